@@ -1,0 +1,75 @@
+# DrillPad — two commands on a fresh machine:  make run  |  make test
+# Every target is idempotent and quick once done.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+BUILD_CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/drillpad-build
+
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON -DLLAVA_BUILD=OFF -DGGML_OPENMP=OFF
+LLAMA_KEY := $(LLAMA_VERSION)-$(shell printf '%s' '$(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
+LLAMA_WHEELS := $(BUILD_CACHE)/llama-cpp-python/$(LLAMA_KEY)
+LLAMA_STAMP := $(VENV)/.llama-$(LLAMA_KEY)
+DEPS_STAMP := $(VENV)/.deps-installed
+
+MODEL_FILE := models/SmolLM2-135M-Instruct.Q4_1.gguf
+DEMO_DATA ?= .demo-data
+
+.PHONY: run test setup venv llama deps model smoke bench screenshots clean demo-reset help
+
+help:
+	@echo "make run    set up (idempotent) and open DrillPad on the demo content"
+	@echo "make test   set up and run the test suite"
+	@echo "make bench  run the benchmarks;  make demo-reset  forget the demo data"
+
+run: setup
+	$(PY) -m drillpad --data-dir $(DEMO_DATA) demo
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+setup: deps model smoke
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "DrillPad needs Python 3.11; found " + sys.version.split()[0] + " at $(PYTHON). Set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip==25.3
+
+venv: $(PY)
+
+# The portable llama-cpp-python wheel, built once per machine into $(BUILD_CACHE), keyed by
+# version and build flags; installed before the project so pip never builds its own.
+$(LLAMA_STAMP): | $(PY)
+	tools/build_llama.sh $(PY) $(LLAMA_VERSION) $(LLAMA_WHEELS) '$(LLAMA_CMAKE_ARGS)'
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --force-reinstall $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
+	rm -f $(VENV)/.llama-* && touch $@
+
+llama: $(LLAMA_STAMP)
+
+$(DEPS_STAMP): pyproject.toml $(LLAMA_STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check --only-binary llama-cpp-python -e '.[dev,llm]'
+	touch $@
+
+deps: $(DEPS_STAMP)
+
+model: | $(PY)
+	$(PY) tools/provision_model.py --dest models --cache $(BUILD_CACHE)/models
+
+# Load the model and generate a few tokens in a child process: a broken llama build fails
+# here with a clear message instead of crashing the app later.
+smoke: deps model
+	$(PY) -m drillpad model smoke $(MODEL_FILE)
+
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
+
+demo-reset:
+	rm -rf $(DEMO_DATA)
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

@@ -1,0 +1,3 @@
+from drillpad.cli import main
+
+raise SystemExit(main())

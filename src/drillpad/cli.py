@@ -1,0 +1,202 @@
+"""DrillPad's command line: a thin layer over the Workspace (terminal mode, IT scripting)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from drillpad import __version__
+from drillpad.core.pack import PackInvalid
+from drillpad.paths import Paths, resources_dir
+from drillpad.policy import find_policy
+from drillpad.store.db import StoreError
+from drillpad.store.learners import LearnerError
+from drillpad.store.packs import PackImportError
+from drillpad.workspace import Workspace
+
+EMBEDDED_MODEL = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="drillpad", description="DrillPad: offline training for frontline staff.")
+    p.add_argument("--version", action="version", version=f"DrillPad {__version__}")
+    p.add_argument("--data-dir", type=Path, help="where the database lives (default: policy, then user data dir)")
+    p.add_argument("--policy", type=Path, help="IT policy file to use instead of the usual search")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("gui", help="open the DrillPad window (the default)")
+    demo = sub.add_parser("demo", help="import the bundled demo packs and learners, then open the window")
+    demo.add_argument("--no-gui", action="store_true", help="only set up the demo content")
+
+    pack = sub.add_parser("pack", help="content packs: validate, import, list").add_subparsers(
+        dest="pack_command", metavar="ACTION", required=True)
+    v = pack.add_parser("validate", help="check a pack folder and list every problem; imports nothing")
+    v.add_argument("path", type=Path)
+    v.add_argument("--json", action="store_true")
+    i = pack.add_parser("import", help="import (or upgrade) pack folders, each in one transaction")
+    i.add_argument("paths", type=Path, nargs="+")
+    pl = pack.add_parser("list", help="installed packs")
+    pl.add_argument("--json", action="store_true")
+
+    learner = sub.add_parser("learner", help="learners on this workstation").add_subparsers(
+        dest="learner_command", metavar="ACTION", required=True)
+    la = learner.add_parser("add", help="add a learner")
+    la.add_argument("name")
+    la.add_argument("--role", required=True, help="role id, or PACK:ROLE when several packs have it")
+    ll = learner.add_parser("list", help="list learners")
+    ll.add_argument("--json", action="store_true")
+
+    roles = sub.add_parser("roles", help="roles and their skills maps (tasks, behaviours)")
+    roles.add_argument("--json", action="store_true")
+    sub.add_parser("paths", help="where DrillPad reads and writes, and the IT policy in force")
+
+    model = sub.add_parser("model", help="the local model").add_subparsers(
+        dest="model_command", metavar="ACTION", required=True)
+    ms = model.add_parser("smoke", help="load a GGUF and generate a few tokens (in a child process)")
+    ms.add_argument("path", type=Path, nargs="?")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    policy = find_policy(args.policy)
+    try:
+        return _dispatch(args, policy)
+    except PackInvalid as exc:
+        _print_problems(exc.problems)
+        errors = sum(1 for p in exc.problems if p.severity == "error")
+        print(f"error: {errors} problem(s) in the pack; nothing was imported", file=sys.stderr)
+        return 1
+    except (PackImportError, LearnerError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
+
+
+def _dispatch(args: argparse.Namespace, policy) -> int:
+    cmd = args.command or "gui"
+    if cmd == "model":
+        return _model(args)
+    if cmd == "paths":
+        return _paths(args, policy)
+    if cmd == "pack" and args.pack_command == "validate":
+        pack = Workspace.validate_pack(args.path)
+        if args.json:
+            print(json.dumps({"ok": True, "id": pack.id, "version": pack.version, "content_hash": pack.content_hash,
+                              "warnings": [str(w) for w in pack.warnings]}, indent=2))
+            return 0
+        _print_problems(pack.warnings)
+        print(f"{args.path}: pack {pack.id} {pack.version} is valid — {len(pack.roles)} role(s), "
+              f"{sum(len(r.task) for r in pack.roles)} tasks, {len(pack.lessons)} lessons, {len(pack.prompts)} "
+              f"prompts, {len(pack.drills)} drills, {len(pack.examples)} labelled answers")
+        return 0
+    if cmd in ("gui", "demo"):
+        return _gui(args, policy)
+    with Workspace.open(args.data_dir, policy=policy) as ws:
+        if cmd == "pack" and args.pack_command == "import":
+            for path in args.paths:
+                r = ws.import_pack(path)
+                detail = {"installed": "installed", "unchanged": "already installed, unchanged",
+                          "upgraded": f"upgraded from {r.previous_version}"}[r.action]
+                print(f"{r.pack_id} {r.version}: {detail}")
+        elif cmd == "pack":
+            rows = ws.packs()
+            if args.json:
+                print(json.dumps(rows, indent=2))
+            elif not rows:
+                print("No packs installed. Import one with: drillpad pack import PATH")
+            for r in ([] if args.json else rows):
+                print(f"{r['id']} {r['version']}  {r['title']}\n    {r['roles']} role(s), {r['tasks']} tasks, "
+                      f"{r['drills']} drills; approved by {r['approved_by']} on {r['approved_on']} "
+                      f"({r['source_document']}, {r['source_revision']})")
+        elif cmd == "learner" and args.learner_command == "add":
+            lr = ws.add_learner(args.name, args.role)
+            print(f"Added {lr.name} ({lr.role_title}).")
+        elif cmd == "learner":
+            learners = ws.learners()
+            if args.json:
+                print(json.dumps([asdict(lr) for lr in learners], indent=2))
+            elif not learners:
+                print("No learners yet. Add one with: drillpad learner add NAME --role ROLE")
+            for lr in ([] if args.json else learners):
+                print(f"{lr.name:24} {lr.role_title}")
+        elif cmd == "roles":
+            roles = ws.roles()
+            if args.json:
+                print(json.dumps([asdict(r) for r in roles], indent=2))
+                return 0
+            if not roles:
+                print("No roles: import a pack first (drillpad pack import PATH).")
+            for r in roles:
+                print(f"{r.title}  [{r.pack_id}:{r.id}]  {r.pack_title} {r.pack_version}\n  {r.approval}")
+                for n, t in enumerate(r.tasks, 1):
+                    print(f"  {n}. {t.title}\n     Good looks like: {t.what_good_looks_like}")
+                print("  Critical behaviours:")
+                for b in r.behaviours:
+                    print(f"   - {b['title']} (evidence: {b['evidence'].replace('_', ' ')}, "
+                          f"{b['demonstrations']} demonstration(s) before sign-off)")
+                print()
+    return 0
+
+
+def _paths(args: argparse.Namespace, policy) -> int:
+    paths = Paths.resolve(args.data_dir, policy)
+    print(f"data dir:   {paths.data_dir}  (from {paths.data_dir_source})")
+    print(f"database:   {paths.db_path}")
+    print(f"logs:       {paths.log_dir}")
+    print(f"cache:      {paths.cache_dir}")
+    print(f"resources:  {resources_dir()}")
+    print(f"policy:     {policy.source or 'none found (defaults in force)'}")
+    for problem in policy.problems:
+        print(f"  policy problem: {problem}")
+    return 0
+
+
+def _model(args: argparse.Namespace) -> int:
+    from drillpad.llm.smoke import SmokeError, run_smoke
+
+    path = args.path or resources_dir() / "models" / EMBEDDED_MODEL
+    try:
+        r = run_smoke(path)
+    except SmokeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Model OK: {r.model} loaded in {r.load_seconds:.2f} s, {r.tokens} tokens in {r.generate_seconds:.2f} s "
+          f"(llama-cpp-python {r.llama_version}): {r.text.strip()!r}")
+    return 0
+
+
+def has_display(env: dict[str, str] | None = None) -> bool:
+    env = os.environ if env is None else env
+    if sys.platform != "linux" or env.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def _gui(args: argparse.Namespace, policy) -> int:
+    if args.command == "demo":
+        with Workspace.open(args.data_dir, policy=policy) as ws:
+            for r in ws.install_demo():
+                if r.action != "unchanged":
+                    print(f"Demo pack {r.pack_id} {r.version} {r.action}.")
+            names = ", ".join(lr.name for lr in ws.learners())
+        if args.no_gui:
+            print(f"Demo ready. Learners: {names}.")
+            return 0
+    if not has_display():
+        data = f" --data-dir {args.data_dir}" if args.data_dir else ""
+        print(f"No display found, so DrillPad's window cannot open here. Use the terminal mode instead: "
+              f"`drillpad{data} roles`, `drillpad{data} learner list`, `drillpad --help` "
+              f"(in this checkout: .venv/bin/drillpad).")
+        return 0
+    from drillpad.ui.app import run_app
+
+    return run_app(lambda: Workspace.open(args.data_dir, policy=policy))

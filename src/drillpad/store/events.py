@@ -1,0 +1,59 @@
+"""The append-only event log: the truth from which schedules, levels and metrics derive.
+
+Each event has a UUID made on this device and a per-device sequence number, so events from
+many devices merge without conflicts, and applying the same event twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    device_id: str
+    seq: int
+    learner_id: str | None
+    kind: str
+    payload: dict[str, Any]
+    created_at: str
+
+
+def this_device(db: Database, *, now: str) -> str:
+    """This workstation's device id, created on first use."""
+    row = db.execute("SELECT id FROM devices WHERE is_self = 1").fetchone()
+    if row:
+        return row[0]
+    device_id = str(uuid.uuid4())
+    with db.atomic():
+        db["devices"].insert({"id": device_id, "name": socket.gethostname()[:60] or "workstation", "is_self": 1,
+                              "public_key": None, "created_at": now})
+    return device_id
+
+
+def append(db: Database, *, device_id: str, learner_id: str | None, kind: str, payload: dict[str, Any],
+           now: str, event_id: str | None = None) -> Event:
+    """Append one event (inside the caller's transaction if there is one)."""
+    event_id = event_id or str(uuid.uuid4())
+    with db.atomic():
+        seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM events WHERE device_id = ?", [device_id]).fetchone()[0]
+        db.execute(
+            "INSERT INTO events (id, device_id, seq, learner_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [event_id, device_id, seq, learner_id, kind, json.dumps(payload, sort_keys=True), now],
+        )
+    return Event(event_id, device_id, seq, learner_id, kind, payload, now)
+
+
+def for_learner(db: Database, learner_id: str) -> list[Event]:
+    rows = db.execute(
+        "SELECT id, device_id, seq, learner_id, kind, payload, created_at FROM events "
+        "WHERE learner_id = ? ORDER BY created_at, device_id, seq", [learner_id]
+    ).fetchall()
+    return [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]

@@ -1,0 +1,167 @@
+"""The schema, only ever changed by adding a migration here (ordered m001_, m002_, ...).
+
+Each migration runs in its own transaction (sqlite-utils ``Migrations``). Never edit a
+migration that has shipped; add a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("drillpad")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Packs and their content, learners, devices and the append-only events table."""
+    for statement in _M001.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+_M001 = """
+CREATE TABLE packs (
+    id TEXT PRIMARY KEY,
+    version TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL,
+    content_hash TEXT NOT NULL CHECK (content_hash LIKE 'sha256:%'),
+    approved_by TEXT NOT NULL,
+    approved_on TEXT NOT NULL,
+    source_document TEXT NOT NULL,
+    source_revision TEXT NOT NULL,
+    settings TEXT NOT NULL CHECK (json_valid(settings)),
+    context TEXT NOT NULL CHECK (json_valid(context)),
+    synonyms TEXT NOT NULL CHECK (json_valid(synonyms)),
+    source_path TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE pack_imports (
+    id INTEGER PRIMARY KEY,
+    pack_id TEXT NOT NULL REFERENCES packs(id),
+    version TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    previous_version TEXT,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE rubric_levels (
+    pack_id TEXT NOT NULL REFERENCES packs(id),
+    level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    example TEXT NOT NULL,
+    PRIMARY KEY (pack_id, level)
+);
+CREATE TABLE roles (
+    pack_id TEXT NOT NULL REFERENCES packs(id),
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    position INTEGER NOT NULL,
+    PRIMARY KEY (pack_id, id)
+);
+CREATE TABLE tasks (
+    pack_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    role_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    what_good_looks_like TEXT NOT NULL,
+    failure_points TEXT NOT NULL CHECK (json_valid(failure_points)),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (pack_id, id),
+    FOREIGN KEY (pack_id, role_id) REFERENCES roles(pack_id, id)
+);
+CREATE TABLE behaviours (
+    pack_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    role_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    evidence TEXT NOT NULL CHECK (evidence IN ('drill', 'observed', 'work_sample')),
+    tasks TEXT NOT NULL CHECK (json_valid(tasks)),
+    demonstrations INTEGER NOT NULL CHECK (demonstrations >= 1),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (pack_id, id),
+    FOREIGN KEY (pack_id, role_id) REFERENCES roles(pack_id, id)
+);
+CREATE TABLE lessons (
+    pack_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    body TEXT NOT NULL,
+    tree TEXT CHECK (tree IS NULL OR json_valid(tree)),
+    reading_minutes REAL NOT NULL,
+    PRIMARY KEY (pack_id, id),
+    FOREIGN KEY (pack_id, task_id) REFERENCES tasks(pack_id, id)
+);
+CREATE TABLE prompts (
+    pack_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    source TEXT NOT NULL,
+    points TEXT NOT NULL CHECK (json_valid(points)),
+    PRIMARY KEY (pack_id, id),
+    FOREIGN KEY (pack_id, task_id) REFERENCES tasks(pack_id, id)
+);
+CREATE TABLE drills (
+    pack_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    minutes INTEGER NOT NULL,
+    body TEXT NOT NULL CHECK (json_valid(body)),
+    PRIMARY KEY (pack_id, id),
+    FOREIGN KEY (pack_id, task_id) REFERENCES tasks(pack_id, id)
+);
+CREATE TABLE examples (
+    pack_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    drill_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    split TEXT NOT NULL CHECK (split IN ('dev', 'holdout')),
+    answer TEXT NOT NULL,
+    met TEXT NOT NULL CHECK (json_valid(met)),
+    violations TEXT NOT NULL CHECK (json_valid(violations)),
+    PRIMARY KEY (pack_id, id),
+    FOREIGN KEY (pack_id, drill_id) REFERENCES drills(pack_id, id)
+);
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    is_self INTEGER NOT NULL DEFAULT 0 CHECK (is_self IN (0, 1)),
+    public_key TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX devices_one_self ON devices(is_self) WHERE is_self = 1;
+CREATE TABLE learners (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (length(trim(name)) BETWEEN 1 AND 60),
+    pack_id TEXT NOT NULL,
+    role_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    FOREIGN KEY (pack_id, role_id) REFERENCES roles(pack_id, id)
+);
+CREATE TABLE events (
+    id TEXT PRIMARY KEY CHECK (length(id) = 36),
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq INTEGER NOT NULL CHECK (seq >= 1),
+    learner_id TEXT REFERENCES learners(id),
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL CHECK (json_valid(payload)),
+    created_at TEXT NOT NULL,
+    UNIQUE (device_id, seq)
+);
+CREATE INDEX events_learner_time ON events(learner_id, created_at);
+CREATE INDEX events_kind ON events(kind);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: they cannot be changed'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: they cannot be deleted'); END
+"""

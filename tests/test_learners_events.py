@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from drillpad.store.learners import LearnerError
+
+
+def test_add_and_list_learners(workspace, minipack):
+    workspace.import_pack(minipack)
+    workspace.add_learner("  Zoe   Park ", "dock-hand")
+    workspace.add_learner("alex kim", "dock-hand")
+    assert [(lr.name, lr.role_title) for lr in workspace.learners()] == [("alex kim", "Dock Hand"),
+                                                                       ("Zoe Park", "Dock Hand")]
+    assert workspace.learner("ZOE PARK").name == "Zoe Park"
+
+
+def test_learner_errors_are_specific(workspace, minipack):
+    with pytest.raises(LearnerError, match="none \\(import a pack first\\)"):
+        workspace.add_learner("Alex", "dock-hand")
+    workspace.import_pack(minipack)
+    with pytest.raises(LearnerError, match="no role 'picker'; installed roles: mini-dock:dock-hand"):
+        workspace.add_learner("Alex", "picker")
+    workspace.add_learner("Alex", "dock-hand")
+    with pytest.raises(LearnerError, match="already exists"):
+        workspace.add_learner("ALEX", "dock-hand")
+    with pytest.raises(LearnerError, match="1 to 60 characters"):
+        workspace.add_learner("   ", "dock-hand")
+    with pytest.raises(LearnerError, match="no learner 'Bo'"):
+        workspace.learner("Bo")
+    assert len(workspace.learners()) == 1
+
+
+def test_events_get_device_sequence_and_utc_time(workspace, minipack, clock):
+    workspace.import_pack(minipack)
+    alex = workspace.add_learner("Alex", "dock-hand")
+    first = workspace.record(alex.id, "note", {"text": "a"})
+    clock.advance(minutes=5)
+    second = workspace.record(alex.id, "note", {"text": "b"})
+    assert (first.seq, second.seq) == (1, 2)
+    assert first.device_id == second.device_id == workspace.device_id
+    assert second.created_at == "2026-03-02T08:35:00.000000+00:00"
+    assert len(first.id) == 36 and first.id != second.id
+
+
+def test_device_id_is_stable_across_sessions(data_dir, clock):
+    from drillpad.paths import Paths
+    from drillpad.workspace import Workspace
+
+    with Workspace(Paths.resolve(data_dir, env={}), clock=clock) as ws:
+        first = ws.device_id
+    with Workspace(Paths.resolve(data_dir, env={}), clock=clock) as ws:
+        assert ws.device_id == first
