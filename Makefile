@@ -20,15 +20,26 @@ DEPS_STAMP := $(VENV)/.deps-installed
 MODEL_FILE := models/SmolLM2-135M-Instruct.Q4_1.gguf
 DEMO_DATA ?= .demo-data
 
-.PHONY: run test setup venv llama deps model smoke bench screenshots clean demo-reset help
+.PHONY: run test setup venv llama deps model smoke bench desktop-libs clean demo-reset help
 
 help:
 	@echo "make run    set up (idempotent) and open DrillPad on the demo content"
 	@echo "make test   set up and run the test suite"
 	@echo "make bench  run the benchmarks;  make demo-reset  forget the demo data"
 
-run: setup
+run: setup desktop-libs
 	$(PY) -m drillpad --data-dir $(DEMO_DATA) demo
+
+# Qt's X11 plugin needs a few system libraries a bare machine lacks; install them when we may.
+desktop-libs: deps
+	@missing=$$($(PY) -c 'from drillpad.ui.platform_check import missing_x11_library as m; print(m() or "")'); \
+	if [ -n "$$missing" ]; then \
+	  pkgs=$$($(PY) -c 'from drillpad.ui.platform_check import XCB_PACKAGES; print(" ".join(XCB_PACKAGES))'); \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing the X11 libraries Qt needs ($$missing is missing): $$pkgs"; \
+	    apt-get install -y -qq $$pkgs >/dev/null || { apt-get update -qq && apt-get install -y -qq $$pkgs >/dev/null; }; \
+	  else echo "note: $$missing is missing; ask IT to install: $$pkgs"; fi; \
+	fi
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q

@@ -71,3 +71,17 @@ def test_unknown_command_exits_with_usage(capsys):
     with pytest.raises(SystemExit) as info:
         main(["frobnicate"])
     assert info.value.code == 2
+
+
+def test_missing_x11_library_is_named_before_qt_can_abort(monkeypatch):
+    import ctypes
+
+    from drillpad.ui import platform_check
+
+    def refuse(path, *a, **k):
+        raise OSError(f"{path}: libxcb-icccm.so.4: cannot open shared object file: No such file or directory")
+
+    monkeypatch.setattr(ctypes, "CDLL", refuse)
+    if platform_check.sys.platform == "linux":
+        assert platform_check.missing_x11_library({"DISPLAY": ":0"}) == "libxcb-icccm.so.4"
+    assert platform_check.missing_x11_library({"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}) is None

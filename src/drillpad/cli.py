@@ -197,6 +197,13 @@ def _gui(args: argparse.Namespace, policy) -> int:
               f"`drillpad{data} roles`, `drillpad{data} learner list`, `drillpad --help` "
               f"(in this checkout: .venv/bin/drillpad).")
         return 0
+    from drillpad.ui.platform_check import XCB_PACKAGES, missing_x11_library
+
+    if missing := missing_x11_library():
+        print(f"DrillPad's window cannot open: the system library {missing} that Qt needs for X11 is missing. "
+              f"On Debian/Ubuntu: sudo apt-get install {' '.join(XCB_PACKAGES)}. Until then use the terminal "
+              "mode (`drillpad --help`).", file=sys.stderr)
+        return 1
     from drillpad.ui.app import run_app
 
     return run_app(lambda: Workspace.open(args.data_dir, policy=policy))
