@@ -11,6 +11,7 @@ fi
 parent=$(dirname "$dir")
 mkdir -p "$parent"
 tmp=$(mktemp -d "$parent/.build.XXXXXX")
+chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 echo "Building llama-cpp-python $version as a portable wheel (once per machine; 4-8 minutes on 2 cores)..."
 CMAKE_ARGS="$flags" FORCE_CMAKE=1 "$py" -m pip wheel --no-deps --no-cache-dir --no-binary llama-cpp-python \
