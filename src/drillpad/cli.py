@@ -16,7 +16,7 @@ from drillpad.policy import find_policy
 from drillpad.store.db import StoreError
 from drillpad.store.learners import LearnerError
 from drillpad.store.packs import PackImportError
-from drillpad.workspace import Workspace
+from drillpad.workspace import LearningError, Workspace
 
 EMBEDDED_MODEL = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -50,6 +50,23 @@ def _parser() -> argparse.ArgumentParser:
     ll = learner.add_parser("list", help="list learners")
     ll.add_argument("--json", action="store_true")
 
+    today = sub.add_parser("today", help="a learner's queue for today, weekly cadence and journey")
+    today.add_argument("--learner", required=True)
+    study = sub.add_parser("study", help="an interactive practice session in the terminal")
+    study.add_argument("--learner", required=True)
+    stats = sub.add_parser("stats", help="the five learning metrics, with the counts behind them")
+    who = stats.add_mutually_exclusive_group()
+    who.add_argument("--learner")
+    who.add_argument("--cohort", metavar="ROLE")
+    stats.add_argument("--since", type=_date, help="YYYY-MM-DD (inclusive)")
+    stats.add_argument("--until", type=_date, help="YYYY-MM-DD (exclusive)")
+    stats.add_argument("--json", action="store_true")
+    demo_log = sub.add_parser("demonstrate", help="log an on-the-job demonstration as evidence")
+    demo_log.add_argument("--learner", required=True)
+    demo_log.add_argument("--task", required=True)
+    demo_log.add_argument("note")
+    sub.add_parser("rebuild", help="recompute all schedules from the event log and report differences")
+
     roles = sub.add_parser("roles", help="roles and their skills maps (tasks, behaviours)")
     roles.add_argument("--json", action="store_true")
     sub.add_parser("paths", help="where DrillPad reads and writes, and the IT policy in force")
@@ -59,6 +76,15 @@ def _parser() -> argparse.ArgumentParser:
     ms = model.add_parser("smoke", help="load a GGUF and generate a few tokens (in a child process)")
     ms.add_argument("path", type=Path, nargs="?")
     return p
+
+
+def _date(text: str):
+    from datetime import datetime, timezone
+
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         errors = sum(1 for p in exc.problems if p.severity == "error")
         print(f"error: {errors} problem(s) in the pack; nothing was imported", file=sys.stderr)
         return 1
-    except (PackImportError, LearnerError, StoreError) as exc:
+    except (PackImportError, LearnerError, LearningError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
@@ -128,6 +154,21 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
                 print("No learners yet. Add one with: drillpad learner add NAME --role ROLE")
             for lr in ([] if args.json else learners):
                 print(f"{lr.name:24} {lr.role_title}")
+        elif cmd == "today":
+            _today(ws, args.learner)
+        elif cmd == "study":
+            from drillpad.study import run_study
+
+            return run_study(ws, args.learner)
+        elif cmd == "stats":
+            _stats(ws, args)
+        elif cmd == "demonstrate":
+            ws.log_demonstration(args.learner, args.task, args.note)
+            print("Logged. A peer or your manager can confirm it later.")
+        elif cmd == "rebuild":
+            report = ws.rebuild()
+            print(f"Rebuilt {report['cards']} schedule(s) from the event log: {report['differed']} differed from the "
+                  f"stored state, {report['stale']} stale removed.")
         elif cmd == "roles":
             roles = ws.roles()
             if args.json:
@@ -145,6 +186,41 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
                           f"{b['demonstrations']} demonstration(s) before sign-off)")
                 print()
     return 0
+
+
+def _today(ws: Workspace, learner: str) -> None:
+    today = ws.today(learner)
+    print(f"Today for {today.learner}: {len(today.items)} item(s), about {today.minutes:g} of "
+          f"{today.budget_minutes:g} minutes")
+    for n, item in enumerate(today.items, 1):
+        print(f"  {n}. [{item.kind}] {item.title}  ~{item.minutes:g} min  ({item.reason})")
+    if not today.items:
+        print("  Nothing due. Well done — come back tomorrow.")
+    print("This week:")
+    for w in today.cadence:
+        print(f"  {w.item:10} {w.status}" + (f" (from the week of {w.week})" if w.status == "rolled over" else ""))
+    print("Journey:")
+    for title, j in ws.journeys(learner):
+        why = "; ".join(j.reasons) or "not started"
+        print(f"  {title}: {j.stage}  — {why}")
+
+
+def _stats(ws: Workspace, args: argparse.Namespace) -> None:
+    m = ws.stats(args.learner, args.cohort, args.since, args.until)
+    if args.json:
+        print(json.dumps(asdict(m), indent=2, default=str))
+        return
+    scope = args.learner or (f"cohort {args.cohort}" if args.cohort else "all learners")
+    t = m.time_to_independence
+    print(f"Learning metrics for {scope}")
+    print(f"  First-time accuracy   {m.first_time_accuracy}")
+    median = "–" if t.median_days is None else f"{t.median_days:.1f} days median"
+    print(f"  Time to independence  {median} (reached n={t.reached}, still running {t.still_running})")
+    print(f"  Error recurrence      {m.error_recurrence}")
+    print(f"  Delayed quiz score    {m.delayed_quiz_score}")
+    brier = "–" if m.calibration.brier is None else f"{m.calibration.brier:.3f}"
+    by = ", ".join(f"{c}: {r}" for c, r in m.calibration.by_confidence.items())
+    print(f"  Confidence            Brier {brier} (n={m.calibration.n}); accuracy by confidence {by}")
 
 
 def _paths(args: argparse.Namespace, policy) -> int:

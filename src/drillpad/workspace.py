@@ -11,16 +11,68 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from drillpad.clock import Clock, SystemClock, to_iso
-from drillpad.core.pack import Pack
+from drillpad.clock import Clock, SystemClock, from_iso, to_iso
+from drillpad.core import cadence as cadence_core
+from drillpad.core import metrics as metrics_core
+from drillpad.core.cues import Synonyms, match_any, split_sentences
+from drillpad.core.events import EventView
+from drillpad.core.journey import RehearseRule, TaskJourney, task_journey
+from drillpad.core.pack import Pack, Settings
+from drillpad.core.queue import Candidate, build_queue
+from drillpad.core.scheduling import rate
 from drillpad.paths import Paths, resources_dir
 from drillpad.policy import LoadedPolicy, Policy
+from drillpad.store import cards as card_store
 from drillpad.store import events as event_store
 from drillpad.store import learners as learner_store
 from drillpad.store import packs as pack_store
 from drillpad.store.db import close_database, open_database
 
 DEMO_LEARNERS = (("Sam Ortiz", "warehouse-associate"), ("Priya Nair", "field-technician"))
+PROMPT_MINUTES = 1.0
+PROMPT_EXPECTED_SECONDS = 60
+
+
+class LearningError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class TodayItem:
+    kind: str  # lesson | prompt | drill
+    item_id: str
+    title: str
+    task_id: str
+    minutes: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Today:
+    learner: str
+    items: list[TodayItem]
+    minutes: float
+    budget_minutes: float
+    cadence: list[cadence_core.WeekItem]
+
+
+@dataclass(frozen=True)
+class PointResult:
+    text: str
+    met: bool
+    evidence: str
+
+
+@dataclass(frozen=True)
+class RecallResult:
+    prompt_id: str
+    points: list[PointResult]
+    score: float
+    correct: bool
+    rating: int
+    answer: str
+    source: str
+    next_due: str
 
 
 @dataclass(frozen=True)
@@ -140,6 +192,177 @@ class Workspace:
     def record(self, learner_id: str | None, kind: str, payload: dict[str, Any]) -> event_store.Event:
         return event_store.append(self.db, device_id=self.device_id, learner_id=learner_id, kind=kind,
                                   payload=payload, now=self._now())
+
+    # --- learning ------------------------------------------------------------------------
+
+    def _settings(self, pack_id: str) -> Settings:
+        row = self.db.execute("SELECT settings FROM packs WHERE id = ?", [pack_id]).fetchone()
+        return Settings.model_validate_json(row[0])
+
+    def _events(self, learner_ids: list[str], kinds: tuple[str, ...] | None = None) -> list[EventView]:
+        if not learner_ids:
+            return []
+        marks = ",".join("?" * len(learner_ids))
+        sql = f"SELECT id, kind, created_at, payload, learner_id FROM events WHERE learner_id IN ({marks})"
+        args: list[Any] = list(learner_ids)
+        if kinds:
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            args += list(kinds)
+        rows = self.db.execute(sql + " ORDER BY created_at, device_id, seq", args).fetchall()
+        return [EventView(r[0], r[1], from_iso(r[2]), json.loads(r[3]), r[4]) for r in rows]
+
+    def today(self, learner_key: str) -> Today:
+        """Today's queue (due reviews, then capped new items, within the daily budget) and the cadence."""
+        lr = self.learner(learner_key)
+        settings = self._settings(lr.pack_id)
+        now = self.clock.now()
+        budget = self.policy.policy.daily_budget_minutes or settings.daily_budget_minutes
+        events = self._events([lr.id])
+        read = {e.payload["task"] for e in events if e.kind == "lesson.read"}
+        today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        new_today = sum(1 for e in events if e.when >= today_start and
+                        (e.kind == "lesson.read" or (e.kind == "review" and e.payload.get("attempt") == 1)))
+        cards = {(r[0], r[1]): from_iso(r[2]) for r in self.db.execute(
+            "SELECT item_kind, item_id, due FROM cards WHERE learner_id = ? AND pack_id = ?", [lr.id, lr.pack_id])}
+        titles: dict[tuple[str, str], str] = {}
+        candidates: list[Candidate] = []
+        tasks = list(self.db.query("SELECT id, position FROM tasks WHERE pack_id = ? AND role_id = ? ORDER BY position",
+                                   [lr.pack_id, lr.role_id]))
+        position = {t["id"]: t["position"] for t in tasks}
+        for row in self.db.query(
+            "SELECT 'lesson' AS kind, id, task_id, title, reading_minutes AS minutes FROM lessons WHERE pack_id = ? "
+            "UNION ALL SELECT 'prompt', id, task_id, question, ? FROM prompts WHERE pack_id = ? "
+            "UNION ALL SELECT 'drill', id, task_id, title, minutes FROM drills WHERE pack_id = ?",
+            [lr.pack_id, PROMPT_MINUTES, lr.pack_id, lr.pack_id],
+        ):
+            task = row["task_id"]
+            if task not in position:
+                continue
+            kind = row["kind"]
+            if kind == "lesson":
+                if task in read:
+                    continue
+                due = None
+            else:
+                if task not in read and (kind, row["id"]) not in cards:
+                    continue  # learn first: practice opens once the lesson is read
+                due = cards.get((kind, row["id"]))
+            order = position[task] * 3 + ("lesson", "prompt", "drill").index(kind)
+            minutes = max(0.5, round(row["minutes"] * 2) / 2)
+            candidates.append(Candidate(row["id"], kind, task, minutes, due, order))
+            titles[(kind, row["id"])] = row["title"]
+        queue = build_queue(candidates, now, budget_minutes=budget, new_per_day=settings.new_items_per_day,
+                            new_done_today=new_today)
+        items = [TodayItem(q.kind, q.item_id, titles[(q.kind, q.item_id)], q.task_id, q.minutes, q.reason)
+                 for q in queue]
+        week = cadence_core.cadence(events, start=from_iso(self.db["learners"].get(lr.id)["created_at"]), now=now)
+        current = [w for w in week if w.week == cadence_core.week_start(now.date())
+                   or w.status == "rolled over"]
+        return Today(lr.name, items, sum(i.minutes for i in items), budget, current)
+
+    def lesson(self, lesson_id: str, pack_id: str | None = None) -> dict[str, Any]:
+        row = self.db.execute("SELECT pack_id, id, task_id, title, source, body, tree, reading_minutes FROM lessons "
+                              "WHERE id = ? AND (? IS NULL OR pack_id = ?)", [lesson_id, pack_id, pack_id]).fetchone()
+        if row is None:
+            raise LearningError(f"no lesson {lesson_id!r}")
+        keys = ("pack_id", "id", "task_id", "title", "source", "body", "tree", "reading_minutes")
+        out = dict(zip(keys, row))
+        out["tree"] = json.loads(out["tree"]) if out["tree"] else None
+        return out
+
+    def prompt(self, prompt_id: str, pack_id: str | None = None) -> dict[str, Any]:
+        row = self.db.execute("SELECT pack_id, id, task_id, question, answer, source, points FROM prompts "
+                              "WHERE id = ? AND (? IS NULL OR pack_id = ?)", [prompt_id, pack_id, pack_id]).fetchone()
+        if row is None:
+            raise LearningError(f"no retrieval prompt {prompt_id!r}")
+        out = dict(zip(("pack_id", "id", "task_id", "question", "answer", "source", "points"), row))
+        out["points"] = json.loads(out["points"])
+        return out
+
+    def read_lesson(self, learner_key: str, lesson_id: str, seconds: float | None = None) -> event_store.Event:
+        lr = self.learner(learner_key)
+        lesson = self.lesson(lesson_id, lr.pack_id)
+        return self.record(lr.id, "lesson.read", {"pack": lr.pack_id, "task": lesson["task_id"], "lesson": lesson_id,
+                                                  "seconds": seconds})
+
+    def answer_prompt(self, learner_key: str, prompt_id: str, answer: str, confidence: int,
+                      seconds: float | None = None) -> RecallResult:
+        """Grade a recall answer by its key points' cues, record the review and reschedule, in one transaction."""
+        lr = self.learner(learner_key)
+        prompt = self.prompt(prompt_id, lr.pack_id)
+        synonyms = Synonyms(json.loads(self.db.execute("SELECT synonyms FROM packs WHERE id = ?",
+                                                       [lr.pack_id]).fetchone()[0]))
+        sentences = split_sentences(answer)
+        points = []
+        for point in prompt["points"]:
+            span = match_any(point["cues"], sentences, synonyms)
+            points.append(PointResult(point["text"], span is not None, answer[span.start:span.end] if span else ""))
+        score = sum(p.met for p in points) / len(points)
+        rating = rate(score, confidence=confidence, seconds=seconds, expected_seconds=PROMPT_EXPECTED_SECONDS)
+        settings = self._settings(lr.pack_id)
+        with self.db.atomic():
+            attempt = 1 + self.db.execute(
+                "SELECT count(*) FROM events WHERE learner_id = ? AND kind = 'review' AND "
+                "json_extract(payload, '$.item') = ? AND json_extract(payload, '$.pack') = ?",
+                [lr.id, prompt_id, lr.pack_id]).fetchone()[0]
+            self.record(lr.id, "review", {
+                "pack": lr.pack_id, "task": prompt["task_id"], "item_kind": "prompt", "item": prompt_id,
+                "score": score, "correct": score == 1.0, "confidence": confidence, "rating": int(rating),
+                "seconds": seconds, "attempt": attempt, "missed": [p.text for p in points if not p.met],
+            })
+            card_store.refresh_card(self.db, lr.id, lr.pack_id, "prompt", prompt_id, settings.desired_retention)
+        due = self.db.execute("SELECT due FROM cards WHERE learner_id = ? AND pack_id = ? AND item_kind = 'prompt' "
+                              "AND item_id = ?", [lr.id, lr.pack_id, prompt_id]).fetchone()[0]
+        return RecallResult(prompt_id, points, score, score == 1.0, int(rating), prompt["answer"], prompt["source"], due)
+
+    def log_demonstration(self, learner_key: str, task_id: str, note: str, source: str = "self") -> event_store.Event:
+        lr = self.learner(learner_key)
+        if not self.db.execute("SELECT 1 FROM tasks WHERE pack_id = ? AND id = ? AND role_id = ?",
+                               [lr.pack_id, task_id, lr.role_id]).fetchone():
+            raise LearningError(f"no task {task_id!r} in {lr.name}'s role ({lr.role_title})")
+        if not note.strip():
+            raise LearningError("say briefly what you did (a note is the evidence)")
+        return self.record(lr.id, "demonstration", {"pack": lr.pack_id, "task": task_id, "note": note.strip(),
+                                                    "source": source})
+
+    def reflect(self, learner_key: str, text: str) -> event_store.Event:
+        lr = self.learner(learner_key)
+        if not text.strip():
+            raise LearningError("a reflection needs a few words")
+        return self.record(lr.id, "reflection", {"question": cadence_core.REFLECTION_QUESTION, "text": text.strip()})
+
+    def journeys(self, learner_key: str) -> list[tuple[str, TaskJourney]]:
+        """(task title, journey) for each task of the learner's role, in skills-map order."""
+        lr = self.learner(learner_key)
+        settings = self._settings(lr.pack_id)
+        rule = RehearseRule(settings.rehearse_success_days, settings.rehearse_min_span_days)
+        events = self._events([lr.id])
+        needed: dict[str, int] = {}
+        for b in self.db.query("SELECT tasks, demonstrations FROM behaviours WHERE pack_id = ? AND role_id = ? AND "
+                               "evidence != 'drill'", [lr.pack_id, lr.role_id]):
+            for t in json.loads(b["tasks"]):
+                needed[t] = max(needed.get(t, 0), b["demonstrations"])
+        return [(t["title"], task_journey(t["id"], events, rule=rule, demonstrations_needed=needed.get(t["id"], 1)))
+                for t in self.db.query("SELECT id, title FROM tasks WHERE pack_id = ? AND role_id = ? ORDER BY position",
+                                       [lr.pack_id, lr.role_id])]
+
+    def stats(self, learner_key: str | None = None, role: str | None = None, start=None, end=None):
+        """The five metrics for one learner, a role's cohort, or everyone."""
+        if learner_key:
+            ids = [self.learner(learner_key).id]
+        elif role:
+            pack_id, role_id = learner_store.resolve_role(self.db, role)
+            ids = [r[0] for r in self.db.execute("SELECT id FROM learners WHERE pack_id = ? AND role_id = ?",
+                                                 [pack_id, role_id])]
+        else:
+            ids = [r[0] for r in self.db.execute("SELECT id FROM learners")]
+        return metrics_core.compute(self._events(ids), start=start, end=end, now=self.clock.now())
+
+    def rebuild(self) -> dict[str, int]:
+        """Recompute all derived schedules from events and report differences."""
+        retention = {r[0]: Settings.model_validate_json(r[1]).desired_retention
+                     for r in self.db.execute("SELECT id, settings FROM packs")}
+        return card_store.rebuild(self.db, retention)
 
     # --- demo ----------------------------------------------------------------------------
 

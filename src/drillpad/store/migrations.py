@@ -165,3 +165,22 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only: they cannot be changed'); END
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only: they cannot be deleted'); END
 """
+
+
+@migrations()
+def m002_cards(db: Database) -> None:
+    """Derived FSRS card state per learner × item, rebuildable from review events."""
+    db.execute("""
+        CREATE TABLE cards (
+            learner_id TEXT NOT NULL REFERENCES learners(id),
+            pack_id TEXT NOT NULL,
+            item_kind TEXT NOT NULL CHECK (item_kind IN ('prompt', 'drill')),
+            item_id TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (json_valid(state)),
+            due TEXT NOT NULL,
+            reviews INTEGER NOT NULL,
+            PRIMARY KEY (learner_id, pack_id, item_kind, item_id)
+        )""")
+    db.execute("CREATE INDEX cards_due ON cards(learner_id, due)")
+    db.execute("CREATE INDEX events_learner_kind ON events(learner_id, kind, created_at)")

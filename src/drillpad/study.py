@@ -1,0 +1,92 @@
+"""Terminal study session (`drillpad study`): the trainee journey without a window.
+
+Plain prompts that work over SSH and in tmux. Type q at any question to stop; everything
+answered so far is saved as it happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from drillpad.core.cadence import REFLECTION_QUESTION
+from drillpad.workspace import Workspace
+
+
+class _Quit(Exception):
+    pass
+
+
+def run_study(ws: Workspace, learner: str, ask: Callable[[str], str] = input,
+              say: Callable[[str], None] = print) -> int:
+    def prompt(text: str) -> str:
+        try:
+            reply = ask(text)
+        except EOFError:
+            raise _Quit from None
+        if reply.strip().lower() in ("q", "quit"):
+            raise _Quit
+        return reply
+
+    def confidence() -> int:
+        while True:
+            reply = prompt("How sure are you? 1 guess · 2 unsure · 3 fairly sure · 4 certain: ").strip()
+            if reply in ("1", "2", "3", "4"):
+                return int(reply)
+            say("Please type a number from 1 to 4.")
+
+    today = ws.today(learner)
+    say(f"Hello {today.learner}. Today: {len(today.items)} item(s), about {today.minutes:g} minutes. "
+        "Type q to stop at any time.")
+    done = 0
+    try:
+        for n, item in enumerate(today.items, 1):
+            say(f"\n— {n}/{len(today.items)} · {item.title} —")
+            started = ws.clock.now()
+            if item.kind == "lesson":
+                lesson = ws.lesson(item.item_id)
+                say(lesson["body"])
+                say(f"(Source: {lesson['source']})")
+                if lesson["tree"] and prompt("Walk through the decision steps? [y/N] ").strip().lower() == "y":
+                    _walk(lesson["tree"], prompt, say)
+                prompt("Press Enter when you have read it. ")
+                ws.read_lesson(learner, item.item_id, (ws.clock.now() - started).total_seconds())
+            elif item.kind == "prompt":
+                question = ws.prompt(item.item_id)
+                say(question["question"])
+                answer = prompt("Your answer: ")
+                conf = confidence()
+                result = ws.answer_prompt(learner, item.item_id, answer, conf,
+                                          (ws.clock.now() - started).total_seconds())
+                for p in result.points:
+                    mark = "✓" if p.met else "✗"
+                    say(f"  {mark} {p.text}" + (f"  — you said “{p.evidence}”" if p.met else ""))
+                say(f"Answer: {result.answer}  (Source: {result.source})")
+                say("Right — next review later." if result.correct else "Not yet — this comes back soon.")
+            else:
+                say("Scenario drills are graded in a coming release; this one is skipped for now.")
+                continue
+            done += 1
+        if any(w.item == "reflection" and w.status in ("pending", "rolled over") for w in today.cadence):
+            text = prompt(f"\nWeekly reflection: {REFLECTION_QUESTION} (Enter to skip) ")
+            if text.strip():
+                ws.reflect(learner, text)
+                say("Saved.")
+    except _Quit:
+        say("\nStopped. Everything you answered is saved.")
+    say(f"Done: {done} item(s). See you next time.")
+    return 0
+
+
+def _walk(tree: dict, prompt: Callable[[str], str], say: Callable[[str], None]) -> None:
+    nodes = {n["id"]: n for n in tree["node"]}
+    node = nodes[tree["start"]]
+    while node.get("action") is None:
+        say(node["text"])
+        for i, opt in enumerate(node["options"], 1):
+            say(f"  {i}. {opt['label']}")
+        reply = prompt("Choose: ").strip()
+        if reply.isdigit() and 1 <= int(reply) <= len(node["options"]):
+            node = nodes[node["options"][int(reply) - 1]["next"]]
+        else:
+            say(f"Please type a number from 1 to {len(node['options'])}.")
+    say(f"→ {node['action']}")

@@ -1,0 +1,62 @@
+"""The terminal study session and the learning CLI verbs."""
+
+from __future__ import annotations
+
+from drillpad.cli import main
+from drillpad.study import run_study
+
+
+def scripted(replies):
+    replies = iter(replies)
+    return lambda _prompt: next(replies)
+
+
+def test_study_session_reads_lesson_walks_tree_and_answers(workspace, minipack):
+    workspace.import_pack(minipack)
+    workspace.add_learner("Alex", "dock-hand")
+    out: list[str] = []
+    # lesson-jam: walk tree (y, choose 1 = Yes -> estop), Enter; then q at the next lesson.
+    run_study(workspace, "Alex", scripted(["y", "1", "", "q"]), out.append)
+    text = "\n".join(out)
+    assert "Is the belt moving?" in text and "→ Press the e-stop, then lock out." in text
+    assert "Stopped. Everything you answered is saved." in text
+    assert workspace.db.execute("SELECT count(*) FROM events WHERE kind = 'lesson.read'").fetchone()[0] == 1
+    out.clear()
+    # Now the jam prompt is open. Lessons for other tasks come first in the pack order? Answer what comes.
+    today = workspace.today("Alex")
+    assert any(i.item_id == "jam-first" for i in today.items)
+
+
+def test_study_answers_a_prompt_with_feedback(workspace, minipack):
+    workspace.import_pack(minipack)
+    workspace.add_learner("Alex", "dock-hand")
+    workspace.read_lesson("Alex", "lesson-jam")
+    for lesson in ("lesson-unload", "lesson-spill", "lesson-scan", "lesson-escalate"):
+        workspace.read_lesson("Alex", lesson)
+    workspace.clock.advance(days=1)
+    out: list[str] = []
+    replies = []
+    for item in workspace.today("Alex").items:
+        replies += ["press the emergency stop", "5", "4"] if item.kind == "prompt" else []
+    run_study(workspace, "Alex", scripted(replies + ["I stopped before reaching in"]), out.append)
+    text = "\n".join(out)
+    assert "Please type a number from 1 to 4." in text
+    assert "✓ Press the e-stop  — you said “emergency stop”" in text
+    assert workspace.db.execute("SELECT count(*) FROM events WHERE kind = 'reflection'").fetchone()[0] == 1
+
+
+def test_today_stats_rebuild_demonstrate_cli(capsys, minipack, data_dir):
+    d = ["--data-dir", str(data_dir)]
+    assert main([*d, "pack", "import", str(minipack)]) == 0
+    assert main([*d, "learner", "add", "Alex", "--role", "dock-hand"]) == 0
+    capsys.readouterr()
+    assert main([*d, "today", "--learner", "Alex"]) == 0
+    out = capsys.readouterr().out
+    assert "Today for Alex: 5 item(s)" in out and "[lesson] Clearing a jam" in out and "Journey:" in out
+    assert main([*d, "demonstrate", "--learner", "Alex", "--task", "jam", "Cleared C1 with lockout"]) == 0
+    assert main([*d, "stats", "--cohort", "dock-hand"]) == 0
+    assert "First-time accuracy" in capsys.readouterr().out
+    assert main([*d, "rebuild"]) == 0
+    assert "0 differed" in capsys.readouterr().out
+    assert main([*d, "today", "--learner", "Nobody"]) == 1
+    assert "no learner 'Nobody'" in capsys.readouterr().err
