@@ -20,6 +20,9 @@ from drillpad.core.journey import RehearseRule, TaskJourney, task_journey
 from drillpad.core.pack import Pack, Settings
 from drillpad.core.queue import Candidate, build_queue
 from drillpad.core.scheduling import rate
+from drillpad.llm.engine import Engine, UnavailableEngine
+from drillpad.llm.models import ModelCatalog
+from drillpad.llm.provenance import GENERATION_EVENT, Generation, sha256_text
 from drillpad.paths import Paths, resources_dir
 from drillpad.policy import LoadedPolicy, Policy
 from drillpad.store import cards as card_store
@@ -73,6 +76,7 @@ class RecallResult:
     answer: str
     source: str
     next_due: str
+    event_id: str
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,36 @@ class Workspace:
         return event_store.append(self.db, device_id=self.device_id, learner_id=learner_id, kind=kind,
                                   payload=payload, now=self._now())
 
+    # --- local model ---------------------------------------------------------------------
+
+    @property
+    def models(self) -> ModelCatalog:
+        """The GGUF models this workstation may use (install, user and policy folders)."""
+        return ModelCatalog.for_paths(self.paths, self.policy)
+
+    def open_engine(self, *, reproducible: bool = False) -> Engine:
+        """The engine for the model in use, not loaded yet: ``load(progress)`` starts it in the
+        background. Without a usable model it is an engine that says why, so callers fall back."""
+        from drillpad.llm.llama import LlamaEngine
+
+        catalog = self.models
+        selection = catalog.select()
+        if selection.entry is None or selection.reason:
+            return UnavailableEngine(selection.reason or "no usable model")
+        return LlamaEngine(selection.entry, hash_cache=catalog.hash_cache, clock=self.clock,
+                           recorder=self.record_generation, reproducible=reproducible)
+
+    def record_generation(self, generation: Generation, learner_id: str | None = None) -> event_store.Event:
+        """Keep the provenance of one generation as an append-only event."""
+        return self.record(learner_id, GENERATION_EVENT, generation.to_payload())
+
+    def trace(self, text: str) -> list[Generation]:
+        """The recorded generations whose output was exactly *text*."""
+        rows = self.db.execute(
+            "SELECT payload FROM events WHERE kind = ? AND json_extract(payload, '$.output_sha256') = ? "
+            "ORDER BY created_at, device_id, seq", [GENERATION_EVENT, sha256_text(text)]).fetchall()
+        return [Generation.from_payload(json.loads(r[0])) for r in rows]
+
     # --- learning ------------------------------------------------------------------------
 
     def _settings(self, pack_id: str) -> Settings:
@@ -305,7 +339,7 @@ class Workspace:
                 "SELECT count(*) FROM events WHERE learner_id = ? AND kind = 'review' AND "
                 "json_extract(payload, '$.item') = ? AND json_extract(payload, '$.pack') = ?",
                 [lr.id, prompt_id, lr.pack_id]).fetchone()[0]
-            self.record(lr.id, "review", {
+            event = self.record(lr.id, "review", {
                 "pack": lr.pack_id, "task": prompt["task_id"], "item_kind": "prompt", "item": prompt_id,
                 "score": score, "correct": score == 1.0, "confidence": confidence, "rating": int(rating),
                 "seconds": seconds, "attempt": attempt, "missed": [p.text for p in points if not p.met],
@@ -313,7 +347,8 @@ class Workspace:
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "prompt", prompt_id, settings.desired_retention)
         due = self.db.execute("SELECT due FROM cards WHERE learner_id = ? AND pack_id = ? AND item_kind = 'prompt' "
                               "AND item_id = ?", [lr.id, lr.pack_id, prompt_id]).fetchone()[0]
-        return RecallResult(prompt_id, points, score, score == 1.0, int(rating), prompt["answer"], prompt["source"], due)
+        return RecallResult(prompt_id, points, score, score == 1.0, int(rating), prompt["answer"], prompt["source"], due,
+                            event.id)
 
     def log_demonstration(self, learner_key: str, task_id: str, note: str, source: str = "self") -> event_store.Event:
         lr = self.learner(learner_key)
