@@ -50,3 +50,26 @@ def test_device_id_is_stable_across_sessions(data_dir, clock):
         first = ws.device_id
     with Workspace(Paths.resolve(data_dir, env={}), clock=clock) as ws:
         assert ws.device_id == first
+
+
+def test_applying_the_same_events_twice_changes_nothing(workspace, minipack):
+    from drillpad.store import events as event_store
+
+    workspace.import_pack(minipack)
+    alex = workspace.add_learner("Alex", "dock-hand")
+    workspace.db.execute("INSERT INTO devices (id, name, created_at) VALUES ('other-device', 'pc2', 'now')")
+    incoming = [event_store.Event(f"00000000-0000-4000-8000-00000000000{i}", "other-device", i, alex.id, "note",
+                                  {"n": i}, "2026-03-02T08:00:00.000000+00:00") for i in (1, 2)]
+    assert event_store.apply(workspace.db, incoming) == 2
+    assert event_store.apply(workspace.db, incoming) == 0
+    assert workspace.db["events"].count == 2
+
+
+def test_week_start_day_comes_from_the_pack(workspace, minipack, clock):
+    manifest = minipack / "pack.toml"
+    manifest.write_text(manifest.read_text().replace("daily_budget_minutes = 10",
+                                                     'daily_budget_minutes = 10\nweek_starts_on = "thursday"'))
+    workspace.import_pack(minipack)
+    workspace.add_learner("Alex", "dock-hand")
+    # the fixture clock is Monday 2026-03-02; a Thursday week started on 2026-02-26
+    assert {w.week.isoformat() for w in workspace.today("Alex").cadence} == {"2026-02-26"}

@@ -289,8 +289,10 @@ class Workspace:
                             new_done_today=new_today)
         items = [TodayItem(q.kind, q.item_id, titles[(q.kind, q.item_id)], q.task_id, q.minutes, q.reason)
                  for q in queue]
-        week = cadence_core.cadence(events, start=from_iso(self.db["learners"].get(lr.id)["created_at"]), now=now)
-        current = [w for w in week if w.week == cadence_core.week_start(now.date())
+        weekday = settings.week_start_weekday
+        week = cadence_core.cadence(events, start=from_iso(self.db["learners"].get(lr.id)["created_at"]), now=now,
+                                    start_weekday=weekday)
+        current = [w for w in week if w.week == cadence_core.week_start(now.date(), weekday)
                    or w.status == "rolled over"]
         return Today(lr.name, items, sum(i.minutes for i in items), budget, current)
 

@@ -59,6 +59,12 @@ class Settings(_Model):
     rehearse_success_days: Annotated[int, Field(ge=1, le=10)] = 2
     rehearse_min_span_days: Annotated[int, Field(ge=0, le=60)] = 2
     new_items_per_day: Annotated[int, Field(ge=0, le=50)] = 5
+    week_starts_on: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+
+    @property
+    def week_start_weekday(self) -> int:
+        return ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].index(
+            self.week_starts_on)
 
 
 class Context(_Model):

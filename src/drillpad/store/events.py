@@ -57,3 +57,21 @@ def for_learner(db: Database, learner_id: str) -> list[Event]:
         "WHERE learner_id = ? ORDER BY created_at, device_id, seq", [learner_id]
     ).fetchall()
     return [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+
+
+def apply(db: Database, incoming: list[Event]) -> int:
+    """Store events made elsewhere (another device, a bundle), in one transaction.
+
+    Idempotent by event id: an event already stored is skipped, so applying the same
+    events twice changes nothing. Returns how many were new.
+    """
+    new = 0
+    with db.atomic():
+        for e in incoming:
+            cur = db.execute(
+                "INSERT INTO events (id, device_id, seq, learner_id, kind, payload, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                [e.id, e.device_id, e.seq, e.learner_id, e.kind, json.dumps(e.payload, sort_keys=True), e.created_at],
+            )
+            new += cur.rowcount
+    return new
