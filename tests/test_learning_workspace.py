@@ -121,3 +121,5 @@ def test_stats_for_learner_and_cohort(workspace, alex, clock):
     assert (mine.delayed_quiz_score.value, mine.delayed_quiz_score.n) == (0.0, 1)
     cohort = workspace.stats(role="dock-hand")
     assert cohort.calibration.n == 2
+    assert workspace.stats(role="dock-hand", task="jam").calibration.n == 2
+    assert workspace.stats(role="dock-hand", task="spill").calibration.n == 0

@@ -383,8 +383,9 @@ class Workspace:
                 for t in self.db.query("SELECT id, title FROM tasks WHERE pack_id = ? AND role_id = ? ORDER BY position",
                                        [lr.pack_id, lr.role_id])]
 
-    def stats(self, learner_key: str | None = None, role: str | None = None, start=None, end=None):
-        """The five metrics for one learner, a role's cohort, or everyone."""
+    def stats(self, learner_key: str | None = None, role: str | None = None, start=None, end=None,
+              task: str | None = None):
+        """The five metrics for one learner, a role's cohort, or everyone; optionally for one task."""
         if learner_key:
             ids = [self.learner(learner_key).id]
         elif role:
@@ -393,7 +394,10 @@ class Workspace:
                                                  [pack_id, role_id])]
         else:
             ids = [r[0] for r in self.db.execute("SELECT id FROM learners")]
-        return metrics_core.compute(self._events(ids), start=start, end=end, now=self.clock.now())
+        events = self._events(ids)
+        if task is not None:
+            events = [e for e in events if e.payload.get("task") == task]
+        return metrics_core.compute(events, start=start, end=end, now=self.clock.now())
 
     def rebuild(self) -> dict[str, int]:
         """Recompute all derived schedules from events and report differences."""
