@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     who = stats.add_mutually_exclusive_group()
     who.add_argument("--learner")
     who.add_argument("--cohort", metavar="ROLE")
+    stats.add_argument("--task", help="only this task")
     stats.add_argument("--since", type=_date, help="YYYY-MM-DD (inclusive)")
     stats.add_argument("--until", type=_date, help="YYYY-MM-DD (exclusive)")
     stats.add_argument("--json", action="store_true")
@@ -67,6 +68,18 @@ def _parser() -> argparse.ArgumentParser:
     demo_log.add_argument("note")
     sub.add_parser("rebuild", help="recompute all schedules from the event log and report differences")
 
+    gr = sub.add_parser("grade", help="grade answers to a pack's drill with the deterministic grader (no import)")
+    gr.add_argument("--pack", type=Path, required=True)
+    gr.add_argument("--drill", help="drill id (with --answer)")
+    gr.add_argument("--answer", help="the answer text")
+    gr.add_argument("--batch", type=Path, help="JSONL: one {\"id\", \"drill\", \"answer\"} per line")
+    gr.add_argument("--json", action="store_true")
+    ev = sub.add_parser("eval", help="measure graders on a pack's labelled answers").add_subparsers(
+        dest="eval_command", metavar="WHAT", required=True)
+    eg = ev.add_parser("grading", help="criterion accuracy, macro-F1, false-pass rate, score inflation")
+    eg.add_argument("--pack", type=Path, required=True)
+    eg.add_argument("--json", action="store_true")
+
     roles = sub.add_parser("roles", help="roles and their skills maps (tasks, behaviours)")
     roles.add_argument("--json", action="store_true")
     sub.add_parser("paths", help="where DrillPad reads and writes, and the IT policy in force")
@@ -75,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
         dest="model_command", metavar="ACTION", required=True)
     ms = model.add_parser("smoke", help="load a GGUF and generate a few tokens (in a child process)")
     ms.add_argument("path", type=Path, nargs="?")
+    mli = model.add_parser("list", help="models found (install, user and policy folders) and whether each is usable")
+    mli.add_argument("--json", action="store_true")
+    mv = model.add_parser("verify", help="check models' sha256 against their manifests (cached by size and mtime)")
+    mv.add_argument("name", nargs="?")
+    mu = model.add_parser("use", help="use this model from now on (verified first)")
+    mu.add_argument("name")
     return p
 
 
@@ -110,7 +129,7 @@ def _print_problems(problems) -> None:
 def _dispatch(args: argparse.Namespace, policy) -> int:
     cmd = args.command or "gui"
     if cmd == "model":
-        return _model(args)
+        return _model(args, policy)
     if cmd == "paths":
         return _paths(args, policy)
     if cmd == "pack" and args.pack_command == "validate":
@@ -124,6 +143,10 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
               f"{sum(len(r.task) for r in pack.roles)} tasks, {len(pack.lessons)} lessons, {len(pack.prompts)} "
               f"prompts, {len(pack.drills)} drills, {len(pack.examples)} labelled answers")
         return 0
+    if cmd == "grade":
+        return _grade(args)
+    if cmd == "eval":
+        return _eval(args)
     if cmd in ("gui", "demo"):
         return _gui(args, policy)
     with Workspace.open(args.data_dir, policy=policy) as ws:
@@ -188,6 +211,68 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
     return 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from drillpad.core.grader import grade
+    from drillpad.drills.evaluation import pack_synonyms
+
+    pack = Workspace.validate_pack(args.pack)
+    synonyms = pack_synonyms(pack)
+    drills = {d.id: d for d in pack.drills}
+    if args.batch:
+        if not args.json:
+            print("error: --batch writes JSON lines; add --json", file=sys.stderr)
+            return 2
+        bad = 0
+        with args.batch.open(encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    drill = drills[item["drill"]]
+                    answer = item["answer"]
+                    if not isinstance(answer, str):
+                        raise TypeError("answer must be a string")
+                except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    print(f"{args.batch}:{n}: skipped: {exc!r}", file=sys.stderr)
+                    bad += 1
+                    continue
+                print(json.dumps({"id": item.get("id"), **grade(drill, answer, synonyms).to_contract()}))
+        return 1 if bad else 0
+    if not (args.drill and args.answer is not None):
+        print("error: give --drill and --answer, or --batch FILE --json", file=sys.stderr)
+        return 2
+    if args.drill not in drills:
+        print(f"error: no drill {args.drill!r} in {pack.id}; drills: {', '.join(drills)}", file=sys.stderr)
+        return 1
+    g = grade(drills[args.drill], args.answer, synonyms)
+    if args.json:
+        print(json.dumps(g.to_contract(), indent=2))
+        return 0
+    for line in g.feedback:
+        print(line)
+    status = "needs review by a manager" if g.needs_review else ("passed" if g.passed else "not yet")
+    print(f"Score {g.score:.0%} — {status}" + (f" (flags: {', '.join(g.flags)})" if g.flags else ""))
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from drillpad.drills.evaluation import evaluate
+
+    pack = Workspace.validate_pack(args.pack)
+    reports = [evaluate(pack, split=s) for s in ("dev", "holdout", None)]
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], indent=2))
+        return 0
+    print(f"Deterministic grader on {pack.id} {pack.version} labelled answers")
+    print(f"{'split':8} {'answers':>7} {'accuracy':>9} {'macro-F1':>9} {'false-pass':>11} {'inflation':>10} {'review':>7}")
+    for r in reports:
+        print(f"{r.split:8} {r.answers:7} {r.accuracy:9.3f} {r.macro_f1:9.3f} "
+              f"{r.false_pass_rate:6.1%} ({r.false_passes}/{r.labelled_not_met}) {r.score_inflation:5.3f} "
+              f"{r.review_rate:7.0%}")
+    return 0
+
+
 def _today(ws: Workspace, learner: str) -> None:
     today = ws.today(learner)
     print(f"Today for {today.learner}: {len(today.items)} item(s), about {today.minutes:g} of "
@@ -206,11 +291,12 @@ def _today(ws: Workspace, learner: str) -> None:
 
 
 def _stats(ws: Workspace, args: argparse.Namespace) -> None:
-    m = ws.stats(args.learner, args.cohort, args.since, args.until)
+    m = ws.stats(args.learner, args.cohort, args.since, args.until, task=args.task)
     if args.json:
         print(json.dumps(asdict(m), indent=2, default=str))
         return
     scope = args.learner or (f"cohort {args.cohort}" if args.cohort else "all learners")
+    scope += f", task {args.task}" if args.task else ""
     t = m.time_to_independence
     print(f"Learning metrics for {scope}")
     print(f"  First-time accuracy   {m.first_time_accuracy}")
@@ -236,9 +322,11 @@ def _paths(args: argparse.Namespace, policy) -> int:
     return 0
 
 
-def _model(args: argparse.Namespace) -> int:
+def _model(args: argparse.Namespace, policy) -> int:
     from drillpad.llm.smoke import SmokeError, run_smoke
 
+    if args.model_command != "smoke":
+        return _model_catalog(args, policy)
     path = args.path or resources_dir() / "models" / EMBEDDED_MODEL
     try:
         r = run_smoke(path)
@@ -247,6 +335,49 @@ def _model(args: argparse.Namespace) -> int:
         return 1
     print(f"Model OK: {r.model} loaded in {r.load_seconds:.2f} s, {r.tokens} tokens in {r.generate_seconds:.2f} s "
           f"(llama-cpp-python {r.llama_version}): {r.text.strip()!r}")
+    return 0
+
+
+def _model_catalog(args: argparse.Namespace, policy) -> int:
+    from drillpad.llm.models import ModelError, ModelStatus
+
+    with Workspace.open(args.data_dir, policy=policy) as ws:
+        catalog = ws.models
+        try:
+            if args.model_command == "use":
+                entry = catalog.use(args.name)
+                print(f"DrillPad will use {entry.name} ({entry.sha256}) from now on.")
+                return 0
+            entries = catalog.verify(args.name) if args.model_command == "verify" else catalog.entries()
+        except ModelError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        selection = catalog.select()
+    in_use = selection.entry.name if selection.entry is not None and not selection.reason else None
+    if args.model_command == "verify":
+        for e in entries:
+            detail = f"OK {e.actual_sha256}" if e.status is ModelStatus.VERIFIED else f"{e.status}: {e.problem}"
+            print(f"{e.name}: {detail}", file=sys.stdout if e.status is ModelStatus.VERIFIED else sys.stderr)
+        failed = sum(e.status is not ModelStatus.VERIFIED for e in entries)
+        if failed:
+            print(f"error: {failed} of {len(entries)} model(s) failed verification", file=sys.stderr)
+        return 1 if failed else 0
+    if args.json:
+        print(json.dumps([{
+            "name": e.name, "status": str(e.status), "usable": e.usable, "in_use": e.name == in_use,
+            "source": e.source, "path": str(e.path), "sha256": e.sha256, "problem": e.problem,
+            **(e.manifest.model_dump(exclude={"name", "sha256"}) if e.manifest else {}),
+        } for e in entries], indent=2))
+        return 0
+    if not entries:
+        print("No models found.")
+    for e in entries:
+        m = e.manifest
+        facts = f"  {m.size / 1e6:.1f} MB  {'+'.join(m.intended_use)}  {m.license}" if m else ""
+        print(f"{'*' if e.name == in_use else ' '} {e.name}  [{e.status}]{facts}\n      {e.path} ({e.source})"
+              + (f"\n      {e.problem}" if e.problem else ""))
+    chosen = " (chosen with `drillpad model use`)" if selection.chosen else " (default)"
+    print(f"In use: {in_use}{chosen}" if in_use else f"No model in use: {selection.reason}")
     return 0
 
 

@@ -20,6 +20,14 @@ NEGATORS = frozenset({
     "neither", "nor", "avoid", "forget", "bother",
 })
 NEGATION_WINDOW = 4
+STOPWORDS = frozenset("""
+a about above after again all also am an and any are as at be because been before being below between both but by
+can could did do does doing down during each few for from further had has have having he her here hers him his how
+i if in into is it its just me more most my no nor not now of off on once only or other our out over own same she
+should so some such than that the their them then there these they this those through to too under until up very
+was we were what when where which while who whom why will with would you your yours first next last get got go
+going like really just okay ok well yeah
+""".split())
 
 
 def stem(word: str) -> str:
@@ -102,8 +110,8 @@ def _negated(sentence: Sentence, at: int) -> bool:
     return any(w in NEGATORS or w.endswith("n't") for w in window)
 
 
-def match_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms) -> Span | None:
-    """The first non-negated span where *cue* is met, or None."""
+def match_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, negated: bool = False) -> Span | None:
+    """The first non-negated span where *cue* is met, or None; with negated=True, the first negated one."""
     terms = [tuple(norm(t)) for t in cue.split(" + ")]
     if not all(terms):
         return None
@@ -111,7 +119,7 @@ def match_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms) -> Span |
         spans = []
         for term in terms:
             hits = [(i, len(v)) for v in synonyms.variants(term) for i in _find(s.stems, v)]
-            hits = [(i, n) for i, n in hits if not _negated(s, i)]
+            hits = [(i, n) for i, n in hits if _negated(s, i) == negated]
             if not hits:
                 break
             i, n = min(hits)
