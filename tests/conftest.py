@@ -37,3 +37,26 @@ def workspace(data_dir: Path, clock: FixedClock):
     ws = Workspace(Paths.resolve(data_dir, env={}), clock=clock)
     yield ws
     ws.close()
+
+
+@pytest.fixture
+def fake_gguf():
+    """Write a small fake GGUF file (and, unless manifest=False, its manifest) into a folder."""
+    import hashlib
+    import json
+
+    def make(folder: Path, name: str = "tiny", *, data: bytes | None = None, manifest: bool = True,
+             **overrides) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        data = b"GGUF" + name.encode() * 64 if data is None else data
+        path = folder / f"{name}.gguf"
+        path.write_bytes(data)
+        if manifest:
+            fields = {"name": name, "file": path.name, "size": len(data),
+                      "sha256": "sha256:" + hashlib.sha256(data).hexdigest(), "license": "Apache-2.0",
+                      "intended_use": ["generator"], "context_length": 2048, "chat_template": "chatml",
+                      **overrides}
+            (folder / f"{name}.manifest.json").write_text(json.dumps(fields))
+        return path
+
+    return make
