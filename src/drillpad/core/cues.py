@@ -19,7 +19,8 @@ NEGATORS = frozenset({
     "cant", "can't", "cannot", "shouldnt", "shouldn't", "isnt", "isn't", "skip", "skipping", "instead",
     "neither", "nor", "avoid", "forget", "bother",
 })
-NEGATION_WINDOW = 4
+NEGATION_WINDOW = 8
+CLAUSE_BREAKS = frozenset({"but", "and", "then", "so", "because", "just", "instead", "until", "after", "before"})
 STOPWORDS = frozenset("""
 a about above after again all also am an and any are as at be because been before being below between both but by
 can could did do does doing down during each few for from further had has have having he her here hers him his how
@@ -106,8 +107,17 @@ def _find(stems: list[str], phrase: tuple[str, ...]) -> list[int]:
 
 
 def _negated(sentence: Sentence, at: int) -> bool:
-    window = sentence.words[max(0, at - NEGATION_WINDOW):at]
-    return any(w in NEGATORS or w.endswith("n't") for w in window)
+    """Whether a negator governs the word at *at*: within NEGATION_WINDOW words before it and in
+    the same clause (a comma or a clause word like "but", "and", "then" ends its scope; "or"
+    does not: "no need to lock out or test it" negates both)."""
+    for i in range(at - 1, max(-1, at - NEGATION_WINDOW - 1), -1):
+        word = sentence.words[i]
+        if word in NEGATORS or word.endswith("n't"):
+            return True
+        between = sentence.text[sentence.offsets[i][1] - sentence.start:sentence.offsets[i + 1][0] - sentence.start]
+        if word in CLAUSE_BREAKS or "," in between:
+            return False
+    return False
 
 
 def match_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, negated: bool = False) -> Span | None:

@@ -37,6 +37,7 @@ _INJECTION = re.compile(
     re.IGNORECASE,
 )
 _FRAGMENT = re.compile(r"[,;\n•\-–/|]+")
+_CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\b", re.IGNORECASE)
 _FILLER = frozenset("i we you he she they it my our the a an to of and or then first next after before".split())
 
 
@@ -99,11 +100,12 @@ def _strip_injection(answer: str) -> tuple[str, bool]:
 
 
 def _is_list_shaped(answer: str) -> bool:
-    """A bare list of terms: most fragments are one to three words with no connecting words."""
+    """A bare list of terms: three or more fragments, nearly all one to three words long with no
+    person doing anything ("e-stop, lockout, padlock, isolator")."""
     fragments = [f.strip() for f in _FRAGMENT.split(answer) if f.strip()]
-    if len(fragments) < 4:
+    if len(fragments) < 3:
         return False
-    short = [f for f in fragments if len(tokens(f)) <= 3 and not (set(tokens(f)) & {"i", "we", "you", "my"})]
+    short = [f for f in fragments if len(tokens(f)) <= 3 and not (set(tokens(f)) & {"i", "we", "you", "my", "i'd"})]
     return len(short) / len(fragments) >= 0.75
 
 
@@ -149,14 +151,18 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         else:
             results[c.id] = CriterionResult(c.id, False, 0.5 if trace else 0.9, "",
                                             note="partly mentioned; a manager will check" if trace else "")
-    # order: a criterion said before one it must follow is not met
+    # order: a criterion that must follow others is met only when they come first in the answer
+    texts = {c.id: c.text for c in drill.criterion}
     for c in drill.criterion:
         r = results[c.id]
         for before in c.after:
             b = results[before]
             if r.met and b.met and r.start < b.start:
                 results[c.id] = CriterionResult(c.id, False, 0.75, r.evidence, r.start, r.end,
-                                                note=f"said before “{before}”, the SOP order is the other way round")
+                                                note=f"said before “{texts[before]}”; the SOP order is the other way round")
+            elif r.met and not b.met:
+                results[c.id] = CriterionResult(c.id, False, 0.7, r.evidence, r.start, r.end,
+                                                note=f"done without first “{texts[before]}”, which the SOP requires")
     violations: list[Violation] = []
     for m in drill.must_not:
         span, _ = _first_span(m.cues, sentences, synonyms)
@@ -167,9 +173,12 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             violations.append(Violation(m.id, m.text, cleaned[span.start:span.end], span.start, span.end))
 
     met = [r for r in results.values() if r.met]
-    matched_words = sum(len(tokens(r.evidence)) for r in met)
-    function_words = sum(1 for s in sentences for w in s.words if w in _FILLER)
-    bare = function_words == 0 and n_words <= 12 and matched_words / n_words > 0.6
+    # no function word at all ("cones tape label sds kit gloves radio") is a list, not an answer
+    spans = [(r.start, r.end) for r in met]
+    outside = [w for s in sentences for w, (a, b) in zip(s.words, s.offsets)
+               if not any(x <= a and b <= y for x, y in spans)]
+    connected = _CONNECTED.search(cleaned) is not None
+    bare = n_words >= 3 and not connected and not any(w in STOPWORDS or w.endswith("'d") for w in outside)
     if met and (_is_list_shaped(cleaned) or (len(met) >= 2 and bare)):
         flags.append("stuffing")
         return _zero(drill, flags, needs_review=True,
