@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
         self.role_list.setMinimumWidth(280)
         self.role_list.setMaximumWidth(360)
         self.role_list.setStyleSheet("QListWidget::item { padding: 14px; }")
+        self.role_list.setWordWrap(True)
+        self.role_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for role in self.roles:
             item = QListWidgetItem(f"{role.title}\n{role.pack_title}")
             item.setData(Qt.ItemDataRole.UserRole, role.id)
