@@ -105,3 +105,13 @@ def test_frozen_app_refuses_a_data_dir_inside_its_install_folder(tmp_path, monke
     with pytest.raises(paths_mod.InstallDirWriteError, match="never writes there"):
         paths.ensure()
     assert not (tmp_path / "data").exists()
+
+
+def test_the_documented_example_policy_is_valid():
+    example = Path(__file__).resolve().parents[1] / "packaging" / "policy.example.toml"
+    loaded = load_policy(example)
+    assert loaded.problems == ()
+    assert loaded.policy.allowed_models[0].startswith("sha256:b179c952")
+    documented = (example.parent / "README.md").read_text()
+    for key in Policy.model_fields:
+        assert f"`{key}`" in documented, f"policy key {key} is not documented in packaging/README.md"
