@@ -60,3 +60,9 @@ def test_today_stats_rebuild_demonstrate_cli(capsys, minipack, data_dir):
     assert "0 differed" in capsys.readouterr().out
     assert main([*d, "today", "--learner", "Nobody"]) == 1
     assert "no learner 'Nobody'" in capsys.readouterr().err
+
+
+def test_lessons_read_as_plain_text_in_the_terminal():
+    from drillpad.study import plain_text
+
+    assert plain_text("# Jams\n1. **Stop** the *belt*.") == "JAMS\n────\n1. Stop the belt."

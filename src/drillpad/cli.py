@@ -388,6 +388,23 @@ def has_display(env: dict[str, str] | None = None) -> bool:
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
+def _offer_terminal_study(args: argparse.Namespace, policy) -> int:
+    from drillpad.study import run_study
+
+    with Workspace.open(args.data_dir, policy=policy) as ws:
+        learners = ws.learners()
+        if not learners:
+            return 0
+        names = ", ".join(lr.name for lr in learners)
+        try:
+            who = input(f"Practise in the terminal now? Type your name ({names}) or press Enter to quit: ").strip()
+        except EOFError:
+            return 0
+        if not who:
+            return 0
+        return run_study(ws, who)
+
+
 def _gui(args: argparse.Namespace, policy) -> int:
     if args.command == "demo":
         with Workspace.open(args.data_dir, policy=policy) as ws:
@@ -401,8 +418,10 @@ def _gui(args: argparse.Namespace, policy) -> int:
     if not has_display():
         data = f" --data-dir {args.data_dir}" if args.data_dir else ""
         print(f"No display found, so DrillPad's window cannot open here. Use the terminal mode instead: "
-              f"`drillpad{data} roles`, `drillpad{data} learner list`, `drillpad --help` "
-              f"(in this checkout: .venv/bin/drillpad).")
+              f"`drillpad{data} study --learner NAME`, `drillpad{data} today --learner NAME`, "
+              f"`drillpad{data} roles`, `drillpad --help` (in this checkout: .venv/bin/drillpad).")
+        if sys.stdin.isatty():
+            return _offer_terminal_study(args, policy)
         return 0
     from drillpad.ui.platform_check import XCB_PACKAGES, missing_x11_library
 

@@ -6,6 +6,7 @@ answered so far is saved as it happens.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from drillpad.core.cadence import REFLECTION_QUESTION
@@ -44,7 +45,7 @@ def run_study(ws: Workspace, learner: str, ask: Callable[[str], str] = input,
             started = ws.clock.now()
             if item.kind == "lesson":
                 lesson = ws.lesson(item.item_id)
-                say(lesson["body"])
+                say(plain_text(lesson["body"]))
                 say(f"(Source: {lesson['source']})")
                 if lesson["tree"] and prompt("Walk through the decision steps? [y/N] ").strip().lower() == "y":
                     _walk(lesson["tree"], prompt, say)
@@ -75,6 +76,19 @@ def run_study(ws: Workspace, learner: str, ask: Callable[[str], str] = input,
         say("\nStopped. Everything you answered is saved.")
     say(f"Done: {done} item(s). See you next time.")
     return 0
+
+
+def plain_text(markdown: str) -> str:
+    """A lesson's Markdown for a terminal: headings underlined, emphasis markers removed."""
+    lines = []
+    for line in markdown.splitlines():
+        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
+        if heading:
+            text = heading.group(2).strip()
+            lines += [text.upper() if len(heading.group(1)) == 1 else text, "─" * len(text)]
+            continue
+        lines.append(re.sub(r"(\*\*|__|\*|`)(.+?)\1", r"\2", line))
+    return "\n".join(lines)
 
 
 def _walk(tree: dict, prompt: Callable[[str], str], say: Callable[[str], None]) -> None:
