@@ -25,6 +25,9 @@ from drillpad.core.cues import STOPWORDS, Sentence, Span, Synonyms, match_cue, n
 from drillpad.core.pack import Drill
 
 REVIEW_BELOW = 0.6
+_STOP_STEMS = frozenset(norm(" ".join(STOPWORDS)))
+# Words too common to count as a trace of a cue ("lock out" minus these is still {"lock", "out"}).
+_TRACE_IGNORE = frozenset("i we you he she they it my our the a an to of and or then first next after before".split())
 _INJECTION = re.compile(
     r"ignore (?:the |all |any |your |previous |prior |above )*(?:rubric|instructions?|criteria|rules|prompt)"
     r"|(?:mark|grade|score|rate|count)\w* (?:this |me |my answer |it )?(?:as )?(?:all |every |each )?"
@@ -38,7 +41,6 @@ _INJECTION = re.compile(
 )
 _FRAGMENT = re.compile(r"[,;\n•\-–/|]+")
 _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\b", re.IGNORECASE)
-_FILLER = frozenset("i we you he she they it my our the a an to of and or then first next after before".split())
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def _first_span(cues: list[str], sentences: list[Sentence], synonyms: Synonyms) 
     # every word of some cue present in one sentence, but not as the phrase: the grader cannot tell
     stems = [set(s.stems) for s in sentences]
     for cue in cues:
-        words = set(norm(cue.replace(" + ", " "))) - _FILLER
+        words = set(norm(cue.replace(" + ", " "))) - _TRACE_IGNORE
         if words and any(words <= st for st in stems):
             return None, "partial"
     return None, ""
@@ -205,9 +207,6 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         flags.append("must-not")
     return Grade(drill.id, results, violations, score, passed, needs_review, flags,
                  _feedback(drill, results, violations))
-
-
-_STOP_STEMS = frozenset(norm(" ".join(STOPWORDS)))
 
 
 def _on_topic(drill: Drill, sentences: list[Sentence]) -> bool:

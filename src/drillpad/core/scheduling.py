@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fsrs import Card, Rating, Scheduler
 
-__all__ = ["Rating", "Review", "rate", "make_scheduler", "replay", "card_due", "card_to_dict"]
+__all__ = ["Rating", "Review", "rate", "make_scheduler", "replay"]
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,3 @@ def replay(reviews: Iterable[Review], scheduler: Scheduler, card_id: int = 1) ->
         card, _ = scheduler.review_card(card, review.rating, when)
     return card
 
-
-def card_due(card: Card) -> datetime:
-    return card.due
-
-
-def overdue_days(card: Card, now: datetime) -> float:
-    return (now - card.due) / timedelta(days=1)
-
-
-def card_to_dict(card: Card) -> dict:
-    return card.to_dict()

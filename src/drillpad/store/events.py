@@ -51,14 +51,6 @@ def append(db: Database, *, device_id: str, learner_id: str | None, kind: str, p
     return Event(event_id, device_id, seq, learner_id, kind, payload, now)
 
 
-def for_learner(db: Database, learner_id: str) -> list[Event]:
-    rows = db.execute(
-        "SELECT id, device_id, seq, learner_id, kind, payload, created_at FROM events "
-        "WHERE learner_id = ? ORDER BY created_at, device_id, seq", [learner_id]
-    ).fetchall()
-    return [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
-
-
 def apply(db: Database, incoming: list[Event]) -> int:
     """Store events made elsewhere (another device, a bundle), in one transaction.
 
