@@ -37,11 +37,15 @@ def test_study_answers_a_prompt_with_feedback(workspace, minipack):
     out: list[str] = []
     replies = []
     for item in workspace.today("Alex").items:
-        replies += ["press the emergency stop", "5", "4"] if item.kind == "prompt" else []
+        if item.kind == "prompt":
+            replies += ["press the emergency stop", "5", "4"]
+        elif item.kind == "drill":
+            replies += ["I press the e-stop, then padlock the isolator.", "3"]
     run_study(workspace, "Alex", scripted(replies + ["I stopped before reaching in"]), out.append)
     text = "\n".join(out)
     assert "Please type a number from 1 to 4." in text
     assert "✓ Press the e-stop  — you said “emergency stop”" in text
+    assert "Well done — that is the procedure." in text
     assert workspace.db.execute("SELECT count(*) FROM events WHERE kind = 'reflection'").fetchone()[0] == 1
 
 
@@ -66,3 +70,19 @@ def test_lessons_read_as_plain_text_in_the_terminal():
     from drillpad.study import plain_text
 
     assert plain_text("# Jams\n1. **Stop** the *belt*.") == "JAMS\n────\n1. Stop the belt."
+
+
+def test_study_drill_retry_with_hints_then_model_answer(workspace, minipack):
+    from drillpad.study import _drill
+
+    workspace.import_pack(minipack)
+    workspace.add_learner("Alex", "dock-hand")
+    out: list[str] = []
+    replies = iter(["I would clear the carton from conveyor C1 carefully.", "y", "Clear the carton on the conveyor.", "n"])
+    _drill(workspace, "Alex", "jam-c1", lambda _p: next(replies), lambda: 2, out.append)
+    text = "\n".join(out)
+    assert "Hint: What stops the belt?" in text
+    assert text.count("✗ Stops the belt with the e-stop") == 2
+    assert text.endswith("Model answer: Press the e-stop, lock out the isolator with my padlock, try start, then clear it."
+                         "  (Source: Mini Dock SOP §3)")
+    assert workspace.db.execute("SELECT count(*) FROM events WHERE kind = 'review'").fetchone()[0] == 2

@@ -64,8 +64,7 @@ def run_study(ws: Workspace, learner: str, ask: Callable[[str], str] = input,
                 say(f"Answer: {result.answer}  (Source: {result.source})")
                 say("Right — next review later." if result.correct else "Not yet — this comes back soon.")
             else:
-                say("Scenario drills are graded in a coming release; this one is skipped for now.")
-                continue
+                _drill(ws, learner, item.item_id, prompt, confidence, say)
             done += 1
         if any(w.item == "reflection" and w.status in ("pending", "rolled over") for w in today.cadence):
             text = prompt(f"\nWeekly reflection: {REFLECTION_QUESTION} (Enter to skip) ")
@@ -76,6 +75,36 @@ def run_study(ws: Workspace, learner: str, ask: Callable[[str], str] = input,
         say("\nStopped. Everything you answered is saved.")
     say(f"Done: {done} item(s). See you next time.")
     return 0
+
+
+def _drill(ws: Workspace, learner: str, drill_id: str, prompt: Callable[[str], str], confidence: Callable[[], int],
+           say: Callable[[str], None]) -> None:
+    drill = ws.drill(drill_id)
+    say(drill.situation_text())
+    for choice in drill.choice:
+        say(choice.question)
+        for i, option in enumerate(choice.options, 1):
+            say(f"  {i}. {option}")
+        reply = prompt("Choose: ").strip()
+        right = reply.isdigit() and int(reply) - 1 == choice.correct
+        say("Right." if right else f"Not quite: the answer is “{choice.options[choice.correct]}”.")
+    say(drill.question)
+    for attempt in (1, 2):
+        started = ws.clock.now()
+        answer = prompt("Your answer: ")
+        g, _ = ws.submit_drill(learner, drill_id, answer, confidence(), (ws.clock.now() - started).total_seconds())
+        for line in g.feedback:
+            say("  " + line)
+        if g.needs_review:
+            say("Your manager will review this answer: the grade is not final yet.")
+            return
+        if g.passed:
+            say("Well done — that is the procedure.")
+            return
+        if attempt == 1 and prompt("Try once more with the hints above? [y/N] ").strip().lower() == "y":
+            continue
+        break
+    say(f"Model answer: {drill.model_answer}  (Source: {drill.source})")
 
 
 def plain_text(markdown: str) -> str:

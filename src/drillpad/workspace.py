@@ -17,9 +17,10 @@ from drillpad.core import metrics as metrics_core
 from drillpad.core.cues import Synonyms, match_any, split_sentences
 from drillpad.core.events import EventView
 from drillpad.core.journey import RehearseRule, TaskJourney, task_journey
-from drillpad.core.pack import Pack, Settings
+from drillpad.core.grader import Grade, grade
+from drillpad.core.pack import Drill, Pack, Settings
 from drillpad.core.queue import Candidate, build_queue
-from drillpad.core.scheduling import rate
+from drillpad.core.scheduling import Rating, rate
 from drillpad.llm.engine import Engine, UnavailableEngine
 from drillpad.llm.models import ModelCatalog
 from drillpad.llm.provenance import GENERATION_EVENT, Generation, sha256_text
@@ -351,6 +352,46 @@ class Workspace:
                               "AND item_id = ?", [lr.id, lr.pack_id, prompt_id]).fetchone()[0]
         return RecallResult(prompt_id, points, score, score == 1.0, int(rating), prompt["answer"], prompt["source"], due,
                             event.id)
+
+    def drill(self, drill_id: str, pack_id: str | None = None) -> Drill:
+        row = self.db.execute("SELECT body FROM drills WHERE id = ? AND (? IS NULL OR pack_id = ?)",
+                              [drill_id, pack_id, pack_id]).fetchone()
+        if row is None:
+            raise LearningError(f"no scenario drill {drill_id!r}")
+        return Drill.model_validate_json(row[0])
+
+    def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
+                     seconds: float | None = None) -> tuple[Grade, str]:
+        """Grade a drill answer with the deterministic grader; record the review and reschedule in one
+        transaction. An attempt the grader is unsure of is stored as needs_review and scheduled as Hard
+        (it comes back soon) until a manager decides. Returns the grade and the event id."""
+        lr = self.learner(learner_key)
+        drill = self.drill(drill_id, lr.pack_id)
+        synonyms = Synonyms(json.loads(self.db.execute("SELECT synonyms FROM packs WHERE id = ?",
+                                                       [lr.pack_id]).fetchone()[0]))
+        g = grade(drill, answer, synonyms)
+        expected = drill.minutes * 60
+        if g.needs_review:
+            rating = Rating.Hard
+        else:
+            rating = rate(g.score, confidence=confidence, seconds=seconds, expected_seconds=expected,
+                          required_missed=not g.passed)
+        settings = self._settings(lr.pack_id)
+        with self.db.atomic():
+            attempt = 1 + self.db.execute(
+                "SELECT count(*) FROM events WHERE learner_id = ? AND kind = 'review' AND "
+                "json_extract(payload, '$.item') = ? AND json_extract(payload, '$.pack') = ?",
+                [lr.id, drill_id, lr.pack_id]).fetchone()[0]
+            event = self.record(lr.id, "review", {
+                "pack": lr.pack_id, "task": drill.task, "item_kind": "drill", "item": drill_id,
+                "score": g.score, "correct": g.passed and not g.needs_review, "confidence": confidence,
+                "rating": int(rating), "seconds": seconds, "attempt": attempt,
+                "missed": [cid for cid, c in g.criteria.items() if not c.met],
+                "needs_review": g.needs_review, "flags": g.flags, "violations": [v.id for v in g.violations],
+                "grade": g.to_contract(), "answer": answer,
+            })
+            card_store.refresh_card(self.db, lr.id, lr.pack_id, "drill", drill_id, settings.desired_retention)
+        return g, event.id
 
     def log_demonstration(self, learner_key: str, task_id: str, note: str, source: str = "self") -> event_store.Event:
         lr = self.learner(learner_key)
