@@ -246,6 +246,16 @@ class Workspace:
         rows = self.db.execute(sql + " ORDER BY created_at, device_id, seq", args).fetchall()
         return [EventView(r[0], r[1], from_iso(r[2]), json.loads(r[3]), r[4]) for r in rows]
 
+    def _synonyms(self, pack_id: str) -> Synonyms:
+        return Synonyms(json.loads(self.db.execute("SELECT synonyms FROM packs WHERE id = ?", [pack_id]).fetchone()[0]))
+
+    def _attempt_no(self, learner_id: str, pack_id: str, item_id: str) -> int:
+        """1 for the learner's first ever attempt at the item, then 2, 3, ..."""
+        return 1 + self.db.execute(
+            "SELECT count(*) FROM events WHERE learner_id = ? AND kind = 'review' AND "
+            "json_extract(payload, '$.item') = ? AND json_extract(payload, '$.pack') = ?",
+            [learner_id, item_id, pack_id]).fetchone()[0]
+
     def today(self, learner_key: str) -> Today:
         """Today's queue (due reviews, then capped new items, within the daily budget) and the cadence."""
         lr = self.learner(learner_key)
@@ -327,8 +337,7 @@ class Workspace:
         """Grade a recall answer by its key points' cues, record the review and reschedule, in one transaction."""
         lr = self.learner(learner_key)
         prompt = self.prompt(prompt_id, lr.pack_id)
-        synonyms = Synonyms(json.loads(self.db.execute("SELECT synonyms FROM packs WHERE id = ?",
-                                                       [lr.pack_id]).fetchone()[0]))
+        synonyms = self._synonyms(lr.pack_id)
         sentences = split_sentences(answer)
         points = []
         for point in prompt["points"]:
@@ -338,10 +347,7 @@ class Workspace:
         rating = rate(score, confidence=confidence, seconds=seconds, expected_seconds=PROMPT_EXPECTED_SECONDS)
         settings = self._settings(lr.pack_id)
         with self.db.atomic():
-            attempt = 1 + self.db.execute(
-                "SELECT count(*) FROM events WHERE learner_id = ? AND kind = 'review' AND "
-                "json_extract(payload, '$.item') = ? AND json_extract(payload, '$.pack') = ?",
-                [lr.id, prompt_id, lr.pack_id]).fetchone()[0]
+            attempt = self._attempt_no(lr.id, lr.pack_id, prompt_id)
             event = self.record(lr.id, "review", {
                 "pack": lr.pack_id, "task": prompt["task_id"], "item_kind": "prompt", "item": prompt_id,
                 "score": score, "correct": score == 1.0, "confidence": confidence, "rating": int(rating),
@@ -367,8 +373,7 @@ class Workspace:
         (it comes back soon) until a manager decides. Returns the grade and the event id."""
         lr = self.learner(learner_key)
         drill = self.drill(drill_id, lr.pack_id)
-        synonyms = Synonyms(json.loads(self.db.execute("SELECT synonyms FROM packs WHERE id = ?",
-                                                       [lr.pack_id]).fetchone()[0]))
+        synonyms = self._synonyms(lr.pack_id)
         g = grade(drill, answer, synonyms)
         expected = drill.minutes * 60
         if g.needs_review:
@@ -378,10 +383,7 @@ class Workspace:
                           required_missed=not g.passed)
         settings = self._settings(lr.pack_id)
         with self.db.atomic():
-            attempt = 1 + self.db.execute(
-                "SELECT count(*) FROM events WHERE learner_id = ? AND kind = 'review' AND "
-                "json_extract(payload, '$.item') = ? AND json_extract(payload, '$.pack') = ?",
-                [lr.id, drill_id, lr.pack_id]).fetchone()[0]
+            attempt = self._attempt_no(lr.id, lr.pack_id, drill_id)
             event = self.record(lr.id, "review", {
                 "pack": lr.pack_id, "task": drill.task, "item_kind": "drill", "item": drill_id,
                 "score": g.score, "correct": g.passed and not g.needs_review, "confidence": confidence,
