@@ -86,3 +86,15 @@ def test_study_drill_retry_with_hints_then_model_answer(workspace, minipack):
     assert text.endswith("Model answer: Press the e-stop, lock out the isolator with my padlock, try start, then clear it."
                          "  (Source: Mini Dock SOP §3)")
     assert workspace.db.execute("SELECT count(*) FROM events WHERE kind = 'review'").fetchone()[0] == 2
+
+
+def test_drill_command_runs_one_drill(capsys, minipack, data_dir, monkeypatch):
+    d = ["--data-dir", str(data_dir)]
+    main([*d, "pack", "import", str(minipack)])
+    main([*d, "learner", "add", "Alex", "--role", "dock-hand"])
+    replies = iter(["Press the e-stop, then padlock the isolator.", "4"])
+    monkeypatch.setattr("builtins.input", lambda _p="": next(replies))
+    assert main([*d, "drill", "--learner", "Alex"]) == 0
+    out = capsys.readouterr().out
+    assert "On the early shift at Dock 1, a carton jams conveyor C1." in out
+    assert "Well done — that is the procedure." in out

@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     today.add_argument("--learner", required=True)
     study = sub.add_parser("study", help="an interactive practice session in the terminal")
     study.add_argument("--learner", required=True)
+    drill = sub.add_parser("drill", help="run one scenario drill in the terminal (the next one due, or --id)")
+    drill.add_argument("--learner", required=True)
+    drill.add_argument("--id", help="drill id (default: the learner's next drill in today's queue, else their first)")
     stats = sub.add_parser("stats", help="the five learning metrics, with the counts behind them")
     who = stats.add_mutually_exclusive_group()
     who.add_argument("--learner")
@@ -183,6 +186,10 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
             from drillpad.study import run_study
 
             return run_study(ws, args.learner)
+        elif cmd == "drill":
+            from drillpad.study import run_drill
+
+            return run_drill(ws, args.learner, args.id)
         elif cmd == "stats":
             _stats(ws, args)
         elif cmd == "demonstrate":

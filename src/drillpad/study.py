@@ -77,6 +77,33 @@ def run_study(ws: Workspace, learner: str, ask: Callable[[str], str] = input,
     return 0
 
 
+def run_drill(ws: Workspace, learner: str, drill_id: str | None = None, ask: Callable[[str], str] | None = None,
+              say: Callable[[str], None] = print) -> int:
+    """`drillpad drill`: one scenario drill, the learner's next due one unless named."""
+    ask = ask or input
+    if drill_id is None:
+        queued = [i.item_id for i in ws.today(learner).items if i.kind == "drill"]
+        drill_id = queued[0] if queued else ws.first_drill(learner)
+
+    def prompt(text: str) -> str:
+        reply = ask(text)
+        if reply.strip().lower() in ("q", "quit"):
+            raise _Quit
+        return reply
+
+    def confidence() -> int:
+        while (reply := prompt("How sure are you? 1 guess · 2 unsure · 3 fairly sure · 4 certain: ").strip()) not in (
+                "1", "2", "3", "4"):
+            say("Please type a number from 1 to 4.")
+        return int(reply)
+
+    try:
+        _drill(ws, learner, drill_id, prompt, confidence, say)
+    except (_Quit, EOFError):
+        say("Stopped.")
+    return 0
+
+
 def _drill(ws: Workspace, learner: str, drill_id: str, prompt: Callable[[str], str], confidence: Callable[[], int],
            say: Callable[[str], None]) -> None:
     drill = ws.drill(drill_id)

@@ -366,6 +366,16 @@ class Workspace:
             raise LearningError(f"no scenario drill {drill_id!r}")
         return Drill.model_validate_json(row[0])
 
+    def first_drill(self, learner_key: str) -> str:
+        """The first drill of the learner's skills map (for practice outside today's queue)."""
+        lr = self.learner(learner_key)
+        row = self.db.execute("SELECT d.id FROM drills d JOIN tasks t ON t.pack_id = d.pack_id AND t.id = d.task_id "
+                              "WHERE d.pack_id = ? AND t.role_id = ? ORDER BY t.position, d.id LIMIT 1",
+                              [lr.pack_id, lr.role_id]).fetchone()
+        if row is None:
+            raise LearningError(f"{lr.role_title} has no scenario drills")
+        return row[0]
+
     def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
                      seconds: float | None = None) -> tuple[Grade, str]:
         """Grade a drill answer with the deterministic grader; record the review and reschedule in one
