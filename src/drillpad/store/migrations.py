@@ -184,3 +184,45 @@ def m002_cards(db: Database) -> None:
         )""")
     db.execute("CREATE INDEX cards_due ON cards(learner_id, due)")
     db.execute("CREATE INDEX events_learner_kind ON events(learner_id, kind, created_at)")
+
+
+@migrations()
+def m003_variants(db: Database) -> None:
+    """Scenario variants that passed the quality gate, cached by (drill, model sha256, template
+    version), and which learner has seen which (so nobody gets the same variant twice)."""
+    db.execute("""
+        CREATE TABLE variants (
+            id TEXT PRIMARY KEY,
+            pack_id TEXT NOT NULL,
+            drill_id TEXT NOT NULL,
+            model_sha256 TEXT NOT NULL CHECK (model_sha256 LIKE 'sha256:%'),
+            template TEXT NOT NULL,
+            situation TEXT NOT NULL,
+            question TEXT NOT NULL,
+            slots TEXT NOT NULL CHECK (json_valid(slots)),
+            provenance TEXT NOT NULL CHECK (json_valid(provenance)),
+            created_at TEXT NOT NULL,
+            FOREIGN KEY (pack_id, drill_id) REFERENCES drills(pack_id, id)
+        )""")
+    db.execute("CREATE INDEX variants_key ON variants(pack_id, drill_id, model_sha256, template)")
+    db.execute("""
+        CREATE TABLE variant_uses (
+            variant_id TEXT NOT NULL REFERENCES variants(id),
+            learner_id TEXT NOT NULL REFERENCES learners(id),
+            used_at TEXT NOT NULL,
+            PRIMARY KEY (variant_id, learner_id)
+        )""")
+
+
+@migrations()
+def m004_pins(db: Database) -> None:
+    """Profile PINs (scrypt hashes) and the consecutive-failure counter that survives restarts."""
+    db.execute("""
+        CREATE TABLE pins (
+            learner_id TEXT PRIMARY KEY REFERENCES learners(id),
+            hash TEXT NOT NULL CHECK (hash LIKE 'scrypt$%'),
+            failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+            last_failure_at TEXT,
+            locked_until TEXT,
+            updated_at TEXT NOT NULL
+        )""")
