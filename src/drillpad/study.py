@@ -106,8 +106,10 @@ def run_drill(ws: Workspace, learner: str, drill_id: str | None = None, ask: Cal
 
 def _drill(ws: Workspace, learner: str, drill_id: str, prompt: Callable[[str], str], confidence: Callable[[], int],
            say: Callable[[str], None]) -> None:
-    drill = ws.drill(drill_id)
-    say(drill.situation_text())
+    drill = ws.drill(drill_id, ws.learner(learner).pack_id)
+    view = ws.start_drill(learner, drill_id)
+    say(f"{view.title}  ({view.note})")
+    say(view.situation)
     for choice in drill.choice:
         say(choice.question)
         for i, option in enumerate(choice.options, 1):
@@ -115,11 +117,12 @@ def _drill(ws: Workspace, learner: str, drill_id: str, prompt: Callable[[str], s
         reply = prompt("Choose: ").strip()
         right = reply.isdigit() and int(reply) - 1 == choice.correct
         say("Right." if right else f"Not quite: the answer is “{choice.options[choice.correct]}”.")
-    say(drill.question)
+    say(view.question)
     for attempt in (1, 2):
         started = ws.clock.now()
         answer = prompt("Your answer: ")
-        g, _ = ws.submit_drill(learner, drill_id, answer, confidence(), (ws.clock.now() - started).total_seconds())
+        g, _ = ws.submit_drill(learner, drill_id, answer, confidence(), (ws.clock.now() - started).total_seconds(),
+                               variant_id=view.variant_id)
         for line in g.feedback:
             say("  " + line)
         if g.needs_review:

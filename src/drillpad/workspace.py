@@ -7,6 +7,8 @@ offers the use cases. Nothing above it touches SQLite or llama directly.
 from __future__ import annotations
 
 import json
+import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,12 @@ from drillpad.core.cues import Synonyms, match_any, split_sentences
 from drillpad.core.events import EventView
 from drillpad.core.journey import RehearseRule, TaskJourney, task_journey
 from drillpad.core.grader import Grade, grade
-from drillpad.core.pack import Drill, Pack, Settings
+from drillpad.core.gate import TEMPLATE_VERSION
+from drillpad.core.pack import Context, Drill, Pack, Settings
 from drillpad.core.queue import Candidate, build_queue
 from drillpad.core.scheduling import Rating, rate
-from drillpad.llm.engine import Engine, UnavailableEngine
+from drillpad.drills import variants as variant_gen
+from drillpad.llm.engine import CancelToken, Engine, GenerationCancelled, UnavailableEngine
 from drillpad.llm.models import ModelCatalog
 from drillpad.llm.provenance import GENERATION_EVENT, Generation, sha256_text
 from drillpad.paths import Paths, resources_dir
@@ -30,6 +34,7 @@ from drillpad.store import cards as card_store
 from drillpad.store import events as event_store
 from drillpad.store import learners as learner_store
 from drillpad.store import packs as pack_store
+from drillpad.store import variants as variant_store
 from drillpad.store.db import close_database, open_database
 
 DEMO_LEARNERS = (("Sam Ortiz", "warehouse-associate"), ("Priya Nair", "field-technician"))
@@ -81,6 +86,41 @@ class RecallResult:
 
 
 @dataclass(frozen=True)
+class DrillView:
+    """A scenario drill as the trainee sees it: written, or an AI-adapted variant that passed the gate."""
+
+    id: str
+    pack_id: str
+    task_id: str
+    title: str
+    situation: str
+    question: str
+    minutes: int
+    source: str
+    choices: list[dict[str, Any]]
+    variant_id: str | None = None
+    provenance: dict[str, Any] | None = None
+
+    @property
+    def note(self) -> str:
+        """The one-line label shown with the scenario."""
+        if self.variant_id is None:
+            return f"Written scenario from {self.source}"
+        return f"AI-adapted from {self.source}"
+
+
+@dataclass(frozen=True)
+class PregenerateReport:
+    model: str
+    attempts: int
+    kept: int
+    rejected: int
+    reasons: dict[str, int]
+    drills: int
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
 class TaskInfo:
     id: str
     title: str
@@ -116,6 +156,9 @@ class Workspace:
         paths.ensure()
         self.db = open_database(paths.db_path)
         self.device_id = event_store.this_device(self.db, now=self._now())
+        self.engine: Engine | None = None
+        """The engine in use, when the caller opened one (its variants are the ones shown)."""
+        self._variant_model: str | None = None
 
     @classmethod
     def open(cls, data_dir: Path | None = None, *, clock: Clock | None = None,
@@ -295,7 +338,8 @@ class Workspace:
             order = position[task] * 3 + ("lesson", "prompt", "drill").index(kind)
             minutes = max(0.5, round(row["minutes"] * 2) / 2)
             candidates.append(Candidate(row["id"], kind, task, minutes, due, order))
-            titles[(kind, row["id"])] = row["title"]
+            titles[(kind, row["id"])] = self.drill(row["id"], lr.pack_id).title_text() if kind == "drill" \
+                else row["title"]
         queue = build_queue(candidates, now, budget_minutes=budget, new_per_day=settings.new_items_per_day,
                             new_done_today=new_today)
         items = [TodayItem(q.kind, q.item_id, titles[(q.kind, q.item_id)], q.task_id, q.minutes, q.reason)
@@ -376,8 +420,102 @@ class Workspace:
             raise LearningError(f"{lr.role_title} has no scenario drills")
         return row[0]
 
+    # --- scenario variants (AI-adapted, gated, cached) --------------------------------------
+
+    def variant_model(self) -> str | None:
+        """The sha256 of the model whose variants may be shown (the engine in use, else the selected model)."""
+        if self.engine is not None:
+            return self.engine.info().sha256
+        if self._variant_model is None:
+            entry = self.models.select().entry
+            self._variant_model = (entry.sha256 if entry is not None else None) or ""
+        return self._variant_model or None
+
+    def _context(self, pack_id: str) -> Context:
+        return Context.model_validate_json(self.db.execute("SELECT context FROM packs WHERE id = ?",
+                                                           [pack_id]).fetchone()[0])
+
+    def start_drill(self, learner_key: str, drill_id: str) -> DrillView:
+        """The scenario to show: a cached variant of this drill the learner has not seen (made by the
+        model in use and passed by the gate), else the written scenario. Never calls the model."""
+        lr = self.learner(learner_key)
+        drill = self.drill(drill_id, lr.pack_id)
+        choices = [c.model_dump() for c in drill.choice]
+        model = self.variant_model()
+        if model:
+            unseen = variant_store.unseen(self.db, lr.pack_id, drill_id, model, TEMPLATE_VERSION, lr.id)
+            if unseen:
+                v = unseen[0]
+                variant_store.mark_used(self.db, v.id, lr.id, self._now())
+                return DrillView(drill.id, lr.pack_id, drill.task, drill.title_text(v.slots),
+                                 v.situation, v.question, drill.minutes, drill.source, choices, v.id,
+                                 {**v.provenance, "variant_id": v.id, "created_at": v.created_at})
+        return DrillView(drill.id, lr.pack_id, drill.task, drill.title_text(),
+                         drill.situation_text(), drill.question, drill.minutes, drill.source, choices)
+
+    def pregenerate(self, engine: Engine, *, learner_key: str | None = None, per_drill: int = 2,
+                    max_attempts: int = 3, cancel: CancelToken | None = None,
+                    progress: Callable[[int, int, str], object] | None = None,
+                    rng: random.Random | None = None) -> PregenerateReport:
+        """Make variants ahead of time for learners' upcoming drills (today's queue first, then the
+        rest of their role's drills) until each learner has *per_drill* unseen ones. Output that fails
+        the gate is discarded and logged (``drill.variant_rejected``) with its reasons."""
+        learners = [self.learner(learner_key)] if learner_key else [lr for lr in self.learners() if lr.active]
+        model = engine.info().sha256 or ""
+        rng = rng or random.Random()
+        names = [lr.name for lr in self.learners()]
+        work: list[tuple[Any, str]] = []
+        for lr in learners:
+            queued = [i.item_id for i in self.today(lr.id).items if i.kind == "drill"]
+            role = [r[0] for r in self.db.execute(
+                "SELECT d.id FROM drills d JOIN tasks t ON t.pack_id = d.pack_id AND t.id = d.task_id "
+                "WHERE d.pack_id = ? AND t.role_id = ? ORDER BY t.position, d.id", [lr.pack_id, lr.role_id])]
+            work += [(lr, d) for d in dict.fromkeys(queued + role)]
+        attempts = kept = rejected = 0
+        reasons: dict[str, int] = {}
+        for n, (lr, drill_id) in enumerate(work):
+            if progress is not None:
+                progress(n, len(work), drill_id)
+            drill = self.drill(drill_id, lr.pack_id)
+            if not drill.fact:
+                continue
+            context, synonyms = self._context(lr.pack_id), self._synonyms(lr.pack_id)
+            for _ in range(max_attempts):
+                if cancel is not None and cancel.cancelled:
+                    return PregenerateReport(engine.info().name, attempts, kept, rejected, reasons, len(work), True)
+                have = len(variant_store.unseen(self.db, lr.pack_id, drill_id, model, TEMPLATE_VERSION, lr.id))
+                if have >= per_drill:
+                    break
+                recent = variant_store.recent(self.db, lr.pack_id, drill_id, model, TEMPLATE_VERSION)
+                try:
+                    attempt = variant_gen.generate(engine, drill, pack_id=lr.pack_id, role_title=lr.role_title,
+                                                   context=context, synonyms=synonyms, recent=recent,
+                                                   personal_names=names, rng=rng, cancel=cancel)
+                except GenerationCancelled:
+                    return PregenerateReport(engine.info().name, attempts, kept, rejected, reasons, len(work), True)
+                attempts += 1
+                gate = attempt.gate.to_payload() if attempt.gate else {"passed": False, "error": attempt.error}
+                if attempt.passed:
+                    assert attempt.candidate is not None
+                    variant_store.add(self.db, pack_id=lr.pack_id, drill_id=drill_id, model_sha256=model,
+                                      template=TEMPLATE_VERSION, situation=attempt.candidate.situation,
+                                      question=attempt.candidate.question, slots=attempt.slots,
+                                      provenance={**attempt.generation, "gate": gate}, now=self._now())
+                    kept += 1
+                else:
+                    rejected += 1
+                    for r in attempt.reasons:
+                        key = r.split(":")[0]
+                        reasons[key] = reasons.get(key, 0) + 1
+                    self.record(None, "drill.variant_rejected", {
+                        "pack": lr.pack_id, "drill": drill_id, "reasons": attempt.reasons, "gate": gate,
+                        "generation": attempt.generation})
+        if progress is not None:
+            progress(len(work), len(work), "")
+        return PregenerateReport(engine.info().name, attempts, kept, rejected, reasons, len(work))
+
     def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
-                     seconds: float | None = None) -> tuple[Grade, str]:
+                     seconds: float | None = None, variant_id: str | None = None) -> tuple[Grade, str]:
         """Grade a drill answer with the deterministic grader; record the review and reschedule in one
         transaction. An attempt the grader is unsure of is stored as needs_review and scheduled as Hard
         (it comes back soon) until a manager decides. Returns the grade and the event id."""
@@ -385,6 +523,13 @@ class Workspace:
         drill = self.drill(drill_id, lr.pack_id)
         synonyms = self._synonyms(lr.pack_id)
         g = grade(drill, answer, synonyms)
+        scenario: dict[str, Any] = {"variant": None, "situation": drill.situation_text(), "source": drill.source}
+        if variant_id is not None:
+            v = variant_store.get(self.db, variant_id)
+            if v is None or v.drill_id != drill_id:
+                raise LearningError(f"no scenario variant {variant_id!r} for drill {drill_id!r}")
+            scenario = {"variant": v.id, "situation": v.situation, "question": v.question, "source": drill.source,
+                        "provenance": v.provenance}
         expected = drill.minutes * 60
         if g.needs_review:
             rating = Rating.Hard
@@ -400,7 +545,7 @@ class Workspace:
                 "rating": int(rating), "seconds": seconds, "attempt": attempt,
                 "missed": [cid for cid, c in g.criteria.items() if not c.met],
                 "needs_review": g.needs_review, "flags": g.flags, "violations": [v.id for v in g.violations],
-                "grade": g.to_contract(), "answer": answer,
+                "grade": g.to_contract(), "answer": answer, "scenario": scenario,
             })
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "drill", drill_id, settings.desired_retention)
         return g, event.id

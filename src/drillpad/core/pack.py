@@ -271,6 +271,11 @@ class MustNot(_Model):
     source: str = ""
 
 
+class Fact(_Model):
+    text: Text
+    cues: Annotated[list[Cue], Field(min_length=1)]
+
+
 class Choice(_Model):
     question: Text
     options: Annotated[list[Text], Field(min_length=2, max_length=6)]
@@ -296,6 +301,9 @@ class Drill(_Model):
     question: Text
     model_answer: LongText
     slots: dict[Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")], Text] = {}
+    fact: list[Fact] = []
+    """The facts of the situation the criteria depend on; an AI-adapted variant must keep every
+    one of them (a drill without facts is never varied)."""
     criterion: list[Criterion] = []
     must_not: list[MustNot] = []
     choice: list[Choice] = []
@@ -323,6 +331,10 @@ class Drill(_Model):
         if missing:
             raise ValueError(f"situation uses {{{'}, {'.join(missing)}}} but [slots] has no default for it")
         return self
+
+    def title_text(self, slots: Mapping[str, str] | None = None) -> str:
+        values = {**self.slots, **(slots or {})}
+        return _SLOT.sub(lambda m: values.get(m.group(1), m.group(0)), self.title)
 
     def situation_text(self, slots: Mapping[str, str] | None = None) -> str:
         values = {**self.slots, **(slots or {})}

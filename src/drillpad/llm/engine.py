@@ -265,6 +265,8 @@ class BaseEngine:
         self.reproducible = reproducible
         self.seed = seed
         self._rng = random.Random()
+        self.last_generation: Generation | None = None
+        """The provenance of the last generation (its id goes with whatever was made from it)."""
 
     # --- to implement -------------------------------------------------------------------
 
@@ -313,7 +315,7 @@ class BaseEngine:
         self._check_usable()
         prompt = as_prompt(prompt)
         rendered = self.template.render(prompt.system, prompt.user)
-        json_schema = schema.model_json_schema()
+        json_schema = grammar_schema(schema.model_json_schema())
         base = sampling or JSON_SAMPLING
         token = CancelToken(parent=cancel)
         problems: list[str] = []
@@ -369,9 +371,20 @@ class BaseEngine:
             finish=finish, started_at=to_iso(started), finished_at=to_iso(self.clock.now()), outcome=outcome,
             purpose=prompt.purpose, sources=tuple(prompt.sources),
         )
+        self.last_generation = generation
         if self.recorder is not None:
             self.recorder(generation)
         return generation
+
+
+def grammar_schema(value: Any) -> Any:
+    """The schema without length and count limits, for the sampling grammar: llama.cpp unrolls
+    ``maxLength`` into one rule per character and refuses long ones. Validation enforces them."""
+    if isinstance(value, dict):
+        return {k: grammar_schema(v) for k, v in value.items() if k not in ("maxLength", "maxItems")}
+    if isinstance(value, list):
+        return [grammar_schema(v) for v in value]
+    return value
 
 
 def _canonical(value: Any) -> str:

@@ -80,12 +80,13 @@ class FakeEngine(BaseEngine):
     def __init__(self, replies: Iterable[str | EngineError] = (), *, default: str | None = None,
                  unavailable: str | None = None, loaded: bool = True, name: str = "fake-model",
                  clock: Clock | None = None, recorder: Recorder | None = None, reproducible: bool = False,
-                 seed: int = 1234):
+                 seed: int = 1234, sha256: str = FAKE_SHA256):
         super().__init__(template=TEMPLATES["chatml"], clock=clock, recorder=recorder,
                          reproducible=reproducible, seed=seed)
         self.replies: deque[str | EngineError] = deque(replies)
         self.default = default
         self.name = name
+        self.sha256 = sha256
         self.prompts: list[str] = []
         self.requests: list[Request] = []
         self._unavailable = unavailable
@@ -104,7 +105,7 @@ class FakeEngine(BaseEngine):
         return self._unavailable
 
     def info(self) -> EngineInfo:
-        return EngineInfo(self.name, None, FAKE_SHA256, 0, 2048, 1, self.template.id, self.template.sha256,
+        return EngineInfo(self.name, None, self.sha256, 0, 2048, 1, self.template.id, self.template.sha256,
                           self.runtime, self._state, self._unavailable)
 
     def load(self, progress: Progress | None = None) -> Future[EngineInfo]:
