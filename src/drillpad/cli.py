@@ -54,9 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     today.add_argument("--learner", required=True)
     study = sub.add_parser("study", help="an interactive practice session in the terminal")
     study.add_argument("--learner", required=True)
-    drill = sub.add_parser("drill", help="run one scenario drill in the terminal (the next one due, or --id)")
-    drill.add_argument("--learner", required=True)
+    drill = sub.add_parser("drill", help="run one scenario drill in the terminal (the next one due, or --id); "
+                                         "`drill pregenerate` prepares AI-adapted variants ahead of time")
+    drill.add_argument("action", nargs="?", choices=("run", "pregenerate"), default="run")
+    drill.add_argument("--learner", help="the learner (required to run; pregenerate: default everyone)")
     drill.add_argument("--id", help="drill id (default: the learner's next drill in today's queue, else their first)")
+    drill.add_argument("--per-drill", type=int, default=2, help="pregenerate: unseen variants to keep per learner")
     stats = sub.add_parser("stats", help="the five learning metrics, with the counts behind them")
     who = stats.add_mutually_exclusive_group()
     who.add_argument("--learner")
@@ -81,7 +84,13 @@ def _parser() -> argparse.ArgumentParser:
         dest="eval_command", metavar="WHAT", required=True)
     eg = ev.add_parser("grading", help="criterion accuracy, macro-F1, false-pass rate, score inflation")
     eg.add_argument("--pack", type=Path, required=True)
+    eg.add_argument("--judge", action="store_true",
+                    help="also calibrate the model in use as a judge and record the result in its manifest")
     eg.add_argument("--json", action="store_true")
+    egen = ev.add_parser("generation", help="how many of the model's scenario variants pass the quality gate")
+    egen.add_argument("--pack", type=Path, required=True)
+    egen.add_argument("--per-drill", type=int, default=5)
+    egen.add_argument("--json", action="store_true")
 
     roles = sub.add_parser("roles", help="roles and their skills maps (tasks, behaviours)")
     roles.add_argument("--json", action="store_true")
@@ -148,7 +157,7 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
         return 0
     if cmd == "grade":
         return _grade(args)
-    if cmd == "eval":
+    if cmd == "eval" and args.eval_command == "grading" and not args.judge:
         return _eval(args)
     if cmd in ("gui", "demo"):
         return _gui(args, policy)
@@ -186,10 +195,16 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
             from drillpad.study import run_study
 
             return run_study(ws, args.learner)
+        elif cmd == "drill" and args.action == "pregenerate":
+            return _pregenerate(ws, args)
         elif cmd == "drill":
             from drillpad.study import run_drill
 
+            if not args.learner:
+                raise SystemExit("drillpad drill: --learner NAME is required")
             return run_drill(ws, args.learner, args.id)
+        elif cmd == "eval":
+            return _eval_model(ws, args)
         elif cmd == "stats":
             _stats(ws, args)
         elif cmd == "demonstrate":
@@ -278,6 +293,74 @@ def _eval(args: argparse.Namespace) -> int:
               f"{r.false_pass_rate:6.1%} ({r.false_passes}/{r.labelled_not_met}) {r.score_inflation:5.3f} "
               f"{r.review_rate:7.0%}")
     return 0
+
+
+def _loaded_engine(ws: Workspace):
+    """The model in use, loaded, or None after saying why (the caller falls back)."""
+    from drillpad.llm.engine import EngineError
+
+    engine = ws.open_engine()
+    try:
+        engine.load().result()
+    except EngineError:
+        pass
+    if engine.reason or engine.state.value != "ready":
+        print(f"AI off: {engine.reason or engine.state.value}. Written scenarios are used; nothing to measure.",
+              file=sys.stderr)
+        return None
+    ws.engine = engine
+    return engine
+
+
+def _pregenerate(ws: Workspace, args: argparse.Namespace) -> int:
+    engine = _loaded_engine(ws)
+    if engine is None:
+        return 1
+    info = engine.info()
+    print(f"Preparing scenario variants with {info.name} ({(info.sha256 or '')[:19]}…); each is checked by the "
+          "quality gate and discarded if it fails.")
+    report = ws.pregenerate(engine, learner_key=args.learner, per_drill=args.per_drill,
+                            progress=lambda n, total, drill: print(f"  {n}/{total} {drill}", end="\r", flush=True))
+    print(f"\n{report.attempts} generated · {report.kept} kept · {report.rejected} discarded")
+    for reason, count in sorted(report.reasons.items(), key=lambda kv: -kv[1]):
+        print(f"  discarded for {reason}: {count}")
+    return 0
+
+
+def _eval_model(ws: Workspace, args: argparse.Namespace) -> int:
+    from drillpad.drills.judge import MAX_FALSE_PASS, MIN_ACCURACY
+    from drillpad.drills.variants import evaluate_generation
+
+    pack = Workspace.validate_pack(args.pack)
+    code = _eval(args) if args.eval_command == "grading" and not args.json else 0
+    engine = _loaded_engine(ws)
+    if engine is None:
+        return 1
+    info = engine.info()
+    if args.eval_command == "generation":
+        report = evaluate_generation(engine, pack, per_drill=args.per_drill)
+        if args.json:
+            print(json.dumps(report.as_dict(), indent=2))
+            return 0
+        print(f"Scenario variants by {info.name} ({(info.sha256 or '')[:19]}…) on {pack.id} {pack.version}")
+        print(f"passed the quality gate: {report.passed}/{report.attempts} ({report.pass_rate:.0%})")
+        for drill_id, (ok, n) in report.per_drill.items():
+            print(f"  {drill_id:24} {ok}/{n}")
+        for reason, count in sorted(report.failures.items(), key=lambda kv: -kv[1]):
+            print(f"  failed {reason}: {count}")
+        return 0
+    print(f"\nCalibrating {info.name} as a judge on {len(pack.examples)} labelled answers…", file=sys.stderr)
+    calibration, where = ws.calibrate_judge(
+        engine, pack, progress=lambda n, total: print(f"  {n}/{total}", end="\r", file=sys.stderr, flush=True))
+    if args.json:
+        print(json.dumps(calibration.as_dict(), indent=2))
+    else:
+        verdict = "ENABLED as a second opinion" if calibration.passed else "NOT enabled (the grader decides alone)"
+        print(f"\nLLM judge {info.name} on {pack.id} {pack.version}: accuracy {calibration.accuracy:.3f} "
+              f"(needs ≥ {MIN_ACCURACY}), macro-F1 {calibration.macro_f1:.3f}, false-pass "
+              f"{calibration.false_pass_rate:.1%} (needs ≤ {MAX_FALSE_PASS:.0%}), invalid verdicts "
+              f"{calibration.invalid}/{calibration.answers} → {verdict}\nRecorded in {where}")
+    return code
 
 
 def _today(ws: Workspace, learner: str) -> None:

@@ -24,6 +24,7 @@ from drillpad.core.gate import TEMPLATE_VERSION
 from drillpad.core.pack import Context, Drill, Pack, Settings
 from drillpad.core.queue import Candidate, build_queue
 from drillpad.core.scheduling import Rating, rate
+from drillpad.drills import judge as judge_mod
 from drillpad.drills import variants as variant_gen
 from drillpad.llm.engine import CancelToken, Engine, GenerationCancelled, UnavailableEngine
 from drillpad.llm.models import ModelCatalog
@@ -460,7 +461,7 @@ class Workspace:
         """Make variants ahead of time for learners' upcoming drills (today's queue first, then the
         rest of their role's drills) until each learner has *per_drill* unseen ones. Output that fails
         the gate is discarded and logged (``drill.variant_rejected``) with its reasons."""
-        learners = [self.learner(learner_key)] if learner_key else [lr for lr in self.learners() if lr.active]
+        learners = [self.learner(learner_key)] if learner_key else self.learners()
         model = engine.info().sha256 or ""
         rng = rng or random.Random()
         names = [lr.name for lr in self.learners()]
@@ -514,8 +515,43 @@ class Workspace:
             progress(len(work), len(work), "")
         return PregenerateReport(engine.info().name, attempts, kept, rejected, reasons, len(work))
 
+    # --- the optional LLM judge (calibrated per pack) --------------------------------------
+
+    def _manifest_path(self, model_sha256: str | None) -> Path | None:
+        for entry in self.models.entries():
+            if model_sha256 and entry.sha256 == model_sha256:
+                return entry.manifest_path
+        return None
+
+    def calibrate_judge(self, engine: Engine, pack: Pack, *, cancel: CancelToken | None = None,
+                        progress: Callable[[int, int], object] | None = None) -> tuple[judge_mod.Calibration, Path]:
+        """Measure *engine* as a judge on the pack's labelled answers and record the result in its manifest."""
+        calibration = judge_mod.calibrate(engine, pack, now=self._now(), cancel=cancel, progress=progress)
+        where = judge_mod.record(calibration, self._manifest_path(calibration.model_sha256),
+                                 self.paths.user_models_dir)
+        return calibration, where
+
+    def judge_enabled(self, engine: Engine | None, pack_id: str) -> tuple[bool, str]:
+        """Whether *engine* may give second opinions on this pack's drills, and why (not)."""
+        if engine is None:
+            return False, "no model in use"
+        sha = engine.info().sha256 or ""
+        row = self.db.execute("SELECT content_hash FROM packs WHERE id = ?", [pack_id]).fetchone()
+        if row is None:
+            return False, f"pack {pack_id} is not installed"
+        calibs = judge_mod.calibrations(self._manifest_path(sha), self.paths.user_models_dir, sha)
+        if judge_mod.enabled_for(calibs, pack_id, row[0]):
+            return True, "passed calibration on this pack"
+        mine = [c for c in calibs if c.get("pack") == pack_id]
+        if not mine:
+            return False, "not calibrated on this pack (drillpad eval grading --pack PATH --judge)"
+        last = mine[-1]
+        return False, (f"failed calibration: accuracy {last['accuracy']:.2f} (needs ≥ {judge_mod.MIN_ACCURACY}), "
+                       f"false-pass {last['false_pass_rate']:.0%} (needs ≤ {judge_mod.MAX_FALSE_PASS:.0%})")
+
     def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
-                     seconds: float | None = None, variant_id: str | None = None) -> tuple[Grade, str]:
+                     seconds: float | None = None, variant_id: str | None = None,
+                     judge: Engine | None = None) -> tuple[Grade, str]:
         """Grade a drill answer with the deterministic grader; record the review and reschedule in one
         transaction. An attempt the grader is unsure of is stored as needs_review and scheduled as Hard
         (it comes back soon) until a manager decides. Returns the grade and the event id."""
@@ -523,6 +559,18 @@ class Workspace:
         drill = self.drill(drill_id, lr.pack_id)
         synonyms = self._synonyms(lr.pack_id)
         g = grade(drill, answer, synonyms)
+        judged: dict[str, Any] | None = None
+        if judge is not None and self.judge_enabled(judge, lr.pack_id)[0] and not g.needs_review:
+            try:
+                verdicts: dict[str, bool] | None = judge_mod.judge(judge, drill, answer, pack_id=lr.pack_id)
+                error = None
+            except judge_mod.JudgeInvalid as exc:
+                verdicts, error = None, str(exc)
+            g = judge_mod.second_opinion(g, verdicts, error)
+            generation = getattr(judge, "last_generation", None)
+            judged = {"model": judge.info().name, "model_sha256": judge.info().sha256, "verdicts": verdicts,
+                      "error": error, "version": judge_mod.JUDGE_VERSION,
+                      "generation_id": generation.id if generation else None}
         scenario: dict[str, Any] = {"variant": None, "situation": drill.situation_text(), "source": drill.source}
         if variant_id is not None:
             v = variant_store.get(self.db, variant_id)
@@ -545,7 +593,7 @@ class Workspace:
                 "rating": int(rating), "seconds": seconds, "attempt": attempt,
                 "missed": [cid for cid, c in g.criteria.items() if not c.met],
                 "needs_review": g.needs_review, "flags": g.flags, "violations": [v.id for v in g.violations],
-                "grade": g.to_contract(), "answer": answer, "scenario": scenario,
+                "grade": g.to_contract(), "answer": answer, "scenario": scenario, "judge": judged,
             })
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "drill", drill_id, settings.desired_retention)
         return g, event.id

@@ -117,3 +117,61 @@ def _provenance(engine: Engine) -> dict[str, Any]:
         base.update(generation_id=generation.id, params=generation.params, prompt_sha256=generation.prompt_sha256,
                     output_sha256=generation.output_sha256, sources=list(generation.sources))
     return base
+
+
+@dataclass(frozen=True)
+class GenerationReport:
+    """What a model is worth as a scenario writer on one pack: how much of its output passes the gate."""
+
+    model: str
+    model_sha256: str | None
+    pack: str
+    attempts: int
+    passed: int
+    per_drill: dict[str, tuple[int, int]]
+    """drill id → (passed, attempts)"""
+    failures: dict[str, int]
+    """gate check (or ``invalid output``) → how many attempts failed it"""
+    examples: list[dict[str, Any]]
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed / self.attempts if self.attempts else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "model_sha256": self.model_sha256, "pack": self.pack, "attempts": self.attempts,
+                "passed": self.passed, "pass_rate": round(self.pass_rate, 3),
+                "per_drill": {k: {"passed": p, "attempts": a} for k, (p, a) in self.per_drill.items()},
+                "failures": self.failures, "examples": self.examples}
+
+
+def evaluate_generation(engine: Engine, pack: Any, *, per_drill: int = 5, seed: int = 7,
+                        cancel: CancelToken | None = None) -> GenerationReport:
+    """Generate *per_drill* variants of every drill of *pack* (a loaded ``Pack``) and gate each one."""
+    rng = random.Random(seed)
+    synonyms = Synonyms([g.terms for g in pack.manifest.synonyms])
+    role_of = {t.id: r.title for r in pack.roles for t in r.task}
+    per: dict[str, tuple[int, int]] = {}
+    failures: dict[str, int] = {}
+    examples: list[dict[str, Any]] = []
+    for drill in pack.drills:
+        recent: list[str] = []
+        ok = 0
+        for _ in range(per_drill):
+            attempt = generate(engine, drill, pack_id=pack.id, role_title=role_of.get(drill.task, "frontline"),
+                               context=pack.manifest.context, synonyms=synonyms, recent=recent, rng=rng,
+                               cancel=cancel)
+            if attempt.passed:
+                ok += 1
+                assert attempt.candidate is not None
+                recent.append(attempt.candidate.situation)
+            for reason in attempt.reasons:
+                key = reason.split(":")[0]
+                failures[key] = failures.get(key, 0) + 1
+            if len(examples) < 3 * len(pack.drills):
+                examples.append({"drill": drill.id, "passed": attempt.passed, "reasons": attempt.reasons,
+                                 "situation": attempt.candidate.situation if attempt.candidate else None})
+        per[drill.id] = (ok, per_drill)
+    info = engine.info()
+    return GenerationReport(info.name, info.sha256, pack.id, sum(a for _, a in per.values()),
+                            sum(p for p, _ in per.values()), per, failures, examples)

@@ -96,6 +96,7 @@ class ModelEntry:
     """Why it cannot be used, in one sentence (None when usable)."""
     actual_sha256: str | None = None
     """The file's sha256 when known (hashed now or cached for this size and mtime)."""
+    manifest_path: Path | None = None
 
     @property
     def usable(self) -> bool:
@@ -260,7 +261,8 @@ def discover(dirs: Sequence[tuple[str, Path]]) -> list[ModelEntry]:
                 claimed.add(mpath.name.removesuffix(MANIFEST_SUFFIX) + ".gguf")
                 continue
             claimed.add(manifest.file)
-            entry = ModelEntry(manifest.name, folder / manifest.file, source, ModelStatus.PENDING, manifest)
+            entry = ModelEntry(manifest.name, folder / manifest.file, source, ModelStatus.PENDING, manifest,
+                               manifest_path=mpath)
             if manifest.name in names:
                 entry = replace(entry, status=ModelStatus.DUPLICATE,
                                 problem=f"another model is already named {manifest.name!r}; this one is ignored")
