@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from drillpad.core.cues import Synonyms, match_any, split_sentences
 from drillpad.core.events import EventView
 from drillpad.core.journey import RehearseRule, TaskJourney, task_journey
 from drillpad.core.grader import Grade, grade
+from drillpad.core import pin as pin_core
 from drillpad.core.gate import TEMPLATE_VERSION
 from drillpad.core.pack import Context, Drill, Pack, Settings
 from drillpad.core.queue import Candidate, build_queue
@@ -35,10 +38,13 @@ from drillpad.store import cards as card_store
 from drillpad.store import events as event_store
 from drillpad.store import learners as learner_store
 from drillpad.store import packs as pack_store
+from drillpad.store import pins as pin_store
 from drillpad.store import variants as variant_store
 from drillpad.store.db import close_database, open_database
 
 DEMO_LEARNERS = (("Sam Ortiz", "warehouse-associate"), ("Priya Nair", "field-technician"))
+DEMO_PIN = "2468"
+"""The demo learners' PIN (printed in the README); real profiles choose their own."""
 PROMPT_MINUTES = 1.0
 PROMPT_EXPECTED_SECONDS = 60
 
@@ -122,6 +128,43 @@ class PregenerateReport:
 
 
 @dataclass(frozen=True)
+class UnlockResult:
+    ok: bool
+    message: str
+    failures: int = 0
+    locked_until: datetime | None = None
+    needs_manager: bool = False
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week: date
+    accuracy: float | None
+    answered: int
+    delayed: float | None
+    delayed_n: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    weeks: list[WeekPoint]
+    confidence: dict[int, tuple[float | None, int]]
+    """confidence 1–4 → (share right, how many answers)"""
+    reviews: int
+
+
+@dataclass(frozen=True)
+class PracticePlan:
+    event_id: str
+    task: str
+    task_title: str
+    drill: str | None
+    follow_up: str
+    note: str
+    by: str
+
+
+@dataclass(frozen=True)
 class TaskInfo:
     id: str
     title: str
@@ -145,6 +188,13 @@ class RoleInfo:
     behaviours: list[dict[str, Any]]
 
 
+def _wait(delta: timedelta) -> str:
+    seconds = max(1, int(delta.total_seconds() + 0.999))
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{(seconds + 59) // 60} minutes"
+
+
 def demo_packs_dir() -> Path:
     return resources_dir() / "assets" / "packs"
 
@@ -157,6 +207,8 @@ class Workspace:
         paths.ensure()
         self.db = open_database(paths.db_path)
         self.device_id = event_store.this_device(self.db, now=self._now())
+        self.session: dict[str, str] | None = None
+        """The unlocked profile's session (id, learner), set by ``unlock``; events are bound to it."""
         self.engine: Engine | None = None
         """The engine in use, when the caller opened one (its variants are the ones shown)."""
         self._variant_model: str | None = None
@@ -236,9 +288,66 @@ class Workspace:
     def learner(self, key: str) -> learner_store.Learner:
         return learner_store.get_learner(self.db, key)
 
+    # --- profiles: PIN, lock-out, session ---------------------------------------------------
+
+    def has_pin(self, learner_key: str) -> bool:
+        return pin_store.get(self.db, self.learner(learner_key).id) is not None
+
+    def set_pin(self, learner_key: str, pin: str) -> None:
+        """Set the PIN of a profile that has none (first use, or after a manager's reset)."""
+        lr = self.learner(learner_key)
+        if pin_store.get(self.db, lr.id) is not None:
+            raise LearningError(f"{lr.name} already has a PIN; a manager can reset it")
+        pin_store.set_hash(self.db, lr.id, pin_core.hash_pin(pin_core.check_format(pin)), self._now())
+
+    def unlock(self, learner_key: str, pin: str) -> UnlockResult:
+        """Check a PIN. Wrong PINs count towards a lock-out that survives restarts; right ones start a
+        session that every event made until ``lock()`` is bound to."""
+        lr = self.learner(learner_key)
+        row = pin_store.get(self.db, lr.id)
+        if row is None:
+            return UnlockResult(False, "This profile has no PIN yet: choose one first.")
+        if pin_core.needs_manager(row.failures):
+            return UnlockResult(False, "Locked after too many wrong PINs. Ask your manager to reset your PIN.",
+                                row.failures, needs_manager=True)
+        now = self.clock.now()
+        last = from_iso(row.last_failure_at) if row.last_failure_at else None
+        until = pin_core.locked_until(row.failures, last)
+        if until is not None and now < until:
+            return UnlockResult(False, f"Locked for now. Try again in {_wait(until - now)}.", row.failures, until)
+        if pin_core.verify_pin(pin, row.hash):
+            pin_store.succeeded(self.db, lr.id, self._now())
+            self.session = {"id": str(uuid.uuid4()), "learner": lr.id}
+            return UnlockResult(True, f"Welcome, {lr.name.split()[0]}.")
+        failures = pin_store.failed(self.db, lr.id, self._now())
+        if pin_core.needs_manager(failures):
+            return UnlockResult(False, "Wrong PIN. The profile is now locked: ask your manager to reset your PIN.",
+                                failures, needs_manager=True)
+        until = pin_core.locked_until(failures, max(now, last) if last else now)
+        if until is not None:
+            return UnlockResult(False, f"Wrong PIN. Locked for {_wait(until - now)}.", failures, until)
+        left = pin_core.FREE_TRIES - failures
+        return UnlockResult(False, f"Wrong PIN. {left} {'try' if left == 1 else 'tries'} left before a short lock.",
+                            failures)
+
+    def lock(self) -> None:
+        """End the session: nothing more is recorded for the last person."""
+        self.session = None
+
+    def reset_pin(self, learner_key: str, by: str) -> event_store.Event:
+        """A manager clears a profile's PIN and failure count; the learner chooses a new PIN."""
+        lr = self.learner(learner_key)
+        with self.db.atomic():
+            pin_store.clear(self.db, lr.id)
+            return self.record(lr.id, "pin.reset", {"by": by})
+
     # --- events --------------------------------------------------------------------------
 
     def record(self, learner_id: str | None, kind: str, payload: dict[str, Any]) -> event_store.Event:
+        if self.session is not None and learner_id is not None:
+            if learner_id != self.session["learner"]:
+                raise LearningError("another profile is unlocked on this workstation; lock it first")
+            payload = {**payload, "session": self.session["id"]}
         return event_store.append(self.db, device_id=self.device_id, learner_id=learner_id, kind=kind,
                                   payload=payload, now=self._now())
 
@@ -629,6 +738,65 @@ class Workspace:
                 for t in self.db.query("SELECT id, title FROM tasks WHERE pack_id = ? AND role_id = ? ORDER BY position",
                                        [lr.pack_id, lr.role_id])]
 
+    def progress(self, learner_key: str, weeks: int = 8) -> Progress:
+        """Week by week: share of answers right and delayed recall; and accuracy at each confidence level."""
+        lr = self.learner(learner_key)
+        reviews = [e for e in self._events([lr.id], ("review",))]
+        settings = self._settings(lr.pack_id)
+        this_week = cadence_core.week_start(self.clock.now().date(), settings.week_start_weekday)
+        points = []
+        for n in range(weeks - 1, -1, -1):
+            start = this_week - timedelta(days=7 * n)
+            begin = datetime.combine(start, datetime.min.time(), tzinfo=self.clock.now().tzinfo)
+            end = begin + timedelta(days=7)
+            week = [e for e in reviews if begin <= e.when < end]
+            right = sum(1 for e in week if e.payload.get("correct"))
+            delayed = metrics_core.compute(reviews, start=begin, end=end, now=self.clock.now()).delayed_quiz_score
+            points.append(WeekPoint(start, right / len(week) if week else None, len(week), delayed.value, delayed.n))
+        while points and points[0].answered == 0 and len(points) > 1:
+            points.pop(0)  # start the chart at the learner's first active week
+        calibration = metrics_core.compute(reviews, now=self.clock.now()).calibration.by_confidence
+        return Progress(points, {c: (r.value, r.n) for c, r in sorted(calibration.items())}, len(reviews))
+
+    def plans(self, learner_key: str) -> list[PracticePlan]:
+        """Practice plans a manager sent (one skill, one scenario, one follow-up date), newest first."""
+        lr = self.learner(learner_key)
+        titles = {r[0]: r[1] for r in self.db.execute("SELECT id, title FROM tasks WHERE pack_id = ?", [lr.pack_id])}
+        plans = [PracticePlan(e.id, e.payload["task"], titles.get(e.payload["task"], e.payload["task"]),
+                              e.payload.get("drill"), e.payload["follow_up"], e.payload.get("note", ""),
+                              e.payload.get("by", "your manager"))
+                 for e in self._events([lr.id], ("coaching.plan",))]
+        return plans[::-1]
+
+    def request_review(self, learner_key: str, event_id: str, note: str = "") -> event_store.Event:
+        """The learner asks their manager to look at one of their drill attempts."""
+        lr = self.learner(learner_key)
+        row = self.db.execute("SELECT learner_id, kind FROM events WHERE id = ?", [event_id]).fetchone()
+        if row is None or row[0] != lr.id or row[1] != "review":
+            raise LearningError("that attempt is not one of yours")
+        return self.record(lr.id, "review.requested", {"event": event_id, "note": note.strip()})
+
+    def my_data(self, learner_key: str) -> dict[str, Any]:
+        """What DrillPad keeps about a learner, in plain terms, with counts."""
+        lr = self.learner(learner_key)
+        counts = dict(self.db.execute("SELECT kind, count(*) FROM events WHERE learner_id = ? GROUP BY kind",
+                                      [lr.id]).fetchall())
+        return {"name": lr.name, "role": lr.role_title, "since": lr.created_at, "counts": counts,
+                "total": sum(counts.values())}
+
+    def export_my_data(self, learner_key: str) -> dict[str, Any]:
+        """Everything recorded about a learner, as JSON-ready data (the learner's own copy)."""
+        lr = self.learner(learner_key)
+        events = [{"id": r[0], "kind": r[1], "created_at": r[2], "payload": json.loads(r[3])}
+                  for r in self.db.execute("SELECT id, kind, created_at, payload FROM events WHERE learner_id = ? "
+                                           "ORDER BY created_at, device_id, seq", [lr.id])]
+        cards = [{"item_kind": r[0], "item": r[1], "due": r[2], "reviews": r[3]} for r in self.db.execute(
+            "SELECT item_kind, item_id, due, reviews FROM cards WHERE learner_id = ? ORDER BY due", [lr.id])]
+        return {"format": "drillpad-my-data/1", "exported_at": self._now(),
+                "learner": {"id": lr.id, "name": lr.name, "role": lr.role_title, "pack": lr.pack_id,
+                            "created_at": lr.created_at},
+                "events": events, "schedule": cards}
+
     def stats(self, learner_key: str | None = None, role: str | None = None, start=None, end=None,
               task: str | None = None):
         """The five metrics for one learner, a role's cohort, or everyone; optionally for one task."""
@@ -661,5 +829,7 @@ class Workspace:
         installed_roles = {r.id for r in self.roles()}
         for name, role in DEMO_LEARNERS:
             if name.lower() not in existing and role in installed_roles:
-                self.add_learner(name, role)
+                with self.db.atomic():
+                    lr = self.add_learner(name, role)
+                    pin_store.set_hash(self.db, lr.id, pin_core.hash_pin(DEMO_PIN), self._now())
         return results
