@@ -106,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         if not verified(target):
             raise SystemExit(f"error: {target} failed verification after copying")
         print(f"Model installed: {target} (verified {MODEL['sha256'][:19]}…)")
+    if manifest_file.exists():  # keep judge calibrations recorded by `drillpad eval grading --judge`
+        try:
+            if "calibration" in (old := json.loads(manifest_file.read_text())):
+                manifest["calibration"] = old["calibration"]
+        except ValueError:
+            pass
     text = json.dumps(manifest, indent=2) + "\n"
     if not manifest_file.exists() or manifest_file.read_text() != text:
         tmp = manifest_file.with_suffix(".part")
