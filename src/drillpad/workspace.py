@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,6 +19,7 @@ from typing import Any
 
 from drillpad.clock import Clock, SystemClock, from_iso, to_iso
 from drillpad.core import cadence as cadence_core
+from drillpad.core import competency as competency_core
 from drillpad.core import metrics as metrics_core
 from drillpad.core.cues import Synonyms, match_any, split_sentences
 from drillpad.core.events import EventView
@@ -43,6 +46,7 @@ from drillpad.store import variants as variant_store
 from drillpad.store.db import close_database, open_database
 
 DEMO_LEARNERS = (("Sam Ortiz", "warehouse-associate"), ("Priya Nair", "field-technician"))
+REFLECTION_QUESTION = cadence_core.REFLECTION_QUESTION
 DEMO_PIN = "2468"
 """The demo learners' PIN (printed in the README); real profiles choose their own."""
 PROMPT_MINUTES = 1.0
@@ -207,6 +211,8 @@ class Workspace:
         paths.ensure()
         self.db = open_database(paths.db_path)
         self.device_id = event_store.this_device(self.db, now=self._now())
+        self._thread = threading.get_ident()
+        self._queued: deque[tuple[Generation, str | None]] = deque()
         self.session: dict[str, str] | None = None
         """The unlocked profile's session (id, learner), set by ``unlock``; events are bound to it."""
         self.engine: Engine | None = None
@@ -220,6 +226,8 @@ class Workspace:
         return cls(Paths.resolve(data_dir, policy), clock=clock, policy=policy)
 
     def close(self) -> None:
+        if self.db is not None and threading.get_ident() == self._thread:
+            self._flush_generations()
         if self.db is not None:
             close_database(self.db)
             self.db = None
@@ -344,6 +352,8 @@ class Workspace:
     # --- events --------------------------------------------------------------------------
 
     def record(self, learner_id: str | None, kind: str, payload: dict[str, Any]) -> event_store.Event:
+        if self._queued and threading.get_ident() == self._thread:
+            self._flush_generations()
         if self.session is not None and learner_id is not None:
             if learner_id != self.session["learner"]:
                 raise LearningError("another profile is unlocked on this workstation; lock it first")
@@ -370,9 +380,25 @@ class Workspace:
         return LlamaEngine(selection.entry, hash_cache=catalog.hash_cache, clock=self.clock,
                            recorder=self.record_generation, reproducible=reproducible)
 
-    def record_generation(self, generation: Generation, learner_id: str | None = None) -> event_store.Event:
-        """Keep the provenance of one generation as an append-only event."""
+    def record_generation(self, generation: Generation, learner_id: str | None = None) -> event_store.Event | None:
+        """Keep the provenance of one generation as an append-only event. Called from another thread
+        (a UI worker using the engine), it is queued and stored by this workspace's thread at its next
+        write (SQLite connections stay in the thread that opened them)."""
+        if threading.get_ident() != self._thread:
+            self._queued.append((generation, learner_id))
+            return None
         return self.record(learner_id, GENERATION_EVENT, generation.to_payload())
+
+    def _flush_generations(self) -> None:
+        while self._queued:
+            generation, learner_id = self._queued.popleft()
+            event_store.append(self.db, device_id=self.device_id, learner_id=learner_id, kind=GENERATION_EVENT,
+                               payload=generation.to_payload(), now=self._now())
+
+    def sync_status(self) -> dict[str, Any]:
+        """When this workstation last sent evidence, and how many records wait to be sent."""
+        pending = self.db.execute("SELECT count(*) FROM events WHERE device_id = ?", [self.device_id]).fetchone()[0]
+        return {"last_sync": None, "pending": pending}
 
     def trace(self, text: str) -> list[Generation]:
         """The recorded generations whose output was exactly *text*."""
@@ -660,7 +686,7 @@ class Workspace:
 
     def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
                      seconds: float | None = None, variant_id: str | None = None,
-                     judge: Engine | None = None) -> tuple[Grade, str]:
+                     judge: Engine | None = None, opinion: judge_mod.Opinion | None = None) -> tuple[Grade, str]:
         """Grade a drill answer with the deterministic grader; record the review and reschedule in one
         transaction. An attempt the grader is unsure of is stored as needs_review and scheduled as Hard
         (it comes back soon) until a manager decides. Returns the grade and the event id."""
@@ -668,18 +694,10 @@ class Workspace:
         drill = self.drill(drill_id, lr.pack_id)
         synonyms = self._synonyms(lr.pack_id)
         g = grade(drill, answer, synonyms)
-        judged: dict[str, Any] | None = None
-        if judge is not None and self.judge_enabled(judge, lr.pack_id)[0] and not g.needs_review:
-            try:
-                verdicts: dict[str, bool] | None = judge_mod.judge(judge, drill, answer, pack_id=lr.pack_id)
-                error = None
-            except judge_mod.JudgeInvalid as exc:
-                verdicts, error = None, str(exc)
-            g = judge_mod.second_opinion(g, verdicts, error)
-            generation = getattr(judge, "last_generation", None)
-            judged = {"model": judge.info().name, "model_sha256": judge.info().sha256, "verdicts": verdicts,
-                      "error": error, "version": judge_mod.JUDGE_VERSION,
-                      "generation_id": generation.id if generation else None}
+        if judge is not None and opinion is None and not g.needs_review and self.judge_enabled(judge, lr.pack_id)[0]:
+            opinion = judge_mod.opinion(judge, drill, answer, pack_id=lr.pack_id)
+        if opinion is not None and not g.needs_review:
+            g = judge_mod.second_opinion(g, opinion.verdicts, opinion.error)
         scenario: dict[str, Any] = {"variant": None, "situation": drill.situation_text(), "source": drill.source}
         if variant_id is not None:
             v = variant_store.get(self.db, variant_id)
@@ -702,7 +720,8 @@ class Workspace:
                 "rating": int(rating), "seconds": seconds, "attempt": attempt,
                 "missed": [cid for cid, c in g.criteria.items() if not c.met],
                 "needs_review": g.needs_review, "flags": g.flags, "violations": [v.id for v in g.violations],
-                "grade": g.to_contract(), "answer": answer, "scenario": scenario, "judge": judged,
+                "grade": g.to_contract(), "answer": answer, "scenario": scenario,
+                "judge": opinion.to_payload() if opinion is not None else None,
             })
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "drill", drill_id, settings.desired_retention)
         return g, event.id
@@ -737,6 +756,17 @@ class Workspace:
         return [(t["title"], task_journey(t["id"], events, rule=rule, demonstrations_needed=needed.get(t["id"], 1)))
                 for t in self.db.query("SELECT id, title FROM tasks WHERE pack_id = ? AND role_id = ? ORDER BY position",
                                        [lr.pack_id, lr.role_id])]
+
+    def competency(self, learner_key: str) -> list[competency_core.BehaviourLevel]:
+        """The learner's rubric level on each behaviour of their role, with the evidence behind it."""
+        lr = self.learner(learner_key)
+        specs = [competency_core.BehaviourSpec(b["id"], b["title"], b["evidence"], tuple(json.loads(b["tasks"])),
+                                               b["demonstrations"])
+                 for b in self.db.query("SELECT id, title, evidence, tasks, demonstrations FROM behaviours "
+                                        "WHERE pack_id = ? AND role_id = ? ORDER BY position", [lr.pack_id, lr.role_id])]
+        names = dict(self.db.execute("SELECT level, name FROM rubric_levels WHERE pack_id = ?",
+                                     [lr.pack_id]).fetchall())
+        return competency_core.assess(specs, names, self._events([lr.id]))
 
     def progress(self, learner_key: str, weeks: int = 8) -> Progress:
         """Week by week: share of answers right and delayed recall; and accuracy at each confidence level."""

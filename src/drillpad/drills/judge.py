@@ -68,6 +68,32 @@ def judge(engine: Engine, drill: Drill, answer: str, *, pack_id: str,
     return {c.id: getattr(out, f"c{n}") for n, c in enumerate(drill.criterion)}
 
 
+@dataclass(frozen=True)
+class Opinion:
+    """A judge's verdicts on one answer (or why there are none), with what produced them."""
+
+    verdicts: dict[str, bool] | None
+    error: str | None
+    model: str
+    model_sha256: str | None
+    generation_id: str | None
+
+    def to_payload(self) -> dict:
+        return {**asdict(self), "version": JUDGE_VERSION}
+
+
+def opinion(engine: Engine, drill: Drill, answer: str, *, pack_id: str, cancel: CancelToken | None = None) -> Opinion:
+    """Ask the judge (safe to call from a worker thread: no database)."""
+    try:
+        verdicts: dict[str, bool] | None = judge(engine, drill, answer, pack_id=pack_id, cancel=cancel)
+        error = None
+    except JudgeInvalid as exc:
+        verdicts, error = None, str(exc)
+    generation = getattr(engine, "last_generation", None)
+    info = engine.info()
+    return Opinion(verdicts, error, info.name, info.sha256, generation.id if generation else None)
+
+
 def second_opinion(grade: Grade, verdicts: dict[str, bool] | None, error: str | None = None) -> Grade:
     """The grade with the judge's opinion applied: agreement changes nothing; disagreement or an
     invalid verdict sends the attempt to a manager. The judge never raises a score."""

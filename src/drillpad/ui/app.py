@@ -1,123 +1,265 @@
-"""The DrillPad window. For now: the installed roles and their skills maps.
+"""The trainee app for shared workstations: who's practising → PIN → Today → lesson / recall /
+scenario drill, one item at a time; My progress; About my data. Idle for a few minutes (IT
+policy), it locks back to the names and leaves nothing of the last person on screen.
 
-Screens take the Workspace and show what it returns; no business rules and no SQL here.
+Screens take the Workspace and show what it returns; no business rules and no SQL here. The
+model loads in the background; the status bar says what it is doing, and whether scenarios
+may be AI-adapted or are the written ones (and why).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from html import escape
+from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QMainWindow, QStackedWidget, QWidget
 
-from drillpad.workspace import RoleInfo, Workspace
+from drillpad.llm.engine import Engine
+from drillpad.ui import workers
+from drillpad.ui.trainee.drill import DrillScreen
+from drillpad.ui.trainee.lesson import LessonScreen
+from drillpad.ui.trainee.mydata import MyDataScreen
+from drillpad.ui.trainee.pin import PinScreen
+from drillpad.ui.trainee.profiles import ProfilesScreen
+from drillpad.ui.trainee.progress import ProgressScreen
+from drillpad.ui.trainee.recall import RecallScreen
+from drillpad.ui.trainee.today import TodayScreen
+from drillpad.workspace import REFLECTION_QUESTION, Workspace
 
-EVIDENCE = {"drill": "scenario drills", "observed": "observed on the job", "work_sample": "peer-reviewed work sample"}
+ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
+            QEvent.Type.TouchBegin, QEvent.Type.InputMethod}
 
 
-class RoleView(QWidget):
-    """One role's skills map: its tasks (what good looks like) and critical behaviours."""
+class _EngineBridge(QObject):
+    """Carries the engine's progress and result (from its worker thread) to the main thread."""
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.heading = QLabel(wordWrap=True)
-        self.heading.setTextFormat(Qt.TextFormat.RichText)
-        self.body = QLabel(wordWrap=True)
-        self.body.setTextFormat(Qt.TextFormat.RichText)
-        self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.body.setAccessibleName("Skills map")
-        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
-                                          | Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.body, 1)
-
-    def show_role(self, role: RoleInfo) -> None:
-        self.heading.setText(
-            f"<h1 style='margin:0'>{escape(role.title)}</h1>"
-            f"<p style='color:#444'>{escape(role.summary)}</p>"
-            f"<p style='color:#2d5e2d'>&#10003; {escape(role.approval)}</p>"
-        )
-        tasks = "".join(
-            f"<li style='margin-bottom:10px'><b>{escape(t.title)}</b><br>"
-            f"<span style='color:#333'>Good looks like: {escape(t.what_good_looks_like)}</span></li>"
-            for t in role.tasks
-        )
-        behaviours = "".join(
-            f"<li><b>{escape(b['title'])}</b> — evidence: {EVIDENCE[b['evidence']]}; "
-            f"{b['demonstrations']} successful demonstration(s) before sign-off</li>"
-            for b in role.behaviours
-        )
-        self.body.setText(f"<h2>Tasks ({len(role.tasks)})</h2><ol>{tasks}</ol>"
-                          f"<h2>Critical behaviours</h2><ul>{behaviours}</ul>")
+    progress = Signal(float, str)
+    loaded = Signal()
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, workspace: Workspace):
+    locked = Signal()
+    session_finished = Signal(int)
+
+    def __init__(self, workspace: Workspace, *, idle_minutes: float | None = None,
+                 engine_factory: Callable[[], Engine] | None = None, pregenerate: bool = True):
         super().__init__()
         self.workspace = workspace
         self.setWindowTitle("DrillPad")
-        self.resize(1200, 760)
-        self.roles = workspace.roles()
+        self.resize(1280, 760)
+        self.setMinimumSize(960, 600)
+        self.learner_id: str | None = None
+        self.items: list = []
+        self.position = 0
+        self.done_count = 0
+        self.engine: Engine | None = None
+        self.pregenerate = pregenerate
 
-        self.role_list = QListWidget()
-        self.role_list.setAccessibleName("Roles")
-        self.role_list.setMinimumWidth(280)
-        self.role_list.setMaximumWidth(360)
-        self.role_list.setStyleSheet("QListWidget::item { padding: 14px; }")
-        self.role_list.setWordWrap(True)
-        self.role_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for role in self.roles:
-            item = QListWidgetItem(f"{role.title}\n{role.pack_title}")
-            item.setData(Qt.ItemDataRole.UserRole, role.id)
-            self.role_list.addItem(item)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.profiles = ProfilesScreen(workspace)
+        self.pin = PinScreen(workspace)
+        self.stack.addWidget(self.profiles)
+        self.stack.addWidget(self.pin)
+        self.profiles.chosen.connect(self._choose)
+        self.profiles.added.connect(self._choose)
+        self.pin.back.connect(self.lock)
+        self.pin.unlocked.connect(self._unlocked)
+        self.today = self.lesson = self.recall = self.drill = self.progress = self.mydata = None
+        self._build_learner_screens()
 
-        self.role_view = RoleView()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.role_view)
+        self.model_label = QLabel("AI: starting…")
+        self.model_label.setAccessibleName("AI model status")
+        self.sync_label = QLabel("")
+        self.sync_label.setAccessibleName("Sync status")
+        self.statusBar().addWidget(self.model_label, 1)
+        self.statusBar().addPermanentWidget(self.sync_label)
+        self._refresh_sync()
 
-        central = QWidget()
-        layout = QHBoxLayout(central)
-        layout.addWidget(self.role_list)
-        layout.addWidget(scroll, 1)
-        self.setCentralWidget(central)
+        minutes = idle_minutes if idle_minutes is not None else workspace.policy.policy.idle_lock_minutes
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(max(1, int(minutes * 60_000)))
+        self.idle.timeout.connect(self._idle_timeout)
+        QApplication.instance().installEventFilter(self)
 
-        self.role_list.currentRowChanged.connect(self._show_role)
-        learners = workspace.learners()
-        self.statusBar().showMessage(
-            f"{len(self.roles)} role(s) · {len(learners)} learner(s) on this workstation · "
-            f"data: {workspace.paths.data_dir}"
-        )
-        if self.roles:
-            self.role_list.setCurrentRow(0)
+        self._bridge = _EngineBridge()
+        self._bridge.progress.connect(self._engine_progress)
+        self._bridge.loaded.connect(self._engine_loaded)
+        self._start_engine(engine_factory or workspace.open_engine)
+        self.stack.setCurrentWidget(self.profiles)
+
+    # --- screens that hold a learner's data are rebuilt on every lock ----------------------
+
+    def _build_learner_screens(self) -> None:
+        for screen in (self.today, self.lesson, self.recall, self.drill, self.progress, self.mydata):
+            if screen is not None:
+                self.stack.removeWidget(screen)
+                screen.deleteLater()
+        ws = self.workspace
+        self.today, self.lesson, self.recall = TodayScreen(ws), LessonScreen(ws), RecallScreen(ws)
+        self.drill, self.progress, self.mydata = DrillScreen(ws), ProgressScreen(ws), MyDataScreen(ws)
+        for screen in (self.today, self.lesson, self.recall, self.drill, self.progress, self.mydata):
+            self.stack.addWidget(screen)
+        self.today.start.connect(self.start_session)
+        self.today.show_progress.connect(self._show_progress)
+        self.today.show_data.connect(self._show_data)
+        self.today.reflect.connect(self._reflect)
+        self.today.lock.connect(self.lock)
+        self.lesson.finished.connect(self._lesson_read)
+        self.recall.finished.connect(self._next_item)
+        self.drill.finished.connect(self._next_item)
+        self.progress.back.connect(self._show_today)
+        self.mydata.back.connect(self._show_today)
+
+    # --- profile and lock ------------------------------------------------------------------
+
+    def _choose(self, learner_id: str) -> None:
+        self.pin.start(learner_id)
+        self.stack.setCurrentWidget(self.pin)
+        self.idle.start()
+
+    def _unlocked(self, learner_id: str) -> None:
+        self.learner_id = learner_id
+        self._show_today()
+
+    def lock(self) -> None:
+        """Back to the names; the last person's screens are destroyed, their session ended."""
+        self.workspace.lock()
+        self.learner_id = None
+        self.items, self.position = [], 0
+        self._build_learner_screens()
+        self.pin.learner_id = None
+        self.pin.entry.clear()
+        self.profiles.refresh()
+        self.stack.setCurrentWidget(self.profiles)
+        self.idle.stop()
+        self._refresh_sync()
+        self.locked.emit()
+
+    def _idle_timeout(self) -> None:
+        if self.stack.currentWidget() is not self.profiles:
+            self.lock()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() in ACTIVITY and self.stack.currentWidget() is not self.profiles:
+            self.idle.start()
+        return False
+
+    # --- today and the session ---------------------------------------------------------------
+
+    def _show_today(self) -> None:
+        self.today.show_for(self.learner_id)
+        self.stack.setCurrentWidget(self.today)
+
+    def start_session(self) -> None:
+        self.items = self.workspace.today(self.learner_id).items
+        self.position = 0
+        self.done_count = 0
+        self._show_item()
+
+    def _show_item(self) -> None:
+        if self.position >= len(self.items):
+            self._show_today()
+            self.statusBar().showMessage(f"Done: {self.done_count} item(s). Everything you answered is saved.", 8000)
+            self.session_finished.emit(self.done_count)
+            return
+        item = self.items[self.position]
+        pack_id = self.workspace.learner(self.learner_id).pack_id
+        if item.kind == "lesson":
+            self.lesson.show_lesson(item.item_id, pack_id)
+            self.stack.setCurrentWidget(self.lesson)
+        elif item.kind == "prompt":
+            self.recall.show_prompt(self.learner_id, item.item_id, pack_id)
+            self.stack.setCurrentWidget(self.recall)
         else:
-            self.role_view.heading.setText("<h1>No content yet</h1><p>Ask your manager or IT to import a "
-                                           "content pack: <code>drillpad pack import PATH</code></p>")
+            self.drill.show_drill(self.learner_id, item.item_id)
+            self.stack.setCurrentWidget(self.drill)
 
-    def _show_role(self, row: int) -> None:
-        if 0 <= row < len(self.roles):
-            self.role_view.show_role(self.roles[row])
+    def _lesson_read(self, lesson_id: str, seconds: float) -> None:
+        self.workspace.read_lesson(self.learner_id, lesson_id, seconds)
+        self._next_item()
+
+    def _next_item(self) -> None:
+        self.done_count += 1
+        self.position += 1
+        self._refresh_sync()
+        self._show_item()
+
+    def _show_progress(self) -> None:
+        self.progress.show_for(self.learner_id)
+        self.stack.setCurrentWidget(self.progress)
+
+    def _show_data(self) -> None:
+        self.mydata.show_for(self.learner_id)
+        self.stack.setCurrentWidget(self.mydata)
+
+    def _reflect(self) -> None:
+        reply, ok = QInputDialog.getMultiLineText(self, "Weekly reflection", REFLECTION_QUESTION)
+        if ok and reply.strip():
+            self.workspace.reflect(self.learner_id, reply)
+            self._show_today()
+
+    # --- status bar: the model and sync --------------------------------------------------------
+
+    def _start_engine(self, factory: Callable[[], Engine]) -> None:
+        try:
+            self.engine = factory()
+        except Exception as exc:  # noqa: BLE001 - the app works without AI
+            self.model_label.setText(f"AI off — using written scenarios ({exc})")
+            return
+        future = self.engine.load(lambda fraction, text="": self._bridge.progress.emit(float(fraction), str(text)))
+        future.add_done_callback(lambda _f: self._bridge.loaded.emit())
+
+    def _engine_progress(self, fraction: float, text: str) -> None:
+        if fraction < 1.0:
+            self.model_label.setText(f"AI: loading the model… {fraction:.0%}")
+
+    def _engine_loaded(self) -> None:
+        engine = self.engine
+        if engine is None:
+            return
+        if engine.state.value != "ready":
+            self.model_label.setText(f"AI off — using written scenarios ({engine.reason or engine.state.value})")
+            return
+        info = engine.info()
+        self.workspace.engine = engine
+        self.model_label.setText(f"AI ready ({info.name}) — scenarios may be AI-adapted, always checked first")
+        if self.pregenerate:
+            self._pregenerate_in_background(engine)
+
+    def _pregenerate_in_background(self, engine: Engine) -> None:
+        """Prepare variants for upcoming drills in a worker, with its own database connection."""
+        data_dir, policy, clock = self.workspace.paths.data_dir, self.workspace.policy, self.workspace.clock
+
+        def job() -> int:
+            with Workspace.open(Path(data_dir), clock=clock, policy=policy) as ws:
+                return ws.pregenerate(engine, per_drill=1, max_attempts=2).kept
+
+        workers.run(job, lambda kept: self.statusBar().showMessage(
+            f"AI prepared {kept} new scenario variant(s) in the background.", 6000), lambda _err: None)
+
+    def _refresh_sync(self) -> None:
+        status = self.workspace.sync_status()
+        last = status["last_sync"] or "never"
+        self.sync_label.setText(f"Last sync: {last} · waiting to send: {status['pending']} record(s)")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        QApplication.instance().removeEventFilter(self)
+        QThreadPool.globalInstance().waitForDone(5000)
+        if self.engine is not None:
+            self.engine.close()
+        super().closeEvent(event)
 
 
 def run_app(open_workspace: Callable[[], Workspace]) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("DrillPad")
     font = QFont(app.font())
-    font.setPointSize(max(font.pointSize(), 12))
+    font.setPointSizeF(max(font.pointSizeF(), 12.0))  # the system size or larger, never smaller
     app.setFont(font)
     workspace = open_workspace()
     try:
@@ -126,3 +268,6 @@ def run_app(open_workspace: Callable[[], Workspace]) -> int:
         return app.exec()
     finally:
         workspace.close()
+
+
+__all__ = ["MainWindow", "run_app", "QWidget"]

@@ -1,0 +1,250 @@
+"""A scenario drill: the scenario (with where it came from), an optional quick choice, a free-text
+answer and how sure you are; then per-criterion feedback with your own words highlighted, what
+was missed and why (from the SOP), one retry with hints, the model answer, and "ask my manager".
+
+Grading is the deterministic grader (milliseconds, on the main thread). When a calibrated judge
+is enabled, its second opinion runs in a worker and the result is stored when it returns.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
+
+from drillpad.drills import judge as judge_mod
+from drillpad.ui import workers
+from drillpad.ui.widgets.common import Card, ConfidencePicker, big_button, heading, text
+
+
+def highlight(answer: str, spans: list[tuple[int, int, str]]) -> str:
+    """The answer as HTML with each (start, end, kind) span marked: ✓ words underlined and bold,
+    must-not words struck through (shape, not colour alone)."""
+    out, at = [], 0
+    for start, end, kind in sorted(s for s in spans if 0 <= s[0] < s[1] <= len(answer)):
+        if start < at:
+            continue
+        out.append(escape(answer[at:start]))
+        body = escape(answer[start:end])
+        out.append(f"<b><u>{body}</u></b>" if kind == "met" else f"<s>{body}</s> ⚠")
+        at = end
+    out.append(escape(answer[at:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+class DrillScreen(QWidget):
+    finished = Signal()
+
+    def __init__(self, workspace, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.workspace = workspace
+        self.learner_id: str | None = None
+        self.view = None
+        self.drill = None
+        self.attempt = 0
+        self.last_event: str | None = None
+        self.started = None
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        host = QWidget()
+        layout = QVBoxLayout(host)
+        scroll.setWidget(host)
+        outer.addWidget(scroll)
+
+        self.title = heading("", 2)
+        layout.addWidget(self.title)
+        row = QHBoxLayout()
+        self.note = text("", selectable=False)
+        self.note.setAccessibleName("Where this scenario comes from")
+        row.addWidget(self.note, 1)
+        self.about = big_button("About this scenario", "Show where this scenario comes from")
+        self.about.clicked.connect(self._show_provenance)
+        row.addWidget(self.about)
+        layout.addLayout(row)
+        self.situation = text("")
+        self.situation.setAccessibleName("Scenario")
+        font = self.situation.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.situation.setFont(font)
+        layout.addWidget(self.situation)
+
+        self.choice_card = Card("Quick check")
+        self.choice_question = text("")
+        self.choice_card.body.addWidget(self.choice_question)
+        self.choice_row = QVBoxLayout()
+        self.choice_card.body.addLayout(self.choice_row)
+        self.choice_result = text("", selectable=False)
+        self.choice_card.body.addWidget(self.choice_result)
+        layout.addWidget(self.choice_card)
+
+        self.question = heading("", 3)
+        layout.addWidget(self.question)
+        self.answer = QPlainTextEdit()
+        self.answer.setAccessibleName("Your answer")
+        self.answer.setPlaceholderText("Say what you would do, step by step, in your own words.")
+        self.answer.setTabChangesFocus(True)
+        self.answer.setMinimumHeight(140)
+        layout.addWidget(self.answer)
+        self.confidence = ConfidencePicker()
+        layout.addWidget(self.confidence)
+        self.submit = big_button("Check my answer", primary=True)
+        self.submit.clicked.connect(self._submit)
+        layout.addWidget(self.submit)
+
+        self.feedback = text("", rich=True)
+        self.feedback.setAccessibleName("Feedback")
+        layout.addWidget(self.feedback)
+        actions = QHBoxLayout()
+        self.retry = big_button("Try again with the hints")
+        self.retry.clicked.connect(self._retry)
+        self.model_answer = big_button("Show the model answer")
+        self.model_answer.clicked.connect(self._show_model_answer)
+        self.ask = big_button("Ask my manager to review", "Ask my manager to review this answer")
+        self.ask.clicked.connect(self._ask_review)
+        self.next = big_button("Next →", "Next item", primary=True)
+        self.next.clicked.connect(self.finished.emit)
+        for b in (self.retry, self.model_answer, self.ask, self.next):
+            actions.addWidget(b)
+        layout.addLayout(actions)
+        layout.addStretch(1)
+
+    # --- showing ---------------------------------------------------------------------------
+
+    def show_drill(self, learner_id: str, drill_id: str) -> None:
+        lr = self.workspace.learner(learner_id)
+        self.learner_id = lr.id
+        self.drill = self.workspace.drill(drill_id, lr.pack_id)
+        self.view = self.workspace.start_drill(lr.id, drill_id)
+        self.attempt = 0
+        self.last_event = None
+        self.title.setText(self.view.title)
+        self.note.setText(("✦ " if self.view.variant_id else "") + self.view.note)
+        self.situation.setText(self.view.situation)
+        self.question.setText(self.view.question)
+        self._setup_choices()
+        self._reset_answer()
+        self.answer.setFocus()
+
+    def _setup_choices(self) -> None:
+        while self.choice_row.count():
+            item = self.choice_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.choice_card.setVisible(bool(self.view.choices))
+        self.choice_result.clear()
+        if not self.view.choices:
+            return
+        choice = self.view.choices[0]
+        self.choice_question.setText(choice["question"])
+        for n, option in enumerate(choice["options"]):
+            button = big_button(option)
+            button.clicked.connect(lambda _=False, i=n: self._choose(i))
+            self.choice_row.addWidget(button)
+
+    def _choose(self, index: int) -> None:
+        choice = self.view.choices[0]
+        right = index == choice["correct"]
+        self.choice_result.setText("✓ Right." if right else
+                                   f"✗ Not quite: the answer is “{choice['options'][choice['correct']]}”.")
+
+    def _reset_answer(self) -> None:
+        self.answer.setReadOnly(False)
+        self.answer.clear()
+        self.confidence.clear()
+        self.feedback.clear()
+        self.submit.setVisible(True)
+        self.submit.setEnabled(True)
+        for b in (self.retry, self.model_answer, self.ask, self.next):
+            b.setVisible(False)
+        self.started = self.workspace.clock.now()
+
+    # --- answering -------------------------------------------------------------------------
+
+    def _submit(self) -> None:
+        answer = self.answer.toPlainText()
+        confidence = self.confidence.value()
+        if not answer.strip():
+            self.feedback.setText("⚠ Write what you would do first — a few lines are enough.")
+            return
+        if confidence is None:
+            self.feedback.setText("⚠ Choose how sure you are first.")
+            return
+        seconds = (self.workspace.clock.now() - self.started).total_seconds()
+        engine = self.workspace.engine
+        if engine is not None and self.workspace.judge_enabled(engine, self.view.pack_id)[0]:
+            self.submit.setEnabled(False)
+            self.feedback.setText("Checking your answer…")
+            drill, pack_id = self.drill, self.view.pack_id
+            workers.run(lambda: judge_mod.opinion(engine, drill, answer, pack_id=pack_id),
+                        lambda op: self._graded(answer, confidence, seconds, op),
+                        lambda error: self._graded(answer, confidence, seconds,
+                                                   judge_mod.Opinion(None, error, "", None, None)))
+            return
+        self._graded(answer, confidence, seconds, None)
+
+    def _graded(self, answer: str, confidence: int, seconds: float, opinion) -> None:
+        g, self.last_event = self.workspace.submit_drill(self.learner_id, self.drill.id, answer, confidence, seconds,
+                                                         variant_id=self.view.variant_id, opinion=opinion)
+        self.attempt += 1
+        spans = [(c.start, c.end, "met") for c in g.criteria.values() if c.met]
+        spans += [(v.start, v.end, "violation") for v in g.violations]
+        parts = []
+        if g.needs_review:
+            parts.append("<p><b>⏳ Pending — your manager will review this answer.</b> The check was not sure, so "
+                         "it is not counted as a pass or a fail until a person has looked at it.</p>")
+        elif g.passed:
+            parts.append("<p><b>✓ Well done — that is the procedure.</b></p>")
+        else:
+            parts.append("<p><b>Not yet.</b> Here is what the SOP asks for:</p>")
+        parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in g.feedback) + "</ul>")
+        parts.append(f"<p><b>Your answer</b> (the words that counted are <b><u>underlined</u></b>):<br>"
+                     f"{highlight(answer, spans)}</p>")
+        self.feedback.setText("".join(parts))
+        self.answer.setReadOnly(True)
+        self.submit.setVisible(False)
+        self.retry.setVisible(not g.passed and not g.needs_review and self.attempt == 1)
+        self.model_answer.setVisible(not g.passed)
+        self.ask.setVisible(not g.needs_review)
+        self.ask.setEnabled(True)
+        self.next.setVisible(True)
+        (self.retry if self.retry.isVisible() else self.next).setFocus()
+
+    def _retry(self) -> None:
+        previous = self.answer.toPlainText()
+        self._reset_answer()
+        self.answer.setPlainText(previous)
+        self.answer.setFocus()
+
+    def _show_model_answer(self) -> None:
+        self.feedback.setText(self.feedback.text() + f"<p><b>Model answer:</b> {escape(self.drill.model_answer)}"
+                              f"<br><i>Source: {escape(self.drill.source)}</i></p>")
+        self.model_answer.setVisible(False)
+        self.retry.setVisible(False)
+
+    def _ask_review(self) -> None:
+        if self.last_event:
+            self.workspace.request_review(self.learner_id, self.last_event)
+            self.ask.setEnabled(False)
+            self.ask.setText("✓ Sent to your manager")
+
+    def provenance_text(self) -> str:
+        if self.view is None or self.view.provenance is None:
+            return (f"This is the written scenario from {self.drill.source}, approved with the content pack. "
+                    "No AI was used.")
+        p = self.view.provenance
+        gate = p.get("gate", {}).get("checks", {})
+        checks = "\n".join(f"  {'✓' if c['passed'] else '✗'} {name}: {c['detail']}" for name, c in gate.items())
+        return (f"This scenario was adapted by the local AI model from {self.drill.source} and passed DrillPad's "
+                f"quality checks before you saw it.\n\nModel: {p.get('model')}\nModel sha256: {p.get('model_sha256')}"
+                f"\nGeneration id: {p.get('generation_id')}\nMade: {p.get('created_at')}\nSources: "
+                f"{', '.join(p.get('sources', []))}\nChecks:\n{checks}")
+
+    def _show_provenance(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About this scenario")
+        box.setText(self.provenance_text())
+        box.setDetailedText(json.dumps(self.view.provenance or {}, indent=2) if self.view else "")
+        box.open()

@@ -1,0 +1,78 @@
+"""A lesson: the approved SOP text from Markdown at a readable size (≤ 5 minutes), and its
+decision tree walked one question at a time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
+
+from drillpad.ui.widgets.common import Card, big_button, heading, text
+
+
+class LessonScreen(QWidget):
+    finished = Signal(str, float)  # lesson id, seconds
+
+    def __init__(self, workspace, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.workspace = workspace
+        self.lesson: dict | None = None
+        self.started = None
+        layout = QVBoxLayout(self)
+        self.title = heading("")
+        self.meta = text("", selectable=False)
+        layout.addWidget(self.title)
+        layout.addWidget(self.meta)
+        self.body = QTextBrowser()
+        self.body.setAccessibleName("Lesson text")
+        self.body.setOpenExternalLinks(False)
+        layout.addWidget(self.body, 3)
+        self.tree_card = Card("Decide step by step")
+        self.tree_text = text("")
+        self.tree_text.setAccessibleName("Decision tree question")
+        self.tree_card.body.addWidget(self.tree_text)
+        self.tree_buttons = QHBoxLayout()
+        self.tree_card.body.addLayout(self.tree_buttons)
+        layout.addWidget(self.tree_card, 1)
+        self.done = big_button("✓ I've read it", "I have read the lesson", primary=True)
+        self.done.clicked.connect(self._done)
+        layout.addWidget(self.done)
+
+    def show_lesson(self, lesson_id: str, pack_id: str) -> None:
+        self.lesson = self.workspace.lesson(lesson_id, pack_id)
+        self.started = self.workspace.clock.now()
+        self.title.setText(self.lesson["title"])
+        self.meta.setText(f"About {max(1, round(self.lesson['reading_minutes']))} min · Source: {self.lesson['source']}")
+        self.body.setMarkdown(self.lesson["body"])
+        font = self.body.font()
+        font.setPointSizeF(max(font.pointSizeF(), 13))
+        self.body.setFont(font)
+        tree = self.lesson["tree"]
+        self.tree_card.setVisible(tree is not None)
+        if tree:
+            self._nodes = {n["id"]: n for n in tree["node"]}
+            self._go(tree["start"])
+        self.body.setFocus()
+
+    def _go(self, node_id: str) -> None:
+        node = self._nodes[node_id]
+        while self.tree_buttons.count():
+            item = self.tree_buttons.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        if node.get("action"):
+            self.tree_text.setText(f"→ {node['action']}")
+            again = big_button("Start again", "Walk the decision tree again")
+            again.clicked.connect(lambda: self._go(self.lesson["tree"]["start"]))
+            self.tree_buttons.addWidget(again)
+            return
+        self.tree_text.setText(node["text"])
+        for opt in node["options"]:
+            button = big_button(opt["label"])
+            button.clicked.connect(lambda _=False, n=opt["next"]: self._go(n))
+            self.tree_buttons.addWidget(button)
+
+    def _done(self) -> None:
+        if self.lesson is None:
+            return
+        seconds = (self.workspace.clock.now() - self.started).total_seconds() if self.started else None
+        self.finished.emit(self.lesson["id"], seconds or 0.0)

@@ -1,0 +1,107 @@
+"""My progress: where each task is on the learn → rehearse → perform journey, the rubric level
+per behaviour with the evidence behind it, and charts over time (people would rather look
+than read)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+
+from drillpad.ui.widgets.common import Card, big_button, heading, text
+
+STAGES = ("learn", "rehearse", "perform")
+
+
+def journey_line(stage: str) -> str:
+    """learn ✓ → rehearse ● → perform ○ : done, here, not yet — in symbols and words."""
+    here = STAGES.index(stage) if stage in STAGES else -1
+    marks = []
+    for n, name in enumerate(STAGES):
+        mark = "✓" if n < here or stage == "done" else ("●" if n == here else "○")
+        marks.append(f"{mark} {name}")
+    return " → ".join(marks)
+
+
+class ProgressScreen(QWidget):
+    back = Signal()
+
+    def __init__(self, workspace, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.workspace = workspace
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(heading("My progress"), 1)
+        back = big_button("← Back to today")
+        back.clicked.connect(self.back.emit)
+        top.addWidget(back)
+        outer.addLayout(top)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        host = QWidget()
+        self.body = QVBoxLayout(host)
+        scroll.setWidget(host)
+        outer.addWidget(scroll, 1)
+        self.charts = QHBoxLayout()
+        self.body.addLayout(self.charts)
+        self.chart_widgets = self._make_charts()
+        skills = Card("Your skills map: what good looks like")
+        self.skills = text("", rich=True)
+        self.skills.setAccessibleName("Skills map")
+        skills.body.addWidget(self.skills)
+        self.body.addWidget(skills)
+        journeys = Card("Tasks: learn → rehearse → perform")
+        self.journeys = text("", rich=True)
+        self.journeys.setAccessibleName("Journey per task")
+        journeys.body.addWidget(self.journeys)
+        self.body.addWidget(journeys)
+        levels = Card("Skills: your level and the evidence")
+        self.levels = text("", rich=True)
+        self.levels.setAccessibleName("Rubric level per behaviour")
+        levels.body.addWidget(self.levels)
+        self.body.addWidget(levels)
+        self.body.addStretch(1)
+
+    def _make_charts(self) -> dict:
+        from drillpad.ui.widgets.charts import LineChart, PairedBarChart
+
+        charts = {"accuracy": LineChart(), "delayed": LineChart(), "confidence": PairedBarChart()}
+        charts["accuracy"].setAccessibleName("Answers right, by week")
+        charts["delayed"].setAccessibleName("Remembered a week later, by week")
+        charts["confidence"].setAccessibleName("How sure you were and how often you were right")
+        for chart in charts.values():
+            self.charts.addWidget(chart)
+        return charts
+
+    def show_for(self, learner_id: str) -> None:
+        p = self.workspace.progress(learner_id)
+        labels = [w.week.strftime("%d %b") for w in p.weeks]
+        self.chart_widgets["accuracy"].set_data("Answers right, by week",
+                                                list(zip(labels, [w.accuracy for w in p.weeks])))
+        self.chart_widgets["delayed"].set_data("Remembered a week later",
+                                               list(zip(labels, [w.delayed for w in p.weeks])))
+        self.chart_widgets["confidence"].set_data(
+            "How sure vs. how often right", ("how sure you were", "how often you were right"),
+            [(f"{c}", c / 4 if c < 4 else 0.95, value) for c, (value, _n) in p.confidence.items()])
+        lr = self.workspace.learner(learner_id)
+        role = next((r for r in self.workspace.roles() if r.pack_id == lr.pack_id and r.id == lr.role_id), None)
+        if role is not None:
+            self.skills.setText(f"<p>{escape(role.title)} — <i>{escape(role.approval)}</i></p><ol>" + "".join(
+                f"<li><b>{escape(t.title)}</b>: {escape(t.what_good_looks_like)}</li>" for t in role.tasks) + "</ol>")
+        rows = []
+        for title, j in self.workspace.journeys(learner_id):
+            why = "; ".join(j.reasons) or "not started"
+            rows.append(f"<p><b>{escape(title)}</b><br>{journey_line(j.stage)}<br><i>{escape(why)}</i></p>")
+        self.journeys.setText("".join(rows))
+        levels = []
+        for b in self.workspace.competency(learner_id):
+            ready = " — <b>ready for sign-off</b> (your manager decides)" if b.ready_for_signoff else ""
+            signed = (f" — ✓ signed off at level {b.signed_off['level']} by {escape(b.signed_off['by'])}"
+                      if b.signed_off else "")
+            evidence = "".join(f"<li>{'✓' if e.counts else '–'} {escape(e.when[:10])} {escape(e.description)}"
+                               + ("" if e.counts else f" <i>({escape(e.why_not)})</i>") + "</li>"
+                               for e in b.evidence[-5:])
+            levels.append(f"<p><b>{escape(b.title)}</b>: level {b.level} · {escape(b.level_name)}{ready}{signed}<br>"
+                          f"Demonstrations: {b.counted} of {b.required}</p><ul>{evidence}</ul>")
+        self.levels.setText("".join(levels) or "No skills defined for this role.")

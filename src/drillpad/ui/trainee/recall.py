@@ -1,0 +1,77 @@
+"""A recall prompt: answer from memory, say how sure you are, then see what you got and the
+approved answer with its source."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+
+from drillpad.ui.widgets.common import ConfidencePicker, big_button, heading, text
+
+
+class RecallScreen(QWidget):
+    finished = Signal()
+
+    def __init__(self, workspace, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.workspace = workspace
+        self.learner_id: str | None = None
+        self.prompt: dict | None = None
+        self.started = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Recall", 2))
+        self.question = heading("", 3)
+        layout.addWidget(self.question)
+        self.answer = QPlainTextEdit()
+        self.answer.setAccessibleName("Your answer")
+        self.answer.setPlaceholderText("Answer in your own words, from memory.")
+        self.answer.setTabChangesFocus(True)
+        layout.addWidget(self.answer, 1)
+        self.confidence = ConfidencePicker()
+        layout.addWidget(self.confidence)
+        self.check = big_button("Check my answer", primary=True)
+        self.check.clicked.connect(self._check)
+        layout.addWidget(self.check)
+        self.result = text("", rich=True)
+        self.result.setAccessibleName("Result")
+        layout.addWidget(self.result)
+        self.next = big_button("Next →", "Next item", primary=True)
+        self.next.clicked.connect(self.finished.emit)
+        layout.addWidget(self.next)
+
+    def show_prompt(self, learner_id: str, prompt_id: str, pack_id: str) -> None:
+        self.learner_id = learner_id
+        self.prompt = self.workspace.prompt(prompt_id, pack_id)
+        self.started = self.workspace.clock.now()
+        self.question.setText(self.prompt["question"])
+        self.answer.clear()
+        self.answer.setReadOnly(False)
+        self.confidence.clear()
+        self.result.clear()
+        self.check.setVisible(True)
+        self.next.setVisible(False)
+        self.answer.setFocus()
+
+    def _check(self) -> None:
+        confidence = self.confidence.value()
+        if not self.answer.toPlainText().strip():
+            self.result.setText("⚠ Write an answer first — a few words are enough.")
+            return
+        if confidence is None:
+            self.result.setText("⚠ Choose how sure you are first.")
+            return
+        seconds = (self.workspace.clock.now() - self.started).total_seconds()
+        r = self.workspace.answer_prompt(self.learner_id, self.prompt["id"], self.answer.toPlainText(), confidence,
+                                         seconds)
+        points = "".join(f"<li>{'✓' if p.met else '✗'} {escape(p.text)}"
+                         + (f" — you wrote “{escape(p.evidence)}”" if p.met else " — missing") + "</li>"
+                         for p in r.points)
+        verdict = "✓ Right — it comes back later." if r.correct else "Not yet — this comes back soon."
+        self.result.setText(f"<p><b>{verdict}</b></p><ul>{points}</ul><p><b>Answer:</b> {escape(r.answer)}<br>"
+                            f"<i>Source: {escape(r.source)}</i></p>")
+        self.answer.setReadOnly(True)
+        self.check.setVisible(False)
+        self.next.setVisible(True)
+        self.next.setFocus()

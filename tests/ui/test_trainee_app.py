@@ -1,0 +1,174 @@
+"""The trainee app driven offscreen through a whole story, like a user: pick a learner, wrong PIN →
+lock-out, right PIN, today's lesson, a recall prompt and a drill with feedback, progress, idle → locked."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from drillpad.llm.fake import FakeEngine
+from drillpad.ui.app import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, workspace, minipack):
+    workspace.import_pack(minipack)
+    workspace.add_learner("Ana Lima", "dock-hand")
+    workspace.add_learner("Ben Okafor", "dock-hand")
+    workspace.set_pin("Ana Lima", "2580")
+    w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test: no model file"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def tile(window, name: str) -> QPushButton:
+    return next(t for t in window.profiles.tiles if t.text().startswith(name))
+
+
+def press(qtbot, button: QPushButton) -> None:
+    assert button.isVisible() and button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def keypad(window, key: str) -> QPushButton:
+    return next(b for b in window.pin.findChildren(QPushButton) if b.text() == key)
+
+
+def enter_pin(qtbot, window, pin: str) -> None:
+    for digit in pin:
+        press(qtbot, keypad(window, digit))
+    press(qtbot, keypad(window, "OK"))
+
+
+def visible_text(widget) -> str:
+    return "\n".join(label.text() for label in widget.findChildren(QLabel) if label.isVisibleTo(widget))
+
+
+def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock):
+    assert "AI off — using written scenarios (test: no model file)" in window.model_label.text()
+    assert window.stack.currentWidget() is window.profiles
+    press(qtbot, tile(window, "Ana Lima"))
+    assert window.stack.currentWidget() is window.pin and window.pin.title.text() == "Hello, Ana"
+
+    for _ in range(5):  # wrong PIN five times → a short lock, even for the right PIN
+        enter_pin(qtbot, window, "1111")
+    assert window.pin.message.text() == "⚠ Wrong PIN. Locked for 30 seconds."
+    enter_pin(qtbot, window, "2580")
+    assert window.stack.currentWidget() is window.pin and "Locked for now" in window.pin.message.text()
+    clock.advance(timedelta(seconds=31))
+    qtbot.keyClicks(window.pin.entry, "2580")  # the keyboard works as well as the keypad
+    qtbot.keyClick(window.pin.entry, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.today
+    assert window.today.title.text() == "Today for Ana" and window.today.queue.count() > 0
+    assert window.today.queue.item(0).text().startswith("Learn: ")
+
+    press(qtbot, window.today.start_button)  # day one: the lessons
+    lessons = 0
+    while window.stack.currentWidget() is window.lesson:
+        assert window.lesson.body.toPlainText().strip()
+        press(qtbot, window.lesson.done)
+        lessons += 1
+    assert lessons >= 1 and window.stack.currentWidget() is window.today
+
+    clock.advance(timedelta(days=1))  # next day: recall and scenario practice open up
+    window.today.show_for(window.learner_id)
+    press(qtbot, window.today.start_button)
+    seen = set()
+    while window.stack.currentWidget() is not window.today:
+        screen = window.stack.currentWidget()
+        if screen is window.lesson:
+            press(qtbot, window.lesson.done)
+        elif screen is window.recall:
+            seen.add("recall")
+            press(qtbot, window.recall.check)
+            assert "Write an answer first" in window.recall.result.text()  # nothing saved yet
+            qtbot.keyClicks(window.recall.answer, "Press the e-stop first.")
+            press(qtbot, window.recall.confidence.buttons[3])
+            press(qtbot, window.recall.check)
+            assert "Source:" in window.recall.result.text()
+            press(qtbot, window.recall.next)
+        elif screen is window.drill:
+            seen.add("drill")
+            assert window.drill.note.text() == "Written scenario from Mini Dock SOP §3"
+            assert "a carton jams conveyor C1" in window.drill.situation.text()
+            qtbot.keyClicks(window.drill.answer, "I hit the e-stop, then walk away.")
+            press(qtbot, window.drill.confidence.buttons[2])
+            press(qtbot, window.drill.submit)
+            feedback = window.drill.feedback.text()
+            assert "✓ Stops the belt with the e-stop" in feedback and "✗ Locks out the isolator" in feedback
+            assert "<b><u>e-stop</u></b>" in feedback  # the words that counted, highlighted
+            press(qtbot, window.drill.retry)  # one retry with the hints
+            window.drill.answer.clear()
+            qtbot.keyClicks(window.drill.answer, "Hit the e-stop, then lock out the isolator with my padlock.")
+            press(qtbot, window.drill.confidence.buttons[4])
+            press(qtbot, window.drill.submit)
+            assert "Well done" in window.drill.feedback.text()
+            assert not window.drill.retry.isVisible()
+            press(qtbot, window.drill.ask)
+            assert window.drill.ask.text() == "✓ Sent to your manager"
+            press(qtbot, window.drill.next)
+    assert seen == {"recall", "drill"}
+
+    kinds = [r[0] for r in workspace.db.execute("SELECT kind FROM events WHERE learner_id IS NOT NULL")]
+    assert {"lesson.read", "review", "review.requested"} <= set(kinds)
+    sessions = {json.loads(r[0]).get("session") for r in workspace.db.execute(
+        "SELECT payload FROM events WHERE learner_id IS NOT NULL")}
+    assert len(sessions) == 1 and None not in sessions  # every event bound to Ana's unlocked session
+
+    buttons = {b.text(): b for b in window.today.findChildren(QPushButton)}
+    press(qtbot, buttons["My progress"])
+    assert window.stack.currentWidget() is window.progress
+    assert "Clear a conveyor jam" in window.progress.journeys.text()
+    assert "Demonstrations:" in window.progress.levels.text()
+    assert "%" in window.progress.chart_widgets["accuracy"].accessibleDescription()
+    press(qtbot, next(b for b in window.progress.findChildren(QPushButton) if b.text() == "← Back to today"))
+
+    window.idle.setInterval(30)  # idle → locked, nothing of Ana left on screen
+    with qtbot.waitSignal(window.locked, timeout=3000):
+        window.idle.start()
+    assert window.stack.currentWidget() is window.profiles and workspace.session is None
+    for screen in (window.today, window.drill, window.recall, window.progress, window.mydata):
+        assert "Ana" not in visible_text(screen) and "e-stop" not in visible_text(screen)
+
+
+def test_switching_person_never_shows_the_previous_learners_data(qtbot, window, workspace):
+    press(qtbot, tile(window, "Ana Lima"))
+    enter_pin(qtbot, window, "2580")
+    workspace.reflect(window.learner_id, "Ana's private note")
+    buttons = {b.text(): b for b in window.today.findChildren(QPushButton)}
+    press(qtbot, buttons["🔒 Lock"])
+    press(qtbot, tile(window, "Ben Okafor"))
+    assert "Choose a PIN" in window.pin.message.text()  # first time: Ben chooses his PIN
+    enter_pin(qtbot, window, "1357")
+    assert "Type the same PIN again" in window.pin.message.text()
+    enter_pin(qtbot, window, "1357")
+    assert window.today.title.text() == "Today for Ben"
+    buttons = {b.text(): b for b in window.today.findChildren(QPushButton)}
+    press(qtbot, buttons["About my data"])
+    text = visible_text(window.mydata)
+    assert "Stored about Ben Okafor" in text and "Ana" not in text and "reflection" not in text
+
+
+def test_export_my_data_writes_a_json_file(qtbot, window, workspace, tmp_path):
+    press(qtbot, tile(window, "Ana Lima"))
+    enter_pin(qtbot, window, "2580")
+    workspace.reflect(window.learner_id, "mine")
+    window._show_data()
+    target = tmp_path / "ana.json"
+    window.mydata.export_to(str(target))
+    data = json.loads(target.read_text())
+    assert data["learner"]["name"] == "Ana Lima" and data["events"][0]["payload"]["text"] == "mine"
+
+
+def test_controls_have_accessible_names_and_large_targets(qtbot, window):
+    press(qtbot, tile(window, "Ana Lima"))
+    enter_pin(qtbot, window, "2580")
+    for screen in (window.pin, window.today, window.drill, window.recall, window.mydata):
+        for button in screen.findChildren(QPushButton):
+            assert button.accessibleName(), button.text()
+            assert button.minimumHeight() >= 44 or button.minimumSize().height() >= 44, button.text()
