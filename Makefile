@@ -20,7 +20,7 @@ DEPS_STAMP := $(VENV)/.deps-installed
 MODEL_FILE := models/SmolLM2-135M-Instruct.Q4_1.gguf
 DEMO_DATA ?= .demo-data
 
-.PHONY: run test setup venv llama deps model smoke bench desktop-libs clean demo-reset help
+.PHONY: run test setup venv llama deps model smoke bench screenshots desktop-libs clean demo-reset help
 
 help:
 	@echo "make run    set up (idempotent) and open DrillPad on the demo content"
@@ -78,6 +78,10 @@ smoke: deps model
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
+
+# Every trainee screen, in a real X window under Xvfb at 1366x768 (needs Debian's xvfb).
+screenshots: setup desktop-libs
+	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) tools/screenshots.py docs/screenshots
 
 demo-reset:
 	rm -rf $(DEMO_DATA)

@@ -95,6 +95,8 @@ def _evidence(spec: BehaviourSpec, events: Sequence[EventView], decisions: Mappi
                 found.append(Evidence(e.id, when, f"scenario {e.payload.get('item')}: score "
                                       f"{e.payload.get('score', 0):.0%}", ok, "" if ok else "not all required steps"))
         elif spec.evidence in ("observed", "work_sample") and e.kind == "demonstration":
+            if e.payload.get("behaviour") not in (None, spec.id):
+                continue  # logged for another behaviour of the same task
             source = e.payload.get("source", "self")
             allowed = ("peer", "manager") if spec.evidence == "observed" else ("peer",)
             ok = source in allowed
@@ -112,7 +114,8 @@ def assess(behaviours: Iterable[BehaviourSpec], level_names: Mapping[int, str],
     for spec in behaviours:
         evidence = _evidence(spec, events, decisions)
         counted = sum(1 for ev in evidence if ev.counts)
-        judged = [ev for ev in evidence if ev.why_not != "waiting for a manager's review"]
+        judged = [ev for ev in evidence if ev.why_not != "waiting for a manager's review"
+                  and not ev.why_not.startswith("self-reported")]  # unconfirmed claims are not attempts
         rate = counted / len(judged) if judged else None
         if counted == 0:
             level = 1

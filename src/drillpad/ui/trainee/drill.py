@@ -9,9 +9,10 @@ is enabled, its second opinion runs in a worker and the result is stored when it
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
 from drillpad.drills import judge as judge_mod
@@ -53,6 +54,7 @@ class DrillScreen(QWidget):
         layout = QVBoxLayout(host)
         scroll.setWidget(host)
         outer.addWidget(scroll)
+        self.scroll = scroll
 
         self.title = heading("", 2)
         layout.addWidget(self.title)
@@ -122,7 +124,7 @@ class DrillScreen(QWidget):
         self.last_event = None
         self.title.setText(self.view.title)
         self.note.setText(("✦ " if self.view.variant_id else "") + self.view.note)
-        self.situation.setText(self.view.situation)
+        self.situation.setText(re.sub(r"(?<!\n)\n(?!\n)", " ", self.view.situation))  # reflow the pack's lines
         self.question.setText(self.view.question)
         self._setup_choices()
         self._reset_answer()
@@ -211,6 +213,7 @@ class DrillScreen(QWidget):
         self.ask.setEnabled(True)
         self.next.setVisible(True)
         (self.retry if self.retry.isVisible() else self.next).setFocus()
+        QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(self.feedback.y() - 8))
 
     def _retry(self) -> None:
         previous = self.answer.toPlainText()

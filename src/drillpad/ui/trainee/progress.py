@@ -82,7 +82,7 @@ class ProgressScreen(QWidget):
         self.chart_widgets["delayed"].set_data("Remembered a week later",
                                                list(zip(labels, [w.delayed for w in p.weeks])))
         self.chart_widgets["confidence"].set_data(
-            "How sure vs. how often right", ("how sure you were", "how often you were right"),
+            "How sure you were vs. how often right", ("how sure", "how often right"),
             [(f"{c}", c / 4 if c < 4 else 0.95, value) for c, (value, _n) in p.confidence.items()])
         lr = self.workspace.learner(learner_id)
         role = next((r for r in self.workspace.roles() if r.pack_id == lr.pack_id and r.id == lr.role_id), None)

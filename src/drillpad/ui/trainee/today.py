@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from drillpad.ui.widgets.common import Card, big_button, heading, text
@@ -33,7 +33,7 @@ class TodayScreen(QWidget):
         top.addWidget(self.title, 1)
         for label, signal, name in (("My progress", self.show_progress, "Show my progress"),
                                     ("About my data", self.show_data, "About my data"),
-                                    ("🔒 Lock", self.lock, "Lock and go back to the names")):
+                                    ("Lock", self.lock, "Lock and go back to the names")):
             button = big_button(label, name)
             button.clicked.connect(signal.emit)
             top.addWidget(button)
@@ -48,6 +48,8 @@ class TodayScreen(QWidget):
         self.queue = QListWidget()
         self.queue.setAccessibleName("Today's practice items")
         self.queue.setWordWrap(True)
+        self.queue.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.queue.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.queue.setStyleSheet("QListWidget::item { padding: 10px; }")
         queue_box.body.addWidget(self.queue, 1)
         self.start_button = big_button("▶ Start", "Start today's practice", primary=True)
@@ -72,12 +74,12 @@ class TodayScreen(QWidget):
         plans = self.workspace.plans(learner_id)
         self.plans.setVisible(bool(plans))
         self.plans.setText("".join(
-            f"<p>📌 <b>Practice plan from {escape(p.by)}:</b> {escape(p.task_title)}"
+            f"<p><b>Practice plan from {escape(p.by)}:</b> {escape(p.task_title)}"
             + (f" — scenario {escape(p.drill)}" if p.drill else "")
             + f"; follow-up on <b>{escape(p.follow_up)}</b>. {escape(p.note)}</p>" for p in plans[:2]))
         self.queue.clear()
         for item in today.items:
-            row = QListWidgetItem(f"{KIND[item.kind]}: {item.title}   ·   about {item.minutes:g} min")
+            row = QListWidgetItem(f"{KIND[item.kind]} · {item.minutes:g} min — {item.title}")
             row.setToolTip(item.reason)
             self.queue.addItem(row)
         if today.items:

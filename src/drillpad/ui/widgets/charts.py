@@ -36,7 +36,8 @@ class _Chart(QWidget):
         fm = painter.fontMetrics()
         painter.drawText(QRectF(8, 4, self.width() - 16, fm.height() + 4), Qt.AlignmentFlag.AlignLeft, self.title)
         left = fm.horizontalAdvance("100 %") + 12
-        return QRectF(left, fm.height() * 2 + 8, self.width() - left - 12, self.height() - fm.height() * 4 - 16)
+        right = fm.horizontalAdvance("100%") // 2 + 12  # room for the last value label
+        return QRectF(left, fm.height() * 2 + 8, self.width() - left - right, self.height() - fm.height() * 4 - 16)
 
     def _axes(self, painter: QPainter, plot: QRectF) -> None:
         pal = self.palette()
@@ -88,9 +89,13 @@ class LineChart(_Chart):
         for (x1, y1), (x2, y2) in zip(xy, xy[1:]):
             if y1 is not None and y2 is not None:
                 painter.drawLine(QPointF(x1, y1), QPointF(x2, y2))
-        for (label, value), (x, y) in zip(self.points, xy):
+        widest = max(fm.horizontalAdvance(label) for label, _ in self.points) + 8
+        every = max(1, -(-widest * n // max(1, int(plot.width()))))  # thin the labels when they would overlap
+        for i, ((label, value), (x, y)) in enumerate(zip(self.points, xy)):
             painter.setPen(pal.color(QPalette.ColorRole.Text))
-            painter.drawText(QRectF(x - 40, plot.bottom() + 4, 80, fm.height()), Qt.AlignmentFlag.AlignHCenter, label)
+            if (n - 1 - i) % every == 0:
+                painter.drawText(QRectF(x - widest / 2, plot.bottom() + 4, widest, fm.height()),
+                                 Qt.AlignmentFlag.AlignHCenter, label)
             if y is None:
                 continue
             painter.setBrush(QBrush(pal.color(QPalette.ColorRole.Highlight)))
