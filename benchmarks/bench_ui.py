@@ -1,0 +1,131 @@
+"""Trainee app: time to a usable first screen, and main-thread stalls during a scripted session.
+
+- launch: a fresh process (offscreen Qt) from interpreter start to the first paint of the
+  "Who's practising?" screen on the demo data, the model loading in the background; against
+  the same process showing an empty QMainWindow (the floor set by Python + Qt start-up).
+- stalls: a 10 ms heartbeat timer on the main thread while a script unlocks a learner, opens
+  Today, reads a lesson, answers a recall prompt, answers a drill, opens My progress and locks,
+  with the real model loading and pre-generating variants in the background. Reported: the
+  longest gap between heartbeats and how many exceeded 100 ms.
+Timings on shared 2-core machines are noisy: read the ratios, not the decimals.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = r"""
+import os, sys, time
+T0 = float(sys.argv[1])
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+if sys.argv[2] == "drillpad":
+    from drillpad.workspace import Workspace
+    from drillpad.ui.app import MainWindow
+    from pathlib import Path
+    ws = Workspace.open(Path(sys.argv[3]))
+    window = MainWindow(ws)
+else:
+    window = QMainWindow()
+window.show()
+def done():
+    print(f"{time.time() - T0:.4f}", flush=True)
+    os._exit(0)
+QTimer.singleShot(0, done)
+app.exec()
+"""
+
+
+def launch(kind: str, data: Path) -> float:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", CHILD, repr(time.time()), kind, str(data)], env=env,
+                         capture_output=True, text=True, check=True, timeout=120)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def bench_launch(data: Path, runs: int = 5) -> dict:
+    app, floor = [], []
+    for _ in range(runs):
+        floor.append(launch("empty", data))
+        app.append(launch("drillpad", data))
+    return {"drillpad_s": statistics.median(app), "empty_qt_s": statistics.median(floor), "runs": runs}
+
+
+def bench_stalls(data: Path) -> dict:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from drillpad.ui.app import MainWindow
+    from drillpad.workspace import DEMO_PIN, Workspace
+
+    app = QApplication.instance() or QApplication([])
+    ws = Workspace.open(data)
+    window = MainWindow(ws)
+    window.show()
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def beat() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    heart = QTimer()
+    heart.setInterval(10)
+    heart.timeout.connect(beat)
+    heart.start()
+    learner = ws.learner("Sam Ortiz")
+    steps = [
+        lambda: window._choose(learner.id),
+        lambda: (window.pin.entry.setText(DEMO_PIN), window.pin._submit()),
+        lambda: window.start_session(),
+        lambda: window.lesson.done.click() if window.stack.currentWidget() is window.lesson else None,
+        lambda: window.drill.show_drill(learner.id, "jam-at-c2"),
+        lambda: (window.drill.answer.setPlainText("E-stop, lock out the isolator, try the start button."),
+                 window.drill.confidence.set_value(3), window.drill._submit()),
+        lambda: window._show_progress(),
+        lambda: window._show_data(),
+        lambda: window.lock(),
+    ]
+    for n, step in enumerate(steps):
+        QTimer.singleShot(300 * (n + 1), step)
+    QTimer.singleShot(300 * (len(steps) + 2), app.quit)
+    app.exec()
+    heart.stop()
+    window.close()
+    ws.close()
+    over = [g for g in gaps if g > 100]
+    return {"beats": len(gaps), "max_gap_ms": max(gaps), "p99_gap_ms": sorted(gaps)[int(0.99 * (len(gaps) - 1))],
+            "over_100ms": len(over), "steps": len(steps)}
+
+
+def run() -> dict:
+    from drillpad.paths import Paths
+    from drillpad.workspace import Workspace
+
+    data = Path(tempfile.mkdtemp(prefix="drillpad-bench-ui-"))
+    with Workspace(Paths.resolve(data, env={})) as ws:
+        ws.install_demo()
+    return {"launch": bench_launch(data), "stalls": bench_stalls(data)}
+
+
+def report(r: dict) -> list[tuple[str, str, str, str]]:
+    launch, stalls = r["launch"], r["stalls"]
+    return [
+        ("first usable screen after launch", f"{launch['drillpad_s']:.2f} s", "< 1.5 s",
+         f"empty Qt window {launch['empty_qt_s']:.2f} s → {launch['drillpad_s'] / launch['empty_qt_s']:.1f}×; "
+         f"median of {launch['runs']}"),
+        ("longest main-thread stall, scripted session", f"{stalls['max_gap_ms']:.0f} ms", "< 100 ms",
+         f"{stalls['over_100ms']} of {stalls['beats']} heartbeats over 100 ms; p99 {stalls['p99_gap_ms']:.0f} ms; "
+         "model loading and pre-generating meanwhile"),
+    ]
