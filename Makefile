@@ -20,7 +20,7 @@ DEPS_STAMP := $(VENV)/.deps-installed
 MODEL_FILE := models/SmolLM2-135M-Instruct.Q4_1.gguf
 DEMO_DATA ?= .demo-data
 
-.PHONY: run test setup venv llama deps model smoke bench screenshots desktop-libs clean demo-reset help
+.PHONY: run test setup venv llama deps model smoke bench screenshots package package-test desktop-libs clean demo-reset help
 
 help:
 	@echo "make run    set up (idempotent) and open DrillPad on the demo content"
@@ -78,6 +78,15 @@ smoke: deps model
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
+
+# The PyInstaller onedir app (dist/drillpad/) with the model, and a Linux .tar.gz with a .desktop file.
+package: setup
+	$(PY) -m pip install -q --only-binary llama-cpp-python -e '.[dev,llm,package]'
+	PY=$(PY) tools/package.sh
+
+# Build, then run the packaged smoke test as built and from a read-only copy of the install folder.
+package-test: package
+	tools/package_test.sh
 
 # Every trainee screen, in a real X window under Xvfb at 1366x768 (needs Debian's xvfb).
 screenshots: setup desktop-libs

@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"DrillPad {__version__}")
     p.add_argument("--data-dir", type=Path, help="where the database lives (default: policy, then user data dir)")
     p.add_argument("--policy", type=Path, help="IT policy file to use instead of the usual search")
+    p.add_argument("--smoke", action="store_true",
+                   help="check this installation offline on a temporary data dir, print each check, exit 0 if all pass")
+    p.add_argument("--no-model", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("gui", help="open the DrillPad window (the default)")
@@ -120,7 +123,19 @@ def _date(text: str):
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.smoke:
+        from drillpad.smoke import run_smoke
+
+        return run_smoke(model=not args.no_model)
     policy = find_policy(args.policy)
+    try:
+        from drillpad.logs import install_crash_handler, setup_logging
+
+        log_dir = Paths.resolve(args.data_dir, policy).log_dir
+        setup_logging(log_dir)
+        install_crash_handler(log_dir)
+    except OSError as exc:
+        print(f"warning: logs cannot be written ({exc}); continuing without them", file=sys.stderr)
     try:
         return _dispatch(args, policy)
     except PackInvalid as exc:

@@ -262,6 +262,14 @@ def run_app(open_workspace: Callable[[], Workspace]) -> int:
     font.setPointSizeF(max(font.pointSizeF(), 12.0))  # the system size or larger, never smaller
     app.setFont(font)
     workspace = open_workspace()
+    from drillpad.logs import install_crash_handler
+
+    def tell(message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "DrillPad", message)
+
+    install_crash_handler(workspace.paths.log_dir, tell)
     try:
         window = MainWindow(workspace)
         window.show()
