@@ -8,7 +8,7 @@ from drillpad.core.cues import Synonyms
 from drillpad.core.gate import Candidate, check, grade_level, similarity
 from drillpad.store.packs import load_pack_folder
 
-from conftest import REPO
+from tests.conftest import REPO
 
 PACK = load_pack_folder(REPO / "assets" / "packs" / "warehouse-associate")
 DRILL = next(d for d in PACK.drills if d.id == "jam-at-c2")

@@ -36,7 +36,7 @@ def test_events_get_device_sequence_and_utc_time(workspace, minipack, clock):
     first = workspace.record(alex.id, "note", {"text": "a"})
     clock.advance(minutes=5)
     second = workspace.record(alex.id, "note", {"text": "b"})
-    assert (first.seq, second.seq) == (1, 2)
+    assert (first.seq, second.seq) == (2, 3)  # 1 is the learner.added event
     assert first.device_id == second.device_id == workspace.device_id
     assert second.created_at == "2026-03-02T08:35:00.000000+00:00"
     assert len(first.id) == 36 and first.id != second.id
@@ -62,7 +62,7 @@ def test_applying_the_same_events_twice_changes_nothing(workspace, minipack):
                                   {"n": i}, "2026-03-02T08:00:00.000000+00:00") for i in (1, 2)]
     assert event_store.apply(workspace.db, incoming) == 2
     assert event_store.apply(workspace.db, incoming) == 0
-    assert workspace.db["events"].count == 2
+    assert workspace.db["events"].count == 3  # the two, and learner.added
 
 
 def test_week_start_day_comes_from_the_pack(workspace, minipack, clock):

@@ -7,7 +7,7 @@ import json
 from drillpad.llm.engine import CancelToken
 from drillpad.llm.fake import FAKE_SHA256, FakeEngine
 
-from test_gate import GOOD, QUESTION
+from tests.test_gate import GOOD, QUESTION
 
 GOOD_JSON = json.dumps({"situation": GOOD, "question": QUESTION})
 

@@ -99,6 +99,10 @@ def _parser() -> argparse.ArgumentParser:
     roles.add_argument("--json", action="store_true")
     sub.add_parser("paths", help="where DrillPad reads and writes, and the IT policy in force")
 
+    from drillpad.evidence.cli import add_parsers as evidence_parsers
+
+    evidence_parsers(sub)
+
     model = sub.add_parser("model", help="the local model").add_subparsers(
         dest="model_command", metavar="ACTION", required=True)
     ms = model.add_parser("smoke", help="load a GGUF and generate a few tokens (in a child process)")
@@ -177,6 +181,10 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
     if cmd in ("gui", "demo"):
         return _gui(args, policy)
     with Workspace.open(args.data_dir, policy=policy) as ws:
+        if cmd in ("evidence", "inbox"):
+            from drillpad.evidence.cli import run as run_evidence
+
+            return run_evidence(ws, args)
         if cmd == "pack" and args.pack_command == "import":
             for path in args.paths:
                 r = ws.import_pack(path)
@@ -513,12 +521,15 @@ def _offer_terminal_study(args: argparse.Namespace, policy) -> int:
 def _gui(args: argparse.Namespace, policy) -> int:
     if args.command == "demo":
         with Workspace.open(args.data_dir, policy=policy) as ws:
-            for r in ws.install_demo():
+            for r in ws.install_demo(manager=True):
                 if r.action != "unchanged":
                     print(f"Demo pack {r.pack_id} {r.version} {r.action}.")
             names = ", ".join(lr.name for lr in ws.learners())
         if args.no_gui:
-            print(f"Demo ready. Learners: {names}.")
+            from drillpad.workspace import DEMO_MANAGER_PASSPHRASE, DEMO_PIN
+
+            print(f"Demo ready. Learners: {names} (PIN {DEMO_PIN}). Manager mode passphrase: "
+                  f"{DEMO_MANAGER_PASSPHRASE!r}.")
             return 0
     if not has_display():
         data = f" --data-dir {args.data_dir}" if args.data_dir else ""

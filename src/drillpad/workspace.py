@@ -48,6 +48,8 @@ from drillpad.store.db import close_database, open_database
 DEMO_LEARNERS = (("Sam Ortiz", "warehouse-associate"), ("Priya Nair", "field-technician"))
 REFLECTION_QUESTION = cadence_core.REFLECTION_QUESTION
 DEMO_PIN = "2468"
+DEMO_MANAGER_PASSPHRASE = "demo manager 2468"
+"""The demo data dir is also its own manager's PC (manager mode on the name screen)."""
 """The demo learners' PIN (printed in the README); real profiles choose their own."""
 PROMPT_MINUTES = 1.0
 PROMPT_EXPECTED_SECONDS = 60
@@ -218,6 +220,7 @@ class Workspace:
         self.engine: Engine | None = None
         """The engine in use, when the caller opened one (its variants are the ones shown)."""
         self._variant_model: str | None = None
+        self._evidence = None
 
     @classmethod
     def open(cls, data_dir: Path | None = None, *, clock: Clock | None = None,
@@ -288,7 +291,21 @@ class Workspace:
     # --- learners ------------------------------------------------------------------------
 
     def add_learner(self, name: str, role: str) -> learner_store.Learner:
-        return learner_store.add_learner(self.db, name, role, now=self._now())
+        """Add a learner; the ``learner.added`` event carries them to the manager in evidence bundles."""
+        with self.db.atomic():
+            lr = learner_store.add_learner(self.db, name, role, now=self._now())
+            event_store.append(self.db, device_id=self.device_id, learner_id=lr.id, kind="learner.added",
+                               payload={"name": lr.name, "pack": lr.pack_id, "role": lr.role_id}, now=self._now())
+        return lr
+
+    @property
+    def evidence(self):
+        """Enrolment, outbox, delivery and the manager's import (see evidence/sync.py)."""
+        if self._evidence is None:
+            from drillpad.evidence.sync import Evidence
+
+            self._evidence = Evidence(self.db, self.paths.data_dir, self._now, self.device_id)
+        return self._evidence
 
     def learners(self) -> list[learner_store.Learner]:
         return learner_store.list_learners(self.db)
@@ -397,8 +414,8 @@ class Workspace:
 
     def sync_status(self) -> dict[str, Any]:
         """When this workstation last sent evidence, and how many records wait to be sent."""
-        pending = self.db.execute("SELECT count(*) FROM events WHERE device_id = ?", [self.device_id]).fetchone()[0]
-        return {"last_sync": None, "pending": pending}
+        status = self.evidence.status()
+        return {"last_sync": status["last_sync"], "pending": status["pending"]}
 
     def trace(self, text: str) -> list[Generation]:
         """The recorded generations whose output was exactly *text*."""
@@ -851,8 +868,9 @@ class Workspace:
 
     # --- demo ----------------------------------------------------------------------------
 
-    def install_demo(self, packs_dir: Path | None = None) -> list[pack_store.ImportResult]:
-        """Import the bundled demo packs and add the demo learners that are missing."""
+    def install_demo(self, packs_dir: Path | None = None, *, manager: bool = False) -> list[pack_store.ImportResult]:
+        """Import the bundled demo packs and add the demo learners that are missing; with *manager*, make this
+        data dir a demo manager's too (passphrase ``DEMO_MANAGER_PASSPHRASE``)."""
         packs_dir = packs_dir or demo_packs_dir()
         results = [self.import_pack(folder) for folder in sorted(p for p in packs_dir.iterdir() if p.is_dir())]
         existing = {lr.name.lower() for lr in self.learners()}
@@ -862,4 +880,6 @@ class Workspace:
                 with self.db.atomic():
                     lr = self.add_learner(name, role)
                     pin_store.set_hash(self.db, lr.id, pin_core.hash_pin(DEMO_PIN), self._now())
+        if manager and self.evidence.team() is None:
+            self.evidence.manager_init("Demo team", DEMO_MANAGER_PASSPHRASE)
         return results

@@ -226,3 +226,56 @@ def m004_pins(db: Database) -> None:
             locked_until TEXT,
             updated_at TEXT NOT NULL
         )""")
+
+
+@migrations()
+def m005_evidence(db: Database) -> None:
+    """Evidence sync: the pinned team and manager key (on a workstation), other devices and their
+    approval (on a manager's PC), the outbox of bundles built here, and refused bundles."""
+    db.execute("""
+        CREATE TABLE team (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            manager_public_key TEXT NOT NULL,
+            manager_recipient TEXT NOT NULL,
+            inbox TEXT NOT NULL CHECK (json_valid(inbox)),
+            role TEXT NOT NULL CHECK (role IN ('workstation', 'manager')),
+            pinned_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE peer_devices (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            recipient TEXT,
+            fingerprint TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'revoked')),
+            first_seen TEXT NOT NULL,
+            approved_at TEXT,
+            last_seq INTEGER NOT NULL DEFAULT 0,
+            last_hash TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY CHECK (seq >= 1),
+            file TEXT NOT NULL,
+            sha256 TEXT NOT NULL CHECK (sha256 LIKE 'sha256:%'),
+            prev_sha256 TEXT,
+            from_event_seq INTEGER NOT NULL,
+            to_event_seq INTEGER NOT NULL,
+            events INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            acked_at TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE bundle_log (
+            id INTEGER PRIMARY KEY,
+            file TEXT NOT NULL,
+            device_id TEXT,
+            seq INTEGER,
+            outcome TEXT NOT NULL CHECK (outcome IN ('imported', 'pending', 'held', 'refused')),
+            reason TEXT NOT NULL,
+            sha256 TEXT,
+            events INTEGER NOT NULL DEFAULT 0,
+            at TEXT NOT NULL
+        )""")
