@@ -1,0 +1,456 @@
+"""The manager's desk: a clear picture of the team and a fair process — humans make every final call.
+
+Everything here reads the event log (the trainees' evidence imported from their bundles) and
+writes the manager's decisions as events on the manager's own device: ``review.decision``
+(confirm or override a routed attempt per criterion), ``coaching.plan`` (one skill, one scenario,
+one follow-up date), ``checkin`` (the weekly check-in note), ``signoff`` (a level and a note,
+signed with the manager key) and ``calibration.rating``. Decisions travel back to the
+workstations signed by the manager key (evidence/sync.py). No business rule lives in the UI.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from drillpad.core import competency as competency_core
+from drillpad.core.events import EventView
+from drillpad.workspace import LearningError, Workspace
+
+STUCK_DAYS = 14
+REPEATED_MISS = 3  # the same criterion missed this many times in the last 5 attempts
+DESIGN_PROBLEM_SHARE = 0.5  # half the learners who tried it miss the same step
+CALIBRATION_SIZE = 8
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    id: str
+    name: str
+    role: str
+    levels: list[competency_core.BehaviourLevel]
+    ready: list[str]  # behaviour titles ready for sign-off
+    stuck: str  # why, or ""
+    last_active: str | None
+    checkin_done: bool
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    event_id: str
+    learner: str
+    learner_id: str
+    drill_id: str
+    drill_title: str
+    when: str
+    scenario: str
+    question: str
+    answer: str
+    criteria: list[dict[str, Any]]  # id, text, met, confidence, evidence
+    flags: list[str]
+    requested: str  # the learner's note when they asked for a review, else ""
+    reason: str  # why it is here
+
+
+@dataclass(frozen=True)
+class Friction:
+    kind: str  # missed | low-confidence | recurring
+    text: str
+    count: int
+
+
+@dataclass
+class CoachingPrep:
+    learner: str
+    summary: list[str]
+    friction: list[Friction]
+    questions: list[str]
+    plan_task: str | None
+    plan_task_title: str
+    plan_drill: str | None
+    follow_up: date
+    tasks: list[tuple[str, str]] = field(default_factory=list)  # (id, title) of the role's tasks
+    drills: list[tuple[str, str, str]] = field(default_factory=list)  # (id, task, title)
+
+
+@dataclass(frozen=True)
+class Gap:
+    drill_id: str
+    drill_title: str
+    criterion_id: str
+    criterion: str
+    source: str
+    missed_by: int
+    tried_by: int
+    design_problem: bool
+
+
+@dataclass(frozen=True)
+class CalibrationItem:
+    key: str  # anonymous: "A1", "A2", …
+    event_id: str
+    drill_id: str
+    drill_title: str
+    scenario: str
+    answer: str
+    criteria: list[tuple[str, str]]  # (id, text)
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    raters: list[str]
+    items: int
+    alpha: float | None  # Krippendorff's alpha (nominal) over every (answer, criterion) unit
+    agreement: float | None  # share of units where every rater agreed
+    disagreements: list[tuple[str, str, dict[str, bool]]]  # (answer key, criterion id, rater → met)
+
+
+def _signable(payload: dict[str, Any]) -> bytes:
+    return json.dumps({k: v for k, v in payload.items() if k != "signature"}, sort_keys=True,
+                      separators=(",", ":")).encode()
+
+
+class ManagerDesk:
+    def __init__(self, ws: Workspace, manager_name: str = "manager"):
+        self.ws, self.db, self.by = ws, ws.db, manager_name
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _learners(self):
+        return self.ws.learners()
+
+    def _drill_or_none(self, drill_id: str, pack_id: str):
+        try:
+            return self.ws.drill(drill_id, pack_id)
+        except LearningError:
+            return None
+
+    def _decided(self) -> set[str]:
+        return {json.loads(r[0])["event"] for r in self.db.execute(
+            "SELECT payload FROM events WHERE kind = 'review.decision'")}
+
+    def _record(self, learner_id: str, kind: str, payload: dict[str, Any]):
+        if self.ws.session is not None:
+            raise LearningError("a trainee profile is unlocked; manager decisions are made in manager mode")
+        return self.ws.record(learner_id, kind, {**payload, "by": self.by})
+
+    # --- team overview ---------------------------------------------------------------------------
+
+    def team_overview(self, stuck_days: int = STUCK_DAYS) -> list[LearnerRow]:
+        now = self.ws.clock.now()
+        rows = []
+        for lr in self._learners():
+            events = self.ws._events([lr.id])
+            levels = self.ws.competency(lr.id)
+            active = [e for e in events if e.kind in ("review", "lesson.read", "demonstration", "reflection")]
+            last = max((e.when for e in active), default=None)
+            stuck = ""
+            if last is None:
+                stuck = "has not practised yet"
+            elif (now - last).days >= stuck_days:
+                stuck = f"no practice for {(now - last).days} days"
+            else:
+                repeated = self._repeated_misses(events)
+                if repeated:
+                    stuck = f"keeps missing: {repeated}"
+            week_start = now.date() - timedelta(days=now.weekday())
+            checkin = any(e.kind == "checkin" and e.when.date() >= week_start for e in events)
+            rows.append(LearnerRow(lr.id, lr.name, lr.role_title, levels, [b.title for b in levels if b.ready_for_signoff],
+                                   stuck, last.isoformat() if last else None, checkin))
+        return rows
+
+    def _repeated_misses(self, events: list[EventView]) -> str:
+        drills = [e for e in events if e.kind == "review" and e.payload.get("item_kind") == "drill"][-5:]
+        counts = Counter(c for e in drills for c in e.payload.get("missed", []))
+        worst = [c for c, n in counts.most_common(2) if n >= REPEATED_MISS]
+        return ", ".join(w.replace("-", " ") for w in worst)
+
+    # --- needs review ----------------------------------------------------------------------------
+
+    def needs_review(self) -> list[ReviewItem]:
+        """Attempts the grader routed to a human, or the learner asked about, not yet decided."""
+        decided = self._decided()
+        names = {lr.id: lr for lr in self._learners()}
+        requested = {}
+        for r in self.db.execute("SELECT payload FROM events WHERE kind = 'review.requested'"):
+            p = json.loads(r[0])
+            requested[p["event"]] = p.get("note") or "(no note)"
+        out = []
+        for r in self.db.execute("SELECT id, learner_id, created_at, payload FROM events WHERE kind = 'review' "
+                                 "ORDER BY created_at"):
+            p = json.loads(r[3])
+            if p.get("item_kind") != "drill" or r[0] in decided or r[1] not in names:
+                continue
+            if not (p.get("needs_review") or r[0] in requested):
+                continue
+            lr = names[r[1]]
+            drill = self._drill_or_none(p["item"], lr.pack_id)
+            texts = {c.id: c.text for c in drill.criterion} if drill else {}
+            grade = p.get("grade") or {}
+            criteria = [{"id": cid, "text": texts.get(cid, cid), "met": c.get("met"), "confidence": c.get("confidence"),
+                         "evidence": c.get("evidence", "")} for cid, c in (grade.get("criteria") or {}).items()]
+            scenario = p.get("scenario") or {}
+            reason = ("the grader was not sure" if p.get("needs_review") else "the learner asked for a review")
+            if p.get("flags"):
+                reason += f" (flags: {', '.join(p['flags'])})"
+            out.append(ReviewItem(r[0], lr.name, lr.id, p["item"], drill.title if drill else p["item"], r[2],
+                                  scenario.get("situation", ""), scenario.get("question") or
+                                  (drill.question if drill else ""), p.get("answer", ""), criteria,
+                                  list(p.get("flags", [])), requested.get(r[0], ""), reason))
+        return out
+
+    def decide_review(self, event_id: str, criteria: dict[str, bool], note: str = ""):
+        """Confirm or override the grader per criterion; the attempt passes when every required criterion is met."""
+        row = self.db.execute("SELECT learner_id, payload FROM events WHERE id = ? AND kind = 'review'",
+                              [event_id]).fetchone()
+        if row is None:
+            raise LearningError(f"no drill attempt {event_id}")
+        lr = self.ws.learner(row[0])
+        p = json.loads(row[1])
+        drill = self.ws.drill(p["item"], lr.pack_id)
+        unknown = set(criteria) - {c.id for c in drill.criterion}
+        if unknown or len(criteria) != len(drill.criterion):
+            raise LearningError(f"decide every criterion of {drill.id} ({', '.join(c.id for c in drill.criterion)})")
+        passed = all(criteria[c.id] for c in drill.criterion if c.required)
+        graded = {cid: c.get("met") for cid, c in ((p.get("grade") or {}).get("criteria") or {}).items()}
+        overridden = sorted(cid for cid, met in criteria.items() if graded.get(cid) is not None and graded[cid] != met)
+        return self._record(lr.id, "review.decision", {"event": event_id, "passed": passed, "criteria": criteria,
+                                                        "overridden": overridden, "note": note.strip(),
+                                                        "task": p.get("task")})
+
+    # --- coaching --------------------------------------------------------------------------------
+
+    def coaching_prep(self, learner_key: str) -> CoachingPrep:
+        lr = self.ws.learner(learner_key)
+        events = self.ws._events([lr.id])
+        drills_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") == "drill"]
+        prompts_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") != "drill"]
+        recent = [e for e in events if e.when >= self.ws.clock.now() - timedelta(days=28)]
+        summary = [
+            f"Last 4 weeks: {sum(1 for e in recent if e.kind == 'review')} answers "
+            f"({sum(1 for e in recent if e.kind == 'review' and e.payload.get('correct'))} right), "
+            f"{sum(1 for e in recent if e.kind == 'lesson.read')} lessons read, "
+            f"{sum(1 for e in recent if e.kind == 'demonstration')} demonstrations logged.",
+        ]
+        for b in self.ws.competency(lr.id):
+            summary.append(f"{b.title}: level {b.level} ({b.level_name}), {b.counted} of {b.required} demonstrations"
+                           + (" — ready for sign-off" if b.ready_for_signoff else ""))
+        texts, task_of = {}, {}
+        for e in drills_done:
+            d = self._drill_or_none(e.payload["item"], lr.pack_id)
+            if d:
+                task_of[d.id] = d.task
+                texts.update({(d.id, c.id): (c.text, c.source or d.source) for c in d.criterion})
+        missed = Counter((e.payload["item"], c) for e in drills_done for c in e.payload.get("missed", []))
+        friction = [Friction("missed", f"{texts.get(k, (k[1],))[0]} ({k[0]})", n) for k, n in missed.most_common(3)]
+        shaky = [e for e in drills_done + prompts_done if e.payload.get("correct") and e.payload.get("confidence", 4) <= 2]
+        if shaky:
+            friction.append(Friction("low-confidence", "right but unsure: " + ", ".join(
+                sorted({e.payload["item"] for e in shaky})[:3]), len(shaky)))
+        flags = Counter(f for e in drills_done for f in e.payload.get("flags", []) + e.payload.get("violations", []))
+        for f, n in flags.most_common(2):
+            if n >= 2:
+                friction.append(Friction("recurring", f.replace("_", " ").replace("-", " "), n))
+        questions = []
+        for (drill_id, cid), _ in missed.most_common(2):
+            text, source = texts.get((drill_id, cid), (cid, ""))
+            questions.append(f"Talk me through how you would make sure to {text[0].lower() + text[1:]} — what gets in "
+                             f"the way on shift?" + (f" ({source})" if source else ""))
+        if shaky:
+            questions.append(f"You got {shaky[-1].payload['item']} right but weren't sure. What made you hesitate?")
+        questions.append("What is one situation from this week you'd handle differently now?")
+        tasks = [(r[0], r[1]) for r in self.db.execute(
+            "SELECT id, title FROM tasks WHERE pack_id = ? AND role_id = ? ORDER BY position", [lr.pack_id, lr.role_id])]
+        titles = dict(tasks)
+        drills = [(r[0], r[1], r[2]) for r in self.db.execute(
+            "SELECT id, task_id, title FROM drills WHERE pack_id = ? ORDER BY id", [lr.pack_id]) if r[1] in titles]
+        plan_drill = missed.most_common(1)[0][0][0] if missed else (drills[0][0] if drills else None)
+        plan_task = task_of.get(plan_drill) if plan_drill in task_of else (
+            next((d[1] for d in drills if d[0] == plan_drill), tasks[0][0] if tasks else None))
+        return CoachingPrep(lr.name, summary, friction, questions[:3], plan_task, titles.get(plan_task, ""),
+                            plan_drill, self.ws.clock.now().date() + timedelta(days=7), tasks, drills)
+
+    def send_plan(self, learner_key: str, task: str, drill: str | None, follow_up: date, note: str = ""):
+        """One skill, one scenario, one follow-up date — shown at the top of the learner's Today."""
+        lr = self.ws.learner(learner_key)
+        if not self.db.execute("SELECT 1 FROM tasks WHERE pack_id = ? AND role_id = ? AND id = ?",
+                               [lr.pack_id, lr.role_id, task]).fetchone():
+            raise LearningError(f"{task!r} is not a task of {lr.name}'s role")
+        if drill is not None:
+            self.ws.drill(drill, lr.pack_id)
+        if follow_up <= self.ws.clock.now().date():
+            raise LearningError("the follow-up date must be in the future")
+        return self._record(lr.id, "coaching.plan", {"task": task, "drill": drill, "follow_up": follow_up.isoformat(),
+                                                      "note": note.strip()})
+
+    def checkin(self, learner_key: str, note: str):
+        """The weekly check-in (completes the cadence's fourth item for the learner)."""
+        if not note.strip():
+            raise LearningError("write a line about the check-in")
+        return self._record(self.ws.learner(learner_key).id, "checkin", {"note": note.strip()})
+
+    # --- cohort gaps -----------------------------------------------------------------------------
+
+    def cohort_gaps(self, limit: int = 10) -> list[Gap]:
+        tried: dict[tuple[str, str], set[str]] = defaultdict(set)
+        missed: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        packs = {lr.id: lr.pack_id for lr in self._learners()}
+        for r in self.db.execute("SELECT learner_id, payload FROM events WHERE kind = 'review'"):
+            p = json.loads(r[1])
+            if p.get("item_kind") != "drill" or r[0] not in packs:
+                continue
+            tried[(packs[r[0]], p["item"])].add(r[0])
+            for c in p.get("missed", []):
+                missed[(packs[r[0]], p["item"], c)].add(r[0])
+        gaps = []
+        for (pack_id, drill_id, cid), who in missed.items():
+            drill = self._drill_or_none(drill_id, pack_id)
+            crit = next((c for c in drill.criterion if c.id == cid), None) if drill else None
+            n_tried = len(tried[(pack_id, drill_id)])
+            gaps.append(Gap(drill_id, drill.title if drill else drill_id, cid, crit.text if crit else cid,
+                            (crit.source if crit and crit.source else drill.source if drill else ""), len(who), n_tried,
+                            len(who) >= 2 and len(who) / n_tried >= DESIGN_PROBLEM_SHARE))
+        gaps.sort(key=lambda g: (-g.missed_by, -g.missed_by / max(g.tried_by, 1), g.drill_id, g.criterion_id))
+        return gaps[:limit]
+
+    # --- calibration -----------------------------------------------------------------------------
+
+    def calibration_set(self, month: str | None = None, size: int = CALIBRATION_SIZE) -> list[CalibrationItem]:
+        """The same anonymised answers for every manager this month: a stable pick (by the attempt ids
+        hashed with the month), names and scenario people removed."""
+        import hashlib
+
+        month = month or self.ws.clock.now().strftime("%Y-%m")
+        learners = {lr.id: lr for lr in self._learners()}
+        rows = [r for r in self.db.execute("SELECT id, learner_id, payload FROM events WHERE kind = 'review'")
+                if r[1] in learners and json.loads(r[2]).get("item_kind") == "drill"
+                and len(json.loads(r[2]).get("answer", "").strip()) >= 20]
+        rows.sort(key=lambda r: hashlib.sha256(f"{month}:{r[0]}".encode()).hexdigest())
+        items = []
+        for n, (eid, lid, payload) in enumerate(rows[:size], 1):
+            p = json.loads(payload)
+            lr = learners[lid]
+            drill = self._drill_or_none(p["item"], lr.pack_id)
+            if drill is None:
+                continue
+            answer = p.get("answer", "")
+            for other in learners.values():  # anonymise: no names in what the raters see
+                for part in [other.name, *other.name.split()]:
+                    if len(part) >= 3:
+                        answer = answer.replace(part, "[name]")
+            items.append(CalibrationItem(f"A{n}", eid, drill.id, drill.title, (p.get("scenario") or {}).get(
+                "situation", drill.situation_text()), answer, [(c.id, c.text) for c in drill.criterion]))
+        return items
+
+    def rate(self, rater: str, item: CalibrationItem, criteria: dict[str, bool], month: str | None = None):
+        month = month or self.ws.clock.now().strftime("%Y-%m")
+        if set(criteria) != {cid for cid, _ in item.criteria}:
+            raise LearningError(f"rate every criterion of {item.key}")
+        if not rater.strip():
+            raise LearningError("who is rating? (your name)")
+        return self.ws.record(None, "calibration.rating", {"month": month, "rater": rater.strip(), "item": item.event_id,
+                                                           "criteria": criteria})
+
+    def import_ratings(self, data: dict[str, Any]) -> int:
+        """Ratings another manager exported (``export_ratings``) for the same month; one transaction."""
+        if data.get("format") != "drillpad-calibration/1":
+            raise LearningError("not a DrillPad calibration ratings file")
+        with self.db.atomic():
+            for r in data["ratings"]:
+                self.ws.record(None, "calibration.rating", {"month": data["month"], "rater": str(r["rater"])[:60],
+                                                            "item": str(r["item"]),
+                                                            "criteria": {str(k): bool(v) for k, v in r["criteria"].items()}})
+        return len(data["ratings"])
+
+    def export_ratings(self, rater: str, month: str | None = None) -> dict[str, Any]:
+        month = month or self.ws.clock.now().strftime("%Y-%m")
+        latest = self._ratings(month)
+        return {"format": "drillpad-calibration/1", "month": month,
+                "ratings": [{"rater": rater, "item": item, "criteria": crit}
+                            for (who, item), crit in latest.items() if who == rater]}
+
+    def _ratings(self, month: str) -> dict[tuple[str, str], dict[str, bool]]:
+        latest: dict[tuple[str, str], dict[str, bool]] = {}
+        for r in self.db.execute("SELECT payload FROM events WHERE kind = 'calibration.rating' ORDER BY created_at, seq"):
+            p = json.loads(r[0])
+            if p["month"] == month:
+                latest[(p["rater"], p["item"])] = p["criteria"]
+        return latest
+
+    def calibration_report(self, month: str | None = None) -> CalibrationReport:
+        """Agreement between the managers who rated this month's set: Krippendorff's alpha (nominal) over
+        every (answer, criterion), and the units they disagree on."""
+        import krippendorff
+        import numpy as np
+
+        month = month or self.ws.clock.now().strftime("%Y-%m")
+        items = {i.event_id: i for i in self.calibration_set(month)}
+        latest = {k: v for k, v in self._ratings(month).items() if k[1] in items}
+        raters = sorted({who for who, _ in latest})
+        units = [(i.event_id, cid) for i in items.values() for cid, _ in i.criteria]
+        matrix = np.full((len(raters), len(units)), np.nan)
+        for ri, who in enumerate(raters):
+            for ui, (eid, cid) in enumerate(units):
+                met = latest.get((who, eid), {}).get(cid)
+                if met is not None:
+                    matrix[ri, ui] = 1.0 if met else 0.0
+        rated = [ui for ui in range(len(units)) if np.sum(~np.isnan(matrix[:, ui])) >= 2]
+        alpha = agreement = None
+        disagreements = []
+        if len(raters) >= 2 and rated:
+            values = matrix[:, rated]
+            if len(np.unique(values[~np.isnan(values)])) > 1:
+                alpha = float(krippendorff.alpha(reliability_data=values, level_of_measurement="nominal"))
+            else:
+                alpha = 1.0  # everyone gave the same value everywhere: perfect agreement
+            same = 0
+            for ui in rated:
+                votes = {raters[ri]: bool(matrix[ri, ui]) for ri in range(len(raters)) if not np.isnan(matrix[ri, ui])}
+                if len(set(votes.values())) == 1:
+                    same += 1
+                else:
+                    eid, cid = units[ui]
+                    disagreements.append((items[eid].key, cid, votes))
+            agreement = same / len(rated)
+        return CalibrationReport(raters, len(items), alpha, agreement, disagreements)
+
+    # --- sign-off --------------------------------------------------------------------------------
+
+    def signoff(self, learner_key: str, behaviour: str, level: int, note: str, keys) -> Any:
+        """A manager's sign-off: level + note + the evidence it was based on, signed with the manager key
+        (*keys*: evidence.keys.ManagerKeys, unlocked with the passphrase)."""
+        lr = self.ws.learner(learner_key)
+        levels = {b.id: b for b in self.ws.competency(lr.id)}
+        if behaviour not in levels:
+            raise LearningError(f"{behaviour!r} is not a behaviour of {lr.name}'s role")
+        if not 1 <= level <= 5:
+            raise LearningError("the level is 1 to 5")
+        if not note.strip():
+            raise LearningError("a sign-off needs a note: what you saw")
+        b = levels[behaviour]
+        payload = {"behaviour": behaviour, "level": level, "note": note.strip(), "by": self.by,
+                   "evidence": [ev.event_id for ev in b.evidence if ev.counts], "counted": b.counted,
+                   "required": b.required, "signed_at": self.ws._now(), "learner": lr.id, "nonce": uuid.uuid4().hex,
+                   "manager_key": keys.public_b64}
+        payload["signature"] = base64.b64encode(bytes(keys.signing.sign(
+            _signable(payload), trusted_comment=f"drillpad-signoff {lr.id} {behaviour} level={level}"))).decode()
+        if self.ws.session is not None:
+            raise LearningError("a trainee profile is unlocked; sign-offs are made in manager mode")
+        return self.ws.record(lr.id, "signoff", payload)
+
+
+def verify_signoff(payload: dict[str, Any], manager_public_b64: str) -> bool:
+    """Whether a sign-off record was signed by this manager key and not changed since."""
+    import minisign
+
+    try:
+        signature = minisign.Signature.from_bytes(base64.b64decode(payload["signature"]))
+        minisign.PublicKey.from_base64(manager_public_b64).verify(_signable(payload), signature)
+        return True
+    except (KeyError, ValueError, minisign.Error):
+        return False
