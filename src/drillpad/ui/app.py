@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.pin)
         self.profiles.chosen.connect(self._choose)
         self.profiles.added.connect(self._choose)
+        self.profiles.manager.connect(self.enter_manager_mode)
+        self.manager_screen = None
         self.pin.back.connect(self.lock)
         self.pin.unlocked.connect(self._unlocked)
         self.today = self.lesson = self.recall = self.drill = self.progress = self.mydata = None
@@ -126,8 +128,43 @@ class MainWindow(QMainWindow):
         self.learner_id = learner_id
         self._show_today()
 
+    def enter_manager_mode(self, passphrase: str | None = None, name: str | None = None) -> None:
+        """Ask for the manager passphrase (unless given), unlock the keys off the main thread, open the desk."""
+        from drillpad.ui.manager.desk import PassphraseDialog
+
+        if passphrase is None:
+            dialog = PassphraseDialog(self)
+            if dialog.exec() != dialog.DialogCode.Accepted:
+                return
+            passphrase, name = dialog.entry.text(), dialog.name.text().strip()
+        from drillpad.evidence.keys import unlock_manager_keys
+
+        data_dir = self.workspace.paths.data_dir
+        self.statusBar().showMessage("Unlocking the manager key…")
+        workers.run(lambda: unlock_manager_keys(data_dir, passphrase),
+                    lambda keys: self._open_manager(keys, name or "manager"),
+                    lambda message: self.statusBar().showMessage(f"Manager mode: {message}", 8000))
+
+    def _open_manager(self, keys, name: str) -> None:
+        from drillpad.ui.manager.desk import ManagerScreen
+
+        self.statusBar().clearMessage()
+        self._drop_manager()
+        self.manager_screen = ManagerScreen(self.workspace, keys, name)
+        self.manager_screen.leave.connect(self.lock)
+        self.stack.addWidget(self.manager_screen)
+        self.stack.setCurrentWidget(self.manager_screen)
+        self.idle.start()
+
+    def _drop_manager(self) -> None:
+        if self.manager_screen is not None:
+            self.stack.removeWidget(self.manager_screen)
+            self.manager_screen.deleteLater()
+            self.manager_screen = None  # and with it the unlocked keys
+
     def lock(self) -> None:
         """Back to the names; the last person's screens are destroyed, their session ended."""
+        self._drop_manager()
         self.workspace.lock()
         self.learner_id = None
         self.items, self.position = [], 0

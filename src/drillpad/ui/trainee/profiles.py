@@ -27,6 +27,7 @@ COLUMNS = 3
 class ProfilesScreen(QWidget):
     chosen = Signal(str)  # learner id
     added = Signal(str)
+    manager = Signal()
 
     def __init__(self, workspace, parent: QWidget | None = None):
         super().__init__(parent)
@@ -50,6 +51,9 @@ class ProfilesScreen(QWidget):
         self.add_button = big_button("＋ Add me", "Add me as a new learner")
         self.add_button.clicked.connect(self._add)
         layout.addWidget(self.add_button)
+        self.manager_button = big_button("Manager mode", "Manager mode (needs the manager passphrase)")
+        self.manager_button.clicked.connect(self.manager.emit)
+        layout.addWidget(self.manager_button)
         self.empty = text("", selectable=False)
         layout.addWidget(self.empty)
         self.tiles: list[QPushButton] = []
@@ -77,6 +81,9 @@ class ProfilesScreen(QWidget):
         self.search.clear()
         allowed = self.workspace.policy.policy.allow_self_enrol
         self.add_button.setVisible(allowed)
+        from drillpad.evidence.keys import has_manager_keys
+
+        self.manager_button.setVisible(has_manager_keys(self.workspace.paths.data_dir))
         self.empty.setText("" if learners else
                            ("No learners yet. Press “Add me” to start." if allowed else
                             "No learners yet. Ask your manager to add you."))

@@ -1,0 +1,691 @@
+"""Manager mode: the team at a glance, attempts waiting for a human, coaching prep, cohort gaps,
+calibration with other managers, sign-off, and the devices that send evidence.
+
+Unlocked with the manager key's passphrase; everything shown comes from ``ManagerDesk`` and
+``Workspace.evidence`` (no rules, no SQL here). Levels are written as numbers and names, not
+only as colours.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from drillpad.manager import ManagerDesk
+from drillpad.ui.widgets.common import MIN_TARGET, Card, big_button, heading, text
+from drillpad.workspace import LearningError
+
+# Tints per level that read on light and dark palettes; the number and name are always written too.
+LEVEL_TINT = {1: "#d9534f", 2: "#f0ad4e", 3: "#e8d44d", 4: "#5cb85c", 5: "#2e8b57"}
+
+
+def _tint(level: int, palette: QPalette) -> QBrush:
+    colour = QColor(LEVEL_TINT.get(level, "#888888"))
+    colour.setAlpha(110 if palette.color(QPalette.ColorRole.Window).lightness() > 128 else 150)
+    return QBrush(colour)
+
+
+def _scroll(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(widget)
+    return area
+
+
+class ManagerScreen(QWidget):
+    leave = Signal()
+
+    def __init__(self, workspace, keys, manager_name: str = "manager", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ws, self.keys = workspace, keys
+        self.desk = ManagerDesk(workspace, manager_name)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        team = workspace.evidence.team() or {}
+        top.addWidget(heading(f"Manager — {team.get('name', 'this workstation')}"), 1)
+        self.leave_button = big_button("Leave manager mode", "Leave manager mode and lock")
+        self.leave_button.clicked.connect(self.leave.emit)
+        top.addWidget(self.leave_button)
+        layout.addLayout(top)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Manager sections")
+        layout.addWidget(self.tabs, 1)
+        self.team = TeamTab(self)
+        self.review = ReviewTab(self)
+        self.coaching = CoachingTab(self)
+        self.gaps = GapsTab(self)
+        self.calibration = CalibrationTab(self)
+        self.devices = DevicesTab(self)
+        for tab, title in ((self.team, "&Team"), (self.review, "Needs &review"), (self.coaching, "&Coaching"),
+                           (self.gaps, "Cohort &gaps"), (self.calibration, "Ca&libration"),
+                           (self.devices, "&Devices and sync")):
+            self.tabs.addTab(tab, title)
+        self.tabs.currentChanged.connect(lambda _i: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.tabs.currentWidget().refresh()
+        count = len(self.desk.needs_review())
+        self.tabs.setTabText(1, f"Needs &review ({count})" if count else "Needs &review")
+
+    def error(self, exc: Exception) -> None:
+        QMessageBox.warning(self, "DrillPad", str(exc))
+
+
+# --- team overview ----------------------------------------------------------------------------
+
+
+class TeamTab(QWidget):
+    def __init__(self, screen: ManagerScreen):
+        super().__init__()
+        self.screen = screen
+        layout = QVBoxLayout(self)
+        layout.addWidget(text("Rubric level per behaviour (1 needs guidance … 5 independent and consistent). "
+                              "Double-click a cell to sign off or to see the evidence behind it.", selectable=False))
+        self.table = QTableWidget()
+        self.table.setAccessibleName("Team heat-map: learners by behaviours")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.cellActivated.connect(self._open)
+        self.table.cellDoubleClicked.connect(self._open)
+        layout.addWidget(self.table, 1)
+        self.summary = text("")
+        layout.addWidget(self.summary)
+        self.rows = []
+
+    def refresh(self) -> None:
+        self.rows = self.screen.desk.team_overview()
+        behaviours: list[tuple[str, str]] = []
+        for r in self.rows:
+            for b in r.levels:
+                if (b.id, b.title) not in behaviours:
+                    behaviours.append((b.id, b.title))
+        self.behaviours = behaviours
+        headers = [t for _, t in behaviours] + ["Ready for sign-off", "Needs attention", "Check-in this week"]
+        self.table.clear()
+        self.table.setRowCount(len(self.rows))
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setVerticalHeaderLabels([f"{r.name}\n{r.role}" for r in self.rows])
+        for i, r in enumerate(self.rows):
+            by_id = {b.id: b for b in r.levels}
+            for j, (bid, _) in enumerate(behaviours):
+                b = by_id.get(bid)
+                if b is None:
+                    item = QTableWidgetItem("—")
+                else:
+                    mark = " ✔ signed" if b.source_of_level == "signoff" else (" ★ ready" if b.ready_for_signoff else "")
+                    item = QTableWidgetItem(f"{b.level} {b.level_name}{mark}\n{b.counted}/{b.required} demos")
+                    item.setBackground(_tint(b.level, self.palette()))
+                    item.setToolTip("\n".join(f"{'✓' if ev.counts else '✗'} {ev.when[:10]} {ev.description}"
+                                              + (f" — {ev.why_not}" if ev.why_not else "") for ev in b.evidence)
+                                    or "no evidence yet")
+                self.table.setItem(i, j, item)
+            n = len(behaviours)
+            self.table.setItem(i, n, QTableWidgetItem(", ".join(r.ready) or "—"))
+            self.table.setItem(i, n + 1, QTableWidgetItem(r.stuck or "—"))
+            self.table.setItem(i, n + 2, QTableWidgetItem("✓ done" if r.checkin_done else "not yet"))
+        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        ready = sum(1 for r in self.rows if r.ready)
+        stuck = sum(1 for r in self.rows if r.stuck)
+        self.summary.setText(f"{len(self.rows)} learner(s); {ready} ready for sign-off; {stuck} need attention."
+                             if self.rows else "No learners yet: import evidence from the workstations "
+                             "(Devices and sync).")
+
+    def _open(self, row: int, column: int) -> None:
+        if row >= len(self.rows) or column >= len(self.behaviours):
+            return
+        r = self.rows[row]
+        bid = self.behaviours[column][0]
+        level = next((b for b in r.levels if b.id == bid), None)
+        if level is None:
+            return
+        dialog = SignoffDialog(self.screen, r, level)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.screen.refresh()
+
+
+class SignoffDialog(QDialog):
+    def __init__(self, screen: ManagerScreen, row, level):
+        super().__init__(screen)
+        self.screen, self.row, self.level = screen, row, level
+        self.setWindowTitle(f"Sign-off: {row.name} — {level.title}")
+        self.setMinimumWidth(640)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(f"{row.name}: {level.title}", 2))
+        status = (f"Level {level.level} ({level.level_name}) from {level.source_of_level}; "
+                  f"{level.counted} of {level.required} demonstrations counted.")
+        if level.ready_for_signoff:
+            status += " Ready for sign-off — your call."
+        layout.addWidget(text(status))
+        evidence = QListWidget()
+        evidence.setAccessibleName("Evidence behind this level")
+        for ev in level.evidence:
+            evidence.addItem(f"{'✓ counts' if ev.counts else '✗ does not count'} · {ev.when[:10]} · {ev.description}"
+                             + (f" — {ev.why_not}" if ev.why_not else ""))
+        if not level.evidence:
+            evidence.addItem("No evidence yet.")
+        layout.addWidget(evidence, 1)
+        form = QFormLayout()
+        self.level_box = QSpinBox()
+        self.level_box.setRange(1, 5)
+        self.level_box.setValue(max(level.level, 4) if level.ready_for_signoff else level.level)
+        self.level_box.setAccessibleName("Level to sign off")
+        self.level_box.setMinimumHeight(MIN_TARGET)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("What you saw (required), e.g. observed two lock-outs on the night shift, both "
+                                     "tested before reaching in.")
+        self.note.setAccessibleName("Sign-off note")
+        self.note.setMaximumHeight(100)
+        form.addRow("Level", self.level_box)
+        form.addRow("Note", self.note)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox()
+        self.sign = buttons.addButton("Sign off with my key", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign.setMinimumHeight(MIN_TARGET)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._sign)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _sign(self) -> None:
+        try:
+            self.screen.desk.signoff(self.row.id, self.level.id, self.level_box.value(), self.note.toPlainText(),
+                                     self.screen.keys)
+        except LearningError as exc:
+            self.screen.error(exc)
+            return
+        self.accept()
+
+
+# --- needs review -----------------------------------------------------------------------------
+
+
+class ReviewTab(QWidget):
+    def __init__(self, screen: ManagerScreen):
+        super().__init__()
+        self.screen = screen
+        layout = QHBoxLayout(self)
+        split = QSplitter()
+        layout.addWidget(split)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Attempts waiting for your review")
+        self.list.currentRowChanged.connect(self._show)
+        split.addWidget(self.list)
+        self.detail = QWidget()
+        self.detail_layout = QVBoxLayout(self.detail)
+        split.addWidget(_scroll(self.detail))
+        split.setSizes([300, 800])
+        self.items = []
+        self.boxes: dict[str, QCheckBox] = {}
+
+    def refresh(self) -> None:
+        self.items = self.screen.desk.needs_review()
+        self.list.clear()
+        for it in self.items:
+            self.list.addItem(QListWidgetItem(f"{it.learner} — {it.drill_title}\n{it.when[:10]} · {it.reason}"))
+        if self.items:
+            self.list.setCurrentRow(0)
+        else:
+            self._clear()
+            self.detail_layout.addWidget(text("Nothing waits for review. Attempts the grader is unsure of, and those a "
+                                              "learner asks about, appear here."))
+            self.detail_layout.addStretch(1)
+
+    def _clear(self) -> None:
+        while self.detail_layout.count():
+            w = self.detail_layout.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self.boxes = {}
+
+    def _show(self, row: int) -> None:
+        self._clear()
+        if not 0 <= row < len(self.items):
+            return
+        it = self.items[row]
+        self.detail_layout.addWidget(heading(f"{it.learner}: {it.drill_title}", 2))
+        self.detail_layout.addWidget(text(f"Why it is here: {it.reason}."
+                                          + (f" The learner wrote: “{it.requested}”" if it.requested else "")))
+        scenario = Card("Scenario")
+        scenario.body.addWidget(text(f"{it.scenario}\n\n{it.question}"))
+        self.detail_layout.addWidget(scenario)
+        answer = Card("Answer")
+        answer.body.addWidget(text(it.answer or "(empty)"))
+        self.detail_layout.addWidget(answer)
+        crit = Card("Per criterion — tick what the answer shows (the grader's view is pre-filled)")
+        for c in it.criteria:
+            box = QCheckBox(c["text"])
+            box.setChecked(bool(c["met"]))
+            box.setMinimumHeight(MIN_TARGET)
+            box.setAccessibleName(f"Criterion met: {c['text']}")
+            crit.body.addWidget(box)
+            conf = c.get("confidence")
+            grader = ("met" if c["met"] else "not met") + (f", confidence {conf:.0%}" if conf is not None else "")
+            crit.body.addWidget(text(f"    grader: {grader}" + (f"; evidence: “{c['evidence']}”" if c.get("evidence")
+                                                                 else "")))
+            self.boxes[c["id"]] = box
+        self.detail_layout.addWidget(crit)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("Note for the record (optional)")
+        self.note.setAccessibleName("Review note")
+        self.note.setMinimumHeight(MIN_TARGET)
+        self.detail_layout.addWidget(self.note)
+        decide = big_button("Save my decision", primary=True)
+        decide.clicked.connect(lambda: self._decide(it))
+        self.detail_layout.addWidget(decide)
+        self.detail_layout.addStretch(1)
+
+    def _decide(self, it) -> None:
+        try:
+            self.screen.desk.decide_review(it.event_id, {cid: b.isChecked() for cid, b in self.boxes.items()},
+                                           self.note.text())
+        except LearningError as exc:
+            self.screen.error(exc)
+            return
+        self.screen.refresh()
+
+
+# --- coaching ---------------------------------------------------------------------------------
+
+
+class CoachingTab(QWidget):
+    def __init__(self, screen: ManagerScreen):
+        super().__init__()
+        self.screen = screen
+        outer = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(text("Learner:", selectable=False))
+        self.learner = QComboBox()
+        self.learner.setAccessibleName("Learner to coach")
+        self.learner.setMinimumHeight(MIN_TARGET)
+        self.learner.currentIndexChanged.connect(self._load)
+        row.addWidget(self.learner, 1)
+        outer.addLayout(row)
+        body = QWidget()
+        self.body = QVBoxLayout(body)
+        outer.addWidget(_scroll(body), 1)
+        self.summary = Card("Recent evidence")
+        self.summary_text = text("")
+        self.summary.body.addWidget(self.summary_text)
+        self.friction = Card("Likely friction points")
+        self.friction_text = text("")
+        self.friction.body.addWidget(self.friction_text)
+        self.questions = Card("Questions to ask")
+        self.questions_text = text("")
+        self.questions.body.addWidget(self.questions_text)
+        plan = Card("Practice plan — one skill, one scenario, one follow-up date")
+        form = QFormLayout()
+        self.task = QComboBox()
+        self.task.setAccessibleName("Skill (task) to practise")
+        self.drill = QComboBox()
+        self.drill.setAccessibleName("Scenario to practise")
+        self.follow_up = QDateEdit()
+        self.follow_up.setCalendarPopup(True)
+        self.follow_up.setAccessibleName("Follow-up date")
+        self.plan_note = QLineEdit()
+        self.plan_note.setAccessibleName("Note to the learner")
+        self.plan_note.setPlaceholderText("A line for the learner (optional)")
+        for w in (self.task, self.drill, self.follow_up, self.plan_note):
+            w.setMinimumHeight(MIN_TARGET)
+        self.task.currentIndexChanged.connect(self._fill_drills)
+        form.addRow("Skill", self.task)
+        form.addRow("Scenario", self.drill)
+        form.addRow("Follow up on", self.follow_up)
+        form.addRow("Note", self.plan_note)
+        plan.body.addLayout(form)
+        send = big_button("Send plan to the learner", primary=True)
+        send.clicked.connect(self._send)
+        plan.body.addWidget(send)
+        checkin = Card("Weekly check-in")
+        self.checkin_note = QLineEdit()
+        self.checkin_note.setAccessibleName("Check-in note")
+        self.checkin_note.setPlaceholderText("What you talked about")
+        self.checkin_note.setMinimumHeight(MIN_TARGET)
+        checkin.body.addWidget(self.checkin_note)
+        done = big_button("Record check-in")
+        done.clicked.connect(self._checkin)
+        checkin.body.addWidget(done)
+        for card in (self.summary, self.friction, self.questions, plan, checkin):
+            self.body.addWidget(card)
+        self.body.addStretch(1)
+        self.prep = None
+
+    def refresh(self) -> None:
+        current = self.learner.currentData()
+        self.learner.blockSignals(True)
+        self.learner.clear()
+        for lr in self.screen.ws.learners():
+            self.learner.addItem(f"{lr.name} ({lr.role_title})", lr.id)
+        index = max(0, self.learner.findData(current))
+        self.learner.setCurrentIndex(index)
+        self.learner.blockSignals(False)
+        self._load()
+
+    def _load(self) -> None:
+        learner = self.learner.currentData()
+        if learner is None:
+            self.summary_text.setText("No learners yet.")
+            return
+        self.prep = prep = self.screen.desk.coaching_prep(learner)
+        self.summary_text.setText("\n".join(prep.summary))
+        self.friction_text.setText("\n".join(f"• {f.text} ({f.count}×)" for f in prep.friction)
+                                   or "Nothing stands out yet.")
+        self.questions_text.setText("\n".join(f"{n}. {q}" for n, q in enumerate(prep.questions, 1)))
+        self.task.blockSignals(True)
+        self.task.clear()
+        for tid, title in prep.tasks:
+            self.task.addItem(title, tid)
+        self.task.setCurrentIndex(max(0, self.task.findData(prep.plan_task)))
+        self.task.blockSignals(False)
+        self._fill_drills()
+        self.drill.setCurrentIndex(max(0, self.drill.findData(prep.plan_drill)))
+        d = prep.follow_up
+        self.follow_up.setDate(QDate(d.year, d.month, d.day))
+
+    def _fill_drills(self) -> None:
+        self.drill.clear()
+        self.drill.addItem("(no particular scenario)", None)
+        for did, task, title in (self.prep.drills if self.prep else []):
+            if task == self.task.currentData():
+                self.drill.addItem(title, did)
+
+    def _send(self) -> None:
+        try:
+            self.screen.desk.send_plan(self.learner.currentData(), self.task.currentData(), self.drill.currentData(),
+                                       self.follow_up.date().toPython(), self.plan_note.text())
+        except LearningError as exc:
+            self.screen.error(exc)
+            return
+        self.plan_note.clear()
+        QMessageBox.information(self, "DrillPad", "Plan saved. It reaches the learner's Today with the next sync.")
+
+    def _checkin(self) -> None:
+        try:
+            self.screen.desk.checkin(self.learner.currentData(), self.checkin_note.text())
+        except LearningError as exc:
+            self.screen.error(exc)
+            return
+        self.checkin_note.clear()
+        QMessageBox.information(self, "DrillPad", "Check-in recorded.")
+
+
+# --- cohort gaps ------------------------------------------------------------------------------
+
+
+class GapsTab(QWidget):
+    def __init__(self, screen: ManagerScreen):
+        super().__init__()
+        self.screen = screen
+        layout = QVBoxLayout(self)
+        layout.addWidget(text("Steps most missed across learners. When many miss the same step, the training (or the "
+                              "SOP) may be the problem, not the people.", selectable=False))
+        self.table = QTableWidget()
+        self.table.setAccessibleName("Cohort skill gaps")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.table, 1)
+
+    def refresh(self) -> None:
+        gaps = self.screen.desk.cohort_gaps()
+        headers = ["Step (criterion)", "Scenario", "Missed by", "What to look at"]
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(gaps))
+        for i, g in enumerate(gaps):
+            advice = (f"⚠ possible training-design problem: review {g.source}" if g.design_problem
+                      else f"coach individually ({g.source})")
+            for j, value in enumerate((g.criterion, g.drill_title, f"{g.missed_by} of {g.tried_by} learners", advice)):
+                self.table.setItem(i, j, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+
+
+# --- calibration ------------------------------------------------------------------------------
+
+
+class CalibrationTab(QWidget):
+    def __init__(self, screen: ManagerScreen):
+        super().__init__()
+        self.screen = screen
+        outer = QVBoxLayout(self)
+        outer.addWidget(text("Once a month, every manager rates the same anonymised answers with the rubric. "
+                             "Agreement shows whether sign-offs mean the same thing on every team.", selectable=False))
+        row = QHBoxLayout()
+        row.addWidget(text("Rating as:", selectable=False))
+        self.rater = QLineEdit(screen.desk.by)
+        self.rater.setAccessibleName("Your name as rater")
+        self.rater.setMinimumHeight(MIN_TARGET)
+        row.addWidget(self.rater, 1)
+        self.export_button = big_button("Export my ratings…")
+        self.export_button.clicked.connect(self._export)
+        self.import_button = big_button("Import ratings…")
+        self.import_button.clicked.connect(self._import)
+        row.addWidget(self.export_button)
+        row.addWidget(self.import_button)
+        outer.addLayout(row)
+        split = QSplitter()
+        self.list = QListWidget()
+        self.list.setAccessibleName("Answers to rate")
+        self.list.currentRowChanged.connect(self._show)
+        split.addWidget(self.list)
+        self.detail = QWidget()
+        self.detail_layout = QVBoxLayout(self.detail)
+        split.addWidget(_scroll(self.detail))
+        split.setSizes([200, 700])
+        outer.addWidget(split, 1)
+        self.report = text("")
+        self.report.setAccessibleName("Agreement between managers")
+        outer.addWidget(self.report)
+        self.items = []
+        self.boxes: dict[str, QCheckBox] = {}
+
+    def refresh(self) -> None:
+        self.items = self.screen.desk.calibration_set()
+        self.list.clear()
+        for it in self.items:
+            self.list.addItem(f"{it.key}: {it.drill_title}")
+        if self.items:
+            self.list.setCurrentRow(0)
+        self._report()
+
+    def _report(self) -> None:
+        rep = self.screen.desk.calibration_report()
+        if rep.alpha is None:
+            self.report.setText(f"Raters so far: {', '.join(rep.raters) or 'none'}. Agreement appears once two managers "
+                                "have rated the same answers (export your ratings; import theirs).")
+            return
+        lines = [f"Raters: {', '.join(rep.raters)}. Krippendorff's alpha {rep.alpha:.2f} "
+                 f"({'good' if rep.alpha >= 0.8 else 'tentative' if rep.alpha >= 0.667 else 'low — talk it through'}); "
+                 f"all agreed on {rep.agreement:.0%} of answer × criterion."]
+        for key, cid, votes in rep.disagreements[:8]:
+            lines.append(f"  {key} / {cid}: " + ", ".join(f"{who} {'met' if v else 'not met'}" for who, v in votes.items()))
+        self.report.setText("\n".join(lines))
+
+    def _show(self, row: int) -> None:
+        while self.detail_layout.count():
+            w = self.detail_layout.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self.boxes = {}
+        if not 0 <= row < len(self.items):
+            return
+        it = self.items[row]
+        self.detail_layout.addWidget(heading(f"{it.key}: {it.drill_title}", 2))
+        self.detail_layout.addWidget(text(it.scenario))
+        answer = Card("Answer (anonymised)")
+        answer.body.addWidget(text(it.answer))
+        self.detail_layout.addWidget(answer)
+        for cid, label in it.criteria:
+            box = QCheckBox(label)
+            box.setMinimumHeight(MIN_TARGET)
+            box.setAccessibleName(f"Met: {label}")
+            self.boxes[cid] = box
+            self.detail_layout.addWidget(box)
+        save = big_button("Save my rating", primary=True)
+        save.clicked.connect(lambda: self._rate(it))
+        self.detail_layout.addWidget(save)
+        self.detail_layout.addStretch(1)
+
+    def _rate(self, it) -> None:
+        try:
+            self.screen.desk.rate(self.rater.text(), it, {cid: b.isChecked() for cid, b in self.boxes.items()})
+        except LearningError as exc:
+            self.screen.error(exc)
+            return
+        self._report()
+        if self.list.currentRow() + 1 < len(self.items):
+            self.list.setCurrentRow(self.list.currentRow() + 1)
+
+    def _export(self) -> None:
+        import json
+
+        path, _ = QFileDialog.getSaveFileName(self, "Export my ratings", "ratings.json", "JSON (*.json)")
+        if path:
+            Path(path).write_text(json.dumps(self.screen.desk.export_ratings(self.rater.text().strip()), indent=2))
+
+    def _import(self) -> None:
+        import json
+
+        path, _ = QFileDialog.getOpenFileName(self, "Import another manager's ratings", "", "JSON (*.json)")
+        if not path:
+            return
+        try:
+            self.screen.desk.import_ratings(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, LearningError) as exc:
+            self.screen.error(RuntimeError(f"{path}: not a ratings file ({exc})"))
+            return
+        self._report()
+
+
+# --- devices and sync -------------------------------------------------------------------------
+
+
+class DevicesTab(QWidget):
+    def __init__(self, screen: ManagerScreen):
+        super().__init__()
+        self.screen = screen
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.import_button = big_button("Import evidence from a folder…", primary=True)
+        self.import_button.clicked.connect(self._import)
+        row.addWidget(self.import_button)
+        self.approve_button = big_button("Approve selected device")
+        self.approve_button.clicked.connect(self._approve)
+        row.addWidget(self.approve_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(text("Compare a new device's fingerprint with the one shown on that workstation "
+                              "(drillpad evidence status) before you approve it.", selectable=False))
+        self.devices = QTableWidget()
+        self.devices.setAccessibleName("Devices")
+        self.devices.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.devices.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.devices, 1)
+        layout.addWidget(heading("Recent bundles", 3))
+        self.log = QListWidget()
+        self.log.setAccessibleName("Recent bundles imported or refused")
+        layout.addWidget(self.log, 1)
+        self.rows = []
+
+    def refresh(self) -> None:
+        self.rows = self.screen.ws.evidence.devices()
+        headers = ["Device", "Status", "Fingerprint", "First seen", "Bundles imported"]
+        self.devices.clear()
+        self.devices.setColumnCount(len(headers))
+        self.devices.setHorizontalHeaderLabels(headers)
+        self.devices.setRowCount(len(self.rows))
+        for i, d in enumerate(self.rows):
+            status = {"pending": "⏳ waiting for approval", "approved": "✓ approved", "revoked": "✗ revoked"}[d["status"]]
+            for j, v in enumerate((d["id"], status, d["fingerprint"], d["first_seen"][:10], str(d["last_seq"]))):
+                self.devices.setItem(i, j, QTableWidgetItem(v))
+        self.devices.resizeColumnsToContents()
+        self.log.clear()
+        for entry in self.screen.ws.evidence.log(20):
+            self.log.addItem(f"{entry['at'][:16]}  {entry['outcome']}: {entry['file']} — {entry['reason']}")
+
+    def _approve(self) -> None:
+        row = self.devices.currentRow()
+        if not 0 <= row < len(self.rows) or self.rows[row]["status"] != "pending":
+            self.screen.error(RuntimeError("select a device that is waiting for approval"))
+            return
+        d = self.rows[row]
+        answer = QMessageBox.question(self, "Approve device",
+                                      f"Approve device {d['id']}?\n\nFingerprint: {d['fingerprint']}\n\nOnly approve it if "
+                                      "this matches the fingerprint shown on the workstation.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.screen.ws.evidence.approve_device(d["id"])
+            self.refresh()
+
+    def _import(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with evidence bundles (USB stick or share)")
+        if folder:
+            self.import_folder(Path(folder))
+
+    def import_folder(self, folder: Path) -> list:
+        outcomes = self.screen.ws.evidence.import_folder(folder, self.screen.keys)
+        published = self.screen.ws.evidence.publish_decisions(folder, self.screen.keys)
+        counts = {k: sum(1 for o in outcomes if o.outcome == k) for k in ("imported", "pending", "held", "refused")}
+        self.screen.refresh()
+        QMessageBox.information(self, "DrillPad", f"{len(outcomes)} bundle(s): {counts['imported']} imported, "
+                                f"{counts['pending']} waiting for approval, {counts['held']} held, {counts['refused']} "
+                                f"refused (moved to quarantine with the reason). {published} decision(s) published "
+                                "for the workstations.")
+        return outcomes
+
+
+class PassphraseDialog(QDialog):
+    """Manager mode is unlocked by the manager key's passphrase."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Manager mode")
+        layout = QVBoxLayout(self)
+        layout.addWidget(text("Enter the manager passphrase.", selectable=False))
+        self.entry = QLineEdit()
+        self.entry.setEchoMode(QLineEdit.EchoMode.Password)
+        self.entry.setAccessibleName("Manager passphrase")
+        self.entry.setMinimumHeight(MIN_TARGET)
+        layout.addWidget(self.entry)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("Your name (recorded on your decisions)")
+        self.name.setAccessibleName("Manager name")
+        self.name.setMinimumHeight(MIN_TARGET)
+        layout.addWidget(self.name)
+        self.problem = text("", selectable=False)
+        layout.addWidget(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+__all__ = ["ManagerScreen", "PassphraseDialog", "Qt"]
