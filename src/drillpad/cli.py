@@ -11,7 +11,7 @@ from pathlib import Path
 
 from drillpad import __version__
 from drillpad.core.pack import PackInvalid
-from drillpad.paths import Paths, resources_dir
+from drillpad.paths import InstallDirWriteError, Paths, resources_dir
 from drillpad.policy import find_policy
 from drillpad.store.db import StoreError
 from drillpad.store.learners import LearnerError
@@ -132,14 +132,30 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_smoke(model=not args.no_model)
     policy = find_policy(args.policy)
+    for problem in policy.problems:  # a bad policy key never stops DrillPad: its default is used
+        print(f"warning: policy {policy.source}: {problem} (using the default)", file=sys.stderr)
+    paths = Paths.resolve(args.data_dir, policy)
+    try:
+        paths.ensure()  # before anything is written: refuses data or logs inside the install folder
+    except InstallDirWriteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: DrillPad cannot write to {paths.data_dir} or {paths.log_dir} ({exc}); ask IT to set data_dir "
+              "and log_dir in the policy file to folders you may write to", file=sys.stderr)
+        return 2
     try:
         from drillpad.logs import install_crash_handler, setup_logging
 
-        log_dir = Paths.resolve(args.data_dir, policy).log_dir
-        setup_logging(log_dir)
-        install_crash_handler(log_dir)
+        setup_logging(paths.log_dir)
+        install_crash_handler(paths.log_dir)
     except OSError as exc:
         print(f"warning: logs cannot be written ({exc}); continuing without them", file=sys.stderr)
+    if policy.problems:
+        import logging
+
+        logging.getLogger("drillpad").warning("policy %s problems: %s", policy.source,
+                                              "; ".join(map(str, policy.problems)))
     try:
         return _dispatch(args, policy)
     except PackInvalid as exc:

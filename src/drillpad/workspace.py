@@ -221,6 +221,10 @@ class Workspace:
         """The engine in use, when the caller opened one (its variants are the ones shown)."""
         self._variant_model: str | None = None
         self._evidence = None
+        self.startup_problems: list[str] = [f"IT policy: {p} (using the default)" for p in self.policy.problems]
+        """What went wrong at start that did not stop DrillPad (shown in the status bar)."""
+        if self.policy.policy.team_file is not None:
+            self._pin_policy_team(self.policy.policy.team_file)
 
     @classmethod
     def open(cls, data_dir: Path | None = None, *, clock: Clock | None = None,
@@ -306,6 +310,26 @@ class Workspace:
 
             self._evidence = Evidence(self.db, self.paths.data_dir, self._now, self.device_id)
         return self._evidence
+
+    def _pin_policy_team(self, team_file: Path) -> None:
+        """IT's policy names the manager's team file: pin it on first start (never replaces another team)."""
+        from drillpad.evidence.keys import KeyError_
+        from drillpad.evidence.sync import SyncError
+
+        if self.evidence.team() is not None:
+            return
+        from drillpad.paths import _expand
+
+        path = _expand(team_file, self.policy.source.parent if self.policy.source else None)
+        try:
+            self.evidence.import_team_file(path)
+        except (SyncError, KeyError_) as exc:
+            self.startup_problems.append(f"IT policy team_file: {exc}")
+
+    def sync_target(self) -> tuple[str, str] | None:
+        """Where this workstation's evidence goes (team file, then IT policy), or None."""
+        pol = self.policy.policy
+        return self.evidence.target(pol.sync_folder, pol.sync_url)
 
     def learners(self) -> list[learner_store.Learner]:
         return learner_store.list_learners(self.db)
@@ -415,7 +439,8 @@ class Workspace:
     def sync_status(self) -> dict[str, Any]:
         """When this workstation last sent evidence, and how many records wait to be sent."""
         status = self.evidence.status()
-        return {"last_sync": status["last_sync"], "pending": status["pending"]}
+        return {"last_sync": status["last_sync"], "pending": status["pending"],
+                "unacked_bundles": status["unacked_bundles"], "target": self.sync_target()}
 
     def trace(self, text: str) -> list[Generation]:
         """The recorded generations whose output was exactly *text*."""

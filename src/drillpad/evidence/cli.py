@@ -145,16 +145,16 @@ def _send(ws, args: argparse.Namespace) -> int:
     if team is None:
         raise SyncError("this workstation is not enrolled: import the manager's team file first "
                         "(drillpad evidence team import FILE)")
-    policy, inbox = ws.policy.policy, team["inbox"]
-    if args.folder is None and args.url is None:  # the team file's target first, then the IT policy's
-        folder = inbox.get("folder") or policy.sync_folder
-        args.folder, args.url = (Path(folder), None) if folder else (None, inbox.get("url") or policy.sync_url)
+    policy = ws.policy.policy
     if args.folder is not None:
-        result, where = ev.send_folder(Path(args.folder)), str(args.folder)
+        target = ("folder", str(args.folder))
     elif args.url:
-        result, where = ev.send_http(args.url), args.url
+        target = ("url", args.url)
     else:
+        target = ev.target(policy.sync_folder, policy.sync_url)
+    if target is None:
         raise SyncError("no sync target: pass --folder or --url, or ask IT to set sync_folder / sync_url")
+    result, where = ev.sync(target), target[1]
     print(f"Sent {result['sent']} bundle(s) to {where}; {result['acknowledged']} acknowledged by the manager; "
           f"{result.get('decisions', 0)} new decision(s) from the manager.")
     for problem in ev.problems:

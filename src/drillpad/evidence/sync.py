@@ -120,6 +120,7 @@ class Evidence:
                 "manager_public_key": team["manager_public_key"], "manager_recipient": team["manager_recipient"],
                 "manager_fingerprint": keys_mod.fingerprint(team["manager_public_key"]),
                 "inbox": {"folder": folder, "url": url}}
+        path.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(path, (json.dumps(data, indent=2) + "\n").encode())
         return path
 
@@ -248,6 +249,23 @@ class Evidence:
         with self.db.atomic():
             self.db.execute("UPDATE outbox SET acked_at = ? WHERE seq = ? AND acked_at IS NULL", [self.now(), seq])
         return True
+
+    def target(self, sync_folder: Path | None = None, sync_url: str | None = None) -> tuple[str, str] | None:
+        """Where this workstation sends: ("folder", path) or ("url", address) — the team file's target first,
+        then the IT policy's (*sync_folder*, *sync_url*); None when there is none."""
+        team = self.team()
+        if team is None or team["role"] != "workstation":
+            return None
+        inbox = team["inbox"]
+        if inbox.get("folder") or sync_folder:
+            return "folder", str(inbox.get("folder") or sync_folder)
+        if inbox.get("url") or sync_url:
+            return "url", str(inbox.get("url") or sync_url)
+        return None
+
+    def sync(self, target: tuple[str, str]) -> dict[str, int]:
+        kind, where = target
+        return self.send_folder(Path(where)) if kind == "folder" else self.send_http(where)
 
     # --- HTTP delivery to the manager's inbox (drillpad inbox serve) ------------------------------
 

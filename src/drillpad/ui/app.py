@@ -77,9 +77,19 @@ class MainWindow(QMainWindow):
         self.model_label.setAccessibleName("AI model status")
         self.sync_label = QLabel("")
         self.sync_label.setAccessibleName("Sync status")
+        self.problem_label = QLabel("")
+        self.problem_label.setAccessibleName("Set-up problems")
         self.statusBar().addWidget(self.model_label, 1)
+        self.statusBar().addWidget(self.problem_label)
         self.statusBar().addPermanentWidget(self.sync_label)
+        if workspace.startup_problems:  # e.g. a bad IT policy key: DrillPad runs on its default, and says so
+            self.problem_label.setText("⚠ " + workspace.startup_problems[0]
+                                       + (f" (+{len(workspace.startup_problems) - 1} more)"
+                                          if len(workspace.startup_problems) > 1 else ""))
+            self.problem_label.setToolTip("\n".join(workspace.startup_problems))
+        self._syncing = False
         self._refresh_sync()
+        self.sync_in_background()
 
         minutes = idle_minutes if idle_minutes is not None else workspace.policy.policy.idle_lock_minutes
         self.idle = QTimer(self)
@@ -175,6 +185,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.profiles)
         self.idle.stop()
         self._refresh_sync()
+        self.sync_in_background()
         self.locked.emit()
 
     def _idle_timeout(self) -> None:
@@ -279,10 +290,46 @@ class MainWindow(QMainWindow):
         workers.run(job, lambda kept: self.statusBar().showMessage(
             f"AI prepared {kept} new scenario variant(s) in the background.", 6000), lambda _err: None)
 
-    def _refresh_sync(self) -> None:
+    def _refresh_sync(self, problem: str = "") -> None:
         status = self.workspace.sync_status()
-        last = status["last_sync"] or "never"
-        self.sync_label.setText(f"Last sync: {last} · waiting to send: {status['pending']} record(s)")
+        last = status["last_sync"][:16].replace("T", " ") if status["last_sync"] else "never"
+        waiting = status["pending"] + status["unacked_bundles"]
+        text = f"Last sync: {last} · waiting to send: {status['pending']} record(s)"
+        if status["unacked_bundles"]:
+            text += f", {status['unacked_bundles']} bundle(s) not yet confirmed"
+        if status["target"] is None:
+            text += " · not enrolled with a manager" if self.workspace.evidence.team() is None else " · no sync target"
+        elif problem:
+            text += " · ⚠ offline, will retry"
+        self.sync_label.setText(text)
+        self.sync_label.setToolTip(problem or ("Evidence goes to " + status["target"][1] if status["target"] else ""))
+        self.sync_label.setProperty("waiting", waiting)
+
+    def sync_in_background(self) -> None:
+        """Send new evidence and fetch the manager's decisions when a target is set (at start and after each
+        person locks); failures only say "will retry" — nothing is lost, bundles stay in the outbox."""
+        target = self.workspace.sync_target()
+        if target is None or self._syncing:
+            return
+        self._syncing = True
+        paths, clock, policy = self.workspace.paths, self.workspace.clock, self.workspace.policy
+
+        def job():
+            ws = Workspace(paths, clock=clock, policy=policy)
+            try:
+                return ws.evidence.sync(target)
+            finally:
+                ws.close()
+
+        def done(_result) -> None:
+            self._syncing = False
+            self._refresh_sync()
+
+        def failed(message: str) -> None:
+            self._syncing = False
+            self._refresh_sync(message)
+
+        workers.run(job, done, failed)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         QApplication.instance().removeEventFilter(self)

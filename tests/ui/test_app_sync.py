@@ -1,0 +1,47 @@
+"""The trainee app sends evidence in the background and says what is waiting; IT policy problems show."""
+
+from __future__ import annotations
+
+from drillpad.llm.fake import FakeEngine
+from drillpad.paths import Paths
+from drillpad.policy import load_policy
+from drillpad.ui.app import MainWindow
+from drillpad.workspace import Workspace
+
+
+def test_evidence_goes_to_the_share_after_each_person_locks(qtbot, tmp_path, clock, minipack):
+    manager = Workspace(Paths.resolve(tmp_path / "m", env={}), clock=clock)
+    manager.evidence.manager_init("North DC", "correct horse battery")
+    team = manager.evidence.export_team_file(tmp_path / "team.json", folder=str(tmp_path / "share"))
+    manager.close()
+    ws = Workspace(Paths.resolve(tmp_path / "d", env={}), clock=clock)
+    ws.import_pack(minipack)
+    ws.evidence.import_team_file(team)
+    ws.add_learner("Ana Lima", "dock-hand")
+    w = MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: len(list((tmp_path / "share").glob("*.bundle"))) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: "bundle(s) not yet confirmed" in w.sync_label.text(), timeout=10_000)
+    assert "waiting to send: 0 record(s), 1 bundle(s) not yet confirmed" in w.sync_label.text()
+    ws.reflect("Ana Lima", "after the first sync")
+    w.lock()
+    qtbot.waitUntil(lambda: len(list((tmp_path / "share").glob("*.bundle"))) == 2, timeout=10_000)
+    w.close()
+    ws.close()
+
+
+def test_an_unenrolled_workstation_says_so(qtbot, workspace):
+    w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    assert "not enrolled with a manager" in w.sync_label.text()
+
+
+def test_a_bad_policy_key_is_shown_and_its_default_used(qtbot, tmp_path, clock):
+    (tmp_path / "policy.toml").write_text("idle_lock_minutes = 999\n")
+    ws = Workspace(Paths.resolve(tmp_path / "d", env={}), clock=clock, policy=load_policy(tmp_path / "policy.toml"))
+    w = MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    assert w.problem_label.text().startswith("⚠ IT policy: idle_lock_minutes")
+    assert w.idle.interval() == 2 * 60_000
+    w.close()
+    ws.close()
