@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import platformdirs
@@ -115,3 +116,14 @@ def test_the_documented_example_policy_is_valid():
     documented = (example.parent / "README.md").read_text()
     for key in Policy.model_fields:
         assert f"`{key}`" in documented, f"policy key {key} is not documented in packaging/README.md"
+
+
+def test_the_example_policy_explains_every_key_with_a_comment():
+    lines = (Path(__file__).resolve().parents[1] / "packaging" / "policy.example.toml").read_text().splitlines()
+    setting = re.compile(r"^#?\s*(\w+)\s*=")
+    for key in Policy.model_fields:
+        at = next((i for i, line in enumerate(lines) if (m := setting.match(line)) and m[1] == key), None)
+        assert at is not None, f"policy key {key} is missing from policy.example.toml"
+        while at > 0 and setting.match(lines[at - 1]):  # several example values share one comment
+            at -= 1
+        assert at > 0 and lines[at - 1].startswith("# "), f"policy key {key} has no comment above it"

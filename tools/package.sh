@@ -5,6 +5,10 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
     packaging/drillpad.spec
+# Debug symbols are most of libpython and of our own llama build; strip only those. Never strip the
+# wheels' auditwheel-patched libraries (numpy's OpenBLAS then fails to load: "not page-aligned").
+find dist/drillpad/_internal -maxdepth 1 -name 'libpython3*.so*' -exec strip --strip-debug {} +
+find dist/drillpad/_internal/llama_cpp -name '*.so*' -exec strip --strip-debug {} +
 VERSION=$("$PY" -c 'import drillpad; print(drillpad.__version__)')
 NAME="drillpad-${VERSION}-linux-$(uname -m)"
 cp packaging/drillpad.desktop dist/drillpad.desktop

@@ -8,15 +8,16 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from drillpad import __version__
-from drillpad.core.pack import PackInvalid
 from drillpad.paths import InstallDirWriteError, Paths, resources_dir
 from drillpad.policy import find_policy
-from drillpad.store.db import StoreError
-from drillpad.store.learners import LearnerError
-from drillpad.store.packs import PackImportError
-from drillpad.workspace import LearningError, Workspace
+
+# The rest of DrillPad (workspace, stores, packs) is imported when a command needs it, so that
+# --help, --version and --smoke answer at once.
+if TYPE_CHECKING:
+    from drillpad.workspace import Workspace
 
 EMBEDDED_MODEL = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -156,6 +157,12 @@ def main(argv: list[str] | None = None) -> int:
 
         logging.getLogger("drillpad").warning("policy %s problems: %s", policy.source,
                                               "; ".join(map(str, policy.problems)))
+    from drillpad.core.pack import PackInvalid
+    from drillpad.store.db import StoreError
+    from drillpad.store.learners import LearnerError
+    from drillpad.store.packs import PackImportError
+    from drillpad.workspace import LearningError
+
     try:
         return _dispatch(args, policy)
     except PackInvalid as exc:
@@ -174,6 +181,8 @@ def _print_problems(problems) -> None:
 
 
 def _dispatch(args: argparse.Namespace, policy) -> int:
+    from drillpad.workspace import Workspace
+
     cmd = args.command or "gui"
     if cmd == "model":
         return _model(args, policy)
@@ -273,6 +282,8 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from drillpad.workspace import Workspace
+
     from drillpad.core.grader import grade
     from drillpad.drills.evaluation import pack_synonyms
 
@@ -318,6 +329,8 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from drillpad.workspace import Workspace
+
     from drillpad.drills.evaluation import evaluate
 
     pack = Workspace.validate_pack(args.pack)
@@ -367,6 +380,8 @@ def _pregenerate(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def _eval_model(ws: Workspace, args: argparse.Namespace) -> int:
+    from drillpad.workspace import Workspace
+
     from drillpad.drills.judge import MAX_FALSE_PASS, MIN_ACCURACY
     from drillpad.drills.variants import evaluate_generation
 
@@ -468,6 +483,8 @@ def _model(args: argparse.Namespace, policy) -> int:
 
 
 def _model_catalog(args: argparse.Namespace, policy) -> int:
+    from drillpad.workspace import Workspace
+
     from drillpad.llm.models import ModelError, ModelStatus
 
     with Workspace.open(args.data_dir, policy=policy) as ws:
@@ -518,6 +535,8 @@ def has_display(env: dict[str, str] | None = None) -> bool:
 
 
 def _offer_terminal_study(args: argparse.Namespace, policy) -> int:
+    from drillpad.workspace import Workspace
+
     from drillpad.study import run_study
 
     with Workspace.open(args.data_dir, policy=policy) as ws:
@@ -535,6 +554,8 @@ def _offer_terminal_study(args: argparse.Namespace, policy) -> int:
 
 
 def _gui(args: argparse.Namespace, policy) -> int:
+    from drillpad.workspace import Workspace
+
     if args.command == "demo":
         with Workspace.open(args.data_dir, policy=policy) as ws:
             for r in ws.install_demo(manager=True):
