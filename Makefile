@@ -32,7 +32,7 @@ run: setup desktop-libs
 
 # Qt's X11 plugin needs a few system libraries a bare machine lacks; install them when we may.
 desktop-libs: deps
-	@missing=$$($(PY) -c 'from drillpad.ui.platform_check import missing_x11_library as m; print(m() or "")'); \
+	@missing=$$($(PY) -c 'from drillpad.ui.platform_check import missing_x11_library as m; print(m(even_without_display=True) or "")'); \
 	if [ -n "$$missing" ]; then \
 	  pkgs=$$($(PY) -c 'from drillpad.ui.platform_check import XCB_PACKAGES; print(" ".join(XCB_PACKAGES))'); \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

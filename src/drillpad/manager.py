@@ -198,7 +198,7 @@ class ManagerDesk:
             reason = ("the grader was not sure" if p.get("needs_review") else "the learner asked for a review")
             if p.get("flags"):
                 reason += f" (flags: {', '.join(p['flags'])})"
-            out.append(ReviewItem(r[0], lr.name, lr.id, p["item"], drill.title if drill else p["item"], r[2],
+            out.append(ReviewItem(r[0], lr.name, lr.id, p["item"], drill.title_text() if drill else p["item"], r[2],
                                   scenario.get("situation", ""), scenario.get("question") or
                                   (drill.question if drill else ""), p.get("answer", ""), criteria,
                                   list(p.get("flags", [])), requested.get(r[0], ""), reason))
@@ -259,16 +259,16 @@ class ManagerDesk:
         questions = []
         for (drill_id, cid), _ in missed.most_common(2):
             text, source = texts.get((drill_id, cid), (cid, ""))
-            questions.append(f"Talk me through how you would make sure to {text[0].lower() + text[1:]} — what gets in "
-                             f"the way on shift?" + (f" ({source})" if source else ""))
+            questions.append(f"Talk me through this step: “{text}”" + (f" ({source})" if source else "")
+                             + ". What gets in the way of it on shift?")
         if shaky:
             questions.append(f"You got {shaky[-1].payload['item']} right but weren't sure. What made you hesitate?")
         questions.append("What is one situation from this week you'd handle differently now?")
         tasks = [(r[0], r[1]) for r in self.db.execute(
             "SELECT id, title FROM tasks WHERE pack_id = ? AND role_id = ? ORDER BY position", [lr.pack_id, lr.role_id])]
         titles = dict(tasks)
-        drills = [(r[0], r[1], r[2]) for r in self.db.execute(
-            "SELECT id, task_id, title FROM drills WHERE pack_id = ? ORDER BY id", [lr.pack_id]) if r[1] in titles]
+        drills = [(d.id, d.task, d.title_text()) for d in (self._drill_or_none(r[0], lr.pack_id) for r in self.db.execute(
+            "SELECT id FROM drills WHERE pack_id = ? ORDER BY id", [lr.pack_id])) if d is not None and d.task in titles]
         plan_drill = missed.most_common(1)[0][0][0] if missed else (drills[0][0] if drills else None)
         plan_task = task_of.get(plan_drill) if plan_drill in task_of else (
             next((d[1] for d in drills if d[0] == plan_drill), tasks[0][0] if tasks else None))
@@ -312,7 +312,7 @@ class ManagerDesk:
             drill = self._drill_or_none(drill_id, pack_id)
             crit = next((c for c in drill.criterion if c.id == cid), None) if drill else None
             n_tried = len(tried[(pack_id, drill_id)])
-            gaps.append(Gap(drill_id, drill.title if drill else drill_id, cid, crit.text if crit else cid,
+            gaps.append(Gap(drill_id, drill.title_text() if drill else drill_id, cid, crit.text if crit else cid,
                             (crit.source if crit and crit.source else drill.source if drill else ""), len(who), n_tried,
                             len(who) >= 2 and len(who) / n_tried >= DESIGN_PROBLEM_SHARE))
         gaps.sort(key=lambda g: (-g.missed_by, -g.missed_by / max(g.tried_by, 1), g.drill_id, g.criterion_id))
@@ -343,7 +343,7 @@ class ManagerDesk:
                 for part in [other.name, *other.name.split()]:
                     if len(part) >= 3:
                         answer = answer.replace(part, "[name]")
-            items.append(CalibrationItem(f"A{n}", eid, drill.id, drill.title, (p.get("scenario") or {}).get(
+            items.append(CalibrationItem(f"A{n}", eid, drill.id, drill.title_text(), (p.get("scenario") or {}).get(
                 "situation", drill.situation_text()), answer, [(c.id, c.text) for c in drill.criterion]))
         return items
 

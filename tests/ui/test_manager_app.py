@@ -92,7 +92,7 @@ def test_manager_mode_from_passphrase_to_signoff(qtbot, workspace, minipack, mon
     screen.tabs.setCurrentWidget(screen.devices)
     outcomes = screen.devices.import_folder(tmp_path / "usb")
     assert [o.outcome for o in outcomes] == ["pending"]
-    assert screen.devices.devices.item(0, 1).text() == "⏳ waiting for approval"
+    assert screen.devices.devices.item(0, 1).text() == "● waiting for approval"
     screen.devices.devices.selectRow(0)
     screen.devices._approve()
     assert screen.devices.devices.item(0, 1).text() == "✓ approved"

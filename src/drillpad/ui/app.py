@@ -291,6 +291,13 @@ class MainWindow(QMainWindow):
             f"AI prepared {kept} new scenario variant(s) in the background.", 6000), lambda _err: None)
 
     def _refresh_sync(self, problem: str = "") -> None:
+        team = self.workspace.evidence.team()
+        if team is not None and team["role"] == "manager":  # the manager's PC receives; it does not send
+            last = self.workspace.evidence.log(1)
+            self.sync_label.setText(f"Manager PC for {team['name']} · last bundle: "
+                                    + (f"{last[0]['at'][:16].replace('T', ' ')} ({last[0]['outcome']})" if last
+                                       else "none yet"))
+            return
         status = self.workspace.sync_status()
         last = status["last_sync"][:16].replace("T", " ") if status["last_sync"] else "never"
         waiting = status["pending"] + status["unacked_bundles"]

@@ -15,10 +15,13 @@ XCB_PACKAGES = ("libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-im
                 "libxcb-render-util0", "libxcb-xkb1", "libxkbcommon-x11-0", "libegl1", "libfontconfig1")
 
 
-def missing_x11_library(env: dict[str, str] | None = None) -> str | None:
-    """The first system library Qt's xcb plugin cannot load, or None if it loads (or is not used)."""
+def missing_x11_library(env: dict[str, str] | None = None, *, even_without_display: bool = False) -> str | None:
+    """The first system library Qt's xcb plugin cannot load, or None if it loads (or is not used).
+    *even_without_display*: check for a window opened later (under Xvfb, say), not only this one."""
     env = os.environ if env is None else env
-    if sys.platform != "linux" or env.get("QT_QPA_PLATFORM", "xcb") != "xcb" or not env.get("DISPLAY"):
+    if sys.platform != "linux" or env.get("QT_QPA_PLATFORM", "xcb") != "xcb":
+        return None
+    if not env.get("DISPLAY") and not even_without_display:
         return None
     spec = importlib.util.find_spec("PySide6")
     if spec is None or not spec.submodule_search_locations:

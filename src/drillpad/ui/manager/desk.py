@@ -52,6 +52,25 @@ def _tint(level: int, palette: QPalette) -> QBrush:
     return QBrush(colour)
 
 
+def _empty(layout) -> None:
+    """Remove everything from *layout* now (hidden at once: a widget only deleted later still paints)."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget()
+        if widget is not None:
+            widget.hide()
+            widget.setParent(None)
+            widget.deleteLater()
+        elif item.layout() is not None:
+            _empty(item.layout())
+
+
+def _fit(widget: QWidget, layout) -> None:
+    """Content rebuilt inside a scroll area: never squeeze it below its natural height (it scrolls instead)."""
+    layout.activate()
+    widget.setMinimumHeight(layout.sizeHint().height())
+
+
 def _scroll(widget: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidgetResizable(True)
@@ -103,62 +122,91 @@ class ManagerScreen(QWidget):
 
 
 class TeamTab(QWidget):
+    """One role at a time: its behaviours are the columns (roles have different rubrics)."""
+
     def __init__(self, screen: ManagerScreen):
         super().__init__()
         self.screen = screen
         layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(text("Role:", selectable=False))
+        self.role = QComboBox()
+        self.role.setAccessibleName("Role shown in the heat-map")
+        self.role.setMinimumHeight(MIN_TARGET)
+        self.role.currentIndexChanged.connect(lambda _i: self._fill())
+        row.addWidget(self.role, 1)
+        layout.addLayout(row)
         layout.addWidget(text("Rubric level per behaviour (1 needs guidance … 5 independent and consistent). "
-                              "Double-click a cell to sign off or to see the evidence behind it.", selectable=False))
+                              "Double-click a cell (or press Enter) to see the evidence and to sign off.",
+                              selectable=False))
         self.table = QTableWidget()
         self.table.setAccessibleName("Team heat-map: learners by behaviours")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
         self.table.cellActivated.connect(self._open)
         self.table.cellDoubleClicked.connect(self._open)
         layout.addWidget(self.table, 1)
         self.summary = text("")
         layout.addWidget(self.summary)
+        self.all_rows = []
         self.rows = []
+        self.behaviours: list[tuple[str, str]] = []
 
     def refresh(self) -> None:
-        self.rows = self.screen.desk.team_overview()
+        self.all_rows = self.screen.desk.team_overview()
+        current = self.role.currentText()
+        roles = sorted({r.role for r in self.all_rows})
+        self.role.blockSignals(True)
+        self.role.clear()
+        self.role.addItems(roles)
+        if roles:  # the role shown before, else the one with most learners
+            largest = max(roles, key=lambda role: sum(1 for r in self.all_rows if r.role == role))
+            self.role.setCurrentText(current if current in roles else largest)
+        self.role.blockSignals(False)
+        self._fill()
+        ready = sum(1 for r in self.all_rows if r.ready)
+        stuck = sum(1 for r in self.all_rows if r.stuck)
+        self.summary.setText(f"{len(self.all_rows)} learner(s) in {len(roles)} role(s); {ready} ready for sign-off; "
+                             f"{stuck} need attention." if self.all_rows else "No learners yet: import evidence from "
+                             "the workstations (Devices and sync).")
+
+    def _fill(self) -> None:
+        import textwrap
+
+        self.rows = [r for r in self.all_rows if r.role == self.role.currentText()]
         behaviours: list[tuple[str, str]] = []
         for r in self.rows:
             for b in r.levels:
                 if (b.id, b.title) not in behaviours:
                     behaviours.append((b.id, b.title))
         self.behaviours = behaviours
-        headers = [t for _, t in behaviours] + ["Ready for sign-off", "Needs attention", "Check-in this week"]
+        fixed = ["Needs attention", "Ready for sign-off", "Check-in\nthis week"]
+        headers = [textwrap.fill(t, 26) for _, t in behaviours] + fixed
         self.table.clear()
         self.table.setRowCount(len(self.rows))
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
-        self.table.setVerticalHeaderLabels([f"{r.name}\n{r.role}" for r in self.rows])
+        self.table.setVerticalHeaderLabels([r.name for r in self.rows])
         for i, r in enumerate(self.rows):
             by_id = {b.id: b for b in r.levels}
             for j, (bid, _) in enumerate(behaviours):
                 b = by_id.get(bid)
                 if b is None:
-                    item = QTableWidgetItem("—")
-                else:
-                    mark = " ✔ signed" if b.source_of_level == "signoff" else (" ★ ready" if b.ready_for_signoff else "")
-                    item = QTableWidgetItem(f"{b.level} {b.level_name}{mark}\n{b.counted}/{b.required} demos")
-                    item.setBackground(_tint(b.level, self.palette()))
-                    item.setToolTip("\n".join(f"{'✓' if ev.counts else '✗'} {ev.when[:10]} {ev.description}"
-                                              + (f" — {ev.why_not}" if ev.why_not else "") for ev in b.evidence)
-                                    or "no evidence yet")
+                    self.table.setItem(i, j, QTableWidgetItem("—"))
+                    continue
+                mark = "\n✔ signed off" if b.source_of_level == "signoff" else ("\n★ ready" if b.ready_for_signoff else "")
+                item = QTableWidgetItem(f"{b.level} {b.level_name}\n{b.counted}/{b.required} demos{mark}")
+                item.setBackground(_tint(b.level, self.palette()))
+                item.setToolTip("\n".join(f"{'✓' if ev.counts else '✗'} {ev.when[:10]} {ev.description}"
+                                          + (f" — {ev.why_not}" if ev.why_not else "") for ev in b.evidence)
+                                or "no evidence yet")
                 self.table.setItem(i, j, item)
             n = len(behaviours)
-            self.table.setItem(i, n, QTableWidgetItem(", ".join(r.ready) or "—"))
-            self.table.setItem(i, n + 1, QTableWidgetItem(r.stuck or "—"))
+            self.table.setItem(i, n, QTableWidgetItem(textwrap.fill(r.stuck, 24) if r.stuck else "—"))
+            self.table.setItem(i, n + 1, QTableWidgetItem("\n".join(textwrap.wrap(", ".join(r.ready), 24)) or "—"))
             self.table.setItem(i, n + 2, QTableWidgetItem("✓ done" if r.checkin_done else "not yet"))
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        ready = sum(1 for r in self.rows if r.ready)
-        stuck = sum(1 for r in self.rows if r.stuck)
-        self.summary.setText(f"{len(self.rows)} learner(s); {ready} ready for sign-off; {stuck} need attention."
-                             if self.rows else "No learners yet: import evidence from the workstations "
-                             "(Devices and sync).")
 
     def _open(self, row: int, column: int) -> None:
         if row >= len(self.rows) or column >= len(self.behaviours):
@@ -251,7 +299,8 @@ class ReviewTab(QWidget):
         self.items = self.screen.desk.needs_review()
         self.list.clear()
         for it in self.items:
-            self.list.addItem(QListWidgetItem(f"{it.learner} — {it.drill_title}\n{it.when[:10]} · {it.reason}"))
+            why = "asked for a review" if it.requested else "grader not sure"
+            self.list.addItem(QListWidgetItem(f"{it.learner} · {it.when[:10]}\n{it.drill_title}\n{why}"))
         if self.items:
             self.list.setCurrentRow(0)
         else:
@@ -261,10 +310,7 @@ class ReviewTab(QWidget):
             self.detail_layout.addStretch(1)
 
     def _clear(self) -> None:
-        while self.detail_layout.count():
-            w = self.detail_layout.takeAt(0).widget()
-            if w is not None:
-                w.deleteLater()
+        _empty(self.detail_layout)
         self.boxes = {}
 
     def _show(self, row: int) -> None:
@@ -290,8 +336,9 @@ class ReviewTab(QWidget):
             crit.body.addWidget(box)
             conf = c.get("confidence")
             grader = ("met" if c["met"] else "not met") + (f", confidence {conf:.0%}" if conf is not None else "")
-            crit.body.addWidget(text(f"    grader: {grader}" + (f"; evidence: “{c['evidence']}”" if c.get("evidence")
-                                                                 else "")))
+            note = text(f"      grader: {grader}" + (f"; evidence: “{c['evidence']}”" if c.get("evidence") else ""))
+            note.setWordWrap(False)
+            crit.body.addWidget(note)
             self.boxes[c["id"]] = box
         self.detail_layout.addWidget(crit)
         self.note = QLineEdit()
@@ -303,6 +350,7 @@ class ReviewTab(QWidget):
         decide.clicked.connect(lambda: self._decide(it))
         self.detail_layout.addWidget(decide)
         self.detail_layout.addStretch(1)
+        _fit(self.detail, self.detail_layout)
 
     def _decide(self, it) -> None:
         try:
@@ -465,8 +513,12 @@ class GapsTab(QWidget):
                       else f"coach individually ({g.source})")
             for j, value in enumerate((g.criterion, g.drill_title, f"{g.missed_by} of {g.tried_by} learners", advice)):
                 self.table.setItem(i, j, QTableWidgetItem(value))
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for column, mode in enumerate((QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch)):
+            header.setSectionResizeMode(column, mode)
+        self.table.setWordWrap(True)
+        self.table.resizeRowsToContents()
 
 
 # --- calibration ------------------------------------------------------------------------------
@@ -531,10 +583,7 @@ class CalibrationTab(QWidget):
         self.report.setText("\n".join(lines))
 
     def _show(self, row: int) -> None:
-        while self.detail_layout.count():
-            w = self.detail_layout.takeAt(0).widget()
-            if w is not None:
-                w.deleteLater()
+        _empty(self.detail_layout)
         self.boxes = {}
         if not 0 <= row < len(self.items):
             return
@@ -554,6 +603,7 @@ class CalibrationTab(QWidget):
         save.clicked.connect(lambda: self._rate(it))
         self.detail_layout.addWidget(save)
         self.detail_layout.addStretch(1)
+        _fit(self.detail, self.detail_layout)
 
     def _rate(self, it) -> None:
         try:
@@ -624,7 +674,7 @@ class DevicesTab(QWidget):
         self.devices.setHorizontalHeaderLabels(headers)
         self.devices.setRowCount(len(self.rows))
         for i, d in enumerate(self.rows):
-            status = {"pending": "⏳ waiting for approval", "approved": "✓ approved", "revoked": "✗ revoked"}[d["status"]]
+            status = {"pending": "● waiting for approval", "approved": "✓ approved", "revoked": "✗ revoked"}[d["status"]]
             for j, v in enumerate((d["id"], status, d["fingerprint"], d["first_seen"][:10], str(d["last_seq"]))):
                 self.devices.setItem(i, j, QTableWidgetItem(v))
         self.devices.resizeColumnsToContents()

@@ -3,7 +3,7 @@ there are many, and "Add me" when the IT policy allows it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -51,9 +51,9 @@ class ProfilesScreen(QWidget):
         self.add_button = big_button("＋ Add me", "Add me as a new learner")
         self.add_button.clicked.connect(self._add)
         layout.addWidget(self.add_button)
-        self.manager_button = big_button("Manager mode", "Manager mode (needs the manager passphrase)")
+        self.manager_button = big_button("Manager mode…", "Manager mode (needs the manager passphrase)")
         self.manager_button.clicked.connect(self.manager.emit)
-        layout.addWidget(self.manager_button)
+        layout.addWidget(self.manager_button, 0, Qt.AlignmentFlag.AlignRight)  # there for managers, not in the way
         self.empty = text("", selectable=False)
         layout.addWidget(self.empty)
         self.tiles: list[QPushButton] = []
