@@ -49,6 +49,8 @@ def test_round_trip_device_to_manager_with_approval_and_acknowledgement(pair):
     manager.evidence.approve_device(device.device_id)
     imported = manager.evidence.import_folder(share, keys(manager))
     assert [o.outcome for o in imported] == ["imported"] and imported[0].events == 2
+    logged = manager.evidence.log(1)[0]
+    assert (logged["outcome"], logged["file"], logged["seq"]) == ("imported", imported[0].file, 1)
     assert manager.learner("Ana Lima").role_id == "dock-hand"
     assert counts(manager) == (before[0] + 2, before[1] + 1)
     assert device.evidence.status()["unacked_bundles"] == 1

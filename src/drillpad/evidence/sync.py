@@ -416,13 +416,11 @@ class Evidence:
                 raise SyncError(f"no pending device {device_id}")
 
     def _log(self, outcome: ImportOutcome, sha: str | None) -> None:
+        """One row of the import log (inside the caller's transaction when there is one)."""
         with self.db.atomic():
             self.db["bundle_log"].insert({"file": outcome.file, "device_id": outcome.device, "seq": outcome.seq,
-                                          "outcome": "refused" if outcome.outcome == "refused" else
-                                          ("held" if outcome.outcome == "held" else
-                                           "pending" if outcome.outcome == "pending" else "imported"),
-                                          "reason": outcome.reason, "sha256": sha, "events": outcome.events,
-                                          "at": self.now()})
+                                          "outcome": outcome.outcome, "reason": outcome.reason, "sha256": sha,
+                                          "events": outcome.events, "at": self.now()})
 
     def import_folder(self, folder: Path, manager: keys_mod.ManagerKeys) -> list[ImportOutcome]:
         paths = sorted(folder.glob("*" + SUFFIX), key=lambda p: p.name)
@@ -478,7 +476,7 @@ class Evidence:
                 raise BundleRefused("the chain is broken: this bundle does not follow the last one imported from "
                                     "this device", "chain")
             _, events = bundle_mod.open_bundle(cipher, manager.identity, header)
-            new = self._apply(events, header, sha)
+            new = self._apply(events, header, sha, name)
         except BundleRefused as exc:
             return self._refuse(path, sig_path, ImportOutcome(name, "refused", exc.reason, device=claimed.device,
                                                               seq=claimed.seq), sha)
@@ -504,7 +502,7 @@ class Evidence:
         self._log(out, None)
         return out
 
-    def _apply(self, events: list[dict], header: Header, sha: str) -> int:
+    def _apply(self, events: list[dict], header: Header, sha: str, name: str) -> int:
         """All of a bundle's events, and the learners they introduce, in one transaction."""
         with self.db.atomic():
             self.db.execute("INSERT OR IGNORE INTO devices (id, name, is_self, public_key, created_at) "
@@ -521,9 +519,7 @@ class Evidence:
                                               for e in events])
             self.db.execute("UPDATE peer_devices SET last_seq = ?, last_hash = ? WHERE id = ?",
                             [header.seq, sha, header.device])
-            self.db["bundle_log"].insert({"file": f"seq {header.seq}", "device_id": header.device, "seq": header.seq,
-                                          "outcome": "imported", "reason": f"{new} new event(s)", "sha256": sha,
-                                          "events": new, "at": self.now()})
+            self._log(ImportOutcome(name, "imported", f"{new} new event(s)", new, header.device, header.seq), sha)
         return new
 
     def _add_learner(self, e: dict, device: str) -> None:
