@@ -48,6 +48,8 @@ def test_enrol_send_approve_import_from_the_command_line(capsys, tmp_path, minip
     assert code == 0 and "signature OK" in out and "contents OK" in out
     code, out, _ = run(capsys, *mgr, "evidence", "import", str(share))
     assert code == 0 and "1 imported" in out
+    code, out, _ = run(capsys, *dev, "evidence", "export", str(tmp_path / "usb"))  # the USB stick way
+    assert code == 0 and f"Sent 1 bundle(s) to {tmp_path / 'usb'}" in out  # not yet acknowledged: sent again
     code, out, _ = run(capsys, *dev, "evidence", "send")
     assert "1 acknowledged by the manager" in out
     code, out, _ = run(capsys, *dev, "evidence", "status")

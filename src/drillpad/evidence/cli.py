@@ -24,6 +24,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     where = send.add_mutually_exclusive_group()
     where.add_argument("--folder", type=Path, help="default: the team file's or the policy's folder")
     where.add_argument("--url", help="default: the team file's or the policy's inbox URL")
+    exp = act.add_parser("export", help="(workstation) write new evidence bundles to a folder, e.g. a USB stick")
+    exp.add_argument("folder", type=Path)
     imp = act.add_parser("import", help="(manager) import every bundle in a folder, then publish decisions to it")
     imp.add_argument("folder", type=Path)
     ver = act.add_parser("verify", help="check a bundle's signature (and, for the manager, its contents); "

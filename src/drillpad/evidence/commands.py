@@ -59,6 +59,9 @@ def _run(ws, args: argparse.Namespace) -> int:
               f"This workstation's fingerprint: {keys_mod.device_key(ws.paths.data_dir).fingerprint}")
     elif cmd == "send":
         return _send(ws, args)
+    elif cmd == "export":
+        args.url = None
+        return _send(ws, args)
     elif cmd == "import":
         manager = _manager_keys(ws)
         outcomes = ev.import_folder(args.folder, manager)
