@@ -23,6 +23,7 @@ from pathlib import Path
 CHILD = r"""
 import os, sys, time
 T0 = float(sys.argv[1])
+OUT = os.dup(1)  # llama-cpp-python points fds 1 and 2 at /dev/null while a model loads (verbose=False)
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication(sys.argv[:1])
@@ -36,7 +37,7 @@ else:
     window = QMainWindow()
 window.show()
 def done():
-    print(f"{time.time() - T0:.4f}", flush=True)
+    os.write(OUT, f"{time.time() - T0:.4f}\n".encode())
     os._exit(0)
 QTimer.singleShot(0, done)
 app.exec()

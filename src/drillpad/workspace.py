@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drillpad.clock import Clock, SystemClock, from_iso, to_iso
 from drillpad.core import cadence as cadence_core
@@ -30,10 +30,6 @@ from drillpad.core.gate import TEMPLATE_VERSION
 from drillpad.core.pack import Context, Drill, Pack, Settings
 from drillpad.core.queue import Candidate, build_queue
 from drillpad.core.scheduling import Rating, rate
-from drillpad.drills import judge as judge_mod
-from drillpad.drills import variants as variant_gen
-from drillpad.llm.engine import CancelToken, Engine, GenerationCancelled, UnavailableEngine
-from drillpad.llm.models import ModelCatalog
 from drillpad.llm.provenance import GENERATION_EVENT, Generation, sha256_text
 from drillpad.paths import Paths, resources_dir
 from drillpad.policy import LoadedPolicy, Policy
@@ -44,6 +40,11 @@ from drillpad.store import packs as pack_store
 from drillpad.store import pins as pin_store
 from drillpad.store import variants as variant_store
 from drillpad.store.db import close_database, open_database
+
+if TYPE_CHECKING:  # the model runtime and the AI drill code load on first use, not at start-up
+    from drillpad.drills import judge as judge_mod
+    from drillpad.llm.engine import CancelToken, Engine
+    from drillpad.llm.models import ModelCatalog
 
 DEMO_LEARNERS = (("Sam Ortiz", "warehouse-associate"), ("Priya Nair", "field-technician"))
 REFLECTION_QUESTION = cadence_core.REFLECTION_QUESTION
@@ -407,11 +408,14 @@ class Workspace:
     @property
     def models(self) -> ModelCatalog:
         """The GGUF models this workstation may use (install, user and policy folders)."""
+        from drillpad.llm.models import ModelCatalog
+
         return ModelCatalog.for_paths(self.paths, self.policy)
 
     def open_engine(self, *, reproducible: bool = False) -> Engine:
         """The engine for the model in use, not loaded yet: ``load(progress)`` starts it in the
         background. Without a usable model it is an engine that says why, so callers fall back."""
+        from drillpad.llm.engine import UnavailableEngine
         from drillpad.llm.llama import LlamaEngine
 
         catalog = self.models
@@ -638,6 +642,9 @@ class Workspace:
         """Make variants ahead of time for learners' upcoming drills (today's queue first, then the
         rest of their role's drills) until each learner has *per_drill* unseen ones. Output that fails
         the gate is discarded and logged (``drill.variant_rejected``) with its reasons."""
+        from drillpad.drills import variants as variant_gen
+        from drillpad.llm.engine import GenerationCancelled
+
         learners = [self.learner(learner_key)] if learner_key else self.learners()
         model = engine.info().sha256 or ""
         rng = rng or random.Random()
@@ -703,6 +710,8 @@ class Workspace:
     def calibrate_judge(self, engine: Engine, pack: Pack, *, cancel: CancelToken | None = None,
                         progress: Callable[[int, int], object] | None = None) -> tuple[judge_mod.Calibration, Path]:
         """Measure *engine* as a judge on the pack's labelled answers and record the result in its manifest."""
+        from drillpad.drills import judge as judge_mod
+
         calibration = judge_mod.calibrate(engine, pack, now=self._now(), cancel=cancel, progress=progress)
         where = judge_mod.record(calibration, self._manifest_path(calibration.model_sha256),
                                  self.paths.user_models_dir)
@@ -710,6 +719,8 @@ class Workspace:
 
     def judge_enabled(self, engine: Engine | None, pack_id: str) -> tuple[bool, str]:
         """Whether *engine* may give second opinions on this pack's drills, and why (not)."""
+        from drillpad.drills import judge as judge_mod
+
         if engine is None:
             return False, "no model in use"
         sha = engine.info().sha256 or ""
@@ -732,6 +743,8 @@ class Workspace:
         """Grade a drill answer with the deterministic grader; record the review and reschedule in one
         transaction. An attempt the grader is unsure of is stored as needs_review and scheduled as Hard
         (it comes back soon) until a manager decides. Returns the grade and the event id."""
+        from drillpad.drills import judge as judge_mod
+
         lr = self.learner(learner_key)
         drill = self.drill(drill_id, lr.pack_id)
         synonyms = self._synonyms(lr.pack_id)

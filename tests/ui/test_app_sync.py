@@ -33,7 +33,7 @@ def test_evidence_goes_to_the_share_after_each_person_locks(qtbot, tmp_path, clo
 def test_an_unenrolled_workstation_says_so(qtbot, workspace):
     w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
     qtbot.addWidget(w)
-    assert "not enrolled with a manager" in w.sync_label.text()
+    qtbot.waitUntil(lambda: "not enrolled with a manager" in w.sync_label.text(), timeout=5_000)
 
 
 def test_a_bad_policy_key_is_shown_and_its_default_used(qtbot, tmp_path, clock):

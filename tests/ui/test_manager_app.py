@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 
-from drillpad.evidence import keys as keys_mod
+from drillpad.evidence import has_manager_keys
 from drillpad.llm.fake import FakeEngine
 from drillpad.paths import Paths
 from drillpad.ui.app import MainWindow
@@ -103,4 +103,4 @@ def test_manager_mode_from_passphrase_to_signoff(qtbot, workspace, minipack, mon
     # leaving (or idling) drops the screen and the unlocked keys
     qtbot.mouseClick(screen.leave_button, Qt.MouseButton.LeftButton)
     assert w.manager_screen is None and w.stack.currentWidget() is w.profiles
-    assert keys_mod.has_manager_keys(workspace.paths.data_dir)
+    assert has_manager_keys(workspace.paths.data_dir)

@@ -50,7 +50,8 @@ def visible_text(widget) -> str:
 
 
 def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock):
-    assert "AI off — using written scenarios (test: no model file)" in window.model_label.text()
+    qtbot.waitUntil(lambda: "AI off — using written scenarios (test: no model file)" in window.model_label.text(),
+                    timeout=5_000)  # the model starts just after the first screen is shown
     assert window.stack.currentWidget() is window.profiles
     press(qtbot, tile(window, "Ana Lima"))
     assert window.stack.currentWidget() is window.pin and window.pin.title.text() == "Hello, Ana"

@@ -40,7 +40,8 @@ ExampleKind = Literal["correct", "partial", "wrong", "paraphrased", "negated", "
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when it is first used, not when DrillPad starts
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --- pack.toml -------------------------------------------------------------------------

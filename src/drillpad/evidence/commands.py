@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from drillpad.evidence import bundle as bundle_mod
+from drillpad.evidence import has_manager_keys
 from drillpad.evidence import keys as keys_mod
 from drillpad.evidence.bundle import BundleRefused
 from drillpad.evidence.sync import SIG, SUFFIX, SyncError
@@ -144,7 +145,7 @@ def _verify(ws, args: argparse.Namespace) -> int:
         header = bundle_mod.verify(cipher, signature, key)
         print(f"{path.name}: signature OK — team {header.team}, device {header.device}, bundle {header.seq}, "
               f"{header.events} event(s)")
-        if keys_mod.has_manager_keys(ws.paths.data_dir) and (os.environ.get(PASSPHRASE_ENV) or sys.stdin.isatty()):
+        if has_manager_keys(ws.paths.data_dir) and (os.environ.get(PASSPHRASE_ENV) or sys.stdin.isatty()):
             manifest, events = bundle_mod.open_bundle(cipher, _manager_keys(ws).identity, header)
             print(f"{path.name}: contents OK — {len(events)} event(s), created {manifest.created_at}")
     except OSError as exc:

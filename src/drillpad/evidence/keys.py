@@ -19,9 +19,16 @@ from pathlib import Path
 import minisign
 import pyrage
 
-KEYS_DIR = "keys"
-DEVICE_KEY, DEVICE_PUB, DEVICE_AGE = "device.key", "device.pub", "device.age"
-MANAGER_KEY, MANAGER_PUB, MANAGER_AGE, MANAGER_RECIPIENT = "manager.key", "manager.pub", "manager.age", "manager.recipient"
+from drillpad.evidence import (
+    DEVICE_AGE,
+    DEVICE_KEY,
+    DEVICE_PUB,
+    KEYS_DIR,
+    MANAGER_AGE,
+    MANAGER_KEY,
+    MANAGER_PUB,
+    MANAGER_RECIPIENT,
+)
 
 
 class KeyError_(RuntimeError):
@@ -123,10 +130,6 @@ def create_manager_keys(data_dir: Path, passphrase: str) -> tuple[str, str]:
     _write_public(folder / MANAGER_PUB, bytes(pair.public_key))
     _write_public(folder / MANAGER_RECIPIENT, recipient.encode())
     return public_b64, recipient
-
-
-def has_manager_keys(data_dir: Path) -> bool:
-    return (data_dir / KEYS_DIR / MANAGER_KEY).exists()
 
 
 def manager_public(data_dir: Path) -> tuple[str, str]:

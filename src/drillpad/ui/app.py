@@ -29,6 +29,7 @@ from drillpad.ui.trainee.recall import RecallScreen
 from drillpad.ui.trainee.today import TodayScreen
 from drillpad.workspace import REFLECTION_QUESTION, Workspace
 
+STARTUP_DELAY_MS = 150
 ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
             QEvent.Type.TouchBegin, QEvent.Type.InputMethod}
 
@@ -88,8 +89,6 @@ class MainWindow(QMainWindow):
                                           if len(workspace.startup_problems) > 1 else ""))
             self.problem_label.setToolTip("\n".join(workspace.startup_problems))
         self._syncing = False
-        self._refresh_sync()
-        self.sync_in_background()
 
         minutes = idle_minutes if idle_minutes is not None else workspace.policy.policy.idle_lock_minutes
         self.idle = QTimer(self)
@@ -101,7 +100,13 @@ class MainWindow(QMainWindow):
         self._bridge = _EngineBridge()
         self._bridge.progress.connect(self._engine_progress)
         self._bridge.loaded.connect(self._engine_loaded)
-        self._start_engine(engine_factory or workspace.open_engine)
+        # The names screen first; then the model (its runtime import competes for the interpreter), the sync
+        # status and the background sync, which load the evidence code.
+        factory = engine_factory or workspace.open_engine
+        self._startup = QTimer(self)
+        self._startup.setSingleShot(True)
+        self._startup.timeout.connect(lambda: self._after_first_paint(factory))
+        self._startup.start(STARTUP_DELAY_MS)
         self.stack.setCurrentWidget(self.profiles)
 
     # --- screens that hold a learner's data are rebuilt on every lock ----------------------
@@ -253,6 +258,13 @@ class MainWindow(QMainWindow):
 
     # --- status bar: the model and sync --------------------------------------------------------
 
+    def _after_first_paint(self, factory: Callable[[], Engine]) -> None:
+        if self.workspace.db is None:  # closed before it ever showed
+            return
+        self._start_engine(factory)
+        self._refresh_sync()
+        self.sync_in_background()
+
     def _start_engine(self, factory: Callable[[], Engine]) -> None:
         try:
             self.engine = factory()
@@ -339,6 +351,7 @@ class MainWindow(QMainWindow):
         workers.run(job, done, failed)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._startup.stop()
         QApplication.instance().removeEventFilter(self)
         QThreadPool.globalInstance().waitForDone(5000)
         if self.engine is not None:

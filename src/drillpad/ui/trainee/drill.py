@@ -15,7 +15,6 @@ from html import escape
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
-from drillpad.drills import judge as judge_mod
 from drillpad.ui import workers
 from drillpad.ui.widgets.common import Card, ConfidencePicker, big_button, heading, text
 
@@ -177,6 +176,8 @@ class DrillScreen(QWidget):
         seconds = (self.workspace.clock.now() - self.started).total_seconds()
         engine = self.workspace.engine
         if engine is not None and self.workspace.judge_enabled(engine, self.view.pack_id)[0]:
+            from drillpad.drills import judge as judge_mod  # loaded with the first judged answer, not at start
+
             self.submit.setEnabled(False)
             self.feedback.setText("Checking your answer…")
             drill, pack_id = self.drill, self.view.pack_id

@@ -81,7 +81,7 @@ class ProfilesScreen(QWidget):
         self.search.clear()
         allowed = self.workspace.policy.policy.allow_self_enrol
         self.add_button.setVisible(allowed)
-        from drillpad.evidence.keys import has_manager_keys
+        from drillpad.evidence import has_manager_keys
 
         self.manager_button.setVisible(has_manager_keys(self.workspace.paths.data_dir))
         self.empty.setText("" if learners else
