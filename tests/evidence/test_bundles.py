@@ -180,6 +180,13 @@ def test_a_rolled_back_sequence_with_a_new_signature_is_refused(pair):
     refused(manager, share, "rollback.bundle", expect="replayed or rolled-back")
 
 
+def test_a_revoked_devices_bundles_are_refused(pair):
+    device, manager, share = pair
+    name = sent(device, manager, share)
+    manager.evidence.revoke_device(device.device_id)
+    refused(manager, share, name, expect="is revoked")
+
+
 def test_a_truncated_bundle_is_refused(pair):
     device, manager, share = pair
     name = sent(device, manager, share)

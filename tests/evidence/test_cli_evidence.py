@@ -55,6 +55,8 @@ def test_enrol_send_approve_import_from_the_command_line(capsys, tmp_path, minip
     code, out, _ = run(capsys, *dev, "evidence", "status")
     assert "0 bundle(s) not yet acknowledged" in out
 
+    code, out, _ = run(capsys, *mgr, "evidence", "revoke", device_id[:8])  # the workstation was stolen
+    assert code == 0 and "Revoked" in out
     bundle.write_bytes(bundle.read_bytes()[:-1] + b"\x00")
     code, _, err = run(capsys, *mgr, "evidence", "verify", str(bundle))
     assert code == 1 and "signature does not match" in err

@@ -35,6 +35,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     act.add_parser("devices", help="(manager) devices that sent bundles, with fingerprints and approval")
     ap = act.add_parser("approve", help="(manager) approve a device after comparing its fingerprint")
     ap.add_argument("device", help="device id (or its first 8 characters)")
+    rv = act.add_parser("revoke", help="(manager) refuse a lost or retired device's bundles from now on")
+    rv.add_argument("device", help="device id (or its first 8 characters)")
     act.add_parser("status", help="enrolment, outbox and the last bundles imported or refused")
 
     inbox = sub.add_parser("inbox", help="the manager's HTTP inbox for bundles").add_subparsers(

@@ -83,13 +83,18 @@ def _run(ws, args: argparse.Namespace) -> int:
         for d in devices:
             print(f"{d['id']}  {d['status']:8}  fingerprint {d['fingerprint']}  first seen {d['first_seen'][:10]}  "
                   f"bundles imported: {d['last_seq']}")
-    elif cmd == "approve":
+    elif cmd in ("approve", "revoke"):
         matches = [d for d in ev.devices() if d["id"].startswith(args.device)]
         if len(matches) != 1:
             raise SyncError(f"{args.device!r} matches {len(matches)} devices; give more of the id")
-        ev.approve_device(matches[0]["id"])
-        print(f"Approved {matches[0]['id']} (fingerprint {matches[0]['fingerprint']}). Import the folder again to "
-              "take its bundles.")
+        device = matches[0]
+        if cmd == "approve":
+            ev.approve_device(device["id"])
+            print(f"Approved {device['id']} (fingerprint {device['fingerprint']}). Import the folder again to take "
+                  "its bundles.")
+        else:
+            ev.revoke_device(device["id"])
+            print(f"Revoked {device['id']}: its bundles are refused from now on; what was imported stays.")
     elif cmd == "status":
         team = ev.team()
         if team is None:

@@ -409,6 +409,13 @@ class Evidence:
         return [dict(zip(("at", "outcome", "file", "reason", "device_id", "seq"), r)) for r in self.db.execute(
             "SELECT at, outcome, file, reason, device_id, seq FROM bundle_log ORDER BY id DESC LIMIT ?", [limit])]
 
+    def revoke_device(self, device_id: str) -> None:
+        """A lost or retired workstation: its bundles are refused from now on (what was imported stays)."""
+        with self.db.atomic():
+            if self.db.execute("UPDATE peer_devices SET status = 'revoked' WHERE id = ? AND status != 'revoked'",
+                               [device_id]).rowcount != 1:
+                raise SyncError(f"no device {device_id} to revoke")
+
     def approve_device(self, device_id: str) -> None:
         with self.db.atomic():
             if self.db.execute("UPDATE peer_devices SET status = 'approved', approved_at = ? WHERE id = ? AND "

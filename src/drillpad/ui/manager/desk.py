@@ -651,6 +651,9 @@ class DevicesTab(QWidget):
         self.approve_button = big_button("Approve selected device")
         self.approve_button.clicked.connect(self._approve)
         row.addWidget(self.approve_button)
+        self.revoke_button = big_button("Revoke selected device…")
+        self.revoke_button.clicked.connect(self._revoke)
+        row.addWidget(self.revoke_button)
         row.addStretch(1)
         layout.addLayout(row)
         layout.addWidget(text("Compare a new device's fingerprint with the one shown on that workstation "
@@ -693,6 +696,18 @@ class DevicesTab(QWidget):
                                       "this matches the fingerprint shown on the workstation.")
         if answer == QMessageBox.StandardButton.Yes:
             self.screen.ws.evidence.approve_device(d["id"])
+            self.refresh()
+
+    def _revoke(self) -> None:
+        row = self.devices.currentRow()
+        if not 0 <= row < len(self.rows) or self.rows[row]["status"] == "revoked":
+            self.screen.error(RuntimeError("select a device to revoke"))
+            return
+        d = self.rows[row]
+        answer = QMessageBox.question(self, "Revoke device", f"Revoke device {d['id']}?\n\nIts bundles will be refused "
+                                      "from now on (a lost or retired workstation). What was imported stays.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.screen.ws.evidence.revoke_device(d["id"])
             self.refresh()
 
     def _import(self) -> None:
