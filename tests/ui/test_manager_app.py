@@ -98,6 +98,7 @@ def test_manager_mode_from_passphrase_to_signoff(qtbot, workspace, minipack, mon
     assert screen.devices.devices.item(0, 1).text() == "✓ approved"
     assert [o.outcome for o in screen.devices.import_folder(tmp_path / "usb")] == ["imported"]
     assert "Cy Diaz" in {lr.name for lr in workspace.learners()}
+    screen.devices.devices.selectRow(0)
     screen.devices._revoke()  # the workstation was stolen
     assert screen.devices.devices.item(0, 1).text() == "✗ revoked"
     device.close()
