@@ -146,7 +146,7 @@ class ManagerDesk:
         rows = []
         for lr in self._learners():
             events = self.ws._events([lr.id])
-            levels = self.ws.competency(lr.id)
+            levels = self.ws.competency(lr.id, events)
             active = [e for e in events if e.kind in ("review", "lesson.read", "demonstration", "reflection")]
             last = max((e.when for e in active), default=None)
             stuck = ""
@@ -237,7 +237,7 @@ class ManagerDesk:
             f"{sum(1 for e in recent if e.kind == 'lesson.read')} lessons read, "
             f"{sum(1 for e in recent if e.kind == 'demonstration')} demonstrations logged.",
         ]
-        for b in self.ws.competency(lr.id):
+        for b in self.ws.competency(lr.id, events):
             summary.append(f"{b.title}: level {b.level} ({b.level_name}), {b.counted} of {b.required} demonstrations"
                            + (" — ready for sign-off" if b.ready_for_signoff else ""))
         texts, task_of = {}, {}

@@ -812,8 +812,9 @@ class Workspace:
                 for t in self.db.query("SELECT id, title FROM tasks WHERE pack_id = ? AND role_id = ? ORDER BY position",
                                        [lr.pack_id, lr.role_id])]
 
-    def competency(self, learner_key: str) -> list[competency_core.BehaviourLevel]:
-        """The learner's rubric level on each behaviour of their role, with the evidence behind it."""
+    def competency(self, learner_key: str, events: list[EventView] | None = None) -> list[competency_core.BehaviourLevel]:
+        """The learner's rubric level on each behaviour of their role, with the evidence behind it (*events*: the
+        learner's events when the caller has already read them)."""
         lr = self.learner(learner_key)
         specs = [competency_core.BehaviourSpec(b["id"], b["title"], b["evidence"], tuple(json.loads(b["tasks"])),
                                                b["demonstrations"])
@@ -821,7 +822,7 @@ class Workspace:
                                         "WHERE pack_id = ? AND role_id = ? ORDER BY position", [lr.pack_id, lr.role_id])]
         names = dict(self.db.execute("SELECT level, name FROM rubric_levels WHERE pack_id = ?",
                                      [lr.pack_id]).fetchall())
-        return competency_core.assess(specs, names, self._events([lr.id]))
+        return competency_core.assess(specs, names, self._events([lr.id]) if events is None else events)
 
     def progress(self, learner_key: str, weeks: int = 8) -> Progress:
         """Week by week: share of answers right and delayed recall; and accuracy at each confidence level."""
