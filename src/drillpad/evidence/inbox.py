@@ -30,7 +30,8 @@ from urllib.parse import parse_qs, urlparse
 from drillpad.evidence import bundle as bundle_mod
 from drillpad.evidence import keys as keys_mod
 from drillpad.evidence.bundle import BundleRefused
-from drillpad.evidence.sync import ACK, PUB, SIG, SUFFIX, SyncError, _atomic_write
+from drillpad.evidence import atomic_write
+from drillpad.evidence.sync import ACK, PUB, SIG, SUFFIX, SyncError
 
 log = logging.getLogger(__name__)
 MAX_HEADER_BYTES = 8192
@@ -103,9 +104,9 @@ class _Handler(BaseHTTPRequestHandler):
         folder = self.server.inbox_dir
         with self.server.lock:
             if device_file:
-                _atomic_write(folder / f"device-{header.device}{PUB}", device_file[:2000])
-            _atomic_write(folder / (stem + SIG), signature)
-            _atomic_write(folder / (stem + SUFFIX), body)
+                atomic_write(folder / f"device-{header.device}{PUB}", device_file[:2000])
+            atomic_write(folder / (stem + SIG), signature)
+            atomic_write(folder / (stem + SUFFIX), body)
             ws = self.server.open_workspace()
             try:
                 outcome = ws.evidence.import_bundle(folder / (stem + SUFFIX), self.server.manager)

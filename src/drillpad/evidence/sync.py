@@ -18,7 +18,6 @@ fingerprint shown). Refused bundles move to ``quarantine/`` with a ``.reason.txt
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import uuid
@@ -31,6 +30,7 @@ import minisign
 import pyrage
 from sqlite_utils import Database
 
+from drillpad.evidence import atomic_write
 from drillpad.evidence import bundle as bundle_mod
 from drillpad.evidence import keys as keys_mod
 from drillpad.evidence.bundle import BundleRefused, Header
@@ -59,13 +59,13 @@ class ImportOutcome:
     seq: int | None = None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+_EVENT_SELECT = "SELECT id, device_id, seq, learner_id, kind, payload, created_at FROM events "
+
+
+def _event_dicts(rows: list[tuple]) -> list[dict[str, Any]]:
+    """Events as stored (``_EVENT_SELECT`` rows) as the dicts a bundle's events.jsonl holds."""
+    return [{"id": r[0], "device_id": r[1], "seq": r[2], "learner_id": r[3], "kind": r[4],
+             "payload": json.loads(r[5]), "created_at": r[6]} for r in rows]
 
 
 def _slug(text: str) -> str:
@@ -121,7 +121,7 @@ class Evidence:
                 "manager_fingerprint": keys_mod.fingerprint(team["manager_public_key"]),
                 "inbox": {"folder": folder, "url": url}}
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, (json.dumps(data, indent=2) + "\n").encode())
+        atomic_write(path, (json.dumps(data, indent=2) + "\n").encode())
         return path
 
     def import_team_file(self, path: Path) -> dict[str, Any]:
@@ -171,21 +171,19 @@ class Evidence:
                             "(drillpad evidence team import FILE)")
         last = self.db.execute("SELECT seq, sha256, to_event_seq FROM outbox ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev, after = (last[0] + 1, last[1], last[2]) if last else (1, None, 0)
-        rows = self.db.execute("SELECT id, device_id, seq, learner_id, kind, payload, created_at FROM events "
-                               "WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        rows = self.db.execute(_EVENT_SELECT + "WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                                [self.device_id, after, MAX_EVENTS_PER_BUNDLE]).fetchall()
         if not rows:
             return None
-        events = [{"id": r[0], "device_id": r[1], "seq": r[2], "learner_id": r[3], "kind": r[4],
-                   "payload": json.loads(r[5]), "created_at": r[6]} for r in rows]
+        events = _event_dicts(rows)
         key = keys_mod.device_key(self.data_dir)
         cipher, signature, _ = bundle_mod.build(events, team=team["id"], seq=seq, prev=prev, created_at=self.now(),
                                                 key=key, device_id=self.device_id,
                                                 recipient=team["manager_recipient"])
         self.outbox_dir.mkdir(parents=True, exist_ok=True)
         name = f"{team['id']}-{self.device_id}-{seq:06d}"
-        _atomic_write(self.outbox_dir / (name + SIG), signature)
-        _atomic_write(self.outbox_dir / (name + SUFFIX), cipher)
+        atomic_write(self.outbox_dir / (name + SIG), signature)
+        atomic_write(self.outbox_dir / (name + SUFFIX), cipher)
         with self.db.atomic():
             self.db["outbox"].insert({"seq": seq, "file": name, "sha256": bundle_mod.sha256(cipher),
                                       "prev_sha256": prev, "from_event_seq": rows[0][2], "to_event_seq": rows[-1][2],
@@ -206,11 +204,11 @@ class Evidence:
         except SyncError as exc:  # a bad decisions file never stops this device's evidence going out
             decisions = 0
             self.problems.append(str(exc))
-        _atomic_write(folder / f"device-{self.device_id}{PUB}", self.device_public_file())
+        atomic_write(folder / f"device-{self.device_id}{PUB}", self.device_public_file())
         sent = 0
         for (name,) in self.db.execute("SELECT file FROM outbox WHERE acked_at IS NULL ORDER BY seq").fetchall():
             for suffix in (SIG, SUFFIX):  # signature first: a bundle is only picked up once both exist
-                _atomic_write(folder / (name + suffix), (self.outbox_dir / (name + suffix)).read_bytes())
+                atomic_write(folder / (name + suffix), (self.outbox_dir / (name + suffix)).read_bytes())
             sent += 1
         return {"sent": sent, "acknowledged": acked, "decisions": decisions}
 
@@ -332,8 +330,8 @@ class Evidence:
         team = self.team()
         name = DECISIONS.format(team=team["id"])  # type: ignore[index]
         folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(folder / (name + ".minisig"), signature)
-        _atomic_write(folder / name, cipher)
+        atomic_write(folder / (name + ".minisig"), signature)
+        atomic_write(folder / name, cipher)
         return count
 
     def decisions_file(self, manager: keys_mod.ManagerKeys) -> tuple[bytes, bytes, int] | None:
@@ -343,13 +341,12 @@ class Evidence:
         recipients = [r[0] for r in self.db.execute(
             "SELECT recipient FROM peer_devices WHERE status = 'approved' AND recipient IS NOT NULL")]
         marks = ",".join("?" * len(DECISION_KINDS))
-        rows = self.db.execute(f"SELECT id, device_id, seq, learner_id, kind, payload, created_at FROM events "
-                               f"WHERE device_id = ? AND learner_id IS NOT NULL AND kind IN ({marks}) ORDER BY seq",
+        rows = self.db.execute(_EVENT_SELECT + f"WHERE device_id = ? AND learner_id IS NOT NULL AND kind IN ({marks}) "
+                               "ORDER BY seq",
                                [self.device_id, *sorted(DECISION_KINDS)]).fetchall()
         if not recipients or not rows:
             return None
-        events = [{"id": r[0], "device_id": r[1], "seq": r[2], "learner_id": r[3], "kind": r[4],
-                   "payload": json.loads(r[5]), "created_at": r[6]} for r in rows]
+        events = _event_dicts(rows)
         body = bundle_mod.events_jsonl(events)
         cipher = pyrage.encrypt(body, [pyrage.x25519.Recipient.from_str(r) for r in recipients])
         comment = f"drillpad-decisions v1 team={team['id']} device={self.device_id} events={len(events)}"
@@ -391,8 +388,7 @@ class Evidence:
         except BundleRefused as exc:
             raise SyncError(f"the manager's decisions are damaged: {exc.reason}") from exc
         known = {r[0] for r in self.db.execute("SELECT id FROM learners")}
-        mine = [event_store.Event(e["id"], e["device_id"], e["seq"], e["learner_id"], e["kind"], e["payload"],
-                                  e["created_at"]) for e in events if e["learner_id"] in known]
+        mine = [event_store.Event(**e) for e in events if e["learner_id"] in known]
         with self.db.atomic():
             self.db.execute("INSERT OR IGNORE INTO devices (id, name, is_self, public_key, created_at) "
                             "VALUES (?, 'manager', 0, ?, ?)", [m["device"], team["manager_public_key"], self.now()])
@@ -521,9 +517,7 @@ class Evidence:
             for e in events:
                 if e["learner_id"] is not None and e["learner_id"] not in known:
                     raise BundleRefused(f"event {e['id']} is for a learner this bundle never introduced")
-            new = event_store.apply(self.db, [event_store.Event(e["id"], e["device_id"], e["seq"], e["learner_id"],
-                                                                e["kind"], e["payload"], e["created_at"])
-                                              for e in events])
+            new = event_store.apply(self.db, [event_store.Event(**e) for e in events])
             self.db.execute("UPDATE peer_devices SET last_seq = ?, last_hash = ? WHERE id = ?",
                             [header.seq, sha, header.device])
             self._log(ImportOutcome(name, "imported", f"{new} new event(s)", new, header.device, header.seq), sha)
@@ -547,8 +541,8 @@ class Evidence:
         data = json.dumps({"sha256": sha, "device": header.device, "seq": header.seq, "imported_at": self.now()},
                           sort_keys=True).encode()
         stem = path.name[: -len(SUFFIX)]
-        _atomic_write(path.parent / (stem + ACK + ".minisig"), bytes(manager.signing.sign(data)))
-        _atomic_write(path.parent / (stem + ACK), data)
+        atomic_write(path.parent / (stem + ACK + ".minisig"), bytes(manager.signing.sign(data)))
+        atomic_write(path.parent / (stem + ACK), data)
 
     def _refuse(self, path: Path, sig_path: Path, outcome: ImportOutcome, sha: str | None) -> ImportOutcome:
         quarantine = self.data_dir / "quarantine"
@@ -557,6 +551,6 @@ class Evidence:
         for p in (path, sig_path):
             if p.exists():
                 shutil.move(str(p), quarantine / f"{stamp}-{p.name}")
-        _atomic_write(quarantine / f"{stamp}-{path.name}.reason.txt", (outcome.reason + "\n").encode())
+        atomic_write(quarantine / f"{stamp}-{path.name}.reason.txt", (outcome.reason + "\n").encode())
         self._log(outcome, sha)
         return outcome
