@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--smoke", action="store_true",
                    help="check this installation offline on a temporary data dir, print each check, exit 0 if all pass")
     p.add_argument("--no-model", action="store_true", help=argparse.SUPPRESS)
+    # Benchmarks: write the time of the window's first paint (seconds since the epoch) to FILE, then close.
+    p.add_argument("--startup-probe", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("gui", help="open the DrillPad window (the default)")
@@ -585,4 +587,11 @@ def _gui(args: argparse.Namespace, policy) -> int:
         return 1
     from drillpad.ui.app import run_app
 
-    return run_app(lambda: Workspace.open(args.data_dir, policy=policy))
+    def probe(window) -> None:
+        import time
+
+        args.startup_probe.write_text(f"{time.time():.6f}\n")
+        window.close()
+
+    return run_app(lambda: Workspace.open(args.data_dir, policy=policy),
+                   on_first_paint=probe if args.startup_probe else None)

@@ -133,7 +133,9 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
     with qtbot.waitSignal(window.locked, timeout=3000):
         window.idle.start()
     assert window.stack.currentWidget() is window.profiles and workspace.session is None
-    for screen in (window.today, window.drill, window.recall, window.progress, window.mydata):
+    assert (window.today, window.drill, window.recall, window.progress, window.mydata) == (None,) * 5  # destroyed
+    for i in range(window.stack.count()):
+        screen = window.stack.widget(i)
         assert "Ana" not in visible_text(screen) and "e-stop" not in visible_text(screen)
 
 

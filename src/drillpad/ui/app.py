@@ -12,22 +12,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QMainWindow, QStackedWidget, QWidget
 
-from drillpad.llm.engine import Engine
 from drillpad.ui import workers
-from drillpad.ui.trainee.drill import DrillScreen
-from drillpad.ui.trainee.lesson import LessonScreen
-from drillpad.ui.trainee.mydata import MyDataScreen
 from drillpad.ui.trainee.pin import PinScreen
 from drillpad.ui.trainee.profiles import ProfilesScreen
-from drillpad.ui.trainee.progress import ProgressScreen
-from drillpad.ui.trainee.recall import RecallScreen
-from drillpad.ui.trainee.today import TodayScreen
 from drillpad.workspace import REFLECTION_QUESTION, Workspace
+
+if TYPE_CHECKING:  # the names screen comes first; the rest loads when someone unlocks
+    from drillpad.llm.engine import Engine
 
 STARTUP_DELAY_MS = 150
 ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
@@ -44,6 +41,7 @@ class _EngineBridge(QObject):
 class MainWindow(QMainWindow):
     locked = Signal()
     session_finished = Signal(int)
+    first_paint = Signal()  # the names screen has been drawn: from here on DrillPad is usable
 
     def __init__(self, workspace: Workspace, *, idle_minutes: float | None = None,
                  engine_factory: Callable[[], Engine] | None = None, pregenerate: bool = True):
@@ -58,6 +56,7 @@ class MainWindow(QMainWindow):
         self.done_count = 0
         self.engine: Engine | None = None
         self.pregenerate = pregenerate
+        self._painted = False
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -72,7 +71,6 @@ class MainWindow(QMainWindow):
         self.pin.back.connect(self.lock)
         self.pin.unlocked.connect(self._unlocked)
         self.today = self.lesson = self.recall = self.drill = self.progress = self.mydata = None
-        self._build_learner_screens()
 
         self.model_label = QLabel("AI: starting…")
         self.model_label.setAccessibleName("AI model status")
@@ -109,13 +107,24 @@ class MainWindow(QMainWindow):
         self._startup.start(STARTUP_DELAY_MS)
         self.stack.setCurrentWidget(self.profiles)
 
-    # --- screens that hold a learner's data are rebuilt on every lock ----------------------
+    # --- screens that hold a learner's data exist only while someone is unlocked -------------
 
-    def _build_learner_screens(self) -> None:
+    def _drop_learner_screens(self) -> None:
         for screen in (self.today, self.lesson, self.recall, self.drill, self.progress, self.mydata):
             if screen is not None:
                 self.stack.removeWidget(screen)
                 screen.deleteLater()
+        self.today = self.lesson = self.recall = self.drill = self.progress = self.mydata = None
+
+    def _build_learner_screens(self) -> None:
+        from drillpad.ui.trainee.drill import DrillScreen
+        from drillpad.ui.trainee.lesson import LessonScreen
+        from drillpad.ui.trainee.mydata import MyDataScreen
+        from drillpad.ui.trainee.progress import ProgressScreen
+        from drillpad.ui.trainee.recall import RecallScreen
+        from drillpad.ui.trainee.today import TodayScreen
+
+        self._drop_learner_screens()
         ws = self.workspace
         self.today, self.lesson, self.recall = TodayScreen(ws), LessonScreen(ws), RecallScreen(ws)
         self.drill, self.progress, self.mydata = DrillScreen(ws), ProgressScreen(ws), MyDataScreen(ws)
@@ -141,6 +150,7 @@ class MainWindow(QMainWindow):
 
     def _unlocked(self, learner_id: str) -> None:
         self.learner_id = learner_id
+        self._build_learner_screens()
         self._show_today()
 
     def enter_manager_mode(self, passphrase: str | None = None, name: str | None = None) -> None:
@@ -183,9 +193,8 @@ class MainWindow(QMainWindow):
         self.workspace.lock()
         self.learner_id = None
         self.items, self.position = [], 0
-        self._build_learner_screens()
-        self.pin.learner_id = None
-        self.pin.entry.clear()
+        self._drop_learner_screens()
+        self.pin.clear()
         self.profiles.refresh()
         self.stack.setCurrentWidget(self.profiles)
         self.idle.stop()
@@ -200,6 +209,9 @@ class MainWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if event.type() in ACTIVITY and self.stack.currentWidget() is not self.profiles:
             self.idle.start()
+        elif not self._painted and event.type() == QEvent.Type.Paint and watched is self.profiles:
+            self._painted = True
+            QTimer.singleShot(0, self.first_paint.emit)  # once the paint is done, not from inside it
         return False
 
     # --- today and the session ---------------------------------------------------------------
@@ -359,7 +371,8 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def run_app(open_workspace: Callable[[], Workspace]) -> int:
+def run_app(open_workspace: Callable[[], Workspace], *,
+            on_first_paint: Callable[[MainWindow], None] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("DrillPad")
     font = QFont(app.font())
@@ -376,6 +389,8 @@ def run_app(open_workspace: Callable[[], Workspace]) -> int:
     install_crash_handler(workspace.paths.log_dir, tell)
     try:
         window = MainWindow(workspace)
+        if on_first_paint is not None:
+            window.first_paint.connect(lambda: on_first_paint(window))
         window.show()
         return app.exec()
     finally:

@@ -63,6 +63,13 @@ class PinScreen(QWidget):
                              else "Enter your PIN.")
         self.entry.setFocus()
 
+    def clear(self) -> None:
+        """Forget who was here: no name, message or half-typed PIN stays behind a lock."""
+        self.learner_id, self.choosing, self.first_choice = None, False, None
+        self.entry.clear()
+        self.title.clear()
+        self.message.clear()
+
     def _key(self, key: str) -> None:
         if key == "⌫":
             self.entry.backspace()
