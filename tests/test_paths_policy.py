@@ -8,7 +8,7 @@ from pathlib import Path
 import platformdirs
 
 from drillpad.paths import Paths
-from drillpad.policy import LoadedPolicy, Policy, find_policy, load_policy
+from drillpad.policy import POLICY_KEYS, LoadedPolicy, Policy, find_policy, load_policy
 
 
 def test_default_data_dir_is_the_platform_user_data_dir():
@@ -71,7 +71,7 @@ def test_bad_keys_fall_back_to_defaults_and_are_named(tmp_path):
     assert loaded.policy.idle_lock_minutes == 2
     assert loaded.policy.allow_self_enrol is False  # the good key is kept
     assert loaded.policy.sync_url is None
-    assert loaded.policy.allowed_models == []
+    assert loaded.policy.allowed_models == ()
     named = {p.key for p in loaded.problems}
     assert named == {"idle_lock_minutes", "sync_url", "idle_lok", "allowed_models"}
     assert any("unknown key" in p.message for p in loaded.problems if p.key == "idle_lok")
@@ -114,16 +114,42 @@ def test_the_documented_example_policy_is_valid():
     assert loaded.problems == ()
     assert loaded.policy.allowed_models[0].startswith("sha256:b179c952")
     documented = (example.parent / "README.md").read_text()
-    for key in Policy.model_fields:
+    for key in POLICY_KEYS:
         assert f"`{key}`" in documented, f"policy key {key} is not documented in packaging/README.md"
 
 
 def test_the_example_policy_explains_every_key_with_a_comment():
     lines = (Path(__file__).resolve().parents[1] / "packaging" / "policy.example.toml").read_text().splitlines()
     setting = re.compile(r"^#?\s*(\w+)\s*=")
-    for key in Policy.model_fields:
+    for key in POLICY_KEYS:
         at = next((i for i, line in enumerate(lines) if (m := setting.match(line)) and m[1] == key), None)
         assert at is not None, f"policy key {key} is missing from policy.example.toml"
         while at > 0 and setting.match(lines[at - 1]):  # several example values share one comment
             at -= 1
         assert at > 0 and lines[at - 1].startswith("# "), f"policy key {key} has no comment above it"
+
+
+def test_each_bad_value_is_named_with_what_is_expected(tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text('idle_lock_minutes = true\ndaily_budget_minutes = 61\ndata_dir = 3\nallow_self_enrol = "no"\n'
+                    'models_dir = "/opt/models"\nsync_url = "https://inbox.example:8443/drillpad"\n')
+    loaded = load_policy(path)
+    problems = {p.key: p.message for p in loaded.problems}
+    assert problems == {
+        "idle_lock_minutes": "must be a whole number of minutes from 1 to 120 (got True); using the default",
+        "daily_budget_minutes": "must be a whole number of minutes from 1 to 60 (got 61); using the default",
+        "data_dir": "must be a folder path in quotes (got 3); using the default",
+        "allow_self_enrol": "must be true or false (no quotes) (got 'no'); using the default",
+    }
+    assert loaded.policy == Policy(models_dir=Path("/opt/models"), sync_url="https://inbox.example:8443/drillpad")
+
+
+def test_reading_the_policy_does_not_load_pydantic():
+    """The policy is read before the first screen; pydantic (~0.2 s) must wait until after it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, drillpad.cli, drillpad.policy as p; p.find_policy(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'numpy')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -159,22 +159,31 @@ def main(argv: list[str] | None = None) -> int:
 
         logging.getLogger("drillpad").warning("policy %s problems: %s", policy.source,
                                               "; ".join(map(str, policy.problems)))
+    try:
+        return _dispatch(args, policy)
+    except Exception as exc:  # noqa: BLE001 - what the user can act on is printed; the rest propagates
+        return _user_error(exc)
+
+
+def _user_error(exc: Exception) -> int:
+    """Print an error the user can act on (a bad pack, a data-dir problem…) and return the exit code; anything
+    else is a bug and is raised again for the crash report. (Imported here, not at start, because the pack
+    models load pydantic, which the window's first screen does not need.)"""
     from drillpad.core.pack import PackInvalid
     from drillpad.store.db import StoreError
     from drillpad.store.learners import LearnerError
     from drillpad.store.packs import PackImportError
     from drillpad.workspace import LearningError
 
-    try:
-        return _dispatch(args, policy)
-    except PackInvalid as exc:
+    if isinstance(exc, PackInvalid):
         _print_problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.severity == "error")
         print(f"error: {errors} problem(s) in the pack; nothing was imported", file=sys.stderr)
         return 1
-    except (PackImportError, LearnerError, LearningError, StoreError) as exc:
+    if isinstance(exc, (PackImportError, LearnerError, LearningError, StoreError)):
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    raise exc
 
 
 def _print_problems(problems) -> None:

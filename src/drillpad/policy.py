@@ -17,44 +17,87 @@ import os
 import re
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Annotated
+from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 APP_NAME = "DrillPad"
 POLICY_FILENAME = "policy.toml"
 
-Sha256 = Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
+# The policy is read before the first screen, so it is checked here with a few explicit rules
+# rather than with pydantic: importing pydantic and building a first model costs ~0.2 s of the
+# 1 s start-up budget (measured, benchmarks/bench_package.py), for ten flat keys. Packs, model
+# output and evidence keep pydantic; they load after the names screen is shown.
+_SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
-class Policy(BaseModel):
-    """Every key IT may set, with its safe default."""
+def _folder(value: Any) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a folder path in quotes")
+    return Path(value)
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    data_dir: Path | None = None
+def _minutes(low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"must be a whole number of minutes from {low} to {high}")
+        return value
+
+    return check
+
+
+def _yes_no(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false (no quotes)")
+    return value
+
+
+def _digests(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and _SHA256.match(v) for v in value):
+        raise ValueError('must be a list like ["sha256:<64 lowercase hex digits>", …]')
+    return tuple(value)
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"^https?://\S+$", value):
+        raise ValueError("must be an http:// or https:// address")
+    return value
+
+
+def _key(check: Callable[[Any], Any], default: Any = None):
+    return field(default=default, metadata={"check": check})
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every key IT may set, with its safe default (each key's rule is its ``check``)."""
+
+    data_dir: Path | None = _key(_folder)
     """Where the database and learners' data live (local disk only). Default: the user data dir."""
-    log_dir: Path | None = None
+    log_dir: Path | None = _key(_folder)
     """Where logs and crash reports go. Default: ``logs`` in the data dir when it is set, else the user log dir."""
-    models_dir: Path | None = None
+    models_dir: Path | None = _key(_folder)
     """An extra folder searched for GGUF models and their manifests."""
-    idle_lock_minutes: Annotated[int, Field(ge=1, le=120)] = 2
+    idle_lock_minutes: int = _key(_minutes(1, 120), 2)
     """Minutes without input before a profile locks and the screen returns to the name tiles."""
-    allow_self_enrol: bool = True
+    allow_self_enrol: bool = _key(_yes_no, True)
     """Whether trainees may add themselves on the workstation ("add me")."""
-    allowed_models: list[Sha256] = []
+    allowed_models: tuple[str, ...] = _key(_digests, ())
     """If not empty, only models with one of these sha256 digests are used."""
-    team_file: Path | None = None
+    team_file: Path | None = _key(_folder)
     """A manager's team file to pin on first start."""
-    sync_folder: Path | None = None
+    sync_folder: Path | None = _key(_folder)
     """Folder (USB stick or share) where evidence bundles are dropped."""
-    sync_url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    sync_url: str | None = _key(_url)
     """A manager's inbox URL for evidence bundles."""
-    daily_budget_minutes: Annotated[int, Field(ge=1, le=60)] | None = None
+    daily_budget_minutes: int | None = _key(_minutes(1, 60))
     """Practice minutes per learner per day; overrides the packs' setting."""
+
+
+POLICY_KEYS: dict[str, Callable[[Any], Any]] = {f.name: f.metadata["check"] for f in fields(Policy)}
 
 
 @dataclass(frozen=True)
@@ -104,36 +147,24 @@ def find_policy(explicit: Path | None = None, env: dict[str, str] | None = None)
     return LoadedPolicy(Policy())
 
 
-_TOML_LINE = re.compile(r"at line (\d+)")
-
-
 def load_policy(path: Path) -> LoadedPolicy:
-    """Read a policy file. Keys with bad values fall back to defaults and are reported."""
+    """Read a policy file. Keys with bad values fall back to defaults and are reported, one by one,
+    so one typo does not discard the rest of the policy."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         return LoadedPolicy(Policy(), path, (PolicyProblem("(file)", f"cannot read {path}: {exc}"),))
     except tomllib.TOMLDecodeError as exc:
         return LoadedPolicy(Policy(), path, (PolicyProblem("(file)", f"{path} is not valid TOML: {exc}"),))
+    good: dict[str, Any] = {}
     problems: list[PolicyProblem] = []
-    good = dict(raw)
-    # Drop each bad key and try again, so one typo does not discard the rest of the policy.
-    for _ in range(len(raw) + 1):
+    for key, value in raw.items():
+        check = POLICY_KEYS.get(key)
+        if check is None:
+            problems.append(PolicyProblem(key, "unknown key (ignored; see packaging/README.md for the keys)"))
+            continue
         try:
-            policy = Policy.model_validate(good)
-            break
-        except ValidationError as exc:
-            bad_keys = set()
-            for err in exc.errors():
-                key = str(err["loc"][0]) if err["loc"] else "(file)"
-                bad_keys.add(key)
-                if err["type"] == "extra_forbidden":
-                    message = "unknown key (ignored; see packaging/README.md for the keys)"
-                else:
-                    message = f"{err['msg']} (got {good.get(key)!r}); using the default"
-                problems.append(PolicyProblem(key, message))
-            for key in bad_keys:
-                good.pop(key, None)
-    else:  # pragma: no cover - each round removes at least one key
-        policy = Policy()
-    return LoadedPolicy(policy, path, tuple(problems))
+            good[key] = check(value)
+        except ValueError as exc:
+            problems.append(PolicyProblem(key, f"{exc} (got {value!r}); using the default"))
+    return LoadedPolicy(Policy(**good), path, tuple(problems))

@@ -24,10 +24,7 @@ from drillpad.core import metrics as metrics_core
 from drillpad.core.cues import Synonyms, match_any, split_sentences
 from drillpad.core.events import EventView
 from drillpad.core.journey import RehearseRule, TaskJourney, task_journey
-from drillpad.core.grader import Grade, grade
 from drillpad.core import pin as pin_core
-from drillpad.core.gate import TEMPLATE_VERSION
-from drillpad.core.pack import Context, Drill, Pack, Settings
 from drillpad.core.queue import Candidate, build_queue
 from drillpad.core.scheduling import Rating, rate
 from drillpad.llm.provenance import GENERATION_EVENT, Generation, sha256_text
@@ -36,13 +33,17 @@ from drillpad.policy import LoadedPolicy, Policy
 from drillpad.store import cards as card_store
 from drillpad.store import events as event_store
 from drillpad.store import learners as learner_store
-from drillpad.store import packs as pack_store
 from drillpad.store import pins as pin_store
 from drillpad.store import variants as variant_store
 from drillpad.store.db import close_database, open_database
 
-if TYPE_CHECKING:  # the model runtime and the AI drill code load on first use, not at start-up
+if TYPE_CHECKING:
+    # Loaded on first use, after the names screen: the model runtime, the AI drill code, and the pack
+    # models (pydantic) with what is built on them — the grader, the gate and pack import.
+    from drillpad.core.grader import Grade
+    from drillpad.core.pack import Context, Drill, Pack, Settings
     from drillpad.drills import judge as judge_mod
+    from drillpad.store import packs as pack_store
     from drillpad.llm.engine import CancelToken, Engine
     from drillpad.llm.models import ModelCatalog
 
@@ -254,13 +255,19 @@ class Workspace:
     @staticmethod
     def validate_pack(folder: Path) -> Pack:
         """Validate a pack folder without importing it; raises PackInvalid with every problem."""
+        from drillpad.store import packs as pack_store
+
         return pack_store.load_pack_folder(folder)
 
     def import_pack(self, folder: Path) -> pack_store.ImportResult:
+        from drillpad.store import packs as pack_store
+
         pack = pack_store.load_pack_folder(folder)
         return pack_store.import_pack(self.db, pack, source_path=str(folder.absolute()), now=self._now())
 
     def packs(self) -> list[dict]:
+        from drillpad.store import packs as pack_store
+
         return pack_store.list_packs(self.db)
 
     def roles(self) -> list[RoleInfo]:
@@ -456,6 +463,8 @@ class Workspace:
     # --- learning ------------------------------------------------------------------------
 
     def _settings(self, pack_id: str) -> Settings:
+        from drillpad.core.pack import Settings
+
         row = self.db.execute("SELECT settings FROM packs WHERE id = ?", [pack_id]).fetchone()
         return Settings.model_validate_json(row[0])
 
@@ -586,6 +595,8 @@ class Workspace:
                             event.id)
 
     def drill(self, drill_id: str, pack_id: str | None = None) -> Drill:
+        from drillpad.core.pack import Drill
+
         row = self.db.execute("SELECT body FROM drills WHERE id = ? AND (? IS NULL OR pack_id = ?)",
                               [drill_id, pack_id, pack_id]).fetchone()
         if row is None:
@@ -614,12 +625,16 @@ class Workspace:
         return self._variant_model or None
 
     def _context(self, pack_id: str) -> Context:
+        from drillpad.core.pack import Context
+
         return Context.model_validate_json(self.db.execute("SELECT context FROM packs WHERE id = ?",
                                                            [pack_id]).fetchone()[0])
 
     def start_drill(self, learner_key: str, drill_id: str) -> DrillView:
         """The scenario to show: a cached variant of this drill the learner has not seen (made by the
         model in use and passed by the gate), else the written scenario. Never calls the model."""
+        from drillpad.core.gate import TEMPLATE_VERSION
+
         lr = self.learner(learner_key)
         drill = self.drill(drill_id, lr.pack_id)
         choices = [c.model_dump() for c in drill.choice]
@@ -642,6 +657,8 @@ class Workspace:
         """Make variants ahead of time for learners' upcoming drills (today's queue first, then the
         rest of their role's drills) until each learner has *per_drill* unseen ones. Output that fails
         the gate is discarded and logged (``drill.variant_rejected``) with its reasons."""
+        from drillpad.core.gate import TEMPLATE_VERSION
+
         from drillpad.drills import variants as variant_gen
         from drillpad.llm.engine import GenerationCancelled
 
@@ -743,6 +760,8 @@ class Workspace:
         """Grade a drill answer with the deterministic grader; record the review and reschedule in one
         transaction. An attempt the grader is unsure of is stored as needs_review and scheduled as Hard
         (it comes back soon) until a manager decides. Returns the grade and the event id."""
+        from drillpad.core.grader import grade
+
         from drillpad.drills import judge as judge_mod
 
         lr = self.learner(learner_key)
@@ -901,6 +920,8 @@ class Workspace:
 
     def rebuild(self) -> dict[str, int]:
         """Recompute all derived schedules from events and report differences."""
+        from drillpad.core.pack import Settings
+
         retention = {r[0]: Settings.model_validate_json(r[1]).desired_retention
                      for r in self.db.execute("SELECT id, settings FROM packs")}
         return card_store.rebuild(self.db, retention)

@@ -20,6 +20,7 @@ def test_evidence_goes_to_the_share_after_each_person_locks(qtbot, tmp_path, clo
     ws.add_learner("Ana Lima", "dock-hand")
     w = MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
     qtbot.addWidget(w)
+    w.show()  # the first sync starts just after the names screen is painted
     qtbot.waitUntil(lambda: len(list((tmp_path / "share").glob("*.bundle"))) == 1, timeout=10_000)
     qtbot.waitUntil(lambda: "bundle(s) not yet confirmed" in w.sync_label.text(), timeout=10_000)
     assert "waiting to send: 0 record(s), 1 bundle(s) not yet confirmed" in w.sync_label.text()
@@ -33,6 +34,7 @@ def test_evidence_goes_to_the_share_after_each_person_locks(qtbot, tmp_path, clo
 def test_an_unenrolled_workstation_says_so(qtbot, workspace):
     w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
     qtbot.addWidget(w)
+    w.show()
     qtbot.waitUntil(lambda: "not enrolled with a manager" in w.sync_label.text(), timeout=5_000)
 
 

@@ -98,13 +98,14 @@ class MainWindow(QMainWindow):
         self._bridge = _EngineBridge()
         self._bridge.progress.connect(self._engine_progress)
         self._bridge.loaded.connect(self._engine_loaded)
-        # The names screen first; then the model (its runtime import competes for the interpreter), the sync
-        # status and the background sync, which load the evidence code.
+        # The names screen first; shortly after it is painted, the model (its runtime import competes for the
+        # interpreter), the sync status and the background sync, which load the evidence code.
         factory = engine_factory or workspace.open_engine
         self._startup = QTimer(self)
         self._startup.setSingleShot(True)
+        self._startup.setInterval(STARTUP_DELAY_MS)
         self._startup.timeout.connect(lambda: self._after_first_paint(factory))
-        self._startup.start(STARTUP_DELAY_MS)
+        self.first_paint.connect(self._startup.start)
         self.stack.setCurrentWidget(self.profiles)
 
     # --- screens that hold a learner's data exist only while someone is unlocked -------------
