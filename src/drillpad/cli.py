@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_smoke(model=not args.no_model)
     policy = find_policy(args.policy)
     for problem in policy.problems:  # a bad policy key never stops DrillPad: its default is used
-        print(f"warning: policy {policy.source}: {problem} (using the default)", file=sys.stderr)
+        print(f"warning: policy {policy.source}: {problem}", file=sys.stderr)
     paths = Paths.resolve(args.data_dir, policy)
     try:
         paths.ensure()  # before anything is written: refuses data or logs inside the install folder

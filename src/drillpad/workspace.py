@@ -223,7 +223,7 @@ class Workspace:
         """The engine in use, when the caller opened one (its variants are the ones shown)."""
         self._variant_model: str | None = None
         self._evidence = None
-        self.startup_problems: list[str] = [f"IT policy: {p} (using the default)" for p in self.policy.problems]
+        self.startup_problems: list[str] = [f"IT policy: {p}" for p in self.policy.problems]
         """What went wrong at start that did not stop DrillPad (shown in the status bar)."""
         if self.policy.policy.team_file is not None:
             self._pin_policy_team(self.policy.policy.team_file)

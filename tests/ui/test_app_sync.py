@@ -47,3 +47,47 @@ def test_a_bad_policy_key_is_shown_and_its_default_used(qtbot, tmp_path, clock):
     assert w.idle.interval() == 2 * 60_000
     w.close()
     ws.close()
+
+
+class _EndlessStream:
+    """A model that never stops on its own: only the cancel token (checked before every word) ends it."""
+
+    def __init__(self, cancel, started):
+        self.cancel, self.finish, self.tokens = cancel, None, 0
+        started.set()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.cancel.cancelled or self.tokens >= 2_000_000:  # bounded, so a failing test still ends
+            self.finish = "cancelled" if self.cancel.cancelled else "length"
+            raise StopIteration
+        self.tokens += 1
+        return " word"
+
+
+def test_closing_the_window_stops_the_background_pregeneration(qtbot, workspace):
+    import threading
+
+    from PySide6.QtCore import QThreadPool
+
+    class EndlessEngine(FakeEngine):
+        def __init__(self):
+            super().__init__(default="")
+            self.started = threading.Event()
+            self.streams: list[_EndlessStream] = []
+
+        def _open(self, rendered, request, cancel):
+            self.streams.append(_EndlessStream(cancel, self.started))
+            return self.streams[-1]
+
+    workspace.install_demo()  # its drills have the facts variants are made from
+    engine = EndlessEngine()
+    w = MainWindow(workspace, engine_factory=lambda: engine)  # pre-generation on, as in the app
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(engine.started.is_set, timeout=10_000)
+    w.close()  # waits for the workers: the generation must stop at the next word, not run on
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    assert [s.finish for s in engine.streams] == ["cancelled"]

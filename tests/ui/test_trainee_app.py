@@ -130,11 +130,13 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
     press(qtbot, next(b for b in window.progress.findChildren(QPushButton) if b.text() == "← Back to today"))
 
     window.idle.setInterval(30)  # idle → locked, nothing of Ana left on screen
+    before = (window.today, window.lesson, window.recall, window.drill, window.progress, window.mydata)
     with qtbot.waitSignal(window.locked, timeout=3000):
         window.idle.start()
     assert window.stack.currentWidget() is window.profiles and workspace.session is None
-    assert (window.today, window.drill, window.recall, window.progress, window.mydata) == (None,) * 5  # destroyed
-    for i in range(window.stack.count()):
+    assert all(window.stack.indexOf(old) == -1 for old in before)  # Ana's screens are gone, fresh ones are built
+    assert window.today is not None and window.today not in before
+    for i in range(window.stack.count()):  # and nothing on any screen still shows her
         screen = window.stack.widget(i)
         assert "Ana" not in visible_text(screen) and "e-stop" not in visible_text(screen)
 

@@ -57,6 +57,8 @@ class MainWindow(QMainWindow):
         self.engine: Engine | None = None
         self.pregenerate = pregenerate
         self._painted = False
+        self._closing = False
+        self._background_cancel = None  # the background pre-generation's CancelToken, while it runs
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -108,7 +110,8 @@ class MainWindow(QMainWindow):
         self.first_paint.connect(self._startup.start)
         self.stack.setCurrentWidget(self.profiles)
 
-    # --- screens that hold a learner's data exist only while someone is unlocked -------------
+    # --- screens that hold a learner's data: built empty while nobody is unlocked (just after the first
+    # paint, and again at each lock, so unlocking is quick), destroyed at every lock ----------------
 
     def _drop_learner_screens(self) -> None:
         for screen in (self.today, self.lesson, self.recall, self.drill, self.progress, self.mydata):
@@ -151,7 +154,7 @@ class MainWindow(QMainWindow):
 
     def _unlocked(self, learner_id: str) -> None:
         self.learner_id = learner_id
-        self._build_learner_screens()
+        self._prepare_learner_screens()  # when unlocked before they were prepared
         self._show_today()
 
     def enter_manager_mode(self, passphrase: str | None = None, name: str | None = None) -> None:
@@ -194,7 +197,7 @@ class MainWindow(QMainWindow):
         self.workspace.lock()
         self.learner_id = None
         self.items, self.position = [], 0
-        self._drop_learner_screens()
+        self._build_learner_screens()  # the last person's are destroyed; fresh, empty ones for the next
         self.pin.clear()
         self.profiles.refresh()
         self.stack.setCurrentWidget(self.profiles)
@@ -272,19 +275,37 @@ class MainWindow(QMainWindow):
     # --- status bar: the model and sync --------------------------------------------------------
 
     def _after_first_paint(self, factory: Callable[[], Engine]) -> None:
-        if self.workspace.db is None:  # closed before it ever showed
+        """What the names screen does not need, in short steps so the screen stays responsive: the model is
+        found, checked and loaded in workers; the empty learner screens are built; then the sync status and
+        the first background sync (which load the evidence code)."""
+        if self.workspace.db is None or self._closing:  # closed before it ever showed
             return
         self._start_engine(factory)
+        QTimer.singleShot(0, self._prepare_learner_screens)
+        QTimer.singleShot(0, self._first_sync)
+
+    def _prepare_learner_screens(self) -> None:
+        if self.today is None and not self._closing:
+            self._build_learner_screens()
+
+    def _first_sync(self) -> None:
+        if self._closing:
+            return
         self._refresh_sync()
         self.sync_in_background()
 
     def _start_engine(self, factory: Callable[[], Engine]) -> None:
-        try:
-            self.engine = factory()
-        except Exception as exc:  # noqa: BLE001 - the app works without AI
-            self.model_label.setText(f"AI off — using written scenarios ({exc})")
+        def failed(message: str) -> None:  # the app works without AI
+            self.model_label.setText(f"AI off — using written scenarios ({message})")
+
+        workers.run(factory, self._engine_made, failed)  # finding and checking the model file, off the main thread
+
+    def _engine_made(self, engine: Engine) -> None:
+        if self._closing:
+            engine.close()
             return
-        future = self.engine.load(lambda fraction, text="": self._bridge.progress.emit(float(fraction), str(text)))
+        self.engine = engine
+        future = engine.load(lambda fraction, text="": self._bridge.progress.emit(float(fraction), str(text)))
         future.add_done_callback(lambda _f: self._bridge.loaded.emit())
 
     def _engine_progress(self, fraction: float, text: str) -> None:
@@ -306,11 +327,14 @@ class MainWindow(QMainWindow):
 
     def _pregenerate_in_background(self, engine: Engine) -> None:
         """Prepare variants for upcoming drills in a worker, with its own database connection."""
+        from drillpad.llm.engine import CancelToken
+
         data_dir, policy, clock = self.workspace.paths.data_dir, self.workspace.policy, self.workspace.clock
+        cancel = self._background_cancel = CancelToken()  # closing the window stops it within a token
 
         def job() -> int:
             with Workspace.open(Path(data_dir), clock=clock, policy=policy) as ws:
-                return ws.pregenerate(engine, per_drill=1, max_attempts=2).kept
+                return ws.pregenerate(engine, per_drill=1, max_attempts=2, cancel=cancel).kept
 
         workers.run(job, lambda kept: self.statusBar().showMessage(
             f"AI prepared {kept} new scenario variant(s) in the background.", 6000), lambda _err: None)
@@ -364,7 +388,10 @@ class MainWindow(QMainWindow):
         workers.run(job, done, failed)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._closing = True
         self._startup.stop()
+        if self._background_cancel is not None:
+            self._background_cancel.cancel()
         QApplication.instance().removeEventFilter(self)
         QThreadPool.globalInstance().waitForDone(5000)
         if self.engine is not None:
