@@ -23,7 +23,7 @@ from drillpad.ui.trainee.pin import PinScreen
 from drillpad.ui.trainee.profiles import ProfilesScreen
 from drillpad.workspace import REFLECTION_QUESTION, Workspace
 
-if TYPE_CHECKING:  # the names screen comes first; the rest loads when someone unlocks
+if TYPE_CHECKING:  # the names screen comes first; the model code is loaded by a worker after it is painted
     from drillpad.llm.engine import Engine
 
 STARTUP_DELAY_MS = 150
