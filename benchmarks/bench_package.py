@@ -63,38 +63,24 @@ def child_env(home: Path) -> dict[str, str]:
             "XDG_CONFIG_HOME": str(home / "config"), "DRILLPAD_DATA_DIR": str(home / "drillpad-data")}
 
 
-def first_paint_s(cmd: list[str], env: dict[str, str], data: Path) -> float:
-    """Launch the window on *data* and return the seconds until its names screen was first painted."""
-    probe = data.parent / "first-paint.txt"
-    probe.unlink(missing_ok=True)
-    started = time.time()
-    out = subprocess.run([*cmd, "--data-dir", str(data), "--startup-probe", str(probe), "gui"], env=env,
-                         capture_output=True, text=True, timeout=120, cwd=REPO)
-    if out.returncode != 0 or not probe.exists():
-        raise RuntimeError(f"{' '.join(cmd)} gui failed (exit {out.returncode}):\n{out.stdout}{out.stderr}")
-    return float(probe.read_text()) - started
-
-
 def version_s(cmd: list[str], env: dict[str, str]) -> float:
     t = time.perf_counter()
     subprocess.run([*cmd, "--version"], env=env, capture_output=True, check=True, timeout=60, cwd=REPO)
     return time.perf_counter() - t
 
 
-def empty_qt_s(env: dict[str, str], home: Path) -> float:
-    """bench_ui.py's empty QMainWindow child, from interpreter start to its first event-loop turn."""
+def _bench_ui():
     spec = importlib.util.spec_from_file_location("bench_ui", Path(__file__).with_name("bench_ui.py"))
-    bench_ui = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench_ui)
-    out = subprocess.run([sys.executable, "-c", bench_ui.CHILD, repr(time.time()), "empty", str(home)], env=env,
-                         capture_output=True, text=True, check=True, timeout=120)
-    return float(out.stdout.strip().splitlines()[-1])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run() -> dict:
     if not BINARY.exists():
         print(SKIP, flush=True)
         return {"skipped": SKIP}
+    bench_ui = _bench_ui()  # the same launch probe and empty-window floor as the trainee app's bench
     source = [sys.executable, "-m", "drillpad"]
     with tempfile.TemporaryDirectory(prefix="drillpad-bench-package-") as tmp:
         home = Path(tmp)
@@ -104,9 +90,9 @@ def run() -> dict:
                        check=True, timeout=300, cwd=REPO)
         runs = {"packaged_s": [], "source_s": [], "empty_qt_s": [], "packaged_version_s": [], "source_version_s": []}
         for _ in range(RUNS):
-            runs["packaged_s"].append(first_paint_s([str(BINARY)], env, data))
-            runs["source_s"].append(first_paint_s(source, env, data))
-            runs["empty_qt_s"].append(empty_qt_s(env, home))
+            runs["packaged_s"].append(bench_ui.first_paint_s([str(BINARY)], env, data))
+            runs["source_s"].append(bench_ui.first_paint_s(source, env, data))
+            runs["empty_qt_s"].append(bench_ui.empty_window_s(env))
             runs["packaged_version_s"].append(version_s([str(BINARY)], env))
             runs["source_version_s"].append(version_s(source, env))
     start = {key: statistics.median(values) for key, values in runs.items()}

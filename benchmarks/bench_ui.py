@@ -1,8 +1,8 @@
 """Trainee app: time to a usable first screen, and main-thread stalls during a scripted session.
 
-- launch: a fresh process (offscreen Qt) from interpreter start to the first paint of the
-  "Who's practising?" screen on the demo data, the model loading in the background; against
-  the same process showing an empty QMainWindow (the floor set by Python + Qt start-up).
+- launch: `python -m drillpad gui` (offscreen Qt) on the demo data, from just before the process
+  starts to the first paint of the "Who's practising?" screen (the app's `--startup-probe`);
+  against a process showing an empty QMainWindow (the floor set by Python + Qt start-up).
 - stalls: a 10 ms heartbeat timer on the main thread while a script unlocks a learner, opens
   Today, reads a lesson, answers a recall prompt, answers a drill, opens My progress and locks,
   with the real model loading and pre-generating variants in the background. Reported: the
@@ -20,42 +20,49 @@ import tempfile
 import time
 from pathlib import Path
 
-CHILD = r"""
+EMPTY_WINDOW = r"""
 import os, sys, time
 T0 = float(sys.argv[1])
-OUT = os.dup(1)  # llama-cpp-python points fds 1 and 2 at /dev/null while a model loads (verbose=False)
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication(sys.argv[:1])
-if sys.argv[2] == "drillpad":
-    from drillpad.workspace import Workspace
-    from drillpad.ui.app import MainWindow
-    from pathlib import Path
-    ws = Workspace.open(Path(sys.argv[3]))
-    window = MainWindow(ws)
-else:
-    window = QMainWindow()
+window = QMainWindow()
 window.show()
 def done():
-    os.write(OUT, f"{time.time() - T0:.4f}\n".encode())
+    os.write(1, f"{time.time() - T0:.4f}\n".encode())
     os._exit(0)
 QTimer.singleShot(0, done)
 app.exec()
 """
 
 
-def launch(kind: str, data: Path) -> float:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-c", CHILD, repr(time.time()), kind, str(data)], env=env,
+def empty_window_s(env: dict[str, str]) -> float:
+    """The floor: a Python process showing an empty QMainWindow, until its first event-loop turn."""
+    out = subprocess.run([sys.executable, "-c", EMPTY_WINDOW, repr(time.time())], env=env,
                          capture_output=True, text=True, check=True, timeout=120)
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def first_paint_s(cmd: list[str], env: dict[str, str], data: Path) -> float:
+    """Launch `drillpad gui` (*cmd*: the packaged binary or `python -m drillpad`) on *data* and return the
+    seconds until its names screen was first painted, from the app's `--startup-probe`."""
+    probe = data.parent / f"{data.name}-first-paint.txt"
+    probe.unlink(missing_ok=True)
+    started = time.time()
+    out = subprocess.run([*cmd, "--data-dir", str(data), "--startup-probe", str(probe), "gui"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    if out.returncode != 0 or not probe.exists():
+        raise RuntimeError(f"{' '.join(cmd)} gui failed (exit {out.returncode}):\n{out.stdout}{out.stderr}")
+    return float(probe.read_text()) - started
+
+
 def bench_launch(data: Path, runs: int = 5) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # .pyc kept, as installed
+    env["QT_QPA_PLATFORM"] = "offscreen"
     app, floor = [], []
     for _ in range(runs):
-        floor.append(launch("empty", data))
-        app.append(launch("drillpad", data))
+        floor.append(empty_window_s(env))
+        app.append(first_paint_s([sys.executable, "-m", "drillpad"], env, data))
     return {"drillpad_s": statistics.median(app), "empty_qt_s": statistics.median(floor), "runs": runs}
 
 

@@ -113,13 +113,6 @@ class MainWindow(QMainWindow):
     # --- screens that hold a learner's data: built empty while nobody is unlocked (just after the first
     # paint, and again at each lock, so unlocking is quick), destroyed at every lock ----------------
 
-    def _drop_learner_screens(self) -> None:
-        for screen in (self.today, self.lesson, self.recall, self.drill, self.progress, self.mydata):
-            if screen is not None:
-                self.stack.removeWidget(screen)
-                screen.deleteLater()
-        self.today = self.lesson = self.recall = self.drill = self.progress = self.mydata = None
-
     def _build_learner_screens(self) -> None:
         from drillpad.ui.trainee.drill import DrillScreen
         from drillpad.ui.trainee.lesson import LessonScreen
@@ -128,7 +121,10 @@ class MainWindow(QMainWindow):
         from drillpad.ui.trainee.recall import RecallScreen
         from drillpad.ui.trainee.today import TodayScreen
 
-        self._drop_learner_screens()
+        for screen in (self.today, self.lesson, self.recall, self.drill, self.progress, self.mydata):
+            if screen is not None:
+                self.stack.removeWidget(screen)
+                screen.deleteLater()
         ws = self.workspace
         self.today, self.lesson, self.recall = TodayScreen(ws), LessonScreen(ws), RecallScreen(ws)
         self.drill, self.progress, self.mydata = DrillScreen(ws), ProgressScreen(ws), MyDataScreen(ws)
@@ -289,7 +285,7 @@ class MainWindow(QMainWindow):
             self._build_learner_screens()
 
     def _first_sync(self) -> None:
-        if self._closing:
+        if self._closing or self.workspace.db is None:
             return
         self._refresh_sync()
         self.sync_in_background()
@@ -340,6 +336,8 @@ class MainWindow(QMainWindow):
             f"AI prepared {kept} new scenario variant(s) in the background.", 6000), lambda _err: None)
 
     def _refresh_sync(self, problem: str = "") -> None:
+        if self._closing or self.workspace.db is None:  # a worker finishing after the window closed
+            return
         team = self.workspace.evidence.team()
         if team is not None and team["role"] == "manager":  # the manager's PC receives; it does not send
             last = self.workspace.evidence.log(1)
