@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
     def _open_manager(self, keys, name: str) -> None:
         from drillpad.ui.manager.desk import ManagerScreen
 
+        if self._closing:  # the keys were unlocked after the window closed: drop them
+            return
         self.statusBar().clearMessage()
         self._drop_manager()
         self.manager_screen = ManagerScreen(self.workspace, keys, name)
@@ -310,7 +312,7 @@ class MainWindow(QMainWindow):
 
     def _engine_loaded(self) -> None:
         engine = self.engine
-        if engine is None:
+        if engine is None or self._closing:
             return
         if engine.state.value != "ready":
             self.model_label.setText(f"AI off — using written scenarios ({engine.reason or engine.state.value})")
