@@ -9,6 +9,7 @@ may be AI-adapted or are the written ones (and why).
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -280,7 +281,9 @@ class MainWindow(QMainWindow):
             return
         self._start_engine(factory)
         QTimer.singleShot(0, self._prepare_learner_screens)
-        QTimer.singleShot(0, self._first_sync)
+        # The evidence code (crypto, pydantic) is imported by a worker; the sync status then reads at once.
+        workers.run(lambda: importlib.import_module("drillpad.evidence.sync"), lambda _module: self._first_sync(),
+                    lambda message: self.sync_label.setText(f"⚠ evidence sync unavailable: {message}"))
 
     def _prepare_learner_screens(self) -> None:
         if self.today is None and not self._closing:
