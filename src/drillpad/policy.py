@@ -28,10 +28,11 @@ APP_NAME = "DrillPad"
 POLICY_FILENAME = "policy.toml"
 
 # The policy is read before the first screen, so it is checked here with a few explicit rules
-# rather than with pydantic: importing pydantic and building a first model costs ~0.2 s of the
-# 1 s start-up budget (measured, benchmarks/bench_package.py), for ten flat keys. Packs, model
+# rather than with pydantic: importing pydantic and building a first model took ~0.2 s of the
+# 1 s start-up budget (see packaging/README.md, "Start-up"), for ten flat keys. Packs, model
 # output and evidence keep pydantic; they load after the names screen is shown.
 _SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
+_URL = re.compile(r"^https?://\S+$")
 
 
 def _folder(value: Any) -> Path:
@@ -62,7 +63,7 @@ def _digests(value: Any) -> tuple[str, ...]:
 
 
 def _url(value: Any) -> str:
-    if not isinstance(value, str) or not re.match(r"^https?://\S+$", value):
+    if not isinstance(value, str) or not _URL.match(value):
         raise ValueError("must be an http:// or https:// address")
     return value
 
