@@ -31,7 +31,7 @@ def test_correct_answer_passes_with_evidence(drill):
     r = g(drill, "Hit the e-stop, then put my padlock on the isolator and tag it.")
     assert r.passed and r.score == 1.0 and not r.needs_review
     assert r.criteria["stop"].evidence == "e-stop"
-    assert r.criteria["lockout"].evidence == "padlock on the isolator"
+    assert r.criteria["lockout"].evidence == "put my padlock on the isolator"
 
 
 def test_synonyms_and_word_forms(drill):
@@ -90,7 +90,7 @@ def test_empty_and_off_topic_score_zero(drill):
 
 
 def test_words_of_a_cue_without_the_phrase_go_to_review(drill):
-    r = g(drill, "The belt stop was slow so I told Sam.")
+    r = g(drill, "The belt was slow to stop so I told Sam.")
     assert not r.criteria["stop"].met and r.criteria["stop"].confidence < 0.6 and r.needs_review
 
 

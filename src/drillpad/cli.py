@@ -342,19 +342,14 @@ def _grade(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from drillpad.workspace import Workspace
 
-    from drillpad.drills.evaluation import evaluate
+    from drillpad.drills.evaluation import evaluate, render
 
     pack = Workspace.validate_pack(args.pack)
     reports = [evaluate(pack, split=s) for s in ("dev", "holdout", None)]
     if args.json:
         print(json.dumps([r.as_dict() for r in reports], indent=2))
         return 0
-    print(f"Deterministic grader on {pack.id} {pack.version} labelled answers")
-    print(f"{'split':8} {'answers':>7} {'accuracy':>9} {'macro-F1':>9} {'false-pass':>11} {'inflation':>10} {'review':>7}")
-    for r in reports:
-        print(f"{r.split:8} {r.answers:7} {r.accuracy:9.3f} {r.macro_f1:9.3f} "
-              f"{r.false_pass_rate:6.1%} ({r.false_passes}/{r.labelled_not_met}) {r.score_inflation:5.3f} "
-              f"{r.review_rate:7.0%}")
+    print(render(pack, reports))
     return 0
 
 

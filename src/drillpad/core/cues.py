@@ -1,34 +1,106 @@
-"""Matching authored cues in free text: normalisation, synonyms, negation.
+"""Matching authored cues in free text the way trainees really write.
 
 The building block of grading. A cue is a phrase ("stop the conveyor") or terms joined by
-" + " that must all appear in one sentence ("padlock + isolator"). Matching ignores case,
-punctuation and common word endings, expands the pack's synonym groups, and does not count
-a mention that is negated ("I would not lock it out", "never", "without").
+" + " that must all appear in one sentence ("padlock + isolator"). An answer and a cue are
+both normalised the same way:
+
+1. words: lower case, typed abbreviations expanded ("sup", "b4", "w/"), irregular verbs to their
+   base ("told" → "tell"), a light stemmer for word endings, and misspellings of words of five
+   or more letters matched to the cue vocabulary ("superviser" → "supervisor") unless the word
+   is a real English word;
+2. units: phrases that mean one thing become one unit carrying every meaning it has: the pack's
+   own synonyms first, then the built-in lexicon of frontline English (core.lexicon: "give
+   Jordan a bell" is a call, "down tools" is a stop), then people named in the scenario as the
+   role they have there ("tell Jordan" when Jordan is the shift lead);
+3. a cue is met when its content units appear in the same sentence in the cue's order, with at
+   most MAX_GAP other units between neighbours ("stop conveyor C2" meets "stop the conveyor").
+
+A mention does not count when it is refused: a negator governs it ("I would not lock it out",
+"no need to", "without", "I wouldn't bother with"), it is declared unnecessary afterwards
+("the lockout isn't needed"), or it is made conditional ("I'd only call if it got worse").
+A negator governs only what follows it through *bridge* words (to, the, bother, need, …), so
+the SOP's own wording never cancels a step ("put a Do Not Operate tag on": "not" governs
+"operate", not "tag") and a double negative commits ("I wouldn't start without locking out").
 """
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+from drillpad.core import lexicon
+
+_TOKEN = re.compile(r"w/o|w/|[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|\s+(?:then|and then|after that|afterwards|next)\s+", re.I)
 NEGATORS = frozenset({
-    "not", "never", "no", "without", "dont", "don't", "wouldnt", "wouldn't", "won't", "wont", "didnt", "didn't",
-    "cant", "can't", "cannot", "shouldnt", "shouldn't", "isnt", "isn't", "skip", "skipping", "instead",
-    "neither", "nor", "avoid", "forget", "bother",
+    "not", "never", "no", "without", "don't", "won't", "didn't", "can't", "cannot", "wouldn't", "shouldn't",
+    "isn't", "aren't", "wasn't", "doesn't", "needn't", "mustn't", "skip", "skipping", "instead", "neither", "nor",
+    "avoid", "forget", "bother", "nothing", "none", "nobody", "noone",
 })
+# Two-word negators ("rather than carry it", "instead of lifting").
+NEGATOR_PHRASES = frozenset({("rather", "than"), ("instead", "of"), ("no", "need"), ("no", "point"),
+                             ("no", "reason")})
+# Negators that a second, earlier negator in the same clause cancels ("I wouldn't start *without* locking out").
+_COMMIT_AFTER_NEGATION = frozenset({"without", "until", "unless", "before"})
+# Words a negator's scope runs through to reach what it negates ("no NEED TO lock out").
+BRIDGE = frozenset("""
+to be been being the a an my your his her their our its it them him this that any even ever really actually just
+bother bothering need needs needed have has had going gonna want wanna able will would should could can i we you they
+he she about with worry point use time go get also still yet necessarily ok okay allowed supposed too much think reckon
+believe mean gotta got i'd i'll we'd we'll you'd there's there is are was were do does did please try trying first
+straight immediately right away at all either let
+""".split())
 NEGATION_WINDOW = 8
-CLAUSE_BREAKS = frozenset({"but", "and", "then", "so", "because", "just", "instead", "until", "after", "before"})
+CLAUSE_BREAKS = frozenset({"but", "and", "then", "so", "because", "until", "after", "before", "once", "when",
+                           "while", "if", "unless", "though", "although"})
+MAX_GAP = 3
 STOPWORDS = frozenset("""
 a about above after again all also am an and any are as at be because been before being below between both but by
 can could did do does doing down during each few for from further had has have having he her here hers him his how
 i if in into is it its just me more most my no nor not now of off on once only or other our out over own same she
 should so some such than that the their them then there these they this those through to too under until up very
 was we were what when where which while who whom why will with would you your yours first next last get got go
-going like really just okay ok well yeah
+going like really just okay ok well yeah i'd i'll i'm we'd we'll
 """.split())
+# Words that keep a cue phrase a phrase ("lock out", "take off"): never dropped from a cue.
+_PARTICLES = frozenset({"out", "off", "on", "up", "down", "in", "over", "away", "back", "round", "around"})
+_OBJECTS = frozenset({"it", "them", "this", "that", "him", "her", "everything", "all", "one", "us", "someone",
+                      "somebody", "everyone", "everybody"})
+_DETERMINERS = frozenset({"my", "the", "your", "his", "her", "our", "their", "a", "an", "this", "that"})
+# The only words a cue may lose when matched: articles, possessives, object pronouns and the like
+# ("stop the conveyor" meets "stop conveyor C2"). Every other word of a cue is needed ("change it
+# HERE", "while it RUNS", "top up NOW").
+_SOFT = frozenset("""the a an my your his her our their its it them this that these those to of for i we you i'd
+i'll i'm would will and then just some any also in at on by into onto from with""".split())
+_POST_REFUSAL = re.compile(
+    r"^[\s,]*(?:[\w'-]+\s+){0,3}?(?:is|are|was|were|'s|be|being)?\s*"
+    r"(?:(?:not|n't|no longer|never)\s+(?:really\s+|strictly\s+)?(?:needed|required|necessary|needed|important|"
+    r"essential|mandatory|compulsory|a must|worth it)|(?:optional|pointless|unnecessary|overkill|a waste of time|"
+    r"not needed|not required|unneeded)|can be (?:skipped|ignored|left out|missed|dropped|forgotten)"
+    r"|only\s+(?:needed|required|necessary|done|used)\s+(?:if|when)"
+    r"|(?:not|never|n't)\s+(?:allowed|permitted|ok|okay|safe|an option)|(?:forbidden|banned|prohibited|dangerous|"
+    r"unsafe|not safe|a no-go))"
+    # "topping up now would make it boil over": a consequence, not a plan
+    r"|^[\s,]*(?:[\w'-]+\s+){0,3}?(?:would|will|could|can|might)\s+(?:make|cause|mean|lead|result|damage|"
+    r"boil|spill|overflow|burn|hurt|kill|break)"
+    # "tap water I will not use": the object first, then the refusal
+    r"|^[\s,]*(?:i|we)\s+(?:will not|won't|wouldn't|would not|don't|do not|never|shouldn't|must not|mustn't|"
+    r"cannot|can't)\b",
+    re.IGNORECASE)
+_ISNT = re.compile(r"\b(?:isn't|aren't|wasn't|is not|are not|was not)\s+(?:really\s+)?"
+                   r"(?:needed|required|necessary|important|essential|mandatory)", re.IGNORECASE)
+_HEDGE_AFTER = re.compile(
+    r"^[\s,]*(?:[\w'-]+\s+){0,4}?(?:if|when)\s+(?:it's\s+|it\s+is\s+|really\s+)?(?:needed|necessary|required|"
+    r"i have to|i need to|i must|it gets worse|it gets bad|there's a problem|there is a problem|it's bad|"
+    r"it is bad|needs be|it comes to it|possible|i can|i remember|i get time|i have time)\b",
+    re.IGNORECASE)
+_COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|could)\b",
+                             re.IGNORECASE)
+_CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
 
 
 def stem(word: str) -> str:
@@ -40,6 +112,8 @@ def stem(word: str) -> str:
             break
     if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
         word = word[:-1]  # stopped -> stopp -> stop
+    if len(word) > 4 and word.endswith("e") and not word.endswith("ee"):
+        word = word[:-1]  # isolate, isolated, isolating -> isolat
     return word
 
 
@@ -47,8 +121,22 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("’", "'"))
 
 
+def _base_words(raw: str) -> list[str]:
+    """What one typed token stands for, as plain words (abbreviations expanded, irregular verbs based)."""
+    word = raw.replace("’", "'")
+    expanded = lexicon.ABBREVIATIONS.get(word, word)
+    return [lexicon.IRREGULAR.get(w, w) for w in expanded.split()]
+
+
 def norm(text: str) -> list[str]:
-    return [stem(t) for t in tokens(text)]
+    return [stem(w) for t in tokens(text) for w in _base_words(t)]
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Real English words of five or more letters (SCOWL, see core/data/SCOWL-COPYRIGHT.txt)."""
+    data = resources.files("drillpad.core").joinpath("data/english-words.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode().split())
 
 
 @dataclass(frozen=True)
@@ -59,6 +147,17 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Unit:
+    keys: frozenset[str]
+    first: int  # index of its first word in the sentence
+    last: int   # index of its last word
+    negator: bool = False
+    bridge: bool = False
+    stop: bool = False
+    inner: frozenset[str] = frozenset()  # meanings of an object inside a phrase ("give JORDAN a bell")
+
+
+@dataclass(frozen=True)
 class Sentence:
     index: int
     start: int
@@ -66,76 +165,382 @@ class Sentence:
     words: list[str]  # raw lower-case tokens
     stems: list[str]
     offsets: list[tuple[int, int]]
+    units: list[Unit] = field(default_factory=list)
 
 
-def split_sentences(text: str) -> list[Sentence]:
-    out: list[Sentence] = []
-    pos = 0
-    pieces = []
+def _pieces(text: str) -> list[tuple[int, str]]:
+    pos, pieces = 0, []
     for m in _SENTENCE.finditer(text):
         pieces.append((pos, text[pos:m.start()]))
         pos = m.end()
     pieces.append((pos, text[pos:]))
-    for start, chunk in pieces:
-        offsets = [(start + m.start(), start + m.end()) for m in _TOKEN.finditer(chunk.lower().replace("’", "'"))]
-        words = [text[a:b].lower().replace("’", "'") for a, b in offsets]
-        if words:
-            out.append(Sentence(len(out), start, chunk, words, [stem(w) for w in words], offsets))
-    return out
+    return pieces
 
 
 class Synonyms:
-    """Groups of interchangeable phrases (from the pack)."""
+    """The phrase knowledge used to read answers: the pack's synonym groups (which win), the
+    built-in lexicon, and the extra groups of one drill (people named in the scenario)."""
 
-    def __init__(self, groups: Iterable[Sequence[str]] = ()):
-        self.groups = [[tuple(norm(t)) for t in g] for g in groups]
+    def __init__(self, groups: Iterable[Sequence[str]] = (), *, use_lexicon: bool = True,
+                 vocabulary: Iterable[str] = ()):
+        self.groups = [list(g) for g in groups]
+        self.use_lexicon = use_lexicon
+        self._phrases: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+        self._words: dict[str, set[str]] = {}
+        for i, g in enumerate(self.groups):
+            self._add_group(f"syn:{i}", g, pack=True)
+        if use_lexicon:
+            for name, members in lexicon.CONCEPTS.items():
+                self._add_group(f"lex:{name}", members, pack=False)
+        for first in self._phrases:
+            self._phrases[first].sort(key=lambda p: -len(p[0]))
+        self.vocabulary: set[str] = set(vocabulary)
+        self._spell_cache: dict[str, str] = {}
 
-    def variants(self, phrase: tuple[str, ...]) -> set[tuple[str, ...]]:
-        out = {phrase}
-        for group in self.groups:
-            for term in group:
-                n = len(term)
-                for i in range(len(phrase) - n + 1):
-                    if phrase[i:i + n] == term:
-                        out |= {phrase[:i] + other + phrase[i + n:] for other in group}
+    def _add_group(self, key: str, members: Iterable[str], *, pack: bool) -> None:
+        for term in members:
+            stems = tuple(norm(term))
+            if not stems:
+                continue
+            if len(stems) == 1:
+                self._words.setdefault(stems[0], set()).add(key)
+            else:
+                self._phrases.setdefault(stems[0], []).append((stems, frozenset({key})))
+
+    def with_extra(self, vocabulary: Iterable[str] = (), aliases: dict[str, frozenset[str]] | None = None
+                   ) -> "Synonyms":
+        """A copy that also corrects spelling towards *vocabulary* and reads each word of *aliases*
+        as having those meanings too (a person named in the scenario as their role)."""
+        out = Synonyms(self.groups, use_lexicon=self.use_lexicon, vocabulary=set(vocabulary) | self.vocabulary)
+        for word, keys in (aliases or {}).items():
+            out._words.setdefault(stem(word), set()).update(keys)
         return out
 
+    def meanings(self, phrase: str) -> frozenset[str]:
+        """Every meaning the units of *phrase* carry (used to find a person's role in a scenario)."""
+        raw = [w for t in tokens(phrase) for w in _base_words(t)]
+        return frozenset(k for u in self.units([stem(w) for w in raw], raw) for k in u.keys)
 
-def _find(stems: list[str], phrase: tuple[str, ...]) -> list[int]:
-    n = len(phrase)
-    return [i for i in range(len(stems) - n + 1) if tuple(stems[i:i + n]) == phrase]
+    # -- spelling ------------------------------------------------------------------------------
+    def correct(self, word: str) -> str:
+        """A misspelt word of 5+ letters, matched to the closest vocabulary word, else itself."""
+        if len(word) < 5 or not self.vocabulary or word in self.vocabulary or not word.isalpha():
+            return word
+        if word in self._spell_cache:
+            return self._spell_cache[word]
+        out = word
+        if word not in english_words() and stem(word) not in self.vocabulary:
+            from rapidfuzz import process
+            from rapidfuzz.distance import DamerauLevenshtein
+            limit = 1 if len(word) < 8 else 2
+            best = process.extractOne(word, [v for v in self.vocabulary if abs(len(v) - len(word)) <= limit],
+                                      scorer=DamerauLevenshtein.distance, score_cutoff=limit)
+            if best is not None:
+                out = best[0]
+        self._spell_cache[word] = out
+        return out
+
+    # -- units ---------------------------------------------------------------------------------
+    def units(self, stems: list[str], raw: list[str]) -> list[Unit]:
+        """Group *stems* into units: the longest phrase known at each position, with every meaning
+        of it; a two-word phrase may have an object between ("lock it out", "write it down")."""
+        out: list[Unit] = []
+        i = 0
+        n = len(stems)
+        while i < n:
+            best: tuple[int, int, set[str]] | None = None  # (end index, phrase length, keys)
+            for phrase, keys in self._phrases.get(stems[i], ()):
+                m = len(phrase)
+                end, obj = None, 0
+                if tuple(stems[i:i + m]) == phrase:
+                    end = i + m - 1
+                else:
+                    # a verb phrase with its object inside: "lock it out", "give Jordan a bell", "let my sup know"
+                    obj = self._object_at(stems, raw, i + 1)
+                    if obj and tuple(stems[i + 1 + obj:i + m + obj]) == phrase[1:]:
+                        end = i + m - 1 + obj
+                if end is None:
+                    continue
+                if best is None or m > best[1]:
+                    best = (end, m, set(keys), obj)
+                elif m == best[1] and end == best[0]:
+                    best[2].update(keys)
+            if best is not None:
+                end, m, keys, obj = best
+                inner = set()
+                for k in range(i + 1, i + 1 + obj):  # the object keeps its meaning ("Jordan" is the shift lead)
+                    if raw[k] not in STOPWORDS:
+                        inner |= {stems[k]} | self._words.get(stems[k], set())
+                phrase_key = " ".join(s for k, s in enumerate(stems[i:end + 1]) if not (0 < k <= obj))
+                keys |= {phrase_key} | self._words.get(phrase_key.replace(" ", ""), set())
+                out.append(Unit(frozenset(keys | inner), i, end, inner=frozenset(inner)))
+                i = end + 1
+                continue
+            word, s = raw[i], stems[i]
+            if i + 1 < n and (word, raw[i + 1]) in NEGATOR_PHRASES:
+                out.append(Unit(frozenset({s + " " + stems[i + 1]}), i, i + 1, negator=True))
+                i += 2
+                continue
+            keys = {s} | self._words.get(s, set())
+            out.append(Unit(frozenset(keys), i, i, negator=word.split("'")[0] in NEGATORS or word.endswith("n't"),
+                            bridge=word in BRIDGE or s in BRIDGE, stop=word in STOPWORDS))
+            i += 1
+        return out
+
+    def cue_units(self, term: str) -> list[Unit]:
+        """The content units of one cue term (function words dropped unless nothing else is left)."""
+        raw = [w for t in tokens(term) for w in _base_words(t)]
+        stems = [stem(w) for w in raw]
+        units = self.units(stems, raw)
+        content = [u for u in units if not (u.first == u.last and raw[u.first] in _SOFT)]
+        if all(u.stop for u in content):
+            content = units  # "on my own": nothing but function words, so every word is needed
+        # "turn the gas off": the phrase, then its object (inside the answer's phrase or after it)
+        out: list[Unit] = []
+        for u in content:
+            if u.inner:
+                out += [Unit(u.keys - u.inner, u.first, u.last), Unit(u.inner, u.first, u.last)]
+            else:
+                out.append(u)
+        return out
+
+    @staticmethod
+    def _object_at(stems: list[str], raw: list[str], k: int) -> int:
+        """How many words at *k* are a short object: a pronoun, one word, or "my/the" + one word."""
+        if k >= len(stems) or raw[k] in CLAUSE_BREAKS or raw[k] in NEGATORS:
+            return 0
+        if raw[k] in _DETERMINERS and k + 1 < len(stems) and raw[k + 1] not in CLAUSE_BREAKS:
+            return 2
+        return 1
+
+    # kept for the gate and older callers: the set of phrases a phrase may stand for
+    def variants(self, phrase: tuple[str, ...]) -> set[tuple[str, ...]]:
+        return {phrase}
 
 
-def _negated(sentence: Sentence, at: int) -> bool:
-    """Whether a negator governs the word at *at*: within NEGATION_WINDOW words before it and in
-    the same clause (a comma or a clause word like "but", "and", "then" ends its scope; "or"
-    does not: "no need to lock out or test it" negates both)."""
+def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentence]:
+    synonyms = synonyms or _plain()
+    out: list[Sentence] = []
+    for start, chunk in _pieces(text):
+        low = chunk.lower().replace("’", "'")
+        words: list[str] = []
+        offsets: list[tuple[int, int]] = []
+        for m in _TOKEN.finditer(low):
+            for w in _base_words(m.group(0)):
+                words.append(synonyms.correct(w))
+                offsets.append((start + m.start(), start + m.end()))
+        if words:
+            stems = [stem(w) for w in words]
+            out.append(Sentence(len(out), start, chunk, words, stems, offsets, synonyms.units(stems, words)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _plain() -> Synonyms:
+    return Synonyms()
+
+
+def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) -> list[tuple[int, int]]:
+    """Every (first, last) unit index where *cue*'s units appear in order, neighbours at most
+    MAX_GAP units apart."""
+    found = []
+    for i, u in enumerate(units):
+        if not (u.keys & cue[0].keys):
+            continue
+        pos, ok, inside = i, True, bool(u.inner)
+        for c in cue[1:]:
+            if inside and units[pos].inner & c.keys:
+                inside = False  # "give Jordan a bell" is both the call and the person
+                continue
+            inside = False
+            skipped = 0  # words between that carry meaning; "the", "it", "right", "there" are free
+            for j in range(pos + 1, min(len(units), pos + 2 + 2 * MAX_GAP)):
+                if sentence is not None and _clause_break(sentence, units[j - 1], units[j]):
+                    ok = False  # a cue is said within one clause: "change point, not swapping it in aisle"
+                    break
+                if units[j].keys & c.keys:
+                    pos = j
+                    break
+                if units[j].negator:
+                    ok = False
+                    break
+                skipped += not units[j].stop
+                if skipped > MAX_GAP:
+                    ok = False
+                    break
+            else:
+                ok = False
+            if not ok:
+                break
+        if ok:
+            found.append((i, pos))
+    return found
+
+
+def _clause_break(sentence: Sentence, unit_a: Unit, unit_b: Unit) -> bool:
+    """A comma (or other clause punctuation) between two neighbouring units."""
+    a = sentence.offsets[unit_a.last][1] - sentence.start
+    b = sentence.offsets[unit_b.first][0] - sentence.start
+    return any(ch in ",:()" for ch in sentence.text[a:b])
+
+
+def negated(sentence: Sentence, at: int) -> bool:
+    """Whether the unit at index *at* is refused by a negator before it (see the module doc)."""
+    units = sentence.units
+    coordinated = False
+    verbs = 0  # a negator governs one verb and its object: "wouldn't PRESS the e-stop"
     for i in range(at - 1, max(-1, at - NEGATION_WINDOW - 1), -1):
-        word = sentence.words[i]
-        if word in NEGATORS or word.endswith("n't"):
+        u = units[i]
+        if _clause_break(sentence, u, units[i + 1]):
+            return False
+        word = sentence.words[u.first]
+        if word in _SUBJECTS:
+            return False  # a new subject starts a new clause: "if it won't hold I'd chock it"
+        if word == "from" and _preventing(sentence, i):
+            return True  # "stop Alex from climbing in", "keep people from walking through"
+        if u.negator:
+            if word in _COMMIT_AFTER_NEGATION and _earlier_negator(sentence, i):
+                return False  # "wouldn't start without locking out" commits
+            if _in_condition(sentence, i):
+                return False  # "if it won't go on, chock the wheels": the negation is the condition's
             return True
-        between = sentence.text[sentence.offsets[i][1] - sentence.start:sentence.offsets[i + 1][0] - sentence.start]
-        if word in CLAUSE_BREAKS or "," in between:
+        if word in ("or", "nor"):
+            coordinated = True  # "no need to lock out or test it" negates both
+            continue
+        if word in CLAUSE_BREAKS:
+            return False
+        if not (u.bridge or coordinated):
+            verbs += 1
+            if verbs > 1:
+                return False
+    return False
+
+
+_PREVENT = frozenset({"stop", "prevent", "keep", "ban", "forbid", "bar", "block", "discourage", "lex:stop"})
+
+
+def _preventing(sentence: Sentence, at: int) -> bool:
+    for i in range(at - 1, max(-1, at - 6), -1):
+        u = sentence.units[i]
+        if u.keys & _PREVENT:
+            return True
+        if _clause_break(sentence, u, sentence.units[i + 1]):
             return False
     return False
 
 
-def match_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, negated: bool = False) -> Span | None:
-    """The first non-negated span where *cue* is met, or None; with negated=True, the first negated one."""
-    terms = [tuple(norm(t)) for t in cue.split(" + ")]
+_SUBJECTS = frozenset({"i", "i'd", "i'll", "i'm", "we", "we'd", "we'll", "you'd", "you'll", "he'd", "she'd",
+                       "they'd"})
+_CONDITIONS = frozenset({"if", "when", "unless", "whether", "in case"})
+
+
+def _in_condition(sentence: Sentence, at: int) -> bool:
+    for i in range(at - 1, max(-1, at - 6), -1):
+        u = sentence.units[i]
+        if sentence.words[u.first] in _CONDITIONS:
+            return True
+        if _clause_break(sentence, u, sentence.units[i + 1]):
+            return False
+    return False
+
+
+def in_if_clause(sentence: Sentence, first_unit: int) -> bool:
+    """A mention inside an "if" clause is a supposition, not a plan: "if I fill it now it'll spill"."""
+    units = sentence.units
+    for i in range(first_unit - 1, max(-1, first_unit - 6), -1):
+        if sentence.words[units[i].first] in ("if", "unless"):
+            return True
+        if _clause_break(sentence, units[i], units[i + 1]) or sentence.words[units[i].first] in ("then", "so"):
+            return False
+    return False
+
+
+def _earlier_negator(sentence: Sentence, at: int) -> bool:
+    for i in range(at - 1, -1, -1):
+        u = sentence.units[i]
+        if _clause_break(sentence, u, sentence.units[i + 1]) or sentence.words[u.first] in CLAUSE_BREAKS:
+            return False
+        if u.negator:
+            return True
+    return False
+
+
+def refused_after(sentence: Sentence, end_unit: int) -> bool:
+    """"The lockout isn't needed", "... can be skipped": a step declared unnecessary after it is named."""
+    u = sentence.units[end_unit]
+    rest = sentence.text[sentence.offsets[u.last][1] - sentence.start:]
+    rest = re.split(r"[,.;:!?]|\b(?:but|and then|so|because)\b", rest, maxsplit=1)[0]
+    return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60]))
+
+
+def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
+    """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
+    units = sentence.units
+    for i in range(first_unit - 1, max(-1, first_unit - 5), -1):
+        w = sentence.words[units[i].first]
+        if w == "only":
+            rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
+            if _CONDITION_AFTER.search(rest):
+                return "only if"
+            break
+        if not units[i].bridge:
+            break
+    rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
+    if _HEDGE_AFTER.match(rest):
+        return "if needed"
+    # "If Morgan wasn't busy I'd get them to help, but …": what would happen in another situation
+    if _COUNTERFACTUAL.search(sentence.text) and re.search(r"\bbut\b", rest):
+        return "only if"
+    return ""
+
+
+@dataclass(frozen=True)
+class Match:
+    span: Span
+    refused: str = ""   # "", "negated", "declared unnecessary", "only if", "if needed"
+
+
+def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, suppositions: bool = False
+             ) -> list[Match]:
+    """Every place *cue* is met, in answer order, each saying whether it was refused or hedged; with
+    *suppositions*, a mention inside an "if" clause is refused too (for forbidden actions)."""
+    terms = [synonyms.cue_units(t) for t in cue.split(" + ")]
     if not all(terms):
-        return None
+        return []
+    literal = any(w in NEGATORS or w.endswith("n't") for w in tokens(cue))  # "no naked flames" is a cue
+    out: list[Match] = []
     for s in sentences:
-        spans = []
+        spans: list[tuple[int, int, str]] = []
         for term in terms:
-            hits = [(i, len(v)) for v in synonyms.variants(term) for i in _find(s.stems, v)]
-            hits = [(i, n) for i, n in hits if _negated(s, i) == negated]
+            hits = _find(s.units, term, s)
             if not hits:
                 break
-            i, n = min(hits)
-            spans.append((s.offsets[i][0], s.offsets[i + n - 1][1]))
+            judged = [(a, b, "" if literal else _refusal(s, a, b, suppositions)) for a, b in hits]
+            clean = [h for h in judged if not h[2]]
+            spans.append(min(clean) if clean else min(judged))
         else:
-            return Span(s.index, min(a for a, _ in spans), max(b for _, b in spans))
+            why = next((r for _, _, r in spans if r), "")
+            a = min(s.offsets[s.units[x].first][0] for x, _, _ in spans)
+            b = max(s.offsets[s.units[y].last][1] for _, y, _ in spans)
+            out.append(Match(Span(s.index, a, b), why))
+    return out
+
+
+def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False) -> str:
+    if negated(s, a):
+        return "negated"
+    if suppositions and in_if_clause(s, a):
+        return "supposed"
+    if refused_after(s, b):
+        return "declared unnecessary"
+    return hedged(s, a, b)
+
+
+def match_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, negated: bool = False) -> Span | None:
+    """The first span where *cue* is met and not refused, or None; with negated=True, the first refused one."""
+    for m in find_cue(cue, sentences, synonyms):
+        if bool(m.refused) == negated:
+            return m.span
     return None
 
 

@@ -19,12 +19,17 @@ of receiving a guessed grade.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from drillpad.core.cues import STOPWORDS, Sentence, Span, Synonyms, match_cue, norm, split_sentences, tokens
-from drillpad.core.pack import Drill
+from drillpad.core import lexicon
+from drillpad.core.cues import (
+    NEGATORS, STOPWORDS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, split_sentences,
+    stem, tokens,
+)
+from drillpad.core.pack import Criterion, Drill
 
 REVIEW_BELOW = 0.6
+GRADER_VERSION = f"cues-2026.12+lexicon-{lexicon.LEXICON_VERSION}"
 _STOP_STEMS = frozenset(norm(" ".join(STOPWORDS)))
 # Words too common to count as a trace of a cue ("lock out" minus these is still {"lock", "out"}).
 _TRACE_IGNORE = frozenset("i we you he she they it my our the a an to of and or then first next after before".split())
@@ -32,15 +37,40 @@ _INJECTION = re.compile(
     r"ignore (?:the |all |any |your |previous |prior |above )*(?:rubric|instructions?|criteria|rules|prompt)"
     r"|(?:mark|grade|score|rate|count)\w* (?:this |me |my answer |it )?(?:as )?(?:all |every |each )?"
     r"(?:criteri(?:a|on)s?|points?|answer)? ?(?:as )?(?:met|correct|passed|full marks|100)"
-    r"|(?:all|every|each) criteri(?:a|on)s? (?:are|is|as) (?:met|satisfied|passed)"
+    r"|(?:all|every|each) (?:criteri(?:a|on)s?|steps?|points?) (?:are|is|as|were|was|have been|has been) "
+    r"(?:met|satisfied|passed|done|covered|complete)"
     r"|as (?:the|an) (?:assessor|grader|examiner|marker|evaluator|ai|model|llm)"
     r"|(?:give|award) (?:me |this )?(?:full|maximum|top|all the) (?:marks|points|score)"
     r"|full marks|system prompt|you (?:must|should|will) (?:mark|grade|score|pass|give)"
-    r"|(?:assessor|grader|examiner|marker)s? (?:must|should|will)",
+    r"|(?:assessor|grader|examiner|marker)s? (?:must|should|will)"
+    # notes to the marking system and claims of authority over the rubric
+    r"|\b(?:marking|grading|scoring|assessment|evaluation) (?:system|tool|software|ai|bot|engine|scheme)"
+    r"|\b(?:note|message|instruction)s? (?:for|to) (?:the )?(?:marker|grader|assessor|examiner|system|ai|reviewer)"
+    r"|\b(?:to|dear) (?:the )?(?:marker|grader|assessor|examiner|whoever (?:marks|grades|checks))"
+    r"|\bi(?:'m| am) (?:the|a|an|your) (?:trainer|assessor|instructor|examiner|training lead|trainer here)"
+    r"|\b(?:criteria|rubric|sop|procedure|marking scheme|rules?|checklist|requirements?) "
+    r"(?:(?:was|were|has|have) (?:been )?|got |just )?(?:updated|changed|revised|amended|relaxed|removed|waived)"
+    r"|\b(?:trainer|assessor|instructor|training team|h&s|health and safety|manager|supervisor|boss|sop)"
+    r"(?: \w+){0,2} (?:said|says|told (?:me|us)|agreed|confirmed|approved)(?: that)?(?: \w+){0,8}? "
+    r"(?:not (?:needed|required|necessary)|isn't (?:needed|required|necessary)|optional|no longer|skip|can be skipped)"
+    r"|\b(?:this|my) answer (?:is|should be|must be) (?:marked |graded |considered |treated as )?"
+    r"(?:correct|complete|a pass|passed|full)"
+    r"|\b(?:should|must) be (?:marked|graded|scored|considered|treated) (?:as )?(?:correct|complete|a pass|passed)"
+    r"|\b(?:already|previously) (?:been )?(?:signed off|approved|assessed|certified)",
     re.IGNORECASE,
 )
-_FRAGMENT = re.compile(r"[,;\n•\-–/|]+")
+_FRAGMENT = re.compile(r"(?:[,;:.!?\n•–/|=>]|\s-+\s|->)+")
 _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\b", re.IGNORECASE)
+# "X, Y and Z are the key to compliance", "Response = X + Y + Z": the steps named as a list, not done.
+_META = re.compile(
+    r"\b(?:is|are|were|being)\s+(?:the\s+|all\s+|my\s+)?(?:key|keys|important|essential|vital|crucial|critical|"
+    r"pillars?|basics|fundamentals|requirements?|answer|response)\b|\bkey\s+(?:to|for|steps?|points?|words?)\b"
+    r"|\bcomplian(?:ce|t)\b|\bpillars?\b|\bkeywords?\b|\bbest practice\b|\ball that matters\b"
+    r"|^\s*(?:response|answer|steps|summary|procedure|solution)\s*[:=]",
+    re.IGNORECASE)
+# words that make a run of terms a sentence someone says ("I'd", "the", "with", "then")
+_FUNCTION = frozenset("""i we you my our the a an it to then with of on in for before after so if that this would
+will i'd i'll we'd is are be have has at by and first next them his her their from into until once while when""".split())
 
 
 @dataclass(frozen=True)
@@ -101,39 +131,130 @@ def _strip_injection(answer: str) -> tuple[str, bool]:
     return "".join(out), found
 
 
+_VERB_STEMS = frozenset(stem(v) for v in lexicon.ACTION_VERBS)
+
+
 def _is_list_shaped(answer: str) -> bool:
-    """A bare list of terms: three or more fragments, nearly all one to three words long with no
-    person doing anything ("e-stop, lockout, padlock, isolator")."""
-    fragments = [f.strip() for f in _FRAGMENT.split(answer) if f.strip()]
+    """A bare list of terms: three or more fragments, most of them one to three words with nobody
+    doing anything ("e-stop, lockout, padlock, isolator"). A terse answer made of steps ("close
+    valve, key off, swap cyl, open slowly") is not one: its fragments start with verbs."""
+    fragments = [f.strip() for f in _FRAGMENT.split(answer) if tokens(f)]
     if len(fragments) < 3:
         return False
-    short = [f for f in fragments if len(tokens(f)) <= 3 and not (set(tokens(f)) & {"i", "we", "you", "my", "i'd"})]
-    return len(short) / len(fragments) >= 0.75
+    bare = [f for f in fragments if len(tokens(f)) <= 3 and not (set(tokens(f)) & _FUNCTION)
+            and not any(w in NEGATORS or w.endswith("n't") or stem(w) in _VERB_STEMS
+                        for w in tokens(f.replace("-", "")))]  # "e-stop" is a thing, not a step
+    return len(bare) / len(fragments) >= 0.6
 
 
-def _first_span(cues: list[str], sentences: list[Sentence], synonyms: Synonyms) -> tuple[Span | None, str]:
-    """Earliest non-negated match of any cue, else what was seen: "negated", "partial" or ""."""
-    found = [s for cue in cues if (s := match_cue(cue, sentences, synonyms))]
-    if found:
-        return min(found, key=lambda s: s.start), ""
-    if any(match_cue(cue, sentences, synonyms, negated=True) for cue in cues):
-        return None, "negated"
-    # every word of some cue present in one sentence, but not as the phrase: the grader cannot tell
-    stems = [set(s.stems) for s in sentences]
-    for cue in cues:
-        words = set(norm(cue.replace(" + ", " "))) - _TRACE_IGNORE
-        if words and any(words <= st for st in stems):
-            return None, "partial"
-    return None, ""
+_ROLE_KEYS = frozenset(f"lex:{r}" for r in ("supervisor", "first-aider", "maintenance", "security"))
+_drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, Synonyms]] = {}
+
+
+def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
+    """The pack's synonyms and the lexicon, plus what this drill adds: spelling towards its own cue
+    words, and the people its scenario names read as their role ("Jordan, the shift lead")."""
+    base = synonyms or Synonyms()
+    key = (id(drill), id(base))
+    hit = _drill_cache.get(key)
+    if hit is not None:
+        return hit[2]
+    cue_text = [q for c in drill.criterion for q in [*c.cues, *(x for p in c.parts for x in p)]]
+    cue_text += [q for m in drill.must_not for q in m.cues]
+    vocabulary = {w for q in cue_text for w in tokens(q) if len(w) >= 5 and w.isalpha()}
+    vocabulary |= {w for members in lexicon.CONCEPTS.values() for m in members for w in tokens(m)
+                   if len(w) >= 5 and w.isalpha()}
+    aliases: dict[str, frozenset[str]] = {}
+    situation = drill.situation_text()
+    for sentence in re.split(r"(?<=[.!?;])\s+", situation):
+        names = {n for n in re.findall(r"\b[A-Z][a-z]{2,}\b", sentence)
+                 if n.lower() not in STOPWORDS and n.lower() not in english_words() and n.lower() not in vocabulary}
+        roles = base.meanings(sentence) & _ROLE_KEYS
+        # one role in the sentence and one person: that person has that role here
+        if len(names) == 1 and len(roles) == 1:
+            aliases[next(iter(names)).lower()] = frozenset(roles)
+    out = base.with_extra(vocabulary, aliases)
+    if len(_drill_cache) > 512:
+        _drill_cache.clear()
+    _drill_cache[key] = (drill, base, out)
+    return out
+
+
+@dataclass(frozen=True)
+class _Found:
+    met: bool
+    start: int = -1
+    end: int = -1
+    evidence: str = ""
+    refused: str = ""   # why a mention did not count: negated, declared unnecessary, only if, if needed
+    trace: bool = False  # every word of a cue present, but not as the phrase
+    missing: tuple[str, ...] = ()  # parts of a criterion not said (the others were)
+    tight: bool = False  # the trace is the cue's words next to each other in another order
+
+
+def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str, *,
+            forbidden: bool = False) -> _Found:
+    """The earliest clean match of any of *cues*, else what was seen instead."""
+    per_cue = [find_cue(q, sentences, synonyms, suppositions=forbidden) for q in cues]
+    matches: list[Match] = [m for found in per_cue for m in found]
+    clean = [m.span for m in matches if not m.refused]
+    refused = [m for m in matches if m.refused]
+    if clean:
+        span = min(clean, key=lambda sp: (sp.start, -sp.end))
+        # said, then taken back in so many words ("Press the e-stop. Actually no, I would not press it")
+        retracted = any(r.refused == "negated" and r.span.start > c.span.start and r.span.sentence != c.span.sentence
+                        for found in per_cue for c in found if not c.refused for r in found)
+        return _Found(True, span.start, span.end, text[span.start:span.end],
+                      refused="negated" if retracted else "")
+    if refused:
+        return _Found(False, refused=refused[0].refused)
+    for q in cues:
+        units = [u for t in q.split(" + ") for u in synonyms.cue_units(t)]
+        units = [u for u in units if not (u.keys & _TRACE_IGNORE)]
+        if len(units) < 2:
+            continue
+        for s in sentences:
+            hits = [next((v for v in s.units if u.keys & v.keys), None) for u in units]
+            if all(hits) and not any(negated(s, s.units.index(v)) for v in hits):
+                idx = [s.units.index(v) for v in hits]
+                a = min(s.offsets[v.first][0] for v in hits)
+                b = max(s.offsets[v.last][1] for v in hits)
+                tight = max(idx) - min(idx) <= len(units)  # "Jordan gets told", "spray for leaks"
+                return _Found(False, a, b, text[a:b], trace=True, tight=tight)
+    return _Found(False)
+
+
+def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str) -> _Found:
+    found = _search(c.cues, sentences, synonyms, text) if c.cues else _Found(False)
+    if found.met or not c.parts:
+        return found
+    parts = [_search(p, sentences, synonyms, text) for p in c.parts]
+    if all(p.met for p in parts):
+        first = min(parts, key=lambda p: p.start)
+        return _Found(True, first.start, max(p.end for p in parts), " … ".join(p.evidence for p in parts),
+                      refused=next((p.refused for p in parts if p.refused), ""))
+    refused = next((p.refused for p in parts if p.refused and not p.met), "")
+    missing = [i for i, p in enumerate(parts) if not p.met]
+    some = len(missing) < len(parts)
+    return _Found(False, refused=refused or found.refused, trace=found.trace,
+                  missing=tuple(c.parts[i][0] for i in missing) if some else ())
+
+
+_REFUSED_NOTE = {
+    "negated": "mentioned, but as something you would not do",
+    "declared unnecessary": "mentioned, but said to be unnecessary",
+    "only if": "said you would do it only if something else happened; the situation needs it now",
+    "if needed": "said you would do it only if needed; a manager will check",
+}
 
 
 def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
-    synonyms = synonyms or Synonyms()
+    synonyms = drill_synonyms(drill, synonyms)
     flags: list[str] = []
     cleaned, injected = _strip_injection(answer)
     if injected:
         flags.append("injection")
-    sentences = split_sentences(cleaned)
+    sentences = split_sentences(cleaned, synonyms)
     n_words = sum(len(s.words) for s in sentences)
 
     if n_words == 0:
@@ -143,17 +264,27 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     results: dict[str, CriterionResult] = {}
     contradicted: set[str] = set()
     for c in drill.criterion:
-        span, trace = _first_span(c.cues, sentences, synonyms)
-        if span:
-            if any(match_cue(cue, sentences, synonyms, negated=True) for cue in c.cues):
+        f = _criterion(c, sentences, synonyms, cleaned)
+        if f.met:
+            if f.refused == "negated":
                 contradicted.add(c.id)
-            results[c.id] = CriterionResult(c.id, True, 0.9, cleaned[span.start:span.end], span.start, span.end)
-        elif trace == "negated":
-            results[c.id] = CriterionResult(c.id, False, 0.85, "", note="mentioned, but as something you would not do")
+            results[c.id] = CriterionResult(c.id, True, 0.9, f.evidence, f.start, f.end)
+        elif f.missing and not f.refused:
+            results[c.id] = CriterionResult(c.id, False, 0.8, "", note="not all of it: missing " + ", ".join(
+                f"“{m}”" for m in f.missing))
+        elif f.refused:
+            unsure = f.refused == "if needed"
+            results[c.id] = CriterionResult(c.id, False, 0.55 if unsure else 0.85, "", note=_REFUSED_NOTE[f.refused])
+        elif f.trace and f.tight:
+            # the cue's words side by side in another order ("Jordan gets told"): credited, less surely
+            results[c.id] = CriterionResult(c.id, True, 0.65, f.evidence, f.start, f.end,
+                                            note="said in other words")
+        elif f.trace:
+            results[c.id] = CriterionResult(c.id, False, 0.5, "", note="partly mentioned; a manager will check")
         else:
-            results[c.id] = CriterionResult(c.id, False, 0.5 if trace else 0.9, "",
-                                            note="partly mentioned; a manager will check" if trace else "")
-    # order: a criterion that must follow others is met only when they come first in the answer
+            results[c.id] = CriterionResult(c.id, False, 0.9, "")
+    # order: a criterion that must follow others is not met when the answer puts it before them (a step
+    # that is missing is already marked missing; what was right stays right)
     texts = {c.id: c.text for c in drill.criterion}
     for c in drill.criterion:
         r = results[c.id]
@@ -162,29 +293,21 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             if r.met and b.met and r.start < b.start:
                 results[c.id] = CriterionResult(c.id, False, 0.75, r.evidence, r.start, r.end,
                                                 note=f"said before “{texts[before]}”; the SOP order is the other way round")
-            elif r.met and not b.met:
-                results[c.id] = CriterionResult(c.id, False, 0.7, r.evidence, r.start, r.end,
-                                                note=f"done without first “{texts[before]}”, which the SOP requires")
     violations: list[Violation] = []
     for m in drill.must_not:
-        span, _ = _first_span(m.cues, sentences, synonyms)
-        if not span:
+        f = _search(m.cues, sentences, synonyms, cleaned, forbidden=True)
+        if not f.met:
             continue
-        allowed = m.unless_after and all(results[a].met and results[a].start < span.start for a in m.unless_after)
+        allowed = m.unless_after and all(results[a].met and results[a].start < f.start for a in m.unless_after)
         if not allowed:
-            violations.append(Violation(m.id, m.text, cleaned[span.start:span.end], span.start, span.end))
+            violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
 
     met = [r for r in results.values() if r.met]
-    # no function word at all ("cones tape label sds kit gloves radio") is a list, not an answer
-    spans = [(r.start, r.end) for r in met]
-    outside = [w for s in sentences for w, (a, b) in zip(s.words, s.offsets)
-               if not any(x <= a and b <= y for x, y in spans)]
-    connected = _CONNECTED.search(cleaned) is not None
-    bare = n_words >= 3 and not connected and not any(w in STOPWORDS or w.endswith("'d") for w in outside)
-    if met and (_is_list_shaped(cleaned) or (len(met) >= 2 and bare)):
+    if met and _is_stuffing(cleaned, sentences, met):
         flags.append("stuffing")
-        return _zero(drill, flags, needs_review=True,
-                     feedback=["This looks like a list of key words. Describe what you would do, in order."])
+        return _zero(drill, flags, needs_review=True, violations=violations,
+                     feedback=["This looks like a list of key words. Describe what you would do, in order, "
+                               "in your own words."])
     if contradicted:
         flags.append("contradictory")  # the same step both done and refused: credit nothing for it
         for cid in contradicted:
@@ -198,15 +321,66 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         return _zero(drill, flags, needs_review=injected,
                      feedback=["This answer does not address the situation. Read it again and say what you would do."])
 
+    return _finish(drill, results, violations, flags)
+
+
+def _finish(drill: Drill, results: dict[str, CriterionResult], violations: list[Violation],
+            flags: list[str]) -> Grade:
     required = [c for c in drill.criterion if c.required]
-    score = len(met) / len(drill.criterion)
+    score = sum(r.met for r in results.values()) / len(drill.criterion)
     passed = all(results[c.id].met for c in required) and not violations and "contradictory" not in flags
     unsure = any(r.confidence < REVIEW_BELOW for r in results.values())
-    needs_review = unsure or injected or "contradictory" in flags
-    if violations:
-        flags.append("must-not")
+    needs_review = unsure or "injection" in flags or "contradictory" in flags
+    if violations and "must-not" not in flags:
+        flags = [*flags, "must-not"]
     return Grade(drill.id, results, violations, score, passed, needs_review, flags,
                  _feedback(drill, results, violations))
+
+
+def grade_retry(drill: Drill, first: str, retry: str, synonyms: Synonyms | None = None) -> Grade:
+    """Grade a retry together with the first attempt: what was right the first time stays right
+    (and counts for the SOP order), the retry's own words decide what it now says it would do."""
+    first = first.rstrip()
+    cut = len(first) + 1
+    alone = grade(drill, retry, synonyms)
+    if "stuffing" in alone.flags or "injection" in alone.flags or "empty" in alone.flags:
+        return alone
+    both = grade(drill, first + "\n" + retry, synonyms)
+    results: dict[str, CriterionResult] = {}
+    for cid, a in alone.criteria.items():
+        b = both.criteria[cid]
+        if b.met and b.start < cut:
+            results[cid] = replace(b, note="from your first answer")
+        elif b.met or a.met:
+            r = b if b.met else a
+            shift = 0 if b.met else cut
+            results[cid] = replace(r, start=r.start + shift, end=r.end + shift)
+        else:
+            results[cid] = a if a.note or not b.note else b
+    violations = [replace(v, start=v.start + cut, end=v.end + cut) for v in alone.violations]
+    flags = [f for f in alone.flags if f not in ("off-topic", "must-not")]
+    return _finish(drill, results, violations, flags)
+
+
+def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult]) -> bool:
+    """A list of key words rather than an answer: a bare list of terms; a run of terms with almost
+    no words that make a sentence; or the steps named in one breath and declared "the key" or
+    "the answer" ("lockout, platen and hook are the key to compliance", "Response = X + Y + Z")."""
+    if _is_list_shaped(text):
+        return True
+    words = [w for s in sentences for w in s.words]
+    function = sum(w in _FUNCTION for w in words)
+    if len(met) >= 2 and len(words) >= 3 and function == 0 and not any(w.endswith("'d") for w in words):
+        return True
+    # a run of terms with no punctuation and almost none of the words that make a sentence
+    unpunctuated = len(re.findall(r"[.,;:!?\n]", text.strip().rstrip(".!?"))) <= 1
+    if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2:
+        return True
+    for s in sentences:
+        inside = [r for r in met if s.start <= r.start < s.start + len(s.text)]
+        if len(inside) >= 2 and _META.search(s.text):
+            return True
+    return False
 
 
 def _on_topic(drill: Drill, sentences: list[Sentence]) -> bool:
@@ -216,9 +390,14 @@ def _on_topic(drill: Drill, sentences: list[Sentence]) -> bool:
     return len(words & reference) >= 2
 
 
-def _zero(drill: Drill, flags: list[str], *, needs_review: bool, feedback: list[str]) -> Grade:
+def _zero(drill: Drill, flags: list[str], *, needs_review: bool, feedback: list[str],
+          violations: list[Violation] | None = None) -> Grade:
     results = {c.id: CriterionResult(c.id, False, 0.9, "") for c in drill.criterion}
-    return Grade(drill.id, results, [], 0.0, False, needs_review, flags, feedback)
+    violations = violations or []
+    if violations:
+        flags = [*flags, "must-not"]
+        feedback = [*feedback, *(f"⚠ Must not: {v.text} — you said “{v.evidence}”." for v in violations)]
+    return Grade(drill.id, results, violations, 0.0, False, needs_review, flags, feedback)
 
 
 def _feedback(drill: Drill, results: dict[str, CriterionResult], violations: list[Violation]) -> list[str]:

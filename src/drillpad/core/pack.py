@@ -36,7 +36,11 @@ Cue = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^+]+(?: \+ [^+]+)*$"),
 ]
 EvidenceSource = Literal["drill", "observed", "work_sample"]
-ExampleKind = Literal["correct", "partial", "wrong", "paraphrased", "negated", "off-topic", "injection", "stuffing"]
+ExampleKind = Literal[
+    "correct", "partial", "wrong", "paraphrased", "negated", "off-topic", "injection", "stuffing",
+    # how real trainees write (added 2026-12 for honest evaluation sets)
+    "non-native", "voice", "abbreviated", "conditional", "keyword-sentence", "must-not",
+]
 
 
 class _Model(BaseModel):
@@ -258,10 +262,20 @@ class Criterion(_Model):
     id: Id
     text: Text
     required: bool = True
-    cues: Annotated[list[Cue], Field(min_length=1)]
+    cues: list[Cue] = []
+    # every part needed, anywhere in the answer; each part is a list of alternative cues
+    parts: list[Annotated[list[Cue], Field(min_length=1)]] = []
     hint: str = ""
     source: str = ""
     after: list[Id] = []
+
+    @model_validator(mode="after")
+    def _cues_or_parts(self) -> "Criterion":
+        if not self.cues and not self.parts:
+            raise ValueError(f"criterion {self.id!r} has no cues: add cues = [...] or parts = [[...], [...]]")
+        if self.parts and len(self.parts) < 2:
+            raise ValueError(f"criterion {self.id!r}: parts needs two or more parts (one part is just cues = [...])")
+        return self
 
 
 class MustNot(_Model):

@@ -136,7 +136,7 @@ def calibrate(engine: Engine, pack: Pack, *, now: str, cancel: CancelToken | Non
               progress: Callable[[int, int], object] | None = None) -> Calibration:
     """Run the judge on every labelled answer of *pack*. An invalid verdict counts as wrong on every
     criterion (never as a pass)."""
-    from drillpad.drills.evaluation import _macro_f1
+    from drillpad.drills.evaluation import macro_f1
 
     tp = fp = fn = tn = invalid = 0
     for n, e in enumerate(pack.examples):
@@ -162,7 +162,7 @@ def calibrate(engine: Engine, pack: Pack, *, now: str, cancel: CancelToken | Non
     total = sum(len(pack.drill(e.drill).criterion) for e in pack.examples)
     info = engine.info()
     return Calibration(pack.id, pack.content_hash, info.name, info.sha256 or "", JUDGE_VERSION, len(pack.examples),
-                       total, (tp + tn) / total if total else 0.0, _macro_f1(tp, fp, fn, tn),
+                       total, (tp + tn) / total if total else 0.0, macro_f1(tp, fp, fn, tn),
                        fp / labelled_not_met if labelled_not_met else 0.0, invalid, now)
 
 

@@ -1,0 +1,149 @@
+"""The built-in lexicon of frontline English that the cue grader understands.
+
+A pack author writes cues in the SOP's words; trainees answer in their own. This lexicon is
+what bridges the two without the author foreseeing every phrasing:
+
+- CONCEPTS: groups of words and phrases that mean the same action or thing on a shop floor
+  ("call", "ring", "phone", "radio", "give a bell", "get on the line"). A cue word in a group
+  matches any member of the group. A word may belong to more than one group ("report" is both
+  telling someone and writing it down).
+- IRREGULAR: irregular verb forms mapped to their base (told → tell, rang → ring).
+- ABBREVIATIONS: what people type on a shared PC with gloves on (sup, b4, asap, w/, &).
+- Misspellings of words of five or more letters are matched against the drill's own cue words
+  (see core.cues); the English word list in core/data keeps real words from being "corrected".
+
+The pack's own ``[[synonyms]]`` are applied first and always win. The lexicon is versioned: a
+change of LEXICON_VERSION is recorded with every grade, so a re-grade can say why it differs.
+docs/pack-format.md ("What the grader understands") documents it for authors; tests/test_lexicon.py
+pins its behaviour.
+"""
+
+from __future__ import annotations
+
+LEXICON_VERSION = "2026.12.1"
+
+# Each group: a name (never shown to users) and its members. Members are phrases in plain words;
+# they are normalised (lower case, light stemming) exactly as answers are.
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    # --- talking to people
+    "call": ("call", "ring", "phone", "radio", "give a bell", "give a ring", "give a call", "give a shout",
+             "get on the line", "get on the radio", "get on the phone", "bell", "buzz", "dial", "contact",
+             "get hold of", "page", "call up", "ring up", "phone up", "shout for", "summon"),
+    "tell": ("tell", "notify", "inform", "let know", "let them know", "loop in", "alert", "report to", "warn",
+             "advise", "update", "flag to", "flag it", "flag up", "raise with", "raise it", "escalate", "speak to",
+             "talk to", "shout to", "speak with", "talk with", "mention to", "make aware", "brief", "get word to",
+             "call", "radio", "contact"),
+    "report": ("report", "rpt", "log", "record", "write down", "write up", "note down", "jot down", "document",
+               "fill in", "fill out", "make a note"),
+    "supervisor": ("supervisor", "sup", "supe", "supervisr", "shift lead", "shift leader", "team leader", "team lead",
+                   "lead hand", "boss", "gaffer", "manager", "line manager", "foreman", "charge hand", "chargehand",
+                   "duty manager", "shift manager", "tl", "mgr", "leader", "supervisor on duty"),
+    "first-aider": ("first aider", "first aid", "first aid person", "medic", "first responder", "first aid team"),
+    "maintenance": ("maintenance", "engineer", "engineering", "fitter", "technician", "tech", "maintenance team",
+                    "maint", "electrician", "sparky"),
+    "security": ("security", "security guard", "gatehouse"),
+    # --- stopping and isolating
+    "stop": ("stop", "halt", "down tools", "kill", "shut down", "shut off", "switch off", "turn off", "power down",
+             "power off", "cut the power", "cut power", "knock off", "stop work", "stop working", "cease", "pause"),
+    "e-stop": ("e-stop", "estop", "e stop", "emergency stop", "emergency stop button", "red button",
+               "big red button", "stop button", "emergency button", "kill switch", "mushroom button",
+               "panic button", "red mushroom", "emergency switch"),
+    "lockout": ("lock out", "lockout", "lock off", "lock-off", "loto", "lock out tag out", "lockout tagout",
+                "padlock", "lock", "isolate", "isolation"),
+    "isolator": ("isolator", "isolation switch", "isolating switch", "main switch", "mains switch", "power switch",
+                 "isolation point", "disconnect", "breaker", "rotary switch", "isolater"),
+    "tag": ("tag", "label", "notice", "danger tag", "lock tag"),
+    "out-of-service": ("out of service", "out of use", "do not use", "do not operate", "do not touch",
+                       "do not start", "danger do not", "not to be used", "dont use", "dont operate", "not in use", "quarantine",
+                       "take out of service", "take out of use", "out of action", "off the road", "park up",
+                       "tag out", "unserviceable", "u s"),
+    # --- checking
+    "check": ("check", "inspect", "look at", "examine", "verify", "make sure", "ensure", "confirm", "double check",
+              "double-check", "eyeball", "have a look", "look over", "chk", "go over", "go round", "see that",
+              "check over", "visual check", ),
+    "test": ("test", "prove", "trial", "test it", "try it", "check it works", "check that it works",
+             "try start", "try-start"),
+    "wait": ("wait", "hold on", "hang on", "stand by", "hold off", "give it time", "wait for",
+             "wait until", "wait till", "wait til"),
+    # --- people and places
+    "nobody": ("nobody", "no one", "noone", "no-one", "no body", "anyone", "anybody", "everyone clear", "all clear",
+               "area clear", "everybody clear", "people clear", "clear of people"),
+    "cordon": ("cordon", "cordon off", "cone off", "cones", "cone", "tape off", "block off", "barrier", "barriers",
+               "close off", "section off", "fence off", "rope off", "barricade", "keep people away", "keep people out",
+               "keep everyone away", "keep everyone out", "keep others away", "stop people", "block the area",
+               "put out cones", "hazard tape", "warning tape", "caution tape", "chain off", "wet floor sign"),
+    "evacuate": ("evacuate", "get out", "leave the area", "move away", "step back", "stand back", "clear the area",
+                 "get clear", "keep clear", "back off", "back away", "get away"),
+    # --- protective equipment
+    "gloves": ("gloves", "glove", "gauntlets", "gauntlet", "hand protection", "rubber gloves", "nitrile gloves"),
+    "eye-protection": ("goggles", "safety glasses", "glasses", "specs", "eye protection", "safety specs",
+                       "safety goggles", "eye shield", "eyewear"),
+    "face-shield": ("face shield", "visor", "face visor", "face guard", "full face shield", "faceshield"),
+    "apron": ("apron", "pinny", "chemical apron", "rubber apron"),
+    "hi-vis": ("hi vis", "hi-vis", "high vis", "hivis", "hi viz", "high visibility", "vest", "hi-viz"),
+    "boots": ("boots", "safety boots", "steel toe", "steel toes", "safety shoes", "toe caps", "toecaps"),
+    "ppe": ("ppe", "p p e", "protective equipment", "safety gear", "protective gear", ),
+    "wear": ("wear", "put on", "don", "have on", "suit up", "gear up", ),
+    # --- things on the floor
+    "forklift": ("forklift", "fork lift", "flt", "lift truck", "fork truck", "counterbalance", ),
+    "pallet-jack": ("pallet jack", "pallet truck", "pump truck", "ppt", "hand pallet truck", "hand truck"),
+    "spill-kit": ("spill kit", "spill pack", "absorbent", "absorbent pads", "granules", "spill pads", "absorbent granules", ),
+    "leak": ("leak", "leaking", "drip", "dripping", "seep", "seeping", ),
+    "damaged": ("damaged", "damage", "broken", "faulty", "fault", "defective", "defect", "busted", "knackered",
+                "not working", "cracked", "bent", "dented", ),
+    "photo": ("photo", "picture", "pic", "pics", "photograph", "snap", "take a photo", "take a picture"),
+    "remove": ("remove", "take out", "take off", "take away", "get rid of", "clear away", ),
+    "clean": ("clean", "clean up", "wipe", "wipe up", "mop", "mop up", "soak up", "absorb", "sweep", "sweep up"),
+    "immediately": ("immediately", "straight away", "right away", "asap", "at once", "urgently", "without delay",
+                    "straightaway", "right now"),
+    "fire": ("fire", "flame", "naked flame", "open flame", "lighter", "spark", "sparks",
+             "smoking", "cigarette", "fag", "vape", "vaping", "ignition source"),
+    "engine": ("engine", "motor", "ignition"),
+    "vent": ("ventilate", "ventilation", "air flow", "fresh air", "open the doors", "extractor", "extraction", "vent"),
+    "wheel-chock": ("chock", "chocks", "wheel chock", "wheel chocks", "wheel stop"),
+    "restraint": ("restraint", "dock lock", "vehicle restraint", "trailer restraint", "dock restraint", ),
+    "ladder": ("ladder", "step ladder", "stepladder", "kick stool", "hop up"),
+    "help": ("help", "second person", "another person", "a colleague", "colleague", "workmate", "buddy", "someone else",
+             "team lift", "two person", "two people", "another pair of hands", "assistance", "assist"),
+    "handbrake": ("handbrake", "hand brake", "park brake", "parking brake"),
+    "before": ("before", "b4", "prior to", "ahead of", ),
+}
+
+IRREGULAR: dict[str, str] = {
+    "told": "tell", "rang": "ring", "rung": "ring", "took": "take", "taken": "take", "wore": "wear",
+    "worn": "wear", "spoke": "speak", "spoken": "speak", "gave": "give", "given": "give", "got": "get",
+    "gotten": "get", "went": "go", "gone": "go", "kept": "keep", "left": "leave", "stood": "stand",
+    "brought": "bring", "caught": "catch", "held": "hold", "saw": "see", "seen": "see", "wrote": "write",
+    "written": "write", "broke": "break", "ran": "run", "drove": "drive", "driven": "drive", "threw": "throw",
+    "thrown": "throw", "hung": "hang", "made": "make", "put": "put", "shut": "shut", "cut": "cut", "set": "set",
+    "sent": "send", "felt": "feel", "found": "find", "did": "do", "done": "do", "said": "say", "knew": "know",
+    "known": "know", "began": "begin", "begun": "begin", "fell": "fall", "fallen": "fall", "lit": "light",
+    "ate": "eat", "bent": "bend", "let": "let", "led": "lead", "paid": "pay", "laid": "lay", "stuck": "stick",
+    "swept": "sweep", "wound": "wind", "chose": "choose", "chosen": "choose", "hid": "hide", "rode": "ride",
+}
+
+# What people type; each expands to plain words before anything else happens.
+ABBREVIATIONS: dict[str, str] = {
+    "b4": "before", "asap": "immediately", "w": "with", "wo": "without", "w/o": "without", "w/": "with",
+    "wrk": "work", "rpt": "report", "dn": "delivery note", "pic": "photo", "pics": "photos", "sup": "supervisor",
+    "supe": "supervisor", "mgr": "manager", "chk": "check", "thru": "through", "pls": "please", "plz": "please",
+    "u": "you", "ur": "your", "msg": "message", "tl": "team leader", "ppl": "people", "bc": "because",
+    "cos": "because", "coz": "because", "cuz": "because", "tho": "though", "wud": "would", "wld": "would",
+    "shd": "should", "dont": "don't", "wont": "won't", "cant": "can't", "didnt": "didn't", "wouldnt": "wouldn't",
+    "shouldnt": "shouldn't", "isnt": "isn't", "im": "i'm", "id": "i'd", "ill": "i'll", "ive": "i've",
+    "nxt": "next", "pt": "point", "cyl": "cylinder", "chgr": "charger", "hyd": "hydraulic", "thn": "then", "n": "and", "nd": "and", "yr": "your", "hv": "have", "abt": "about",
+}
+
+# Calling someone is one way of telling them.
+CONCEPTS["tell"] = CONCEPTS["tell"] + tuple(m for m in CONCEPTS["call"] if m not in CONCEPTS["tell"])
+
+# Verbs of doing something on the floor: a fragment with one of these is a step, not a key word
+# ("close valve, swap cyl, open slowly" is an answer; "outside, gloves, goggles" is a list).
+ACTION_VERBS = frozenset("""
+add agree ask attach back bend bleed block bring call carry chain change check chock clean clear close cone connect
+cordon cover cut detach disconnect do drain drive drop empty evacuate fetch fill fit fix flag flush get give go grab
+hand hang help hold hook inform inspect isolate keep kill leave let lift listen load lock log lower make move note
+notify open phone pick place plug press prop pull push put radio raise record release remove replace report reset
+ring roll run say send set shift shout shut slide smell spray stack stand start step stop strap swap switch tag take
+tape tell test tie tip top try turn undo unload unplug use wait walk warn wash wear wipe wrap write
+""".split())
