@@ -61,10 +61,13 @@ DB_SUFFIXES = ("", "-wal", "-shm")
 
 
 def make_private(path: Path, mode: int = PRIVATE_FILE) -> None:
-    """chmod *path* (file 0600, dir 0700) when it exists and is ours; another owner's file is left alone."""
+    """Take group and other access away from *path* (file 0600, dir 0700 at most) when it exists and is ours; the
+    owner's own bits are never widened, and another owner's file is left alone."""
+    del mode  # the owner's bits stay as they are; only group and other bits go
     try:
-        if path.exists() and stat.S_IMODE(path.stat().st_mode) != mode:
-            path.chmod(mode)
+        current = stat.S_IMODE(path.stat().st_mode)
+        if current & 0o077:
+            path.chmod(current & 0o700)
     except OSError:
         pass
 
