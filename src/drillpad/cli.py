@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     ms.add_argument("path", type=Path, nargs="?")
     mli = model.add_parser("list", help="models found (install, user and policy folders) and whether each is usable")
     mli.add_argument("--json", action="store_true")
-    mv = model.add_parser("verify", help="check models' sha256 against their manifests (cached by size and mtime)")
+    mv = model.add_parser("verify", help="hash models and compare with their manifests (reads every byte)")
     mv.add_argument("name", nargs="?")
     mu = model.add_parser("use", help="use this model from now on (verified first)")
     mu.add_argument("name")
