@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import types
 
 import pytest
@@ -262,6 +263,34 @@ def test_llama_engine_when_llama_cannot_load_the_file(tmp_path, fake_gguf, monke
     reason, _ = load_failure(engine)
     assert reason.startswith("llama-cpp-python could not load tiny.gguf: Failed to load model from file")
     assert cat.find("tiny").status is models.ModelStatus.VERIFIED  # the hash check passed and was cached
+
+
+def test_a_model_trusted_from_the_cache_is_hashed_again_before_it_is_ready(tmp_path, fake_gguf, monkeypatch):
+    cat, _ = llama_engine_for(tmp_path, fake_gguf)
+    assert cat.verify("tiny")[0].status is models.ModelStatus.VERIFIED  # cached by size and mtime
+    loaded = []
+
+    class Llama:
+        def __init__(self, **kwargs):
+            loaded.append(kwargs["model_path"])
+
+    monkeypatch.setattr(llama_module, "_import_llama", lambda: types.SimpleNamespace(Llama=Llama, __version__="9"))
+    engine = LlamaEngine(cat.find("tiny"), hash_cache=cat.hash_cache, threads=1)
+    assert engine.load().result().state is EngineState.READY
+    engine.close()
+    path = tmp_path / "models" / "tiny.gguf"
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # size and mtime as before: the cache still says OK
+    entry = cat.find("tiny")
+    assert entry.status is models.ModelStatus.VERIFIED
+    engine = LlamaEngine(entry, hash_cache=cat.hash_cache, threads=1)
+    info = engine.load().result()
+    engine.close()
+    assert info.state is EngineState.UNAVAILABLE and "damaged or replaced" in info.reason
+    assert len(loaded) == 2  # the runtime loaded while the bytes were hashed; READY waited for the hash
 
 
 def test_a_failing_progress_callback_does_not_break_loading(tmp_path, fake_gguf, monkeypatch):

@@ -89,8 +89,9 @@ def test_verification_is_cached_by_size_and_mtime(tmp_path, dirs, fake_gguf, mon
     monkeypatch.setattr(models, "file_sha256", lambda p, progress=None: hashed.append(p) or real(p, progress))
     assert [e.status for e in cat.verify()] == [ModelStatus.VERIFIED]
     assert cat.find("base").status is ModelStatus.VERIFIED  # listing knows without hashing
-    assert [e.status for e in cat.verify()] == [ModelStatus.VERIFIED]
     assert len(hashed) == 1
+    assert [e.status for e in cat.verify()] == [ModelStatus.VERIFIED]  # verify always reads the bytes
+    assert len(hashed) == 2
     # The same bytes written again (new mtime) are hashed again; a damaged cache only costs a re-hash.
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
@@ -98,7 +99,7 @@ def test_verification_is_cached_by_size_and_mtime(tmp_path, dirs, fake_gguf, mon
     assert cat.verify("base")[0].status is ModelStatus.VERIFIED
     (tmp_path / "cache" / "hashes.json").write_text("{not json")
     assert cat.verify("base")[0].status is ModelStatus.VERIFIED
-    assert len(hashed) == 3
+    assert len(hashed) == 4
     cached = json.loads((tmp_path / "cache" / "hashes.json").read_text())
     assert cached[str(path)]["sha256"].startswith("sha256:")
 
@@ -169,6 +170,26 @@ def test_policy_models_dir_is_searched_relative_to_the_policy_file(tmp_path, fak
     assert cat.choice_file == tmp_path / "data" / "model-choice.json"
 
 
+def _tamper_keeping_size_and_mtime(path) -> None:
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+
+
+def test_verify_reads_the_bytes_even_when_size_and_mtime_were_put_back(tmp_path, dirs, fake_gguf):
+    path = fake_gguf(dirs["install"], "base")
+    cat = catalog(tmp_path, dirs)
+    assert cat.verify("base")[0].status is ModelStatus.VERIFIED
+    _tamper_keeping_size_and_mtime(path)
+    assert cat.find("base").status is ModelStatus.VERIFIED  # the listing trusts the cache (fast start) …
+    [entry] = cat.verify("base")  # … verify does not
+    assert entry.status is ModelStatus.MISMATCH and "damaged or replaced" in entry.problem
+    assert cat.find("base").status is ModelStatus.MISMATCH  # and the cache now knows
+
+
 # --- the command line ------------------------------------------------------------------------
 
 
@@ -214,3 +235,11 @@ def test_cli_model_list_verify_use(capsys, cli_models, fake_gguf, tmp_path):
 
     code, _, err = run(capsys, *d, "model", "use", "stray.gguf")
     assert code == 1 and "cannot use stray.gguf" in err
+
+
+def test_cli_model_verify_finds_changed_bytes_behind_a_restored_mtime(capsys, cli_models, tmp_path):
+    d = cli_models
+    assert run(capsys, *d, "model", "verify", DEFAULT_MODEL)[0] == 0
+    _tamper_keeping_size_and_mtime(tmp_path / "install-root" / "models" / f"{DEFAULT_MODEL}.gguf")
+    code, out, err = run(capsys, *d, "model", "verify", DEFAULT_MODEL)
+    assert code == 1 and "hash mismatch" in err and "OK" not in out

@@ -79,6 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     demo_log.add_argument("--task", required=True)
     demo_log.add_argument("note")
     sub.add_parser("rebuild", help="recompute all schedules from the event log and report differences")
+    ck = sub.add_parser("check", help="check the database for damage (read-only): SQLite's quick check, or --full")
+    ck.add_argument("--full", action="store_true", help="integrity_check and a read of every event row")
+    bk = sub.add_parser("backup", help="take a verified backup now into the data dir's backups/ (rotated: 7 daily, "
+                                       "4 weekly)")
+    bk.add_argument("--list", action="store_true", help="list the backups instead")
+    rs = sub.add_parser("restore", help="put a backup back (the newest good one unless named); the current file is "
+                                        "kept in damaged/ and every event it still reads is salvaged")
+    rs.add_argument("backup", nargs="?", type=Path, help="a backup file (a name in backups/ or a path)")
+    rs.add_argument("--no-salvage", action="store_true", help="do not copy anything from the current file")
 
     gr = sub.add_parser("grade", help="grade answers to a pack's drill with the deterministic grader (no import)")
     gr.add_argument("--pack", type=Path, required=True)
@@ -112,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     ms.add_argument("path", type=Path, nargs="?")
     mli = model.add_parser("list", help="models found (install, user and policy folders) and whether each is usable")
     mli.add_argument("--json", action="store_true")
-    mv = model.add_parser("verify", help="check models' sha256 against their manifests (cached by size and mtime)")
+    mv = model.add_parser("verify", help="hash models and compare with their manifests (reads every byte)")
     mv.add_argument("name", nargs="?")
     mu = model.add_parser("use", help="use this model from now on (verified first)")
     mu.add_argument("name")
@@ -129,6 +138,21 @@ def _date(text: str):
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # the reader went away (`drillpad stats --json | head -1`): not an error, and nothing to report.
+        # Point stdout at devnull so the interpreter's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141  # 128 + SIGPIPE, as a shell reports it
+
+
+def _main(argv: list[str] | None) -> int:
+    os.umask(0o077)  # every file DrillPad makes (database, WAL, backups, logs, exports) is private to this account
     args = _parser().parse_args(argv)
     if args.smoke:
         from drillpad.smoke import run_smoke
@@ -161,11 +185,13 @@ def main(argv: list[str] | None = None) -> int:
                                               "; ".join(map(str, policy.problems)))
     try:
         return _dispatch(args, policy)
+    except BrokenPipeError:
+        raise
     except Exception as exc:  # noqa: BLE001 - what the user can act on is printed; the rest propagates
-        return _user_error(exc)
+        return _user_error(exc, paths)
 
 
-def _user_error(exc: Exception) -> int:
+def _user_error(exc: Exception, paths: Paths | None = None) -> int:
     """Print an error the user can act on (a bad pack, a data-dir problem…) and return the exit code; anything
     else is a bug and is raised again for the crash report. (Imported here, not at start, because the pack
     models load pydantic, which the window's first screen does not need.)"""
@@ -183,6 +209,14 @@ def _user_error(exc: Exception) -> int:
     if isinstance(exc, (PackImportError, LearnerError, LearningError, StoreError)):
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    import sqlite3
+
+    if paths is not None and isinstance(exc, (sqlite3.Error, OSError)):
+        from drillpad.store.db import explain
+
+        if (known := explain(exc, paths.db_path)) is not None:  # disk full, read-only, no permission, damage
+            print(f"error: {known}", file=sys.stderr)
+            return 1
     raise exc
 
 
@@ -216,6 +250,8 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
         return _eval(args)
     if cmd in ("gui", "demo"):
         return _gui(args, policy)
+    if cmd in ("check", "restore") or (cmd == "backup" and args.list):
+        return _data_safety(args, policy)
     with Workspace.open(args.data_dir, policy=policy) as ws:
         if cmd in ("evidence", "inbox"):
             from drillpad.evidence.cli import run as run_evidence
@@ -269,6 +305,10 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
         elif cmd == "demonstrate":
             ws.log_demonstration(args.learner, args.task, args.note)
             print("Logged. A peer or your manager can confirm it later.")
+        elif cmd == "backup":
+            b = ws.backup()
+            print(f"Backup written and verified: {b.path} ({b.size / 1e6:.1f} MB). Kept: {len(ws.backups())} "
+                  "(the newest of each of the last 7 days and 4 weeks).")
         elif cmd == "rebuild":
             report = ws.rebuild()
             print(f"Rebuilt {report['cards']} schedule(s) from the event log: {report['differed']} differed from the "
@@ -459,6 +499,37 @@ def _stats(ws: Workspace, args: argparse.Namespace) -> None:
     print(f"  Confidence            Brier {brier} (n={m.calibration.n}); accuracy by confidence {by}")
 
 
+def _data_safety(args: argparse.Namespace, policy) -> int:
+    """check, restore and backup --list work without opening the database the usual way: it may be damaged."""
+    from drillpad.store.backups import list_backups
+    from drillpad.workspace import Workspace
+
+    paths = Paths.resolve(args.data_dir, policy)
+    if args.command == "backup":
+        found = list_backups(paths.db_path)
+        if not found:
+            print(f"No backups yet in {paths.data_dir / 'backups'}. Take one with: drillpad backup")
+        for b in found:
+            print(f"{b.path.name}  {b.taken_at:%Y-%m-%d %H:%M} UTC  {b.size / 1e6:.1f} MB")
+        return 0
+    if args.command == "check":
+        report = Workspace.check(paths, full=args.full)
+        kind = "full check (integrity_check and every event row)" if args.full else "quick check"
+        if report.ok:
+            print(f"{paths.db_path}: ok — {kind}" + (f", {report.events_read} events read" if args.full else "")
+                  + f", {report.seconds:.2f} s")
+            return 0
+        for problem in report.problems:
+            print(f"  {problem}", file=sys.stderr)
+        more = "" if args.full else " Run `drillpad check --full` to see how many answers are affected."
+        print(f"error: {paths.db_path} is damaged ({kind}).{more} `drillpad restore` puts the newest good backup "
+              "back, keeps this file aside and salvages every event that still reads.", file=sys.stderr)
+        return 1
+    report = Workspace.restore(paths, args.backup, policy=policy, salvage=not args.no_salvage)
+    print(report.summary())
+    return 0
+
+
 def _paths(args: argparse.Namespace, policy) -> int:
     paths = Paths.resolve(args.data_dir, policy)
     print(f"data dir:   {paths.data_dir}  (from {paths.data_dir_source})")
@@ -597,5 +668,5 @@ def _gui(args: argparse.Namespace, policy) -> int:
         args.startup_probe.write_text(f"{time.time():.6f}\n")
         window.close()
 
-    return run_app(lambda: Workspace.open(args.data_dir, policy=policy),
+    return run_app(lambda: Workspace.open(args.data_dir, policy=policy, repair=True),
                    on_first_paint=probe if args.startup_probe else None)

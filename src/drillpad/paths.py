@@ -92,4 +92,19 @@ class Paths:
                         "Set data_dir / log_dir in the policy file to a folder on local disk."
                     )
         for d in (self.data_dir, self.log_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            d.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+            _make_private(d)
+
+
+PRIVATE_DIR = 0o700
+"""The data and log dirs: only their owner may list or read them (answers, names, keys, logs)."""
+
+
+def _make_private(folder: Path) -> None:
+    """chmod 0700 a folder this account owns; a folder IT shares or owns is left as it is."""
+    try:
+        st = folder.stat()
+        if st.st_mode & 0o077 and (not hasattr(os, "getuid") or st.st_uid == os.getuid()):
+            folder.chmod(PRIVATE_DIR)
+    except OSError:
+        pass

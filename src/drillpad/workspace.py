@@ -35,7 +35,7 @@ from drillpad.store import events as event_store
 from drillpad.store import learners as learner_store
 from drillpad.store import pins as pin_store
 from drillpad.store import variants as variant_store
-from drillpad.store.db import close_database, open_database
+from drillpad.store.db import DamagedDatabaseError, close_database, open_database
 
 if TYPE_CHECKING:
     # Loaded on first use, after the names screen: the model runtime, the AI drill code, and the pack
@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from drillpad.store import packs as pack_store
     from drillpad.llm.engine import CancelToken, Engine
     from drillpad.llm.models import ModelCatalog
+    from drillpad.store.backups import Backup, RestoreReport
+    from drillpad.store.integrity import CheckReport
 
 DEMO_LEARNERS = (("Sam Ortiz", "warehouse-associate"), ("Priya Nair", "field-technician"))
 REFLECTION_QUESTION = cadence_core.REFLECTION_QUESTION
@@ -208,12 +210,25 @@ def demo_packs_dir() -> Path:
 
 
 class Workspace:
-    def __init__(self, paths: Paths, *, clock: Clock | None = None, policy: LoadedPolicy | None = None):
+    def __init__(self, paths: Paths, *, clock: Clock | None = None, policy: LoadedPolicy | None = None,
+                 repair: bool = False):
+        """Open the data dir. A damaged database raises DamagedDatabaseError, unless *repair* (the app): then the
+        newest good backup is restored with everything the damaged file still reads, and ``self.restored`` says
+        what happened (the window shows it)."""
         self.paths = paths
         self.clock = clock or SystemClock()
         self.policy = policy or LoadedPolicy(Policy())
         paths.ensure()
-        self.db = open_database(paths.db_path)
+        self.restored: RestoreReport | None = None
+        try:
+            self.db = open_database(paths.db_path)
+        except DamagedDatabaseError:
+            if not repair:
+                raise
+            from drillpad.store import backups
+
+            self.restored = backups.restore(paths.db_path, self.clock.now())
+            self.db = open_database(paths.db_path)
         self.device_id = event_store.this_device(self.db, now=self._now())
         self._thread = threading.get_ident()
         self._queued: deque[tuple[Generation, str | None]] = deque()
@@ -227,12 +242,56 @@ class Workspace:
         """What went wrong at start that did not stop DrillPad (shown in the status bar)."""
         if self.policy.policy.team_file is not None:
             self._pin_policy_team(self.policy.policy.team_file)
+        if self.restored is not None:
+            self.rebuild()  # schedules follow the restored and salvaged events
 
     @classmethod
     def open(cls, data_dir: Path | None = None, *, clock: Clock | None = None,
-             policy: LoadedPolicy | None = None) -> "Workspace":
+             policy: LoadedPolicy | None = None, repair: bool = False) -> "Workspace":
         policy = policy or LoadedPolicy(Policy())
-        return cls(Paths.resolve(data_dir, policy), clock=clock, policy=policy)
+        return cls(Paths.resolve(data_dir, policy), clock=clock, policy=policy, repair=repair)
+
+    # --- data safety: check, backup, restore (no open database needed: they work on a damaged one) --------
+
+    @staticmethod
+    def check(paths: Paths, *, full: bool = False) -> CheckReport:
+        """SQLite's quick check, or (*full*) its integrity check and a read of every event; read-only."""
+        from drillpad.store.integrity import check_database
+
+        if not paths.db_path.exists():
+            from drillpad.store.db import StoreError
+
+            raise StoreError(f"there is no database at {paths.db_path} yet (nothing to check)")
+        return check_database(paths.db_path, full=full)
+
+    @classmethod
+    def restore(cls, paths: Paths, backup: Path | None = None, *, clock: Clock | None = None,
+                policy: LoadedPolicy | None = None, salvage: bool = True) -> RestoreReport:
+        """Put a backup back (the newest good one unless named), keep the current file aside, salvage what it still
+        reads, and rebuild the schedules."""
+        from drillpad.store import backups
+
+        clock = clock or SystemClock()
+        paths.ensure()
+        report = backups.restore(paths.db_path, clock.now(), backup, salvage=salvage)
+        with cls(paths, clock=clock, policy=policy) as ws:
+            ws.rebuild()
+        return report
+
+    def backup(self, *, if_due: bool = False) -> Backup | None:
+        """Take a verified online backup and rotate the old ones; with *if_due*, only when none was taken today.
+        Uses its own connections, so a worker thread may call it while this workspace is in use."""
+        from drillpad.store import backups
+
+        now = self.clock.now()
+        if if_due and not backups.backup_due(self.paths.db_path, now):
+            return None
+        return backups.make_backup(self.paths.db_path, now)
+
+    def backups(self) -> list[Backup]:
+        from drillpad.store.backups import list_backups
+
+        return list_backups(self.paths.db_path)
 
     def close(self) -> None:
         if self.db is not None and threading.get_ident() == self._thread:

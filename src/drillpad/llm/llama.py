@@ -352,10 +352,17 @@ class LlamaEngine(BaseEngine):
                 reported[0] = fraction
                 report(0.05 + 0.6 * fraction, f"verifying {path.name}")
 
+        trusted_cache = self.hash_cache is not None and self.hash_cache.get(path) is not None
         entry = verify_entry(self.entry, self.hash_cache, hashed)
         if not entry.usable:
             return self._fail(entry.problem or "verification failed")
         self.entry = entry
+        recheck: Future[ModelEntry] = Future()
+        if trusted_cache:  # a fast start trusted size+mtime: hash the bytes while the runtime loads, before READY
+            threading.Thread(target=lambda: recheck.set_result(verify_entry(entry, self.hash_cache, fresh=True)),
+                             name="drillpad-model-rehash", daemon=True).start()
+        else:
+            recheck.set_result(entry)
         report(0.7, "starting the model runtime")
         try:
             llama_cpp = _import_llama()
@@ -368,6 +375,10 @@ class LlamaEngine(BaseEngine):
                                   n_threads_batch=self.threads, seed=self.seed, verbose=False)
         except Exception as exc:
             return self._fail(f"llama-cpp-python could not load {path.name}: {exc}")
+        rechecked = recheck.result()
+        if not rechecked.usable:
+            del llm
+            return self._fail(rechecked.problem or "verification failed")
         self._llm = llm
         self._prefixes = _PrefixCache(llama_cpp)
         self._llama_cpp = llama_cpp

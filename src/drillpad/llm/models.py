@@ -170,9 +170,9 @@ class HashCache:
             return digest if isinstance(digest, str) and digest.startswith("sha256:") else None
         return None
 
-    def digest(self, path: Path, progress: HashProgress | None = None) -> tuple[str, bool]:
-        """The file's sha256 and whether it came from the cache."""
-        if (cached := self.get(path)) is not None:
+    def digest(self, path: Path, progress: HashProgress | None = None, *, fresh: bool = False) -> tuple[str, bool]:
+        """The file's sha256 and whether it came from the cache (*fresh*: always hash; the cache is updated)."""
+        if not fresh and (cached := self.get(path)) is not None:
             return cached, True
         key, size, mtime = self._key(path)
         digest = file_sha256(path, progress)
@@ -232,12 +232,17 @@ def _verdict(entry: ModelEntry, digest: str) -> ModelEntry:
                            f"{entry.manifest.sha256[:19]}… (damaged or replaced); copy it again")
 
 
-def verify_entry(entry: ModelEntry, cache: HashCache | None, progress: HashProgress | None = None) -> ModelEntry:
-    """Hash a usable entry (or take the cached digest) and compare it with its manifest."""
+def verify_entry(entry: ModelEntry, cache: HashCache | None, progress: HashProgress | None = None, *,
+                 fresh: bool = False) -> ModelEntry:
+    """Hash a usable entry (or, unless *fresh*, take the cached digest) and compare it with its manifest.
+
+    The cache trusts size and mtime, which a changed file can keep (``touch -r``, a restore tool): a fast start may
+    use it, but ``drillpad model verify`` and the check before the first generation hash the bytes."""
     if not entry.usable:
         return entry
     try:
-        digest = cache.digest(entry.path, progress)[0] if cache else file_sha256(entry.path, progress)
+        digest = (cache.digest(entry.path, progress, fresh=fresh)[0] if cache
+                  else file_sha256(entry.path, progress))
     except OSError as exc:
         return replace(entry, status=ModelStatus.MISSING, problem=f"cannot read {entry.path}: {exc}")
     return _verdict(entry, digest)
@@ -328,9 +333,11 @@ class ModelCatalog:
         raise ModelError(f"no model named {name!r}; found: {known} (see `drillpad model list`)")
 
     def verify(self, name: str | None = None, progress: HashProgress | None = None) -> list[ModelEntry]:
-        """Hash-check one model or all of them (cached by size and mtime)."""
+        """Hash-check one model or all of them: the bytes are read every time (the cache is only updated)."""
         targets = [self.find(name)] if name is not None else self.entries()
-        return [verify_entry(e, self.hash_cache, progress) for e in targets]
+        return [verify_entry(replace(e, status=ModelStatus.PENDING) if e.status in (
+            ModelStatus.VERIFIED, ModelStatus.MISMATCH) else e, self.hash_cache, progress, fresh=True)
+            for e in targets]
 
     def chosen(self) -> str | None:
         name = _read_json(self.choice_file).get("model")

@@ -2,14 +2,24 @@
 
 WAL, ``synchronous=FULL`` (asserted: some builds quietly default WAL to NORMAL), foreign
 keys on, a busy timeout. The schema comes only from ``migrations``; a database written by a
-newer DrillPad is refused rather than damaged. A marker file tells whether the last session
-ended cleanly; if not, a quick integrity check runs before anything else.
+newer DrillPad is refused rather than damaged (by its migration names and by ``user_version``).
+Every open runs SQLite's ``quick_check`` (a damaged page is found before anything reads or writes
+it); a marker file tells whether the last session ended cleanly, and if not the full check
+(``integrity_check`` and a read of every event) runs too. A damaged database is refused with
+:class:`DamagedDatabaseError`; ``drillpad restore`` (``store.backups.restore``) repairs it.
+
+Failures the user can fix — a full disk, a read-only folder or filesystem, missing permissions —
+each get their own message saying what to do (:func:`explain`). The data dir is 0700 and the
+database, its WAL and its backups 0600: other accounts on a shared PC cannot read them.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import sqlite3
+import stat
 import sys
 from pathlib import Path
 
@@ -30,6 +40,119 @@ class StoreError(RuntimeError):
 
 class NewerSchemaError(StoreError):
     pass
+
+
+class DamagedDatabaseError(StoreError):
+    """The database failed its integrity check; nothing was written to it."""
+
+    def __init__(self, path: Path, problems: list[str], *, after_unclean_exit: bool = False):
+        self.path, self.problems = path, problems
+        when = " after an unclean exit" if after_unclean_exit else ""
+        shown = "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
+        super().__init__(
+            f"{path} is damaged: it failed its integrity check{when} ({shown}). Nothing was written to it. "
+            "See what is affected with `drillpad check --full`; `drillpad restore` puts the latest backup back, "
+            "keeps the damaged file aside and copies into it every answer that still reads.")
+
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+DB_SUFFIXES = ("", "-wal", "-shm")
+
+
+def make_private(path: Path, mode: int = PRIVATE_FILE) -> None:
+    """Take group and other access away from *path* (file 0600, dir 0700 at most) when it exists and is ours; the
+    owner's own bits are never widened, and another owner's file is left alone."""
+    del mode  # the owner's bits stay as they are; only group and other bits go
+    try:
+        current = stat.S_IMODE(path.stat().st_mode)
+        if current & 0o077:
+            path.chmod(current & 0o700)
+    except OSError:
+        pass
+
+
+def read_only_filesystem(path: Path) -> bool:
+    """Whether *path* (or its nearest existing parent) is on a filesystem mounted read-only."""
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # pragma: no cover - statvfs is POSIX only
+        return False
+
+
+def _free(path: Path) -> str:
+    try:
+        free = shutil.disk_usage(path).free
+    except OSError:
+        return "unknown"
+    return f"{free / 1e6:.1f} MB" if free >= 1e5 else f"{free // 1024} KB"
+
+
+def disk_full_message(folder: Path, action: str) -> str:
+    return (f"The disk holding {folder} is full ({_free(folder)} free), so DrillPad could not {action}. "
+            "Nothing already saved was lost. Free some space on that disk (or ask IT to), then try again.")
+
+
+def read_only_fs_message(folder: Path, path: Path) -> str:
+    leftover = [p.name for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
+    journal = (f" The last session's journal ({', '.join(leftover)}) is still there and needs write access to be "
+               "folded back in, so the data cannot even be read safely until then." if leftover else "")
+    return (f"{folder} is on a filesystem mounted read-only, so DrillPad cannot save practice there.{journal} "
+            "Ask IT to make it writable again (or to set data_dir in the policy file to a writable local folder); "
+            "nothing has been changed.")
+
+
+def permission_message(target: Path, action: str) -> str:
+    return (f"DrillPad may not {action} {target}: your account lacks permission. Ask IT to give your account "
+            "read and write access to it (DrillPad keeps it private to you: folder 0700, files 0600), or to set "
+            "data_dir in the policy file to a folder you own.")
+
+
+def explain(exc: BaseException, path: Path, action: str = "save your practice") -> StoreError | None:
+    """A StoreError with a message the user can act on for *exc* (a sqlite3 or OS error touching the database at
+    *path*), or None when it is none of the problems a user can fix."""
+    folder = path.parent
+    if isinstance(exc, StoreError):
+        return exc
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return StoreError(disk_full_message(folder, action))
+        if exc.errno == errno.EROFS:
+            return StoreError(read_only_fs_message(folder, path))
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return StoreError(permission_message(Path(exc.filename or folder), "write to"))
+        return None
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    text = str(exc).lower()
+    if code == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return StoreError(disk_full_message(folder, action))
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH) \
+            or "readonly" in text or "unable to open" in text:
+        if read_only_filesystem(folder):
+            return StoreError(read_only_fs_message(folder, path))
+        for target in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if target.exists() and not os.access(target, os.R_OK | os.W_OK):
+                return StoreError(permission_message(target, "read and write"))
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return StoreError(permission_message(folder, "create files in"))
+        return StoreError(f"DrillPad cannot write {path} ({exc}). Check that no other program holds it and that "
+                          "your account may write there; ask IT if it persists.")
+    if code == sqlite3.SQLITE_IOERR:
+        if shutil.disk_usage(folder).free == 0:
+            return StoreError(disk_full_message(folder, action))
+        return StoreError(f"The disk holding {path} reported an error ({exc}). Run `drillpad check --full`, and ask "
+                          "IT to check the disk; your last saved answers are in the backups folder.")
+    if code == sqlite3.SQLITE_CORRUPT or "malformed" in text:
+        return DamagedDatabaseError(path, [str(exc)])
+    if code == sqlite3.SQLITE_NOTADB:
+        return StoreError(f"{path} is not a DrillPad database ({exc}). If it was one, `drillpad restore` puts the "
+                          "latest backup back and keeps this file aside.")
+    return None
 
 
 def network_filesystem(path: Path, mounts: str | None = None) -> str | None:
@@ -67,33 +190,47 @@ def _marker(path: Path) -> Path:
 
 
 def open_database(path: Path, *, check_network: bool = True) -> Database:
-    """Open (creating if needed) and migrate the database at *path*."""
+    """Open (creating if needed), check and migrate the database at *path*.
+
+    Raises StoreError with a message saying what to do: DamagedDatabaseError when the quick check (or, after an
+    unclean exit, the full check) fails; NewerSchemaError for a newer DrillPad's database; disk full, read-only or
+    permission problems each with their own message.
+    """
     if check_network and (fs := network_filesystem(path.parent)):
         raise StoreError(
             f"{path.parent} is on a network filesystem ({fs}); SQLite's WAL mode is not safe there. "
             "Put the data dir on local disk (policy key data_dir, or --data-dir)."
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only_filesystem(path.parent):
+            raise StoreError(read_only_fs_message(path.parent, path))
+        if not path.exists():  # created private, so its WAL and shared-memory files are private too
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+        for suffix in DB_SUFFIXES:
+            make_private(Path(f"{path}{suffix}"))
+    except OSError as exc:
+        raise explain(exc, path, "open its database") or exc from exc
     unclean = _marker(path).exists()
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
-        raise StoreError(f"cannot open {path}: {exc}") from exc
+        raise explain(exc, path, "open its database") or StoreError(f"cannot open {path}: {exc}") from exc
     db = Database(conn)
     try:
         _configure(db, path)
-        if unclean:
-            result = db.execute("PRAGMA quick_check").fetchone()[0]
-            if result != "ok":
-                raise StoreError(
-                    f"{path} failed its integrity check after an unclean exit ({result}). "
-                    "Restore the latest backup, or ask IT to run `drillpad check --full`."
-                )
+        from drillpad.store.integrity import check_connection
+
+        report = check_connection(conn, full=unclean)
+        if not report.ok:
+            raise DamagedDatabaseError(path, report.problems, after_unclean_exit=unclean)
         migrate(db, path)
-    except BaseException:
+        _marker(path).write_text(str(os.getpid()))
+    except BaseException as exc:
         conn.close()
+        if isinstance(exc, (sqlite3.Error, OSError)) and (known := explain(exc, path, "open its database")):
+            raise known from exc
         raise
-    _marker(path).write_text(str(os.getpid()))
     return db
 
 
@@ -101,6 +238,8 @@ def _configure(db: Database, path: Path) -> None:
     try:
         mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        if known := explain(exc, path, "open its database"):
+            raise known from exc
         raise StoreError(f"{path} is not a DrillPad database (or is damaged): {exc}") from exc
     if mode.lower() != "wal":
         raise StoreError(f"{path}: could not switch to WAL journal mode (got {mode!r})")
@@ -118,17 +257,26 @@ def schema_names() -> list[str]:
 
 
 def migrate(db: Database, path: Path | str = "database") -> list[str]:
-    """Apply pending migrations; refuse a database from a newer DrillPad. Returns what ran."""
+    """Apply pending migrations; refuse a database from a newer DrillPad. Returns what ran.
+
+    The schema version is also kept in SQLite's ``user_version`` (the number of migrations applied), which
+    any SQLite tool shows; a database whose ``user_version`` is above what this DrillPad knows is refused
+    like an unknown migration.
+    """
     known = schema_names()
     applied = [m.name for m in migrations.applied(db)]
     newer = [name for name in applied if name not in known]
-    if newer:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if newer or version > len(known):
+        what = f"schema {newer[-1]}" if newer else f"user_version {version}"
         raise NewerSchemaError(
-            f"{path} was written by a newer DrillPad (schema {newer[-1]}); this DrillPad knows up to "
-            f"{known[-1]}. Install the newer DrillPad; the database was not changed."
+            f"{path} was written by a newer DrillPad ({what}); this DrillPad knows up to "
+            f"{known[-1]} (user_version {len(known)}). Install the newer DrillPad; the database was not changed."
         )
     pending = [m.name for m in migrations.pending(db)]
     migrations.apply(db)
+    if version != len(known):
+        db.execute(f"PRAGMA user_version = {len(known)}")
     return pending
 
 

@@ -281,6 +281,9 @@ class MainWindow(QMainWindow):
             return
         self._start_engine(factory)
         QTimer.singleShot(0, self._prepare_learner_screens)
+        # today's backup (verified, rotated) with its own connections, never on the main thread
+        workers.run(lambda: self.workspace.backup(if_due=True), None,
+                    lambda message: self.statusBar().showMessage(f"⚠ Today's backup failed: {message}", 15000))
         # The evidence code (crypto, pydantic) is imported by a worker; the sync status then reads at once.
         workers.run(lambda: importlib.import_module("drillpad.evidence.sync"), lambda _module: self._first_sync(),
                     lambda message: self.sync_label.setText(f"⚠ evidence sync unavailable: {message}"))
@@ -402,6 +405,31 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def restored_message(report) -> tuple[str, str]:
+    """The words shown when DrillPad opened damaged practice data by restoring it (a RestoreReport)."""
+    when = f"the copy from {report.backup.taken_at:%A %d %B, %H:%M} UTC" if report.backup else "what could still be read"
+    text = f"Your practice data was damaged. DrillPad restored {when}"
+    if report.missing:
+        text += (f"; {report.missing_answers} answer(s) made since then may be missing "
+                 f"({len(report.missing)} record(s) in all, listed under Show Details).")
+    else:
+        text += "; nothing is known to be missing."
+    text += " Please tell IT (the damaged file is kept for them)."
+    return text, report.summary()
+
+
+def _tell_cannot_start(exc: Exception) -> int:
+    """Started from a shortcut there is no terminal: say why DrillPad cannot start in a dialog, and on stderr."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from drillpad.store.db import StoreError
+
+    message = str(exc) if isinstance(exc, StoreError) else f"DrillPad could not start: {exc}. Please tell IT."
+    print(f"error: {message}", file=sys.stderr)
+    QMessageBox.critical(None, "DrillPad cannot start", message)
+    return 1
+
+
 def run_app(open_workspace: Callable[[], Workspace], *,
             on_first_paint: Callable[[MainWindow], None] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
@@ -409,7 +437,10 @@ def run_app(open_workspace: Callable[[], Workspace], *,
     font = QFont(app.font())
     font.setPointSizeF(max(font.pointSizeF(), 12.0))  # the system size or larger, never smaller
     app.setFont(font)
-    workspace = open_workspace()
+    try:
+        workspace = open_workspace()
+    except Exception as exc:  # noqa: BLE001 - every start failure is shown, not only printed
+        return _tell_cannot_start(exc)
     from drillpad.logs import install_crash_handler
 
     def tell(message: str) -> None:
@@ -423,6 +454,15 @@ def run_app(open_workspace: Callable[[], Workspace], *,
         if on_first_paint is not None:
             window.first_paint.connect(lambda: on_first_paint(window))
         window.show()
+        if workspace.restored is not None:  # opened damaged data by restoring it: say so, plainly
+            from PySide6.QtWidgets import QMessageBox
+
+            text, details = restored_message(workspace.restored)
+            box = QMessageBox(QMessageBox.Icon.Warning, "DrillPad restored your practice data", text,
+                              QMessageBox.StandardButton.Ok, window)
+            box.setDetailedText(details)
+            box.setAccessibleName("Practice data restored")
+            QTimer.singleShot(0, box.open)
         return app.exec()
     finally:
         workspace.close()

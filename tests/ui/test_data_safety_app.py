@@ -1,0 +1,81 @@
+"""The window and damaged or unusable data: a dialog says what happened; the day's backup is taken by a worker."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from datetime import datetime, timezone
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from drillpad.clock import FixedClock
+from drillpad.llm.fake import FakeEngine
+from drillpad.paths import Paths
+from drillpad.store.backups import list_backups
+from drillpad.ui import app as app_module
+from drillpad.workspace import Workspace
+from tests.test_backups import _answer, _damage_page, _event_leaves
+
+
+@pytest.fixture
+def shown(monkeypatch, qapp):
+    """Message boxes record their text instead of waiting for a click; the crash hook is put back afterwards."""
+    seen: list[tuple[str, str]] = []
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda _parent, title, text, *a: seen.append((title, text))))
+    monkeypatch.setattr(QMessageBox, "open", lambda box: seen.append((box.windowTitle(), box.text()
+                                                                      + "\n" + box.detailedText())))
+    monkeypatch.setattr(app_module.MainWindow, "__init__", _no_model(app_module.MainWindow.__init__))
+    return seen
+
+
+def _no_model(init):
+    def wrapped(self, workspace, **kwargs):
+        init(self, workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False, **kwargs)
+    return wrapped
+
+
+def _run(open_workspace) -> int:
+    return app_module.run_app(open_workspace, on_first_paint=lambda window: window.close())
+
+
+def test_a_database_that_cannot_be_opened_is_explained_in_a_dialog(tmp_path, shown):
+    data = tmp_path / "data"
+    Workspace(Paths.resolve(data, env={})).close()
+    conn = sqlite3.connect(data / "drillpad.db")
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    assert _run(lambda: Workspace(Paths.resolve(data, env={}), repair=True)) == 1
+    assert len(shown) == 1
+    title, text = shown[0]
+    assert title == "DrillPad cannot start" and "newer DrillPad" in text
+
+
+def test_damaged_practice_data_is_restored_and_the_trainee_told_what_may_be_missing(tmp_path, minipack, shown):
+    clock = FixedClock(datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc))
+    paths = Paths.resolve(tmp_path / "data", env={})
+    with Workspace(paths, clock=clock) as ws:
+        ws.import_pack(minipack)
+        ws.add_learner("Alex", "dock-hand")
+        _answer(ws, 60)
+        ws.backup()
+        clock.advance(days=1)
+        _answer(ws, 60)
+    _damage_page(paths.db_path, _event_leaves(paths.db_path)[-3])
+    assert _run(lambda: Workspace(paths, clock=clock, repair=True)) == 0
+    (title, text), = shown
+    assert title == "DrillPad restored your practice data"
+    assert text.startswith("Your practice data was damaged. DrillPad restored the copy from Monday 02 March")
+    assert "answer(s) made since then may be missing" in text and "Alex" in text
+    assert (paths.data_dir / "damaged").is_dir()
+
+
+def test_the_window_takes_the_days_backup_in_a_worker(qtbot, workspace, minipack):
+    workspace.import_pack(minipack)
+    assert list_backups(workspace.paths.db_path) == []
+    w = app_module.MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: len(list_backups(workspace.paths.db_path)) == 1, timeout=10_000)
+    assert list_backups(workspace.paths.db_path)[0].taken_at == workspace.clock.now()
