@@ -7,7 +7,12 @@ threads with generous timeouts; nothing sleeps: a test waits on a socket or a th
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -15,7 +20,11 @@ from drillpad.evidence import bundle as bundle_mod
 from drillpad.evidence.inbox import serve
 from drillpad.evidence.sync import Evidence
 from drillpad.workspace import Workspace
+from tests.conftest import REPO
+from tests.evidence.conftest import PASS
 from tests.evidence.stations import approve, post, stations
+
+SRC = REPO / "src"
 
 TIMEOUT = 60  # seconds: a generous bound for anything that should take milliseconds
 
@@ -132,12 +141,12 @@ def test_refused_posts_leave_no_files_and_register_no_device(pair, manager_keys,
             forged = {**a.headers(), "X-DrillPad-Device": b.headers()["X-DrillPad-Device"]}
             replies.append(("forged key", *post(server.url, a.cipher, forged)))
         replies.append(("tampered", *post(server.url, bytes(tampered), known[0].headers())))
-        replies.append(("oversized", *post(server.url, b"x" * (64 * 1024 + 1), known[0].headers())))
+        oversized = post(server.url, b"x" * (64 * 1024 + 1), known[0].headers())
         replies.append(("not a signature", *post(server.url, b"x" * 100, {"X-DrillPad-Signature": "bm90IGEgc2ln"})))
     outcomes = {(case, status, reply["outcome"]) for case, status, reply in replies}
     assert outcomes == {("other team", 409, "skipped"), ("no key", 422, "refused"), ("forged key", 422, "refused"),
-                        ("tampered", 422, "refused"), ("oversized", 413, "refused"),
-                        ("not a signature", 422, "refused")}
+                        ("tampered", 422, "refused"), ("not a signature", 422, "refused")}
+    assert oversized[0] == 413 and "65537" in oversized[1]["reason"]  # waitress's own refusal, before the app
     assert _files(data_dir) == before, "refused posts left files behind"
     assert [(d["id"], d["status"]) for d in manager.evidence.devices()] == [(known[0].device_id, "approved")]
     assert manager.evidence.log() == [], "refused posts from outside reached the import log"
@@ -183,3 +192,25 @@ def test_a_post_cut_off_by_a_crash_leaves_nothing_behind_at_the_next_start(pair,
     with serving(manager, manager_keys(manager)):
         pass
     assert _files(manager.paths.data_dir / "inbox") == []
+
+
+def test_inbox_serve_from_the_command_line_answers_and_stops_on_ctrl_c(pair, tmp_path):
+    device, manager, _ = pair
+    env = {**os.environ, "DRILLPAD_PASSPHRASE": PASS, "PYTHONPATH": str(SRC), "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen([sys.executable, "-m", "drillpad", "--data-dir", str(manager.paths.data_dir), "inbox",
+                             "serve", "--host", "127.0.0.1", "--port", "0"], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        found = re.search(r"listening on (http://127\.0\.0\.1:\d+)", first)
+        assert found, first + proc.stderr.read()
+        assert device.evidence.send_http(found.group(1)) == {"sent": 1, "acknowledged": 0, "decisions": 0}
+        assert [d["status"] for d in manager.evidence.devices()] == ["pending"]
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Inbox stopped." in out
