@@ -24,7 +24,7 @@ device; another team's bundle is skipped, and the body must verify against that 
 no device and no log row — only the reply with the reason (and a line in the server's log).
 An authenticated bundle is written into a private staging folder under ``inbox/``, imported,
 answered, and the folder removed: quarantine (for refusals after the signature) is the import's.
-Imports run one at a time in this process (the import also takes its own lock).
+Imports run one at a time in this process (inside, the import may take its own cross-process lock).
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ class Inbox:
         self._clear_staging()
         self._import_lock = threading.Lock()
         self._running, self._done, self._stopping = threading.Event(), threading.Event(), False
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # posts queue for the import by design
         self._server = waitress.create_server(
             self._app, host=address[0], port=address[1], threads=threads, backlog=backlog,
             connection_limit=connection_limit, channel_timeout=channel_timeout,
@@ -111,6 +112,7 @@ class Inbox:
         if self._stopping:
             return
         self._stopping = True
+        self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=10)  # let answers being made finish
         self._server.trigger.pull_trigger(self._close_all)  # runs in the serving thread, ends its loop
         if self._running.is_set():
             self._done.wait()
