@@ -214,3 +214,14 @@ def test_inbox_serve_from_the_command_line_answers_and_stops_on_ctrl_c(pair, tmp
             proc.communicate()
     assert proc.returncode == 0, err
     assert "Inbox stopped." in out
+
+
+def test_a_body_claiming_more_than_the_limit_is_refused_before_it_is_sent(pair, manager_keys):
+    _, manager, _ = pair
+    with serving(manager, manager_keys(manager)) as server:
+        with socket.create_connection(_address(server)) as client:
+            client.sendall(b"POST /v1/bundles HTTP/1.1\r\nHost: manager\r\nContent-Length: 10000000000\r\n\r\n")
+            client.settimeout(TIMEOUT)
+            answer = client.recv(4096)  # no body sent: the answer cannot wait for 10 GB
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert _files(manager.paths.data_dir / "inbox") == []
