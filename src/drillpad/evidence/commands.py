@@ -172,12 +172,14 @@ def _serve(ws, args: argparse.Namespace) -> int:
     manager = _manager_keys(ws)
     data_dir, policy = ws.paths.data_dir, ws.policy
     server = serve(lambda: Workspace.open(data_dir, policy=policy), manager, data_dir / "inbox", args.host, args.port)
-    print(f"DrillPad inbox for team {team['name']!r} listening on {server.url} (Ctrl+C to stop). Bundles are kept "
-          f"in {data_dir / 'inbox'}; new devices wait for approval (drillpad evidence devices).")
+    print(f"DrillPad inbox for team {team['name']!r} listening on {server.url} (Ctrl+C to stop). Each bundle is "
+          "verified and imported as it arrives, or refused with the reason; new devices wait for approval "
+          "(drillpad evidence devices).", flush=True)
     try:
-        server.serve_forever()
+        server.serve_forever()  # Ctrl+C ends it normally (waitress handles the interrupt)
     except KeyboardInterrupt:
-        print("Inbox stopped.")
+        pass
     finally:
         server.server_close()
+    print("Inbox stopped.")
     return 0

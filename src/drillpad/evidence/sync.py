@@ -267,50 +267,43 @@ class Evidence:
 
     # --- HTTP delivery to the manager's inbox (drillpad inbox serve) ------------------------------
 
-    def send_http(self, url: str, *, timeout: float = 20.0) -> dict[str, int]:
+    def send_http(self, url: str, *, timeout: float | None = None) -> dict[str, int]:
         """POST every unacknowledged bundle to the manager's inbox, then fetch the manager's decisions.
-        Nothing is lost when the inbox is unreachable: bundles stay in the outbox for next time."""
+        Nothing is lost when the inbox is unreachable: bundles stay in the outbox for next time.
+        *timeout*: seconds to wait for each answer (default ``inbox_client.READ_TIMEOUT``)."""
         import base64
-        import urllib.error
-        import urllib.request
+
+        from drillpad.evidence.inbox_client import InboxClient, InboxUnavailable
 
         if self.team() is None:
             raise SyncError("this workstation is not enrolled: import the manager's team file first")
         while self.build_bundle() is not None:
             pass
-        base = url.rstrip("/")
-        device_file = base64.b64encode(self.device_public_file()).decode()
+        device_file = self.device_public_file()
         sent = acked = 0
         rows = self.db.execute("SELECT seq, file, sha256 FROM outbox WHERE acked_at IS NULL ORDER BY seq").fetchall()
         try:
+            client = InboxClient(url, read_timeout=timeout) if timeout else InboxClient(url)
             for seq, name, sha in rows:
-                body = (self.outbox_dir / (name + SUFFIX)).read_bytes()
-                signature = (self.outbox_dir / (name + SIG)).read_bytes()
-                request = urllib.request.Request(f"{base}/v1/bundles", data=body, method="POST", headers={
-                    "Content-Type": "application/octet-stream",
-                    "X-DrillPad-Signature": base64.b64encode(signature).decode(),
-                    "X-DrillPad-Device": device_file})
-                try:
-                    with urllib.request.urlopen(request, timeout=timeout) as response:
-                        reply = json.loads(response.read(65536))
-                except urllib.error.HTTPError as exc:
-                    reply = json.loads(exc.read(65536) or b"{}")
-                    if exc.code >= 500 or "outcome" not in reply:
-                        raise
+                status, reply = client.post_bundle((self.outbox_dir / (name + SUFFIX)).read_bytes(),
+                                                   (self.outbox_dir / (name + SIG)).read_bytes(), device_file)
+                if status >= 500 or "outcome" not in reply:
+                    raise InboxUnavailable(f"the manager's inbox could not take bundle {seq} now (HTTP {status}: "
+                                           f"{reply.get('reason') or 'no reason given'})")
                 sent += 1
                 if reply.get("outcome") in ("imported", "already") and reply.get("ack"):
-                    acked += self._accept_ack(seq, sha, base64.b64decode(reply["ack"]),
-                                              base64.b64decode(reply["ack_signature"]))
+                    try:
+                        ack, ack_sig = base64.b64decode(reply["ack"]), base64.b64decode(reply["ack_signature"])
+                    except (KeyError, TypeError, ValueError):
+                        ack = ack_sig = b""  # a damaged ack is not accepted: the bundle simply goes again
+                    acked += self._accept_ack(seq, sha, ack, ack_sig)
                 elif reply.get("outcome") in ("pending", "held"):
                     break  # the manager has to approve this device (or the gap to close) first
                 elif reply.get("outcome") == "refused":
                     raise SyncError(f"the manager's inbox refused bundle {seq}: {reply.get('reason')}")
-            request = urllib.request.Request(f"{base}/v1/decisions?device={self.device_id}", method="GET")
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                reply = json.loads(response.read(bundle_mod.MAX_BUNDLE_BYTES * 2))
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise SyncError(f"the manager's inbox at {url} is not reachable ({exc}); {len(rows) - acked} bundle(s) "
-                            "stay in the outbox and go next time") from exc
+            _, reply = client.decisions(self.device_id)
+        except InboxUnavailable as exc:
+            raise SyncError(f"{exc}; {len(rows) - acked} bundle(s) stay in the outbox and go next time") from exc
         decisions = 0
         if reply.get("decisions"):
             decisions = self.apply_decisions(base64.b64decode(reply["decisions"]),
