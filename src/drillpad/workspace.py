@@ -652,6 +652,7 @@ class Workspace:
                 "pack": lr.pack_id, "task": prompt["task_id"], "item_kind": "prompt", "item": prompt_id,
                 "score": score, "correct": score == 1.0, "confidence": confidence, "rating": int(rating),
                 "seconds": seconds, "attempt": attempt, "missed": [p.text for p in points if not p.met],
+                "answer": answer,
             })
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "prompt", prompt_id, settings.desired_retention)
         due = self.db.execute("SELECT due FROM cards WHERE learner_id = ? AND pack_id = ? AND item_kind = 'prompt' "
