@@ -204,7 +204,7 @@ class DrillScreen(QWidget):
         except Exception as exc:  # noqa: BLE001 - a full disk is told in plain words; anything else is a bug
             if (problem := save_problem(exc)) is None:
                 raise
-            self.feedback.setText(f"<p><b>⚠ {escape(problem)}</b></p>" + self.hints)
+            self.feedback.setText(f"<p><b>⚠ {escape(problem, quote=False)}</b></p>" + self.hints)
             self.submit.setEnabled(True)  # the answer and confidence stay, for another try
             return
         self.attempt += 1

@@ -75,7 +75,7 @@ class RecallScreen(QWidget):
         except Exception as exc:  # noqa: BLE001 - a full disk is told in plain words; anything else is a bug
             if (problem := save_problem(exc)) is None:
                 raise
-            self.result.setText("⚠ " + escape(problem))  # the answer and confidence stay, for another try
+            self.result.setText("⚠ " + escape(problem, quote=False))  # the answer and confidence stay, for another try
             return
         points = "".join(f"<li>{'✓' if p.met else '✗'} {escape(p.text)}"
                          + (f" — you wrote “{escape(p.evidence)}”" if p.met else " — missing") + "</li>"

@@ -11,7 +11,7 @@ import sqlite3
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 MIN_TARGET = 48
 
@@ -103,7 +103,9 @@ class ConfidencePicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(text("How sure are you?", selectable=False))
         row = QHBoxLayout()
-        self.group = QButtonGroup(self)
+        # No QButtonGroup: Qt gives the buttons of a group a single Tab stop (like radio buttons), and each
+        # choice must be reachable by Tab. One choice at a time is kept here instead.
+        self._value: int | None = None
         self.buttons: dict[int, QPushButton] = {}
         for value, label in self.LABELS.items():
             button = big_button(label, f"Confidence {label}")
@@ -111,11 +113,10 @@ class ConfidencePicker(QWidget):
             button.setAutoDefault(False)
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             button.installEventFilter(self)
-            self.group.addButton(button, value)
+            button.clicked.connect(lambda _=False, v=value: self._picked(v))
             self.buttons[value] = button
             row.addWidget(button)
         layout.addLayout(row)
-        self.group.idClicked.connect(self._picked)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         if isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress and watched in self.buttons.values():
@@ -134,20 +135,20 @@ class ConfidencePicker(QWidget):
         return super().eventFilter(watched, event)
 
     def _picked(self, value: int) -> None:
+        self._value = value
         for v, b in self.buttons.items():
+            b.setChecked(v == value)
             b.setText(("✓ " if v == value else "") + self.LABELS[v])
         self.changed.emit(value)
 
     def value(self) -> int | None:
-        checked = self.group.checkedId()
-        return checked if checked > 0 else None
+        return self._value
 
     def set_value(self, value: int) -> None:
         self.buttons[value].click()
 
     def clear(self) -> None:
-        self.group.setExclusive(False)
+        self._value = None
         for v, b in self.buttons.items():
             b.setChecked(False)
             b.setText(self.LABELS[v])
-        self.group.setExclusive(True)
