@@ -153,7 +153,9 @@ class PinScreen(QWidget):
                     lambda error: self._checked(started, error))
 
     def _checked(self, started, error: str | None = None) -> None:
-        if error is not None:
+        if self.workspace.db is None:  # the window closed while the PIN was being checked
+            return
+        if error is not None:  # the comparison itself failed: counted as wrong, never as right
             started.right = False
         result = self.workspace.finish_unlock(started)
         self._busy(False)
