@@ -189,3 +189,42 @@ def test_30_simultaneous_unlocks_are_counted_before_the_hash_is_checked(ana, clo
     counted = ana.db.execute("SELECT count(*) FROM pin_attempts WHERE outcome = 'wrong'").fetchone()[0]
     assert counted == len(checked)
     assert sum(r.message.startswith("Locked for now") for r in results) == 30 - len(checked)
+
+
+def test_failures_counted_before_the_upgrade_still_count_and_ten_stay_locked(tmp_path, clock, minipack):
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from drillpad.store.migrations import migrations
+
+    data = tmp_path / "old"
+    with Workspace(Paths.resolve(data, env={}), clock=clock) as ws:
+        ws.import_pack(minipack)
+        ana, ben = ws.add_learner("Ana Lima", "dock-hand"), ws.add_learner("Ben Okafor", "dock-hand")
+        ws.set_pin("Ana Lima", "2580")
+        ws.set_pin("Ben Okafor", "1357")
+    path = Paths.resolve(data, env={}).db_path
+    old = tmp_path / "before-m006.db"  # the same data as an older DrillPad left it
+    db = Database(sqlite3.connect(old, isolation_level=None))
+    migrations.apply(db, stop_before="m006_pin_attempts")
+    src = sqlite3.connect(path)
+    for table in ("packs", "roles", "learners", "pins"):
+        rows = src.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - fixed names
+        if table == "pins":
+            rows = [r[:6] for r in rows]
+        for row in rows:
+            db.execute(f"INSERT OR IGNORE INTO {table} VALUES ({','.join('?' * len(row))})", row)
+    src.close()
+    db.execute("UPDATE pins SET failures = 10, last_failure_at = ? WHERE learner_id = ?",
+               [clock.now().isoformat(), ana.id])
+    db.execute("UPDATE pins SET failures = 3, last_failure_at = ? WHERE learner_id = ?",
+               [clock.now().isoformat(), ben.id])
+    db.conn.close()
+    path.unlink()
+    for extra in path.parent.glob(path.name + "-*"):
+        extra.unlink()
+    old.rename(path)
+    with Workspace(Paths.resolve(data, env={}), clock=clock) as ws:
+        assert ws.unlock("Ana Lima", "2580").needs_manager  # locked before the upgrade, locked after
+        assert ws.unlock("Ben Okafor", "0000").message == "Wrong PIN. 1 try left before a short lock."
