@@ -57,6 +57,13 @@ def test_wrong_recall_records_what_was_missed(workspace, alex):
     assert '"missed": ["Press the e-stop"]' in event and '"attempt": 1' in event
 
 
+def test_a_recall_answer_is_kept_with_its_text_as_about_my_data_says(workspace, alex):
+    workspace.answer_prompt(alex, "jam-first", "I hit the emergency stop straight away.", confidence=3)
+    exported = workspace.export_my_data(alex)["events"]
+    review = next(e for e in exported if e["kind"] == "review")
+    assert review["payload"]["answer"] == "I hit the emergency stop straight away."
+
+
 def test_journey_moves_on_evidence(workspace, alex, clock):
     journeys = dict(workspace.journeys(alex))
     assert journeys["Clear a conveyor jam"].stage == "learn"

@@ -4,6 +4,7 @@ changes, manager reset, and events bound to the unlocked session."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -44,7 +45,10 @@ def test_five_wrong_pins_lock_the_profile_for_a_growing_time(ana, clock):
     assert ana.unlock("Ana Lima", "0000").message == "Wrong PIN. Locked for 60 seconds."
     clock.advance(timedelta(seconds=61))
     assert ana.unlock("Ana Lima", "2580").ok
-    assert ana.unlock("Ana Lima", "0000").message.startswith("Wrong PIN. 4 tries")  # a success resets the count
+    seventh = ana.unlock("Ana Lima", "0000")  # a success does not wipe the count: 7 in the last 24 hours
+    assert seventh.message == "Wrong PIN. Locked for 2 minutes." and seventh.failures == 7
+    clock.advance(timedelta(hours=24, seconds=1))  # a day later the window has rolled past them
+    assert ana.unlock("Ana Lima", "0000").message == "Wrong PIN. 4 tries left before a short lock."
 
 
 def test_the_lock_survives_a_restart_and_a_clock_moved_back(ana, clock, data_dir):
@@ -92,3 +96,135 @@ def test_export_my_data_holds_only_that_learners_events(ana):
     assert [e["payload"]["text"] for e in data["events"] if e["kind"] == "reflection"] == ["mine"]
     assert json.loads(json.dumps(data)) == data
     assert ana.my_data("Ana Lima")["counts"] == {"learner.added": 1, "reflection": 1}
+
+
+def wait_out(ws, clock, result) -> None:
+    """Let real time pass until a timed lock has ended."""
+    if result.locked_until is not None:
+        clock.advance(result.locked_until - clock.now() + timedelta(seconds=1))
+
+
+def test_a_clock_moved_ahead_and_corrected_never_locks_for_longer_than_the_nominal_time(ana, clock):
+    clock.jump(timedelta(days=365))  # someone sets the clock a year ahead
+    for _ in range(4):
+        ana.unlock("Ana Lima", "0000")
+    clock.jump(timedelta(days=-365))  # and IT corrects it
+    fifth = ana.unlock("Ana Lima", "0000")
+    assert fifth.message == "Wrong PIN. Locked for 30 seconds."  # not "Locked for 525601 minutes"
+    clock.advance(timedelta(seconds=31))
+    assert ana.unlock("Ana Lima", "2580").ok
+
+
+def test_a_lock_is_neither_stretched_nor_shortened_by_changing_the_clock(ana, clock):
+    for _ in range(5):
+        ana.unlock("Ana Lima", "0000")
+    clock.jump(timedelta(days=2))  # set ahead: the lock still runs
+    assert "Locked for now. Try again in 30 seconds" in ana.unlock("Ana Lima", "2580").message
+    clock.jump(timedelta(days=-30))  # set far back: the lock ends after its 30 seconds of real time all the same
+    clock.advance(timedelta(seconds=31))
+    assert ana.unlock("Ana Lima", "2580").ok
+
+
+def test_900_guesses_between_the_owners_logins_reach_the_manager_lock(ana, clock, monkeypatch):
+    checked = []
+    real = pin_core.verify_pin
+    monkeypatch.setattr(pin_core, "verify_pin", lambda pin, stored: checked.append(pin) or real(pin, stored))
+    guesses = (f"{n:04d}" for n in range(1000, 1900))  # 900 guesses, 9 at a time
+    locked = False
+    for _ in range(100):
+        for _ in range(9):
+            result = ana.unlock("Ana Lima", next(guesses))
+            locked = locked or result.needs_manager
+            wait_out(ana, clock, result)
+        owner = ana.unlock("Ana Lima", "2580")  # the owner comes in between the guesses
+        wait_out(ana, clock, owner)
+        if not ana.unlock("Ana Lima", "2580").ok and owner.needs_manager:
+            locked = True
+        ana.lock()
+        clock.advance(timedelta(hours=1))
+    assert locked
+    wrong_checked = [pin for pin in checked if pin != "2580"]
+    assert len(wrong_checked) == pin_core.MAX_FAILURES  # the 11th to 900th guesses never reached the hash
+    assert ana.unlock("Ana Lima", "2580").needs_manager
+
+
+def test_the_owner_is_told_of_wrong_attempts_since_the_last_visit(ana, clock):
+    for _ in range(3):
+        ana.unlock("Ana Lima", "0000")
+    welcome = ana.unlock("Ana Lima", "2580")
+    assert welcome.ok and welcome.wrong_since_last_visit == 3
+    assert welcome.message.startswith("Welcome, Ana. 3 wrong PIN attempts since your last visit")
+    again = ana.unlock("Ana Lima", "2580")
+    assert again.message == "Welcome, Ana." and again.wrong_since_last_visit == 0
+
+
+def test_an_incomplete_pin_is_not_a_wrong_pin(ana):
+    for typed in ("", "2", "258"):
+        result = ana.unlock("Ana Lima", typed)
+        assert not result.ok and result.failures == 0 and "all the digits" in result.message
+    assert ana.unlock("Ana Lima", "0000").message == "Wrong PIN. 4 tries left before a short lock."
+
+
+def test_30_simultaneous_unlocks_are_counted_before_the_hash_is_checked(ana, clock, data_dir, monkeypatch):
+    checked = []
+    real = pin_core.verify_pin
+    monkeypatch.setattr(pin_core, "verify_pin", lambda pin, stored: checked.append(pin) or real(pin, stored))
+    spaces = [Workspace(Paths.resolve(data_dir, env={}), clock=clock) for _ in range(30)]
+    start = threading.Barrier(30)
+    results = []
+
+    def guess(ws, n):
+        start.wait()
+        results.append(ws.unlock("Ana Lima", f"{1000 + n:04d}"))
+
+    threads = [threading.Thread(target=guess, args=(ws, n)) for n, ws in enumerate(spaces)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for ws in spaces:
+        ws.close()
+    assert len(results) == 30 and not any(r.ok for r in results)
+    assert len(checked) <= pin_core.MAX_FAILURES  # the rule allows 10; counting first stops at the first lock
+    counted = ana.db.execute("SELECT count(*) FROM pin_attempts WHERE outcome = 'wrong'").fetchone()[0]
+    assert counted == len(checked)
+    assert sum(r.message.startswith("Locked for now") for r in results) == 30 - len(checked)
+
+
+def test_failures_counted_before_the_upgrade_still_count_and_ten_stay_locked(tmp_path, clock, minipack):
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from drillpad.store.migrations import migrations
+
+    data = tmp_path / "old"
+    with Workspace(Paths.resolve(data, env={}), clock=clock) as ws:
+        ws.import_pack(minipack)
+        ana, ben = ws.add_learner("Ana Lima", "dock-hand"), ws.add_learner("Ben Okafor", "dock-hand")
+        ws.set_pin("Ana Lima", "2580")
+        ws.set_pin("Ben Okafor", "1357")
+    path = Paths.resolve(data, env={}).db_path
+    old = tmp_path / "before-m006.db"  # the same data as an older DrillPad left it
+    db = Database(sqlite3.connect(old, isolation_level=None))
+    migrations.apply(db, stop_before="m006_pin_attempts")
+    src = sqlite3.connect(path)
+    for table in ("packs", "roles", "learners", "pins"):
+        rows = src.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - fixed names
+        if table == "pins":
+            rows = [r[:6] for r in rows]
+        for row in rows:
+            db.execute(f"INSERT OR IGNORE INTO {table} VALUES ({','.join('?' * len(row))})", row)
+    src.close()
+    db.execute("UPDATE pins SET failures = 10, last_failure_at = ? WHERE learner_id = ?",
+               [clock.now().isoformat(), ana.id])
+    db.execute("UPDATE pins SET failures = 3, last_failure_at = ? WHERE learner_id = ?",
+               [clock.now().isoformat(), ben.id])
+    db.conn.close()
+    path.unlink()
+    for extra in path.parent.glob(path.name + "-*"):
+        extra.unlink()
+    old.rename(path)
+    with Workspace(Paths.resolve(data, env={}), clock=clock) as ws:
+        assert ws.unlock("Ana Lima", "2580").needs_manager  # locked before the upgrade, locked after
+        assert ws.unlock("Ben Okafor", "0000").message == "Wrong PIN. 1 try left before a short lock."

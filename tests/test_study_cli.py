@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+import pytest
+
 from drillpad.cli import main
 from drillpad.study import run_study
 
@@ -49,10 +53,12 @@ def test_study_answers_a_prompt_with_feedback(workspace, minipack):
     assert workspace.db.execute("SELECT count(*) FROM events WHERE kind = 'reflection'").fetchone()[0] == 1
 
 
-def test_today_stats_rebuild_demonstrate_cli(capsys, minipack, data_dir):
+def test_today_stats_rebuild_demonstrate_cli(capsys, minipack, data_dir, monkeypatch):
     d = ["--data-dir", str(data_dir)]
     assert main([*d, "pack", "import", str(minipack)]) == 0
     assert main([*d, "learner", "add", "Alex", "--role", "dock-hand"]) == 0
+    monkeypatch.setenv("DRILLPAD_PIN", "2580")  # a script gives the learner's PIN
+    assert main([*d, "learner", "pin", "Alex"]) == 0
     capsys.readouterr()
     assert main([*d, "today", "--learner", "Alex"]) == 0
     out = capsys.readouterr().out
@@ -92,9 +98,58 @@ def test_drill_command_runs_one_drill(capsys, minipack, data_dir, monkeypatch):
     d = ["--data-dir", str(data_dir)]
     main([*d, "pack", "import", str(minipack)])
     main([*d, "learner", "add", "Alex", "--role", "dock-hand"])
+    monkeypatch.setenv("DRILLPAD_PIN", "2580")
+    main([*d, "learner", "pin", "Alex"])
     replies = iter(["Press the e-stop, then padlock the isolator.", "4"])
     monkeypatch.setattr("builtins.input", lambda _p="": next(replies))
     assert main([*d, "drill", "--learner", "Alex"]) == 0
     out = capsys.readouterr().out
     assert "On the early shift at Dock 1, a carton jams conveyor C1." in out
     assert "Well done — that is the procedure." in out
+
+
+LEARNER_VERBS = [["today", "--learner", "Alex"], ["stats", "--learner", "Alex"], ["drill", "--learner", "Alex"],
+                 ["study", "--learner", "Alex"], ["demonstrate", "--learner", "Alex", "--task", "jam", "Did it"]]
+
+
+@pytest.fixture
+def alex_dir(capsys, minipack, data_dir, monkeypatch):
+    d = ["--data-dir", str(data_dir)]
+    main([*d, "pack", "import", str(minipack)])
+    main([*d, "learner", "add", "Alex", "--role", "dock-hand"])
+    monkeypatch.delenv("DRILLPAD_PIN", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a script: no terminal, nothing to read
+    capsys.readouterr()
+    return d
+
+
+@pytest.mark.parametrize("verb", LEARNER_VERBS, ids=lambda v: v[0])
+def test_verbs_that_open_one_learners_data_need_their_pin(capsys, alex_dir, monkeypatch, verb):
+    assert main([*alex_dir, *verb]) == 1
+    assert "Alex has no PIN yet" in capsys.readouterr().err
+    monkeypatch.setenv("DRILLPAD_PIN", "2580")
+    assert main([*alex_dir, "learner", "pin", "Alex"]) == 0
+    monkeypatch.delenv("DRILLPAD_PIN")
+    assert main([*alex_dir, *verb]) == 1  # no terminal to type it in, no DRILLPAD_PIN
+    err = capsys.readouterr().err
+    assert f"drillpad {verb[0]} opens Alex's practice data, so it needs their PIN" in err and "DRILLPAD_PIN" in err
+    monkeypatch.setenv("DRILLPAD_PIN", "1111")
+    assert main([*alex_dir, *verb]) == 1
+    assert "Wrong PIN. 4 tries left" in capsys.readouterr().err  # counted like a wrong PIN in the window
+    monkeypatch.setenv("DRILLPAD_PIN", "2580")
+    assert main([*alex_dir, *verb]) == 0
+    assert "1 wrong PIN attempt since your last visit" in capsys.readouterr().err
+
+
+def test_stats_for_a_cohort_needs_no_learners_pin(capsys, alex_dir):
+    assert main([*alex_dir, "stats", "--cohort", "dock-hand"]) == 0
+
+
+def test_an_it_authority_in_the_policy_runs_without_the_pin_and_is_logged(capsys, alex_dir, tmp_path, data_dir):
+    policy = tmp_path / "policy.toml"
+    policy.write_text('cli_authority = "IT service desk (ticket 4411)"\n')
+    assert main(["--policy", str(policy), *alex_dir, "today", "--learner", "Alex"]) == 0
+    captured = capsys.readouterr()
+    assert "Today for Alex" in captured.out and "IT service desk (ticket 4411)" in captured.err
+    log = (data_dir / "logs" / "drillpad.log").read_text()
+    assert "drillpad today for learner Alex" in log and "IT service desk (ticket 4411)" in log

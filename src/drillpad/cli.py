@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     la.add_argument("--role", required=True, help="role id, or PACK:ROLE when several packs have it")
     ll = learner.add_parser("list", help="list learners")
     ll.add_argument("--json", action="store_true")
+    lp = learner.add_parser("pin", help="choose the PIN of a profile that has none yet (typed twice, or DRILLPAD_PIN)")
+    lp.add_argument("name")
 
     today = sub.add_parser("today", help="a learner's queue for today, weekly cadence and journey")
     today.add_argument("--learner", required=True)
@@ -257,6 +259,10 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
             from drillpad.evidence.cli import run as run_evidence
 
             return run_evidence(ws, args)
+        if cmd in ("today", "study", "demonstrate") or (cmd == "stats" and args.learner) or (
+                cmd == "drill" and args.action == "run" and args.learner):  # one learner's data: their PIN
+            if (refused := learner_access(ws, args.learner, cmd, policy)) is not None:
+                return refused
         if cmd == "pack" and args.pack_command == "import":
             for path in args.paths:
                 r = ws.import_pack(path)
@@ -276,6 +282,8 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
         elif cmd == "learner" and args.learner_command == "add":
             lr = ws.add_learner(args.name, args.role)
             print(f"Added {lr.name} ({lr.role_title}).")
+        elif cmd == "learner" and args.learner_command == "pin":
+            return _choose_pin(ws, args.name)
         elif cmd == "learner":
             learners = ws.learners()
             if args.json:
@@ -329,6 +337,76 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
                     print(f"   - {b['title']} (evidence: {b['evidence'].replace('_', ' ')}, "
                           f"{b['demonstrations']} demonstration(s) before sign-off)")
                 print()
+    return 0
+
+
+PIN_ENV = "DRILLPAD_PIN"
+
+
+def _read_pin(prompt: str) -> str | None:
+    """The PIN from DRILLPAD_PIN (scripts), else typed at the terminal without echo; None when neither can be."""
+    if (pin := os.environ.get(PIN_ENV)) is not None:
+        return pin
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def learner_access(ws: Workspace, learner: str, verb: str, policy) -> int | None:
+    """A verb that reads or writes one learner's data runs with that learner's PIN (counted like the window's:
+    wrong ones lead to the same lock), or under the authority IT states in the policy (``cli_authority``),
+    logged as such. Returns None to go ahead, else the exit code."""
+    import logging
+
+    lr = ws.learner(learner)
+    authority = policy.policy.cli_authority
+    if authority:
+        logging.getLogger("drillpad").warning("drillpad %s for learner %s (%s) run without their PIN under the "
+                                              "authority stated by policy %s: %s", verb, lr.name, lr.id,
+                                              policy.source, authority)
+        print(f"note: {lr.name}'s data, opened without their PIN under {authority!r} (IT policy); this is logged.",
+              file=sys.stderr)
+        return None
+    if not ws.has_pin(lr.id):
+        print(f"error: {lr.name} has no PIN yet. Choose one in the DrillPad window, or with "
+              f"`drillpad learner pin \"{lr.name}\"`, then try again.", file=sys.stderr)
+        return 1
+    pin = _read_pin(f"{lr.name}'s PIN: ")
+    if pin is None:
+        print(f"error: drillpad {verb} opens {lr.name}'s practice data, so it needs their PIN: run it in a terminal "
+              f"to type it, or set {PIN_ENV} for a script (IT: or set cli_authority in the policy).", file=sys.stderr)
+        return 1
+    result = ws.unlock(lr.id, pin, via="cli")
+    if not result.ok:
+        print(f"error: {result.message}", file=sys.stderr)
+        return 1
+    if result.wrong_since_last_visit:
+        print(result.message, file=sys.stderr)
+    return None
+
+
+def _choose_pin(ws: Workspace, name: str) -> int:
+    from drillpad.core.pin import PinFormatError
+
+    lr = ws.learner(name)
+    if ws.has_pin(lr.id):
+        print(f"error: {lr.name} already has a PIN; a manager can reset it", file=sys.stderr)
+        return 1
+    first = _read_pin(f"Choose {lr.name}'s PIN (4 to 8 digits): ")
+    if first is None:
+        print(f"error: type the PIN in a terminal, or set {PIN_ENV}", file=sys.stderr)
+        return 1
+    if PIN_ENV not in os.environ and _read_pin("The same PIN again: ") != first:
+        print("error: the two PINs were different; nothing was changed", file=sys.stderr)
+        return 1
+    try:
+        ws.set_pin(lr.id, first)
+    except PinFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{lr.name}'s PIN is set.")
     return 0
 
 
@@ -627,6 +705,8 @@ def _offer_terminal_study(args: argparse.Namespace, policy) -> int:
             return 0
         if not who:
             return 0
+        if (refused := learner_access(ws, who, "study", policy)) is not None:
+            return refused
         return run_study(ws, who)
 
 

@@ -68,6 +68,12 @@ def _url(value: Any) -> str:
     return value
 
 
+def _authority(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise ValueError("must be a short text in quotes naming who holds the authority, e.g. \"IT service desk\"")
+    return value.strip()
+
+
 def _key(check: Callable[[Any], Any], default: Any = None):
     return field(default=default, metadata={"check": check})
 
@@ -96,6 +102,9 @@ class Policy:
     """A manager's inbox URL for evidence bundles."""
     daily_budget_minutes: int | None = _key(_minutes(1, 60))
     """Practice minutes per learner per day; overrides the packs' setting."""
+    cli_authority: str | None = _key(_authority)
+    """Who (IT, a manager) may run the command-line verbs that read or write one learner's data without that
+    learner's PIN. Unset (the default): those verbs ask for the PIN. Every use is logged with this name."""
 
 
 POLICY_KEYS: dict[str, Callable[[Any], Any]] = {f.name: f.metadata["check"] for f in fields(Policy)}

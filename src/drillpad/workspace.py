@@ -142,8 +142,29 @@ class UnlockResult:
     ok: bool
     message: str
     failures: int = 0
+    """wrong PINs in the rolling window (``pin.WINDOW``)"""
     locked_until: datetime | None = None
     needs_manager: bool = False
+    seconds_left: float = 0.0
+    """of a timed lock, on the monotonic clock"""
+    incomplete: bool = False
+    """the PIN was not all there (nothing was counted)"""
+    wrong_since_last_visit: int = 0
+
+
+class PinCheck:
+    """A counted unlock attempt whose PIN is still to be compared with the hash. ``check()`` is the slow part
+    (scrypt) and touches no database, so a UI may run it in a worker; then ``Workspace.finish_unlock``."""
+
+    def __init__(self, learner_id: str, name: str, attempt_id: int, pin: str, pin_hash: str):
+        self.learner_id, self.name, self.attempt_id = learner_id, name, attempt_id
+        self._pin, self._hash = pin, pin_hash
+        self.right: bool | None = None
+
+    def check(self) -> bool:
+        self.right = pin_core.verify_pin(self._pin, self._hash)
+        self._pin = ""
+        return self.right
 
 
 @dataclass(frozen=True)
@@ -198,8 +219,9 @@ class RoleInfo:
     behaviours: list[dict[str, Any]]
 
 
-def _wait(delta: timedelta) -> str:
-    seconds = max(1, int(delta.total_seconds() + 0.999))
+def _wait(delta: timedelta | float) -> str:
+    total = delta.total_seconds() if isinstance(delta, timedelta) else delta
+    seconds = max(1, int(total + 0.999))
     if seconds < 90:
         return f"{seconds} seconds"
     return f"{(seconds + 59) // 60} minutes"
@@ -416,35 +438,78 @@ class Workspace:
             raise LearningError(f"{lr.name} already has a PIN; a manager can reset it")
         pin_store.set_hash(self.db, lr.id, pin_core.hash_pin(pin_core.check_format(pin)), self._now())
 
-    def unlock(self, learner_key: str, pin: str) -> UnlockResult:
-        """Check a PIN. Wrong PINs count towards a lock-out that survives restarts; right ones start a
-        session that every event made until ``lock()`` is bound to."""
+    def unlock(self, learner_key: str, pin: str, *, via: str = "app") -> UnlockResult:
+        """Check a PIN. The attempt is counted before the PIN is compared (wrong PINs count towards a lock-out
+        that survives restarts and right ones do not wipe); a right PIN starts a session that every event made
+        until ``lock()`` is bound to. (The UI runs the slow comparison in a worker: ``begin_unlock``, ``check()``
+        there, then ``finish_unlock``.)"""
+        started = self.begin_unlock(learner_key, pin, via=via)
+        if isinstance(started, UnlockResult):
+            return started
+        started.check()
+        return self.finish_unlock(started)
+
+    def _pin_window(self) -> str:
+        return to_iso(self.clock.now() - pin_core.WINDOW)
+
+    def begin_unlock(self, learner_key: str, pin: str, *, via: str = "app") -> UnlockResult | PinCheck:
+        """Count an unlock attempt (one transaction) and hand back the check to run; or say why there is none:
+        an incomplete PIN (not an attempt: nothing counted), no PIN yet, or a lock."""
+        lr = self.learner(learner_key)
+        if not pin_core.complete(pin):
+            return UnlockResult(False, "Type all the digits of your PIN (4 to 8), then OK.", incomplete=True)
+        claim = pin_store.claim(self.db, lr.id, now=self._now(), since=self._pin_window(),
+                                mono=self.clock.monotonic(), via=via)
+        if claim.state == "no_pin":
+            return UnlockResult(False, "This profile has no PIN yet: choose one first.")
+        if claim.state == "manager":
+            return UnlockResult(False, "Locked after too many wrong PINs. Ask your manager to reset your PIN.",
+                                claim.failures, needs_manager=True)
+        if claim.state == "locked":
+            return UnlockResult(False, f"Locked for now. Try again in {_wait(claim.seconds_left)}.", claim.failures,
+                                self.clock.now() + timedelta(seconds=claim.seconds_left),
+                                seconds_left=claim.seconds_left)
+        assert claim.attempt_id is not None
+        return PinCheck(lr.id, lr.name, claim.attempt_id, pin, claim.hash)
+
+    def finish_unlock(self, check: PinCheck) -> UnlockResult:
+        """Record the outcome of a counted attempt whose ``check()`` has run; a right PIN starts the session."""
+        if check.right is None:
+            raise LearningError("the PIN was not checked yet")
+        out = pin_store.resolve(self.db, check.learner_id, check.attempt_id, check.right, now=self._now(),
+                                since=self._pin_window(), mono=self.clock.monotonic())
+        if check.right:
+            self.session = {"id": str(uuid.uuid4()), "learner": check.learner_id}
+            n = out.wrong_since_last_visit
+            notice = (f" {n} wrong PIN attempt{'' if n == 1 else 's'} since your last visit — if that was not you, "
+                      "tell your manager." if n else "")
+            return UnlockResult(True, f"Welcome, {check.name.split()[0]}.{notice}", out.failures,
+                                wrong_since_last_visit=n)
+        if out.manager_lock:
+            return UnlockResult(False, "Wrong PIN. The profile is now locked: ask your manager to reset your PIN.",
+                                out.failures, needs_manager=True)
+        if out.seconds_left:
+            return UnlockResult(False, f"Wrong PIN. Locked for {_wait(out.seconds_left)}.", out.failures,
+                                self.clock.now() + timedelta(seconds=out.seconds_left), seconds_left=out.seconds_left)
+        left = pin_core.FREE_TRIES - out.failures
+        return UnlockResult(False, f"Wrong PIN. {left} {'try' if left == 1 else 'tries'} left before a short lock.",
+                            out.failures)
+
+    def pin_status(self, learner_key: str) -> UnlockResult:
+        """The profile's lock as it stands now (nothing is counted or written): for a live countdown."""
         lr = self.learner(learner_key)
         row = pin_store.get(self.db, lr.id)
         if row is None:
             return UnlockResult(False, "This profile has no PIN yet: choose one first.")
-        if pin_core.needs_manager(row.failures):
+        counted = pin_store.failures(self.db, lr.id, self._pin_window())
+        if row.manager_lock or pin_core.needs_manager(counted):
             return UnlockResult(False, "Locked after too many wrong PINs. Ask your manager to reset your PIN.",
-                                row.failures, needs_manager=True)
-        now = self.clock.now()
-        last = from_iso(row.last_failure_at) if row.last_failure_at else None
-        until = pin_core.locked_until(row.failures, last)
-        if until is not None and now < until:
-            return UnlockResult(False, f"Locked for now. Try again in {_wait(until - now)}.", row.failures, until)
-        if pin_core.verify_pin(pin, row.hash):
-            pin_store.succeeded(self.db, lr.id, self._now())
-            self.session = {"id": str(uuid.uuid4()), "learner": lr.id}
-            return UnlockResult(True, f"Welcome, {lr.name.split()[0]}.")
-        failures = pin_store.failed(self.db, lr.id, self._now())
-        if pin_core.needs_manager(failures):
-            return UnlockResult(False, "Wrong PIN. The profile is now locked: ask your manager to reset your PIN.",
-                                failures, needs_manager=True)
-        until = pin_core.locked_until(failures, max(now, last) if last else now)
-        if until is not None:
-            return UnlockResult(False, f"Wrong PIN. Locked for {_wait(until - now)}.", failures, until)
-        left = pin_core.FREE_TRIES - failures
-        return UnlockResult(False, f"Wrong PIN. {left} {'try' if left == 1 else 'tries'} left before a short lock.",
-                            failures)
+                                counted, needs_manager=True)
+        left = pin_core.lock_left(row.lock_seconds, row.lock_mono, self.clock.monotonic())
+        if left > 0:
+            return UnlockResult(False, f"Locked for now. Try again in {_wait(left)}.", counted,
+                                self.clock.now() + timedelta(seconds=left), seconds_left=left)
+        return UnlockResult(False, "You can try your PIN again now.", counted)
 
     def lock(self) -> None:
         """End the session: nothing more is recorded for the last person."""
@@ -646,6 +711,7 @@ class Workspace:
                 "pack": lr.pack_id, "task": prompt["task_id"], "item_kind": "prompt", "item": prompt_id,
                 "score": score, "correct": score == 1.0, "confidence": confidence, "rating": int(rating),
                 "seconds": seconds, "attempt": attempt, "missed": [p.text for p in points if not p.met],
+                "answer": answer,
             })
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "prompt", prompt_id, settings.desired_retention)
         due = self.db.execute("SELECT due FROM cards WHERE learner_id = ? AND pack_id = ? AND item_kind = 'prompt' "

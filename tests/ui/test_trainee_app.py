@@ -43,6 +43,7 @@ def enter_pin(qtbot, window, pin: str) -> None:
     for digit in pin:
         press(qtbot, keypad(window, digit))
     press(qtbot, keypad(window, "OK"))
+    qtbot.waitUntil(lambda: not window.pin.checking, timeout=5_000)  # the PIN is checked in a worker
 
 
 def visible_text(widget) -> str:
@@ -63,7 +64,8 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
     assert window.stack.currentWidget() is window.pin and "Locked for now" in window.pin.message.text()
     clock.advance(timedelta(seconds=31))
     qtbot.keyClicks(window.pin.entry, "2580")  # the keyboard works as well as the keypad
-    qtbot.keyClick(window.pin.entry, Qt.Key.Key_Return)
+    with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
+        qtbot.keyClick(window.pin.entry, Qt.Key.Key_Return)
     assert window.stack.currentWidget() is window.today
     assert window.today.title.text() == "Today for Ana" and window.today.queue.count() > 0
     assert window.today.queue.item(0).text().startswith("Learn · ")

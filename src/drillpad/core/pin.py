@@ -1,10 +1,14 @@
 """Profile PINs on a shared workstation: format, scrypt hashing, and the lock-out rule.
 
 A PIN is 4–8 digits. It is stored only as an scrypt hash (``scrypt$n$r$p$salt$hash``, base64).
-After ``FREE_TRIES`` wrong PINs in a row the profile locks for a time that doubles with each
-further failure; after ``MAX_FAILURES`` it stays locked until a manager resets it. The failure
-count lives in the database, so restarting the app does not reset it, and a clock moved back
-does not shorten a lock (the lock is measured from the last failure, whichever is later).
+Wrong PINs are counted over a rolling ``WINDOW`` (24 hours); a right PIN does not wipe the count.
+From ``FREE_TRIES`` failures in the window the profile locks for a time that doubles with each
+further failure; at ``MAX_FAILURES`` it stays locked until a manager resets it. An attempt is
+counted *before* its PIN is checked, so parallel tries cannot outrun the rule. The count lives
+in the database (a restart does not reset it). A lock is kept as its length, measured on the
+monotonic clock: moving the system clock either way neither stretches nor shortens it, and
+after a machine restart it starts again from its remaining length — never longer than nominal.
+See docs/pin-lock.md.
 """
 
 from __future__ import annotations
@@ -14,17 +18,23 @@ import hashlib
 import hmac
 import os
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 FREE_TRIES = 5
 MAX_FAILURES = 10
 FIRST_LOCK = timedelta(seconds=30)
+WINDOW = timedelta(hours=24)
 _N, _R, _P = 2**14, 8, 1
 _PIN = re.compile(r"^\d{4,8}$")
 
 
 class PinFormatError(ValueError):
     pass
+
+
+def complete(pin: str) -> bool:
+    """Whether *pin* has the shape of a PIN (4–8 digits): anything else is not an attempt and is not counted."""
+    return bool(_PIN.match(pin or ""))
 
 
 def check_format(pin: str) -> str:
@@ -55,7 +65,7 @@ def verify_pin(pin: str, stored: str) -> bool:
 
 
 def lock_duration(failures: int) -> timedelta | None:
-    """How long the profile locks after *failures* consecutive wrong PINs; None: until a manager resets."""
+    """How long the profile locks after *failures* wrong PINs in the window; None: until a manager resets."""
     if failures >= MAX_FAILURES:
         return None
     if failures < FREE_TRIES:
@@ -63,13 +73,15 @@ def lock_duration(failures: int) -> timedelta | None:
     return FIRST_LOCK * 2 ** (failures - FREE_TRIES)
 
 
-def locked_until(failures: int, last_failure: datetime | None) -> datetime | None:
-    """When the lock ends (None when not locked by time); ``datetime.max`` style is avoided: callers
-    check ``needs_manager`` first."""
-    duration = lock_duration(failures)
-    if duration is None or last_failure is None or not duration:
-        return None
-    return last_failure + duration
+def lock_left(lock_seconds: float, lock_mono: float | None, mono_now: float) -> float:
+    """Seconds of a lock still to wait: its length less the monotonic time since it started. A monotonic clock
+    that went back means the machine restarted: the lock counts again from its length, never more."""
+    if lock_seconds <= 0 or lock_mono is None:
+        return 0.0
+    elapsed = mono_now - lock_mono
+    if elapsed < 0:
+        elapsed = 0.0
+    return max(0.0, min(lock_seconds, lock_seconds - elapsed))
 
 
 def needs_manager(failures: int) -> bool:

@@ -279,3 +279,28 @@ def m005_evidence(db: Database) -> None:
             events INTEGER NOT NULL DEFAULT 0,
             at TEXT NOT NULL
         )""")
+
+
+@migrations()
+def m006_pin_attempts(db: Database) -> None:
+    """Every unlock attempt, counted before its PIN is checked (a rolling window of failures that a right PIN
+    does not wipe), and the lock kept as a length on the monotonic clock, not as a wall-clock time.
+    Failures counted by m004 are carried over as attempts; ten or more stay locked until a manager resets."""
+    db.execute("""
+        CREATE TABLE pin_attempts (
+            id INTEGER PRIMARY KEY,
+            learner_id TEXT NOT NULL REFERENCES learners(id),
+            at TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'wrong', 'right')),
+            via TEXT NOT NULL DEFAULT 'app'
+        )""")
+    db.execute("CREATE INDEX pin_attempts_learner ON pin_attempts(learner_id, at)")
+    db.execute("ALTER TABLE pins ADD COLUMN lock_seconds REAL NOT NULL DEFAULT 0 CHECK (lock_seconds >= 0)")
+    db.execute("ALTER TABLE pins ADD COLUMN lock_mono REAL")
+    db.execute("ALTER TABLE pins ADD COLUMN manager_lock INTEGER NOT NULL DEFAULT 0 CHECK (manager_lock IN (0, 1))")
+    db.execute("ALTER TABLE pins ADD COLUMN last_success_at TEXT")
+    for learner_id, failures, at in db.execute(
+            "SELECT learner_id, failures, coalesce(last_failure_at, updated_at) FROM pins WHERE failures > 0").fetchall():
+        for _ in range(failures):
+            db.execute("INSERT INTO pin_attempts (learner_id, at, outcome) VALUES (?, ?, 'wrong')", [learner_id, at])
+    db.execute("UPDATE pins SET manager_lock = 1 WHERE failures >= 10")

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QMainWindow, QMenu,
+                               QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget)
 
 from drillpad.ui import workers
 from drillpad.ui.trainee.pin import PinScreen
 from drillpad.ui.trainee.profiles import ProfilesScreen
+from drillpad.ui.widgets.common import save_problem
 from drillpad.workspace import REFLECTION_QUESTION, Workspace
 
 if TYPE_CHECKING:  # the names screen comes first; the model code is loaded by a worker after it is painted
@@ -37,6 +39,34 @@ class _EngineBridge(QObject):
 
     progress = Signal(float, str)
     loaded = Signal()
+
+
+class ReflectionDialog(QDialog):
+    """This week's reflection: a few lines in the learner's own words. Not modal to the window's event loop
+    (it is opened, not exec'd), so an idle lock can close it and keep what was typed for its owner only."""
+
+    def __init__(self, parent: QWidget, draft: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle("Weekly reflection")
+        self.setModal(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(REFLECTION_QUESTION))
+        self.note = QLabel("Your reflection from before was kept for you." if draft else "")
+        self.note.setVisible(bool(draft))
+        layout.addWidget(self.note)
+        self.text = QPlainTextEdit()
+        self.text.setAccessibleName("Your reflection")
+        self.text.setTabChangesFocus(True)
+        self.text.setPlainText(draft)
+        layout.addWidget(self.text)
+        self.problem = QLabel("")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
 
 
 class MainWindow(QMainWindow):
@@ -60,6 +90,9 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._closing = False
         self._background_cancel = None  # the background pre-generation's CancelToken, while it runs
+        self.reflection: ReflectionDialog | None = None
+        self._drafts: dict[str, str] = {}
+        """Reflections typed but not saved when a lock came, kept in memory for their owner only."""
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -139,6 +172,8 @@ class MainWindow(QMainWindow):
         self.lesson.finished.connect(self._lesson_read)
         self.recall.finished.connect(self._next_item)
         self.drill.finished.connect(self._next_item)
+        for screen in (self.lesson, self.recall, self.drill):  # "Stop for now · Lock": answered items are saved
+            screen.stop.connect(self.lock)
         self.progress.back.connect(self._show_today)
         self.mydata.back.connect(self._show_today)
 
@@ -153,6 +188,11 @@ class MainWindow(QMainWindow):
         self.learner_id = learner_id
         self._prepare_learner_screens()  # when unlocked before they were prepared
         self._show_today()
+        result = self.pin.last_result
+        if result is not None and result.wrong_since_last_visit:
+            self.today.show_notice(f"⚠ {result.wrong_since_last_visit} wrong PIN attempt"
+                                   f"{'' if result.wrong_since_last_visit == 1 else 's'} since your last visit. "
+                                   "If that was not you, tell your manager.")
 
     def enter_manager_mode(self, passphrase: str | None = None, name: str | None = None) -> None:
         """Ask for the manager passphrase (unless given), unlock the keys off the main thread, open the desk."""
@@ -190,8 +230,28 @@ class MainWindow(QMainWindow):
             self.manager_screen.deleteLater()
             self.manager_screen = None  # and with it the unlocked keys
 
+    def _close_dialogs(self) -> None:
+        """Every dialog and popup goes at a lock: an unsaved reflection is kept for its owner (in memory, shown
+        only to them), nothing else typed in a dialog survives, and nothing is left over the names."""
+        if self.reflection is not None:
+            typed = self.reflection.text.toPlainText()
+            if typed.strip() and self.learner_id is not None:
+                self._drafts[self.learner_id] = typed
+            self.reflection.text.clear()
+            dialog, self.reflection = self.reflection, None
+            dialog.reject()
+            dialog.deleteLater()
+        while (popup := QApplication.activePopupWidget()) is not None:
+            popup.close()
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, (QDialog, QMenu)) and widget.isVisible():
+                if isinstance(widget, QDialog):
+                    widget.reject()  # a nested exec() returns "cancelled"
+                widget.close()
+
     def lock(self) -> None:
         """Back to the names; the last person's screens are destroyed, their session ended."""
+        self._close_dialogs()
         self._drop_manager()
         self.workspace.lock()
         self.learner_id = None
@@ -248,7 +308,13 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.drill)
 
     def _lesson_read(self, lesson_id: str, seconds: float) -> None:
-        self.workspace.read_lesson(self.learner_id, lesson_id, seconds)
+        try:
+            self.workspace.read_lesson(self.learner_id, lesson_id, seconds)
+        except Exception as exc:  # noqa: BLE001 - a full disk is told in plain words; anything else is a bug
+            if (problem := save_problem(exc)) is None:
+                raise
+            self.lesson.show_problem(problem)
+            return
         self._next_item()
 
     def _next_item(self) -> None:
@@ -266,10 +332,35 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.mydata)
 
     def _reflect(self) -> None:
-        reply, ok = QInputDialog.getMultiLineText(self, "Weekly reflection", REFLECTION_QUESTION)
-        if ok and reply.strip():
-            self.workspace.reflect(self.learner_id, reply)
-            self._show_today()
+        if self.learner_id is None or self.reflection is not None:
+            return
+        self.reflection = ReflectionDialog(self, self._drafts.pop(self.learner_id, ""))
+        self.reflection.accepted.connect(self._reflection_saved)
+        self.reflection.rejected.connect(self._reflection_closed)
+        self.reflection.open()
+
+    def _reflection_saved(self) -> None:
+        dialog, owner = self.reflection, self.learner_id
+        if dialog is None or owner is None:
+            return
+        reply = dialog.text.toPlainText()
+        if reply.strip():
+            try:
+                self.workspace.reflect(owner, reply)
+            except Exception as exc:  # noqa: BLE001 - a full disk is told in plain words; anything else is a bug
+                if (problem := save_problem(exc, "reflection", "Save")) is None:
+                    raise
+                dialog.problem.setText("⚠ " + problem)
+                dialog.problem.setVisible(True)
+                dialog.open()  # still there, with the text, for another try
+                return
+        self._reflection_closed()
+        self._show_today()
+
+    def _reflection_closed(self) -> None:
+        if self.reflection is not None and not self.reflection.isVisible():
+            self.reflection.deleteLater()
+            self.reflection = None
 
     # --- status bar: the model and sync --------------------------------------------------------
 

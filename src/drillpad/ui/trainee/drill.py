@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
 from drillpad.ui import workers
-from drillpad.ui.widgets.common import Card, ConfidencePicker, big_button, heading, text
+from drillpad.ui.widgets.common import Card, ConfidencePicker, big_button, heading, save_problem, stop_button, text
 
 
 def highlight(answer: str, spans: list[tuple[int, int, str]]) -> str:
@@ -36,6 +36,7 @@ def highlight(answer: str, spans: list[tuple[int, int, str]]) -> str:
 
 class DrillScreen(QWidget):
     finished = Signal()
+    stop = Signal()
 
     def __init__(self, workspace, parent: QWidget | None = None):
         super().__init__(parent)
@@ -44,6 +45,7 @@ class DrillScreen(QWidget):
         self.view = None
         self.drill = None
         self.attempt = 0
+        self.hints = ""
         self.last_event: str | None = None
         self.started = None
         outer = QVBoxLayout(self)
@@ -55,8 +57,13 @@ class DrillScreen(QWidget):
         outer.addWidget(scroll)
         self.scroll = scroll
 
+        top = QHBoxLayout()
         self.title = heading("", 2)
-        layout.addWidget(self.title)
+        top.addWidget(self.title, 1)
+        self.stop_button = stop_button()
+        self.stop_button.clicked.connect(self.stop.emit)
+        top.addWidget(self.stop_button)
+        layout.addLayout(top)
         row = QHBoxLayout()
         self.note = text("", selectable=False)
         self.note.setAccessibleName("Where this scenario comes from")
@@ -99,7 +106,7 @@ class DrillScreen(QWidget):
         self.feedback.setAccessibleName("Feedback")
         layout.addWidget(self.feedback)
         actions = QHBoxLayout()
-        self.retry = big_button("Try again with the hints")
+        self.retry = big_button("↻ Try again", "Try again with the hints")
         self.retry.clicked.connect(self._retry)
         self.model_answer = big_button("Show the model answer")
         self.model_answer.clicked.connect(self._show_model_answer)
@@ -120,6 +127,7 @@ class DrillScreen(QWidget):
         self.drill = self.workspace.drill(drill_id, lr.pack_id)
         self.view = self.workspace.start_drill(lr.id, drill_id)
         self.attempt = 0
+        self.hints = ""
         self.last_event = None
         self.title.setText(self.view.title)
         self.note.setText(("✦ " if self.view.variant_id else "") + self.view.note)
@@ -151,11 +159,12 @@ class DrillScreen(QWidget):
         self.choice_result.setText("✓ Right." if right else
                                    f"✗ Not quite: the answer is “{choice['options'][choice['correct']]}”.")
 
-    def _reset_answer(self) -> None:
+    def _reset_answer(self, keep_hints: bool = False) -> None:
         self.answer.setReadOnly(False)
         self.answer.clear()
         self.confidence.clear()
-        self.feedback.clear()
+        if not keep_hints:
+            self.feedback.clear()
         self.submit.setVisible(True)
         self.submit.setEnabled(True)
         for b in (self.retry, self.model_answer, self.ask, self.next):
@@ -189,8 +198,15 @@ class DrillScreen(QWidget):
         self._graded(answer, confidence, seconds, None)
 
     def _graded(self, answer: str, confidence: int, seconds: float, opinion) -> None:
-        g, self.last_event = self.workspace.submit_drill(self.learner_id, self.drill.id, answer, confidence, seconds,
-                                                         variant_id=self.view.variant_id, opinion=opinion)
+        try:
+            g, self.last_event = self.workspace.submit_drill(self.learner_id, self.drill.id, answer, confidence,
+                                                             seconds, variant_id=self.view.variant_id, opinion=opinion)
+        except Exception as exc:  # noqa: BLE001 - a full disk is told in plain words; anything else is a bug
+            if (problem := save_problem(exc)) is None:
+                raise
+            self.feedback.setText(f"<p><b>⚠ {escape(problem, quote=False)}</b></p>" + self.hints)
+            self.submit.setEnabled(True)  # the answer and confidence stay, for another try
+            return
         self.attempt += 1
         spans = [(c.start, c.end, "met") for c in g.criteria.values() if c.met]
         spans += [(v.start, v.end, "violation") for v in g.violations]
@@ -208,17 +224,29 @@ class DrillScreen(QWidget):
         self.feedback.setText("".join(parts))
         self.answer.setReadOnly(True)
         self.submit.setVisible(False)
-        self.retry.setVisible(not g.passed and not g.needs_review and self.attempt == 1)
+        can_retry = not g.passed and not g.needs_review and self.attempt == 1
+        self.hints = ("<p><b>Hints for this try</b> — what was missing:</p><ul>"
+                      + "".join(f"<li>{escape(line)}</li>" for line in g.feedback) + "</ul>") if can_retry else ""
+        self.retry.setVisible(can_retry)
         self.model_answer.setVisible(not g.passed)
         self.ask.setVisible(not g.needs_review)
         self.ask.setEnabled(True)
         self.next.setVisible(True)
-        (self.retry if self.retry.isVisible() else self.next).setFocus()
+        self.next.setText("Skip for now →" if can_retry else "Next →")
+        primary = self.retry if can_retry else self.next  # after a wrong answer the main action is to try again
+        for button in (self.retry, self.next):
+            button.setDefault(button is primary)
+            font = button.font()
+            font.setBold(button is primary)
+            button.setFont(font)
+        primary.setFocus()
         QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(self.feedback.y() - 8))
 
     def _retry(self) -> None:
+        """The second try: the answer back to edit, with the missed steps and hints still in view."""
         previous = self.answer.toPlainText()
-        self._reset_answer()
+        self._reset_answer(keep_hints=True)
+        self.feedback.setText(self.hints)
         self.answer.setPlainText(previous)
         self.answer.setFocus()
 

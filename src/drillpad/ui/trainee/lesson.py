@@ -6,11 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
-from drillpad.ui.widgets.common import Card, big_button, heading, text
+from drillpad.ui.widgets.common import Card, big_button, heading, stop_button, text
 
 
 class LessonScreen(QWidget):
     finished = Signal(str, float)  # lesson id, seconds
+    stop = Signal()
 
     def __init__(self, workspace, parent: QWidget | None = None):
         super().__init__(parent)
@@ -33,12 +34,26 @@ class LessonScreen(QWidget):
         self.tree_buttons = QHBoxLayout()
         self.tree_card.body.addLayout(self.tree_buttons)
         layout.addWidget(self.tree_card, 1)
+        self.problem = text("", selectable=False)
+        self.problem.setAccessibleName("Problem")
+        self.problem.setVisible(False)
+        layout.addWidget(self.problem)
+        actions = QHBoxLayout()
+        self.stop_button = stop_button()
+        self.stop_button.clicked.connect(self.stop.emit)
+        actions.addWidget(self.stop_button)
         self.done = big_button("✓ I've read it", "I have read the lesson", primary=True)
         self.done.clicked.connect(self._done)
-        layout.addWidget(self.done)
+        actions.addWidget(self.done, 1)
+        layout.addLayout(actions)
+
+    def show_problem(self, message: str) -> None:
+        self.problem.setText("⚠ " + message)
+        self.problem.setVisible(True)
 
     def show_lesson(self, lesson_id: str, pack_id: str) -> None:
         self.lesson = self.workspace.lesson(lesson_id, pack_id)
+        self.problem.setVisible(False)
         self.started = self.workspace.clock.now()
         self.title.setText(self.lesson["title"])
         self.meta.setText(f"About {max(1, round(self.lesson['reading_minutes']))} min · Source: {self.lesson['source']}")

@@ -22,6 +22,9 @@ EXPLAIN = """
 it took, and the grade. Nothing is collected outside DrillPad, and nothing about other programs or websites.</p>
 <p><b>Who can see it.</b> You, on this computer after your PIN, and your manager, who uses it to coach you and to
 sign off skills. Other learners on this computer cannot see it.</p>
+<p><b>What your PIN does.</b> It keeps coworkers who share this computer out of your profile. It does not keep out
+the people who run the computer: IT (an administrator) can read DrillPad's files. If someone typed wrong PINs
+for your profile, DrillPad tells you the next time you come in.</p>
 <p><b>Where it goes.</b> It stays on this computer until it is sent to your manager's DrillPad as a signed,
 encrypted evidence bundle (a USB stick, a shared folder or the site network). It is not sent anywhere else, and no
 AI service outside this computer ever sees it: the AI model runs here, offline.</p>

@@ -1,19 +1,28 @@
 """The PIN screen: unlock a profile, or choose a PIN the first time. A big keypad for gloved
-hands (and the keyboard for everyone else); the message always says what happens next."""
+hands (and the keyboard for everyone else); the message always says what happens next.
+
+OK before all the digits are there is ignored (it is not a wrong PIN). The attempt is counted at
+once; the slow comparison with the hash runs in a worker while the keypad is disabled and the
+screen says "Checking…", so a second tap cannot land. A lock counts down live, on the workspace's
+clock (injectable)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Signal
+from PySide6.QtCore import QRegularExpression, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from drillpad.core.pin import PinFormatError, check_format
+from drillpad.core.pin import PinFormatError, check_format, complete
+from drillpad.ui import workers
 from drillpad.ui.widgets.common import MIN_TARGET, big_button, heading, text
+
+INCOMPLETE = "Type all the digits of your PIN (4 to 8), then OK."
 
 
 class PinScreen(QWidget):
     unlocked = Signal(str)  # learner id
     back = Signal()
+    checked = Signal(bool)  # a PIN check finished (right or not)
 
     def __init__(self, workspace, parent: QWidget | None = None):
         super().__init__(parent)
@@ -21,6 +30,13 @@ class PinScreen(QWidget):
         self.learner_id: str | None = None
         self.choosing = False
         self.first_choice: str | None = None
+        self.checking = False
+        self.last_result = None
+        """The last unlock result (the window tells the owner of wrong attempts since their last visit)."""
+        self.keys: list[QPushButton] = []
+        self.countdown = QTimer(self)
+        self.countdown.setInterval(1000)
+        self.countdown.timeout.connect(self._tick)
         outer = QHBoxLayout(self)
         outer.addStretch(1)
         column = QVBoxLayout()
@@ -46,6 +62,7 @@ class PinScreen(QWidget):
             button.setFocusPolicy(button.focusPolicy())
             button.clicked.connect(lambda _=False, k=key: self._key(k))
             pad.addWidget(button, n // 3, n % 3)
+            self.keys.append(button)
         column.addLayout(pad)
         self.back_button = big_button("← Not me", "Back to the list of names")
         self.back_button.clicked.connect(self.back.emit)
@@ -61,16 +78,47 @@ class PinScreen(QWidget):
         self.title.setText(f"Hello, {lr.name.split()[0]}")
         self.message.setText("Choose a PIN of 4 to 8 digits. You will need it every time." if self.choosing
                              else "Enter your PIN.")
+        if not self.choosing:
+            status = self.workspace.pin_status(lr.id)
+            if status.seconds_left or status.needs_manager:
+                self._show(status)
         self.entry.setFocus()
 
     def clear(self) -> None:
         """Forget who was here: no name, message or half-typed PIN stays behind a lock."""
-        self.learner_id, self.choosing, self.first_choice = None, False, None
+        self.learner_id, self.choosing, self.first_choice, self.last_result = None, False, None, None
+        self.countdown.stop()
+        self._busy(False)
         self.entry.clear()
         self.title.clear()
         self.message.clear()
 
+    def _busy(self, busy: bool) -> None:
+        self.checking = busy
+        for key in self.keys:
+            key.setEnabled(not busy)
+        self.entry.setReadOnly(busy)
+
+    def _show(self, result) -> None:
+        self.message.setText(("✓ " if result.ok else "⚠ ") + result.message)
+        if result.seconds_left > 0:
+            self.countdown.start()
+
+    def _tick(self) -> None:
+        if self.learner_id is None or self.checking:
+            self.countdown.stop()
+            return
+        status = self.workspace.pin_status(self.learner_id)
+        if status.seconds_left > 0:
+            self.message.setText("⚠ " + status.message)
+            return
+        self.countdown.stop()
+        if not status.needs_manager:
+            self.message.setText("You can try your PIN again now.")
+
     def _key(self, key: str) -> None:
+        if self.checking:
+            return
         if key == "⌫":
             self.entry.backspace()
         elif key == "OK":
@@ -80,17 +128,48 @@ class PinScreen(QWidget):
         self.entry.setFocus()
 
     def _submit(self) -> None:
-        pin = self.entry.text()
-        self.entry.clear()
-        if self.learner_id is None:
+        if self.learner_id is None or self.checking:
             return
+        pin = self.entry.text()
+        if not complete(pin):  # a gloved tap on OK too early: not an attempt, nothing counted
+            if not self.countdown.isActive():
+                self.message.setText(INCOMPLETE)
+            return
+        self.entry.clear()
         if self.choosing:
             self._choose(pin)
             return
-        result = self.workspace.unlock(self.learner_id, pin)
-        self.message.setText(("✓ " if result.ok else "⚠ ") + result.message)
+        self._check(pin)
+
+    def _check(self, pin: str) -> None:
+        started = self.workspace.begin_unlock(self.learner_id, pin)
+        if not hasattr(started, "check"):  # locked, or no PIN: said at once, nothing to compare
+            self._show(started)
+            return
+        self._busy(True)
+        self.countdown.stop()
+        self.message.setText("Checking your PIN…")
+        workers.run(started.check, lambda _right: self._checked(started),
+                    lambda error: self._checked(started, error))
+
+    def _checked(self, started, error: str | None = None) -> None:
+        if self.workspace.db is None:  # the window closed while the PIN was being checked
+            return
+        if error is not None:  # the comparison itself failed: counted as wrong, never as right
+            started.right = False
+        result = self.workspace.finish_unlock(started)
+        self._busy(False)
+        if self.learner_id != started.learner_id:  # locked or left while checking: nobody stays unlocked
+            if result.ok:
+                self.workspace.lock()
+            return
+        self.last_result = result
+        self._show(result)
+        self.checked.emit(result.ok)
         if result.ok:
             self.unlocked.emit(self.learner_id)
+        else:
+            self.entry.setFocus()
 
     def _choose(self, pin: str) -> None:
         if self.first_choice is None:
@@ -107,7 +186,4 @@ class PinScreen(QWidget):
             self.message.setText("⚠ The two PINs were different. Choose a PIN again.")
             return
         self.workspace.set_pin(self.learner_id, pin)
-        result = self.workspace.unlock(self.learner_id, pin)
-        self.message.setText(result.message)
-        if result.ok:
-            self.unlocked.emit(self.learner_id)
+        self._check(pin)

@@ -6,13 +6,14 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
-from drillpad.ui.widgets.common import ConfidencePicker, big_button, heading, text
+from drillpad.ui.widgets.common import ConfidencePicker, big_button, heading, save_problem, stop_button, text
 
 
 class RecallScreen(QWidget):
     finished = Signal()
+    stop = Signal()
 
     def __init__(self, workspace, parent: QWidget | None = None):
         super().__init__(parent)
@@ -21,7 +22,12 @@ class RecallScreen(QWidget):
         self.prompt: dict | None = None
         self.started = None
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Recall", 2))
+        top = QHBoxLayout()
+        top.addWidget(heading("Recall", 2), 1)
+        self.stop_button = stop_button()
+        self.stop_button.clicked.connect(self.stop.emit)
+        top.addWidget(self.stop_button)
+        layout.addLayout(top)
         self.question = heading("", 3)
         layout.addWidget(self.question)
         self.answer = QPlainTextEdit()
@@ -63,8 +69,14 @@ class RecallScreen(QWidget):
             self.result.setText("⚠ Choose how sure you are first.")
             return
         seconds = (self.workspace.clock.now() - self.started).total_seconds()
-        r = self.workspace.answer_prompt(self.learner_id, self.prompt["id"], self.answer.toPlainText(), confidence,
-                                         seconds)
+        try:
+            r = self.workspace.answer_prompt(self.learner_id, self.prompt["id"], self.answer.toPlainText(),
+                                             confidence, seconds)
+        except Exception as exc:  # noqa: BLE001 - a full disk is told in plain words; anything else is a bug
+            if (problem := save_problem(exc)) is None:
+                raise
+            self.result.setText("⚠ " + escape(problem, quote=False))  # the answer and confidence stay, for another try
+            return
         points = "".join(f"<li>{'✓' if p.met else '✗'} {escape(p.text)}"
                          + (f" — you wrote “{escape(p.evidence)}”" if p.met else " — missing") + "</li>"
                          for p in r.points)

@@ -38,6 +38,10 @@ class TodayScreen(QWidget):
             button.clicked.connect(signal.emit)
             top.addWidget(button)
         layout.addLayout(top)
+        self.notice = text("", selectable=False)
+        self.notice.setAccessibleName("Notice")
+        self.notice.setVisible(False)
+        layout.addWidget(self.notice)
         self.plans = text("", rich=True)
         self.plans.setAccessibleName("Practice plans from your manager")
         layout.addWidget(self.plans)
@@ -67,7 +71,14 @@ class TodayScreen(QWidget):
         body.addWidget(week_box, 2)
         layout.addLayout(body, 1)
 
+    def show_notice(self, message: str) -> None:
+        """Something the learner must know on arrival (wrong PIN attempts since their last visit)."""
+        self.notice.setText(message)
+        self.notice.setVisible(bool(message))
+
     def show_for(self, learner_id: str) -> None:
+        if learner_id != self.learner_id:
+            self.show_notice("")
         self.learner_id = learner_id
         today = self.workspace.today(learner_id)
         self.title.setText(f"Today for {today.learner.split()[0]}")

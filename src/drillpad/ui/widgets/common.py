@@ -6,11 +6,42 @@ said in words or symbols as well as colour.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 MIN_TARGET = 48
+
+
+def save_problem(exc: BaseException, what: str = "answer", button: str = "Check my answer") -> str | None:
+    """Plain words for a save that failed because of the computer (disk full, read-only or busy data), saying
+    that what was typed is still on screen; None when *exc* is not such a failure (a bug: let it raise)."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        text = "database or disk is full"
+    elif isinstance(exc, (sqlite3.OperationalError, OSError)):
+        text = str(exc).lower()
+    else:
+        return None
+    kept = f"Your {what} is still here: nothing you typed is lost."
+    if "full" in text:
+        return (f"Your {what} could not be saved: this computer's disk is full. {kept} Tell your supervisor or IT "
+                f"that the disk is full, then press “{button}” again.")
+    if "readonly" in text or "read-only" in text or "permission" in text:
+        return (f"Your {what} could not be saved: DrillPad may not write to its data folder. {kept} Tell IT, "
+                f"then press “{button}” again.")
+    if "locked" in text or "busy" in text:
+        return (f"Your {what} could not be saved: the practice data is busy. {kept} Wait a moment, then press "
+                f"“{button}” again.")
+    return (f"Your {what} could not be saved (the computer said: {exc}). {kept} Tell your supervisor or IT, then "
+            f"press “{button}” again.")
+
+
+def stop_button() -> QPushButton:
+    """“Stop for now · Lock” on every learner screen: what is answered is already saved."""
+    return big_button("⏸ Stop for now · Lock", "Stop for now and lock: what you answered is saved")
 
 
 def big_button(text: str, accessible: str | None = None, *, primary: bool = False) -> QPushButton:
@@ -60,7 +91,8 @@ class Card(QFrame):
 
 
 class ConfidencePicker(QWidget):
-    """How sure are you? Four big buttons, words not just numbers; keys 1–4 pick them."""
+    """How sure are you? Four big buttons, words not just numbers. By keyboard: Tab reaches each of them,
+    Space picks the one in focus, ←/→ move and pick, and keys 1–4 pick directly while the focus is here."""
 
     changed = Signal(int)
     LABELS = {1: "1 · Guessing", 2: "2 · Unsure", 3: "3 · Fairly sure", 4: "4 · Certain"}
@@ -71,32 +103,52 @@ class ConfidencePicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(text("How sure are you?", selectable=False))
         row = QHBoxLayout()
-        self.group = QButtonGroup(self)
+        # No QButtonGroup: Qt gives the buttons of a group a single Tab stop (like radio buttons), and each
+        # choice must be reachable by Tab. One choice at a time is kept here instead.
+        self._value: int | None = None
         self.buttons: dict[int, QPushButton] = {}
         for value, label in self.LABELS.items():
             button = big_button(label, f"Confidence {label}")
             button.setCheckable(True)
-            self.group.addButton(button, value)
+            button.setAutoDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            button.installEventFilter(self)
+            button.clicked.connect(lambda _=False, v=value: self._picked(v))
             self.buttons[value] = button
             row.addWidget(button)
         layout.addLayout(row)
-        self.group.idClicked.connect(self._picked)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress and watched in self.buttons.values():
+            key = event.key()
+            if Qt.Key.Key_1 <= key <= Qt.Key.Key_4:
+                self.set_value(key - Qt.Key.Key_0)
+                self.buttons[key - Qt.Key.Key_0].setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return True
+            step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Down: 1}.get(key)
+            if step is not None:
+                current = next(v for v, b in self.buttons.items() if b is watched)
+                target = min(4, max(1, current + step))
+                self.set_value(target)
+                self.buttons[target].setFocus(Qt.FocusReason.TabFocusReason)
+                return True
+        return super().eventFilter(watched, event)
 
     def _picked(self, value: int) -> None:
+        self._value = value
         for v, b in self.buttons.items():
+            b.setChecked(v == value)
             b.setText(("✓ " if v == value else "") + self.LABELS[v])
         self.changed.emit(value)
 
     def value(self) -> int | None:
-        checked = self.group.checkedId()
-        return checked if checked > 0 else None
+        return self._value
 
     def set_value(self, value: int) -> None:
         self.buttons[value].click()
 
     def clear(self) -> None:
-        self.group.setExclusive(False)
+        self._value = None
         for v, b in self.buttons.items():
             b.setChecked(False)
             b.setText(self.LABELS[v])
-        self.group.setExclusive(True)
