@@ -166,15 +166,27 @@ class Sentence:
     stems: list[str]
     offsets: list[tuple[int, int]]
     units: list[Unit] = field(default_factory=list)
+    by_key: dict[str, list[int]] = field(default_factory=dict)  # meaning -> positions of units carrying it
+
+    def __post_init__(self) -> None:
+        for i, u in enumerate(self.units):
+            for k in u.keys:
+                self.by_key.setdefault(k, []).append(i)
+
+    def where(self, keys: frozenset[str]) -> list[int]:
+        """Positions of the units carrying any of *keys*, in order."""
+        found = [i for k in keys for i in self.by_key.get(k, ())]
+        return sorted(set(found)) if len(keys) > 1 else found
 
 
-def _pieces(text: str) -> list[tuple[int, str]]:
-    pos, pieces = 0, []
+def pieces(text: str) -> list[tuple[int, str]]:
+    """The sentences of *text* as (offset, text), before any word is read."""
+    pos, out = 0, []
     for m in _SENTENCE.finditer(text):
-        pieces.append((pos, text[pos:m.start()]))
+        out.append((pos, text[pos:m.start()]))
         pos = m.end()
-    pieces.append((pos, text[pos:]))
-    return pieces
+    out.append((pos, text[pos:]))
+    return out
 
 
 class Synonyms:
@@ -196,6 +208,7 @@ class Synonyms:
             self._phrases[first].sort(key=lambda p: -len(p[0]))
         self.vocabulary: set[str] = set(vocabulary)
         self._spell_cache: dict[str, str] = {}
+        self._cue_cache: dict[str, list[Unit]] = {}
 
     def _add_group(self, key: str, members: Iterable[str], *, pack: bool) -> None:
         for term in members:
@@ -289,6 +302,12 @@ class Synonyms:
 
     def cue_units(self, term: str) -> list[Unit]:
         """The content units of one cue term (function words dropped unless nothing else is left)."""
+        hit = self._cue_cache.get(term)
+        if hit is None:
+            hit = self._cue_cache[term] = self._cue_units(term)
+        return hit
+
+    def _cue_units(self, term: str) -> list[Unit]:
         raw = [w for t in tokens(term) for w in _base_words(t)]
         stems = [stem(w) for w in raw]
         units = self.units(stems, raw)
@@ -321,7 +340,7 @@ class Synonyms:
 def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentence]:
     synonyms = synonyms or _plain()
     out: list[Sentence] = []
-    for start, chunk in _pieces(text):
+    for start, chunk in pieces(text):
         low = chunk.lower().replace("’", "'")
         words: list[str] = []
         offsets: list[tuple[int, int]] = []
@@ -344,9 +363,10 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
     """Every (first, last) unit index where *cue*'s units appear in order, neighbours at most
     MAX_GAP units apart."""
     found = []
-    for i, u in enumerate(units):
-        if not (u.keys & cue[0].keys):
-            continue
+    starts = sentence.where(cue[0].keys) if sentence is not None else [
+        i for i, u in enumerate(units) if u.keys & cue[0].keys]
+    for i in starts:
+        u = units[i]
         pos, ok, inside = i, True, bool(u.inner)
         for c in cue[1:]:
             if inside and units[pos].inner & c.keys:
@@ -507,7 +527,7 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
     terms = [synonyms.cue_units(t) for t in cue.split(" + ")]
     if not all(terms):
         return []
-    literal = any(w in NEGATORS or w.endswith("n't") for w in tokens(cue))  # "no naked flames" is a cue
+    literal = _literal(cue)  # "no naked flames" is a cue: its negation is what is asked for
     out: list[Match] = []
     for s in sentences:
         spans: list[tuple[int, int, str]] = []
@@ -524,6 +544,11 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
             b = max(s.offsets[s.units[y].last][1] for _, y, _ in spans)
             out.append(Match(Span(s.index, a, b), why))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _literal(cue: str) -> bool:
+    return any(w in NEGATORS or w.endswith("n't") for w in tokens(cue))
 
 
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False) -> str:

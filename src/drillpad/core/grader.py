@@ -23,8 +23,8 @@ from dataclasses import dataclass, field, replace
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    NEGATORS, STOPWORDS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, split_sentences,
-    stem, tokens,
+    NEGATORS, STOPWORDS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, pieces,
+    split_sentences, stem, tokens,
 )
 from drillpad.core.pack import Criterion, Drill
 
@@ -122,11 +122,10 @@ def _strip_injection(answer: str) -> tuple[str, bool]:
     """Blank out sentences that address the grader (keeping offsets), and say if any did."""
     found = False
     out = list(answer)
-    for s in split_sentences(answer):
-        chunk = answer[s.start:s.start + len(s.text)]
+    for start, chunk in pieces(answer):
         if _INJECTION.search(chunk):
             found = True
-            for i in range(s.start, s.start + len(s.text)):
+            for i in range(start, start + len(chunk)):
                 out[i] = " "
     return "".join(out), found
 
@@ -214,9 +213,11 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
         if len(units) < 2:
             continue
         for s in sentences:
-            hits = [next((v for v in s.units if u.keys & v.keys), None) for u in units]
-            if all(hits) and not any(negated(s, s.units.index(v)) for v in hits):
-                idx = [s.units.index(v) for v in hits]
+            idx = [next(iter(s.where(u.keys)), None) for u in units]
+            if None in idx:
+                continue
+            hits = [s.units[i] for i in idx]
+            if not any(negated(s, i) for i in idx):
                 a = min(s.offsets[v.first][0] for v in hits)
                 b = max(s.offsets[v.last][1] for v in hits)
                 tight = max(idx) - min(idx) <= len(units)  # "Jordan gets told", "spray for leaks"

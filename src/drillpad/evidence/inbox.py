@@ -113,7 +113,13 @@ class Inbox:
             return
         self._stopping = True
         self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=10)  # let answers being made finish
-        self._server.trigger.pull_trigger(self._close_all)  # runs in the serving thread, ends its loop
+        if self._done.is_set():
+            return  # the loop has already ended (and closed its trigger)
+        try:
+            self._server.trigger.pull_trigger(self._close_all)  # runs in the serving thread, ends its loop
+        except OSError:  # the loop closed its trigger while we were getting here
+            self._close_all()
+            return
         if self._running.is_set():
             self._done.wait()
 
