@@ -42,6 +42,7 @@ def check_device_events(db: Database, device: str, events: Iterable[dict]) -> No
         "SELECT learner_id FROM events WHERE kind = 'learner.added' AND device_id = ? AND learner_id IS NOT NULL",
         [device])}
     attempts: dict[str, str] = {}
+    names: set[str] = set()
     for n, e in enumerate(events, 1):
         kind, learner, p = e["kind"], e["learner_id"], e["payload"]
         if kind in MANAGER_KINDS:
@@ -56,6 +57,10 @@ def check_device_events(db: Database, device: str, events: Iterable[dict]) -> No
             if (owner is not None and owner[0] != device) or (owner is None and taken):
                 raise _refuse(n, e, "A3", f"learner {learner} belongs to another device; this workstation "
                               "does not hold them")
+            if p["name"].casefold() in names:
+                raise _refuse(n, e, "A3", f"the learner name {p['name']!r} is introduced twice in one bundle; a "
+                              "workstation holds one learner per name")
+            names.add(p["name"].casefold())
             introduced.add(learner)
         elif learner is not None and learner not in introduced:
             raise _refuse(n, e, "A3", f"this workstation does not hold learner {learner} (not introduced by "
