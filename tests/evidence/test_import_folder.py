@@ -157,3 +157,34 @@ def test_verify_says_refused_for_a_revoked_devices_bundle(pair, manager_keys, ca
     code = cli.main(["--data-dir", str(manager.paths.data_dir), "evidence", "verify", str(bundle)])
     err = capsys.readouterr().err
     assert code == 1 and "REFUSED" in err and "revoked" in err
+
+
+def test_a_workstation_restored_from_a_backup_continues_from_where_the_manager_is(pair, manager_keys, tmp_path):
+    from drillpad.workspace import Workspace
+
+    device, manager, share = pair
+    keys = enrol(device, manager, share)
+    device.evidence.send_folder(share)  # the ack of bundle 1 comes back
+    backup = tmp_path / "backup.sqlite3"
+    device.db.execute("VACUUM INTO ?", [str(backup)])
+    for n in range(2):
+        device.reflect("Ana Lima", f"before the crash {n}")
+        device.evidence.send_folder(share)
+        manager.evidence.import_folder(share, keys)
+    db_path, clock = device.paths.db_path, device.clock
+    device.close()
+    for extra in ("-wal", "-shm"):
+        db_path.with_name(db_path.name + extra).unlink(missing_ok=True)
+    shutil.copy(backup, db_path)
+    restored = Workspace.open(device.paths.data_dir, clock=clock)
+    assert restored.evidence.status()["unacked_bundles"] == 0
+    restored.evidence.send_folder(share)  # reads the manager's device state: resumes after bundle 3
+    restored.reflect("Ana Lima", "after the restore")
+    restored.evidence.send_folder(share)
+    out = [o.outcome for o in manager.evidence.import_folder(share, keys)]
+    assert "refused" not in out and out.count("imported") == 2, out  # the resume marker, then the new note
+    texts = [r[0] for r in manager.db.execute("SELECT json_extract(payload, '$.text') FROM events "
+                                              "WHERE kind = 'reflection' ORDER BY seq")]
+    assert texts[-1] == "after the restore" and texts.count("before the crash 1") == 1
+    assert restored.evidence.send_folder(share)["acknowledged"] == 2 and not restored.evidence.problems
+    restored.close()

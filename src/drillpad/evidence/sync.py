@@ -218,9 +218,14 @@ class Evidence:
         if team is None:
             raise SyncError("this workstation is not enrolled: import the manager's team file first")
         folder.mkdir(parents=True, exist_ok=True)
+        acked = self.collect_acks(folder)
+        try:
+            self.collect_state(folder)
+        except SyncError as exc:
+            self.problems.append(str(exc))
         while self.build_bundle() is not None:
             pass
-        acked = self.collect_acks(folder)
+        acked += self.collect_acks(folder)
         try:
             decisions = self.collect_decisions(folder)
         except SyncError as exc:  # a bad decisions file never stops this device's evidence going out
@@ -256,6 +261,72 @@ class Evidence:
                 continue
             count += self._accept_ack(seq, sha, data, signature)
         return count
+
+    def collect_state(self, folder: Path) -> bool:
+        """Read the manager's signed word on this device's history (``device-<id>.state``); when it shows
+        this workstation was restored from a backup (the manager has bundles this outbox does not, or another
+        bundle under one of its numbers), continue from where the manager is. True when it resumed."""
+        team = self.team()
+        path = folder / f"device-{self.device_id}{STATE}"
+        if team is None:
+            return False
+        try:
+            data = read_capped(path, MAX_ACK_BYTES)
+            signature = read_capped(path.with_name(path.name + ".minisig"), MAX_ACK_BYTES)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise SyncError(f"the manager's device state file cannot be read: {exc}") from exc
+        return self.apply_state(data, signature)
+
+    def apply_state(self, data: bytes, signature: bytes) -> bool:
+        team = self.team()
+        try:
+            keys_mod.load_public_key(team["manager_public_key"]).verify(  # type: ignore[index]
+                data, minisign.Signature.from_bytes(signature))
+            state = schemas.loads(data)
+            last_seq, last_hash, top = int(state["last_seq"]), state["last_hash"], int(state["last_event_seq"])
+            if (state.get("format"), state.get("team"), state.get("device")) != (
+                    STATE_FORMAT, team["id"], self.device_id):  # type: ignore[index]
+                return False
+        except (ValueError, TypeError, KeyError, AttributeError, minisign.Error) as exc:
+            raise SyncError(f"the manager's device state file is not signed by the pinned manager key or is "
+                            f"damaged ({exc}); ignored") from exc
+        mine = self.db.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
+        at = self.db.execute("SELECT sha256 FROM outbox WHERE seq = ?", [last_seq]).fetchone()
+        if last_seq == 0 or not (last_seq > mine or (at is not None and at[0] != last_hash)):
+            return False
+        self._resume(last_seq, last_hash, top)
+        return True
+
+    def _resume(self, last_seq: int, last_hash: str, last_event_seq: int) -> None:
+        """Continue after the manager's bundle *last_seq*: unsent bundles are dropped (their events go again,
+        by id, in the next bundle), and a ``device.resumed`` event takes the next free sequence number above
+        everything the manager holds from this device, so nothing made here from now on clashes."""
+        with self.db.atomic():
+            acked_to = self.db.execute("SELECT coalesce(max(to_event_seq), 0) FROM outbox WHERE acked_at IS NOT NULL "
+                                       "AND seq < ?", [last_seq]).fetchone()[0]
+            clash = self.db.execute("SELECT count(*) FROM events WHERE device_id = ? AND seq > ? AND seq <= ?",
+                                    [self.device_id, acked_to, last_event_seq]).fetchone()[0]
+            for (name,) in self.db.execute("SELECT file FROM outbox WHERE acked_at IS NULL OR seq >= ?",
+                                           [last_seq]).fetchall():
+                for suffix in (SIG, SUFFIX):
+                    (self.outbox_dir / (name + suffix)).unlink(missing_ok=True)
+            self.db.execute("DELETE FROM outbox WHERE acked_at IS NULL OR seq >= ?", [last_seq])
+            top = self.db.execute("SELECT coalesce(max(seq), 0) FROM events WHERE device_id = ?",
+                                  [self.device_id]).fetchone()[0]
+            seq = max(top, last_event_seq) + 1
+            payload = {"last_bundle": last_seq, "last_event_seq": last_event_seq, "unsent": clash}
+            self.db.execute("INSERT INTO events (id, device_id, seq, learner_id, kind, payload, created_at) "
+                            "VALUES (?, ?, ?, NULL, 'device.resumed', ?, ?)",
+                            [str(uuid.uuid4()), self.device_id, seq, json.dumps(payload, sort_keys=True), self.now()])
+            self.db["outbox"].insert({"seq": last_seq, "file": f"resumed-{last_seq:06d}", "sha256": last_hash,
+                                      "prev_sha256": None, "from_event_seq": last_event_seq,
+                                      "to_event_seq": seq - 1, "events": 0, "created_at": self.now(),
+                                      "acked_at": self.now()})
+        if clash:
+            self.problems.append(f"this workstation was restored from a backup: {clash} record(s) made here share "
+                                 "sequence numbers with records the manager already has and may not reach them")
 
     def _accept_ack(self, seq: int, sha: str, data: bytes, signature: bytes) -> bool:
         """Mark bundle *seq* acknowledged if the manager really signed an ack for exactly its bytes."""
