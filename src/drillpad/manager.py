@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from drillpad.clock import from_iso
 from drillpad.core import competency as competency_core
 from drillpad.core.events import EventView
+from drillpad.evidence.schemas import check_stored
 from drillpad.workspace import LearningError, Workspace
 
 STUCK_DAYS = 14
@@ -38,6 +40,7 @@ class LearnerRow:
     stuck: str  # why, or ""
     last_active: str | None
     checkin_done: bool
+    invalid: tuple[str, ...] = ()  # stored records left out because they are not valid events (why, per record)
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,23 @@ class ManagerDesk:
     # --- helpers ---------------------------------------------------------------------------------
 
     def _learners(self):
-        return self.ws.learners()
+        return [lr for lr in self.ws.learners() if isinstance(lr.id, str)]
+
+    def _rows(self, sql: str, args: list | tuple = ()) -> list[tuple]:
+        """Rows of ``id, learner_id, created_at, payload, kind`` that are valid events (schemas.check_stored);
+        the log is append-only, so one bad record is left out here instead of failing a whole view."""
+        return [r for r in self.db.execute(sql, list(args)) if check_stored(r[4], r[1], r[3], r[2]) is None]
+
+    def _valid_events(self, learner_id: str) -> tuple[list[EventView], list[str]]:
+        good, bad = [], []
+        for r in self.db.execute("SELECT id, kind, created_at, payload, learner_id FROM events WHERE learner_id = ? "
+                                 "ORDER BY created_at, device_id, seq", [learner_id]):
+            why = check_stored(r[1], r[4], r[3], r[2])
+            if why is None:
+                good.append(EventView(r[0], r[1], from_iso(r[2]), json.loads(r[3]), r[4]))
+            else:
+                bad.append(f"{r[1]} {r[0]}: {why}")
+        return good, bad
 
     def _drill_or_none(self, drill_id: str, pack_id: str):
         try:
@@ -131,8 +150,8 @@ class ManagerDesk:
             return None
 
     def _decided(self) -> set[str]:
-        return {json.loads(r[0])["event"] for r in self.db.execute(
-            "SELECT payload FROM events WHERE kind = 'review.decision'")}
+        return {json.loads(r[3])["event"] for r in self._rows(
+            "SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review.decision'")}
 
     def _record(self, learner_id: str, kind: str, payload: dict[str, Any]):
         if self.ws.session is not None:
@@ -144,25 +163,37 @@ class ManagerDesk:
     def team_overview(self, stuck_days: int = STUCK_DAYS) -> list[LearnerRow]:
         now = self.ws.clock.now()
         rows = []
-        for lr in self._learners():
-            events = self.ws._events([lr.id])
-            levels = self.ws.competency(lr.id, events)
-            active = [e for e in events if e.kind in ("review", "lesson.read", "demonstration", "reflection")]
-            last = max((e.when for e in active), default=None)
-            stuck = ""
-            if last is None:
-                stuck = "has not practised yet"
-            elif (now - last).days >= stuck_days:
-                stuck = f"no practice for {(now - last).days} days"
-            else:
-                repeated = self._repeated_misses(events)
-                if repeated:
-                    stuck = f"keeps missing: {repeated}"
-            week_start = now.date() - timedelta(days=now.weekday())
-            checkin = any(e.kind == "checkin" and e.when.date() >= week_start for e in events)
-            rows.append(LearnerRow(lr.id, lr.name, lr.role_title, levels, [b.title for b in levels if b.ready_for_signoff],
-                                   stuck, last.isoformat() if last else None, checkin))
+        for lr in self.ws.learners():
+            try:
+                rows.append(self._overview_row(lr, now, stuck_days))
+            except Exception as exc:  # noqa: BLE001 - one learner's bad data never hides the team
+                rows.append(LearnerRow(str(lr.id), str(lr.name), str(lr.role_title), [], [],
+                                       f"invalid record: {type(exc).__name__}: {exc}"[:200], None, False,
+                                       (f"{type(exc).__name__}: {exc}",)))
         return rows
+
+    def _overview_row(self, lr, now, stuck_days: int) -> LearnerRow:
+        if not isinstance(lr.id, str):
+            raise ValueError("this learner has no id")
+        events, invalid = self._valid_events(lr.id)
+        levels = self.ws.competency(lr.id, events)
+        active = [e for e in events if e.kind in ("review", "lesson.read", "demonstration", "reflection")]
+        last = max((e.when for e in active), default=None)
+        stuck = ""
+        if last is None:
+            stuck = "has not practised yet"
+        elif (now - last).days >= stuck_days:
+            stuck = f"no practice for {(now - last).days} days"
+        else:
+            repeated = self._repeated_misses(events)
+            if repeated:
+                stuck = f"keeps missing: {repeated}"
+        week_start = now.date() - timedelta(days=now.weekday())
+        checkin = any(e.kind == "checkin" and e.when.date() >= week_start for e in events)
+        if invalid:
+            stuck = "; ".join(filter(None, [stuck, f"{len(invalid)} invalid record(s) left out"]))
+        return LearnerRow(lr.id, lr.name, lr.role_title, levels, [b.title for b in levels if b.ready_for_signoff],
+                          stuck, last.isoformat() if last else None, checkin, tuple(invalid))
 
     def _repeated_misses(self, events: list[EventView]) -> str:
         drills = [e for e in events if e.kind == "review" and e.payload.get("item_kind") == "drill"][-5:]
@@ -177,12 +208,13 @@ class ManagerDesk:
         decided = self._decided()
         names = {lr.id: lr for lr in self._learners()}
         requested = {}
-        for r in self.db.execute("SELECT payload FROM events WHERE kind = 'review.requested'"):
-            p = json.loads(r[0])
+        for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events "
+                            "WHERE kind = 'review.requested'"):
+            p = json.loads(r[3])
             requested[p["event"]] = p.get("note") or "(no note)"
         out = []
-        for r in self.db.execute("SELECT id, learner_id, created_at, payload FROM events WHERE kind = 'review' "
-                                 "ORDER BY created_at"):
+        for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review' "
+                            "ORDER BY created_at"):
             p = json.loads(r[3])
             if p.get("item_kind") != "drill" or r[0] in decided or r[1] not in names:
                 continue
@@ -227,7 +259,7 @@ class ManagerDesk:
 
     def coaching_prep(self, learner_key: str) -> CoachingPrep:
         lr = self.ws.learner(learner_key)
-        events = self.ws._events([lr.id])
+        events, _ = self._valid_events(lr.id)
         drills_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") == "drill"]
         prompts_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") != "drill"]
         recent = [e for e in events if e.when >= self.ws.clock.now() - timedelta(days=28)]
@@ -300,13 +332,13 @@ class ManagerDesk:
         tried: dict[tuple[str, str], set[str]] = defaultdict(set)
         missed: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         packs = {lr.id: lr.pack_id for lr in self._learners()}
-        for r in self.db.execute("SELECT learner_id, payload FROM events WHERE kind = 'review'"):
-            p = json.loads(r[1])
-            if p.get("item_kind") != "drill" or r[0] not in packs:
+        for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review'"):
+            p, who = json.loads(r[3]), r[1]
+            if p.get("item_kind") != "drill" or who not in packs:
                 continue
-            tried[(packs[r[0]], p["item"])].add(r[0])
+            tried[(packs[who], p["item"])].add(who)
             for c in p.get("missed", []):
-                missed[(packs[r[0]], p["item"], c)].add(r[0])
+                missed[(packs[who], p["item"], c)].add(who)
         gaps = []
         for (pack_id, drill_id, cid), who in missed.items():
             drill = self._drill_or_none(drill_id, pack_id)
@@ -327,9 +359,10 @@ class ManagerDesk:
 
         month = month or self.ws.clock.now().strftime("%Y-%m")
         learners = {lr.id: lr for lr in self._learners()}
-        rows = [r for r in self.db.execute("SELECT id, learner_id, payload FROM events WHERE kind = 'review'")
-                if r[1] in learners and json.loads(r[2]).get("item_kind") == "drill"
-                and len(json.loads(r[2]).get("answer", "").strip()) >= 20]
+        rows = [(r[0], r[1], r[3]) for r in self._rows(
+                    "SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review'")
+                if r[1] in learners and json.loads(r[3]).get("item_kind") == "drill"
+                and len(json.loads(r[3]).get("answer", "").strip()) >= 20]
         rows.sort(key=lambda r: hashlib.sha256(f"{month}:{r[0]}".encode()).hexdigest())
         items = []
         for n, (eid, lid, payload) in enumerate(rows[:size], 1):
@@ -376,8 +409,9 @@ class ManagerDesk:
 
     def _ratings(self, month: str) -> dict[tuple[str, str], dict[str, bool]]:
         latest: dict[tuple[str, str], dict[str, bool]] = {}
-        for r in self.db.execute("SELECT payload FROM events WHERE kind = 'calibration.rating' ORDER BY created_at, seq"):
-            p = json.loads(r[0])
+        for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events "
+                            "WHERE kind = 'calibration.rating' ORDER BY created_at, seq"):
+            p = json.loads(r[3])
             if p["month"] == month:
                 latest[(p["rater"], p["item"])] = p["criteria"]
         return latest

@@ -53,3 +53,79 @@ def pair(tmp_path, clock, minipack, manager_template):
 @pytest.fixture
 def manager_keys():
     return unlock
+
+
+# --- a compromised workstation: bundles really signed by the device's key, with hand-made contents -------
+
+
+def enrol(device, manager, share):
+    """First bundle sent, the device approved and its bundle imported; returns the manager keys."""
+    keys = unlock(manager)
+    device.evidence.send_folder(share)
+    manager.evidence.import_folder(share, keys)
+    manager.evidence.approve_device(device.device_id)
+    assert [o.outcome for o in manager.evidence.import_folder(share, keys)] == ["imported"]
+    return keys
+
+
+def next_header(device, count: int):
+    from drillpad.evidence.bundle import Header
+
+    team = device.evidence.team()
+    last = device.db.execute("SELECT seq, sha256 FROM outbox ORDER BY seq DESC LIMIT 1").fetchone()
+    return Header(team["id"], device.device_id, last[0] + 1, last[1], count)
+
+
+def tar_of(members: dict[str, bytes]) -> bytes:
+    import io
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def forge(device, share, *, events: list[dict] | None = None, body: bytes | None = None, count: int | None = None,
+          plain: bytes | None = None, name: str = "aaa-forged") -> str:
+    """Drop into *share* a bundle the device's real key signed, chained after its last one, holding exactly
+    *events* (or the raw events.jsonl *body*, or the raw tar *plain*); returns the bundle's file name."""
+    import json
+
+    import pyrage
+
+    from drillpad.evidence import bundle as bundle_mod
+
+    if body is None:
+        body = bundle_mod.events_jsonl(events or [])
+    if count is None:
+        count = len(events) if events is not None else body.count(b"\n")
+    header = next_header(device, count)
+    if plain is None:
+        manifest = {"format": 1, "team_id": header.team, "device_id": header.device, "seq": header.seq,
+                    "prev_sha256": header.prev, "event_count": count, "created_at": "2026-03-02T08:30:00+00:00",
+                    "events_sha256": bundle_mod.sha256(body)}
+        plain = tar_of({"manifest.json": json.dumps(manifest).encode(), "events.jsonl": body})
+    team = device.evidence.team()
+    cipher = pyrage.encrypt(plain, [pyrage.x25519.Recipient.from_str(team["manager_recipient"])])
+    key = keys_mod.device_key(device.paths.data_dir)
+    share.mkdir(parents=True, exist_ok=True)
+    (share / (name + ".bundle.minisig")).write_bytes(bytes(key.secret.sign(cipher, trusted_comment=header.comment())))
+    (share / (name + ".bundle")).write_bytes(cipher)
+    return name + ".bundle"
+
+
+def event(device, seq_offset: int = 1, *, kind: str = "reflection", learner: str | None = "ana",
+          payload: dict | None = None, **over) -> dict:
+    """A well-formed event from *device* (learner "ana" = the device's own Ana Lima), to be spoiled."""
+    import uuid
+
+    if learner == "ana":
+        learner = device.learner("Ana Lima").id
+    top = device.db.execute("SELECT max(seq) FROM events WHERE device_id = ?", [device.device_id]).fetchone()[0] or 0
+    return {"id": str(uuid.uuid4()), "device_id": device.device_id, "seq": top + seq_offset, "learner_id": learner,
+            "kind": kind, "payload": {"text": "a note"} if payload is None else payload,
+            "created_at": "2026-03-02T08:30:00+00:00", **over}

@@ -152,7 +152,7 @@ def test_an_unapproved_device_waits_and_nothing_is_imported(pair):
         assert [o.outcome for o in outcomes] == ["pending"] and counts(manager) == before
 
 
-def test_a_replayed_older_bundle_is_refused(pair):
+def test_a_replayed_identical_older_bundle_is_already_had_and_changes_nothing(pair):
     device, manager, share = pair
     name = sent(device, manager, share)
     first = name.replace("-000002", "-000001")
@@ -162,8 +162,10 @@ def test_a_replayed_older_bundle_is_refused(pair):
         shutil.copy(share / (first + suffix), share / ("copy-" + first + suffix))
     (share / first).unlink()
     (share / (first + ".minisig")).unlink()
-    data = bytearray((share / ("copy-" + first)).read_bytes())
-    refused(manager, share, "copy-" + first, expect="replayed or rolled-back") if data else None
+    before = counts(manager)
+    outcome = manager.evidence.import_bundle(share / ("copy-" + first), keys(manager))
+    assert outcome.outcome == "already" and counts(manager) == before
+    assert (share / ("copy-" + first)).exists() and (share / ("copy-" + first[: -len(".bundle")] + ".ack")).exists()
 
 
 def test_a_rolled_back_sequence_with_a_new_signature_is_refused(pair):
@@ -225,7 +227,7 @@ def _manifest(device, header_seq, prev, body: bytes, count: int, **over) -> byte
 
 def _event(device, n: int, **over) -> dict:
     return {"id": f"00000000-0000-4000-8000-{n:012d}", "device_id": device.device_id, "seq": 100 + n,
-            "learner_id": None, "kind": "note", "payload": {"n": n}, "created_at": "2026-03-02T08:30:00+00:00",
+            "learner_id": None, "kind": "llm.generation", "payload": {"n": n}, "created_at": "2026-03-02T08:30:00+00:00",
             **over}
 
 

@@ -23,7 +23,6 @@ import io
 import json
 import re
 import tarfile
-import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -31,6 +30,7 @@ import minisign
 import pyrage
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from drillpad.evidence import schemas
 from drillpad.evidence.keys import DeviceKey, load_public_key
 
 FORMAT = 1
@@ -43,7 +43,6 @@ MAX_MEMBER_BYTES = 48 * 1024 * 1024
 _COMMENT = re.compile(r"^drillpad-bundle v(?P<v>\d+) team=(?P<team>[A-Za-z0-9._-]{1,64}) "
                       r"device=(?P<device>[0-9a-f-]{36}) seq=(?P<seq>\d{1,9}) "
                       r"prev=(?P<prev>[0-9a-f]{64}|none) events=(?P<events>\d{1,7})$")
-_KIND = re.compile(r"^[a-z][a-z0-9_.]{0,40}$")
 Sha = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
 
 
@@ -77,7 +76,7 @@ class Manifest(BaseModel):
     seq: Annotated[int, Field(ge=1)]
     prev_sha256: Sha | None
     event_count: Annotated[int, Field(ge=0, le=MAX_EVENTS)]
-    created_at: Annotated[str, StringConstraints(min_length=10, max_length=40)]
+    created_at: schemas.IsoTime
     events_sha256: Sha
 
 
@@ -176,7 +175,7 @@ def _read_members(plain: bytes) -> dict[str, bytes]:
     try:
         tar = tarfile.open(fileobj=io.BytesIO(plain), mode="r:")
         infos = tar.getmembers()
-    except (tarfile.TarError, EOFError) as exc:
+    except (tarfile.TarError, EOFError, ValueError, OverflowError, UnicodeError) as exc:
         raise BundleRefused(f"the archive inside the bundle is damaged ({exc})") from exc
     names = [i.name for i in infos]
     if sorted(names) != sorted(MEMBERS):
@@ -184,11 +183,15 @@ def _read_members(plain: bytes) -> dict[str, bytes]:
         raise BundleRefused(f"the archive must hold exactly {', '.join(MEMBERS)}; found {', '.join(bad[:5])}")
     out = {}
     for info in infos:
-        if not info.isreg():
-            raise BundleRefused(f"{info.name} is not a regular file in the archive")
+        if info.type not in (tarfile.REGTYPE, tarfile.AREGTYPE) or info.sparse is not None:
+            raise BundleRefused(f"{info.name} is not a plain regular file in the archive (type {info.type!r}"
+                                f"{', sparse' if info.sparse is not None else ''})")
         if info.size > MAX_MEMBER_BYTES:
             raise BundleRefused(f"{info.name} claims {info.size} bytes; the limit is {MAX_MEMBER_BYTES}")
-        data = tar.extractfile(info).read(info.size + 1)  # type: ignore[union-attr]
+        try:
+            data = tar.extractfile(info).read(info.size + 1)  # type: ignore[union-attr]
+        except (tarfile.TarError, OSError, ValueError, EOFError) as exc:
+            raise BundleRefused(f"{info.name} cannot be read from the archive ({exc})") from exc
         if len(data) != info.size:
             raise BundleRefused(f"{info.name} is truncated inside the archive")
         out[info.name] = data
@@ -196,45 +199,34 @@ def _read_members(plain: bytes) -> dict[str, bytes]:
 
 
 def parse_events(body: bytes, count: int, device_id: str, kinds: frozenset[str] | None = None) -> list[dict]:
-    """Validate every line of an events.jsonl: *count* events, all from *device_id*, unique ids."""
+    """Validate every line of an events.jsonl against its kind's strict schema (schemas.py): *count*
+    events, all from *device_id*, sequence numbers strictly increasing, unique ids."""
     lines = body.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     if len(lines) != count:
         raise BundleRefused(f"events.jsonl has {len(lines)} events; the manifest says {count}")
-    events, seen = [], set()
+    events: list[dict] = []
+    seen: set[str] = set()
+    last_seq = 0
     for n, line in enumerate(lines, 1):
-        where = f"events.jsonl line {n}"
+        where = f"event {n} (events.jsonl line {n})"
         if len(line) > MAX_EVENT_BYTES:
             raise BundleRefused(f"{where}: event is {len(line)} bytes; the limit is {MAX_EVENT_BYTES}")
         try:
-            e = json.loads(line)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BundleRefused(f"{where}: not valid JSON ({exc})") from exc
-        if not isinstance(e, dict) or set(e) != {"id", "device_id", "seq", "learner_id", "kind", "payload",
-                                                 "created_at"}:
-            raise BundleRefused(f"{where}: an event has exactly id, device_id, seq, learner_id, kind, payload, "
-                                "created_at")
-        try:
-            uuid.UUID(e["id"])
-        except (ValueError, TypeError, AttributeError) as exc:
-            raise BundleRefused(f"{where}: id is not a UUID") from exc
+            e = schemas.validate(schemas.loads(line))
+        except schemas.EventInvalid as exc:
+            raise BundleRefused(f"{where}: {exc}") from None
         if e["id"] in seen:
             raise BundleRefused(f"{where}: duplicate event id {e['id']}")
         seen.add(e["id"])
         if e["device_id"] != device_id:
             raise BundleRefused(f"{where}: event from device {e['device_id']} in a bundle from {device_id}")
-        if not isinstance(e["seq"], int) or e["seq"] < 1:
-            raise BundleRefused(f"{where}: seq must be a positive integer")
-        if not isinstance(e["kind"], str) or not _KIND.match(e["kind"]):
-            raise BundleRefused(f"{where}: kind {str(e['kind'])[:40]!r} is not a valid event kind")
+        if e["seq"] <= last_seq:
+            raise BundleRefused(f"{where}: seq {e['seq']} does not follow {last_seq} (each event has its own, "
+                                "increasing sequence number)")
+        last_seq = e["seq"]
         if kinds is not None and e["kind"] not in kinds:
             raise BundleRefused(f"{where}: {e['kind']!r} is not a manager decision")
-        if not isinstance(e["payload"], dict):
-            raise BundleRefused(f"{where}: payload must be an object")
-        if e["learner_id"] is not None and not isinstance(e["learner_id"], str):
-            raise BundleRefused(f"{where}: learner_id must be a string or null")
-        if not isinstance(e["created_at"], str) or not 10 <= len(e["created_at"]) <= 40:
-            raise BundleRefused(f"{where}: created_at must be an ISO time")
         events.append(e)
     return events

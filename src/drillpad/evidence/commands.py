@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from drillpad.evidence import bundle as bundle_mod
-from drillpad.evidence import has_manager_keys
+from drillpad.evidence import has_manager_keys, read_capped
 from drillpad.evidence import keys as keys_mod
 from drillpad.evidence.bundle import BundleRefused
 from drillpad.evidence.sync import SIG, SUFFIX, SyncError
@@ -69,9 +69,11 @@ def _run(ws, args: argparse.Namespace) -> int:
         for o in outcomes:
             print(f"{o.outcome:9} {o.file}: {o.reason}")
         published = ev.publish_decisions(args.folder, manager)
-        counts = {k: sum(1 for o in outcomes if o.outcome == k) for k in ("imported", "pending", "held", "refused")}
-        print(f"{len(outcomes)} bundle(s): {counts['imported']} imported, {counts['pending']} waiting for approval, "
-              f"{counts['held']} held, {counts['refused']} refused (see {ws.paths.data_dir / 'quarantine'}). "
+        counts = {k: sum(1 for o in outcomes if o.outcome == k)
+                  for k in ("imported", "already", "pending", "held", "refused", "skipped")}
+        print(f"{len(outcomes)} bundle(s): {counts['imported']} imported, {counts['already']} already had, "
+              f"{counts['pending']} waiting for approval, {counts['held']} held, {counts['skipped']} skipped, "
+              f"{counts['refused']} refused (see {ws.paths.data_dir / 'quarantine'}). "
               f"{published} decision(s) published for the workstations.")
         return 1 if counts["refused"] else 0
     elif cmd == "verify":
@@ -81,7 +83,7 @@ def _run(ws, args: argparse.Namespace) -> int:
         if not devices:
             print("No devices yet: they appear when their first bundle arrives.")
         for d in devices:
-            print(f"{d['id']}  {d['status']:8}  fingerprint {d['fingerprint']}  first seen {d['first_seen'][:10]}  "
+            print(f"{d['id']}  {d['name'][:24]:24}  {d['status']:8}  fingerprint {d['fingerprint']}  first seen {d['first_seen'][:10]}  "
                   f"bundles imported: {d['last_seq']}")
     elif cmd in ("approve", "revoke"):
         matches = [d for d in ev.devices() if d["id"].startswith(args.device)]
@@ -139,11 +141,14 @@ def _verify(ws, args: argparse.Namespace) -> int:
     path: Path = args.file
     sig = path.with_name(path.name[: -len(SUFFIX)] + SIG) if path.name.endswith(SUFFIX) else Path(str(path) + ".minisig")
     try:
-        cipher, signature = path.read_bytes(), sig.read_bytes()
+        cipher = read_capped(path, bundle_mod.MAX_BUNDLE_BYTES)
+        signature = read_capped(sig, bundle_mod.MAX_SIGNATURE_BYTES)
         claimed = bundle_mod.peek(signature)
         key = args.key
+        row = ws.db.execute("SELECT public_key, status FROM peer_devices WHERE id = ?", [claimed.device]).fetchone()
+        if row is not None and row[1] == "revoked":
+            raise BundleRefused(f"device {claimed.device} is revoked: its bundles are refused", "revoked")
         if key is None:
-            row = ws.db.execute("SELECT public_key, status FROM peer_devices WHERE id = ?", [claimed.device]).fetchone()
             if row is None:
                 raise BundleRefused(f"device {claimed.device} is not known here: pass its key with --key", "unknown-device")
             key = row[0]
@@ -157,7 +162,7 @@ def _verify(ws, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except BundleRefused as exc:
-        print(f"refused: {path.name}: {exc.reason}", file=sys.stderr)
+        print(f"REFUSED: {path.name}: {exc.reason}", file=sys.stderr)
         return 1
     return 0
 

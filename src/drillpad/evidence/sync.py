@@ -17,22 +17,31 @@ fingerprint shown). Refused bundles move to ``quarantine/`` with a ``.reason.txt
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
 import re
 import shutil
+import sqlite3
+import stat
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import filelock
 import minisign
 import pyrage
 from sqlite_utils import Database
 
-from drillpad.evidence import atomic_write
+from drillpad.clock import from_iso
+from drillpad.evidence import PART, UnreadableFile, atomic_write, authority, file_kind, read_capped
 from drillpad.evidence import bundle as bundle_mod
 from drillpad.evidence import keys as keys_mod
+from drillpad.evidence import schemas
 from drillpad.evidence.bundle import BundleRefused, Header
 from drillpad.store import events as event_store
 
@@ -41,8 +50,15 @@ DECISIONS = "decisions-{team}.age"
 DECISION_KINDS = frozenset({"signoff", "competency.override", "review.decision", "coaching.plan", "checkin"})
 _DECISIONS_COMMENT = re.compile(r"^drillpad-decisions v1 team=(?P<team>[A-Za-z0-9._-]{1,64}) "
                                 r"device=(?P<device>[0-9a-f-]{36}) events=(?P<events>\d{1,7})$")
-SUFFIX, SIG, ACK, PUB = ".bundle", ".bundle.minisig", ".ack", ".pub"
+SUFFIX, SIG, ACK, PUB, STATE = ".bundle", ".bundle.minisig", ".ack", ".pub", ".state"
+STATE_FORMAT = "drillpad-device-state/1"
 MAX_EVENTS_PER_BUNDLE = 5000
+MAX_PUB_BYTES = MAX_ACK_BYTES = 4096
+MAX_PENDING_DEVICES = 20
+PENDING_DAYS = 14
+STALE_PART_SECONDS = 3600
+IMPORT_LOCK, IMPORT_LOCK_TIMEOUT = "import.lock", 600
+log = logging.getLogger(__name__)
 
 
 class SyncError(RuntimeError):
@@ -72,18 +88,23 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "team"
 
 
-def parse_device_public(data: bytes, device: str) -> tuple[str, str | None]:
-    """(minisign public key, age recipient) from a device's ``.pub`` file."""
+def parse_device_public(data: bytes, device: str) -> tuple[str, str | None, str | None]:
+    """(minisign public key, age recipient, the workstation's name as it gives it) from a device's ``.pub``
+    file."""
     try:
-        info = json.loads(data)
-        public, recipient = str(info["minisign"]), info.get("age") or None
+        info = schemas.loads(data)
+        public, recipient, name = str(info["minisign"]), info.get("age") or None, info.get("name")
         if info.get("device") != device:
             raise keys_mod.KeyError_(f"the key file names device {info.get('device')!r}, not {device}")
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise keys_mod.KeyError_(f"not a DrillPad device key file ({exc})") from exc
     if recipient is not None and not (isinstance(recipient, str) and recipient.startswith("age1")):
         raise keys_mod.KeyError_("the device's age recipient is not valid")
-    return keys_mod.public_key_text(keys_mod.load_public_key(public)), recipient
+    if isinstance(name, str):
+        name = "".join(c for c in name if c.isprintable())[:60].strip() or None
+    else:
+        name = None
+    return keys_mod.public_key_text(keys_mod.load_public_key(public)), recipient, name
 
 
 class Evidence:
@@ -91,6 +112,7 @@ class Evidence:
         self.db, self.data_dir, self.now, self.device_id = db, data_dir, now, device_id
         self.problems: list[str] = []
         """Problems met while syncing that did not stop it (shown to the user)."""
+        self._import_lock: filelock.FileLock | None = None
 
     # --- team and keys ------------------------------------------------------------------------
 
@@ -196,9 +218,14 @@ class Evidence:
         if team is None:
             raise SyncError("this workstation is not enrolled: import the manager's team file first")
         folder.mkdir(parents=True, exist_ok=True)
+        acked = self.collect_acks(folder)
+        try:
+            self.collect_state(folder)
+        except SyncError as exc:
+            self.problems.append(str(exc))
         while self.build_bundle() is not None:
             pass
-        acked = self.collect_acks(folder)
+        acked += self.collect_acks(folder)
         try:
             decisions = self.collect_decisions(folder)
         except SyncError as exc:  # a bad decisions file never stops this device's evidence going out
@@ -215,8 +242,10 @@ class Evidence:
     def device_public_file(self) -> bytes:
         """What the manager needs to know this device: its signing key and age recipient (public halves)."""
         key = keys_mod.device_key(self.data_dir)
+        row = self.db.execute("SELECT name FROM devices WHERE id = ?", [self.device_id]).fetchone()
         return (json.dumps({"device": self.device_id, "minisign": key.public_b64, "age": key.recipient,
-                            "fingerprint": key.fingerprint}, indent=1) + "\n").encode()
+                            "fingerprint": key.fingerprint, "name": row[0] if row else None}, indent=1)
+                + "\n").encode()
 
     def collect_acks(self, folder: Path) -> int:
         """Mark bundles acknowledged by the manager's signed ack files (verified against the pinned key)."""
@@ -227,11 +256,77 @@ class Evidence:
         for (seq, name, sha) in self.db.execute("SELECT seq, file, sha256 FROM outbox WHERE acked_at IS NULL").fetchall():
             ack, sig = folder / (name + ACK), folder / (name + ACK + ".minisig")
             try:
-                data, signature = ack.read_bytes()[:4096], sig.read_bytes()[:4096]
+                data, signature = read_capped(ack, MAX_ACK_BYTES), read_capped(sig, MAX_ACK_BYTES)
             except OSError:
                 continue
             count += self._accept_ack(seq, sha, data, signature)
         return count
+
+    def collect_state(self, folder: Path) -> bool:
+        """Read the manager's signed word on this device's history (``device-<id>.state``); when it shows
+        this workstation was restored from a backup (the manager has bundles this outbox does not, or another
+        bundle under one of its numbers), continue from where the manager is. True when it resumed."""
+        team = self.team()
+        path = folder / f"device-{self.device_id}{STATE}"
+        if team is None:
+            return False
+        try:
+            data = read_capped(path, MAX_ACK_BYTES)
+            signature = read_capped(path.with_name(path.name + ".minisig"), MAX_ACK_BYTES)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise SyncError(f"the manager's device state file cannot be read: {exc}") from exc
+        return self.apply_state(data, signature)
+
+    def apply_state(self, data: bytes, signature: bytes) -> bool:
+        team = self.team()
+        try:
+            keys_mod.load_public_key(team["manager_public_key"]).verify(  # type: ignore[index]
+                data, minisign.Signature.from_bytes(signature))
+            state = schemas.loads(data)
+            last_seq, last_hash, top = int(state["last_seq"]), state["last_hash"], int(state["last_event_seq"])
+            if (state.get("format"), state.get("team"), state.get("device")) != (
+                    STATE_FORMAT, team["id"], self.device_id):  # type: ignore[index]
+                return False
+        except (ValueError, TypeError, KeyError, AttributeError, minisign.Error) as exc:
+            raise SyncError(f"the manager's device state file is not signed by the pinned manager key or is "
+                            f"damaged ({exc}); ignored") from exc
+        mine = self.db.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
+        at = self.db.execute("SELECT sha256 FROM outbox WHERE seq = ?", [last_seq]).fetchone()
+        if last_seq == 0 or not (last_seq > mine or (at is not None and at[0] != last_hash)):
+            return False
+        self._resume(last_seq, last_hash, top)
+        return True
+
+    def _resume(self, last_seq: int, last_hash: str, last_event_seq: int) -> None:
+        """Continue after the manager's bundle *last_seq*: unsent bundles are dropped (their events go again,
+        by id, in the next bundle), and a ``device.resumed`` event takes the next free sequence number above
+        everything the manager holds from this device, so nothing made here from now on clashes."""
+        with self.db.atomic():
+            acked_to = self.db.execute("SELECT coalesce(max(to_event_seq), 0) FROM outbox WHERE acked_at IS NOT NULL "
+                                       "AND seq < ?", [last_seq]).fetchone()[0]
+            clash = self.db.execute("SELECT count(*) FROM events WHERE device_id = ? AND seq > ? AND seq <= ?",
+                                    [self.device_id, acked_to, last_event_seq]).fetchone()[0]
+            for (name,) in self.db.execute("SELECT file FROM outbox WHERE acked_at IS NULL OR seq >= ?",
+                                           [last_seq]).fetchall():
+                for suffix in (SIG, SUFFIX):
+                    (self.outbox_dir / (name + suffix)).unlink(missing_ok=True)
+            self.db.execute("DELETE FROM outbox WHERE acked_at IS NULL OR seq >= ?", [last_seq])
+            top = self.db.execute("SELECT coalesce(max(seq), 0) FROM events WHERE device_id = ?",
+                                  [self.device_id]).fetchone()[0]
+            seq = max(top, last_event_seq) + 1
+            payload = {"last_bundle": last_seq, "last_event_seq": last_event_seq, "unsent": clash}
+            self.db.execute("INSERT INTO events (id, device_id, seq, learner_id, kind, payload, created_at) "
+                            "VALUES (?, ?, ?, NULL, 'device.resumed', ?, ?)",
+                            [str(uuid.uuid4()), self.device_id, seq, json.dumps(payload, sort_keys=True), self.now()])
+            self.db["outbox"].insert({"seq": last_seq, "file": f"resumed-{last_seq:06d}", "sha256": last_hash,
+                                      "prev_sha256": None, "from_event_seq": last_event_seq,
+                                      "to_event_seq": seq - 1, "events": 0, "created_at": self.now(),
+                                      "acked_at": self.now()})
+        if clash:
+            self.problems.append(f"this workstation was restored from a backup: {clash} record(s) made here share "
+                                 "sequence numbers with records the manager already has and may not reach them")
 
     def _accept_ack(self, seq: int, sha: str, data: bytes, signature: bytes) -> bool:
         """Mark bundle *seq* acknowledged if the manager really signed an ack for exactly its bytes."""
@@ -351,11 +446,12 @@ class Evidence:
             return 0
         path = folder / DECISIONS.format(team=team["id"])
         try:
-            if path.stat().st_size > bundle_mod.MAX_BUNDLE_BYTES:
-                raise SyncError(f"{path} is larger than {bundle_mod.MAX_BUNDLE_BYTES} bytes")
-            cipher, signature = path.read_bytes(), path.with_name(path.name + ".minisig").read_bytes()[:4096]
+            cipher = read_capped(path, bundle_mod.MAX_BUNDLE_BYTES)
+            signature = read_capped(path.with_name(path.name + ".minisig"), bundle_mod.MAX_SIGNATURE_BYTES)
         except FileNotFoundError:
             return 0
+        except OSError as exc:
+            raise SyncError(f"the manager's decisions file cannot be read: {exc}") from exc
         return self.apply_decisions(cipher, signature)
 
     def apply_decisions(self, cipher: bytes, signature: bytes) -> int:
@@ -418,23 +514,97 @@ class Evidence:
                                           "outcome": outcome.outcome, "reason": outcome.reason, "sha256": sha,
                                           "events": outcome.events, "at": self.now()})
 
-    def import_folder(self, folder: Path, manager: keys_mod.ManagerKeys) -> list[ImportOutcome]:
-        paths = sorted(folder.glob("*" + SUFFIX), key=lambda p: p.name)
-        return [self.import_bundle(p, manager) for p in paths]
+    @contextlib.contextmanager
+    def import_lock(self):
+        """One importer at a time per data dir — the CLI, the manager's window and the inbox all import through
+        ``import_bundle``/``import_folder``, which take this lock (a lock file; re-entrant in one Evidence)."""
+        if self._import_lock is None:
+            self._import_lock = filelock.FileLock(str(self.data_dir / IMPORT_LOCK), timeout=IMPORT_LOCK_TIMEOUT)
+        try:
+            with self._import_lock:
+                yield
+        except filelock.Timeout as exc:
+            raise SyncError(f"another import has been running on this PC for over {IMPORT_LOCK_TIMEOUT} s "
+                            f"(lock {exc.lock_file}); try again when it has finished") from exc
 
-    def import_bundle(self, path: Path, manager: keys_mod.ManagerKeys) -> ImportOutcome:
+    def import_folder(self, folder: Path, manager: keys_mod.ManagerKeys) -> list[ImportOutcome]:
+        """Import every ``*.bundle`` in *folder*, in name order. Never stops at a bad one: it is quarantined
+        (or, when it is not a regular file, left alone) with the reason, and the next one is imported."""
+        self._require_manager()
+        with self.import_lock():
+            try:
+                entries = sorted((e.name for e in os.scandir(folder)), key=str)
+            except OSError as exc:
+                raise SyncError(f"cannot read the folder {folder}: {exc}") from exc
+            self._sweep_parts(folder, entries)
+            return [self.import_bundle(folder / name, manager) for name in entries
+                    if name.endswith(SUFFIX) and not name.startswith(".")]
+
+    def _require_manager(self) -> dict[str, Any]:
         team = self.team()
         if team is None or team["role"] != "manager":
             raise SyncError("only a manager's DrillPad imports bundles (drillpad evidence manager-init)")
-        sig_path = path.with_name(path.name[: -len(SUFFIX)] + SIG)
+        return team
+
+    def _now_dt(self) -> datetime:
+        return from_iso(self.now())
+
+    def _sweep_parts(self, folder: Path, names: list[str]) -> None:
+        """Remove ``.part`` files (half-written by a sender killed mid-write) older than an hour; younger ones
+        may still be being written, and are ignored like every other name that is not ``*.bundle``."""
+        cutoff = self._now_dt().timestamp() - STALE_PART_SECONDS
+        for name in names:
+            if name.startswith(".") and name.endswith(PART):
+                path = folder / name
+                try:
+                    info = os.lstat(path)
+                    if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                        path.unlink()
+                except OSError:
+                    continue  # someone else renamed or removed it: fine
+
+    def import_bundle(self, path: Path, manager: keys_mod.ManagerKeys) -> ImportOutcome:
+        """Import one bundle; always returns an outcome (a bad bundle is quarantined with the reason, never
+        raised), so one bundle can never stop the ones after it."""
+        self._require_manager()
+        sig_path = path.with_name(path.name[: -len(SUFFIX)] + SIG) if path.name.endswith(SUFFIX) else \
+            path.with_name(path.name + ".minisig")
+        with self.import_lock():
+            try:
+                return self._import_one(path, sig_path, manager)
+            except sqlite3.OperationalError as exc:  # busy or locked: the bundle stays and is tried again
+                return ImportOutcome(path.name, "held", f"the database was busy ({exc}); the bundle stays in the "
+                                     "folder and is tried again next time")
+            except Exception as exc:  # noqa: BLE001 - the last guard: a surprise is one bundle's problem only
+                log.exception("importing %s", path)
+                try:
+                    return self._refuse(path, sig_path, ImportOutcome(
+                        path.name, "refused", f"could not be imported ({type(exc).__name__}: {exc})"), None)
+                except Exception:  # noqa: BLE001
+                    return ImportOutcome(path.name, "skipped", f"could not be imported or quarantined "
+                                         f"({type(exc).__name__}: {exc}); left where it is")
+
+    def _import_one(self, path: Path, sig_path: Path, manager: keys_mod.ManagerKeys) -> ImportOutcome:
+        team = self._require_manager()
         name = path.name
+        for p in (path, sig_path):
+            try:
+                mode = os.lstat(p).st_mode
+            except FileNotFoundError:
+                if p is path:
+                    return ImportOutcome(name, "skipped", "the bundle is gone (another importer took it)")
+                return self._refuse(path, sig_path, ImportOutcome(name, "refused",
+                                                                  "the signature file (.minisig) is missing"), None)
+            if not stat.S_ISREG(mode):
+                return ImportOutcome(name, "skipped", f"{p.name} is {file_kind(mode)}, not a regular file; "
+                                     "left alone")
         try:
-            if not sig_path.exists():
-                raise BundleRefused("the signature file (.minisig) is missing", "signature")
-            if path.stat().st_size > bundle_mod.MAX_BUNDLE_BYTES:
-                raise BundleRefused(f"the bundle is larger than {bundle_mod.MAX_BUNDLE_BYTES} bytes")
-            signature = sig_path.read_bytes()[: bundle_mod.MAX_SIGNATURE_BYTES + 1]
+            signature = read_capped(sig_path, bundle_mod.MAX_SIGNATURE_BYTES)
             claimed = bundle_mod.peek(signature)
+        except UnreadableFile as exc:
+            if not exc.too_large:
+                return ImportOutcome(name, "skipped", f"{exc}; left alone")
+            return self._refuse(path, sig_path, ImportOutcome(name, "refused", f"the signature file {exc.why}"), None)
         except BundleRefused as exc:
             return self._refuse(path, sig_path, ImportOutcome(name, "refused", exc.reason), None)
         if claimed.team != team["id"]:
@@ -442,27 +612,30 @@ class Evidence:
         device = self.db.execute("SELECT public_key, status, last_seq, last_hash FROM peer_devices WHERE id = ?",
                                  [claimed.device]).fetchone()
         if device is None:
-            return self._new_device(path, claimed)
+            return self._new_device(path, sig_path, signature, claimed)
         public, status, last_seq, last_hash = device
         if status == "pending":
-            out = ImportOutcome(name, "pending", f"device {claimed.device} is waiting for your approval "
-                                f"(fingerprint {keys_mod.fingerprint(public)})", device=claimed.device,
-                                seq=claimed.seq)
-            return out
+            return ImportOutcome(name, "pending", f"device {claimed.device} is waiting for your approval "
+                                 f"(fingerprint {keys_mod.fingerprint(public)})", device=claimed.device,
+                                 seq=claimed.seq)
         if status == "revoked":
             return self._refuse(path, sig_path, ImportOutcome(name, "refused", f"device {claimed.device} is revoked",
                                                               device=claimed.device, seq=claimed.seq), None)
-        cipher = path.read_bytes()
-        sha = bundle_mod.sha256(cipher)
+        sha = None
         try:
+            cipher = self._read_bundle(path)
+            sha = bundle_mod.sha256(cipher)
             header = bundle_mod.verify(cipher, signature, public)
+            if self._had(header.device, header.seq) == sha:
+                self._ack(path, header, sha, manager)
+                return ImportOutcome(name, "already", f"already had bundle {header.seq} from this device; "
+                                     "acknowledged again", 0, header.device, header.seq)
             if header.seq <= last_seq:
-                if header.seq == last_seq and sha == last_hash:
-                    self._ack(path, header, sha, manager)
-                    return ImportOutcome(name, "already", "already imported; acknowledged again", 0,
-                                         header.device, header.seq)
-                raise BundleRefused(f"replayed or rolled-back bundle: sequence {header.seq}, but bundles up to "
-                                    f"{last_seq} from this device are already imported", "replay")
+                self._publish_state(path.parent, header.device, manager)
+                raise BundleRefused(f"replayed or rolled-back bundle: bundle {header.seq} from this device was "
+                                    f"already imported with different content (bundles up to {last_seq} are in); "
+                                    "a workstation restored from a backup continues from there by itself once it "
+                                    "reads this manager's device state file", "replay")
             if header.seq > last_seq + 1:
                 out = ImportOutcome(name, "held", f"bundle {last_seq + 1} from this device is missing; this one "
                                     f"({header.seq}) waits for it", 0, header.device, header.seq)
@@ -473,46 +646,119 @@ class Evidence:
                                     "this device", "chain")
             _, events = bundle_mod.open_bundle(cipher, manager.identity, header)
             new = self._apply(events, header, sha, name)
+        except _AlreadyHad as had:
+            self._ack(path, had.header, had.sha, manager)
+            return ImportOutcome(name, "already", f"already had bundle {had.header.seq} from this device; "
+                                 "acknowledged again", 0, had.header.device, had.header.seq)
         except BundleRefused as exc:
             return self._refuse(path, sig_path, ImportOutcome(name, "refused", exc.reason, device=claimed.device,
                                                               seq=claimed.seq), sha)
         self._ack(path, header, sha, manager)
         return ImportOutcome(name, "imported", f"{new} new event(s) of {len(events)}", new, header.device, header.seq)
 
-    def _new_device(self, path: Path, claimed: Header) -> ImportOutcome:
-        pub = path.parent / f"device-{claimed.device}{PUB}"
+    @staticmethod
+    def _read_bundle(path: Path) -> bytes:
         try:
-            public, recipient = parse_device_public(pub.read_bytes()[:2000], claimed.device)
+            return read_capped(path, bundle_mod.MAX_BUNDLE_BYTES)
+        except UnreadableFile as exc:
+            raise BundleRefused(f"the bundle {exc.why}" if exc.too_large else str(exc)) from exc
+
+    def _had(self, device: str, seq: int) -> str | None:
+        row = self.db.execute("SELECT sha256 FROM imported_bundles WHERE device_id = ? AND seq = ?",
+                              [device, seq]).fetchone()
+        return row[0] if row else None
+
+    def _expire_pending(self) -> None:
+        cutoff = self._now_dt() - timedelta(days=PENDING_DAYS)
+        old = [r[0] for r in self.db.execute("SELECT id, first_seen FROM peer_devices WHERE status = 'pending'")
+               if _before(r[1], cutoff)]
+        if old:
+            with self.db.atomic():
+                self.db.execute(f"DELETE FROM peer_devices WHERE status = 'pending' AND id IN "
+                                f"({','.join('?' * len(old))})", old)
+
+    def _new_device(self, path: Path, sig_path: Path, signature: bytes, claimed: Header) -> ImportOutcome:
+        """A device seen for the first time is registered as pending only once its bundle verifies with the key
+        it presents; at most MAX_PENDING_DEVICES wait at once, and each waits PENDING_DAYS at most."""
+        pub = path.parent / f"device-{claimed.device}{PUB}"
+        name = path.name
+        try:
+            public, recipient, workstation = parse_device_public(read_capped(pub, MAX_PUB_BYTES), claimed.device)
         except (OSError, keys_mod.KeyError_) as exc:
-            return ImportOutcome(path.name, "pending", f"unknown device {claimed.device} and its public key file "
-                                 f"is missing or unreadable ({exc})", device=claimed.device, seq=claimed.seq)
+            return ImportOutcome(name, "pending", f"unknown device {claimed.device} and its public key file "
+                                 f"is missing or unreadable ({exc}); nothing registered", device=claimed.device,
+                                 seq=claimed.seq)
+        try:
+            cipher = self._read_bundle(path)
+            bundle_mod.verify(cipher, signature, public)
+        except BundleRefused as exc:
+            return self._refuse(path, sig_path, ImportOutcome(
+                name, "refused", f"unknown device {claimed.device}: the bundle does not verify with the key its "
+                f".pub file presents ({exc.reason}); nothing registered", device=claimed.device, seq=claimed.seq),
+                None)
+        self._expire_pending()
+        waiting = self.db.execute("SELECT count(*) FROM peer_devices WHERE status = 'pending'").fetchone()[0]
+        if waiting >= MAX_PENDING_DEVICES:
+            return ImportOutcome(name, "pending", f"new device {claimed.device} ({workstation or 'no name'}) not "
+                                 f"registered: {waiting} devices already wait for approval (the limit is "
+                                 f"{MAX_PENDING_DEVICES}); approve or revoke some, or wait {PENDING_DAYS} days for "
+                                 "them to expire", device=claimed.device, seq=claimed.seq)
+        label = workstation or f"device {claimed.device[:8]}"
         with self.db.atomic():
-            self.db["peer_devices"].insert({"id": claimed.device, "name": f"device {claimed.device[:8]}",
+            self.db["peer_devices"].insert({"id": claimed.device, "name": label,
                                             "public_key": public, "recipient": recipient,
                                             "fingerprint": keys_mod.fingerprint(public),
                                             "status": "pending", "first_seen": self.now(), "approved_at": None,
                                             "last_seq": 0, "last_hash": None})
-        out = ImportOutcome(path.name, "pending", f"new device {claimed.device} (fingerprint "
-                            f"{keys_mod.fingerprint(public)}): approve it to import its bundles",
-                            device=claimed.device, seq=claimed.seq)
-        self._log(out, None)
+            out = ImportOutcome(name, "pending", f"new device {claimed.device} ({label}, fingerprint "
+                                f"{keys_mod.fingerprint(public)}): approve it to import its bundles",
+                                device=claimed.device, seq=claimed.seq)
+            self._log(out, None)
         return out
 
+    @contextlib.contextmanager
+    def _write_transaction(self):
+        """BEGIN IMMEDIATE: the write lock is taken before the sequence is read, so the check and the apply
+        are one step for every other connection."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def _apply(self, events: list[dict], header: Header, sha: str, name: str) -> int:
-        """All of a bundle's events, and the learners they introduce, in one transaction."""
-        with self.db.atomic():
+        """All of a bundle's events, and the learners they introduce, in one transaction — with the device's
+        sequence and chain checked again inside it, and the authority rules (authority.py) per event."""
+        with self._write_transaction():
+            row = self.db.execute("SELECT status, last_seq, last_hash FROM peer_devices WHERE id = ?",
+                                  [header.device]).fetchone()
+            if row is None or row[0] != "approved":
+                raise BundleRefused(f"device {header.device} is no longer approved")
+            if (row[1], row[2]) != (header.seq - 1, header.prev):
+                if self._had(header.device, header.seq) == sha:
+                    raise _AlreadyHad(header, sha)
+                raise BundleRefused(f"another import took bundle {row[1]} from this device first; this bundle "
+                                    f"{header.seq} no longer follows it", "replay")
+            authority.check_device_events(self.db, header.device, events)
+            for n, e in enumerate(events, 1):
+                clash = self.db.execute("SELECT id FROM events WHERE device_id = ? AND seq = ?",
+                                        [e["device_id"], e["seq"]]).fetchone()
+                if clash is not None and clash[0] != e["id"]:
+                    raise BundleRefused(f"event {n} ({e['id']}): this device's event {e['seq']} is already here "
+                                        f"as {clash[0]}: one sequence number, two events", "replay")
             self.db.execute("INSERT OR IGNORE INTO devices (id, name, is_self, public_key, created_at) "
                             "VALUES (?, ?, 0, NULL, ?)", [header.device, f"device {header.device[:8]}", self.now()])
             for e in events:
                 if e["kind"] == "learner.added":
                     self._add_learner(e, header.device)
-            known = {r[0] for r in self.db.execute("SELECT id FROM learners")}
-            for e in events:
-                if e["learner_id"] is not None and e["learner_id"] not in known:
-                    raise BundleRefused(f"event {e['id']} is for a learner this bundle never introduced")
             new = event_store.apply(self.db, [event_store.Event(**e) for e in events])
             self.db.execute("UPDATE peer_devices SET last_seq = ?, last_hash = ? WHERE id = ?",
                             [header.seq, sha, header.device])
+            self.db.execute("INSERT INTO imported_bundles (device_id, seq, sha256, file, imported_at) "
+                            "VALUES (?, ?, ?, ?, ?)", [header.device, header.seq, sha, name, self.now()])
             self._log(ImportOutcome(name, "imported", f"{new} new event(s)", new, header.device, header.seq), sha)
         return new
 
@@ -520,15 +766,31 @@ class Evidence:
         p = e["payload"]
         if self.db.execute("SELECT 1 FROM learners WHERE id = ?", [e["learner_id"]]).fetchone():
             return
-        if not self.db.execute("SELECT 1 FROM roles WHERE pack_id = ? AND id = ?", [p.get("pack"), p.get("role")]
+        if not self.db.execute("SELECT 1 FROM roles WHERE pack_id = ? AND id = ?", [p["pack"], p["role"]]
                                ).fetchone():
-            raise BundleRefused(f"learner {p.get('name')!r} is in role {p.get('pack')}:{p.get('role')}, which is not "
+            raise BundleRefused(f"learner {p['name']!r} is in role {p['pack']}:{p['role']}, which is not "
                                 "installed here: import that content pack first, then import the bundle again")
-        name = str(p.get("name", "learner"))[:60]
-        if self.db.execute("SELECT 1 FROM learners WHERE name = ?", [name]).fetchone():
-            name = f"{name[:48]} ({device[:8]})"  # two people with one name on different workstations
+        name, n = p["name"], 1
+        while self.db.execute("SELECT 1 FROM learners WHERE name = ?", [name]).fetchone():
+            n += 1  # two people with one name on different workstations
+            name = f"{p['name'][:44]} ({device[:8]}{'' if n == 2 else f' {n - 1}'})"
         self.db["learners"].insert({"id": e["learner_id"], "name": name, "pack_id": p["pack"], "role_id": p["role"],
                                     "created_at": e["created_at"], "active": 1})
+
+    def device_state(self, device: str, manager: keys_mod.ManagerKeys) -> tuple[bytes, bytes]:
+        """The manager's signed word on where a device's history stands here (last bundle, its hash, the last
+        event sequence number): a workstation restored from a backup continues from there."""
+        row = self.db.execute("SELECT last_seq, last_hash FROM peer_devices WHERE id = ?", [device]).fetchone()
+        top = self.db.execute("SELECT coalesce(max(seq), 0) FROM events WHERE device_id = ?", [device]).fetchone()[0]
+        data = json.dumps({"format": STATE_FORMAT, "team": self.team()["id"], "device": device,  # type: ignore[index]
+                           "last_seq": row[0] if row else 0, "last_hash": row[1] if row else None,
+                           "last_event_seq": top, "at": self.now()}, sort_keys=True).encode()
+        return data, bytes(manager.signing.sign(data))
+
+    def _publish_state(self, folder: Path, device: str, manager: keys_mod.ManagerKeys) -> None:
+        data, signature = self.device_state(device, manager)
+        atomic_write(folder / f"device-{device}{STATE}.minisig", signature)
+        atomic_write(folder / f"device-{device}{STATE}", data)
 
     def _ack(self, path: Path, header: Header, sha: str, manager: keys_mod.ManagerKeys) -> None:
         data = json.dumps({"sha256": sha, "device": header.device, "seq": header.seq, "imported_at": self.now()},
@@ -536,14 +798,34 @@ class Evidence:
         stem = path.name[: -len(SUFFIX)]
         atomic_write(path.parent / (stem + ACK + ".minisig"), bytes(manager.signing.sign(data)))
         atomic_write(path.parent / (stem + ACK), data)
+        self._publish_state(path.parent, header.device, manager)
 
     def _refuse(self, path: Path, sig_path: Path, outcome: ImportOutcome, sha: str | None) -> ImportOutcome:
+        """Move the bundle and its signature (regular files only) to ``quarantine/`` with the reason, and log it."""
         quarantine = self.data_dir / "quarantine"
         quarantine.mkdir(parents=True, exist_ok=True)
         stamp = uuid.uuid4().hex[:6]
         for p in (path, sig_path):
-            if p.exists():
-                shutil.move(str(p), quarantine / f"{stamp}-{p.name}")
+            try:
+                if stat.S_ISREG(os.lstat(p).st_mode):
+                    shutil.move(str(p), quarantine / f"{stamp}-{p.name}")
+            except FileNotFoundError:
+                continue
         atomic_write(quarantine / f"{stamp}-{path.name}.reason.txt", (outcome.reason + "\n").encode())
         self._log(outcome, sha)
         return outcome
+
+
+class _AlreadyHad(Exception):
+    """Another importer applied this very bundle between our check and our transaction."""
+
+    def __init__(self, header: Header, sha: str):
+        super().__init__(header.seq)
+        self.header, self.sha = header, sha
+
+
+def _before(when: str, cutoff: datetime) -> bool:
+    try:
+        return from_iso(when) < cutoff
+    except (TypeError, ValueError):
+        return True  # an unreadable date on a pending device: let it expire

@@ -304,3 +304,23 @@ def m006_pin_attempts(db: Database) -> None:
         for _ in range(failures):
             db.execute("INSERT INTO pin_attempts (learner_id, at, outcome) VALUES (?, ?, 'wrong')", [learner_id, at])
     db.execute("UPDATE pins SET manager_lock = 1 WHERE failures >= 10")
+
+
+@migrations()
+def m007_imported_bundles(db: Database) -> None:
+    """Every bundle imported on a manager's PC, by (device, sequence) with its hash: a bundle that comes again
+    with the same bytes (a USB copy, a resend, a re-run import) is recognised as already had, not as a replay."""
+    db.execute("""
+        CREATE TABLE imported_bundles (
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL CHECK (seq >= 1),
+            sha256 TEXT NOT NULL CHECK (sha256 LIKE 'sha256:%'),
+            file TEXT,
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (device_id, seq)
+        )""")
+    db.execute("""
+        INSERT OR IGNORE INTO imported_bundles (device_id, seq, sha256, file, imported_at)
+        SELECT device_id, seq, sha256, file, at FROM bundle_log
+        WHERE outcome = 'imported' AND device_id IS NOT NULL AND seq IS NOT NULL AND sha256 IS NOT NULL
+        ORDER BY id""")

@@ -1,0 +1,80 @@
+"""Who may say what: the authority rules for the events a bundle carries (docs/evidence.md).
+
+A workstation's key vouches only for what a workstation makes. The rules, checked per event of a
+bundle signed by a **device** key, before anything is applied (one broken rule refuses the bundle):
+
+- **A1** the kind is one a workstation makes (``WORKSTATION_KINDS``);
+- **A2** manager decisions (``MANAGER_KINDS``: sign-off, competency override, review decision,
+  coaching plan, check-in, calibration rating) are valid only with the manager's signature: they
+  reach a workstation in the manager's signed decisions file and are never accepted from one;
+- **A3** the learner is one this workstation holds: introduced by this device's own
+  ``learner.added`` (earlier in this bundle or in one imported before); a ``learner.added`` never
+  takes over an id another device introduced;
+- **A4** ``source`` is one it may claim: a demonstration is ``self`` or ``peer``, never ``manager``;
+- **A5** a review request points at one of that learner's own attempts.
+
+The device id, sequence and chain are checked from the signed header before this (bundle.py, sync.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from drillpad.evidence.bundle import BundleRefused
+
+WORKSTATION_KINDS = frozenset({"learner.added", "lesson.read", "review", "demonstration", "reflection",
+                               "review.requested", "pin.reset", "llm.generation", "drill.variant_rejected",
+                               "device.resumed"})
+MANAGER_KINDS = frozenset({"signoff", "competency.override", "review.decision", "coaching.plan", "checkin",
+                           "calibration.rating"})
+DEVICE_SOURCES = ("self", "peer")
+
+
+def _refuse(n: int, e: dict, rule: str, text: str) -> BundleRefused:
+    return BundleRefused(f"event {n} ({e['kind']} {e['id']}): rule {rule}: {text}", "authority")
+
+
+def check_device_events(db: Database, device: str, events: Iterable[dict]) -> None:
+    """Refuse (``BundleRefused``, kind ``authority``) the first event a workstation may not send."""
+    introduced = {r[0] for r in db.execute(
+        "SELECT learner_id FROM events WHERE kind = 'learner.added' AND device_id = ? AND learner_id IS NOT NULL",
+        [device])}
+    attempts: dict[str, str] = {}
+    names: set[str] = set()
+    for n, e in enumerate(events, 1):
+        kind, learner, p = e["kind"], e["learner_id"], e["payload"]
+        if kind in MANAGER_KINDS:
+            raise _refuse(n, e, "A2", f"{kind} is a manager decision; it is valid only with the manager's "
+                          "signature, never from a workstation")
+        if kind not in WORKSTATION_KINDS:
+            raise _refuse(n, e, "A1", f"{kind!r} is not an event a workstation makes")
+        if kind == "learner.added":
+            owner = db.execute("SELECT device_id FROM events WHERE kind = 'learner.added' AND learner_id = ? "
+                               "ORDER BY rowid LIMIT 1", [learner]).fetchone()
+            taken = db.execute("SELECT 1 FROM learners WHERE id = ?", [learner]).fetchone()
+            if (owner is not None and owner[0] != device) or (owner is None and taken):
+                raise _refuse(n, e, "A3", f"learner {learner} belongs to another device; this workstation "
+                              "does not hold them")
+            if p["name"].casefold() in names:
+                raise _refuse(n, e, "A3", f"the learner name {p['name']!r} is introduced twice in one bundle; a "
+                              "workstation holds one learner per name")
+            names.add(p["name"].casefold())
+            introduced.add(learner)
+        elif learner is not None and learner not in introduced:
+            raise _refuse(n, e, "A3", f"this workstation does not hold learner {learner} (not introduced by "
+                          "this device)")
+        if kind == "demonstration" and p.get("source", "self") not in DEVICE_SOURCES:
+            raise _refuse(n, e, "A4", f"source {p.get('source')!r} is not one a workstation may claim "
+                          f"({' or '.join(DEVICE_SOURCES)}); the manager's own confirmations are the manager's")
+        if kind == "review":
+            attempts[e["id"]] = learner
+        if kind == "review.requested":
+            target = attempts.get(p["event"])
+            if target is None:
+                row = db.execute("SELECT learner_id FROM events WHERE id = ? AND kind = 'review'",
+                                 [p["event"]]).fetchone()
+                target = row[0] if row else None
+            if target != learner:
+                raise _refuse(n, e, "A5", "a review request must point at one of the same learner's attempts")
