@@ -131,6 +131,7 @@ def _strip_injection(answer: str) -> tuple[str, bool]:
 
 
 _VERB_STEMS = frozenset(stem(v) for v in lexicon.ACTION_VERBS)
+_PEOPLE = frozenset({"i", "we", "my", "our", "i'd", "i'll", "we'd", "we'll", "me", "us"})
 
 
 def _is_list_shaped(answer: str) -> bool:
@@ -143,7 +144,13 @@ def _is_list_shaped(answer: str) -> bool:
     bare = [f for f in fragments if len(tokens(f)) <= 3 and not (set(tokens(f)) & _FUNCTION)
             and not any(w in NEGATORS or w.endswith("n't") or stem(w) in _VERB_STEMS
                         for w in tokens(f.replace("-", "")))]  # "e-stop" is a thing, not a step
-    return len(bare) / len(fragments) >= 0.6
+    if len(bare) / len(fragments) >= 0.6:
+        return True
+    # one breath of short fragments with nobody in them: "reject, record the reading, shift lead"
+    one_sentence = not re.search(r"[.!?\n]\s*\S", answer.strip())
+    clauses = [f for f in re.split(r"[,;]+", answer) if tokens(f)]
+    return (one_sentence and len(clauses) >= 3 and all(len(tokens(f)) <= 4 for f in clauses)
+            and not any(set(tokens(f)) & _PEOPLE for f in clauses))
 
 
 _ROLE_KEYS = frozenset(f"lex:{r}" for r in ("supervisor", "first-aider", "maintenance", "security"))
