@@ -913,18 +913,22 @@ class Workspace:
                                                  [pack_id, role_id])]
         else:
             ids = [r[0] for r in self.db.execute("SELECT id FROM learners")]
-        events = self._events(ids)
-        if task is not None:
-            events = [e for e in events if e.payload.get("task") == task]
-        return metrics_core.compute(events, start=start, end=end, now=self.clock.now())
+        from drillpad.store import aggregates
+
+        # the same sums metrics_core.compute makes of the events, kept per learner × task × day
+        return metrics_core.from_counts(aggregates.counts(self.db, ids, task=task, start=start, end=end))
 
     def rebuild(self) -> dict[str, int]:
-        """Recompute all derived schedules from events and report differences."""
+        """Recompute all derived schedules and aggregates from events and report differences."""
         from drillpad.core.pack import Settings
 
         retention = {r[0]: Settings.model_validate_json(r[1]).desired_retention
                      for r in self.db.execute("SELECT id, settings FROM packs")}
-        return card_store.rebuild(self.db, retention)
+        from drillpad.store import aggregates
+
+        report = card_store.rebuild(self.db, retention)
+        report["aggregates_differed"] = aggregates.rebuild(self.db)["differed"]
+        return report
 
     # --- demo ----------------------------------------------------------------------------
 

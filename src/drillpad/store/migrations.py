@@ -279,3 +279,59 @@ def m005_evidence(db: Database) -> None:
             events INTEGER NOT NULL DEFAULT 0,
             at TEXT NOT NULL
         )""")
+
+
+@migrations()
+def m006_aggregates(db: Database) -> None:
+    """Derived aggregates for the metrics, Today and the manager's desk (store/aggregates.py), kept in
+    step with each event and filled here from the events already stored."""
+    from drillpad.store import aggregates
+
+    for statement in _M006.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+    aggregates.rebuild(db)
+
+
+_M006 = """CREATE TABLE review_facts (
+    event_id TEXT PRIMARY KEY,
+    learner_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    item_kind TEXT NOT NULL,
+    item TEXT NOT NULL,
+    at TEXT NOT NULL,
+    day TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    correct INTEGER NOT NULL,
+    first INTEGER NOT NULL,
+    confidence INTEGER,
+    missed TEXT NOT NULL CHECK (json_valid(missed)),
+    delayed INTEGER NOT NULL,
+    misses INTEGER NOT NULL,
+    recurred INTEGER NOT NULL
+);
+CREATE INDEX review_facts_item ON review_facts(learner_id, item, at, device_id, seq);
+CREATE INDEX review_facts_time ON review_facts(learner_id, at);
+CREATE TABLE review_days (
+    learner_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    day TEXT NOT NULL,
+    n INTEGER NOT NULL DEFAULT 0, first_n INTEGER NOT NULL DEFAULT 0, first_ok INTEGER NOT NULL DEFAULT 0, delayed_n INTEGER NOT NULL DEFAULT 0, delayed_ok INTEGER NOT NULL DEFAULT 0, misses INTEGER NOT NULL DEFAULT 0, recurred INTEGER NOT NULL DEFAULT 0, c1_n INTEGER NOT NULL DEFAULT 0, c1_ok INTEGER NOT NULL DEFAULT 0, c2_n INTEGER NOT NULL DEFAULT 0, c2_ok INTEGER NOT NULL DEFAULT 0, c3_n INTEGER NOT NULL DEFAULT 0, c3_ok INTEGER NOT NULL DEFAULT 0, c4_n INTEGER NOT NULL DEFAULT 0, c4_ok INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (learner_id, day, task)
+) WITHOUT ROWID;
+CREATE TABLE task_progress (
+    learner_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    reached_at TEXT,
+    PRIMARY KEY (learner_id, task)
+) WITHOUT ROWID;
+CREATE TABLE learner_days (
+    learner_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    prompt INTEGER NOT NULL DEFAULT 0, scenario INTEGER NOT NULL DEFAULT 0, reflection INTEGER NOT NULL DEFAULT 0, checkin INTEGER NOT NULL DEFAULT 0, new_items INTEGER NOT NULL DEFAULT 0,
+    last_active TEXT,
+    PRIMARY KEY (learner_id, day)
+) WITHOUT ROWID
+"""
