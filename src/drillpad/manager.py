@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from drillpad.clock import from_iso
 from drillpad.core import competency as competency_core
 from drillpad.core.events import EventView
 from drillpad.workspace import LearningError, Workspace
@@ -142,31 +143,45 @@ class ManagerDesk:
     # --- team overview ---------------------------------------------------------------------------
 
     def team_overview(self, stuck_days: int = STUCK_DAYS) -> list[LearnerRow]:
+        """One row per learner, from the aggregates (last practice, this week's check-in, the last drill
+        attempts) and each learner's drill facts and manager decisions — not every event's JSON."""
+        from drillpad.store import aggregates
+
         now = self.ws.clock.now()
+        learners = self._learners()
+        ids = [lr.id for lr in learners]
+        last_seen = aggregates.last_active(self.db, ids)
+        week_start = now.date() - timedelta(days=now.weekday())
+        checkins = aggregates.checkins_since(self.db, ids, week_start.isoformat())
         rows = []
-        for lr in self._learners():
-            events = self.ws._events([lr.id])
-            levels = self.ws.competency(lr.id, events)
-            active = [e for e in events if e.kind in ("review", "lesson.read", "demonstration", "reflection")]
-            last = max((e.when for e in active), default=None)
+        for lr in learners:
+            levels = self.ws.competency(lr.id, self._competency_events(lr.id))
+            last = from_iso(last_seen[lr.id]) if last_seen.get(lr.id) else None
             stuck = ""
             if last is None:
                 stuck = "has not practised yet"
             elif (now - last).days >= stuck_days:
                 stuck = f"no practice for {(now - last).days} days"
             else:
-                repeated = self._repeated_misses(events)
+                repeated = self._repeated_misses(aggregates.recent_drill_misses(self.db, lr.id, 5))
                 if repeated:
                     stuck = f"keeps missing: {repeated}"
-            week_start = now.date() - timedelta(days=now.weekday())
-            checkin = any(e.kind == "checkin" and e.when.date() >= week_start for e in events)
             rows.append(LearnerRow(lr.id, lr.name, lr.role_title, levels, [b.title for b in levels if b.ready_for_signoff],
-                                   stuck, last.isoformat() if last else None, checkin))
+                                   stuck, last.isoformat() if last else None, checkins.get(lr.id, 0) > 0))
         return rows
 
-    def _repeated_misses(self, events: list[EventView]) -> str:
-        drills = [e for e in events if e.kind == "review" and e.payload.get("item_kind") == "drill"][-5:]
-        counts = Counter(c for e in drills for c in e.payload.get("missed", []))
+    def _competency_events(self, learner_id: str) -> list[EventView]:
+        """What competency reads: drill attempts (from the facts) and demonstrations and decisions."""
+        from drillpad.store import aggregates
+
+        drills = [EventView(eid, "review", from_iso(at), payload, learner_id)
+                  for eid, _, at, payload in aggregates.drill_attempts(self.db, learner_id)]
+        other = self.ws._events([learner_id], ("demonstration", "review.decision", "signoff", "competency.override"))
+        return sorted(drills + other, key=lambda e: e.when)
+
+    def _repeated_misses(self, last_drills: list[list[str]]) -> str:
+        """*last_drills*: the criteria missed in each of the last 5 drill attempts."""
+        counts = Counter(c for missed in last_drills for c in missed)
         worst = [c for c, n in counts.most_common(2) if n >= REPEATED_MISS]
         return ", ".join(w.replace("-", " ") for w in worst)
 
@@ -297,24 +312,17 @@ class ManagerDesk:
     # --- cohort gaps -----------------------------------------------------------------------------
 
     def cohort_gaps(self, limit: int = 10) -> list[Gap]:
-        tried: dict[tuple[str, str], set[str]] = defaultdict(set)
-        missed: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-        packs = {lr.id: lr.pack_id for lr in self._learners()}
-        for r in self.db.execute("SELECT learner_id, payload FROM events WHERE kind = 'review'"):
-            p = json.loads(r[1])
-            if p.get("item_kind") != "drill" or r[0] not in packs:
-                continue
-            tried[(packs[r[0]], p["item"])].add(r[0])
-            for c in p.get("missed", []):
-                missed[(packs[r[0]], p["item"], c)].add(r[0])
+        from drillpad.store import aggregates
+
+        tried, missed = aggregates.drill_gaps(self.db)  # learners per drill and per missed criterion, in SQL
         gaps = []
         for (pack_id, drill_id, cid), who in missed.items():
             drill = self._drill_or_none(drill_id, pack_id)
             crit = next((c for c in drill.criterion if c.id == cid), None) if drill else None
-            n_tried = len(tried[(pack_id, drill_id)])
+            n_tried = tried[(pack_id, drill_id)]
             gaps.append(Gap(drill_id, drill.title_text() if drill else drill_id, cid, crit.text if crit else cid,
-                            (crit.source if crit and crit.source else drill.source if drill else ""), len(who), n_tried,
-                            len(who) >= 2 and len(who) / n_tried >= DESIGN_PROBLEM_SHARE))
+                            (crit.source if crit and crit.source else drill.source if drill else ""), who, n_tried,
+                            who >= 2 and who / n_tried >= DESIGN_PROBLEM_SHARE))
         gaps.sort(key=lambda g: (-g.missed_by, -g.missed_by / max(g.tried_by, 1), g.drill_id, g.criterion_id))
         return gaps[:limit]
 

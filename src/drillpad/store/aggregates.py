@@ -39,7 +39,7 @@ CADENCE_COLUMNS = ("prompt", "scenario", "reflection", "checkin", "new_items")
 ACTIVE_KINDS = ("review", "lesson.read", "demonstration", "reflection")
 
 _FACT_COLUMNS = ("event_id", "learner_id", "task", "item_kind", "item", "at", "day", "device_id", "seq", "correct",
-                 "first", "confidence", "missed", "delayed", "misses", "recurred")
+                 "needs_review", "score", "first", "confidence", "missed", "delayed", "misses", "recurred")
 _SELECT_FACT = f"SELECT {', '.join(_FACT_COLUMNS)} FROM review_facts"
 
 
@@ -52,6 +52,8 @@ def _fact(event_id: str, learner_id: str, device_id: str, seq: int, payload: dic
     return {"event_id": event_id, "learner_id": learner_id, "task": str(payload.get("task") or ""),
             "item_kind": str(payload.get("item_kind") or ""), "item": str(payload.get("item") or ""), "at": at,
             "day": at[:10], "device_id": device_id, "seq": seq, "correct": int(bool(payload.get("correct"))),
+            "needs_review": int(bool(payload.get("needs_review"))),
+            "score": payload.get("score") if isinstance(payload.get("score"), (int, float)) else None,
             "first": int(payload.get("attempt") == 1),
             "confidence": int(conf) if conf in metrics_core.CONFIDENCE_PROBABILITY else None,
             "missed": json.dumps(list(payload.get("missed", []))), "delayed": 0, "misses": 0, "recurred": 0}
@@ -346,3 +348,41 @@ def last_active(db: Database, ids: list[str]) -> dict[str, str]:
         return {}
     return dict(db.execute(f"SELECT learner_id, max(last_active) FROM learner_days WHERE learner_id IN ({_marks(ids)}) "
                            "GROUP BY learner_id", ids).fetchall())
+
+
+def drill_attempts(db: Database, learner_id: str) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """The learner's scenario-drill attempts in time order as (event id, device, time, the payload
+    fields competency reads), from the facts instead of the events' JSON."""
+    return [(r[0], r[1], r[2], {"task": r[3] or None, "item_kind": "drill", "item": r[4], "correct": bool(r[5]),
+                                "needs_review": bool(r[6]), "score": r[7] if r[7] is not None else 0,
+                                "missed": json.loads(r[8])})
+            for r in db.execute("SELECT event_id, device_id, at, task, item, correct, needs_review, score, missed "
+                                "FROM review_facts WHERE learner_id = ? AND item_kind = 'drill' "
+                                "ORDER BY at, device_id, seq", [learner_id])]
+
+
+def recent_drill_misses(db: Database, learner_id: str, last: int) -> list[list[str]]:
+    """The criteria missed in the learner's *last* drill attempts, oldest first."""
+    rows = db.execute("SELECT missed FROM review_facts WHERE learner_id = ? AND item_kind = 'drill' "
+                      "ORDER BY at DESC, device_id DESC, seq DESC LIMIT ?", [learner_id, last]).fetchall()
+    return [json.loads(r[0]) for r in reversed(rows)]
+
+
+def checkins_since(db: Database, ids: list[str], day: str) -> dict[str, int]:
+    if not ids:
+        return {}
+    return dict(db.execute(f"SELECT learner_id, sum(checkin) FROM learner_days WHERE learner_id IN ({_marks(ids)}) "
+                           "AND day >= ? GROUP BY learner_id", [*ids, day]).fetchall())
+
+
+def drill_gaps(db: Database) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str, str], int]]:
+    """Per (learner's pack, drill): how many learners tried it; per (pack, drill, criterion): how many
+    learners missed that criterion at least once — in SQL over the facts (json_each for the misses)."""
+    tried = {(r[0], r[1]): r[2] for r in db.execute(
+        "SELECT l.pack_id, f.item, count(DISTINCT f.learner_id) FROM review_facts f JOIN learners l ON "
+        "l.id = f.learner_id AND l.active = 1 WHERE f.item_kind = 'drill' GROUP BY l.pack_id, f.item")}
+    missed = {(r[0], r[1], r[2]): r[3] for r in db.execute(
+        "SELECT l.pack_id, f.item, j.value, count(DISTINCT f.learner_id) FROM review_facts f "
+        "JOIN learners l ON l.id = f.learner_id AND l.active = 1, json_each(f.missed) j "
+        "WHERE f.item_kind = 'drill' AND f.missed != '[]' GROUP BY l.pack_id, f.item, j.value")}
+    return tried, missed

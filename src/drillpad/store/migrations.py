@@ -304,6 +304,8 @@ _M006 = """CREATE TABLE review_facts (
     device_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
     correct INTEGER NOT NULL,
+    needs_review INTEGER NOT NULL,
+    score REAL,
     first INTEGER NOT NULL,
     confidence INTEGER,
     missed TEXT NOT NULL CHECK (json_valid(missed)),
@@ -312,7 +314,8 @@ _M006 = """CREATE TABLE review_facts (
     recurred INTEGER NOT NULL
 );
 CREATE INDEX review_facts_item ON review_facts(learner_id, item, at, device_id, seq);
-CREATE INDEX review_facts_time ON review_facts(learner_id, at);
+CREATE INDEX review_facts_time ON review_facts(learner_id, at, device_id, seq);
+CREATE INDEX review_facts_drills ON review_facts(item_kind, item, learner_id);
 CREATE TABLE review_days (
     learner_id TEXT NOT NULL,
     task TEXT NOT NULL,
