@@ -13,7 +13,8 @@ learners (the rows are inserted as ``Evidence._add_learner`` does), and every ev
 ``drillpad.store.events.apply`` — the function the manager's bundle import calls once a bundle is
 verified — in one transaction per *batch* events (one bundle). Signature checks and decryption
 are not part of this path (bench_evidence measures them); sign-off signatures are placeholders.
-Review cards are then built by ``Workspace.rebuild`` (imports do not schedule).
+Review cards are then built by the cards' rebuild (imports do not schedule); the metric
+aggregates are kept by ``apply`` itself, in each batch's transaction.
 
     python benchmarks/datagen.py DATA_DIR --learners 200 --events 1000
 """
@@ -49,6 +50,7 @@ class Generated:
     learners: list[str]
     events: int
     seconds: float
+    import_seconds: float  # inside event_store.apply (events and their aggregates)
     path: Path
     end: datetime  # the time after the last event (a clock for the benchmarks)
 
@@ -98,6 +100,7 @@ class _Writer:
     def __init__(self, ws: Workspace, batch: int):
         self.ws, self.batch, self.pending, self.total = ws, batch, [], 0
         self.seq: dict[str, int] = {}
+        self.seconds = 0.0
 
     def add(self, device: str, learner: str | None, kind: str, payload: dict, when: datetime) -> str:
         seq = self.seq[device] = self.seq.get(device, 0) + 1
@@ -109,7 +112,9 @@ class _Writer:
 
     def flush(self) -> None:
         if self.pending:
+            t = time.perf_counter()
             self.total += event_store.apply(self.ws.db, self.pending)
+            self.seconds += time.perf_counter() - t
             self.pending = []
 
 
@@ -152,8 +157,12 @@ def generate(ws: Workspace, learners: int, events_each: int, *, seed: int = 7, b
         if progress is not None:
             progress(i + 1, learners)
     out.flush()
-    ws.rebuild()
-    return Generated(ids, out.total, time.perf_counter() - t, ws.paths.db_path, end)
+    from drillpad.core.pack import Settings
+    from drillpad.store import cards as card_store
+
+    card_store.rebuild(ws.db, {r[0]: Settings.model_validate_json(r[1]).desired_retention
+                               for r in ws.db.execute("SELECT id, settings FROM packs")})
+    return Generated(ids, out.total, time.perf_counter() - t, out.seconds, ws.paths.db_path, end)
 
 
 def _learner_history(rng: random.Random, out: _Writer, c: dict, pack_id: str, learner: str, device: str,
@@ -280,8 +289,8 @@ def main() -> None:
     with open_workspace(args.data_dir) as ws:
         g = generate(ws, args.learners, args.events, seed=args.seed)
     size = g.path.stat().st_size
-    print(f"{len(g.learners)} learners, {g.events:,} events in {g.seconds:.1f} s "
-          f"({g.events / g.seconds:,.0f} events/s), {size / 1e6:.0f} MB ({size / 1e6 / (g.events / 1e6):.0f} MB per "
+    print(f"{len(g.learners)} learners, {g.events:,} events in {g.seconds:.1f} s, imported at "
+          f"{g.events / g.import_seconds:,.0f} events/s (aggregates included), {size / 1e6:.0f} MB ({size / 1e6 / (g.events / 1e6):.0f} MB per "
           f"million events) at {g.path}")
 
 
