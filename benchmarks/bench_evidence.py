@@ -28,6 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 PACK = REPO / "tests" / "data" / "minipack"
 PASS = "benchmark passphrase"
 DEVICES, BUNDLES_EACH, EVENTS_EACH = 20, 50, 10
+SMOKE = {"devices": 2, "bundles_each": 2, "events_each": 3}
+"""The tiny size `make bench-smoke` runs (seconds, no thresholds): a broken benchmark fails CI."""
 
 
 def run(devices: int = DEVICES, bundles_each: int = BUNDLES_EACH, events_each: int = EVENTS_EACH) -> dict:

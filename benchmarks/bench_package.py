@@ -32,6 +32,8 @@ DIST = REPO / "dist"
 APP_DIR = DIST / "drillpad"
 BINARY = APP_DIR / "drillpad"
 RUNS = 5
+SMOKE = {"runs": 1}
+"""The tiny size `make bench-smoke` runs (seconds, no thresholds): a broken benchmark fails CI."""
 MB = 1e6
 SKIP = f"skip: no packaged build at {BINARY.relative_to(REPO)}; run `make package` first"
 
@@ -76,7 +78,7 @@ def _bench_ui():
     return module
 
 
-def run() -> dict:
+def run(runs: int = RUNS) -> dict:
     if not BINARY.exists():
         print(SKIP, flush=True)
         return {"skipped": SKIP}
@@ -89,7 +91,7 @@ def run() -> dict:
         subprocess.run([str(BINARY), "--data-dir", str(data), "demo", "--no-gui"], env=env, capture_output=True,
                        check=True, timeout=300, cwd=REPO)
         runs = {"packaged_s": [], "source_s": [], "empty_qt_s": [], "packaged_version_s": [], "source_version_s": []}
-        for _ in range(RUNS):
+        for _ in range(runs):
             runs["packaged_s"].append(bench_ui.first_paint_s([str(BINARY)], env, data))
             runs["source_s"].append(bench_ui.first_paint_s(source, env, data))
             runs["empty_qt_s"].append(bench_ui.empty_window_s(env))

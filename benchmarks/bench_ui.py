@@ -117,14 +117,19 @@ def bench_stalls(data: Path) -> dict:
             "over_100ms": len(over), "steps": len(steps)}
 
 
-def run() -> dict:
+SMOKE = {"launch_runs": 1}
+"""The tiny size `make bench-smoke` runs (seconds, no thresholds): a broken benchmark fails CI."""
+
+
+def run(launch_runs: int = 5) -> dict:
     from drillpad.paths import Paths
     from drillpad.workspace import Workspace
 
-    data = Path(tempfile.mkdtemp(prefix="drillpad-bench-ui-"))
-    with Workspace(Paths.resolve(data, env={})) as ws:
-        ws.install_demo()
-    return {"launch": bench_launch(data), "stalls": bench_stalls(data)}
+    with tempfile.TemporaryDirectory(prefix="drillpad-bench-ui-") as tmp:
+        data = Path(tmp)
+        with Workspace(Paths.resolve(data, env={})) as ws:
+            ws.install_demo()
+        return {"launch": bench_launch(data, launch_runs), "stalls": bench_stalls(data)}
 
 
 def report(r: dict) -> list[tuple[str, str, str, str]]:

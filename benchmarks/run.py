@@ -7,6 +7,10 @@ Each ``benchmarks/bench_*.py`` offers ``run() -> dict`` and ``report(result) -> 
 
     benchmarks/run.py            # every benchmark
     benchmarks/run.py llm        # only bench_llm.py
+    benchmarks/run.py --smoke    # every benchmark at its tiny size (`make bench-smoke`, CI)
+
+Every benchmark also defines ``SMOKE``, the keyword arguments of a tiny ``run`` (seconds, no
+thresholds), so that CI runs it and a benchmark that no longer works fails the build.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ def table(rows: list[tuple[str, ...]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help="benchmarks to run (bench_NAME.py); default: all")
+    ap.add_argument("--smoke", action="store_true", help="each benchmark at its tiny size (SMOKE); no results file")
     args = ap.parse_args(argv)
     benches = sorted(HERE.glob("bench_*.py"))
     if args.names:
@@ -57,11 +62,17 @@ def main(argv: list[str] | None = None) -> int:
         name = path.stem.removeprefix("bench_")
         print(f"\n== {name} ({path.name})", flush=True)
         module = load(path)
+        if args.smoke and not isinstance(getattr(module, "SMOKE", None), dict):
+            raise SystemExit(f"error: {path.name} defines no SMOKE size: give it one so CI runs it")
         t = time.perf_counter()
-        result = module.run()
+        result = module.run(**module.SMOKE) if args.smoke else module.run()
         result["bench_seconds"] = round(time.perf_counter() - t, 1)
         results[name] = result
         print(table(module.report(result)), flush=True)
+        if args.smoke:
+            print(f"({path.name} smoke run: {result['bench_seconds']} s)", flush=True)
+    if args.smoke:
+        return 0
     out = HERE / "results" / (datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + ".json")
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")

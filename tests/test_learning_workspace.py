@@ -85,7 +85,7 @@ def test_rebuild_equals_incremental_state(workspace, alex, clock):
         workspace.answer_prompt(alex, "jam-first", text, 3)
     before = list(workspace.db.query("SELECT * FROM cards"))
     report = workspace.rebuild()
-    assert report == {"cards": 1, "differed": 0, "stale": 0}
+    assert report == {"cards": 1, "differed": 0, "stale": 0, "aggregates_differed": 0}
     assert list(workspace.db.query("SELECT * FROM cards")) == before
 
 

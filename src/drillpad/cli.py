@@ -320,7 +320,8 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
         elif cmd == "rebuild":
             report = ws.rebuild()
             print(f"Rebuilt {report['cards']} schedule(s) from the event log: {report['differed']} differed from the "
-                  f"stored state, {report['stale']} stale removed.")
+                  f"stored state, {report['stale']} stale removed; metric aggregates: "
+                  f"{report.get('aggregates_differed', 0)} day(s) differed.")
         elif cmd == "roles":
             roles = ws.roles()
             if args.json:

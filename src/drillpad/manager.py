@@ -161,43 +161,70 @@ class ManagerDesk:
     # --- team overview ---------------------------------------------------------------------------
 
     def team_overview(self, stuck_days: int = STUCK_DAYS) -> list[LearnerRow]:
+        """One row per learner, from the aggregates (last practice, this week's check-in, the last drill
+        attempts) and each learner's drill facts and manager decisions — not every event's JSON."""
+        from drillpad.store import aggregates
+
         now = self.ws.clock.now()
+        learners = self.ws.learners()  # every one, so a learner with a broken record shows as invalid
+        ids = [lr.id for lr in learners if isinstance(lr.id, str)]
+        last_seen = aggregates.last_active(self.db, ids)
+        week_start = now.date() - timedelta(days=now.weekday())
+        checkins = aggregates.checkins_since(self.db, ids, week_start.isoformat())
         rows = []
-        for lr in self.ws.learners():
+        for lr in learners:
             try:
-                rows.append(self._overview_row(lr, now, stuck_days))
+                rows.append(self._overview_row(lr, now, stuck_days, last_seen, checkins))
             except Exception as exc:  # noqa: BLE001 - one learner's bad data never hides the team
                 rows.append(LearnerRow(str(lr.id), str(lr.name), str(lr.role_title), [], [],
                                        f"invalid record: {type(exc).__name__}: {exc}"[:200], None, False,
                                        (f"{type(exc).__name__}: {exc}",)))
         return rows
 
-    def _overview_row(self, lr, now, stuck_days: int) -> LearnerRow:
+    def _overview_row(self, lr, now, stuck_days: int, last_seen: dict, checkins: dict) -> LearnerRow:
+        from drillpad.store import aggregates
+
         if not isinstance(lr.id, str):
             raise ValueError("this learner has no id")
-        events, invalid = self._valid_events(lr.id)
+        events, invalid = self._competency_events(lr.id)
         levels = self.ws.competency(lr.id, events)
-        active = [e for e in events if e.kind in ("review", "lesson.read", "demonstration", "reflection")]
-        last = max((e.when for e in active), default=None)
+        last = from_iso(last_seen[lr.id]) if last_seen.get(lr.id) else None
         stuck = ""
         if last is None:
             stuck = "has not practised yet"
         elif (now - last).days >= stuck_days:
             stuck = f"no practice for {(now - last).days} days"
         else:
-            repeated = self._repeated_misses(events)
+            repeated = self._repeated_misses(aggregates.recent_drill_misses(self.db, lr.id, 5))
             if repeated:
                 stuck = f"keeps missing: {repeated}"
-        week_start = now.date() - timedelta(days=now.weekday())
-        checkin = any(e.kind == "checkin" and e.when.date() >= week_start for e in events)
         if invalid:
             stuck = "; ".join(filter(None, [stuck, f"{len(invalid)} invalid record(s) left out"]))
         return LearnerRow(lr.id, lr.name, lr.role_title, levels, [b.title for b in levels if b.ready_for_signoff],
-                          stuck, last.isoformat() if last else None, checkin, tuple(invalid))
+                          stuck, last.isoformat() if last else None, checkins.get(lr.id, 0) > 0, tuple(invalid))
 
-    def _repeated_misses(self, events: list[EventView]) -> str:
-        drills = [e for e in events if e.kind == "review" and e.payload.get("item_kind") == "drill"][-5:]
-        counts = Counter(c for e in drills for c in e.payload.get("missed", []))
+    def _competency_events(self, learner_id: str) -> tuple[list[EventView], list[str]]:
+        """What competency reads: drill attempts (from the facts) and demonstrations and decisions (checked
+        against the stored-event schemas; the bad ones are returned as reasons, never applied)."""
+        from drillpad.store import aggregates
+
+        drills = [EventView(eid, "review", from_iso(at), payload, learner_id)
+                  for eid, _, at, payload in aggregates.drill_attempts(self.db, learner_id)]
+        other, bad = [], []
+        for r in self.db.execute(
+                "SELECT id, kind, created_at, payload, learner_id FROM events WHERE learner_id = ? AND kind IN "
+                "('demonstration', 'review.decision', 'signoff', 'competency.override') "
+                "ORDER BY created_at, device_id, seq", [learner_id]):
+            why = check_stored(r[1], r[4], r[3], r[2])
+            if why is None:
+                other.append(EventView(r[0], r[1], from_iso(r[2]), json.loads(r[3]), r[4]))
+            else:
+                bad.append(f"{r[1]} {r[0]}: {why}")
+        return sorted(drills + other, key=lambda e: e.when), bad
+
+    def _repeated_misses(self, last_drills: list[list[str]]) -> str:
+        """*last_drills*: the criteria missed in each of the last 5 drill attempts."""
+        counts = Counter(c for missed in last_drills for c in missed)
         worst = [c for c, n in counts.most_common(2) if n >= REPEATED_MISS]
         return ", ".join(w.replace("-", " ") for w in worst)
 
@@ -329,24 +356,17 @@ class ManagerDesk:
     # --- cohort gaps -----------------------------------------------------------------------------
 
     def cohort_gaps(self, limit: int = 10) -> list[Gap]:
-        tried: dict[tuple[str, str], set[str]] = defaultdict(set)
-        missed: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-        packs = {lr.id: lr.pack_id for lr in self._learners()}
-        for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review'"):
-            p, who = json.loads(r[3]), r[1]
-            if p.get("item_kind") != "drill" or who not in packs:
-                continue
-            tried[(packs[who], p["item"])].add(who)
-            for c in p.get("missed", []):
-                missed[(packs[who], p["item"], c)].add(who)
+        from drillpad.store import aggregates
+
+        tried, missed = aggregates.drill_gaps(self.db)  # learners per drill and per missed criterion, in SQL
         gaps = []
         for (pack_id, drill_id, cid), who in missed.items():
             drill = self._drill_or_none(drill_id, pack_id)
             crit = next((c for c in drill.criterion if c.id == cid), None) if drill else None
-            n_tried = len(tried[(pack_id, drill_id)])
+            n_tried = tried[(pack_id, drill_id)]
             gaps.append(Gap(drill_id, drill.title_text() if drill else drill_id, cid, crit.text if crit else cid,
-                            (crit.source if crit and crit.source else drill.source if drill else ""), len(who), n_tried,
-                            len(who) >= 2 and len(who) / n_tried >= DESIGN_PROBLEM_SHARE))
+                            (crit.source if crit and crit.source else drill.source if drill else ""), who, n_tried,
+                            who >= 2 and who / n_tried >= DESIGN_PROBLEM_SHARE))
         gaps.sort(key=lambda g: (-g.missed_by, -g.missed_by / max(g.tried_by, 1), g.drill_id, g.criterion_id))
         return gaps[:limit]
 

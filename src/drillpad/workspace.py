@@ -620,11 +620,15 @@ class Workspace:
         settings = self._settings(lr.pack_id)
         now = self.clock.now()
         budget = self.policy.policy.daily_budget_minutes or settings.daily_budget_minutes
-        events = self._events([lr.id])
-        read = {e.payload["task"] for e in events if e.kind == "lesson.read"}
-        today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        new_today = sum(1 for e in events if e.when >= today_start and
-                        (e.kind == "lesson.read" or (e.kind == "review" and e.payload.get("attempt") == 1)))
+        from drillpad.store import aggregates
+
+        read = {r[0] for r in self.db.execute("SELECT json_extract(payload, '$.task') FROM events "
+                                              "WHERE learner_id = ? AND kind = 'lesson.read'", [lr.id])}
+        created = from_iso(self.db["learners"].get(lr.id)["created_at"])
+        first_week = cadence_core.week_start(created.date(), settings.week_start_weekday)
+        days = aggregates.cadence_counts(self.db, lr.id, min(first_week, now.date()).isoformat())
+        # lessons read and first attempts from the start of today (UTC) on, as kept per learner × day
+        new_today = sum(d["new_items"] for day, d in days.items() if day >= now.date().isoformat())
         cards = {(r[0], r[1]): from_iso(r[2]) for r in self.db.execute(
             "SELECT item_kind, item_id, due FROM cards WHERE learner_id = ? AND pack_id = ?", [lr.id, lr.pack_id])}
         titles: dict[tuple[str, str], str] = {}
@@ -660,8 +664,8 @@ class Workspace:
         items = [TodayItem(q.kind, q.item_id, titles[(q.kind, q.item_id)], q.task_id, q.minutes, q.reason)
                  for q in queue]
         weekday = settings.week_start_weekday
-        week = cadence_core.cadence(events, start=from_iso(self.db["learners"].get(lr.id)["created_at"]), now=now,
-                                    start_weekday=weekday)
+        week = cadence_core.cadence_from_days({date.fromisoformat(day): d for day, d in days.items()}, start=created,
+                                              now=now, start_weekday=weekday)
         current = [w for w in week if w.week == cadence_core.week_start(now.date(), weekday)
                    or w.status == "rolled over"]
         return Today(lr.name, items, sum(i.minutes for i in items), budget, current)
@@ -1038,18 +1042,22 @@ class Workspace:
                                                  [pack_id, role_id])]
         else:
             ids = [r[0] for r in self.db.execute("SELECT id FROM learners")]
-        events = self._events(ids)
-        if task is not None:
-            events = [e for e in events if e.payload.get("task") == task]
-        return metrics_core.compute(events, start=start, end=end, now=self.clock.now())
+        from drillpad.store import aggregates
+
+        # the same sums metrics_core.compute makes of the events, kept per learner × task × day
+        return metrics_core.from_counts(aggregates.counts(self.db, ids, task=task, start=start, end=end))
 
     def rebuild(self) -> dict[str, int]:
-        """Recompute all derived schedules from events and report differences."""
+        """Recompute all derived schedules and aggregates from events and report differences."""
         from drillpad.core.pack import Settings
 
         retention = {r[0]: Settings.model_validate_json(r[1]).desired_retention
                      for r in self.db.execute("SELECT id, settings FROM packs")}
-        return card_store.rebuild(self.db, retention)
+        from drillpad.store import aggregates
+
+        report = card_store.rebuild(self.db, retention)
+        report["aggregates_differed"] = aggregates.rebuild(self.db)["differed"]
+        return report
 
     # --- demo ----------------------------------------------------------------------------
 

@@ -40,14 +40,27 @@ class WeekItem:
 
 def cadence(events: Iterable[EventView], *, start: datetime, now: datetime, start_weekday: int = 0) -> list[WeekItem]:
     """Status of every cadence item from the week of *start* to the week of *now*."""
+    days: dict[date, dict[str, int]] = {}
+    for e in events:
+        item = item_of(e)
+        if item:
+            day = days.setdefault(e.when.date(), {})
+            day[item] = day.get(item, 0) + 1
+    return cadence_from_days(days, start=start, now=now, start_weekday=start_weekday)
+
+
+def cadence_from_days(days: dict[date, dict[str, int]], *, start: datetime, now: datetime,
+                      start_weekday: int = 0) -> list[WeekItem]:
+    """``cadence`` from the number of each item done per day (what the store keeps per learner × day)."""
     first = week_start(start.date(), start_weekday)
     current = week_start(now.date(), start_weekday)
     counts: dict[tuple[date, str], int] = {}
-    for e in events:
-        item = item_of(e)
-        if item and e.when.date() >= first:
-            key = (week_start(e.when.date(), start_weekday), item)
-            counts[key] = counts.get(key, 0) + 1
+    for day, done in days.items():
+        if day >= first:
+            for item, n in done.items():
+                if item in ITEMS and n:
+                    key = (week_start(day, start_weekday), item)
+                    counts[key] = counts.get(key, 0) + n
     out: list[WeekItem] = []
     for item in ITEMS:
         carried: date | None = None  # week whose item rolled into this one

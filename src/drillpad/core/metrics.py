@@ -12,6 +12,11 @@ any set of learners and tasks, and an optional date range [start, end).
    first answered that item.
 5. **Confidence calibration** — accuracy at each confidence level (1–4), and the Brier score
    of confidence read as probability (1→0.25, 2→0.5, 3→0.75, 4→0.95); lower is better.
+
+``counts`` folds events into the sums behind the metrics (``Counts``) and ``from_counts`` turns
+sums into metrics; ``compute`` is the two together. The store keeps the same sums per learner ×
+task × day as events arrive (store/aggregates.py), so a cohort's metrics over any date range are
+``from_counts`` of summed aggregates — the same definitions, the same n.
 """
 
 from __future__ import annotations
@@ -70,20 +75,31 @@ def _in_range(e: EventView, start: datetime | None, end: datetime | None) -> boo
     return (start is None or e.when >= start) and (end is None or e.when < end)
 
 
-def compute(events: Iterable[EventView], *, start: datetime | None = None, end: datetime | None = None,
-            now: datetime | None = None) -> Metrics:
+@dataclass(frozen=True)
+class Counts:
+    """The sums the five metrics are made of: (hits, n) pairs, and the independence days."""
+
+    first: tuple[int, int]
+    delayed: tuple[int, int]
+    recurrence: tuple[int, int]
+    confidence: dict[int, tuple[int, int]]
+    independence_days: list[float]
+    still_running: int
+
+
+def counts(events: Iterable[EventView], *, start: datetime | None = None, end: datetime | None = None) -> Counts:
     events = sorted(events, key=lambda e: e.when)
     reviews = [e for e in events if e.kind == "review"]
     in_range = [e for e in reviews if _in_range(e, start, end)]
 
     first = [e for e in in_range if e.payload.get("attempt") == 1]
-    fta = _ratio(sum(1 for e in first if e.payload.get("correct")), len(first))
+    fta = (sum(1 for e in first if e.payload.get("correct")), len(first))
 
     first_seen: dict[tuple, datetime] = {}
     for e in reviews:
         first_seen.setdefault((e.learner_id, e.payload.get("item")), e.when)
     delayed = [e for e in in_range if e.when - first_seen[(e.learner_id, e.payload.get("item"))] >= DELAY]
-    dqs = _ratio(sum(1 for e in delayed if e.payload.get("correct")), len(delayed))
+    dqs = (sum(1 for e in delayed if e.payload.get("correct")), len(delayed))
 
     by_item: dict[tuple, list[EventView]] = defaultdict(list)
     for e in reviews:
@@ -99,18 +115,13 @@ def compute(events: Iterable[EventView], *, start: datetime | None = None, end: 
             for criterion in e.payload.get("missed", []):
                 misses += 1
                 recurred += criterion in later.payload.get("missed", [])
-    recurrence = _ratio(recurred, misses)
 
-    buckets: dict[int, list[bool]] = {c: [] for c in CONFIDENCE_PROBABILITY}
-    brier_terms = []
+    buckets: dict[int, list[int]] = {c: [0, 0] for c in CONFIDENCE_PROBABILITY}
     for e in in_range:
         conf = e.payload.get("confidence")
         if conf in buckets:
-            ok = bool(e.payload.get("correct"))
-            buckets[conf].append(ok)
-            brier_terms.append((CONFIDENCE_PROBABILITY[conf] - ok) ** 2)
-    calibration = Calibration({c: _ratio(sum(v), len(v)) for c, v in buckets.items()},
-                              sum(brier_terms) / len(brier_terms) if brier_terms else None, len(brier_terms))
+            buckets[conf][0] += bool(e.payload.get("correct"))
+            buckets[conf][1] += 1
 
     started: dict[tuple, datetime] = {}
     reached: dict[tuple, datetime] = {}
@@ -124,8 +135,23 @@ def compute(events: Iterable[EventView], *, start: datetime | None = None, end: 
     days = sorted((reached[k] - started[k]) / timedelta(days=1) for k in reached
                   if _in_range(EventView("", "", reached[k], {}), start, end))
     running = sum(1 for k in started if k not in reached)
+    return Counts(fta, dqs, (recurred, misses), {c: (v[0], v[1]) for c, v in buckets.items()}, days, running)
+
+
+def from_counts(c: Counts) -> Metrics:
+    brier_n = sum(n for _, n in c.confidence.values())
+    brier = (sum(ok * (CONFIDENCE_PROBABILITY[conf] - 1) ** 2 + (n - ok) * CONFIDENCE_PROBABILITY[conf] ** 2
+                 for conf, (ok, n) in c.confidence.items()) / brier_n if brier_n else None)
+    calibration = Calibration({conf: _ratio(ok, n) for conf, (ok, n) in c.confidence.items()}, brier, brier_n)
+    days = sorted(c.independence_days)
     median = None
     if days:
         mid = len(days) // 2
         median = days[mid] if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
-    return Metrics(fta, Independence(median, len(days), running, days), recurrence, dqs, calibration)
+    return Metrics(_ratio(*c.first), Independence(median, len(days), c.still_running, days), _ratio(*c.recurrence),
+                   _ratio(*c.delayed), calibration)
+
+
+def compute(events: Iterable[EventView], *, start: datetime | None = None, end: datetime | None = None,
+            now: datetime | None = None) -> Metrics:
+    return from_counts(counts(events, start=start, end=end))

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from drillpad.store import aggregates
+
 
 @dataclass(frozen=True)
 class Event:
@@ -48,6 +50,7 @@ def append(db: Database, *, device_id: str, learner_id: str | None, kind: str, p
             "INSERT INTO events (id, device_id, seq, learner_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [event_id, device_id, seq, learner_id, kind, json.dumps(payload, sort_keys=True), now],
         )
+        aggregates.on_event(db, event_id, device_id, seq, learner_id, kind, payload, now)
     return Event(event_id, device_id, seq, learner_id, kind, payload, now)
 
 
@@ -55,7 +58,8 @@ def apply(db: Database, incoming: list[Event]) -> int:
     """Store events made elsewhere (another device, a bundle), in one transaction.
 
     Idempotent by event id: an event already stored is skipped, so applying the same
-    events twice changes nothing. Returns how many were new.
+    events twice changes nothing. Returns how many were new. The derived aggregates take each new
+    event in the same transaction.
     """
     new = 0
     with db.atomic():
@@ -65,5 +69,7 @@ def apply(db: Database, incoming: list[Event]) -> int:
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
                 [e.id, e.device_id, e.seq, e.learner_id, e.kind, json.dumps(e.payload, sort_keys=True), e.created_at],
             )
-            new += cur.rowcount
+            if cur.rowcount:
+                new += 1
+                aggregates.on_event(db, e.id, e.device_id, e.seq, e.learner_id, e.kind, e.payload, e.created_at)
     return new

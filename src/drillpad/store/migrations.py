@@ -324,3 +324,62 @@ def m007_imported_bundles(db: Database) -> None:
         SELECT device_id, seq, sha256, file, at FROM bundle_log
         WHERE outcome = 'imported' AND device_id IS NOT NULL AND seq IS NOT NULL AND sha256 IS NOT NULL
         ORDER BY id""")
+
+
+@migrations()
+def m008_aggregates(db: Database) -> None:
+    """Derived aggregates for the metrics, Today and the manager's desk (store/aggregates.py), kept in
+    step with each event and filled here from the events already stored."""
+    from drillpad.store import aggregates
+
+    for statement in _M008_TABLES.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+    aggregates.rebuild(db)
+
+
+_M008_TABLES = """CREATE TABLE review_facts (
+    event_id TEXT PRIMARY KEY,
+    learner_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    item_kind TEXT NOT NULL,
+    item TEXT NOT NULL,
+    at TEXT NOT NULL,
+    day TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    correct INTEGER NOT NULL,
+    needs_review INTEGER NOT NULL,
+    score REAL,
+    first INTEGER NOT NULL,
+    confidence INTEGER,
+    missed TEXT NOT NULL CHECK (json_valid(missed)),
+    delayed INTEGER NOT NULL,
+    misses INTEGER NOT NULL,
+    recurred INTEGER NOT NULL
+);
+CREATE INDEX review_facts_item ON review_facts(learner_id, item, at, device_id, seq);
+CREATE INDEX review_facts_time ON review_facts(learner_id, at, device_id, seq);
+CREATE INDEX review_facts_drills ON review_facts(item_kind, item, learner_id);
+CREATE TABLE review_days (
+    learner_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    day TEXT NOT NULL,
+    n INTEGER NOT NULL DEFAULT 0, first_n INTEGER NOT NULL DEFAULT 0, first_ok INTEGER NOT NULL DEFAULT 0, delayed_n INTEGER NOT NULL DEFAULT 0, delayed_ok INTEGER NOT NULL DEFAULT 0, misses INTEGER NOT NULL DEFAULT 0, recurred INTEGER NOT NULL DEFAULT 0, c1_n INTEGER NOT NULL DEFAULT 0, c1_ok INTEGER NOT NULL DEFAULT 0, c2_n INTEGER NOT NULL DEFAULT 0, c2_ok INTEGER NOT NULL DEFAULT 0, c3_n INTEGER NOT NULL DEFAULT 0, c3_ok INTEGER NOT NULL DEFAULT 0, c4_n INTEGER NOT NULL DEFAULT 0, c4_ok INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (learner_id, day, task)
+) WITHOUT ROWID;
+CREATE TABLE task_progress (
+    learner_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    reached_at TEXT,
+    PRIMARY KEY (learner_id, task)
+) WITHOUT ROWID;
+CREATE TABLE learner_days (
+    learner_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    prompt INTEGER NOT NULL DEFAULT 0, scenario INTEGER NOT NULL DEFAULT 0, reflection INTEGER NOT NULL DEFAULT 0, checkin INTEGER NOT NULL DEFAULT 0, new_items INTEGER NOT NULL DEFAULT 0,
+    last_active TEXT,
+    PRIMARY KEY (learner_id, day)
+) WITHOUT ROWID
+"""

@@ -1,0 +1,388 @@
+"""Derived aggregates for the five metrics, Today and the manager's desk: kept in step with the
+event log in the same transaction as each event, and rebuilt from the events by ``rebuild``.
+
+- ``review_facts``: one narrow row per review event (no JSON), with what each metric needs of it:
+  first attempt, correct, confidence, the criteria missed, whether it is a delayed review (7 days
+  or more after the learner first answered the item) and its error-recurrence contribution (its
+  misses and how many the learner's next attempt at the item, within 14 days, missed again).
+- ``review_days``: those facts summed per learner × task × UTC day; a metric over a date range
+  reads whole days here and only the partial days at its ends from ``review_facts``.
+- ``task_progress``: per learner × task, the first event on it and the first level ≥ 4 (time to
+  independence).
+- ``learner_days``: per learner × UTC day, the weekly cadence's counts (prompt, scenario,
+  reflection, check-in), the new items started (Today's cap) and the last activity.
+
+Order-dependent facts (first answer, next attempt) are repaired when an event arrives out of
+time order (a workstation with a wrong clock, a merge, a late bundle): the item's neighbours are
+recomputed. Times are compared in their one stored form (``clock.to_iso``: UTC, microseconds).
+The definitions are core.metrics' (``metrics.Counts``): the incremental and rebuilt aggregates
+are checked against ``metrics.compute`` over the events on randomised histories.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from drillpad.clock import from_iso, to_iso
+from drillpad.core import metrics as metrics_core
+
+CONF = (1, 2, 3, 4)
+DAY_COLUMNS = ("n", "first_n", "first_ok", "delayed_n", "delayed_ok", "misses", "recurred",
+               *(f"c{c}_{x}" for c in CONF for x in ("n", "ok")))  # the tables: migrations.m008_aggregates
+CADENCE_COLUMNS = ("prompt", "scenario", "reflection", "checkin", "new_items")
+ACTIVE_KINDS = ("review", "lesson.read", "demonstration", "reflection")
+
+_FACT_COLUMNS = ("event_id", "learner_id", "task", "item_kind", "item", "at", "day", "device_id", "seq", "correct",
+                 "needs_review", "score", "first", "confidence", "missed", "delayed", "misses", "recurred")
+_SELECT_FACT = f"SELECT {', '.join(_FACT_COLUMNS)} FROM review_facts"
+
+
+def _norm(created_at: str) -> str:
+    return to_iso(from_iso(created_at))
+
+
+def _fact(event_id: str, learner_id: str, device_id: str, seq: int, payload: dict[str, Any], at: str) -> dict:
+    conf = payload.get("confidence")
+    return {"event_id": event_id, "learner_id": learner_id, "task": str(payload.get("task") or ""),
+            "item_kind": str(payload.get("item_kind") or ""), "item": str(payload.get("item") or ""), "at": at,
+            "day": at[:10], "device_id": device_id, "seq": seq, "correct": int(bool(payload.get("correct"))),
+            "needs_review": int(bool(payload.get("needs_review"))),
+            "score": payload.get("score") if isinstance(payload.get("score"), (int, float)) else None,
+            "first": int(payload.get("attempt") == 1),
+            "confidence": int(conf) if conf in metrics_core.CONFIDENCE_PROBABILITY else None,
+            "missed": json.dumps(list(payload.get("missed", []))), "delayed": 0, "misses": 0, "recurred": 0}
+
+
+def _recurrence(fact: dict, successor: dict | None) -> tuple[int, int]:
+    """The (misses, recurred) a review contributes, given the learner's next attempt at the item."""
+    if successor is None or from_iso(successor["at"]) - from_iso(fact["at"]) > metrics_core.RECURRENCE_WINDOW:
+        return 0, 0
+    missed, again = json.loads(fact["missed"]), json.loads(successor["missed"])
+    return len(missed), sum(1 for c in missed if c in again)
+
+
+def _delayed(fact: dict, first_seen: str) -> int:
+    return int(from_iso(fact["at"]) - from_iso(first_seen) >= metrics_core.DELAY)
+
+
+def _day_delta(fact: dict, sign: int) -> dict[str, int]:
+    d = {"n": 1, "first_n": fact["first"], "first_ok": fact["first"] * fact["correct"],
+         "delayed_n": fact["delayed"], "delayed_ok": fact["delayed"] * fact["correct"],
+         "misses": fact["misses"], "recurred": fact["recurred"]}
+    if fact["confidence"] is not None:
+        d[f"c{fact['confidence']}_n"] = 1
+        d[f"c{fact['confidence']}_ok"] = fact["correct"]
+    return {k: sign * v for k, v in d.items() if v}
+
+
+_UPSERT_DAY = (f"INSERT INTO review_days (learner_id, task, day, {', '.join(DAY_COLUMNS)}) "
+               f"VALUES (?, ?, ?, {', '.join('?' * len(DAY_COLUMNS))}) ON CONFLICT (learner_id, day, task) DO UPDATE SET "
+               + ", ".join(f"{c} = {c} + excluded.{c}" for c in DAY_COLUMNS))
+
+
+def _bump(db: Database, fact: dict, delta: dict[str, int]) -> None:
+    if delta:
+        db.execute(_UPSERT_DAY, [fact["learner_id"], fact["task"], fact["day"], *(delta.get(c, 0) for c in DAY_COLUMNS)])
+
+
+def _replace(db: Database, old: dict, new: dict) -> None:
+    """Store a fact's new derived values and move the day sums by the difference."""
+    delta = _day_delta(new, 1)
+    for k, v in _day_delta(old, -1).items():
+        delta[k] = delta.get(k, 0) + v
+    _bump(db, new, {k: v for k, v in delta.items() if v})
+    db.execute("UPDATE review_facts SET delayed = ?, misses = ?, recurred = ? WHERE event_id = ?",
+               [new["delayed"], new["misses"], new["recurred"], new["event_id"]])
+
+
+def _rows(cursor) -> list[dict]:
+    return [dict(zip(_FACT_COLUMNS, r)) for r in cursor.fetchall()]
+
+
+def _on_review(db: Database, fact: dict) -> None:
+    key = (fact["at"], fact["device_id"], fact["seq"])
+    where = "WHERE learner_id = ? AND item = ?"
+    args = [fact["learner_id"], fact["item"]]
+    first = db.execute(f"SELECT min(at) FROM review_facts {where}", args).fetchone()[0]
+    if first is not None and fact["at"] < first:  # answered "before" the first answer: every delayed flag moves
+        for other in _rows(db.execute(f"{_SELECT_FACT} {where}", args)):
+            changed = {**other, "delayed": _delayed(other, fact["at"])}
+            if changed["delayed"] != other["delayed"]:
+                _replace(db, other, changed)
+    fact["delayed"] = _delayed(fact, fact["at"] if first is None or fact["at"] < first else first)
+    before = _rows(db.execute(f"{_SELECT_FACT} {where} AND (at, device_id, seq) < (?, ?, ?) "
+                              "ORDER BY at DESC, device_id DESC, seq DESC LIMIT 1", [*args, *key]))
+    after = _rows(db.execute(f"{_SELECT_FACT} {where} AND (at, device_id, seq) > (?, ?, ?) "
+                             "ORDER BY at, device_id, seq LIMIT 1", [*args, *key]))
+    fact["misses"], fact["recurred"] = _recurrence(fact, after[0] if after else None)
+    db.execute(f"INSERT INTO review_facts ({', '.join(_FACT_COLUMNS)}) VALUES ({', '.join('?' * len(_FACT_COLUMNS))})",
+               [fact[c] for c in _FACT_COLUMNS])
+    _bump(db, fact, _day_delta(fact, 1))
+    if before:
+        old = before[0]
+        misses, recurred = _recurrence(old, fact)
+        if (misses, recurred) != (old["misses"], old["recurred"]):
+            _replace(db, old, {**old, "misses": misses, "recurred": recurred})
+
+
+def _cadence_delta(kind: str, payload: dict[str, Any]) -> dict[str, int]:
+    d = {}
+    if kind == "review":
+        d["scenario" if payload.get("item_kind") == "drill" else "prompt"] = 1
+        if payload.get("attempt") == 1:
+            d["new_items"] = 1
+    elif kind in ("reflection", "checkin"):
+        d[kind] = 1
+    elif kind == "lesson.read":
+        d["new_items"] = 1
+    return d
+
+
+_UPSERT_LEARNER_DAY = (
+    f"INSERT INTO learner_days (learner_id, day, {', '.join(CADENCE_COLUMNS)}, last_active) "
+    f"VALUES (?, ?, {', '.join('?' * len(CADENCE_COLUMNS))}, ?) ON CONFLICT (learner_id, day) DO UPDATE SET "
+    + ", ".join(f"{c} = {c} + excluded.{c}" for c in CADENCE_COLUMNS)
+    + ", last_active = CASE WHEN last_active IS NULL OR excluded.last_active > last_active THEN excluded.last_active "
+      "ELSE last_active END")
+
+_UPSERT_PROGRESS = (
+    "INSERT INTO task_progress (learner_id, task, started_at, reached_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (learner_id, task) DO UPDATE SET started_at = min(started_at, excluded.started_at), "
+    "reached_at = CASE WHEN reached_at IS NULL THEN excluded.reached_at WHEN excluded.reached_at IS NULL THEN "
+    "reached_at ELSE min(reached_at, excluded.reached_at) END")
+
+
+def on_event(db: Database, event_id: str, device_id: str, seq: int, learner_id: str | None, kind: str,
+             payload: dict[str, Any], created_at: str) -> None:
+    """Fold one newly stored event into the aggregates (call inside the event's transaction)."""
+    if learner_id is None:
+        return
+    at = _norm(created_at)
+    cadence = _cadence_delta(kind, payload)
+    active = at if kind in ACTIVE_KINDS else None
+    if cadence or active:
+        db.execute(_UPSERT_LEARNER_DAY, [learner_id, at[:10], *(cadence.get(c, 0) for c in CADENCE_COLUMNS), active])
+    task = payload.get("task")
+    if task is not None:
+        reached = at if kind == "level" and payload.get("level", 0) >= metrics_core.INDEPENDENT_LEVEL else None
+        db.execute(_UPSERT_PROGRESS, [learner_id, str(task), at, reached])
+    if kind == "review":
+        _on_review(db, _fact(event_id, learner_id, device_id, seq, payload, at))
+
+
+def rebuild(db: Database) -> dict[str, int]:
+    """Recompute every aggregate from the events, one learner at a time (memory stays flat); report how
+    many review days differed from what was kept incrementally."""
+    before = {tuple(r[:3]): r[3:] for r in db.execute(f"SELECT learner_id, task, day, {', '.join(DAY_COLUMNS)} "
+                                                      "FROM review_days")}
+    with db.atomic():
+        for table in ("review_facts", "review_days", "task_progress", "learner_days"):
+            db.execute(f"DELETE FROM {table}")
+        learners = [r[0] for r in db.execute("SELECT DISTINCT learner_id FROM events WHERE learner_id IS NOT NULL")]
+        for learner_id in learners:
+            _rebuild_learner(db, learner_id)
+    after = {tuple(r[:3]): r[3:] for r in db.execute(f"SELECT learner_id, task, day, {', '.join(DAY_COLUMNS)} "
+                                                     "FROM review_days")}
+    differed = sum(1 for k in set(before) | set(after) if before.get(k) != after.get(k))
+    return {"review_days": len(after), "differed": differed}
+
+
+def _rebuild_learner(db: Database, learner_id: str) -> None:
+    days: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(DAY_COLUMNS, 0))
+    cadence: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CADENCE_COLUMNS, 0))
+    last: dict[str, str] = {}
+    progress: dict[str, list[str | None]] = {}
+    items: dict[str, list[dict]] = defaultdict(list)
+    for event_id, device_id, seq, kind, payload, created_at in db.execute(
+            "SELECT id, device_id, seq, kind, payload, created_at FROM events WHERE learner_id = ?", [learner_id]):
+        p = json.loads(payload)
+        at = _norm(created_at)
+        for k, v in _cadence_delta(kind, p).items():
+            cadence[at[:10]][k] += v
+        if kind in ACTIVE_KINDS:
+            cadence[at[:10]]  # noqa: B018 - the day exists even with no cadence counts
+            last[at[:10]] = max(last.get(at[:10], at), at)
+        task = p.get("task")
+        if task is not None:
+            entry = progress.setdefault(str(task), [at, None])
+            entry[0] = min(entry[0], at)
+            if kind == "level" and p.get("level", 0) >= metrics_core.INDEPENDENT_LEVEL:
+                entry[1] = at if entry[1] is None else min(entry[1], at)
+        if kind == "review":
+            fact = _fact(event_id, learner_id, device_id, seq, p, at)
+            items[fact["item"]].append(fact)
+    for facts in items.values():
+        facts.sort(key=lambda f: (f["at"], f["device_id"], f["seq"]))
+        first = facts[0]["at"]
+        for i, fact in enumerate(facts):
+            fact["delayed"] = _delayed(fact, first)
+            fact["misses"], fact["recurred"] = _recurrence(fact, facts[i + 1] if i + 1 < len(facts) else None)
+            for k, v in _day_delta(fact, 1).items():
+                days[(fact["task"], fact["day"])][k] += v
+        db.conn.executemany(f"INSERT INTO review_facts ({', '.join(_FACT_COLUMNS)}) "
+                       f"VALUES ({', '.join('?' * len(_FACT_COLUMNS))})", [[f[c] for c in _FACT_COLUMNS] for f in facts])
+    db.conn.executemany(f"INSERT INTO review_days (learner_id, task, day, {', '.join(DAY_COLUMNS)}) "
+                   f"VALUES (?, ?, ?, {', '.join('?' * len(DAY_COLUMNS))})",
+                   [[learner_id, task, day, *(v[c] for c in DAY_COLUMNS)] for (task, day), v in days.items()])
+    db.conn.executemany(f"INSERT INTO learner_days (learner_id, day, {', '.join(CADENCE_COLUMNS)}, last_active) "
+                   f"VALUES (?, ?, {', '.join('?' * len(CADENCE_COLUMNS))}, ?)",
+                   [[learner_id, day, *(v[c] for c in CADENCE_COLUMNS), last.get(day)] for day, v in cadence.items()])
+    db.conn.executemany("INSERT INTO task_progress (learner_id, task, started_at, reached_at) VALUES (?, ?, ?, ?)",
+                   [[learner_id, task, s, r] for task, (s, r) in progress.items()])
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def _marks(ids: list[str]) -> str:
+    return ",".join("?" * len(ids))
+
+
+def _day_floor(when: datetime) -> datetime:
+    return when.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _sum_days(db: Database, ids: list[str], task: str | None, first_day: str | None, end_day: str | None) -> list[int]:
+    sql = f"SELECT {', '.join(f'total({c})' for c in DAY_COLUMNS)} FROM review_days WHERE learner_id IN ({_marks(ids)})"
+    args: list[Any] = list(ids)
+    if first_day is not None:
+        sql += " AND day >= ?"
+        args.append(first_day)
+    if end_day is not None:
+        sql += " AND day < ?"
+        args.append(end_day)
+    if task is not None:
+        sql += " AND task = ?"
+        args.append(task)
+    return [int(v) for v in db.execute(sql, args).fetchone()]
+
+
+def _sum_facts(db: Database, ids: list[str], task: str | None, start: str, end: str) -> list[int]:
+    cols = ["count(*)", "total(first)", "total(first * correct)", "total(delayed)", "total(delayed * correct)",
+            "total(misses)", "total(recurred)"]
+    for c in CONF:
+        cols += [f"total(confidence = {c})", f"total(confidence = {c} AND correct)"]
+    sql = (f"SELECT {', '.join(cols)} FROM review_facts WHERE learner_id IN ({_marks(ids)}) AND at >= ? AND at < ?")
+    args: list[Any] = [*ids, start, end]
+    if task is not None:
+        sql += " AND task = ?"
+        args.append(task)
+    return [int(v) for v in db.execute(sql, args).fetchone()]
+
+
+def review_sums(db: Database, ids: list[str], *, task: str | None = None, start: datetime | None = None,
+                end: datetime | None = None) -> dict[str, int]:
+    """The review counts behind four metrics for *ids* over [start, end): whole UTC days from
+    ``review_days``, the partial days at either end from ``review_facts``."""
+    if not ids:
+        return dict.fromkeys(DAY_COLUMNS, 0)
+    total = [0] * len(DAY_COLUMNS)
+
+    def add(values: list[int]) -> None:
+        for i, v in enumerate(values):
+            total[i] += v
+
+    first_day = end_day = None
+    if start is not None:
+        first_day_dt = _day_floor(start)
+        if first_day_dt < start:
+            first_day_dt += timedelta(days=1)
+        first_day = first_day_dt.date().isoformat()
+    if end is not None:
+        end_day_dt = _day_floor(end)
+        end_day = end_day_dt.date().isoformat()
+    if start is not None and end is not None and first_day >= end_day:  # within one or two partial days
+        if start < end:
+            add(_sum_facts(db, ids, task, to_iso(start), to_iso(end)))
+        return dict(zip(DAY_COLUMNS, total))
+    add(_sum_days(db, ids, task, first_day, end_day))
+    if start is not None and first_day_dt > start:
+        add(_sum_facts(db, ids, task, to_iso(start), to_iso(first_day_dt)))
+    if end is not None and end_day_dt < end:
+        add(_sum_facts(db, ids, task, to_iso(end_day_dt), to_iso(end)))
+    return dict(zip(DAY_COLUMNS, total))
+
+
+def counts(db: Database, ids: list[str], *, task: str | None = None, start: datetime | None = None,
+           end: datetime | None = None) -> metrics_core.Counts:
+    """The metrics' counts for *ids* (see ``metrics.Counts``), read from the aggregates."""
+    s = review_sums(db, ids, task=task, start=start, end=end)
+    progress: Iterable = []
+    if ids:
+        sql = f"SELECT started_at, reached_at FROM task_progress WHERE learner_id IN ({_marks(ids)})"
+        args: list[Any] = list(ids)
+        if task is not None:
+            sql += " AND task = ?"
+            args.append(task)
+        progress = db.execute(sql, args).fetchall()
+    days, running = [], 0
+    for started, reached in progress:
+        if reached is None:
+            running += 1
+            continue
+        when = from_iso(reached)
+        if (start is None or when >= start) and (end is None or when < end):
+            days.append((when - from_iso(started)) / timedelta(days=1))
+    return metrics_core.Counts(
+        first=(s["first_ok"], s["first_n"]), delayed=(s["delayed_ok"], s["delayed_n"]),
+        recurrence=(s["recurred"], s["misses"]),
+        confidence={c: (s[f"c{c}_ok"], s[f"c{c}_n"]) for c in CONF},
+        independence_days=sorted(days), still_running=running)
+
+
+def cadence_counts(db: Database, learner_id: str, since: str) -> dict[str, dict[str, int]]:
+    """Per UTC day from *since* (YYYY-MM-DD): the cadence items done and new items started."""
+    return {r[0]: dict(zip(CADENCE_COLUMNS, r[1:])) for r in db.execute(
+        f"SELECT day, {', '.join(CADENCE_COLUMNS)} FROM learner_days WHERE learner_id = ? AND day >= ?",
+        [learner_id, since])}
+
+
+def last_active(db: Database, ids: list[str]) -> dict[str, str]:
+    """Each learner's latest practice (review, lesson, demonstration or reflection), as stored."""
+    if not ids:
+        return {}
+    return dict(db.execute(f"SELECT learner_id, max(last_active) FROM learner_days WHERE learner_id IN ({_marks(ids)}) "
+                           "GROUP BY learner_id", ids).fetchall())
+
+
+def drill_attempts(db: Database, learner_id: str) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """The learner's scenario-drill attempts in time order as (event id, device, time, the payload
+    fields competency reads), from the facts instead of the events' JSON."""
+    return [(r[0], r[1], r[2], {"task": r[3] or None, "item_kind": "drill", "item": r[4], "correct": bool(r[5]),
+                                "needs_review": bool(r[6]), "score": r[7] if r[7] is not None else 0,
+                                "missed": json.loads(r[8])})
+            for r in db.execute("SELECT event_id, device_id, at, task, item, correct, needs_review, score, missed "
+                                "FROM review_facts WHERE learner_id = ? AND item_kind = 'drill' "
+                                "ORDER BY at, device_id, seq", [learner_id])]
+
+
+def recent_drill_misses(db: Database, learner_id: str, last: int) -> list[list[str]]:
+    """The criteria missed in the learner's *last* drill attempts, oldest first."""
+    rows = db.execute("SELECT missed FROM review_facts WHERE learner_id = ? AND item_kind = 'drill' "
+                      "ORDER BY at DESC, device_id DESC, seq DESC LIMIT ?", [learner_id, last]).fetchall()
+    return [json.loads(r[0]) for r in reversed(rows)]
+
+
+def checkins_since(db: Database, ids: list[str], day: str) -> dict[str, int]:
+    if not ids:
+        return {}
+    return dict(db.execute(f"SELECT learner_id, sum(checkin) FROM learner_days WHERE learner_id IN ({_marks(ids)}) "
+                           "AND day >= ? GROUP BY learner_id", [*ids, day]).fetchall())
+
+
+def drill_gaps(db: Database) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str, str], int]]:
+    """Per (learner's pack, drill): how many learners tried it; per (pack, drill, criterion): how many
+    learners missed that criterion at least once — in SQL over the facts (json_each for the misses)."""
+    tried = {(r[0], r[1]): r[2] for r in db.execute(
+        "SELECT l.pack_id, f.item, count(DISTINCT f.learner_id) FROM review_facts f JOIN learners l ON "
+        "l.id = f.learner_id AND l.active = 1 WHERE f.item_kind = 'drill' GROUP BY l.pack_id, f.item")}
+    missed = {(r[0], r[1], r[2]): r[3] for r in db.execute(
+        "SELECT l.pack_id, f.item, j.value, count(DISTINCT f.learner_id) FROM review_facts f "
+        "JOIN learners l ON l.id = f.learner_id AND l.active = 1, json_each(f.missed) j "
+        "WHERE f.item_kind = 'drill' AND f.missed != '[]' GROUP BY l.pack_id, f.item, j.value")}
+    return tried, missed
