@@ -40,6 +40,7 @@ from tests.evidence.stations import approve, post, stations  # noqa: E402
 PACK = REPO / "tests" / "data" / "minipack"
 PASS = "benchmark passphrase"
 POSTS, SMOKE_POSTS, TIMEOUT = 200, 20, 120
+SMOKE = {"posts": SMOKE_POSTS}  # the tiny size `make bench-smoke` (CI) runs
 
 
 def run(posts: int = POSTS) -> dict:

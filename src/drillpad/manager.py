@@ -211,15 +211,22 @@ class ManagerDesk:
         drills = [EventView(eid, "review", from_iso(at), payload, learner_id)
                   for eid, _, at, payload in aggregates.drill_attempts(self.db, learner_id)]
         other, bad = [], []
+        # decisions and demonstrations, and any drill attempt the aggregates could not take (a stored row
+        # that breaks the schema: it is reported as invalid here, never counted)
         for r in self.db.execute(
-                "SELECT id, kind, created_at, payload, learner_id FROM events WHERE learner_id = ? AND kind IN "
-                "('demonstration', 'review.decision', 'signoff', 'competency.override') "
+                "SELECT id, kind, created_at, payload, learner_id FROM events e WHERE learner_id = ? AND (kind IN "
+                "('demonstration', 'review.decision', 'signoff', 'competency.override') OR (kind = 'review' AND "
+                "NOT EXISTS (SELECT 1 FROM review_facts f WHERE f.event_id = e.id))) "
                 "ORDER BY created_at, device_id, seq", [learner_id]):
             why = check_stored(r[1], r[4], r[3], r[2])
-            if why is None:
-                other.append(EventView(r[0], r[1], from_iso(r[2]), json.loads(r[3]), r[4]))
-            else:
+            if why is not None:
                 bad.append(f"{r[1]} {r[0]}: {why}")
+            elif r[1] != "review":  # a valid attempt missing from the facts is counted by a rebuild, not here
+                other.append(EventView(r[0], r[1], from_iso(r[2]), json.loads(r[3]), r[4]))
+        # any other record of this learner whose time is not a time (the log is append-only; report it)
+        bad += [f"{kind} {eid}: created_at {at!r} is not a date and time" for eid, kind, at in self.db.execute(
+            "SELECT id, kind, created_at FROM events WHERE learner_id = ? AND julianday(created_at) IS NULL",
+            [learner_id])]
         return sorted(drills + other, key=lambda e: e.when), bad
 
     def _repeated_misses(self, last_drills: list[list[str]]) -> str:

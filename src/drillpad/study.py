@@ -118,11 +118,13 @@ def _drill(ws: Workspace, learner: str, drill_id: str, prompt: Callable[[str], s
         right = reply.isdigit() and int(reply) - 1 == choice.correct
         say("Right." if right else f"Not quite: the answer is “{choice.options[choice.correct]}”.")
     say(view.question)
+    first: str | None = None
     for attempt in (1, 2):
         started = ws.clock.now()
-        answer = prompt("Your answer: ")
+        answer = prompt("Your answer: " if first is None else "Add what was missing (what you said before still counts): ")
         g, _ = ws.submit_drill(learner, drill_id, answer, confidence(), (ws.clock.now() - started).total_seconds(),
-                               variant_id=view.variant_id)
+                               variant_id=view.variant_id, first_answer=first)
+        first = answer if first is None else first
         for line in g.feedback:
             say("  " + line)
         if g.needs_review:

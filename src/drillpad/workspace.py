@@ -885,18 +885,21 @@ class Workspace:
 
     def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
                      seconds: float | None = None, variant_id: str | None = None,
-                     judge: Engine | None = None, opinion: judge_mod.Opinion | None = None) -> tuple[Grade, str]:
+                     judge: Engine | None = None, opinion: judge_mod.Opinion | None = None,
+                     first_answer: str | None = None) -> tuple[Grade, str]:
         """Grade a drill answer with the deterministic grader; record the review and reschedule in one
         transaction. An attempt the grader is unsure of is stored as needs_review and scheduled as Hard
-        (it comes back soon) until a manager decides. Returns the grade and the event id."""
-        from drillpad.core.grader import grade
+        (it comes back soon) until a manager decides. A retry (*first_answer* given) is graded together
+        with the first attempt: what was right then stays right. Returns the grade and the event id."""
+        from drillpad.core.grader import grade, grade_retry
 
         from drillpad.drills import judge as judge_mod
 
         lr = self.learner(learner_key)
         drill = self.drill(drill_id, lr.pack_id)
         synonyms = self._synonyms(lr.pack_id)
-        g = grade(drill, answer, synonyms)
+        g = grade(drill, answer, synonyms) if first_answer is None else grade_retry(drill, first_answer, answer,
+                                                                                   synonyms)
         if judge is not None and opinion is None and not g.needs_review and self.judge_enabled(judge, lr.pack_id)[0]:
             opinion = judge_mod.opinion(judge, drill, answer, pack_id=lr.pack_id)
         if opinion is not None and not g.needs_review:
@@ -924,6 +927,7 @@ class Workspace:
                 "missed": [cid for cid, c in g.criteria.items() if not c.met],
                 "needs_review": g.needs_review, "flags": g.flags, "violations": [v.id for v in g.violations],
                 "grade": g.to_contract(), "answer": answer, "scenario": scenario,
+                **({"retry_of_answer": first_answer} if first_answer is not None else {}),
                 "judge": opinion.to_payload() if opinion is not None else None,
             })
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "drill", drill_id, settings.desired_retention)

@@ -46,6 +46,7 @@ class DrillScreen(QWidget):
         self.drill = None
         self.attempt = 0
         self.hints = ""
+        self.first_answer: str | None = None  # set for the retry, which is graded together with it
         self.last_event: str | None = None
         self.started = None
         outer = QVBoxLayout(self)
@@ -128,6 +129,7 @@ class DrillScreen(QWidget):
         self.view = self.workspace.start_drill(lr.id, drill_id)
         self.attempt = 0
         self.hints = ""
+        self.first_answer = None
         self.last_event = None
         self.title.setText(self.view.title)
         self.note.setText(("✦ " if self.view.variant_id else "") + self.view.note)
@@ -200,7 +202,8 @@ class DrillScreen(QWidget):
     def _graded(self, answer: str, confidence: int, seconds: float, opinion) -> None:
         try:
             g, self.last_event = self.workspace.submit_drill(self.learner_id, self.drill.id, answer, confidence,
-                                                             seconds, variant_id=self.view.variant_id, opinion=opinion)
+                                                             seconds, variant_id=self.view.variant_id, opinion=opinion,
+                                                             first_answer=self.first_answer)
         except Exception as exc:  # noqa: BLE001 - a full disk is told in plain words; anything else is a bug
             if (problem := save_problem(exc)) is None:
                 raise
@@ -243,10 +246,13 @@ class DrillScreen(QWidget):
         QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(self.feedback.y() - 8))
 
     def _retry(self) -> None:
-        """The second try: the answer back to edit, with the missed steps and hints still in view."""
+        """The second try: the answer back to edit, with the missed steps and hints still in view. It is
+        graded together with the first answer, so what was right stays right even if it is deleted."""
         previous = self.answer.toPlainText()
         self._reset_answer(keep_hints=True)
-        self.feedback.setText(self.hints)
+        self.first_answer = previous
+        self.feedback.setText(self.hints + "<p>Add what was missing, or change your answer. What you got right "
+                              "the first time still counts.</p>")
         self.answer.setPlainText(previous)
         self.answer.setFocus()
 
