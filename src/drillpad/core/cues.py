@@ -28,7 +28,7 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -74,8 +74,10 @@ _DETERMINERS = frozenset({"my", "the", "your", "his", "her", "our", "their", "a"
 # The only words a cue may lose when matched: articles, possessives, object pronouns and the like
 # ("stop the conveyor" meets "stop conveyor C2"). Every other word of a cue is needed ("change it
 # HERE", "while it RUNS", "top up NOW").
-_SOFT = frozenset("""the a an my your his her our their its it them this that these those to of for i we you i'd
-i'll i'm would will and then just some any also in at on by into onto from with""".split())
+_SOFT = frozenset("""the a an my your his her our their its it them this that these those to of for and then just
+some any also in at on by into onto from with""".split())
+# Who and how sure: free at the start of a cue ("I'd call the lead"), meaningful inside it ("jacket WILL dry").
+_SOFT_AT_START = frozenset("i we you i'd i'll i'm we'd we'll would will".split())
 _POST_REFUSAL = re.compile(
     r"^[\s,]*(?:[\w'-]+\s+){0,3}?(?:is|are|was|were|'s|be|being)?\s*"
     r"(?:(?:not|n't|no longer|never)\s+(?:really\s+|strictly\s+)?(?:needed|required|necessary|needed|important|"
@@ -155,6 +157,7 @@ class Unit:
     bridge: bool = False
     stop: bool = False
     inner: frozenset[str] = frozenset()  # meanings of an object inside a phrase ("give JORDAN a bell")
+    soft: bool = False  # an article, possessive or object pronoun: free to skip
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ class Sentence:
     offsets: list[tuple[int, int]]
     units: list[Unit] = field(default_factory=list)
     by_key: dict[str, list[int]] = field(default_factory=dict)  # meaning -> positions of units carrying it
+    next_text: str = ""  # the sentence after this one ("… I'd stop. Otherwise I'd carry on")
 
     def __post_init__(self) -> None:
         for i, u in enumerate(self.units):
@@ -296,7 +300,7 @@ class Synonyms:
                 continue
             keys = {s} | self._words.get(s, set())
             out.append(Unit(frozenset(keys), i, i, negator=word.split("'")[0] in NEGATORS or word.endswith("n't"),
-                            bridge=word in BRIDGE or s in BRIDGE, stop=word in STOPWORDS))
+                            bridge=word in BRIDGE or s in BRIDGE, stop=word in STOPWORDS, soft=word in _SOFT))
             i += 1
         return out
 
@@ -311,17 +315,29 @@ class Synonyms:
         raw = [w for t in tokens(term) for w in _base_words(t)]
         stems = [stem(w) for w in raw]
         units = self.units(stems, raw)
-        content = [u for u in units if not (u.first == u.last and raw[u.first] in _SOFT)]
-        if all(u.stop for u in content):
-            content = units  # "on my own": nothing but function words, so every word is needed
-        # "turn the gas off": the phrase, then its object (inside the answer's phrase or after it)
+        lead = 0
+        while lead < len(units) and units[lead].first == units[lead].last and raw[units[lead].first] in (
+                _SOFT | _SOFT_AT_START):
+            lead += 1
+        content = [u for u in units[lead:] if not (u.first == u.last and raw[u.first] in _SOFT)]
+        if all(u.stop for u in content) or (len(content) == 1 and len(units) >= 3):
+            # "on my own", "in the lift", "it will dry": one word left would match far more than the
+            # author meant, so every word of the phrase is needed
+            content = units
+        # "turn the gas off": the phrase (or its verb alone: "take a couple of pallets off"), then its
+        # object, inside the answer's phrase or after it
         out: list[Unit] = []
         for u in content:
             if u.inner:
-                out += [Unit(u.keys - u.inner, u.first, u.last), Unit(u.inner, u.first, u.last)]
+                verb = {stems[u.first]} | self._words.get(stems[u.first], set())
+                out += [replace(u, keys=(u.keys - u.inner) | verb, inner=frozenset()),
+                        replace(u, keys=u.inner, inner=frozenset())]
             else:
                 out.append(u)
-        return out
+        # a cue word also accepts the narrower words of its meaning ("tell" is met by "ring")
+        return [replace(u, keys=u.keys | frozenset(f"lex:{b}" for k in u.keys if k.startswith("lex:")
+                                                   for b in lexicon.BROADER.get(k[4:], ())))
+                for u in out]
 
     @staticmethod
     def _object_at(stems: list[str], raw: list[str], k: int) -> int:
@@ -351,6 +367,8 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
         if words:
             stems = [stem(w) for w in words]
             out.append(Sentence(len(out), start, chunk, words, stems, offsets, synonyms.units(stems, words)))
+    for before, after in zip(out, out[1:]):
+        object.__setattr__(before, "next_text", after.text)
     return out
 
 
@@ -374,6 +392,7 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
                 continue
             inside = False
             skipped = 0  # words between that carry meaning; "the", "it", "right", "there" are free
+            weak = c.stop  # a function word of a cue ("in one GO", "walk it OVER") follows at once
             for j in range(pos + 1, min(len(units), pos + 2 + 2 * MAX_GAP)):
                 if sentence is not None and _clause_break(sentence, units[j - 1], units[j]):
                     ok = False  # a cue is said within one clause: "change point, not swapping it in aisle"
@@ -381,7 +400,7 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
                 if units[j].keys & c.keys:
                     pos = j
                     break
-                if units[j].negator:
+                if units[j].negator or (weak and not units[j].soft):
                     ok = False
                     break
                 skipped += not units[j].stop
@@ -508,8 +527,10 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
     if _HEDGE_AFTER.match(rest):
         return "if needed"
-    # "If Morgan wasn't busy I'd get them to help, but …": what would happen in another situation
-    if _COUNTERFACTUAL.search(sentence.text) and re.search(r"\bbut\b", rest):
+    # "If Morgan wasn't busy I'd get them to help, but …" / "… Otherwise I'd keep picking": what would
+    # happen in another situation
+    if _COUNTERFACTUAL.search(sentence.text) and (re.search(r"\bbut\b", rest)
+                                                   or re.match(r"\s*otherwise\b", sentence.next_text, re.I)):
         return "only if"
     return ""
 
@@ -527,7 +548,9 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
     terms = [synonyms.cue_units(t) for t in cue.split(" + ")]
     if not all(terms):
         return []
-    literal = _literal(cue)  # "no naked flames" is a cue: its negation is what is asked for
+    # "no + smoking": a negation that is a term of the cue is what is asked for, not a refusal of its other
+    # terms (a one-phrase cue like "no naked flames" is checked only for negators before it)
+    literal = " + " in cue and _literal(cue)
     out: list[Match] = []
     for s in sentences:
         spans: list[tuple[int, int, str]] = []
@@ -535,7 +558,7 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
             hits = _find(s.units, term, s)
             if not hits:
                 break
-            judged = [(a, b, "" if literal else _refusal(s, a, b, suppositions)) for a, b in hits]
+            judged = [(a, b, _refusal(s, a, b, suppositions, negation=not literal)) for a, b in hits]
             clean = [h for h in judged if not h[2]]
             spans.append(min(clean) if clean else min(judged))
         else:
@@ -551,8 +574,8 @@ def _literal(cue: str) -> bool:
     return any(w in NEGATORS or w.endswith("n't") for w in tokens(cue))
 
 
-def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False) -> str:
-    if negated(s, a):
+def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:
+    if negation and negated(s, a):
         return "negated"
     if suppositions and in_if_clause(s, a):
         return "supposed"

@@ -131,6 +131,7 @@ def _strip_injection(answer: str) -> tuple[str, bool]:
 
 
 _VERB_STEMS = frozenset(stem(v) for v in lexicon.ACTION_VERBS)
+_MODALS = frozenset("will would can could should must might may shall 'll 'd".split())
 _PEOPLE = frozenset({"i", "we", "my", "our", "i'd", "i'll", "we'd", "we'll", "me", "us"})
 
 
@@ -227,7 +228,9 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
             if not any(negated(s, i) for i in idx):
                 a = min(s.offsets[v.first][0] for v in hits)
                 b = max(s.offsets[v.last][1] for v in hits)
-                tight = max(idx) - min(idx) <= len(units)  # "Jordan gets told", "spray for leaks"
+                between = s.words[s.units[min(idx)].last + 1:s.units[max(idx)].first]
+                # "Jordan gets told", "spray for leaks" — but not "jacket will dry" for "dry jacket"
+                tight = max(idx) - min(idx) <= len(units) and not set(between) & _MODALS
                 return _Found(False, a, b, text[a:b], trace=True, tight=tight)
     return _Found(False)
 

@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.1"
+LEXICON_VERSION = "2026.12.2"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -103,6 +103,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "wheel-chock": ("chock", "chocks", "wheel chock", "wheel chocks", "wheel stop"),
     "restraint": ("restraint", "dock lock", "vehicle restraint", "trailer restraint", "dock restraint", ),
     "ladder": ("ladder", "step ladder", "stepladder", "kick stool", "hop up"),
+    "take": ("take", "bring", "grab", "collect", "fetch", "escort", "take along", "bring along", "pick up"),
+    "put": ("put", "place", "drop", "set down", "pop", "slot", "lower", "put down", "load"),
+    "wet": ("wet", "damp", "moist", "soaked", "soggy", "wringing"),
     "help": ("help", "second person", "another person", "a colleague", "colleague", "workmate", "buddy", "someone else",
              "team lift", "two person", "two people", "another pair of hands", "assistance", "assist"),
     "handbrake": ("handbrake", "hand brake", "park brake", "parking brake"),
@@ -134,8 +137,9 @@ ABBREVIATIONS: dict[str, str] = {
     "nxt": "next", "pt": "point", "cyl": "cylinder", "chgr": "charger", "hyd": "hydraulic", "thn": "then", "n": "and", "nd": "and", "yr": "your", "hv": "have", "abt": "about",
 }
 
-# Calling someone is one way of telling them.
-CONCEPTS["tell"] = CONCEPTS["tell"] + tuple(m for m in CONCEPTS["call"] if m not in CONCEPTS["tell"])
+# A cue word of the first group is also met by a word of the others (calling someone is one way of
+# telling them), never the other way round ("get my phone" is not "tell the lead").
+BROADER: dict[str, tuple[str, ...]] = {"tell": ("call",)}
 
 # Verbs of doing something on the floor: a fragment with one of these is a step, not a key word
 # ("close valve, swap cyl, open slowly" is an answer; "outside, gloves, goggles" is a list).

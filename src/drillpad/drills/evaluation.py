@@ -174,12 +174,13 @@ def render(pack: Pack, reports: list[GradingReport], *, mistakes: int = 40) -> s
     """The text report of `drillpad eval grading`."""
     out = [f"Deterministic grader on {pack.id} {pack.version} labelled answers", "",
            f"{'split':8} {'answers':>7} {'accuracy':>8} {'recall':>7} {'false-pass':>15} {'unreviewed':>10} "
-           f"{'must-not':>12} {'review':>6} {'adv. credited':>13}"]
+           f"{'must-not (false alarms)':>23} {'review':>6} {'adv. credited':>13}"]
     for r in reports:
         out.append(f"{r.split:8} {r.answers:7} {r.accuracy:8.3f} {r.recall:7.3f} "
                    f"{r.false_pass_rate:6.1%} ({r.false_passes:>3}/{r.labelled_not_met:<3}) "
                    f"{r.false_pass_unreviewed_rate:10.1%} "
-                   f"{r.must_not_recall:5.0%} ({r.must_not_caught}/{r.must_not_labelled}) {r.review_rate:6.0%} "
+                   f"{r.must_not_recall:5.0%} ({r.must_not_caught}/{r.must_not_labelled}; {r.must_not_false_alarms:>2}) "
+                   f"{r.review_rate:6.0%} "
                    f"{r.adversarial_credited:>6} of {r.adversarial}")
     for r in reports:
         o, ro = r.outcomes, r.right_outcomes
