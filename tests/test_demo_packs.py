@@ -20,7 +20,8 @@ def test_there_are_two_demo_packs():
 @pytest.mark.parametrize("folder", PACKS, ids=lambda p: p.name)
 def test_demo_pack_is_complete(folder: Path):
     pack = Workspace.validate_pack(folder)
-    assert not [w for w in pack.warnings], [str(w) for w in pack.warnings]
+    # risky-cue advice (negation words matched literally, common words) is allowed in the demo; nothing else
+    assert not [w for w in pack.warnings if not w.field.endswith(".cues")], [str(w) for w in pack.warnings]
     for role in pack.roles:
         tasks = {t.id for t in role.task}
         assert len(tasks) >= 6

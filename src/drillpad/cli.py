@@ -38,11 +38,21 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="import the bundled demo packs and learners, then open the window")
     demo.add_argument("--no-gui", action="store_true", help="only set up the demo content")
 
-    pack = sub.add_parser("pack", help="content packs: validate, import, list").add_subparsers(
+    pack = sub.add_parser("pack", help="content packs: validate, check-cues, new, import, list").add_subparsers(
         dest="pack_command", metavar="ACTION", required=True)
     v = pack.add_parser("validate", help="check a pack folder and list every problem; imports nothing")
     v.add_argument("path", type=Path)
     v.add_argument("--json", action="store_true")
+    cc = pack.add_parser("check-cues", help="which labelled answers each cue misses or wrongly meets, and cue "
+                                            "suggestions measured with the grader; imports nothing")
+    cc.add_argument("path", type=Path)
+    cc.add_argument("--drill", metavar="ID", help="only this drill (or recall prompt)")
+    cc.add_argument("--split", choices=("dev", "holdout", "all"), default="dev",
+                    help="which labelled answers to use (default dev: holdout answers are for evaluation only)")
+    cc.add_argument("--json", action="store_true")
+    nw = pack.add_parser("new", help="write a commented template pack that validates, to edit into your own")
+    nw.add_argument("path", type=Path)
+    nw.add_argument("--title", help="the pack's title (its id is made from it)")
     i = pack.add_parser("import", help="import (or upgrade) pack folders, each in one transaction")
     i.add_argument("paths", type=Path, nargs="+")
     pl = pack.add_parser("list", help="installed packs")
@@ -246,6 +256,10 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
               f"{sum(len(r.task) for r in pack.roles)} tasks, {len(pack.lessons)} lessons, {len(pack.prompts)} "
               f"prompts, {len(pack.drills)} drills, {len(pack.examples)} labelled answers")
         return 0
+    if cmd == "pack" and args.pack_command == "check-cues":
+        return _check_cues(args)
+    if cmd == "pack" and args.pack_command == "new":
+        return _pack_new(args)
     if cmd == "grade":
         return _grade(args)
     if cmd == "eval" and args.eval_command == "grading" and not args.judge:
@@ -455,6 +469,35 @@ def _grade(args: argparse.Namespace) -> int:
         print(line)
     status = "needs review by a manager" if g.needs_review else ("passed" if g.passed else "not yet")
     print(f"Score {g.score:.0%} — {status}" + (f" (flags: {', '.join(g.flags)})" if g.flags else ""))
+    return 0
+
+
+def _check_cues(args: argparse.Namespace) -> int:
+    from drillpad.workspace import Workspace
+
+    from drillpad.drills.cue_check import check_cues, render
+
+    pack = Workspace.validate_pack(args.path)
+    try:
+        report = check_cues(pack, drill=args.drill, split=args.split)
+    except KeyError:
+        items = ", ".join([d.id for d in pack.drills] + [p.id for p in pack.prompts])
+        print(f"error: no drill or prompt {args.drill!r} in {pack.id}; there are: {items}", file=sys.stderr)
+        return 1
+    print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) if args.json else render(report))
+    return 0
+
+
+def _pack_new(args: argparse.Namespace) -> int:
+    from drillpad.drills.pack_template import TemplateError, write_template
+
+    try:
+        written = write_template(args.path, title=args.title)
+    except TemplateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote a template pack to {args.path} ({len(written)} files). Edit it into your own, then run:\n"
+          f"  drillpad pack validate {args.path}\n  drillpad pack check-cues {args.path}")
     return 0
 
 

@@ -21,7 +21,7 @@ from drillpad.clock import Clock, SystemClock, from_iso, to_iso
 from drillpad.core import cadence as cadence_core
 from drillpad.core import competency as competency_core
 from drillpad.core import metrics as metrics_core
-from drillpad.core.cues import Synonyms, match_any, split_sentences
+from drillpad.core.cues import Synonyms
 from drillpad.core.events import EventView
 from drillpad.core.journey import RehearseRule, TaskJourney, task_journey
 from drillpad.core import pin as pin_core
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     # Loaded on first use, after the names screen: the model runtime, the AI drill code, and the pack
     # models (pydantic) with what is built on them — the grader, the gate and pack import.
     from drillpad.core.grader import Grade
-    from drillpad.core.pack import Context, Drill, Pack, Settings
+    from drillpad.core.pack import Context, Drill, Pack, Prompt, Settings
     from drillpad.drills import judge as judge_mod
     from drillpad.store import packs as pack_store
     from drillpad.llm.engine import CancelToken, Engine
@@ -260,6 +260,7 @@ class Workspace:
         """The engine in use, when the caller opened one (its variants are the ones shown)."""
         self._variant_model: str | None = None
         self._evidence = None
+        self._prompt_models: dict[tuple, Prompt] = {}
         self.startup_problems: list[str] = [f"IT policy: {p}" for p in self.policy.problems]
         """What went wrong at start that did not stop DrillPad (shown in the status bar)."""
         if self.policy.policy.team_file is not None:
@@ -689,6 +690,20 @@ class Workspace:
         out["points"] = json.loads(out["points"])
         return out
 
+    def _prompt_model(self, prompt: dict[str, Any]) -> Prompt:
+        """The stored prompt as the pack model (points stored before point ids existed get p1, p2, …)."""
+        from drillpad.core.pack import Prompt
+
+        key = (prompt["pack_id"], prompt["id"], json.dumps(prompt["points"], sort_keys=True))
+        cached = self._prompt_models.get(key)
+        if cached is None:
+            if len(self._prompt_models) > 256:
+                self._prompt_models.clear()
+            cached = self._prompt_models[key] = Prompt.model_validate(
+                {"id": prompt["id"], "task": prompt["task_id"], "question": prompt["question"],
+                 "answer": prompt["answer"], "source": prompt["source"], "point": prompt["points"]})
+        return cached
+
     def read_lesson(self, learner_key: str, lesson_id: str, seconds: float | None = None) -> event_store.Event:
         lr = self.learner(learner_key)
         lesson = self.lesson(lesson_id, lr.pack_id)
@@ -700,12 +715,13 @@ class Workspace:
         """Grade a recall answer by its key points' cues, record the review and reschedule, in one transaction."""
         lr = self.learner(learner_key)
         prompt = self.prompt(prompt_id, lr.pack_id)
-        synonyms = self._synonyms(lr.pack_id)
-        sentences = split_sentences(answer)
-        points = []
-        for point in prompt["points"]:
-            span = match_any(point["cues"], sentences, synonyms)
-            points.append(PointResult(point["text"], span is not None, answer[span.start:span.end] if span else ""))
+        from drillpad.core.grader import GRADER_VERSION, grade_prompt
+
+        # the drill grader reads recall answers too: negation, the lexicon, spelling, stuffing
+        g = grade_prompt(self._prompt_model(prompt), answer, self._synonyms(lr.pack_id))
+        ids = list(g.criteria)
+        points = [PointResult(point["text"], g.criteria[pid].met, g.criteria[pid].evidence)
+                  for pid, point in zip(ids, prompt["points"])]
         score = sum(p.met for p in points) / len(points)
         rating = rate(score, confidence=confidence, seconds=seconds, expected_seconds=PROMPT_EXPECTED_SECONDS)
         settings = self._settings(lr.pack_id)
@@ -716,6 +732,7 @@ class Workspace:
                 "score": score, "correct": score == 1.0, "confidence": confidence, "rating": int(rating),
                 "seconds": seconds, "attempt": attempt, "missed": [p.text for p in points if not p.met],
                 "answer": answer,
+                "points": {pid: g.criteria[pid].met for pid in ids}, "flags": g.flags, "grader": GRADER_VERSION,
             })
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "prompt", prompt_id, settings.desired_retention)
         due = self.db.execute("SELECT due FROM cards WHERE learner_id = ? AND pack_id = ? AND item_kind = 'prompt' "

@@ -26,7 +26,7 @@ from drillpad.core.cues import (
     NEGATORS, STOPWORDS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, pieces,
     split_sentences, stem, tokens,
 )
-from drillpad.core.pack import Criterion, Drill
+from drillpad.core.pack import Criterion, Drill, Prompt
 
 REVIEW_BELOW = 0.6
 GRADER_VERSION = f"cues-2026.12+lexicon-{lexicon.LEXICON_VERSION}"
@@ -425,3 +425,29 @@ def _feedback(drill: Drill, results: dict[str, CriterionResult], violations: lis
     for v in violations:
         lines.append(f"⚠ Must not: {v.text} — you said “{v.evidence}”.")
     return lines
+
+
+def prompt_as_drill(prompt: Prompt) -> Drill:
+    """A recall prompt in the shape of a drill, so that the same grader reads recall answers (negation,
+    the lexicon, spelling, stuffing): each key point is a required criterion with the point's id and
+    cues; the question is the situation, the prompt's answer the model answer. No must_not, no order."""
+    criteria = [Criterion.model_construct(id=pt.id, text=pt.text, required=True, cues=list(pt.cues), parts=[],
+                                          hint="", source=prompt.source, after=[])
+                for pt in prompt.point]
+    return Drill.model_construct(id=prompt.id, task=prompt.task, title=prompt.question, source=prompt.source,
+                                 minutes=1, situation=prompt.question, question=prompt.question,
+                                 model_answer=prompt.answer, slots={}, fact=[], criterion=criteria, must_not=[],
+                                 choice=[])
+
+
+def grade_prompt(prompt: Prompt, answer: str, synonyms: Synonyms | None = None) -> Grade:
+    """Grade a recall answer with the drill grader (criteria are the prompt's point ids)."""
+    hit = _prompt_cache.get(id(prompt))
+    if hit is None or hit[0] is not prompt:
+        if len(_prompt_cache) > 512:
+            _prompt_cache.clear()
+        hit = _prompt_cache[id(prompt)] = (prompt, prompt_as_drill(prompt))  # the same drill: its synonyms cached
+    return grade(hit[1], answer, synonyms)
+
+
+_prompt_cache: dict[int, tuple[Prompt, Drill]] = {}

@@ -238,6 +238,7 @@ class Lesson(_Model):
 
 
 class PromptPoint(_Model):
+    id: Id | None = None  # named by labelled examples' `met`; "p1", "p2", … by position when not given
     text: Text
     cues: Annotated[list[Cue], Field(min_length=1)]
 
@@ -249,6 +250,24 @@ class Prompt(_Model):
     answer: Text
     source: Text
     point: Annotated[list[PromptPoint], Field(min_length=1)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_point_ids(cls, data: Any) -> Any:
+        # every point has an id: its own, or "p1", "p2", … by position
+        points = data.get("point") if isinstance(data, dict) else None
+        if isinstance(points, list):
+            data = {**data, "point": [{"id": f"p{n}", **pt} if isinstance(pt, dict) and "id" not in pt else pt
+                                      for n, pt in enumerate(points, 1)]}
+        return data
+
+    @model_validator(mode="after")
+    def _point_ids(self) -> "Prompt":
+        dupes = [k for k, c in Counter(pt.id for pt in self.point).items() if c > 1]
+        if dupes:
+            raise ValueError(f"prompt {self.id!r}: duplicate point id {', '.join(map(repr, dupes))} "
+                             "(unnamed points are p1, p2, … by position)")
+        return self
 
 
 class PromptFile(_Model):
@@ -360,13 +379,29 @@ class Drill(_Model):
 
 
 class Example(_Model):
+    """A labelled answer to a drill (`drill = "ID"`, met names criteria) or to a recall prompt
+    (`prompt = "ID"`, met names the prompt's point ids)."""
     id: Id
-    drill: Id
+    drill: Id | None = None
+    prompt: Id | None = None
     kind: ExampleKind
     split: Literal["dev", "holdout"]
     answer: Annotated[str, StringConstraints(max_length=8000)]
     met: list[Id] = []
     violations: list[Id] = []
+
+    @model_validator(mode="after")
+    def _one_item(self) -> "Example":
+        if (self.drill is None) == (self.prompt is None):
+            raise ValueError(f"example {self.id!r} names exactly one of drill = \"ID\" or prompt = \"ID\"")
+        if self.prompt is not None and self.violations:
+            raise ValueError(f"example {self.id!r}: a recall prompt has no must_not items, so no violations")
+        return self
+
+    @property
+    def item(self) -> str:
+        """The id of the drill or prompt it answers."""
+        return self.drill or self.prompt or ""
 
 
 class ExampleFile(_Model):
@@ -424,6 +459,12 @@ class Pack:
                 return d
         raise KeyError(drill_id)
 
+    def prompt(self, prompt_id: str) -> Prompt:
+        for p in self.prompts:
+            if p.id == prompt_id:
+                return p
+        raise KeyError(prompt_id)
+
 
 def content_hash(files: Mapping[str, bytes]) -> str:
     """sha256 over the pack's files (sorted paths and bytes): same content, same hash."""
@@ -476,9 +517,11 @@ class _Collector:
             msg = str(exc)
             m = _TOML_AT.search(msg)
             line = int(m.group(1)) + line_offset if m else None
-            msg = _TOML_AT.sub("", msg).strip()
+            msg = _toml_plain(re.sub(r"\s*\((?:at line \d+, column \d+|at end of document)\)", "", msg).strip())
             if m:
                 msg += f" (column {m.group(2)})"
+            elif (opened := _unclosed_triple_quote(text)) is not None:
+                line = opened + line_offset
             self.error(file, f"invalid TOML: {msg}", line)
             return None
 
@@ -502,18 +545,124 @@ def _dotted(loc: tuple) -> str:
     return out
 
 
+_ID_FIELDS = frozenset({"id", "task", "drill", "prompt", "start", "next", "tasks", "after", "unless_after", "met",
+                        "violations"})
+
+
 def _message(err: Any) -> str:
+    """A validation error in plain words (never pydantic's own text)."""
     kind = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    names = [x for x in err["loc"] if isinstance(x, str)]
+    name = names[-1] if names else ""
     if kind == "extra_forbidden":
         return "unknown field (not part of the pack format; check the spelling)"
     if kind == "missing":
         return "required field is missing"
-    msg = err["msg"]
-    if kind == "string_pattern_mismatch" and err["loc"] and err["loc"][-1] in ("id", "task", "drill", "start", "next"):
-        return f"{err['input']!r} is not a valid id (lower-case letters, digits and '-', 2–60 characters)"
-    if kind == "string_pattern_mismatch" and isinstance(err["input"], str) and "+" in err["input"]:
-        return f"cue {err['input']!r}: join terms with ' + ' (spaces around the plus)"
-    return msg.removeprefix("Value error, ")
+    if kind == "value_error":
+        return err["msg"].removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        if isinstance(value, str) and "+" in value:
+            return f"cue {value!r}: join terms with ' + ' (spaces around the plus)"
+        if name in _ID_FIELDS:
+            return (f"{value!r} is not a valid id: an id may contain only lower-case letters a-z, digits 0-9 and "
+                    "'-', starts with a letter or digit, and is 2–60 characters long")
+        if name == "version":
+            return f"{value!r} is not a version: write three numbers, MAJOR.MINOR.PATCH, like \"1.0.0\""
+        if name == "language":
+            return f"{value!r} is not a language code: write two lower-case letters like \"en\", or \"en-GB\""
+        if name == "slots":
+            return (f"slot name {value!r} may contain only lower-case letters, digits and '_', and starts with a "
+                    "letter or '_'")
+        return f"{value!r} is not written the way this field needs (see docs/pack-format.md)"
+    if kind == "string_too_short":
+        return "is empty: write some text"
+    if kind == "string_too_long":
+        n = len(value) if isinstance(value, str) else "?"
+        return f"is too long: {n} characters, at most {ctx.get('max_length')}"
+    if kind == "string_type":
+        return "must be text in quotes"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"{value!r} is not a whole number: write a number like 3, without quotes"
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        return f"{value!r} is not a number: write a number like 0.9, without quotes"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{value!r}: write true or false, without quotes"
+    if kind.startswith("date"):
+        return f"{value!r} is not a date: write a date like 2026-09-14, without quotes"
+    for bound, words in (("ge", "at least"), ("gt", "more than"), ("le", "at most"), ("lt", "less than")):
+        if bound in ctx and kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+            return f"is {value!r}; it must be {words} {ctx[bound]}"
+    if kind == "too_short":
+        n = ctx.get("min_length")
+        return f"needs at least {n} item{'s' if n != 1 else ''}; it has {ctx.get('actual_length', 0)}"
+    if kind == "too_long":
+        return f"has {ctx.get('actual_length')} items; at most {ctx.get('max_length')} are allowed"
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return 'must be a list in square brackets, like ["first", "second"]'
+    if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type"):
+        return "must be a table (a [section], [[section]] or { key = value, … })"
+    if kind in ("literal_error", "enum"):
+        return f"{value!r} is not one of the allowed values: {ctx.get('expected', '')}"
+    # a kind not seen before: pydantic's words, made to read as a rule
+    return err["msg"].replace("Input should be", "must be").replace("should", "must")
+
+
+_TOML_PLAIN = [
+    (r"Illegal character '\\n'", "a quote is not closed: text in quotes must end on the same line "
+                                 '(use triple quotes """…""" for text over several lines)'),
+    (r"Illegal character (.+)", "the text contains the character {0}, which TOML does not allow here; remove it"),
+    (r"Unterminated string", "a quote is not closed: a \"\"\" or ''' that opens text over several lines never "
+                             "closes"),
+    (r"Invalid value", 'not a valid TOML value: text needs quotes ("like this"), lists need [square brackets], '
+                       "numbers and true/false none"),
+    (r"Expected '=' after a key", "'=' is missing after the field name: write name = value"),
+    (r"Unclosed array", "a list ('[') is not closed with ']' (or a comma between items is missing)"),
+    (r"Unclosed inline table", "a table ('{{') is not closed with '}}'"),
+    (r"Cannot overwrite a value", "this field is given twice in the same table; keep one"),
+    (r"Cannot declare (.+) twice", "the table {0} is given twice; use [[name]] for a list of tables"),
+    (r"Cannot (?:mutate immutable|redefine) namespace (.+)",
+     "{0} is already a field or a table above; it cannot be defined again here"),
+    (r"Duplicate inline table key (.+)", "the key {0} is given twice inside {{ … }}"),
+    (r"Expected newline or end of document", "something follows the value on the same line: put each field on its "
+                                             "own line (a comment starts with #; a date is written like 2026-09-14)"),
+    (r"Invalid initial character for a key part", "a field name may contain only letters, digits, '-' and '_' "
+                                                  "(or is written in quotes)"),
+    (r"Invalid statement", "this line is neither a field (name = value) nor a [table] header"),
+    (r"Invalid date or datetime", "not a valid date: write a date like 2026-09-14"),
+    (r"Expected '\]' at the end of a table", "a [table] header is missing its closing ']'"),
+    (r"Expected '\]\]' at the end of an array", "a [[table]] header is missing its closing ']]'"),
+    (r"Unescaped '\\' in a string", "a backslash in text in double quotes starts an escape: write \\\\ or use "
+                                    "'single quotes'"),
+    (r"(?:Invalid hex value|Escaped character is not a Unicode scalar value)",
+     "an escape like \\uXXXX in the text is not a valid character"),
+    (r"Expected (.+)", "{0} was expected here"),
+    (r"Found invalid character (.+)", "the character {0} is not allowed here"),
+]
+
+
+def _toml_plain(message: str) -> str:
+    """tomllib's message in plain words."""
+    for pattern, words in _TOML_PLAIN:
+        m = re.match(pattern, message)
+        if m:
+            # ('drill', 'criterion') -> [drill.criterion]
+            groups = ["[" + ".".join(re.findall(r"'([^']*)'", g)) + "]" if g.startswith("(") else g
+                      for g in m.groups()]
+            return words.format(*groups)
+    return message
+
+
+def _unclosed_triple_quote(text: str) -> int | None:
+    """The line of a triple quote that opens text over several lines and never closes, if any."""
+    opened: tuple[str, int] | None = None
+    for m in re.finditer(r'"""|' + "'''", text):
+        if opened is None:
+            opened = (m.group(0), m.start())
+        elif m.group(0) == opened[0]:
+            opened = None
+    return text[: opened[1]].count("\n") + 1 if opened else None
 
 
 def load_pack(files: Mapping[str, bytes], source: str = "pack") -> Pack:
@@ -570,6 +719,8 @@ def load_pack(files: Mapping[str, bytes], source: str = "pack") -> Pack:
     # References into a folder with broken files would only repeat those errors: skip them.
     broken = {p.file.split("/")[0] for p in c.problems if p.severity == "error"}
     _cross_check(c, texts, roles, lessons, prompts, drills, examples, broken)
+    if manifest is not None and not any(p.severity == "error" for p in c.problems):
+        _authoring_checks(c, texts, manifest, roles, prompts, drills, examples)
     errors = [p for p in c.problems if p.severity == "error"]
     if errors or manifest is None or rubric is None:
         raise PackInvalid(c.problems, source)
@@ -627,6 +778,32 @@ def _lesson(c: _Collector, path: str, text: str) -> Lesson | None:
                   reading_minutes=minutes, file=path)
 
 
+def _line_of(texts: Mapping[str, str | None], path: str, loc: tuple) -> int | None:
+    """The line of the field at *loc* in the pack file *path* (front matter lines of a lesson counted)."""
+    text = texts.get(path)
+    if text is None or not loc:
+        return None
+    offset = 0
+    if path.endswith(".md"):
+        text, offset = (split_front_matter(text) or ("",))[0], 1
+    line = locate(line_index(text), loc)
+    return line + offset if line else None
+
+
+def _authoring_checks(c: _Collector, texts: Mapping[str, str | None], manifest: Manifest, roles, prompts, drills,
+                      examples) -> None:
+    """What only the grader can tell (core.authoring): model answers graded, risky cues, coverage."""
+    from drillpad.core import authoring
+    from drillpad.core.cues import Synonyms
+
+    synonyms = Synonyms([g.terms for g in manifest.synonyms])
+    findings = [*authoring.check_model_answers(drills, prompts, synonyms), *authoring.check_cues(drills, prompts),
+                *authoring.check_coverage(roles, prompts, examples)]
+    for f in findings:
+        add = c.error if f.severity == "error" else c.warn
+        add(f.file, f.message, _line_of(texts, f.file, f.loc), _dotted(f.loc))
+
+
 def _cross_check(c: _Collector, texts: Mapping[str, str | None], roles, lessons, prompts, drills, examples,
                  broken: set[str]) -> None:
     """References between files and ids unique across the pack (not into folders in *broken*)."""
@@ -678,7 +855,21 @@ def _cross_check(c: _Collector, texts: Mapping[str, str | None], roles, lessons,
         drill_by_id[d.id] = d
         if tasks_known and d.task not in tasks:
             c.error(path, f"task {d.task!r} does not exist in any role", line_of(path, ("task",)), "task")
+    prompt_by_id = {pr.id: pr for _, _, pr in prompts}
     for path, i, e in examples:
+        if e.prompt is not None:
+            pr = prompt_by_id.get(e.prompt)
+            if pr is None and "prompts" not in broken:
+                c.error(path, f"prompt {e.prompt!r} does not exist", line_of(path, ("example", i, "prompt")),
+                        f"example[{i}].prompt")
+            elif pr is not None:
+                points = [pt.id for pt in pr.point]
+                bad = [m for m in e.met if m not in points]
+                if bad:
+                    c.error(path, f"met names {', '.join(map(repr, bad))}, not points of prompt {pr.id!r} "
+                                  f"(its points: {', '.join(points)})",
+                            line_of(path, ("example", i, "met")), f"example[{i}].met")
+            continue
         d = drill_by_id.get(e.drill)
         if d is None and "drills" in broken:
             continue

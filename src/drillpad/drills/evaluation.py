@@ -10,6 +10,8 @@ Answer outcomes, as a trainee sees them: told pass / sent to a manager / told "n
 for the answers that are labelled fully right (every required criterion, no must-not).
 Adversarial answers (injection, stuffing, keyword sentences): how many were credited anything.
 Everything is also given per kind of answer. Reported for dev, held-out and all.
+Labelled answers to recall prompts (`prompt = "ID"`) count too: each key point is a criterion
+(core.grader.prompt_as_drill), graded by the same grader.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from drillpad.core.cues import Synonyms
-from drillpad.core.grader import Grade, grade
-from drillpad.core.pack import Example, Pack
+from drillpad.core.grader import Grade, grade, prompt_as_drill
+from drillpad.core.pack import Drill, Example, Pack
 
 ADVERSARIAL = ("injection", "stuffing", "keyword-sentence")
 
@@ -100,6 +102,23 @@ def outcome(g: Grade) -> str:
     return "review" if g.needs_review else ("pass" if g.passed else "not yet")
 
 
+def example_drill(pack: Pack, example: Example) -> Drill:
+    """What *example* answers, as a drill: the drill itself, or the recall prompt in drill shape
+    (its key points are the criteria, named by point id)."""
+    if example.drill is not None:
+        return pack.drill(example.drill)
+    prompt = pack.prompt(example.prompt or "")
+    key = (id(pack), prompt.id)
+    if key not in _prompt_drills or _prompt_drills[key][0] is not pack:
+        if len(_prompt_drills) > 256:
+            _prompt_drills.clear()
+        _prompt_drills[key] = (pack, prompt_as_drill(prompt))  # one object: the grader caches its synonyms
+    return _prompt_drills[key][1]
+
+
+_prompt_drills: dict[tuple[int, str], tuple[Pack, Drill]] = {}
+
+
 def evaluate(pack: Pack, grader: Callable[..., Grade] = grade, split: str | None = None) -> GradingReport:
     synonyms = pack_synonyms(pack)
     examples: list[Example] = [e for e in pack.examples if split in (None, e.split)]
@@ -114,7 +133,7 @@ def evaluate(pack: Pack, grader: Callable[..., Grade] = grade, split: str | None
                                                   "outcomes": Counter()})
     mistakes: list[dict] = []
     for e in examples:
-        drill = pack.drill(e.drill)
+        drill = example_drill(pack, e)
         g = grader(drill, e.answer, synonyms)
         told = outcome(g)
         outcomes[told] += 1
@@ -134,7 +153,8 @@ def evaluate(pack: Pack, grader: Callable[..., Grade] = grade, split: str | None
             k["criteria"].add(truth, got)
             fp_unreviewed += (got and not truth and not g.needs_review)
             if truth != got:
-                mistakes.append({"example": e.id, "kind": e.kind, "item": c.id, "type": "criterion",
+                mistakes.append({"example": e.id, "kind": e.kind, "item": c.id,
+                                 "type": "criterion" if e.drill else "point", "of": e.item,
                                  "label": truth, "graded": got, "evidence": g.criteria[c.id].evidence,
                                  "note": g.criteria[c.id].note, "told": told, "answer": e.answer})
         violated = {v.id: v for v in g.violations}
@@ -143,7 +163,7 @@ def evaluate(pack: Pack, grader: Callable[..., Grade] = grade, split: str | None
             must.add(truth, got)
             k["must_not"].add(truth, got)
             if truth != got:
-                mistakes.append({"example": e.id, "kind": e.kind, "item": m.id, "type": "must_not",
+                mistakes.append({"example": e.id, "kind": e.kind, "item": m.id, "type": "must_not", "of": e.item,
                                  "label": truth, "graded": got,
                                  "evidence": violated[m.id].evidence if got else "", "note": "", "told": told,
                                  "answer": e.answer})

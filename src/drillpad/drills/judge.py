@@ -139,9 +139,10 @@ def calibrate(engine: Engine, pack: Pack, *, now: str, cancel: CancelToken | Non
     from drillpad.drills.evaluation import macro_f1
 
     tp = fp = fn = tn = invalid = 0
-    for n, e in enumerate(pack.examples):
+    examples = [e for e in pack.examples if e.drill]  # the judge reads drill answers (not recall prompts)
+    for n, e in enumerate(examples):
         if progress is not None:
-            progress(n, len(pack.examples))
+            progress(n, len(examples))
         drill = pack.drill(e.drill)
         try:
             verdicts: dict[str, bool] | None = judge(engine, drill, e.answer, pack_id=pack.id, cancel=cancel)
@@ -158,10 +159,10 @@ def calibrate(engine: Engine, pack: Pack, *, now: str, cancel: CancelToken | Non
             tn += (not truth) and (not got)
             fp += (not truth) and got
             fn += truth and (not got)
-    labelled_not_met = sum(1 for e in pack.examples for c in pack.drill(e.drill).criterion if c.id not in e.met)
-    total = sum(len(pack.drill(e.drill).criterion) for e in pack.examples)
+    labelled_not_met = sum(1 for e in examples for c in pack.drill(e.drill).criterion if c.id not in e.met)
+    total = sum(len(pack.drill(e.drill).criterion) for e in examples)
     info = engine.info()
-    return Calibration(pack.id, pack.content_hash, info.name, info.sha256 or "", JUDGE_VERSION, len(pack.examples),
+    return Calibration(pack.id, pack.content_hash, info.name, info.sha256 or "", JUDGE_VERSION, len(examples),
                        total, (tp + tn) / total if total else 0.0, macro_f1(tp, fp, fn, tn),
                        fp / labelled_not_met if labelled_not_met else 0.0, invalid, now)
 

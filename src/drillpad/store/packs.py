@@ -144,7 +144,7 @@ def import_pack(db: Database, pack: Pack, *, source_path: str, now: str) -> Impo
         db["examples"].insert_all(
             {"pack_id": m.id, "id": e.id, "drill_id": e.drill, "kind": e.kind, "split": e.split,
              "answer": e.answer, "met": json.dumps(e.met), "violations": json.dumps(e.violations)}
-            for e in pack.examples
+            for e in pack.examples if e.drill  # answers to recall prompts stay in the pack folder (`eval grading`)
         )
     action = "upgraded" if existing else "installed"
     return ImportResult(m.id, m.version, action, existing[0] if existing else None)
