@@ -69,7 +69,7 @@ def check_model_answers(drills: Iterable[tuple[str, Drill]], prompts: Iterable[t
             out.append(Finding(path, ("prompt", i, "answer"), f"prompt {p.id!r}: its own answer does not meet key "
                                "point " + ", ".join(f"{pt.id!r} ({pt.text})" for pt in failed)
                                + ": add a cue in the answer's words, so a learner who writes it is told it is right",
-                               "error"))
+                               "warning"))
     return out
 
 
