@@ -132,6 +132,7 @@ def _strip_injection(answer: str) -> tuple[str, bool]:
 
 _VERB_STEMS = frozenset(stem(v) for v in lexicon.ACTION_VERBS)
 _MODALS = frozenset("will would can could should must might may shall 'll 'd".split())
+_SEQUENCE = frozenset("then first next after before once until finally".split())
 _PEOPLE = frozenset({"i", "we", "my", "our", "i'd", "i'll", "we'd", "we'll", "me", "us"})
 
 
@@ -151,7 +152,7 @@ def _is_list_shaped(answer: str) -> bool:
     one_sentence = not re.search(r"[.!?\n]\s*\S", answer.strip())
     clauses = [f for f in re.split(r"[,;]+", answer) if tokens(f)]
     return (one_sentence and len(clauses) >= 3 and all(len(tokens(f)) <= 4 for f in clauses)
-            and not any(set(tokens(f)) & _PEOPLE for f in clauses))
+            and not any(set(tokens(f)) & (_PEOPLE | _SEQUENCE) for f in clauses))  # "…, try start, then clear it"
 
 
 _ROLE_KEYS = frozenset(f"lex:{r}" for r in ("supervisor", "first-aider", "maintenance", "security"))
