@@ -94,7 +94,7 @@ def _cards(ws, learner_id):
 
 
 def _levels(ws, learner_id):
-    return [(b.behaviour_id, b.level) for b in ws.competency(learner_id)]
+    return [(b.id, b.level, b.counted) for b in ws.competency(learner_id)]
 
 
 def _today(ws, learner_id):
@@ -148,7 +148,7 @@ def test_a_plan_sent_once_shows_on_every_workstation(team):
     ManagerDesk(team.manager).send_plan(sam.id, "jam", None, (team.clock.now() + timedelta(days=7)).date(), "e-stop")
     team.sync()
     for ws in team.stations:
-        assert [p.task_id for p in ws.plans(sam.id)] == ["jam"]
+        assert [p.task for p in ws.plans(sam.id)] == ["jam"]
 
 
 def test_a_learner_added_on_one_workstation_reaches_the_others_with_the_same_id(team):

@@ -219,7 +219,7 @@ class Inbox:
                 raise BundleRefused(f"device {claimed.device} is not known here and the request carries no device "
                                     "key (X-DrillPad-Device)", "unknown-device")
             else:
-                public, _ = parse_device_public(device_file[:MAX_DEVICE_FILE_BYTES], claimed.device)
+                public, _, _ = parse_device_public(device_file[:MAX_DEVICE_FILE_BYTES], claimed.device)
             bundle_mod.verify(body, signature, public)
         except keys_mod.KeyError_ as exc:
             raise _Refused(422, f"the device key sent with the bundle is not usable: {exc}") from exc
