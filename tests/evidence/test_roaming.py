@@ -237,3 +237,73 @@ def test_workstations_whose_clocks_disagree_compute_the_same_schedule(team):
     assert _cards(a, sam.id) == _cards(b, sam.id) == _cards(c, sam.id)
     team.manager.rebuild()
     assert _cards(team.manager, sam.id) == _cards(c, sam.id)
+
+
+def test_a_merge_of_two_profiles_of_one_person_gives_one_schedule_everywhere_and_can_be_taken_back(team):
+    from drillpad.manager import ManagerDesk
+
+    a, b, c = team.stations
+    team.sync()
+    team.sync()
+    first = a.add_learner("Sam Ortiz", "dock-hand")
+    second = b.add_learner("Sam Ortiz", "dock-hand")  # the same person, added again on another PC
+    practise(a, first.id, 6)
+    team.advance(hours=3)
+    practise(b, second.id, 5, k=20)
+    team.sync()
+    team.sync()
+    desk = ManagerDesk(team.manager, "Dana (manager)")
+    merged = desk.merge(second.id, first.id)
+    assert merged.kind == "learner.merged" and merged.payload["by"] == "Dana (manager)"
+    team.sync()
+    team.manager.rebuild()
+    want = _cards(team.manager, first.id)
+    assert want
+    reviews = team.manager.db.execute("SELECT count(*) FROM events WHERE kind = 'review' AND learner_id IN (?, ?)",
+                                      [first.id, second.id]).fetchone()[0]
+    assert want[0][4] == reviews
+    for ws in team.stations:
+        assert [lr.id for lr in ws.learners()] == [first.id]  # one profile to unlock
+        assert _cards(ws, first.id) == want
+        assert _levels(ws, first.id) == _levels(team.manager, first.id)
+    desk.unmerge(merged.id)
+    team.sync()
+    for ws in team.stations:
+        assert {lr.id for lr in ws.learners()} == {first.id, second.id}
+        assert _cards(ws, first.id)[0][4] < reviews
+
+
+def test_a_merge_is_refused_between_roles_and_cannot_be_taken_back_after_a_sign_off(team):
+    from drillpad.manager import ManagerDesk
+
+    desk = ManagerDesk(team.manager)
+    one = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    two = team.manager.add_learner("Sam Ortiz 2", "dock-hand")
+    with pytest.raises(ValueError, match="same profile"):
+        desk.merge(one.id, one.id)
+    merged = desk.merge(two.id, one.id)
+    desk.signoff(one.id, "isolation", 3, "watched on the floor", team.keys)
+    with pytest.raises(ValueError, match="signed off"):
+        desk.unmerge(merged.id)
+
+
+def test_the_merge_verb_on_the_managers_pc(team, capsys):
+    from drillpad import cli
+
+    d = ["--data-dir", str(team.manager.paths.data_dir)]
+    one = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    team.manager.add_learner("Sam Ortiz (second)", "dock-hand")
+    team.manager.close()
+    assert cli.main([*d, "learner", "merge", "Sam Ortiz (second)", "Sam Ortiz", "--by", "Dana"]) == 0
+    out = capsys.readouterr().out
+    assert "Merged Sam Ortiz (second) into Sam Ortiz" in out
+    merge_id = out.split("(merge ")[1].split(")")[0]
+    assert cli.main([*d, "learner", "list", "--json"]) == 0
+    assert [lr["id"] for lr in json.loads(capsys.readouterr().out)] == [one.id]
+    assert cli.main([*d, "learner", "unmerge", merge_id]) == 0
+    assert "taken back" in capsys.readouterr().out
+    assert cli.main([*d, "learner", "list", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
+    team.manager = Workspace(Paths.resolve(team.manager.paths.data_dir, env={}), clock=team.clock)
+    with pytest.raises(SystemExit, match="only the manager"):
+        cli.main(["--data-dir", str(team.stations[0].paths.data_dir), "learner", "merge", "a", "b"])
