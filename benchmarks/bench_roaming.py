@@ -35,6 +35,7 @@ from drillpad.workspace import Workspace  # noqa: E402
 
 PACK = REPO / "tests" / "data" / "minipack"
 PASS = "bench roaming passphrase"
+SMOKE = {"workstations": 3, "learners": 5, "events": 60}
 ANSWERS = ["I hit the emergency stop straight away.", "press the e-stop and lock out", "I call someone"]
 
 
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--events", type=int, default=600, help="practice events per workstation")
     a = ap.parse_args(argv)
     if a.smoke:
-        a.workstations, a.learners, a.events = 3, 5, 60
+        a.workstations, a.learners, a.events = SMOKE["workstations"], SMOKE["learners"], SMOKE["events"]
     clock = FixedClock(datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc))
     tmp = Path(tempfile.mkdtemp(prefix="bench-roaming-"))
     try:
