@@ -67,6 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     ll.add_argument("--json", action="store_true")
     lp = learner.add_parser("pin", help="choose the PIN of a profile that has none yet (typed twice, or DRILLPAD_PIN)")
     lp.add_argument("name")
+    lm = learner.add_parser("merge", help="manager: two profiles of one person become one on every team workstation "
+                            "(recorded; reversible with unmerge until signed off)")
+    lm.add_argument("source", metavar="FROM", help="the profile to merge (name or id)")
+    lm.add_argument("into", metavar="INTO", help="the profile that stays (name or id)")
+    lm.add_argument("--by", default="manager", help="who merges (recorded)")
+    lm.add_argument("--note", default="")
+    lu = learner.add_parser("unmerge", help="manager: take a merge back (by its id, printed by merge)")
+    lu.add_argument("merge_id")
+    lu.add_argument("--by", default="manager")
 
     today = sub.add_parser("today", help="a learner's queue for today, weekly cadence and journey")
     today.add_argument("--learner", required=True)
@@ -298,6 +307,23 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
             print(f"Added {lr.name} ({lr.role_title}).")
         elif cmd == "learner" and args.learner_command == "pin":
             return _choose_pin(ws, args.name)
+        elif cmd == "learner" and args.learner_command in ("merge", "unmerge"):
+            from drillpad.evidence import has_manager_keys
+            from drillpad.manager import ManagerDesk
+
+            if not has_manager_keys(ws.paths.data_dir):
+                raise SystemExit("drillpad learner merge: only the manager's DrillPad merges profiles; the merge "
+                                 "reaches the workstations with the next roster")
+            desk = ManagerDesk(ws, args.by)
+            if args.learner_command == "merge":
+                into = ws.learner(args.into)
+                source = ws.learner(args.source)
+                event = desk.merge(source.id, into.id, args.note)
+                print(f"Merged {source.name} into {into.name} (merge {event.id}); the workstations get it with the "
+                      "next roster (drillpad evidence import FOLDER publishes it).")
+            else:
+                desk.unmerge(args.merge_id)
+                print(f"Merge {args.merge_id} taken back; the two profiles are separate again.")
         elif cmd == "learner":
             learners = ws.learners()
             if args.json:

@@ -354,6 +354,23 @@ class ManagerDesk:
         return self._record(lr.id, "coaching.plan", {"task": task, "drill": drill, "follow_up": follow_up.isoformat(),
                                                       "note": note.strip()})
 
+    def merge(self, from_key: str, into_key: str, note: str = ""):
+        """Two profiles of one person become one (recorded, reversible until signed off); see evidence/merge.py."""
+        from drillpad.evidence import merge as merge_mod
+
+        try:
+            return merge_mod.merge(self, self.ws.learner(from_key).id, self.ws.learner(into_key).id, note)
+        except merge_mod.MergeError as exc:
+            raise LearningError(str(exc)) from None
+
+    def unmerge(self, merge_event_id: str):
+        from drillpad.evidence import merge as merge_mod
+
+        try:
+            return merge_mod.unmerge(self, merge_event_id)
+        except merge_mod.MergeError as exc:
+            raise LearningError(str(exc)) from None
+
     def checkin(self, learner_key: str, note: str):
         """The weekly check-in (completes the cadence's fourth item for the learner)."""
         if not note.strip():

@@ -594,6 +594,9 @@ class Workspace:
         return Settings.model_validate_json(row[0])
 
     def _events(self, learner_ids: list[str], kinds: tuple[str, ...] | None = None) -> list[EventView]:
+        from drillpad.store.merges import aliases
+
+        learner_ids = list(dict.fromkeys(i for lid in learner_ids for i in aliases(self.db, lid)))  # merged profiles
         if not learner_ids:
             return []
         marks = ",".join("?" * len(learner_ids))
@@ -610,10 +613,13 @@ class Workspace:
 
     def _attempt_no(self, learner_id: str, pack_id: str, item_id: str) -> int:
         """1 for the learner's first ever attempt at the item, then 2, 3, ..."""
+        from drillpad.store.merges import aliases
+
+        ids = aliases(self.db, learner_id)
         return 1 + self.db.execute(
-            "SELECT count(*) FROM events WHERE learner_id = ? AND kind = 'review' AND "
+            f"SELECT count(*) FROM events WHERE learner_id IN ({','.join('?' * len(ids))}) AND kind = 'review' AND "
             "json_extract(payload, '$.item') = ? AND json_extract(payload, '$.pack') = ?",
-            [learner_id, item_id, pack_id]).fetchone()[0]
+            [*ids, item_id, pack_id]).fetchone()[0]
 
     def today(self, learner_key: str) -> Today:
         """Today's queue (due reviews, then capped new items, within the daily budget) and the cadence."""
@@ -623,8 +629,7 @@ class Workspace:
         budget = self.policy.policy.daily_budget_minutes or settings.daily_budget_minutes
         from drillpad.store import aggregates
 
-        read = {r[0] for r in self.db.execute("SELECT json_extract(payload, '$.task') FROM events "
-                                              "WHERE learner_id = ? AND kind = 'lesson.read'", [lr.id])}
+        read = {e.payload.get("task") for e in self._events([lr.id], ("lesson.read",))}
         created = from_iso(self.db["learners"].get(lr.id)["created_at"])
         first_week = cadence_core.week_start(created.date(), settings.week_start_weekday)
         days = aggregates.cadence_counts(self.db, lr.id, min(first_week, now.date()).isoformat())

@@ -60,13 +60,27 @@ def test_a_demonstration_claiming_the_manager_as_source_is_refused(pair, manager
     assert "rule A4" in out.reason
 
 
-def test_events_for_a_learner_this_workstation_does_not_hold_are_refused(pair, manager_keys):
+def test_events_for_a_learner_on_no_roster_wait_and_are_never_applied(pair, manager_keys):
+    """A3 (roaming): a workstation may hold the team's roster learners, never one nobody enrolled."""
+    import uuid
+
     device, manager, share = pair
     keys = enrol(device, manager, share)
-    bo = manager.add_learner("Bo Chen", "dock-hand")  # a learner of another device (here: the manager's)
+    stranger = str(uuid.uuid4())
+    name = forge(device, share, events=[event(device, learner=stranger)])
+    out = {o.file: o for o in manager.evidence.import_folder(share, keys)}[name]
+    assert out.outcome == "held" and "rule A3" in out.reason and "not on the team's roster" in out.reason
+    assert manager.db.execute("SELECT count(*) FROM events WHERE learner_id = ?", [stranger]).fetchone()[0] == 0
+    assert (share / name).exists()  # waits in the folder, not quarantined
+
+
+def test_events_for_a_roster_learner_from_any_team_workstation_are_accepted(pair, manager_keys):
+    device, manager, share = pair
+    keys = enrol(device, manager, share)
+    bo = manager.add_learner("Bo Chen", "dock-hand")  # enrolled by the manager: on the roster
     name = forge(device, share, events=[event(device, learner=bo.id)])
-    out = _refused(manager, share, keys, name, "event 1", "does not hold")
-    assert "rule A3" in out.reason
+    out = {o.file: o for o in manager.evidence.import_folder(share, keys)}[name]
+    assert out.outcome == "imported"
 
 
 def test_a_learner_added_twice_under_another_devices_learner_id_is_refused(pair, manager_keys):

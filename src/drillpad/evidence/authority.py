@@ -7,9 +7,11 @@ bundle signed by a **device** key, before anything is applied (one broken rule r
 - **A2** manager decisions (``MANAGER_KINDS``: sign-off, competency override, review decision,
   coaching plan, check-in, calibration rating) are valid only with the manager's signature: they
   reach a workstation in the manager's signed decisions file and are never accepted from one;
-- **A3** the learner is one this workstation holds: introduced by this device's own
-  ``learner.added`` (earlier in this bundle or in one imported before); a ``learner.added`` never
-  takes over an id another device introduced;
+- **A3** the learner is one this workstation may hold: a learner on the team's roster (known here: enrolled
+  by the manager, or introduced by an approved workstation's ``learner.added`` — roaming, one person on any
+  team workstation) or introduced earlier in this bundle; a ``learner.added`` never takes over an id another
+  device introduced. A learner not known *yet* (their own workstation's bundle has not been imported) is not a
+  refusal: the bundle waits (``unknown-learner``) and is tried again;
 - **A4** ``source`` is one it may claim: a demonstration is ``self`` or ``peer``, never ``manager``;
 - **A5** a review request points at one of that learner's own attempts.
 
@@ -26,9 +28,9 @@ from drillpad.evidence.bundle import BundleRefused
 
 WORKSTATION_KINDS = frozenset({"learner.added", "lesson.read", "review", "demonstration", "reflection",
                                "review.requested", "pin.reset", "llm.generation", "drill.variant_rejected",
-                               "device.resumed"})
+                               "device.resumed", "device.enrolled"})
 MANAGER_KINDS = frozenset({"signoff", "competency.override", "review.decision", "coaching.plan", "checkin",
-                           "calibration.rating"})
+                           "calibration.rating", "learner.merged", "learner.unmerged"})
 DEVICE_SOURCES = ("self", "peer")
 
 
@@ -36,11 +38,17 @@ def _refuse(n: int, e: dict, rule: str, text: str) -> BundleRefused:
     return BundleRefused(f"event {n} ({e['kind']} {e['id']}): rule {rule}: {text}", "authority")
 
 
-def check_device_events(db: Database, device: str, events: Iterable[dict]) -> None:
-    """Refuse (``BundleRefused``, kind ``authority``) the first event a workstation may not send."""
-    introduced = {r[0] for r in db.execute(
-        "SELECT learner_id FROM events WHERE kind = 'learner.added' AND device_id = ? AND learner_id IS NOT NULL",
-        [device])}
+def _on_roster(db: Database, learner: str) -> bool:
+    return db.execute("SELECT 1 FROM learners WHERE id = ?", [learner]).fetchone() is not None
+
+
+def check_device_events(db: Database, device: str, events: Iterable[dict], *, from_roster: bool = False) -> None:
+    """Refuse (``BundleRefused``, kind ``authority``) the first event a workstation may not send.
+    *from_roster* (a workstation checking a peer's bundle): a learner known here without a ``learner.added``
+    came from the manager's signed roster, which lists a learner only after the manager checked who introduced
+    them; their introducing device's ``learner.added`` is then accepted here (the manager still refuses a
+    takeover, having every ``learner.added``)."""
+    introduced: set[str] = set()
     attempts: dict[str, str] = {}
     names: set[str] = set()
     for n, e in enumerate(events, 1):
@@ -54,7 +62,7 @@ def check_device_events(db: Database, device: str, events: Iterable[dict]) -> No
             owner = db.execute("SELECT device_id FROM events WHERE kind = 'learner.added' AND learner_id = ? "
                                "ORDER BY rowid LIMIT 1", [learner]).fetchone()
             taken = db.execute("SELECT 1 FROM learners WHERE id = ?", [learner]).fetchone()
-            if (owner is not None and owner[0] != device) or (owner is None and taken):
+            if (owner is not None and owner[0] != device) or (owner is None and taken and not from_roster):
                 raise _refuse(n, e, "A3", f"learner {learner} belongs to another device; this workstation "
                               "does not hold them")
             if p["name"].casefold() in names:
@@ -62,9 +70,10 @@ def check_device_events(db: Database, device: str, events: Iterable[dict]) -> No
                               "workstation holds one learner per name")
             names.add(p["name"].casefold())
             introduced.add(learner)
-        elif learner is not None and learner not in introduced:
-            raise _refuse(n, e, "A3", f"this workstation does not hold learner {learner} (not introduced by "
-                          "this device)")
+        elif learner is not None and learner not in introduced and not _on_roster(db, learner):
+            raise BundleRefused(f"event {n} ({kind} {e['id']}): rule A3: learner {learner} is not on the team's "
+                                "roster here yet (their own workstation's bundle may not have come through); the "
+                                "bundle waits and is tried again", "unknown-learner")
         if kind == "demonstration" and p.get("source", "self") not in DEVICE_SOURCES:
             raise _refuse(n, e, "A4", f"source {p.get('source')!r} is not one a workstation may claim "
                           f"({' or '.join(DEVICE_SOURCES)}); the manager's own confirmations are the manager's")

@@ -110,14 +110,16 @@ def events_jsonl(events: list[dict[str, Any]]) -> bytes:
 
 
 def build(events: list[dict[str, Any]], *, team: str, seq: int, prev: str | None, created_at: str,
-          key: DeviceKey, device_id: str, recipient: str) -> tuple[bytes, bytes, Header]:
-    """(encrypted bundle, minisign signature, header) for *events* (dicts as stored)."""
+          key: DeviceKey, device_id: str, recipient: str | list[str]) -> tuple[bytes, bytes, Header]:
+    """(encrypted bundle, minisign signature, header) for *events* (dicts as stored), encrypted to *recipient*
+    (the manager's age recipient, then — roaming — every approved workstation's)."""
     body = events_jsonl(events)
     manifest = Manifest(format=FORMAT, team_id=team, device_id=device_id, seq=seq, prev_sha256=prev,
                         event_count=len(events), created_at=created_at, events_sha256=sha256(body))
     plain = _tar({"manifest.json": manifest.model_dump_json().encode(), "events.jsonl": body})
     try:
-        cipher = pyrage.encrypt(plain, [pyrage.x25519.Recipient.from_str(recipient)])
+        recipients = [recipient] if isinstance(recipient, str) else recipient
+        cipher = pyrage.encrypt(plain, [pyrage.x25519.Recipient.from_str(r) for r in recipients])
     except (pyrage.RecipientError, pyrage.EncryptError) as exc:
         raise BundleRefused(f"the team file's manager recipient is not usable: {exc}") from exc
     header = Header(team, device_id, seq, prev, len(events))

@@ -142,6 +142,21 @@ class DeviceResumed(_Payload):
     unsent: Annotated[int, Field(ge=0, le=MAX_SEQ)] = 0
 
 
+class DeviceEnrolled(_Payload):
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class LearnerMerged(_Payload):
+    into: Uuid
+    by: Short
+    note: Text = ""
+
+
+class LearnerUnmerged(_Payload):
+    merge: Uuid
+    by: Short
+
+
 class Signoff(_Payload):
     behaviour: Ref
     level: Level
@@ -183,13 +198,15 @@ PAYLOADS: dict[str, type[_Payload]] = {
     "learner.added": LearnerAdded, "lesson.read": LessonRead, "review": Review, "demonstration": Demonstration,
     "reflection": Reflection, "review.requested": ReviewRequested, "pin.reset": PinReset,
     "llm.generation": Generation, "drill.variant_rejected": VariantRejected, "device.resumed": DeviceResumed,
+    "device.enrolled": DeviceEnrolled, "learner.merged": LearnerMerged, "learner.unmerged": LearnerUnmerged,
     "signoff": Signoff, "competency.override": Override, "review.decision": ReviewDecision,
     "coaching.plan": CoachingPlan, "checkin": Checkin, "calibration.rating": CalibrationRating,
 }
 LEARNER = {"required": frozenset({"learner.added", "lesson.read", "review", "demonstration", "reflection",
                                   "review.requested", "pin.reset", "signoff", "competency.override",
-                                  "review.decision", "coaching.plan", "checkin"}),
-           "none": frozenset({"drill.variant_rejected", "device.resumed", "calibration.rating"})}
+                                  "review.decision", "coaching.plan", "checkin", "learner.merged",
+                                  "learner.unmerged"}),
+           "none": frozenset({"drill.variant_rejected", "device.resumed", "calibration.rating", "device.enrolled"})}
 
 
 class Envelope(BaseModel):

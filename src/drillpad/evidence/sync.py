@@ -113,6 +113,8 @@ class Evidence:
         self.problems: list[str] = []
         """Problems met while syncing that did not stop it (shown to the user)."""
         self._import_lock: filelock.FileLock | None = None
+        self.received: dict[str, int] = {}
+        """What the last folder sync took from the team's other workstations (roaming.collect_peers)."""
 
     # --- team and keys ------------------------------------------------------------------------
 
@@ -199,9 +201,11 @@ class Evidence:
             return None
         events = _event_dicts(rows)
         key = keys_mod.device_key(self.data_dir)
+        from drillpad.evidence import roaming
+
         cipher, signature, _ = bundle_mod.build(events, team=team["id"], seq=seq, prev=prev, created_at=self.now(),
                                                 key=key, device_id=self.device_id,
-                                                recipient=team["manager_recipient"])
+                                                recipient=roaming.recipients(self))
         self.outbox_dir.mkdir(parents=True, exist_ok=True)
         name = f"{team['id']}-{self.device_id}-{seq:06d}"
         atomic_write(self.outbox_dir / (name + SIG), signature)
@@ -217,12 +221,20 @@ class Evidence:
         team = self.team()
         if team is None:
             raise SyncError("this workstation is not enrolled: import the manager's team file first")
+        from drillpad.evidence import roaming
+
         folder.mkdir(parents=True, exist_ok=True)
         acked = self.collect_acks(folder)
         try:
             self.collect_state(folder)
         except SyncError as exc:
             self.problems.append(str(exc))
+        try:  # the manager's roster first: it names the team's learners and the workstations to trust
+            roaming.collect_roster(self, folder)
+        except SyncError as exc:
+            self.problems.append(str(exc))
+        peers = roaming.collect_peers(self, folder)
+        self._announce()
         while self.build_bundle() is not None:
             pass
         acked += self.collect_acks(folder)
@@ -237,7 +249,38 @@ class Evidence:
             for suffix in (SIG, SUFFIX):  # signature first: a bundle is only picked up once both exist
                 atomic_write(folder / (name + suffix), (self.outbox_dir / (name + suffix)).read_bytes())
             sent += 1
+        self._record_run(peers)
+        self.received = peers
         return {"sent": sent, "acknowledged": acked, "decisions": decisions}
+
+    def _announce(self) -> None:
+        """A workstation that has recorded nothing yet says so once (``device.enrolled``), so that its first
+        bundle reaches the manager and it can be approved before anyone practises on it."""
+        team = self.team()
+        if team is None or team["role"] != "workstation":
+            return
+        if self.db.execute("SELECT 1 FROM events WHERE device_id = ? LIMIT 1", [self.device_id]).fetchone():
+            return
+        name = self.db.execute("SELECT name FROM devices WHERE id = ?", [self.device_id]).fetchone()
+        event_store.append(self.db, device_id=self.device_id, learner_id=None, kind="device.enrolled",
+                           payload={"name": (name[0] if name else None)}, now=self.now())
+
+    def _record_run(self, peers: dict[str, int]) -> None:
+        with self.db.atomic():
+            self.db["sync_runs"].insert({"at": self.now(), "ok": 1, "peers": self.workstations(),
+                                         "received": peers["events"],
+                                         "note": f"{peers['bundles']} bundle(s) from other workstations"})
+
+    def workstations(self) -> int:
+        """How many of the team's workstations this PC exchanges with (itself included)."""
+        n = self.db.execute("SELECT count(*) FROM peer_devices WHERE status = 'approved' AND id != ?",
+                            [self.device_id]).fetchone()[0]
+        return n + 1
+
+    def last_run(self) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT at, peers, received FROM sync_runs WHERE ok = 1 ORDER BY id DESC LIMIT 1"
+                              ).fetchone()
+        return {"at": row[0], "workstations": row[1], "received": row[2]} if row else None
 
     def device_public_file(self) -> bytes:
         """What the manager needs to know this device: its signing key and age recipient (public halves)."""
@@ -411,6 +454,9 @@ class Evidence:
         """Write the manager's decisions (sign-offs, overrides, review decisions, plans, check-in notes) for
         the team's learners to *folder*: encrypted to every approved device, signed by the manager key.
         Returns how many decisions it holds (0: nothing written)."""
+        from drillpad.evidence import roaming
+
+        roaming.publish_roster(self, folder, manager)  # the team's learners and workstations travel with them
         data = self.decisions_file(manager)
         if data is None:
             return 0
@@ -497,8 +543,8 @@ class Evidence:
     def revoke_device(self, device_id: str) -> None:
         """A lost or retired workstation: its bundles are refused from now on (what was imported stays)."""
         with self.db.atomic():
-            if self.db.execute("UPDATE peer_devices SET status = 'revoked' WHERE id = ? AND status != 'revoked'",
-                               [device_id]).rowcount != 1:
+            if self.db.execute("UPDATE peer_devices SET status = 'revoked', revoked_after = last_seq WHERE id = ? "
+                               "AND status != 'revoked'", [device_id]).rowcount != 1:
                 raise SyncError(f"no device {device_id} to revoke")
 
     def approve_device(self, device_id: str) -> None:
@@ -537,8 +583,17 @@ class Evidence:
             except OSError as exc:
                 raise SyncError(f"cannot read the folder {folder}: {exc}") from exc
             self._sweep_parts(folder, entries)
-            return [self.import_bundle(folder / name, manager) for name in entries
-                    if name.endswith(SUFFIX) and not name.startswith(".")]
+            names = [name for name in entries if name.endswith(SUFFIX) and not name.startswith(".")]
+            results = {name: self.import_bundle(folder / name, manager) for name in names}
+            for _ in range(8):  # a bundle held for a learner another device introduces: again once that is in
+                held = [n for n, o in results.items() if o.outcome == "held"]
+                if not held or not any(o.outcome == "imported" for o in results.values()):
+                    break
+                again = {n: self.import_bundle(folder / n, manager) for n in held}
+                results.update(again)
+                if not any(o.outcome == "imported" for o in again.values()):
+                    break
+            return [results[name] for name in names]
 
     def _require_manager(self) -> dict[str, Any]:
         team = self.team()
@@ -651,6 +706,10 @@ class Evidence:
             return ImportOutcome(name, "already", f"already had bundle {had.header.seq} from this device; "
                                  "acknowledged again", 0, had.header.device, had.header.seq)
         except BundleRefused as exc:
+            if exc.kind == "unknown-learner":  # roaming: the learner's own workstation's bundle comes first
+                out = ImportOutcome(name, "held", exc.reason, 0, claimed.device, claimed.seq)
+                self._log(out, sha)
+                return out
             return self._refuse(path, sig_path, ImportOutcome(name, "refused", exc.reason, device=claimed.device,
                                                               seq=claimed.seq), sha)
         self._ack(path, header, sha, manager)

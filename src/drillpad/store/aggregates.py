@@ -163,6 +163,7 @@ def on_event(db: Database, event_id: str, device_id: str, seq: int, learner_id: 
     """Fold one newly stored event into the aggregates (call inside the event's transaction)."""
     if learner_id is None:
         return
+    learner_id = _person(db, learner_id)
     at = _norm(created_at)
     cadence = _cadence_delta(kind, payload)
     active = at if kind in ACTIVE_KINDS else None
@@ -185,12 +186,29 @@ def rebuild(db: Database) -> dict[str, int]:
         for table in ("review_facts", "review_days", "task_progress", "learner_days"):
             db.execute(f"DELETE FROM {table}")
         learners = [r[0] for r in db.execute("SELECT DISTINCT learner_id FROM events WHERE learner_id IS NOT NULL")]
-        for learner_id in learners:
+        people = sorted({_person(db, learner_id) for learner_id in learners})
+        for learner_id in people:
             _rebuild_learner(db, learner_id)
     after = {tuple(r[:3]): r[3:] for r in db.execute(f"SELECT learner_id, task, day, {', '.join(DAY_COLUMNS)} "
                                                      "FROM review_days")}
     differed = sum(1 for k in set(before) | set(after) if before.get(k) != after.get(k))
     return {"review_days": len(after), "differed": differed}
+
+
+def _person(db: Database, learner_id: str) -> str:
+    """The profile whose aggregates an event counts towards: itself, or the one it was merged into."""
+    if db.execute("SELECT 1 FROM learner_merges WHERE from_id = ? AND undone_by IS NULL LIMIT 1",
+                  [learner_id]).fetchone() is None:
+        return learner_id
+    from drillpad.store.merges import canonical
+
+    return canonical(db, learner_id)
+
+
+def _aliases(db: Database, learner_id: str) -> list[str]:
+    from drillpad.store.merges import aliases
+
+    return aliases(db, learner_id)
 
 
 def _rebuild_learner(db: Database, learner_id: str) -> None:
@@ -199,8 +217,9 @@ def _rebuild_learner(db: Database, learner_id: str) -> None:
     last: dict[str, str] = {}
     progress: dict[str, list[str | None]] = {}
     items: dict[str, list[dict]] = defaultdict(list)
+    ids = _aliases(db, learner_id)
     for event_id, device_id, seq, kind, payload, created_at in db.execute(
-            "SELECT id, device_id, seq, kind, payload, created_at FROM events WHERE learner_id = ?", [learner_id]):
+            f"SELECT id, device_id, seq, kind, payload, created_at FROM events WHERE learner_id IN ({_marks(ids)})", ids):
         p = json.loads(payload)
         at = _norm(created_at)
         for k, v in _cadence_delta(kind, p).items():

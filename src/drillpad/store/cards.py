@@ -16,7 +16,7 @@ from drillpad.clock import from_iso, to_iso
 from drillpad.core.scheduling import Rating, Review, make_scheduler, replay
 
 _REVIEWS = (
-    "SELECT created_at, payload FROM events WHERE learner_id = ? AND kind = 'review' "
+    "SELECT created_at, payload FROM events WHERE learner_id IN ({ids}) AND kind = 'review' "
     "AND json_extract(payload, '$.pack') = ? AND json_extract(payload, '$.item_kind') = ? "
     "AND json_extract(payload, '$.item') = ? ORDER BY created_at, device_id, seq"
 )
@@ -24,7 +24,10 @@ _REVIEWS = (
 
 def compute_card(db: Database, learner_id: str, pack_id: str, item_kind: str, item_id: str,
                  retention: float) -> tuple[dict, str, int, str]:
-    rows = db.execute(_REVIEWS, [learner_id, pack_id, item_kind, item_id]).fetchall()
+    from drillpad.store.merges import aliases
+
+    ids = aliases(db, learner_id)  # a profile merged into this one: one person, one history
+    rows = db.execute(_REVIEWS.format(ids=",".join("?" * len(ids))), [*ids, pack_id, item_kind, item_id]).fetchall()
     reviews = [Review(from_iso(when), Rating(json.loads(p)["rating"])) for when, p in rows]
     card = replay(reviews, make_scheduler(retention))
     task = json.loads(rows[-1][1])["task"] if rows else ""
@@ -50,6 +53,9 @@ def rebuild(db: Database, retention_of: dict[str, float]) -> dict[str, int]:
     differed = 0
     with db.atomic():
         db.execute("DELETE FROM cards")
+        from drillpad.store.merges import canonical
+
+        keys = sorted({(canonical(db, k[0]), *k[1:]) for k in keys})
         for learner_id, pack_id, kind, item in keys:
             refresh_card(db, learner_id, pack_id, kind, item, retention_of.get(pack_id, 0.9))
             new = db.execute("SELECT state, due FROM cards WHERE learner_id = ? AND pack_id = ? AND item_kind = ? "

@@ -383,3 +383,38 @@ CREATE TABLE learner_days (
     PRIMARY KEY (learner_id, day)
 ) WITHOUT ROWID
 """
+
+
+@migrations()
+def m009_roaming(db: Database) -> None:
+    """Roaming (one person, any team workstation): the manager-signed roster last applied here (its version, so an
+    older one is never applied over a newer one), where a revoked device's accepted bundles end, profile merges
+    (who merged what, reversible until signed off) and this workstation's sync runs (for the status bar)."""
+    db.execute("""
+        CREATE TABLE roster_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            sha256 TEXT NOT NULL CHECK (sha256 LIKE 'sha256:%'),
+            issued_at TEXT NOT NULL,
+            applied_at TEXT NOT NULL
+        )""")
+    db.execute("ALTER TABLE peer_devices ADD COLUMN revoked_after INTEGER")
+    db.execute("""
+        CREATE TABLE learner_merges (
+            event_id TEXT PRIMARY KEY,
+            from_id TEXT NOT NULL,
+            into_id TEXT NOT NULL,
+            by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            undone_by TEXT
+        )""")
+    db.execute("CREATE INDEX learner_merges_from ON learner_merges(from_id) WHERE undone_by IS NULL")
+    db.execute("""
+        CREATE TABLE sync_runs (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+            peers INTEGER NOT NULL DEFAULT 0,
+            received INTEGER NOT NULL DEFAULT 0,
+            note TEXT NOT NULL DEFAULT ''
+        )""")
