@@ -382,10 +382,12 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
         return True
     words = [w for s in sentences for w in s.words]
     function = sum(w in _FUNCTION for w in words)
-    if len(met) >= 2 and len(words) >= 3 and function == 0 and not any(w.endswith("'d") for w in words):
-        return True
-    # a run of terms with no punctuation and almost none of the words that make a sentence
+    # a run of terms with no punctuation and (almost) none of the words that make a sentence:
+    # "emergency stop lock out", "valve closed run until it stops gloves goggles …"
     unpunctuated = len(re.findall(r"[.,;:!?\n]", text.strip().rstrip(".!?"))) <= 1
+    if len(met) >= 2 and len(words) >= 3 and unpunctuated and function == 0 and not any(
+            w.endswith("'d") for w in words):
+        return True
     if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2:
         return True
     for s in sentences:
