@@ -398,7 +398,33 @@ class Workspace:
             from drillpad.evidence.sync import Evidence
 
             self._evidence = Evidence(self.db, self.paths.data_dir, self._now, self.device_id)
+            if self.lrs_config() is not None:
+                self._evidence.after_verified_import = self.queue_for_lrs
         return self._evidence
+
+    def lrs_config(self):
+        """The organisation's LRS settings from the IT policy (drillpad.lrs.config), or None when none is set or
+        they cannot be read (the reason is in ``startup_problems``)."""
+        if not hasattr(self, "_lrs_config"):
+            from drillpad.lrs.config import LrsConfigError, from_policy
+
+            try:
+                self._lrs_config = from_policy(self.policy.policy, self.policy.source.parent if self.policy.source
+                                               else None)
+            except LrsConfigError as exc:
+                self._lrs_config = None
+                self.startup_problems.append(f"LRS: {exc}")
+        return self._lrs_config
+
+    def queue_for_lrs(self, events: list[dict[str, Any]]) -> int:
+        """Queue the xAPI statements for verified *events* in the caller's transaction (no-op without an LRS)."""
+        config = self.lrs_config()
+        if config is None:
+            return 0
+        from drillpad import __version__
+        from drillpad.lrs.outbox import queue_events
+
+        return queue_events(self.db, events, config, now=self._now(), version=__version__)
 
     def _pin_policy_team(self, team_file: Path) -> None:
         """IT's policy names the manager's team file: pin it on first start (never replaces another team)."""

@@ -91,6 +91,9 @@ class Evidence:
         self.db, self.data_dir, self.now, self.device_id = db, data_dir, now, device_id
         self.problems: list[str] = []
         """Problems met while syncing that did not stop it (shown to the user)."""
+        self.after_verified_import: Callable[[list[dict[str, Any]]], object] | None = None
+        """Called with a bundle's events at the end of its import transaction, after every check passed (the
+        organisation's LRS queues its statements there: drillpad.lrs); raising rolls the import back."""
 
     # --- team and keys ------------------------------------------------------------------------
 
@@ -514,6 +517,8 @@ class Evidence:
             self.db.execute("UPDATE peer_devices SET last_seq = ?, last_hash = ? WHERE id = ?",
                             [header.seq, sha, header.device])
             self._log(ImportOutcome(name, "imported", f"{new} new event(s)", new, header.device, header.seq), sha)
+            if self.after_verified_import is not None:
+                self.after_verified_import(events)
         return new
 
     def _add_learner(self, e: dict, device: str) -> None:
