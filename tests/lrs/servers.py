@@ -82,8 +82,12 @@ class Server:
         out: list[dict] = []
         response = session.get(self.url + "statements", params=params, timeout=30)
         while True:
+            if response.status_code == 404 and "statementId" in params:
+                return []
             response.raise_for_status()
             data = response.json()
+            if "statements" not in data:  # one statement asked for by id
+                return [data]
             out += data["statements"]
             more = data.get("more")
             if not more:
@@ -110,6 +114,7 @@ class Ralph(Server):
     def start(cls, folder: Path, username: str = "site-leeds", password: str = "pw-leeds") -> "Ralph":
         if not RALPH_PYTHON.exists():
             pytest.skip("Ralph LRS is not installed (tools/lrs/.ralph-venv: run `make lrs-servers`)")
+        folder.mkdir(parents=True, exist_ok=True)
         port = free_port()
         proc = subprocess.Popen([str(RALPH_PYTHON), str(TOOLS / "serve_ralph.py"), str(port), str(folder), username,
                                  password, "https://learning.example.com"], cwd=folder,

@@ -7,6 +7,7 @@ and a resend is harmless because the ids are the statements' own).
   *refused* with the LRS's message and the rest flow. 409 likewise, marked *conflict* (a different statement
   already has that id at the LRS).
 - 401/403: stop at once with a clear message (credentials or the site's authority); nothing is marked.
+  404/405 likewise (the URL names no xAPI statements resource).
 - 429, 5xx, timeouts, refused connections: wait (exponential back-off with full jitter, at least what
   ``Retry-After`` asks) and try again; the LRS shows as unreachable meanwhile.
 """
@@ -149,6 +150,10 @@ class Sender:
                 + ("Check username and password in the LRS credentials file (lrs_credentials_file)." if code == 401
                    else "This site's credential may not write these statements: ask the LRS administrator to check "
                         "its authority and scopes."))
+        if code in (404, 405):
+            raise LrsStopped(f"{self.config.statements_url} is not an xAPI statements resource ({_message(response)}): "
+                             "check lrs_url in the IT policy (it names the xAPI endpoint, e.g. https://lrs.example.com"
+                             "/xAPI/)")
         if code in (400, 409, 413):
             if len(batch) > 1:
                 half = len(batch) // 2
