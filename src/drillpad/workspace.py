@@ -416,6 +416,29 @@ class Workspace:
                 self.startup_problems.append(f"LRS: {exc}")
         return self._lrs_config
 
+    def lrs_status(self) -> dict[str, Any] | None:
+        """The LRS outbox (queued / sent / refused with reasons, last success, unreachable), or None without an LRS."""
+        config = self.lrs_config()
+        if config is None:
+            return None
+        from drillpad.lrs.outbox import status
+
+        return {**status(self.db), "url": config.url}
+
+    def send_to_lrs(self, *, max_failures: int | None = 3, progress: Callable[[Any], object] | None = None):
+        """Send the queued statements now (drillpad.lrs.sender); returns its ``SendReport``."""
+        config = self.lrs_config()
+        if config is None:
+            raise LearningError("no LRS is configured (IT policy lrs_url)")
+        from drillpad.lrs.sender import Sender
+
+        return Sender(self.db, config, now=self._now, progress=progress).send(max_failures=max_failures)
+
+    def retry_lrs(self) -> int:
+        from drillpad.lrs.outbox import retry
+
+        return retry(self.db)
+
     def queue_for_lrs(self, events: list[dict[str, Any]]) -> int:
         """Queue the xAPI statements for verified *events* in the caller's transaction (no-op without an LRS)."""
         config = self.lrs_config()

@@ -1,0 +1,60 @@
+"""The manager's desk shows the LRS outbox (queued / sent / refused with reasons, last success), sends in a
+worker, and the status bar says when the LRS is unreachable."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from drillpad.llm.fake import FakeEngine
+from drillpad.paths import Paths
+from drillpad.ui.app import MainWindow
+from drillpad.workspace import Workspace
+from tests.lrs import servers
+
+
+def reopen(manager, site, url: str) -> Workspace:
+    """The manager's data dir opened with the LRS at *url* (the policy is read when a workspace opens)."""
+    manager.close()
+    return Workspace(Paths.resolve(manager.paths.data_dir, env={}), clock=manager.clock, policy=site.policy(url))
+
+
+def test_the_desk_sends_and_shows_what_went_and_what_was_refused(qtbot, team, site, xapi_statements):
+    device, manager, share, keys = team
+    ws = reopen(manager, site, xapi_statements.url)
+    try:
+        w = MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+        qtbot.addWidget(w)
+        from drillpad.ui.manager.desk import ManagerScreen
+
+        screen = ManagerScreen(ws, keys, "Sam")
+        qtbot.addWidget(screen)
+        screen.tabs.setCurrentWidget(screen.lrs)
+        assert "Queued 6 · sent 0" in screen.lrs.summary.text() and "Last success: never" in screen.lrs.summary.text()
+        with qtbot.waitSignal(screen.lrs.sent, timeout=30_000) as sent:
+            qtbot.mouseClick(screen.lrs.send_button, Qt.MouseButton.LeftButton)
+        assert sent.args[0].sent == 6
+        assert "Queued 0 · sent 6" in screen.lrs.summary.text() and "Last success: 2026-03-02 08:30" in \
+            screen.lrs.summary.text()
+        assert screen.lrs.problems.count() == 0
+    finally:
+        ws.close()
+
+
+def test_the_status_bar_says_when_the_lrs_is_unreachable(qtbot, team, site):
+    device, manager, share, keys = team
+    ws = reopen(manager, site, f"http://127.0.0.1:{servers.free_port()}/xAPI/")
+    try:
+        w = MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+        qtbot.addWidget(w)
+        from drillpad.ui.manager.desk import ManagerScreen
+
+        screen = ManagerScreen(ws, keys, "Sam")
+        qtbot.addWidget(screen)
+        screen.lrs.sent.connect(lambda _r: w._refresh_sync())
+        with qtbot.waitSignal(screen.lrs.sent, timeout=60_000):
+            screen.lrs.send_now()
+        assert "⚠ LRS unreachable" in screen.lrs.summary.text() and "Queued 6" in screen.lrs.summary.text()
+        assert "⚠ LRS unreachable, 6 statement(s) waiting" in w.sync_label.text()
+        assert "cannot connect" in w.sync_label.toolTip()
+    finally:
+        ws.close()
