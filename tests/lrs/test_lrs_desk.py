@@ -58,3 +58,27 @@ def test_the_status_bar_says_when_the_lrs_is_unreachable(qtbot, team, site):
         assert "cannot connect" in w.sync_label.toolTip()
     finally:
         ws.close()
+
+
+def test_about_my_data_says_exactly_what_the_lrs_receives_and_from_whom(qtbot, tmp_path, clock, site):
+    from drillpad.ui.trainee.mydata import MyDataScreen
+
+    url = "https://lrs.example.com/xAPI/"
+    ws = Workspace(Paths.resolve(tmp_path / "ws", env={}), clock=clock,
+                   policy=site.policy(url, lrs_send=("drill", "reflection", "reflection_text")))
+    try:
+        screen = MyDataScreen(ws)
+        qtbot.addWidget(screen)
+        shown = screen.lrs.text()
+        assert url in shown and "never this computer" in shown and "not by name or e-mail" in shown
+        assert "the text of your reflections" in shown and "not your answer text" in shown
+        assert "lessons completed" not in shown and "your name" not in shown
+    finally:
+        ws.close()
+    ws = Workspace(Paths.resolve(tmp_path / "ws2", env={}), clock=clock)
+    try:
+        screen = MyDataScreen(ws)
+        qtbot.addWidget(screen)
+        assert "names no LRS" in screen.lrs.text() and "the text of your reflections" not in screen.lrs.text()
+    finally:
+        ws.close()
