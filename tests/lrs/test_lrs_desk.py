@@ -79,6 +79,6 @@ def test_about_my_data_says_exactly_what_the_lrs_receives_and_from_whom(qtbot, t
     try:
         screen = MyDataScreen(ws)
         qtbot.addWidget(screen)
-        assert "names no LRS" in screen.lrs.text() and "the text of your reflections" not in screen.lrs.text()
+        assert "names no LRS" in screen.lrs.text() and "never your answer text" in screen.lrs.text()
     finally:
         ws.close()

@@ -46,14 +46,18 @@ def lrs_explanation(policy) -> str:
     """Exactly what the organisation's LRS receives, from the IT policy in force (docs/lrs.md)."""
     from drillpad.lrs.statements import DEFAULT_SEND
 
+    if not policy.lrs_url:
+        return ("<p><b>Your organisation's learning records.</b> This computer's IT policy names no LRS. If your "
+                "manager's DrillPad has one, it sends scores and outcomes of checked practice, with you as a code "
+                "rather than your name, and never your answer text; the LRS section of DrillPad's documentation "
+                "lists every item.</p>")
     send = list(policy.lrs_send) if policy.lrs_send is not None else list(DEFAULT_SEND)
     facts = "".join(f"<li>{escape(LRS_FACTS[k])}</li>" for k in send if k in LRS_FACTS)
     who = ("by name" if "names" in send else "as a code made from your learner id with a secret of your organisation "
            "— not by name or e-mail")
-    where = (f"This site's IT policy names the LRS at <b>{escape(policy.lrs_url)}</b>." if policy.lrs_url else
-             "This computer's IT policy names no LRS; your manager's may.")
-    return (f"<p><b>Your organisation's learning records.</b> {where} Your manager's DrillPad (never this computer) "
-            f"sends only what passed its checks, and you appear there {who}. What it may send:</p><ul>{facts}</ul>")
+    return (f"<p><b>Your organisation's learning records.</b> This site's IT policy names the LRS at "
+            f"<b>{escape(policy.lrs_url)}</b>. Your manager's DrillPad (never this computer) sends it only what passed "
+            f"its checks, and you appear there {who}. What it may send:</p><ul>{facts}</ul>")
 
 
 class MyDataScreen(QWidget):
