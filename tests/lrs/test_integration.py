@@ -84,3 +84,32 @@ def test_ralph_holds_every_statement_and_answers_by_registration_agent_and_since
     agent = json.dumps(drill["actor"])
     assert {s["id"] for s in ralph.get(agent=agent)} >= {s for s, st in sent.items() if st["actor"] == drill["actor"]}
     assert {s["id"] for s in ralph.get(since="2000-01-01T00:00:00Z")} >= set(sent)
+
+
+@pytest.mark.parametrize("server_name", ["xapi_statements", "ralph"])
+def test_drillpad_lrs_test_says_ok_against_a_running_lrs_and_status_shows_the_queue(server_name, request, team, site,
+                                                                                    tmp_path, capsys):
+    from drillpad.cli import main
+    from tests.lrs.conftest import ORG
+
+    server = request.getfixturevalue(server_name)
+    device, manager, share, keys = team
+    manager.db.conn.commit()
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f'lrs_url = "{server.url}"\nlrs_credentials_file = "{site.credentials}"\n'
+                      f'lrs_org_iri = "{ORG}"\nlrs_site_id = "leeds-dc"\n')
+    base = ["--data-dir", str(manager.paths.data_dir), "--policy", str(policy), "lrs"]
+    assert main(base + ["test"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"OK: {server.url} answers xAPI") and "'site-leeds'" in out
+    assert ("versions 1.0.3" if server_name == "xapi_statements" else "versions not stated") in out  # Ralph: no /about
+    assert main(base + ["status"]) == 0
+    assert capsys.readouterr().out.startswith("queued 6, sent 0")
+    assert main(base + ["send"]) == 0
+    assert "6 sent, 0 refused, 0 conflict(s), 0 still queued" in capsys.readouterr().out
+    creds = tmp_path / "wrong.toml"
+    creds.write_text(site.credentials.read_text().replace("pw-leeds", "not-the-password"))
+    policy.write_text(policy.read_text().replace(str(site.credentials), str(creds)))
+    if server_name == "ralph":  # xapi-statements' test mode takes any credentials
+        assert main(base + ["test"]) == 1
+        assert "NOT OK" in capsys.readouterr().out

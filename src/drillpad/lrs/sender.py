@@ -227,6 +227,8 @@ class Sender:
             raise LrsStopped(f"the LRS at {self.config.url} refused the credentials ({_message(probe)})")
         if not probe.ok:
             raise Transient(f"the LRS at {self.config.url} answered {_message(probe)}")
+        if not versions and probe.headers.get("X-Experience-API-Version"):
+            versions = [probe.headers["X-Experience-API-Version"]]
         shown = ", ".join(versions) if versions else "not stated"
         return f"OK: {self.config.url} answers xAPI (versions {shown}) and accepts the credentials of " \
                f"{self.config.username!r}"
