@@ -398,8 +398,7 @@ class Workspace:
             from drillpad.evidence.sync import Evidence
 
             self._evidence = Evidence(self.db, self.paths.data_dir, self._now, self.device_id)
-            if self.lrs_config() is not None:
-                self._evidence.after_verified_import = self.queue_for_lrs
+            self._evidence.after_verified_import = self.queue_for_lrs  # a no-op unless the policy names an LRS
         return self._evidence
 
     def lrs_config(self):

@@ -101,6 +101,7 @@ class XapiStatements(Server):
         node = shutil.which("node")
         if node is None or not (TOOLS / "node_modules" / "xapi-statements").is_dir():
             pytest.skip("Learning Locker's xapi-statements is not installed (needs node and `make lrs-servers`)")
+        folder.mkdir(parents=True, exist_ok=True)
         port = free_port()
         proc = subprocess.Popen([node, str(TOOLS / "serve-xapi-statements.js"), str(port)], cwd=folder,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
