@@ -192,3 +192,16 @@ def test_an_invalid_statement_is_kept_as_a_bug_and_never_sent(team):
     assert outbox.retry(manager.db) == 0
     assert bad["id"] not in {p.statement.get("context", {}).get("registration")
                              for p in outbox.next_batch(manager.db, 1000)}
+
+
+def test_an_unreadable_site_key_holds_the_signoff_and_never_stops_the_decision(team, site, tmp_path):
+    from dataclasses import replace
+
+    device, manager, share, keys = team
+    broken = tmp_path / "not-a-key.pem"
+    broken.write_text("not a key")
+    manager._lrs_config = replace(manager.lrs_config(), signing_key_file=broken)
+    signoff = decide(manager, keys)
+    row = queued(manager)[signoff.id]
+    assert row["status"] == "invalid" and row["reason"].startswith("not signed: cannot read the site's signing key")
+    assert manager.db.execute("SELECT count(*) FROM events WHERE id = ?", [signoff.id]).fetchone()[0] == 1

@@ -68,7 +68,8 @@ def run(ws, args: argparse.Namespace) -> int:
     config = replace(config, batch_size=max(1, min(50, args.batch_size)))
 
     def progress(report) -> None:
-        print(f"  {report.sent} sent so far", flush=True)
+        if report.batches % 10 == 1:
+            print(f"  {report.sent} sent so far", flush=True)
 
     report = Sender(ws.db, config, now=ws._now, progress=progress).send(max_failures=args.max_failures)
     print(report.summary())

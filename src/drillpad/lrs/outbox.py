@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from drillpad.lrs import statements as st
 from drillpad.lrs.catalog import SqliteCatalog
 from drillpad.lrs.config import LrsConfig
+from drillpad.lrs.signing import SigningError
 from drillpad.lrs.validation import InvalidStatement, validate
 
 
@@ -62,6 +63,8 @@ def queue_events(db: Database, events: Iterable[dict[str, Any]], config: LrsConf
                         validate(statement)
             except InvalidStatement as exc:
                 status, reason = "invalid", str(exc)
+            except SigningError as exc:  # a missing or wrong key file never stops an import
+                status, reason = "invalid", f"not signed: {exc}"
             new += _store(db, built.id, event, built.kind, statement, signature, status, reason, now)
     return new
 
