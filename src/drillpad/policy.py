@@ -98,6 +98,12 @@ def _lrs_send(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _lrs_signature(value: Any) -> str:
+    if value not in ("attachment", "extension"):
+        raise ValueError('must be "attachment" (xAPI signed statements) or "extension" (an LRS without attachments)')
+    return value
+
+
 def _key(check: Callable[[Any], Any], default: Any = None):
     return field(default=default, metadata={"check": check})
 
@@ -143,6 +149,9 @@ class Policy:
     """The site's RSA private key (PEM) that signs sign-off statements."""
     lrs_certificate_file: Path | None = _key(_file)
     """The site's certificate (PEM, chain after it) sent in the signature's x5c."""
+    lrs_signature: str | None = _key(_lrs_signature)
+    """How sign-offs carry their signature: "attachment" (default, xAPI's multipart form) or "extension" (in a
+    result extension, for an LRS that takes no attachments, such as Ralph 5.1.0)."""
 
 
 POLICY_KEYS: dict[str, Callable[[Any], Any]] = {f.name: f.metadata["check"] for f in fields(Policy)}

@@ -3,6 +3,7 @@ statements) and Ralph LRS (file backend). What was sent is read back and compare
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 from collections import Counter
@@ -115,3 +116,33 @@ def test_drillpad_lrs_test_says_ok_against_a_running_lrs_and_status_shows_the_qu
     if server_name == "ralph":  # xapi-statements' test mode takes any credentials
         assert main(base + ["test"]) == 1
         assert "NOT OK" in capsys.readouterr().out
+
+
+def test_with_lrs_signature_extension_ralph_takes_the_signed_signoff_and_it_verifies(team, site, ralph):
+    from dataclasses import replace
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from jwcrypto import jwk, jws
+
+    from drillpad.lrs.signing import canonical
+    from tests.lrs.conftest import ORG
+
+    device, manager, share, keys = team
+    manager._lrs_config = replace(site.config(ralph.url), signature="extension")
+    signoff = decide(manager, keys)
+    report = Sender(manager.db, manager._lrs_config, now=manager._now, sleep=lambda s: None).send()
+    assert (report.sent, report.refused, report.remaining) == (9, 0, 0), report.messages
+    sid = queued(manager)[signoff.id]["statement"]["id"]
+    stored = ralph.get(statementId=sid)[0]
+    ext = f"{ORG}/drillpad/xapi/extensions/jws"
+    token = jws.JWS()
+    token.deserialize(stored["result"]["extensions"][ext])
+    header = json.loads(base64.urlsafe_b64decode(stored["result"]["extensions"][ext].split(".")[0] + "=="))
+    cert = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
+    token.verify(jwk.JWK.from_pem(cert.public_key().public_bytes(serialization.Encoding.PEM,
+                                                                 serialization.PublicFormat.SubjectPublicKeyInfo)))
+    sent = queued(manager)[signoff.id]["statement"]
+    unsigned = json.loads(json.dumps(sent))
+    del unsigned["result"]["extensions"][ext]
+    assert token.payload == canonical(unsigned)

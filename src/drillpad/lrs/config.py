@@ -3,7 +3,8 @@
 Policy keys: ``lrs_url`` (the xAPI endpoint, e.g. ``https://lrs.example.com/xAPI/``), ``lrs_credentials_file``,
 ``lrs_org_iri`` (the organisation's IRI: account homePage and the namespace of every id), ``lrs_site_id``,
 ``lrs_send`` (what may be sent; default every kind, no reflection text, no names), ``lrs_signing_key_file`` and
-``lrs_certificate_file`` (the site's RSA key and certificate, PEM, for signed sign-offs).
+``lrs_certificate_file`` (the site's RSA key and certificate, PEM, for signed sign-offs), ``lrs_signature``
+(``"attachment"``, the xAPI form, or ``"extension"`` for an LRS that takes no attachments, such as Ralph 5.1.0).
 
 The credentials file (TOML)::
 
@@ -34,6 +35,7 @@ class LrsConfig:
     sharing: Sharing
     signing_key_file: Path | None = None
     certificate_file: Path | None = None
+    signature: str = "attachment"  # "attachment" (xAPI §4.4, multipart) or "extension" (LRSs without attachments)
     batch_size: int = 50
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
@@ -89,4 +91,5 @@ def from_policy(policy: Any, relative_to: Path | None = None) -> LrsConfig | Non
                       secret=creds["pseudonym_secret"].encode(), send=send, platform="DrillPad")
     return LrsConfig(url=policy.lrs_url, username=creds["username"], password=creds["password"], sharing=sharing,
                      signing_key_file=path(policy.lrs_signing_key_file),
-                     certificate_file=path(policy.lrs_certificate_file))
+                     certificate_file=path(policy.lrs_certificate_file),
+                     signature=getattr(policy, "lrs_signature", None) or "attachment")

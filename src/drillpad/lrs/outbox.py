@@ -57,9 +57,12 @@ def queue_events(db: Database, events: Iterable[dict[str, Any]], config: LrsConf
                         status, reason = "invalid", ("sign-offs are sent signed, and the IT policy names no site "
                                                      "key and certificate (lrs_signing_key_file, lrs_certificate_file)")
                     else:
-                        from drillpad.lrs.signing import sign
+                        from drillpad.lrs.signing import sign, sign_embedded
 
-                        statement, signature = sign(statement, signer)
+                        if config.signature == "extension":
+                            statement = sign_embedded(statement, signer, config.sharing.ext("jws"))
+                        else:
+                            statement, signature = sign(statement, signer)
                         validate(statement)
             except InvalidStatement as exc:
                 status, reason = "invalid", str(exc)

@@ -1,6 +1,7 @@
 """Signed statements (xAPI 1.0.3, Data §2.6 / Communication §4.4): a JWS (RS256) whose payload is the
 statement as it was before the signature was attached, with the site's certificate chain in ``x5c``; the
-signature travels as a multipart/mixed attachment with usageType ``…/attachments/signature``."""
+signature travels as a multipart/mixed attachment with usageType ``…/attachments/signature`` — or, for an LRS that
+takes no attachments (``lrs_signature = "extension"``), in a result extension (``sign_embedded``)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,17 @@ def sign(statement: dict[str, Any], signer: SiteSigner) -> tuple[dict[str, Any],
                   "contentType": SIGNATURE_CONTENT_TYPE, "length": len(data),
                   "sha2": hashlib.sha256(data).hexdigest()}
     return {**unsigned, "attachments": [attachment]}, token
+
+
+def sign_embedded(statement: dict[str, Any], signer: SiteSigner, extension: str) -> dict[str, Any]:
+    """For an LRS that takes no attachments (Ralph 5.1.0): the same JWS, over the statement without it, carried in
+    the result extension *extension* instead of a multipart attachment. Not xAPI §4.4's form: a reader verifies
+    it by removing that extension and comparing the JWS payload with the rest."""
+    import jwt
+
+    unsigned = {k: v for k, v in statement.items() if k != "attachments"}
+    token = jwt.PyJWS().encode(canonical(unsigned), signer.private_key, algorithm="RS256",
+                               headers={"x5c": list(signer.chain)})
+    result = dict(unsigned.get("result") or {})
+    result["extensions"] = {**(result.get("extensions") or {}), extension: token}
+    return {**unsigned, "result": result}
