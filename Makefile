@@ -20,7 +20,7 @@ DEPS_STAMP := $(VENV)/.deps-installed
 MODEL_FILE := models/SmolLM2-135M-Instruct.Q4_1.gguf
 DEMO_DATA ?= .demo-data
 
-.PHONY: run test setup venv llama deps model smoke bench bench-smoke screenshots package package-test desktop-libs clean demo-reset help
+.PHONY: run test setup venv llama deps model smoke bench bench-smoke screenshots package package-test desktop-libs clean demo-reset help lrs-servers
 
 help:
 	@echo "make run    set up (idempotent) and open DrillPad on the demo content"
@@ -41,8 +41,30 @@ desktop-libs: deps
 	  else echo "note: $$missing is missing; ask IT to install: $$pkgs"; fi; \
 	fi
 
-test: setup
+test: setup lrs-servers
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+# The two LRS servers the LRS tests start on 127.0.0.1 (docs/lrs.md): Learning Locker's statement service from
+# npm (tools/lrs/package-lock.json) and Ralph LRS in its own venv (its CLI pins click below what sqlite-utils
+# needs). Each installs once (stamp files); one that cannot be installed here is reported, and its tests skip.
+LRS_TOOLS := tools/lrs
+RALPH_STAMP := $(LRS_TOOLS)/.ralph-venv/.installed
+XAPI_STAMP := $(LRS_TOOLS)/node_modules/.installed
+
+$(RALPH_STAMP): $(LRS_TOOLS)/ralph-requirements.txt
+	$(PYTHON) -m venv $(LRS_TOOLS)/.ralph-venv
+	$(LRS_TOOLS)/.ralph-venv/bin/python -m pip install -q --disable-pip-version-check -r $<
+	touch $@
+
+$(XAPI_STAMP): $(LRS_TOOLS)/package.json $(LRS_TOOLS)/package-lock.json
+	cd $(LRS_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lrs-servers:
+	@$(MAKE) --no-print-directory $(RALPH_STAMP) || echo "note: Ralph LRS could not be installed; its tests will skip"
+	@if command -v npm >/dev/null; then \
+	  $(MAKE) --no-print-directory $(XAPI_STAMP) || echo "note: xapi-statements could not be installed; its tests will skip"; \
+	else echo "note: npm is missing (Debian: apt-get install nodejs npm); the xapi-statements tests will skip"; fi
 
 setup: deps model smoke
 
@@ -101,4 +123,4 @@ demo-reset:
 	rm -rf $(DEMO_DATA)
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache $(LRS_TOOLS)/.ralph-venv $(LRS_TOOLS)/node_modules

@@ -136,6 +136,10 @@ def _parser() -> argparse.ArgumentParser:
 
     evidence_parsers(sub)
 
+    from drillpad.lrs.cli import add_parsers as lrs_parsers
+
+    lrs_parsers(sub)
+
     model = sub.add_parser("model", help="the local model").add_subparsers(
         dest="model_command", metavar="ACTION", required=True)
     ms = model.add_parser("smoke", help="load a GGUF and generate a few tokens (in a child process)")
@@ -282,6 +286,10 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
             from drillpad.evidence.cli import run as run_evidence
 
             return run_evidence(ws, args)
+        if cmd == "lrs":
+            from drillpad.lrs.cli import run as run_lrs
+
+            return run_lrs(ws, args)
         if cmd in ("today", "study", "demonstrate") or (cmd == "stats" and args.learner) or (
                 cmd == "drill" and args.action == "run" and args.learner):  # one learner's data: their PIN
             if (refused := learner_access(ws, args.learner, cmd, policy)) is not None:

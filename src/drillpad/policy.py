@@ -74,6 +74,36 @@ def _authority(value: Any) -> str:
     return value.strip()
 
 
+def _file(value: Any) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a file path in quotes")
+    return Path(value)
+
+
+def _site_id(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"^[A-Za-z0-9._-]{1,64}$", value):
+        raise ValueError("must be a short id in quotes (letters, digits, . _ -), e.g. \"leeds-dc\"")
+    return value
+
+
+# What the manager's DrillPad may send to the organisation's LRS (see docs/lrs.md): each kind of fact, and two
+# extras that are off unless IT lists them (the text of reflections; learners' and managers' names).
+LRS_SEND_CHOICES = ("drill", "recall", "lesson", "reflection", "demonstration", "plan", "checkin", "signoff",
+                    "reflection_text", "names")
+
+
+def _lrs_send(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v in LRS_SEND_CHOICES for v in value):
+        raise ValueError(f"must be a list of some of {', '.join(LRS_SEND_CHOICES)}")
+    return tuple(value)
+
+
+def _lrs_signature(value: Any) -> str:
+    if value not in ("attachment", "extension"):
+        raise ValueError('must be "attachment" (xAPI signed statements) or "extension" (an LRS without attachments)')
+    return value
+
+
 def _key(check: Callable[[Any], Any], default: Any = None):
     return field(default=default, metadata={"check": check})
 
@@ -105,6 +135,23 @@ class Policy:
     cli_authority: str | None = _key(_authority)
     """Who (IT, a manager) may run the command-line verbs that read or write one learner's data without that
     learner's PIN. Unset (the default): those verbs ask for the PIN. Every use is logged with this name."""
+    lrs_url: str | None = _key(_url)
+    """The organisation's LRS (its xAPI endpoint, e.g. https://lrs.example.com/xAPI/). Unset: nothing is sent."""
+    lrs_credentials_file: Path | None = _key(_file)
+    """A TOML file (readable by the manager's account only) with username, password and pseudonym_secret."""
+    lrs_org_iri: str | None = _key(_url)
+    """The organisation's IRI: the homePage of learners' opaque accounts and the namespace of every id."""
+    lrs_site_id: str | None = _key(_site_id)
+    """This site's id, carried in every statement."""
+    lrs_send: tuple[str, ...] | None = _key(_lrs_send)
+    """What may be sent (default: every kind of fact, without reflection text or names)."""
+    lrs_signing_key_file: Path | None = _key(_file)
+    """The site's RSA private key (PEM) that signs sign-off statements."""
+    lrs_certificate_file: Path | None = _key(_file)
+    """The site's certificate (PEM, chain after it) sent in the signature's x5c."""
+    lrs_signature: str | None = _key(_lrs_signature)
+    """How sign-offs carry their signature: "attachment" (default, xAPI's multipart form) or "extension" (in a
+    result extension, for an LRS that takes no attachments, such as Ralph 5.1.0)."""
 
 
 POLICY_KEYS: dict[str, Callable[[Any], Any]] = {f.name: f.metadata["check"] for f in fields(Policy)}

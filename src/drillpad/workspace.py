@@ -399,7 +399,55 @@ class Workspace:
             from drillpad.evidence.sync import Evidence
 
             self._evidence = Evidence(self.db, self.paths.data_dir, self._now, self.device_id)
+            self._evidence.after_verified_import = self.queue_for_lrs  # a no-op unless the policy names an LRS
         return self._evidence
+
+    def lrs_config(self):
+        """The organisation's LRS settings from the IT policy (drillpad.lrs.config), or None when none is set or
+        they cannot be read (the reason is in ``startup_problems``)."""
+        if not hasattr(self, "_lrs_config"):
+            from drillpad.lrs.config import LrsConfigError, from_policy
+
+            try:
+                self._lrs_config = from_policy(self.policy.policy, self.policy.source.parent if self.policy.source
+                                               else None)
+            except LrsConfigError as exc:
+                self._lrs_config = None
+                self.startup_problems.append(f"LRS: {exc}")
+        return self._lrs_config
+
+    def lrs_status(self) -> dict[str, Any] | None:
+        """The LRS outbox (queued / sent / refused with reasons, last success, unreachable), or None without an LRS."""
+        config = self.lrs_config()
+        if config is None:
+            return None
+        from drillpad.lrs.outbox import status
+
+        return {**status(self.db), "url": config.url}
+
+    def send_to_lrs(self, *, max_failures: int | None = 3, progress: Callable[[Any], object] | None = None):
+        """Send the queued statements now (drillpad.lrs.sender); returns its ``SendReport``."""
+        config = self.lrs_config()
+        if config is None:
+            raise LearningError("no LRS is configured (IT policy lrs_url)")
+        from drillpad.lrs.sender import Sender
+
+        return Sender(self.db, config, now=self._now, progress=progress).send(max_failures=max_failures)
+
+    def retry_lrs(self) -> int:
+        from drillpad.lrs.outbox import retry
+
+        return retry(self.db)
+
+    def queue_for_lrs(self, events: list[dict[str, Any]]) -> int:
+        """Queue the xAPI statements for verified *events* in the caller's transaction (no-op without an LRS)."""
+        config = self.lrs_config()
+        if config is None:
+            return 0
+        from drillpad import __version__
+        from drillpad.lrs.outbox import queue_events
+
+        return queue_events(self.db, events, config, now=self._now(), version=__version__)
 
     def _pin_policy_team(self, team_file: Path) -> None:
         """IT's policy names the manager's team file: pin it on first start (never replaces another team)."""

@@ -115,6 +115,9 @@ class Evidence:
         self._import_lock: filelock.FileLock | None = None
         self.received: dict[str, int] = {}
         """What the last folder sync took from the team's other workstations (roaming.collect_peers)."""
+        self.after_verified_import: Callable[[list[dict[str, Any]]], object] | None = None
+        """Called with a bundle's events at the end of its import transaction, after every check passed (the
+        organisation's LRS queues its statements there: drillpad.lrs); raising rolls the import back."""
 
     # --- team and keys ------------------------------------------------------------------------
 
@@ -819,6 +822,8 @@ class Evidence:
             self.db.execute("INSERT INTO imported_bundles (device_id, seq, sha256, file, imported_at) "
                             "VALUES (?, ?, ?, ?, ?)", [header.device, header.seq, sha, name, self.now()])
             self._log(ImportOutcome(name, "imported", f"{new} new event(s)", new, header.device, header.seq), sha)
+            if self.after_verified_import is not None:
+                self.after_verified_import(events)
         return new
 
     def _add_learner(self, e: dict, device: str) -> None:

@@ -417,4 +417,33 @@ def m009_roaming(db: Database) -> None:
             peers INTEGER NOT NULL DEFAULT 0,
             received INTEGER NOT NULL DEFAULT 0,
             note TEXT NOT NULL DEFAULT ''
+
+
+@migrations()
+def m010_lrs_outbox(db: Database) -> None:
+    """The durable outbox of xAPI statements for the organisation's LRS (drillpad.lrs): one row per statement,
+    queued in the transaction that imported (or recorded) the event it describes; its id is the statement's own
+    UUID (derived from the event id), so queueing twice or resending is harmless. ``status`` moves from queued to
+    sent only after the LRS said so; refused and conflict rows keep the LRS's message; invalid rows (a statement
+    that failed validation: a DrillPad bug) are never sent. ``lrs_state`` holds the
+    sender's last success and last problem (shown on the manager's desk and in ``drillpad lrs status``)."""
+    db.execute("""
+        CREATE TABLE lrs_outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE CHECK (length(id) = 36),
+            event_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            statement TEXT NOT NULL CHECK (json_valid(statement)),
+            signature TEXT,
+            status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'refused', 'conflict', 'invalid')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            queued_at TEXT NOT NULL,
+            sent_at TEXT
+        )""")
+    db.execute("CREATE INDEX lrs_outbox_status ON lrs_outbox(status, seq)")
+    db.execute("""
+        CREATE TABLE lrs_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
         )""")

@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self._drop_manager()
         self.manager_screen = ManagerScreen(self.workspace, keys, name)
         self.manager_screen.leave.connect(self.lock)
+        self.manager_screen.lrs.sent.connect(lambda _report: self._refresh_sync())
         self.stack.addWidget(self.manager_screen)
         self.stack.setCurrentWidget(self.manager_screen)
         self.idle.start()
@@ -440,9 +441,13 @@ class MainWindow(QMainWindow):
         team = self.workspace.evidence.team()
         if team is not None and team["role"] == "manager":  # the manager's PC receives; it does not send
             last = self.workspace.evidence.log(1)
-            self.sync_label.setText(f"Manager PC for {team['name']} · last bundle: "
-                                    + (f"{last[0]['at'][:16].replace('T', ' ')} ({last[0]['outcome']})" if last
-                                       else "none yet"))
+            label = (f"Manager PC for {team['name']} · last bundle: "
+                     + (f"{last[0]['at'][:16].replace('T', ' ')} ({last[0]['outcome']})" if last else "none yet"))
+            lrs = self.workspace.lrs_status()
+            if lrs is not None and (lrs["stopped"] or lrs["unreachable"]):
+                label += f" · ⚠ LRS unreachable, {lrs['counts']['queued']} statement(s) waiting"
+                self.sync_label.setToolTip(lrs["stopped"] or lrs["last_problem"] or "")
+            self.sync_label.setText(label)
             return
         status = self.workspace.sync_status()
         last = status["last_sync"][:16].replace("T", " ") if status["last_sync"] else "never"

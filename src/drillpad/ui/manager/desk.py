@@ -102,9 +102,10 @@ class ManagerScreen(QWidget):
         self.gaps = GapsTab(self)
         self.calibration = CalibrationTab(self)
         self.devices = DevicesTab(self)
+        self.lrs = LrsTab(self)
         for tab, title in ((self.team, "&Team"), (self.review, "Needs &review"), (self.coaching, "&Coaching"),
                            (self.gaps, "Cohort &gaps"), (self.calibration, "Ca&libration"),
-                           (self.devices, "&Devices and sync")):
+                           (self.devices, "&Devices and sync"), (self.lrs, "Organisation's &LRS")):
             self.tabs.addTab(tab, title)
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         self.refresh()
@@ -725,6 +726,93 @@ class DevicesTab(QWidget):
                                 f"refused (moved to quarantine with the reason). {published} decision(s) published "
                                 "for the workstations.")
         return outcomes
+
+
+# --- the organisation's LRS -------------------------------------------------------------------------
+
+
+class LrsTab(QWidget):
+    """What went to the organisation's LRS: queued / sent / refused (with the LRS's reasons), the last success,
+    and whether the LRS is reachable. Sending runs in a worker with its own connection."""
+
+    sent = Signal(object)
+
+    def __init__(self, screen: ManagerScreen):
+        super().__init__()
+        self.screen = screen
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.send_button = big_button("Send to the LRS now", primary=True)
+        self.send_button.clicked.connect(self.send_now)
+        row.addWidget(self.send_button)
+        self.retry_button = big_button("Queue refused statements again")
+        self.retry_button.clicked.connect(self._retry)
+        row.addWidget(self.retry_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.summary = text("", selectable=True)
+        self.summary.setAccessibleName("LRS outbox summary")
+        layout.addWidget(self.summary)
+        layout.addWidget(heading("Refused, conflicting or invalid statements", 3))
+        self.problems = QListWidget()
+        self.problems.setAccessibleName("Statements the LRS refused, with its reasons")
+        layout.addWidget(self.problems, 1)
+        self._sending = False
+
+    def refresh(self) -> None:
+        status = self.screen.ws.lrs_status()
+        configured = status is not None
+        self.send_button.setEnabled(configured and not self._sending)
+        self.retry_button.setEnabled(configured)
+        self.problems.clear()
+        if status is None:
+            self.summary.setText("No LRS is configured. IT names it in the policy (lrs_url, lrs_credentials_file, "
+                                 "lrs_org_iri, lrs_site_id); see docs/lrs.md. Nothing leaves this PC.")
+            return
+        c = status["counts"]
+        last = (status["last_success"] or "never")[:16].replace("T", " ")
+        lines = [f"LRS: {status['url']}",
+                 f"Queued {c['queued']} · sent {c['sent']} · refused {c['refused']} · conflicts {c['conflict']}"
+                 f" · invalid {c['invalid']}", f"Last success: {last}"]
+        if status["stopped"]:
+            lines.append(f"⚠ Stopped: {status['stopped']}")
+        elif status["unreachable"]:
+            lines.append(f"⚠ LRS unreachable ({status['last_problem']}); statements stay queued and are retried.")
+        if self._sending:
+            lines.append("Sending…")
+        self.summary.setText("\n".join(lines))
+        for p in status["problems"]:
+            self.problems.addItem(f"{p['status']}: {p['kind']} {p['id']} — {p['reason']}")
+
+    def send_now(self) -> None:
+        from drillpad.ui import workers
+        from drillpad.workspace import Workspace
+
+        if self._sending or self.screen.ws.lrs_config() is None:
+            return
+        self._sending = True
+        paths, clock, policy = self.screen.ws.paths, self.screen.ws.clock, self.screen.ws.policy
+
+        def job():
+            with Workspace.open(paths.data_dir, clock=clock, policy=policy) as ws:
+                return ws.send_to_lrs(max_failures=3)
+
+        def done(report) -> None:
+            self._sending = False
+            self.refresh()
+            self.sent.emit(report)
+
+        def failed(message: str) -> None:
+            self._sending = False
+            self.refresh()
+            self.screen.error(RuntimeError(f"Sending to the LRS failed: {message}"))
+
+        workers.run(job, done, failed)
+        self.refresh()
+
+    def _retry(self) -> None:
+        self.screen.ws.retry_lrs()
+        self.refresh()
 
 
 class PassphraseDialog(QDialog):

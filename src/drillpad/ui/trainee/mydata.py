@@ -26,10 +26,38 @@ sign off skills. Other learners on this computer cannot see it.</p>
 the people who run the computer: IT (an administrator) can read DrillPad's files. If someone typed wrong PINs
 for your profile, DrillPad tells you the next time you come in.</p>
 <p><b>Where it goes.</b> It stays on this computer until it is sent to your manager's DrillPad as a signed,
-encrypted evidence bundle (a USB stick, a shared folder or the site network). It is not sent anywhere else, and no
-AI service outside this computer ever sees it: the AI model runs here, offline.</p>
+encrypted evidence bundle (a USB stick, a shared folder or the site network). From there, only if your organisation
+keeps learning records in an LRS (a learning record store), your manager's DrillPad sends it one record per checked
+fact (see below). It is not sent anywhere else, and no AI service outside this computer ever sees it: the AI model
+runs here, offline.</p>
 <p><b>Who decides.</b> A person does. AI never signs you off; when the checks are unsure, your manager reviews.</p>
 """
+
+
+LRS_FACTS = {"drill": "each scenario drill's score, pass or fail, and which steps were met (not your answer text)",
+             "recall": "recall answers right or wrong, and how sure you were (not your answer text)",
+             "lesson": "lessons completed and the reading time", "reflection": "that you wrote a weekly reflection",
+             "reflection_text": "the text of your reflections", "demonstration": "demonstrations logged (not the note)",
+             "plan": "practice plans from your manager", "checkin": "weekly check-ins",
+             "signoff": "sign-offs, signed by your site", "names": "your name"}
+
+
+def lrs_explanation(policy) -> str:
+    """Exactly what the organisation's LRS receives, from the IT policy in force (docs/lrs.md)."""
+    from drillpad.lrs.statements import DEFAULT_SEND
+
+    if not policy.lrs_url:
+        return ("<p><b>Your organisation's learning records.</b> This computer's IT policy names no LRS. If your "
+                "manager's DrillPad has one, it sends scores and outcomes of checked practice, with you as a code "
+                "rather than your name, and never your answer text; the LRS section of DrillPad's documentation "
+                "lists every item.</p>")
+    send = list(policy.lrs_send) if policy.lrs_send is not None else list(DEFAULT_SEND)
+    facts = "".join(f"<li>{escape(LRS_FACTS[k])}</li>" for k in send if k in LRS_FACTS)
+    who = ("by name" if "names" in send else "as a code made from your learner id with a secret of your organisation "
+           "— not by name or e-mail")
+    return (f"<p><b>Your organisation's learning records.</b> This site's IT policy names the LRS at "
+            f"<b>{escape(policy.lrs_url)}</b>. Your manager's DrillPad (never this computer) sends it only what passed "
+            f"its checks, and you appear there {who}. What it may send:</p><ul>{facts}</ul>")
 
 
 class MyDataScreen(QWidget):
@@ -42,6 +70,9 @@ class MyDataScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("About my data"))
         layout.addWidget(text(EXPLAIN, rich=True))
+        self.lrs = text(lrs_explanation(workspace.policy.policy), rich=True)
+        self.lrs.setAccessibleName("What goes to the organisation's learning record store")
+        layout.addWidget(self.lrs)
         self.counts = text("", rich=True)
         self.counts.setAccessibleName("What is stored about you")
         layout.addWidget(self.counts)
