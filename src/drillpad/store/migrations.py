@@ -417,6 +417,7 @@ def m009_roaming(db: Database) -> None:
             peers INTEGER NOT NULL DEFAULT 0,
             received INTEGER NOT NULL DEFAULT 0,
             note TEXT NOT NULL DEFAULT ''
+        )""")
 
 
 @migrations()
