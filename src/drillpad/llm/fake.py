@@ -94,7 +94,7 @@ class FakeEngine(BaseEngine):
     def __init__(self, replies: Iterable[str | EngineError | Stall] = (), *, default: str | None = None,
                  unavailable: str | None = None, loaded: bool = True, name: str = "fake-model",
                  clock: Clock | None = None, recorder: Recorder | None = None, reproducible: bool = False,
-                 seed: int = 1234, sha256: str = FAKE_SHA256):
+                 seed: int = 1234, sha256: str = FAKE_SHA256, load_failure: str | None = None):
         super().__init__(template=TEMPLATES["chatml"], clock=clock, recorder=recorder,
                          reproducible=reproducible, seed=seed)
         self.replies: deque[str | EngineError | Stall] = deque(replies)
@@ -104,6 +104,8 @@ class FakeEngine(BaseEngine):
         self.prompts: list[str] = []
         self.requests: list[Request] = []
         self._unavailable = unavailable
+        self._load_failure = load_failure
+        """Unavailable for this reason once loaded (as a model whose runtime fails to load it)."""
         self._state = (EngineState.UNAVAILABLE if unavailable
                        else EngineState.READY if loaded else EngineState.UNLOADED)
 
@@ -123,6 +125,8 @@ class FakeEngine(BaseEngine):
                           self.runtime, self._state, self._unavailable)
 
     def load(self, progress: Progress | None = None) -> Future[EngineInfo]:
+        if self._load_failure is not None:
+            self._state, self._unavailable = EngineState.UNAVAILABLE, self._load_failure
         if self._state is not EngineState.UNAVAILABLE:
             self._state = EngineState.READY
         if progress is not None:

@@ -226,10 +226,11 @@ class ProcessEngine(BaseEngine):
 
     @classmethod
     def fake(cls, replies: Iterable[Any] = (), *, default: str | None = None, unavailable: str | None = None,
-             **kwargs: Any) -> "ProcessEngine":
+             load_failure: str | None = None, **kwargs: Any) -> "ProcessEngine":
         """A FakeEngine in a child process. Replies are kept here and sent with each call, so a restarted
-        child carries on with the next one."""
-        engine = cls(Recipe("fake", {"unavailable": unavailable, "loaded": False}), replies=replies, **kwargs)
+        child carries on with the next one. *load_failure*: the child reports this reason when loading."""
+        options = {"unavailable": unavailable, "loaded": False, "load_failure": load_failure}
+        engine = cls(Recipe("fake", options), replies=replies, **kwargs)
         engine._default_reply = default
         return engine
 
