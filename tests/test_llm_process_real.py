@@ -148,3 +148,13 @@ def test_the_app_story_never_loads_the_model_runtime_in_the_window_process(tmp_p
     assert result["label"].startswith("AI ready"), result
     assert result["child"] and result["llama_cpp"] is False, (result, out.stderr[-3000:])
     assert result["memory"]["ui_rss_mb"] + result["memory"]["model_rss_mb"] < 350
+
+
+def test_cli_model_info_shows_the_threads_and_memory(capsys, tmp_path):
+    from drillpad.cli import main
+
+    assert main(["--data-dir", str(tmp_path / "data"), "model", "info"]) == 0
+    out = capsys.readouterr().out
+    assert f"Model: {DEFAULT_MODEL}" in out and "in its own process (pid " in out
+    assert "Threads: " in out and ("measured: 1 → " in out or "pinned" in out)
+    assert "model process " in out and "together " in out
