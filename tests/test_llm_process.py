@@ -100,7 +100,7 @@ def test_cancel_while_the_child_is_stuck_evaluating_the_prompt_kills_it_and_the_
     assert not reader.is_alive(), "cancel did not return while the child was stuck"
     assert result["text"] == "" and stream.generation.finish == "cancelled"
     assert "".join(engine.stream("Next")) == "Lock out the isolator."
-    assert engine.pid != first_pid and engine.crashes == 0  # a cancel is not a crash
+    assert engine.pid != first_pid and engine.crashes == 0 and engine.cancel_kills == 1  # a cancel is not a crash
 
 
 def test_kill_9_mid_stream_ends_that_stream_with_an_error_then_restarts(engine):

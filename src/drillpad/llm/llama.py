@@ -437,6 +437,15 @@ class LlamaEngine(BaseEngine):
         worker.submit(self._generate, rendered, request, cancel, stream)
         return stream
 
+    def generate_into(self, rendered: Rendered, request: Request, cancel: CancelToken, sink: Any) -> None:
+        """Generate on the model's thread straight into *sink* (``put(text)``, ``end(finish, tokens)``,
+        ``fail(error, tokens)``) and return when done: the model process writes each token to its pipe from
+        the thread that made it, with no hand-over between threads (they cost on a busy machine)."""
+        worker = self._worker
+        if worker is None:
+            raise EngineUnavailable(self._reason or "the model was closed")
+        worker.submit(self._generate, rendered, request, cancel, sink).result()
+
     def _generate(self, rendered: Rendered, request: Request, cancel: CancelToken, stream: _QueueStream) -> None:
         llm = self._llm
         if llm is None or self._prefixes is None or self._closed:

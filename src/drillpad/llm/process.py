@@ -209,6 +209,8 @@ class ProcessEngine(BaseEngine):
         self.crash_window = crash_window
         self.cancel_grace = cancel_grace
         self.crashes = 0
+        self.cancel_kills = 0
+        """Children killed to end a cancelled generation they did not stop by themselves."""
         self._crash_times: deque[float] = deque()
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -424,6 +426,7 @@ class ProcessEngine(BaseEngine):
             if child is not self._child or child.intentional:
                 return
             child.intentional = True
+            self.cancel_kills += 1
             if self._ready.done():
                 self._ready = Future()
             self._state = EngineState.RESTARTING

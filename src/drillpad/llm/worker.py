@@ -81,6 +81,22 @@ def rss_mb(pid: int | str = "self") -> float | None:
     return None
 
 
+class _Sink:
+    """Where the model's thread writes one generation: straight into the pipe."""
+
+    def __init__(self, server: "_Server", ident: int):
+        self.server, self.ident = server, ident
+
+    def put(self, text: str) -> None:
+        self.server.send(("chunk", self.ident, text))
+
+    def end(self, finish: str, tokens: int) -> None:
+        self.server.send(("end", self.ident, finish, tokens))
+
+    def fail(self, error: Exception, tokens: int) -> None:
+        self.server.send(("error", self.ident, type(error).__name__, str(error), tokens))
+
+
 class _Server:
     def __init__(self, out: BinaryIO):
         self.out = out
@@ -147,6 +163,11 @@ class _Server:
                 return
             if reply is not None:
                 self.engine.add_replies(reply)
+            if hasattr(self.engine, "generate_into"):
+                self.engine.generate_into(rendered, request, token, _Sink(self, ident))
+                if hasattr(self.engine, "observe_speed") and self.engine.observe_speed():
+                    self.send(("info", self.engine.info()))  # threads re-chosen after a drop in speed
+                return
             stream = self.engine._open(rendered, request, token)
             try:
                 for chunk in stream:
