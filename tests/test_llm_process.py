@@ -178,3 +178,18 @@ def test_memory_reports_both_processes(engine):
     loaded(engine)
     mem = engine.memory()
     assert mem["ui_rss_mb"] > 0 and mem["model_rss_mb"] > 0
+
+
+def test_the_program_itself_serves_as_the_model_process_with_its_hidden_flag(monkeypatch):
+    import drillpad.llm.process as process
+
+    assert process.worker_command()[1:] == ["-m", "drillpad.llm.worker"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert process.worker_command() == [sys.executable, "--model-worker"]  # the packaged executable
+    monkeypatch.setattr(process, "worker_command", lambda: [sys.executable, "-m", "drillpad", "--model-worker"])
+    e = ProcessEngine.fake(["Ready."])
+    try:
+        loaded(e)
+        assert "".join(e.stream("hi")) == "Ready."
+    finally:
+        e.close()
