@@ -75,6 +75,14 @@ def bench_launch(data: Path, runs: int = 5) -> dict:
     return {"drillpad_s": statistics.median(app), "empty_qt_s": statistics.median(floor), "runs": runs}
 
 
+def _rss_mb() -> float | None:
+    try:
+        return next(int(line.split()[1]) / 1024 for line in Path("/proc/self/status").read_text().splitlines()
+                    if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return None
+
+
 @contextlib.contextmanager
 def competing_load(n: int | None = None):
     """A CPU-bound process on every core."""
@@ -141,10 +149,8 @@ def _stalls(data: Path) -> dict:
     memory: dict = {}
 
     def finish() -> None:
-        from drillpad.llm.worker import rss_mb
-
         engine = window.engine
-        memory.update(engine.memory() if hasattr(engine, "memory") else {"ui_rss_mb": rss_mb()})
+        memory.update(engine.memory() if hasattr(engine, "memory") else {"ui_rss_mb": _rss_mb()})
         memory["ai"] = window.model_label.text()
         memory["llama_cpp_in_ui_process"] = "llama_cpp" in sys.modules
         app.quit()
