@@ -55,3 +55,22 @@ def test_the_pinned_threads_reach_the_model_process(tmp_path, monkeypatch, fake_
         engine = ws.open_engine()
         assert engine.recipe.options["threads"] == 1
         assert engine.recipe.build().threads_source == "policy"
+
+
+def test_the_llama_engine_measures_again_after_two_slow_generations(tmp_path, fake_gguf):
+    from drillpad.llm.llama import LlamaEngine
+    from drillpad.llm.models import ModelCatalog
+
+    fake_gguf(tmp_path / "models", "tiny")
+    catalog = ModelCatalog([("install", tmp_path / "models")], cache_file=tmp_path / "h.json",
+                           choice_file=tmp_path / "c.json")
+    engine = LlamaEngine(catalog.find("tiny"))
+    measured = []
+    engine.tune_threads = lambda: measured.append(True) or 1
+    engine._speed = SpeedWatch(baseline=60.0)
+    for rate in (58.0, 20.0):
+        engine.last_rate = rate
+        assert not engine.observe_speed()
+    engine.last_rate = 21.0
+    assert engine.observe_speed() and measured == [True]
+    assert not engine.observe_speed()  # nothing new generated since
