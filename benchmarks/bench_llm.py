@@ -1,14 +1,20 @@
-"""Local-model benchmark: LlamaEngine against raw llama-cpp-python on the embedded model.
+"""Local-model benchmark: the app's engine (the model in its own process) against raw llama-cpp-python.
 
-- decode speed: tokens/s of ``LlamaEngine.stream`` ÷ raw ``Llama.create_completion(stream=True)``
-  on the same model file, prompt tokens and sampler settings (same seed, same max_tokens),
-  runs alternated, medians. Rate = tokens after the first ÷ time from first to last chunk, so
-  that prompt evaluation (which the engine caches) does not flatter the engine. Raw counts
-  tokens with a stopping criterion too (the usual way to count a stream);
-- first-token latency: a new system prompt (evaluated), the same system prompt again (still
-  at the head of the context), and one that comes back after another (restored state);
-- load time: ``Llama()`` alone, and ``LlamaEngine.load()`` with the hash cache warm and cold;
-- memory: RSS of a fresh process holding only the loaded engine, after a generation.
+- decode speed: tokens/s of ``ProcessEngine.stream`` (the model's process, threads as it chose
+  them) ÷ raw ``Llama.create_completion(stream=True)`` in this process with the **best** thread
+  count (1..N measured just before), same model file, cache settings, prompt tokens, sampler
+  and seed; runs alternated, medians. Idle, then with a competing CPU-bound process on every
+  core (the shared-workstation case). Rate = tokens after the first ÷ time from first to last
+  chunk, so that prompt evaluation (which the engine caches) does not flatter the engine;
+- first token: a new system prompt (evaluated), the same again (in the context), one that comes
+  back after another (restored state);
+- kill -9 of the model process → "AI ready" again (the engine's state READY);
+- cancel latency during prompt evaluation: a ~1,500-token prompt, cancelled 50 ms after the
+  model process started on it, until the stream has ended (goal < 200 ms);
+- load time and the model process's memory (RSS) after generating.
+
+    python benchmarks/bench_llm.py            # full (several minutes on 2 cores)
+    python benchmarks/bench_llm.py --smoke    # a tiny run that checks the benchmark works
 
 Timings on shared 2-core machines are noisy: read ratios from one run, not the decimals.
 """
@@ -16,17 +22,22 @@ Timings on shared 2-core machines are noisy: read ratios from one run, not the d
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from drillpad.llm.engine import Prompt, Sampling
-from drillpad.llm.llama import LlamaEngine, physical_cores
+from drillpad.llm.engine import CancelToken, EngineState, Prompt, Sampling
+from drillpad.llm.llama import BATCH, KV_CACHE_TYPE, physical_cores
 from drillpad.llm.models import DEFAULT_MODEL, ModelCatalog
+from drillpad.llm.process import ProcessEngine
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "models"
@@ -47,30 +58,50 @@ QUESTIONS = [
     "Write a new version of the spill drill with an unlabelled drum, in about 120 words.",
 ]
 OTHER_SYSTEM = "You are a strict safety auditor. Answer in one sentence."
+LONG_USER = "Summarise these shift notes in one sentence. " + " ".join(
+    f"Note {i}: pallet {i} checked, straps tight, aisle {i % 7} clear, scanner charged." for i in range(70))
 
 
-def rss_mb() -> dict[str, float]:
-    out = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            out[key] = int(value.split()[0]) / 1024
-    return out
+@contextlib.contextmanager
+def competing_load(n: int | None = None):
+    """A CPU-bound process on every core (what a busy shared workstation looks like to the model)."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n or os.cpu_count() or 1)]
+    try:
+        yield len(procs)
+    finally:
+        for p in procs:
+            p.kill()
+        for p in procs:
+            p.wait()
 
 
 def _catalog(tmp: Path) -> ModelCatalog:
     return ModelCatalog([("install", MODELS)], cache_file=tmp / "hashes.json", choice_file=tmp / "choice.json")
 
 
-def _engine(catalog: ModelCatalog) -> LlamaEngine:
-    engine = LlamaEngine(catalog.find(DEFAULT_MODEL), hash_cache=catalog.hash_cache, reproducible=True)
+def _engine(catalog: ModelCatalog) -> tuple[ProcessEngine, float]:
+    t = time.perf_counter()
+    engine = ProcessEngine.llama(catalog.find(DEFAULT_MODEL), hash_cache_path=catalog.hash_cache.path,
+                                 reproducible=True, max_crashes=1000)  # kill_to_ready kills it on purpose
     info = engine.load().result()
+    seconds = time.perf_counter() - t
     if info.reason:
         raise SystemExit(f"error: the model is unavailable: {info.reason}")
-    return engine
+    engine.status()  # waits for the thread measurement that follows the load
+    return engine, seconds
 
 
-def _engine_decode(engine: LlamaEngine, prompt: Prompt, sampling: Sampling, max_tokens: int) -> dict:
+def _raw(engine: ProcessEngine):
+    import llama_cpp
+
+    kv = getattr(llama_cpp, KV_CACHE_TYPE)
+    entry = engine.recipe.options["entry"]
+    return llama_cpp, llama_cpp.Llama(model_path=str(entry.path), n_ctx=engine.info().context_length, n_threads=1,
+                                      n_threads_batch=1, n_batch=BATCH, flash_attn=True, type_k=kv, type_v=kv,
+                                      seed=engine.seed, verbose=False)
+
+
+def _engine_decode(engine: ProcessEngine, prompt: Prompt, sampling: Sampling, max_tokens: int) -> dict:
     stamps = []
     stream = engine.stream(prompt, max_tokens=max_tokens, sampling=sampling)
     for _ in stream:
@@ -100,23 +131,27 @@ def _raw_decode(llm, llama_cpp, tokens: list[int], sampling: Sampling, max_token
 
 
 def _rate(run: dict) -> float:
-    return (run["tokens"] - 1) / run["seconds"]
+    return (run["tokens"] - 1) / run["seconds"] if run["seconds"] > 0 else 0.0
 
 
-def decode_speed(engine: LlamaEngine, rounds: int, max_tokens: int) -> dict:
-    import llama_cpp
-
-    raw = llama_cpp.Llama(model_path=engine.entry.path.as_posix(), n_ctx=engine.context_length,
-                          n_threads=engine.threads, n_threads_batch=engine.threads, seed=engine.seed, verbose=False)
+def decode_speed(engine: ProcessEngine, rounds: int, max_tokens: int) -> dict:
+    llama_cpp, raw = _raw(engine)
     sampling = Sampling(seed=4321)
     prompt = Prompt(QUESTIONS[0], system=SYSTEM)
     rendered = engine.template.render(prompt.system, prompt.user)
     prefix = raw.tokenize(rendered.prefix.encode(), add_bos=True, special=True)
     tokens = prefix + raw.tokenize(rendered.rest.encode(), add_bos=False, special=True)
     stop = list(engine.template.stop)
+    raw_by_threads = {}
+    for n in range(1, physical_cores() + 1):  # the best thread count for raw llama-cpp, now
+        llama_cpp.llama_set_n_threads(raw.ctx, n, n)
+        raw_by_threads[n] = statistics.median(
+            _rate(_raw_decode(raw, llama_cpp, tokens, sampling, max_tokens, stop)) for _ in range(2))
+    best = max(raw_by_threads, key=raw_by_threads.get)
+    llama_cpp.llama_set_n_threads(raw.ctx, best, best)
+    for _ in range(3):  # warm; lets the engine notice a change in speed and measure its threads again
+        _engine_decode(engine, prompt, sampling, max_tokens)
     ours, theirs = [], []
-    _engine_decode(engine, prompt, sampling, 8)  # warm both
-    _raw_decode(raw, llama_cpp, tokens, sampling, 8, stop)
     for i in range(rounds):
         pair = [lambda: ours.append(_engine_decode(engine, prompt, sampling, max_tokens)),
                 lambda: theirs.append(_raw_decode(raw, llama_cpp, tokens, sampling, max_tokens, stop))]
@@ -126,14 +161,17 @@ def decode_speed(engine: LlamaEngine, rounds: int, max_tokens: int) -> dict:
     engine_rate = statistics.median(_rate(r) for r in ours)
     raw_rate = statistics.median(_rate(r) for r in theirs)
     # Each round's two runs are adjacent in time, so their ratio cancels slow drifts in machine load.
-    ratio = statistics.median(_rate(a) / _rate(b) for a, b in zip(ours, theirs))
+    ratio = statistics.median(_rate(a) / _rate(b) for a, b in zip(ours, theirs) if _rate(b) > 0)
+    status = engine.status()
     return {"engine_tokens_per_s": round(engine_rate, 1), "raw_tokens_per_s": round(raw_rate, 1),
             "ratio": round(ratio, 3), "ratio_of_medians": round(engine_rate / raw_rate, 3),
-            "max_tokens": max_tokens, "rounds": rounds,
-            "engine_runs": ours, "raw_runs": theirs, "prompt_tokens": len(tokens), "system_prompt_tokens": len(prefix)}
+            "raw_best_threads": best, "raw_tokens_per_s_by_threads": {k: round(v, 1) for k, v in raw_by_threads.items()},
+            "engine_threads": status.get("threads"), "engine_thread_rates": status.get("thread_rates"),
+            "max_tokens": max_tokens, "rounds": rounds, "prompt_tokens": len(tokens),
+            "system_prompt_tokens": len(prefix)}
 
 
-def first_token(engine: LlamaEngine, rounds: int) -> dict:
+def first_token(engine: ProcessEngine, rounds: int) -> dict:
     def latency(prompt: Prompt) -> float:
         t = time.perf_counter()
         with engine.stream(prompt, max_tokens=4) as stream:
@@ -142,11 +180,11 @@ def first_token(engine: LlamaEngine, rounds: int) -> dict:
 
     uncached, in_context, restored = [], [], []
     for i in range(rounds):
-        engine.clear_prompt_cache().result()
-        uncached.append(latency(Prompt(QUESTIONS[i % 3], system=SYSTEM)))
-        in_context.append(latency(Prompt(QUESTIONS[(i + 1) % 3], system=SYSTEM)))
+        system = f"{SYSTEM} (Bench round {i}.)"  # a system prompt the model process has not seen
+        uncached.append(latency(Prompt(QUESTIONS[i % 3], system=system)))
+        in_context.append(latency(Prompt(QUESTIONS[(i + 1) % 3], system=system)))
         latency(Prompt("Why wear gloves?", system=OTHER_SYSTEM))
-        restored.append(latency(Prompt(QUESTIONS[(i + 2) % 3], system=SYSTEM)))
+        restored.append(latency(Prompt(QUESTIONS[(i + 2) % 3], system=system)))
     med = {k: statistics.median(v) * 1000 for k, v in
            (("uncached", uncached), ("in_context", in_context), ("restored", restored))}
     return {"first_token_ms_uncached": round(med["uncached"], 1),
@@ -154,102 +192,105 @@ def first_token(engine: LlamaEngine, rounds: int) -> dict:
             "first_token_ms_restored": round(med["restored"], 1), "rounds": rounds}
 
 
-def load_times(tmp: Path, rounds: int) -> dict:
-    """The first engine load hashes the file; then raw and engine loads alternate."""
-    import llama_cpp
-
-    catalog = _catalog(tmp)
-    path = catalog.find(DEFAULT_MODEL).path
-
-    def raw_load() -> float:
-        t = time.perf_counter()
-        llm = llama_cpp.Llama(model_path=str(path), n_ctx=2048, n_threads=physical_cores(), verbose=False)
-        seconds = time.perf_counter() - t
-        llm.close()
-        return seconds
-
-    def engine_load() -> float:
-        t = time.perf_counter()
-        engine = _engine(catalog)
-        seconds = time.perf_counter() - t
-        engine.close()
-        return seconds
-
-    catalog.hash_cache.path.unlink(missing_ok=True)
-    cold = engine_load()
-    raw, warm = [], []
+def kill_to_ready(engine: ProcessEngine, rounds: int) -> dict:
+    """kill -9 of the model process → the engine READY again (what the status bar shows as "AI ready")."""
+    seconds = []
     for _ in range(rounds):
-        raw.append(raw_load())
-        warm.append(engine_load())
-    return {"load_s_raw": round(statistics.median(raw), 3),
-            "load_s_engine_hash_cached": round(statistics.median(warm), 3), "load_s_engine_hash_cold": round(cold, 3)}
+        "".join(engine.stream(Prompt("Say OK.", system=OTHER_SYSTEM), max_tokens=2))
+        t = time.perf_counter()
+        os.kill(engine.pid, signal.SIGKILL)
+        while engine.state is EngineState.READY:  # until the engine has seen the death
+            time.sleep(0.001)
+        engine.wait_settled(120)
+        seconds.append(time.perf_counter() - t)
+    # the n-th crash within the crash window waits the n-th back-off delay before the restart
+    return {"kill_to_ready_s": round(seconds[0], 2), "kill_to_ready_s_each": [round(x, 2) for x in seconds],
+            "restart_delays_s": list(engine.restart_delays[:rounds])}
 
 
-def _memory_child() -> None:
-    before = rss_mb()["VmRSS"]
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = _engine(_catalog(Path(tmp)))
-        loaded = rss_mb()["VmRSS"]
-        "".join(engine.stream(Prompt(QUESTIONS[0], system=SYSTEM), max_tokens=64))
-        after = rss_mb()
-        engine.close()
-    print(json.dumps({"rss_mb_python": round(before, 1), "rss_mb_loaded": round(loaded, 1),
-                      "rss_mb_after_generation": round(after["VmRSS"], 1), "rss_mb_peak": round(after["VmHWM"], 1)}))
+def cancel_latency(engine: ProcessEngine, rounds: int) -> dict:
+    """Cancel 50 ms into a long prompt's evaluation; time until the stream has ended."""
+    latencies, kills = [], engine.cancel_kills
+    prompt = Prompt(LONG_USER, system=OTHER_SYSTEM)
+    for _ in range(rounds):
+        engine.wait_settled(120)
+        token = CancelToken()
+        ended = threading.Event()
+        stream = engine.stream(prompt, max_tokens=16, cancel=token)
+        def consume() -> None:
+            try:
+                "".join(stream)
+            finally:
+                ended.set()
+
+        threading.Thread(target=consume, daemon=True).start()
+        engine.wait_busy(60)
+        time.sleep(0.05)
+        t = time.perf_counter()
+        token.cancel()
+        ended.wait(60)
+        latencies.append(time.perf_counter() - t)
+    return {"cancel_ms_median": round(statistics.median(latencies) * 1000, 1),
+            "cancel_ms_max": round(max(latencies) * 1000, 1), "cancel_killed_child": engine.cancel_kills - kills,
+            "cancel_rounds": rounds}
 
 
-def memory() -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--memory-child"], capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-SMOKE = {"rounds": 1, "max_tokens": 12, "load_rounds": 1, "first_token_rounds": 1}
+SMOKE = {"rounds": 1, "max_tokens": 12, "smoke": True}
 """The tiny size `make bench-smoke` runs (seconds, no thresholds): a broken benchmark fails CI."""
 
 
-def run(rounds: int = 15, max_tokens: int = 96, load_rounds: int = 5, first_token_rounds: int = 7) -> dict:
+def run(rounds: int = 11, max_tokens: int = 96, smoke: bool = False) -> dict:
+    if smoke:
+        rounds, max_tokens = 2, 24
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        result = {"model": DEFAULT_MODEL, "threads": physical_cores()}
-        result.update(load_times(tmp, load_rounds))
-        result.update(memory())
-        engine = _engine(_catalog(tmp))
+        engine, load_s = _engine(_catalog(Path(tmp)))
         try:
+            result = {"model": DEFAULT_MODEL, "cores": physical_cores(), "load_s": round(load_s, 2),
+                      "smoke": smoke, "llama_cpp_python": engine.runtime}
             result["decode"] = decode_speed(engine, rounds, max_tokens)
-            result.update(first_token(engine, first_token_rounds))
-            result["llama_cpp_python"] = engine.runtime
+            result.update(first_token(engine, 2 if smoke else 5))
+            result["model_rss_mb"] = round(engine.memory()["model_rss_mb"] or 0, 1)
+            result["ui_side_rss_mb"] = round(engine.memory()["ui_rss_mb"] or 0, 1)
+            with competing_load() as busy:
+                result["decode_loaded"] = {**decode_speed(engine, rounds, max_tokens), "competing_processes": busy}
+                result.update(cancel_latency(engine, 2 if smoke else 5))
+            result.update(kill_to_ready(engine, 1 if smoke else 3))
         finally:
             engine.close()
     return result
 
 
 def report(r: dict) -> list[tuple[str, str, str, str]]:
-    d = r["decode"]
+    d, dl = r["decode"], r["decode_loaded"]
     return [
-        ("decode tokens/s, LlamaEngine.stream", f"{d['engine_tokens_per_s']:.1f}/s", "≥ 0.95× raw",
-         f"{d['ratio']:.3f}× raw llama-cpp-python ({d['raw_tokens_per_s']:.1f}/s), median of {d['rounds']} pairs"),
-        ("first token, system prompt uncached", f"{r['first_token_ms_uncached']:.0f} ms", "",
-         f"{d['system_prompt_tokens']}-token system prompt evaluated"),
-        ("first token, system prompt cached", f"{r['first_token_ms_cached']:.0f} ms", "< uncached",
-         f"{r['first_token_ms_uncached'] / r['first_token_ms_cached']:.1f}× faster than uncached"),
-        ("first token, system prompt restored", f"{r['first_token_ms_restored']:.0f} ms", "< uncached",
-         f"{r['first_token_ms_uncached'] / r['first_token_ms_restored']:.1f}× faster than uncached"),
-        ("model load, LlamaEngine (hash cached)", f"{r['load_s_engine_hash_cached']:.2f} s", "",
-         f"raw Llama() {r['load_s_raw']:.2f} s; first load with hashing {r['load_s_engine_hash_cold']:.2f} s"),
-        ("process RSS, model loaded + generated", f"{r['rss_mb_after_generation']:.0f} MB", "< 350 MB",
-         f"peak {r['rss_mb_peak']:.0f} MB; Python + imports alone {r['rss_mb_python']:.0f} MB"),
+        ("decode tokens/s, app engine (own process), idle", f"{d['engine_tokens_per_s']:.1f}/s", "≥ 0.95× raw",
+         f"{d['ratio']:.3f}× raw llama-cpp-python with its best threads ({d['raw_best_threads']}: "
+         f"{d['raw_tokens_per_s']:.1f}/s); engine threads {d['engine_threads']}; median of {d['rounds']} pairs"),
+        ("decode tokens/s, every core busy", f"{dl['engine_tokens_per_s']:.1f}/s", "≥ 0.95× raw",
+         f"{dl['ratio']:.3f}× raw with its best threads ({dl['raw_best_threads']}: {dl['raw_tokens_per_s']:.1f}/s; "
+         f"by threads {dl['raw_tokens_per_s_by_threads']}); engine threads {dl['engine_threads']}"),
+        ("cancel during prompt evaluation", f"{r['cancel_ms_median']:.0f} ms", "< 200 ms",
+         f"max {r['cancel_ms_max']:.0f} ms; model process killed and restarted in {r['cancel_killed_child']} of "
+         f"{r['cancel_rounds']}; every core busy"),
+        ("kill -9 of the model process → AI ready", f"{r['kill_to_ready_s']:.2f} s", "",
+         f"first crash, incl. {r['restart_delays_s'][0]} s back-off; crashes in a row: {r['kill_to_ready_s_each']} s "
+         f"(back-off {r['restart_delays_s']} s)"),
+        ("first token, system prompt uncached / cached / restored",
+         f"{r['first_token_ms_uncached']:.0f} / {r['first_token_ms_cached']:.0f} / "
+         f"{r['first_token_ms_restored']:.0f} ms", "cached < uncached", f"{d['system_prompt_tokens']}-token system prompt"),
+        ("model load to ready (own process, threads measured after)", f"{r['load_s']:.2f} s", "", ""),
+        ("model process RSS after generating", f"{r['model_rss_mb']:.0f} MB", "UI + model < 350 MB",
+         "the UI process's RSS is measured by bench_ui"),
     ]
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--rounds", type=int, default=11)
     ap.add_argument("--max-tokens", type=int, default=96)
-    ap.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--smoke", action="store_true", help="a tiny run that checks the benchmark works")
     args = ap.parse_args()
-    if args.memory_child:
-        _memory_child()
-        raise SystemExit(0)
-    result = run(args.rounds, args.max_tokens)
-    print(json.dumps({k: v for k, v in result.items() if k != "decode"}, indent=2))
+    result = run(args.rounds, args.max_tokens, args.smoke)
+    print(json.dumps(result, indent=2))
     for row in report(result):
         print("  ".join(row))

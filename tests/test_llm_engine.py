@@ -370,5 +370,10 @@ def test_workspace_engine_uses_the_model_it_finds_without_loading_it(workspace, 
     monkeypatch.setattr(models, "resources_dir", lambda: tmp_path / "install")
     fake_gguf(workspace.paths.user_models_dir, "mine")
     engine = workspace.open_engine(reproducible=True)
-    assert isinstance(engine, LlamaEngine) and engine.state is EngineState.UNLOADED
+    from drillpad.llm.process import ProcessEngine
+
+    # the llama engine runs in its own process, started by load(): nothing is started yet
+    assert isinstance(engine, ProcessEngine) and engine.recipe.kind == "llama" and engine.pid is None
+    assert engine.state is EngineState.UNLOADED
     assert engine.info().name == "mine" and engine.reproducible and engine.recorder == workspace.record_generation
+    assert engine.recipe.options["reproducible"] and engine.recipe.options["threads"] is None

@@ -243,3 +243,8 @@ def test_cli_model_verify_finds_changed_bytes_behind_a_restored_mtime(capsys, cl
     _tamper_keeping_size_and_mtime(tmp_path / "install-root" / "models" / f"{DEFAULT_MODEL}.gguf")
     code, out, err = run(capsys, *d, "model", "verify", DEFAULT_MODEL)
     assert code == 1 and "hash mismatch" in err and "OK" not in out
+
+
+def test_cli_model_info_says_why_a_model_cannot_run(capsys, cli_models):
+    code, out, err = run(capsys, *cli_models, "model", "info")  # the fake GGUF fails to load in the model process
+    assert code == 1 and err.startswith("AI off: ") and "could not load" in err

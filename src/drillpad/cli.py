@@ -150,6 +150,9 @@ def _parser() -> argparse.ArgumentParser:
     mv.add_argument("name", nargs="?")
     mu = model.add_parser("use", help="use this model from now on (verified first)")
     mu.add_argument("name")
+    minfo = model.add_parser("info", help="load the model in use as the app does (its own process) and show "
+                             "its threads, how they were chosen, and the memory of both processes")
+    minfo.add_argument("--json", action="store_true")
     return p
 
 
@@ -702,6 +705,8 @@ def _paths(args: argparse.Namespace, policy) -> int:
 def _model(args: argparse.Namespace, policy) -> int:
     from drillpad.llm.smoke import SmokeError, run_smoke
 
+    if args.model_command == "info":
+        return _model_info(args, policy)
     if args.model_command != "smoke":
         return _model_catalog(args, policy)
     path = args.path or resources_dir() / "models" / EMBEDDED_MODEL
@@ -712,6 +717,40 @@ def _model(args: argparse.Namespace, policy) -> int:
         return 1
     print(f"Model OK: {r.model} loaded in {r.load_seconds:.2f} s, {r.tokens} tokens in {r.generate_seconds:.2f} s "
           f"(llama-cpp-python {r.llama_version}): {r.text.strip()!r}")
+    return 0
+
+
+def _model_info(args: argparse.Namespace, policy) -> int:
+    from drillpad.workspace import Workspace
+
+    with Workspace.open(args.data_dir, policy=policy) as ws:
+        engine = ws.open_engine()
+        try:
+            info = engine.load().result()
+            status = engine.status() if hasattr(engine, "status") and info.state.value == "ready" else {}
+            memory = engine.memory() if hasattr(engine, "memory") else {}
+            info = engine.info()
+        finally:
+            engine.close()
+    if args.json:
+        print(json.dumps({"name": info.name, "sha256": info.sha256, "state": info.state.value, "reason": info.reason,
+                          "runtime": info.runtime, "context_length": info.context_length, "threads": info.threads,
+                          **status, **memory}, indent=2))
+        return 0 if info.state.value == "ready" else 1
+    if info.state.value != "ready":
+        print(f"AI off: {info.reason or info.state.value}", file=sys.stderr)
+        return 1
+    print(f"Model: {info.name} ({info.sha256})")
+    print(f"Runtime: {info.runtime}, in its own process (pid {status.get('pid', '?')}); context {info.context_length} "
+          f"tokens; template {info.template}")
+    rates = status.get("thread_rates") or {}
+    how = {"policy": "pinned by the IT policy key model_threads",
+           "measured": "measured: " + ", ".join(f"{n} → {r:.1f} tokens/s" for n, r in sorted(rates.items()))}.get(
+        status.get("threads_source", ""), status.get("threads_source", ""))
+    print(f"Threads: {info.threads} of {status.get('cores', '?')} physical core(s) ({how})")
+    ui, model = memory.get("ui_rss_mb"), memory.get("model_rss_mb")
+    if ui is not None and model is not None:
+        print(f"Memory (RSS): this process {ui:.0f} MB, model process {model:.0f} MB, together {ui + model:.0f} MB")
     return 0
 
 

@@ -104,6 +104,12 @@ def _lrs_signature(value: Any) -> str:
     return value
 
 
+def _threads(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
+        raise ValueError("must be a whole number of threads from 1 to 64 (leave it out to let DrillPad measure)")
+    return value
+
+
 def _key(check: Callable[[Any], Any], default: Any = None):
     return field(default=default, metadata={"check": check})
 
@@ -132,6 +138,8 @@ class Policy:
     """A manager's inbox URL for evidence bundles."""
     daily_budget_minutes: int | None = _key(_minutes(1, 60))
     """Practice minutes per learner per day; overrides the packs' setting."""
+    model_threads: int | None = _key(_threads)
+    """Threads the local model uses. Unset (the default): measured on the machine (see llm/threads.py)."""
     cli_authority: str | None = _key(_authority)
     """Who (IT, a manager) may run the command-line verbs that read or write one learner's data without that
     learner's PIN. Unset (the default): those verbs ask for the PIN. Every use is logged with this name."""

@@ -594,16 +594,18 @@ class Workspace:
 
     def open_engine(self, *, reproducible: bool = False) -> Engine:
         """The engine for the model in use, not loaded yet: ``load(progress)`` starts it in the
-        background. Without a usable model it is an engine that says why, so callers fall back."""
+        background, in the model's own process (this process never loads the runtime). Without a
+        usable model it is an engine that says why, so callers fall back."""
         from drillpad.llm.engine import UnavailableEngine
-        from drillpad.llm.llama import LlamaEngine
+        from drillpad.llm.process import ProcessEngine
 
         catalog = self.models
         selection = catalog.select()
         if selection.entry is None or selection.reason:
             return UnavailableEngine(selection.reason or "no usable model")
-        return LlamaEngine(selection.entry, hash_cache=catalog.hash_cache, clock=self.clock,
-                           recorder=self.record_generation, reproducible=reproducible)
+        return ProcessEngine.llama(selection.entry, hash_cache_path=catalog.hash_cache.path,
+                                   threads=self.policy.policy.model_threads, clock=self.clock,
+                                   recorder=self.record_generation, reproducible=reproducible)
 
     def record_generation(self, generation: Generation, learner_id: str | None = None) -> event_store.Event | None:
         """Keep the provenance of one generation as an append-only event. Called from another thread

@@ -44,6 +44,8 @@ class EngineState(StrEnum):
     UNLOADED = "unloaded"
     LOADING = "loading"
     READY = "ready"
+    RESTARTING = "restarting"
+    """The model's process stopped and is being started again (calls wait for it)."""
     UNAVAILABLE = "unavailable"
 
 

@@ -16,9 +16,11 @@ every prompt the engine was asked, rendered as the model would see it.
 from __future__ import annotations
 
 import re
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
+from dataclasses import dataclass
 
 from drillpad.clock import Clock
 from drillpad.llm.engine import (
@@ -38,8 +40,17 @@ FAKE_SHA256 = "sha256:" + "0" * 64
 _WORDS = re.compile(r"\s*\S+|\s+")
 
 
+@dataclass(frozen=True)
+class Stall:
+    """A reply that writes *text* word by word and then hangs for good, not looking at the cancel token:
+    what a native call does (a long prompt evaluation, a deadlock). Only an engine in a child process
+    (``ProcessEngine.fake``) should be given one: killing the child is what ends it."""
+
+    text: str = ""
+
+
 class _ScriptedStream:
-    def __init__(self, reply: str | EngineError, request: Request, cancel: CancelToken):
+    def __init__(self, reply: str | EngineError | Stall, request: Request, cancel: CancelToken):
         self.finish: str | None = None
         self.tokens = 0
         self._iter = self._run(reply, request, cancel)
@@ -50,9 +61,12 @@ class _ScriptedStream:
     def __next__(self) -> str:
         return next(self._iter)
 
-    def _run(self, reply: str | EngineError, request: Request, cancel: CancelToken) -> Iterator[str]:
+    def _run(self, reply: str | EngineError | Stall, request: Request, cancel: CancelToken) -> Iterator[str]:
         if isinstance(reply, EngineError):
             raise reply
+        if isinstance(reply, Stall):
+            yield from _WORDS.findall(reply.text)
+            threading.Event().wait()  # hangs until the process is killed
         text = ""
         for word in _WORDS.findall(reply):
             if cancel.cancelled:
@@ -77,23 +91,25 @@ class _ScriptedStream:
 class FakeEngine(BaseEngine):
     runtime = "fake"
 
-    def __init__(self, replies: Iterable[str | EngineError] = (), *, default: str | None = None,
+    def __init__(self, replies: Iterable[str | EngineError | Stall] = (), *, default: str | None = None,
                  unavailable: str | None = None, loaded: bool = True, name: str = "fake-model",
                  clock: Clock | None = None, recorder: Recorder | None = None, reproducible: bool = False,
-                 seed: int = 1234, sha256: str = FAKE_SHA256):
+                 seed: int = 1234, sha256: str = FAKE_SHA256, load_failure: str | None = None):
         super().__init__(template=TEMPLATES["chatml"], clock=clock, recorder=recorder,
                          reproducible=reproducible, seed=seed)
-        self.replies: deque[str | EngineError] = deque(replies)
+        self.replies: deque[str | EngineError | Stall] = deque(replies)
         self.default = default
         self.name = name
         self.sha256 = sha256
         self.prompts: list[str] = []
         self.requests: list[Request] = []
         self._unavailable = unavailable
+        self._load_failure = load_failure
+        """Unavailable for this reason once loaded (as a model whose runtime fails to load it)."""
         self._state = (EngineState.UNAVAILABLE if unavailable
                        else EngineState.READY if loaded else EngineState.UNLOADED)
 
-    def add_replies(self, *replies: str | EngineError) -> None:
+    def add_replies(self, *replies: str | EngineError | Stall) -> None:
         self.replies.extend(replies)
 
     @property
@@ -109,6 +125,8 @@ class FakeEngine(BaseEngine):
                           self.runtime, self._state, self._unavailable)
 
     def load(self, progress: Progress | None = None) -> Future[EngineInfo]:
+        if self._load_failure is not None:
+            self._state, self._unavailable = EngineState.UNAVAILABLE, self._load_failure
         if self._state is not EngineState.UNAVAILABLE:
             self._state = EngineState.READY
         if progress is not None:

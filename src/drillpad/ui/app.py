@@ -39,6 +39,8 @@ class _EngineBridge(QObject):
 
     progress = Signal(float, str)
     loaded = Signal()
+    status = Signal(str, str)
+    """The model's process restarted, is ready again, or AI turned off (state, text)."""
 
 
 class ReflectionDialog(QDialog):
@@ -134,6 +136,7 @@ class MainWindow(QMainWindow):
         self._bridge = _EngineBridge()
         self._bridge.progress.connect(self._engine_progress)
         self._bridge.loaded.connect(self._engine_loaded)
+        self._bridge.status.connect(self._engine_status)
         # The names screen first; shortly after it is painted, the model (its runtime import competes for the
         # interpreter), the sync status and the background sync, which load the evidence code.
         factory = engine_factory or workspace.open_engine
@@ -401,6 +404,8 @@ class MainWindow(QMainWindow):
             engine.close()
             return
         self.engine = engine
+        if hasattr(engine, "watch"):  # a model in its own process: it may restart, or turn AI off
+            engine.watch(lambda state, text: self._bridge.status.emit(state.value, text))
         future = engine.load(lambda fraction, text="": self._bridge.progress.emit(float(fraction), str(text)))
         future.add_done_callback(lambda _f: self._bridge.loaded.emit())
 
@@ -420,6 +425,20 @@ class MainWindow(QMainWindow):
         self.model_label.setText(f"AI ready ({info.name}) — scenarios may be AI-adapted, always checked first")
         if self.pregenerate:
             self._pregenerate_in_background(engine)
+
+    def _engine_status(self, state: str, text: str) -> None:
+        """After the first load: the model's process crashed and restarts, is back, or AI turned off."""
+        engine = self.engine
+        if engine is None or self._closing or self.workspace.engine is not engine:
+            return
+        if state == "restarting":
+            self.model_label.setText("AI restarting… — using written scenarios meanwhile")
+        elif state == "ready":
+            self.model_label.setText(f"AI ready ({engine.info().name}) — scenarios may be AI-adapted, always "
+                                     "checked first")
+        elif state == "unavailable":
+            self.workspace.engine = None  # nothing waits for a model that will not come back
+            self.model_label.setText(f"AI off — using written scenarios ({engine.reason or text})")
 
     def _pregenerate_in_background(self, engine: Engine) -> None:
         """Prepare variants for upcoming drills in a worker, with its own database connection."""
