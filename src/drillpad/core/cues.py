@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import gzip
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -134,11 +136,34 @@ def norm(text: str) -> list[str]:
     return [stem(w) for t in tokens(text) for w in _base_words(t)]
 
 
+class _SortedWords:
+    """A sorted word list kept as one block of bytes with an index (about 0.8 MB, where a set of the
+    same 60,000 words takes 7 MB of a shared PC's memory); ``word in words`` is a binary search."""
+
+    def __init__(self, blob: bytes):
+        self.blob = blob
+        self.starts = array("I", [0, *(i + 1 for i, b in enumerate(blob) if b == 10)])
+
+    def _word(self, i: int) -> bytes:
+        end = self.blob.find(b"\n", self.starts[i])
+        return self.blob[self.starts[i]:end if end >= 0 else len(self.blob)]
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        key = word.encode("utf-8", "replace")
+        i = bisect_left(range(len(self.starts)), key, key=self._word)
+        return i < len(self.starts) and self._word(i) == key
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
 @lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
+def english_words() -> _SortedWords:
     """Real English words of five or more letters (SCOWL, see core/data/SCOWL-COPYRIGHT.txt)."""
     data = resources.files("drillpad.core").joinpath("data/english-words.txt.gz").read_bytes()
-    return frozenset(gzip.decompress(data).decode().split())
+    return _SortedWords(gzip.decompress(data).rstrip(b"\n"))
 
 
 @dataclass(frozen=True)

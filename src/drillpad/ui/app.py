@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, 
                                QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget)
 
 from drillpad.ui import workers
+from drillpad.ui.memory import release_free_memory
 from drillpad.ui.trainee.pin import PinScreen
 from drillpad.ui.trainee.profiles import ProfilesScreen
 from drillpad.ui.widgets.common import save_problem
@@ -268,6 +269,7 @@ class MainWindow(QMainWindow):
         self._refresh_sync()
         self.sync_in_background()
         self.locked.emit()
+        QTimer.singleShot(0, release_free_memory)  # the last person's screens are gone: give their pages back
 
     def _idle_timeout(self) -> None:
         if self.stack.currentWidget() is not self.profiles:
