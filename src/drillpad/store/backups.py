@@ -32,6 +32,7 @@ from drillpad.store.db import (
     make_private,
     open_database,
 )
+from drillpad.store.events import raise_floor
 from drillpad.store.integrity import (
     check_connection,
     connect_read_only,
@@ -283,6 +284,9 @@ def _salvage(conn: sqlite3.Connection, damaged_path: Path, report: RestoreReport
                     names = ", ".join(f'"{c}"' for c in columns)
                     before = conn.total_changes
                     for row in rows:
+                        if table == "seq_floor":  # the floor only goes up
+                            raise_floor(conn, *row)
+                            continue
                         conn.execute(f'{verb} INTO "{table}" ({names}) VALUES ({marks})', row)
                     if table == "events":
                         report.salvaged_events = conn.total_changes - before
@@ -291,6 +295,8 @@ def _salvage(conn: sqlite3.Connection, damaged_path: Path, report: RestoreReport
                         report.missing = [e for e in unreadable_events(damaged, bad) if e.get("id") not in known]
                     else:
                         report.salvaged_rows[table] = len(rows)
+                for device_id, seq in _seqs_used(damaged):
+                    raise_floor(conn, device_id, seq)
         finally:
             conn.execute("PRAGMA foreign_keys=ON")
         names = dict(conn.execute("SELECT id, name FROM learners"))
@@ -300,3 +306,15 @@ def _salvage(conn: sqlite3.Connection, damaged_path: Path, report: RestoreReport
             log.warning("after salvage %d row(s) point at rows that could not be read: %s", len(broken), broken[:5])
     finally:
         damaged.close()
+
+
+def _seqs_used(damaged: sqlite3.Connection) -> list[tuple[str, int]]:
+    """The highest sequence number each device used in the damaged file, from the (device_id, seq) index — a
+    separate b-tree that often outlives a damaged table page — else from what the table still reads."""
+    for sql in ("SELECT device_id, max(seq) FROM events INDEXED BY sqlite_autoindex_events_2 GROUP BY device_id",
+                "SELECT device_id, max(seq) FROM events GROUP BY device_id"):
+        try:
+            return [(d, s) for d, s in damaged.execute(sql).fetchall() if d is not None and s is not None]
+        except sqlite3.DatabaseError:
+            continue
+    return []
