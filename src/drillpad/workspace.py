@@ -266,6 +266,7 @@ class Workspace:
         if self.policy.policy.team_file is not None:
             self._pin_policy_team(self.policy.policy.team_file)
         if self.restored is not None:
+            self._take_back_evidence(self.restored)
             self.rebuild()  # schedules follow the restored and salvaged events
 
     @classmethod
@@ -298,8 +299,27 @@ class Workspace:
         paths.ensure()
         report = backups.restore(paths.db_path, clock.now(), backup, salvage=salvage)
         with cls(paths, clock=clock, policy=policy) as ws:
+            ws._take_back_evidence(report)
             ws.rebuild()
         return report
+
+    def _take_back_evidence(self, report: RestoreReport) -> None:
+        """After a restore: events still in the team's bundles (this PC's outbox, the shared folder) come back by
+        id; the device's sequence numbers continue above every one it used (evidence/recover.py)."""
+        from drillpad.evidence.recover import recover
+
+        ev = self.evidence
+        if ev.team() is None:
+            return
+        folders = [ev.outbox_dir]
+        if (target := self.sync_target()) is not None and target[0] == "folder":
+            folders.append(Path(target[1]))
+        got = recover(ev, folders)
+        report.from_bundles, report.sealed_bundles = got.events, got.sealed
+        if got.events and report.missing:
+            back = {r[0] for r in self.db.execute("SELECT id FROM events")}
+            report.missing = [e for e in report.missing if e.get("id") not in back]
+        self.startup_problems.extend(ev.problems)
 
     def backup(self, *, if_due: bool = False) -> Backup | None:
         """Take a verified online backup and rotate the old ones; with *if_due*, only when none was taken today.

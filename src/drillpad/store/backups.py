@@ -71,6 +71,10 @@ class RestoreReport:
     missing: list[dict] = field(default_factory=list)
     """Events the damaged file knows of but cannot read, and that are not in the backup: rowid, and when the
     indexes still hold them, id, learner_id, learner (name), kind, created_at."""
+    from_bundles: int = 0
+    """Events taken back from evidence bundles (this PC's outbox, the team's shared folder): evidence/recover.py."""
+    sealed_bundles: int = 0
+    """Bundles this PC could not decrypt (their events are at the manager's)."""
 
     @property
     def missing_answers(self) -> int:
@@ -80,6 +84,11 @@ class RestoreReport:
         source = (f"the backup of {self.backup.taken_at:%Y-%m-%d %H:%M} UTC" if self.backup
                   else "no backup (none was usable), only what the damaged file still reads")
         lines = [f"Restored {source}; {self.salvaged_events} newer event(s) salvaged from the damaged file."]
+        if self.from_bundles or self.sealed_bundles:
+            lines.append(f"{self.from_bundles} event(s) came back from evidence bundles (this PC's outbox and the "
+                         f"team's shared folder)" + (f"; {self.sealed_bundles} bundle(s) could not be read here, "
+                                                     "their records are at the manager's" if self.sealed_bundles
+                                                     else "") + ".")
         if self.missing:
             lines.append(f"{len(self.missing)} record(s) could not be read and may be missing "
                          f"({self.missing_answers} of them answers):")
