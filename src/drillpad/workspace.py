@@ -233,17 +233,23 @@ def demo_packs_dir() -> Path:
 
 class Workspace:
     def __init__(self, paths: Paths, *, clock: Clock | None = None, policy: LoadedPolicy | None = None,
-                 repair: bool = False):
+                 repair: bool = False, defer_full_check: bool = False):
         """Open the data dir. A damaged database raises DamagedDatabaseError, unless *repair* (the app): then the
         newest good backup is restored with everything the damaged file still reads, and ``self.restored`` says
-        what happened (the window shows it)."""
+        what happened (the window shows it). *defer_full_check* (the window): after an unclean exit only the quick
+        check runs at open and ``full_check_due`` is set; the caller runs ``full_check`` in a worker and, when it
+        finds damage, ``repair`` on the main thread."""
         self.paths = paths
         self.clock = clock or SystemClock()
         self.policy = policy or LoadedPolicy(Policy())
         paths.ensure()
         self.restored: RestoreReport | None = None
+        from drillpad.store.db import was_unclean
+
+        self.full_check_due = defer_full_check and was_unclean(paths.db_path)
+        """After an unclean exit with *defer_full_check*: the full check has yet to run (in the background)."""
         try:
-            self.db = open_database(paths.db_path)
+            self.db = open_database(paths.db_path, defer_full_check=defer_full_check)
         except DamagedDatabaseError:
             if not repair:
                 raise
@@ -271,9 +277,34 @@ class Workspace:
 
     @classmethod
     def open(cls, data_dir: Path | None = None, *, clock: Clock | None = None,
-             policy: LoadedPolicy | None = None, repair: bool = False) -> "Workspace":
+             policy: LoadedPolicy | None = None, repair: bool = False, defer_full_check: bool = False) -> "Workspace":
         policy = policy or LoadedPolicy(Policy())
-        return cls(Paths.resolve(data_dir, policy), clock=clock, policy=policy, repair=repair)
+        return cls(Paths.resolve(data_dir, policy), clock=clock, policy=policy, repair=repair,
+                   defer_full_check=defer_full_check)
+
+    def full_check(self) -> CheckReport:
+        """The full integrity check of this workspace's database, with its own read-only connection: a worker
+        thread may run it while the window is in use (the app does, after an unclean exit)."""
+        from drillpad.store.integrity import check_database
+
+        report = check_database(self.paths.db_path, full=True)
+        self.full_check_due = False
+        return report
+
+    def repair(self) -> RestoreReport:
+        """The full check found damage after the database was opened: close it, restore the newest good backup with
+        everything the damaged file still reads (and what the team's bundles still hold), reopen and rebuild.
+        Main thread only; screens must drop what they show first (the window locks)."""
+        from drillpad.store import backups
+
+        close_database(self.db)
+        self.db = None
+        self._evidence = None
+        self.restored = backups.restore(self.paths.db_path, self.clock.now())
+        self.db = open_database(self.paths.db_path)
+        self._take_back_evidence(self.restored)
+        self.rebuild()
+        return self.restored
 
     # --- data safety: check, backup, restore (no open database needed: they work on a damaged one) --------
 
