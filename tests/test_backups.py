@@ -215,3 +215,21 @@ def test_cli_backup_and_list(history, capsys):
     assert main(d + ["backup", "--list"]) == 0
     out = capsys.readouterr().out
     assert taken.path.name in out
+
+
+def test_after_a_restore_new_events_never_reuse_the_numbers_of_lost_ones(history):
+    """The newest events page is damaged: its events are lost, but their sequence numbers were used (and may
+    already be at the manager's). The next event made here takes a number above all of them."""
+    paths, clock, taken, before, after = history
+    db = paths.db_path
+    conn = sqlite3.connect(db)
+    top = conn.execute("SELECT max(seq) FROM events").fetchone()[0]
+    conn.close()
+    _damage_page(db, _event_leaves(db)[-1])  # the page with the highest numbers
+    report = Workspace.restore(paths, clock=clock)
+    assert report.missing  # some of the newest events are gone
+    with Workspace(paths, clock=clock) as ws:
+        assert ws.db.execute("SELECT max(seq) FROM events").fetchone()[0] < top
+        new = ws.reflect("Alex", "after the restore")
+        seq = ws.db.execute("SELECT seq FROM events WHERE id = ?", [new.id]).fetchone()[0]
+    assert seq > top

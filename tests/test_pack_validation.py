@@ -184,3 +184,61 @@ def test_content_hash_changes_with_content(minipack):
     before = Workspace.validate_pack(minipack).content_hash
     edit(minipack / "lessons" / "spill.md", "Follow the steps", "Follow all the steps")
     assert Workspace.validate_pack(minipack).content_hash != before
+
+
+# --- issue #17: what a pack import used to accept, or said too vaguely -------------------------------------
+
+
+def test_duplicate_criterion_id_names_the_line_of_the_second_one(minipack):
+    edit(minipack / "drills" / "jam-c1.toml", 'id = "lockout"', 'id = "stop"')
+    (msg,) = problems(minipack)
+    assert msg.startswith("drills/jam-c1.toml:24:") and "duplicate criterion/must_not ids" in msg and "stop" in msg
+
+
+def test_a_utf8_byte_order_mark_is_named(minipack):
+    role = minipack / "roles" / "dock-hand.toml"
+    role.write_bytes(b"\xef\xbb\xbf" + role.read_bytes())
+    (msg,) = problems(minipack)
+    assert msg.startswith("roles/dock-hand.toml:1:") and "byte-order mark (BOM)" in msg
+
+
+def test_a_huge_file_reports_its_real_size(minipack):
+    with (minipack / "lessons" / "big.md").open("wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    (msg,) = problems(minipack)
+    assert msg.startswith("lessons/big.md:") and "52,428,800 bytes (50.0 MB)" in msg
+
+
+def test_a_symlinked_folder_is_refused_by_name(minipack, tmp_path):
+    real = tmp_path / "elsewhere"
+    (minipack / "lessons").rename(real)
+    (minipack / "lessons").symlink_to(real, target_is_directory=True)
+    msgs = problems(minipack)
+    assert any(m.startswith("lessons:") and "symbolic link" in m and str(real) in m for m in msgs), msgs
+
+
+def test_a_lesson_that_is_a_symlink_outside_the_pack_is_refused(minipack, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_bytes((minipack / "lessons" / "spill.md").read_bytes())
+    (minipack / "lessons" / "spill.md").unlink()
+    (minipack / "lessons" / "spill.md").symlink_to(outside)
+    msgs = problems(minipack)
+    assert any(m.startswith("lessons/spill.md:1:") and "symbolic link" in m and str(outside) in m for m in msgs), msgs
+
+
+def test_a_task_whose_lesson_file_is_missing_is_refused_at_the_task(minipack):
+    (minipack / "lessons" / "spill.md").unlink()
+    (msg,) = problems(minipack)
+    assert msg.startswith("roles/dock-hand.toml:17:") and "task 'spill' has no lesson" in msg
+
+
+def test_a_decision_tree_node_that_cannot_reach_an_end_is_refused(minipack):
+    edit(minipack / "lessons" / "jam.md", '''id = "estop"
+action = "Press the e-stop, then lock out."''', '''id = "estop"
+text = "Did you press the e-stop?"
+options = [
+  { label = "Yes", next = "estop" },
+  { label = "Not sure", next = "estop" },
+]''')  # a question that only leads back to itself: the walk never ends
+    (msg,) = problems(minipack)
+    assert msg.startswith("lessons/jam.md:") and "cannot reach an end" in msg and "'estop'" in msg

@@ -865,5 +865,5 @@ def _gui(args: argparse.Namespace, policy) -> int:
         args.startup_probe.write_text(f"{time.time():.6f}\n")
         window.close()
 
-    return run_app(lambda: Workspace.open(args.data_dir, policy=policy, repair=True),
+    return run_app(lambda: Workspace.open(args.data_dir, policy=policy, repair=True, defer_full_check=True),
                    on_first_paint=probe if args.startup_probe else None)

@@ -233,17 +233,23 @@ def demo_packs_dir() -> Path:
 
 class Workspace:
     def __init__(self, paths: Paths, *, clock: Clock | None = None, policy: LoadedPolicy | None = None,
-                 repair: bool = False):
+                 repair: bool = False, defer_full_check: bool = False):
         """Open the data dir. A damaged database raises DamagedDatabaseError, unless *repair* (the app): then the
         newest good backup is restored with everything the damaged file still reads, and ``self.restored`` says
-        what happened (the window shows it)."""
+        what happened (the window shows it). *defer_full_check* (the window): after an unclean exit only the quick
+        check runs at open and ``full_check_due`` is set; the caller runs ``full_check`` in a worker and, when it
+        finds damage, ``repair`` on the main thread."""
         self.paths = paths
         self.clock = clock or SystemClock()
         self.policy = policy or LoadedPolicy(Policy())
         paths.ensure()
         self.restored: RestoreReport | None = None
+        from drillpad.store.db import was_unclean
+
+        self.full_check_due = defer_full_check and was_unclean(paths.db_path)
+        """After an unclean exit with *defer_full_check*: the full check has yet to run (in the background)."""
         try:
-            self.db = open_database(paths.db_path)
+            self.db = open_database(paths.db_path, defer_full_check=defer_full_check)
         except DamagedDatabaseError:
             if not repair:
                 raise
@@ -266,13 +272,39 @@ class Workspace:
         if self.policy.policy.team_file is not None:
             self._pin_policy_team(self.policy.policy.team_file)
         if self.restored is not None:
+            self._take_back_evidence(self.restored)
             self.rebuild()  # schedules follow the restored and salvaged events
 
     @classmethod
     def open(cls, data_dir: Path | None = None, *, clock: Clock | None = None,
-             policy: LoadedPolicy | None = None, repair: bool = False) -> "Workspace":
+             policy: LoadedPolicy | None = None, repair: bool = False, defer_full_check: bool = False) -> "Workspace":
         policy = policy or LoadedPolicy(Policy())
-        return cls(Paths.resolve(data_dir, policy), clock=clock, policy=policy, repair=repair)
+        return cls(Paths.resolve(data_dir, policy), clock=clock, policy=policy, repair=repair,
+                   defer_full_check=defer_full_check)
+
+    def full_check(self) -> CheckReport:
+        """The full integrity check of this workspace's database, with its own read-only connection: a worker
+        thread may run it while the window is in use (the app does, after an unclean exit)."""
+        from drillpad.store.integrity import check_database
+
+        report = check_database(self.paths.db_path, full=True)
+        self.full_check_due = False
+        return report
+
+    def repair(self) -> RestoreReport:
+        """The full check found damage after the database was opened: close it, restore the newest good backup with
+        everything the damaged file still reads (and what the team's bundles still hold), reopen and rebuild.
+        Main thread only; screens must drop what they show first (the window locks)."""
+        from drillpad.store import backups
+
+        close_database(self.db)
+        self.db = None
+        self._evidence = None
+        self.restored = backups.restore(self.paths.db_path, self.clock.now())
+        self.db = open_database(self.paths.db_path)
+        self._take_back_evidence(self.restored)
+        self.rebuild()
+        return self.restored
 
     # --- data safety: check, backup, restore (no open database needed: they work on a damaged one) --------
 
@@ -298,8 +330,27 @@ class Workspace:
         paths.ensure()
         report = backups.restore(paths.db_path, clock.now(), backup, salvage=salvage)
         with cls(paths, clock=clock, policy=policy) as ws:
+            ws._take_back_evidence(report)
             ws.rebuild()
         return report
+
+    def _take_back_evidence(self, report: RestoreReport) -> None:
+        """After a restore: events still in the team's bundles (this PC's outbox, the shared folder) come back by
+        id; the device's sequence numbers continue above every one it used (evidence/recover.py)."""
+        from drillpad.evidence.recover import recover
+
+        ev = self.evidence
+        if ev.team() is None:
+            return
+        folders = [ev.outbox_dir]
+        if (target := self.sync_target()) is not None and target[0] == "folder":
+            folders.append(Path(target[1]))
+        got = recover(ev, folders)
+        report.from_bundles, report.sealed_bundles = got.events, got.sealed
+        if got.events and report.missing:
+            back = {r[0] for r in self.db.execute("SELECT id FROM events")}
+            report.missing = [e for e in report.missing if e.get("id") not in back]
+        self.startup_problems.extend(ev.problems)
 
     def backup(self, *, if_due: bool = False) -> Backup | None:
         """Take a verified online backup and rotate the old ones; with *if_due*, only when none was taken today.

@@ -79,3 +79,49 @@ def test_the_window_takes_the_days_backup_in_a_worker(qtbot, workspace, minipack
     w.show()
     qtbot.waitUntil(lambda: len(list_backups(workspace.paths.db_path)) == 1, timeout=10_000)
     assert list_backups(workspace.paths.db_path)[0].taken_at == workspace.clock.now()
+
+
+def test_after_an_unclean_exit_the_window_shows_first_and_damage_the_full_check_finds_brings_the_restore_dialog(
+        qtbot, tmp_path, minipack, shown):
+    import json
+    import uuid
+
+    from drillpad.store.integrity import check_database
+
+    clock = FixedClock(datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc))
+    paths = Paths.resolve(tmp_path / "data", env={})
+    with Workspace(paths, clock=clock) as ws:
+        ws.import_pack(minipack)
+        ws.add_learner("Alex", "dock-hand")
+        _answer(ws, 10)
+        ws.backup()
+        clock.advance(hours=1)
+        _answer(ws, 3)
+        device = ws.device_id
+    # damage only the full check finds (the quick check passes): an event whose payload is not an object
+    conn = sqlite3.connect(paths.db_path)
+    with conn:
+        conn.execute("INSERT INTO events (id, device_id, seq, learner_id, kind, payload, created_at) VALUES "
+                     "(?, ?, 999, NULL, 'reflection', ?, ?)", [str(uuid.uuid4()), device, json.dumps([1]),
+                                                                clock.now().isoformat()])
+    conn.close()
+    paths.db_path.with_name("drillpad.db.open").write_text("999999")  # the last session did not close
+    assert check_database(paths.db_path, full=False).ok and not check_database(paths.db_path, full=True).ok
+
+    ws = Workspace(paths, clock=clock, repair=True, defer_full_check=True)  # the quick check only: it opens
+    assert ws.full_check_due and ws.restored is None
+    window = app_module.MainWindow(ws)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.full_check_done, timeout=15_000) as found:
+        window.show()
+        assert window.isVisible() and ws.full_check_due  # the window is up; the full check has not finished
+    assert not found.args[0].ok
+    qtbot.waitUntil(lambda: bool(shown), timeout=5_000)
+    (title, text), = shown
+    assert title == "DrillPad restored your practice data" and "Monday 02 March" in text
+    assert ws.restored is not None and window.stack.currentWidget() is window.profiles
+    assert check_database(paths.db_path, full=True).ok
+    assert ws.learners()[0].name == "Alex"  # the window goes on with the restored data
+    window.close()
+    ws.close()
+

@@ -179,3 +179,14 @@ def test_controls_have_accessible_names_and_large_targets(qtbot, window):
         for button in screen.findChildren(QPushButton):
             assert button.accessibleName(), button.text()
             assert button.minimumHeight() >= 44 or button.minimumSize().height() >= 44, button.text()
+
+
+def test_the_app_says_plainly_what_a_pin_protects_at_first_pin_and_in_about_my_data(qtbot, window):
+    promise = "Your PIN keeps coworkers out of your profile, not an administrator out of this computer."
+    press(qtbot, tile(window, "Ben Okafor"))
+    assert promise in window.pin.message.text()  # first time: Ben chooses his PIN, and is told what it does
+    enter_pin(qtbot, window, "1357")
+    enter_pin(qtbot, window, "1357")
+    buttons = {b.text(): b for b in window.today.findChildren(QPushButton)}
+    press(qtbot, buttons["About my data"])
+    assert promise in " ".join(visible_text(window.mydata).split())

@@ -12,7 +12,7 @@ import hashlib
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -212,6 +212,14 @@ class DecisionTree(_Model):
             raise ValueError(f"nodes not reachable from start: {', '.join(unreachable)}")
         if not any(n.action for n in self.node):
             raise ValueError("a decision tree needs at least one end node (action)")
+        ends, grew = {n.id for n in self.node if n.action}, True
+        while grew:  # the nodes from which some path reaches an end
+            more = {n.id for n in self.node if n.id not in ends and any(o.next in ends for o in n.options)}
+            ends |= more
+            grew = bool(more)
+        if stuck := [n.id for n in self.node if n.id not in ends]:
+            raise ValueError(f"node(s) {', '.join(map(repr, stuck))} cannot reach an end (an action node): every "
+                             "path from there loops back; give one option a way to an action")
         return self
 
 
@@ -477,6 +485,7 @@ def content_hash(files: Mapping[str, bytes]) -> str:
 
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 _KNOWN_DIRS = {"roles": ".toml", "lessons": ".md", "prompts": ".toml", "drills": ".toml", "examples": ".toml"}
+PACK_FOLDERS = frozenset(_KNOWN_DIRS)
 
 
 def is_pack_file(path: str) -> bool:
@@ -501,7 +510,11 @@ class _Collector:
 
     def decode(self, file: str, data: bytes) -> str | None:
         if len(data) > MAX_FILE_BYTES:
-            self.error(file, f"file is {len(data)} bytes; the limit is {MAX_FILE_BYTES}")
+            self.error(file, f"file is larger than the limit of {size_text(MAX_FILE_BYTES)}")
+            return None
+        if data.startswith(b"\xef\xbb\xbf"):
+            self.error(file, "the file starts with a UTF-8 byte-order mark (BOM), which TOML does not allow; save it "
+                             "as UTF-8 without BOM (in Notepad: Save as, Encoding \"UTF-8\", not \"UTF-8 with BOM\")", 1)
             return None
         try:
             return data.decode("utf-8")
@@ -532,10 +545,31 @@ class _Collector:
         except ValidationError as exc:
             index = line_index(text)
             for err in exc.errors():
-                loc = tuple(err["loc"])
+                loc = tuple(err["loc"]) or _duplicate_loc(data, str(err.get("msg", "")))
                 line = locate(index, loc)
                 self.error(file, _message(err), line + line_offset if line else None, _dotted(prefix + loc))
             return None
+
+
+def size_text(n: int) -> str:
+    """A file size people read: "52,428,800 bytes (50.0 MB)"."""
+    return f"{n:,} bytes ({n / 1024 / 1024:.1f} MB)" if n >= 1024 * 1024 else f"{n:,} bytes ({n / 1024:.0f} KB)"
+
+
+def _duplicate_loc(data: dict[str, Any], message: str) -> tuple:
+    """Where a drill's duplicate criterion/must_not id is used the second time (the drill validator itself only
+    knows the whole drill)."""
+    m = re.search(r"duplicate criterion/must_not ids in drill .*?: (.+)$", message)
+    if not m:
+        return ()
+    dupes, seen = set(m.group(1).split(", ")), set()
+    for key in ("criterion", "must_not"):
+        for i, item in enumerate(data.get(key) or []):
+            ident = item.get("id") if isinstance(item, dict) else None
+            if ident in dupes and ident in seen:
+                return (key, i, "id")
+            seen.add(ident)
+    return ()
 
 
 def _dotted(loc: tuple) -> str:
@@ -665,9 +699,11 @@ def _unclosed_triple_quote(text: str) -> int | None:
     return text[: opened[1]].count("\n") + 1 if opened else None
 
 
-def load_pack(files: Mapping[str, bytes], source: str = "pack") -> Pack:
-    """Validate a pack given its files (posix paths relative to the pack root → bytes)."""
+def load_pack(files: Mapping[str, bytes], source: str = "pack", problems: Iterable[Problem] = ()) -> Pack:
+    """Validate a pack given its files (posix paths relative to the pack root → bytes). *problems*: what the
+    reader of the files already found (symbolic links, files too large to read)."""
     c = _Collector()
+    c.problems.extend(problems)
     pack_files = {p: b for p, b in files.items() if is_pack_file(p)}
     for p in sorted(set(files) - set(pack_files)):
         c.warn(p, "not part of the pack format; ignored")
@@ -846,6 +882,14 @@ def _cross_check(c: _Collector, texts: Mapping[str, str | None], roles, lessons,
     for lz in lessons:
         if tasks_known and lz.task not in tasks:
             c.error(lz.file, f"task {lz.task!r} does not exist in any role", line_of(lz.file, ("task",)), "task")
+    if "lessons" not in broken:  # a task's drills and prompts are offered after its lesson: without one, never
+        taught = {lz.task for lz in lessons}
+        for path, role in roles:
+            for i, t in enumerate(role.task):
+                if t.id not in taught:
+                    c.error(path, f"task {t.id!r} has no lesson: add lessons/<name>.md with task = {t.id!r} (a "
+                            "task's drills and prompts are offered only after its lesson, so they would never be)",
+                            line_of(path, ("task", i, "id")), f"task[{i}].id")
     for path, i, pr in prompts:
         if tasks_known and pr.task not in tasks:
             c.error(path, f"task {pr.task!r} does not exist in any role", line_of(path, ("prompt", i, "task")),

@@ -208,7 +208,8 @@ class Evidence:
 
         cipher, signature, _ = bundle_mod.build(events, team=team["id"], seq=seq, prev=prev, created_at=self.now(),
                                                 key=key, device_id=self.device_id,
-                                                recipient=roaming.recipients(self))
+                                                recipient=[*roaming.recipients(self), key.recipient])
+        # …and to this workstation itself: after a restore it reads its own bundles back (evidence/recover.py)
         self.outbox_dir.mkdir(parents=True, exist_ok=True)
         name = f"{team['id']}-{self.device_id}-{seq:06d}"
         atomic_write(self.outbox_dir / (name + SIG), signature)
@@ -368,7 +369,7 @@ class Evidence:
                             [str(uuid.uuid4()), self.device_id, seq, json.dumps(payload, sort_keys=True), self.now()])
             self.db["outbox"].insert({"seq": last_seq, "file": f"resumed-{last_seq:06d}", "sha256": last_hash,
                                       "prev_sha256": None, "from_event_seq": last_event_seq,
-                                      "to_event_seq": seq - 1, "events": 0, "created_at": self.now(),
+                                      "to_event_seq": last_event_seq, "events": 0, "created_at": self.now(),
                                       "acked_at": self.now()})
         if clash:
             self.problems.append(f"this workstation was restored from a backup: {clash} record(s) made here share "

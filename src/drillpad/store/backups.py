@@ -32,6 +32,7 @@ from drillpad.store.db import (
     make_private,
     open_database,
 )
+from drillpad.store.events import raise_floor
 from drillpad.store.integrity import (
     check_connection,
     connect_read_only,
@@ -70,6 +71,10 @@ class RestoreReport:
     missing: list[dict] = field(default_factory=list)
     """Events the damaged file knows of but cannot read, and that are not in the backup: rowid, and when the
     indexes still hold them, id, learner_id, learner (name), kind, created_at."""
+    from_bundles: int = 0
+    """Events taken back from evidence bundles (this PC's outbox, the team's shared folder): evidence/recover.py."""
+    sealed_bundles: int = 0
+    """Bundles this PC could not decrypt (their events are at the manager's)."""
 
     @property
     def missing_answers(self) -> int:
@@ -79,6 +84,11 @@ class RestoreReport:
         source = (f"the backup of {self.backup.taken_at:%Y-%m-%d %H:%M} UTC" if self.backup
                   else "no backup (none was usable), only what the damaged file still reads")
         lines = [f"Restored {source}; {self.salvaged_events} newer event(s) salvaged from the damaged file."]
+        if self.from_bundles or self.sealed_bundles:
+            lines.append(f"{self.from_bundles} event(s) came back from evidence bundles (this PC's outbox and the "
+                         f"team's shared folder)" + (f"; {self.sealed_bundles} bundle(s) could not be read here, "
+                                                     "their records are at the manager's" if self.sealed_bundles
+                                                     else "") + ".")
         if self.missing:
             lines.append(f"{len(self.missing)} record(s) could not be read and may be missing "
                          f"({self.missing_answers} of them answers):")
@@ -283,6 +293,9 @@ def _salvage(conn: sqlite3.Connection, damaged_path: Path, report: RestoreReport
                     names = ", ".join(f'"{c}"' for c in columns)
                     before = conn.total_changes
                     for row in rows:
+                        if table == "seq_floor":  # the floor only goes up
+                            raise_floor(conn, *row)
+                            continue
                         conn.execute(f'{verb} INTO "{table}" ({names}) VALUES ({marks})', row)
                     if table == "events":
                         report.salvaged_events = conn.total_changes - before
@@ -291,6 +304,8 @@ def _salvage(conn: sqlite3.Connection, damaged_path: Path, report: RestoreReport
                         report.missing = [e for e in unreadable_events(damaged, bad) if e.get("id") not in known]
                     else:
                         report.salvaged_rows[table] = len(rows)
+                for device_id, seq in _seqs_used(damaged):
+                    raise_floor(conn, device_id, seq)
         finally:
             conn.execute("PRAGMA foreign_keys=ON")
         names = dict(conn.execute("SELECT id, name FROM learners"))
@@ -300,3 +315,15 @@ def _salvage(conn: sqlite3.Connection, damaged_path: Path, report: RestoreReport
             log.warning("after salvage %d row(s) point at rows that could not be read: %s", len(broken), broken[:5])
     finally:
         damaged.close()
+
+
+def _seqs_used(damaged: sqlite3.Connection) -> list[tuple[str, int]]:
+    """The highest sequence number each device used in the damaged file, from the (device_id, seq) index — a
+    separate b-tree that often outlives a damaged table page — else from what the table still reads."""
+    for sql in ("SELECT device_id, max(seq) FROM events INDEXED BY sqlite_autoindex_events_2 GROUP BY device_id",
+                "SELECT device_id, max(seq) FROM events GROUP BY device_id"):
+        try:
+            return [(d, s) for d, s in damaged.execute(sql).fetchall() if d is not None and s is not None]
+        except sqlite3.DatabaseError:
+            continue
+    return []

@@ -189,12 +189,18 @@ def _marker(path: Path) -> Path:
     return path.with_name(path.name + ".open")
 
 
-def open_database(path: Path, *, check_network: bool = True) -> Database:
+def was_unclean(path: Path) -> bool:
+    """The last session with *path* did not close it (its ``.open`` marker is still there): before opening."""
+    return _marker(path).exists()
+
+
+def open_database(path: Path, *, check_network: bool = True, defer_full_check: bool = False) -> Database:
     """Open (creating if needed), check and migrate the database at *path*.
 
     Raises StoreError with a message saying what to do: DamagedDatabaseError when the quick check (or, after an
     unclean exit, the full check) fails; NewerSchemaError for a newer DrillPad's database; disk full, read-only or
-    permission problems each with their own message.
+    permission problems each with their own message. *defer_full_check* (the window): only the quick check runs
+    here even after an unclean exit; the caller runs the full one in the background (``was_unclean`` says when).
     """
     if check_network and (fs := network_filesystem(path.parent)):
         raise StoreError(
@@ -221,7 +227,7 @@ def open_database(path: Path, *, check_network: bool = True) -> Database:
         _configure(db, path)
         from drillpad.store.integrity import check_connection
 
-        report = check_connection(conn, full=unclean)
+        report = check_connection(conn, full=unclean and not defer_full_check)
         if not report.ok:
             raise DamagedDatabaseError(path, report.problems, after_unclean_exit=unclean)
         migrate(db, path)

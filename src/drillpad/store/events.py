@@ -45,13 +45,28 @@ def append(db: Database, *, device_id: str, learner_id: str | None, kind: str, p
     """Append one event (inside the caller's transaction if there is one)."""
     event_id = event_id or str(uuid.uuid4())
     with db.atomic():
-        seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM events WHERE device_id = ?", [device_id]).fetchone()[0]
+        seq = next_seq(db, device_id)
         db.execute(
             "INSERT INTO events (id, device_id, seq, learner_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [event_id, device_id, seq, learner_id, kind, json.dumps(payload, sort_keys=True), now],
         )
+        raise_floor(db, device_id, seq)
         aggregates.on_event(db, event_id, device_id, seq, learner_id, kind, payload, now)
     return Event(event_id, device_id, seq, learner_id, kind, payload, now)
+
+
+def next_seq(db: Database, device_id: str) -> int:
+    """Above every event of *device_id* stored here and above its floor (numbers used by events that a restore
+    lost, or that the manager already holds): a number is never given to two events."""
+    return db.execute("SELECT max((SELECT coalesce(max(seq), 0) FROM events WHERE device_id = :d), "
+                      "(SELECT coalesce(max(seq), 0) FROM seq_floor WHERE device_id = :d)) + 1",
+                      {"d": device_id}).fetchone()[0]
+
+
+def raise_floor(db: Database, device_id: str, seq: int) -> None:
+    """Record that *device_id* has used sequence numbers up to *seq* (the floor only goes up)."""
+    db.execute("INSERT INTO seq_floor (device_id, seq) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET "
+               "seq = max(seq, excluded.seq)", [device_id, seq])
 
 
 def apply(db: Database, incoming: list[Event]) -> int:

@@ -448,3 +448,16 @@ def m010_lrs_outbox(db: Database) -> None:
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
         )""")
+
+
+@migrations()
+def m011_seq_floor(db: Database) -> None:
+    """The highest event sequence number each device has ever used here, written in the same transaction as each
+    event made on this PC. A restored backup (or a damaged events page) can lose the newest events; their numbers
+    must never be used again, so the next number is above this floor too (store/events.py)."""
+    db.execute("""
+        CREATE TABLE seq_floor (
+            device_id TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL CHECK (seq >= 0)
+        )""")
+    db.execute("INSERT INTO seq_floor (device_id, seq) SELECT device_id, max(seq) FROM events GROUP BY device_id")

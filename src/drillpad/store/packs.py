@@ -3,43 +3,69 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from drillpad.core.pack import MAX_FILE_BYTES, MAX_FILES, Pack, PackInvalid, Problem, is_pack_file, load_pack
+from drillpad.core.pack import (
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    PACK_FOLDERS,
+    Pack,
+    PackInvalid,
+    Problem,
+    is_pack_file,
+    load_pack,
+    size_text,
+)
 
 
 class PackImportError(RuntimeError):
     pass
 
 
-def read_pack_folder(folder: Path) -> dict[str, bytes]:
-    """The pack's files as {posix path relative to the folder: bytes}; hidden files skipped."""
+def read_pack_folder(folder: Path, problems: list[Problem] | None = None) -> dict[str, bytes]:
+    """The pack's files as {posix path relative to the folder: bytes}; hidden files skipped. What cannot be part
+    of a pack is added to *problems*: a symbolic link (a pack is self-contained: a link could point anywhere, and
+    is named with where it points) and a pack file too large to read (with its real size)."""
     if not folder.is_dir():
         raise PackInvalid([Problem(str(folder), None, "", "not a folder (a pack is a folder with pack.toml)")],
                           str(folder))
+    found = problems if problems is not None else []
     files: dict[str, bytes] = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+        key = rel.as_posix()
+        if any(part.startswith(".") for part in rel.parts):
             continue
         if path.is_symlink():
-            continue  # a pack is self-contained: links could point anywhere
+            if is_pack_file(key) or (len(rel.parts) == 1 and key in PACK_FOLDERS):
+                what = "folder" if path.is_dir() else "file"
+                found.append(Problem(key, 1 if what == "file" else None, "",
+                                     f"is a symbolic link (to {os.readlink(path)}), not a {what} in the pack: a pack "
+                                     f"is self-contained; copy the {what} into the pack instead of linking it"))
+            continue
+        if not path.is_file():
+            continue
         if len(files) >= MAX_FILES:
             break
-        key = rel.as_posix()
-        # Oversized non-pack files are skipped unread; oversized pack files get a clear error.
+        # Oversized non-pack files are skipped unread; oversized pack files get a clear error with their size.
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES and not is_pack_file(key):
+        if size > MAX_FILE_BYTES:
+            if is_pack_file(key):
+                found.append(Problem(key, None, "", f"file is {size_text(size)}; the limit is "
+                                                    f"{size_text(MAX_FILE_BYTES)}"))
             continue
         files[key] = path.read_bytes()[: MAX_FILE_BYTES + 1]
     return files
 
 
 def load_pack_folder(folder: Path) -> Pack:
-    return load_pack(read_pack_folder(folder), source=str(folder))
+    problems: list[Problem] = []
+    files = read_pack_folder(folder, problems)
+    return load_pack(files, source=str(folder), problems=problems)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
     locked = Signal()
     session_finished = Signal(int)
     first_paint = Signal()  # the names screen has been drawn: from here on DrillPad is usable
+    full_check_done = Signal(object)  # the background full check after an unclean exit (a CheckReport)
 
     def __init__(self, workspace: Workspace, *, idle_minutes: float | None = None,
                  engine_factory: Callable[[], Engine] | None = None, pregenerate: bool = True):
@@ -378,6 +379,10 @@ class MainWindow(QMainWindow):
             return
         self._start_engine(factory)
         QTimer.singleShot(0, self._prepare_learner_screens)
+        if self.workspace.full_check_due:  # after an unclean exit: the full check, in a worker (quick one ran at open)
+            workers.run(self.workspace.full_check, self._full_check_finished,
+                        lambda message: self.statusBar().showMessage(f"⚠ The data check could not run: {message}",
+                                                                     15000))
         # today's backup (verified, rotated) with its own connections, never on the main thread
         workers.run(lambda: self.workspace.backup(if_due=True), None,
                     lambda message: self.statusBar().showMessage(f"⚠ Today's backup failed: {message}", 15000))
@@ -484,6 +489,46 @@ class MainWindow(QMainWindow):
         self.sync_label.setToolTip(problem or ("Evidence goes to " + status["target"][1] if status["target"] else ""))
         self.sync_label.setProperty("waiting", waiting)
 
+    # --- damage found by the background full check ------------------------------------------------------
+
+    _repair_pending = False
+
+    def _full_check_finished(self, report) -> None:
+        if not report.ok and self.workspace.db is not None and not self._closing:
+            self._repair_pending = True
+            if not self._syncing:  # a sync has its own connection: the restore waits until it is done
+                self._repair()
+        self.full_check_done.emit(report)
+
+    def _repair(self) -> None:
+        """The data is damaged: nobody's screen stays open, the newest good backup comes back with everything
+        that still reads, and the trainee is told what may be missing."""
+        self._repair_pending = False
+        self._close_dialogs()
+        self._drop_manager()
+        self.workspace.lock()
+        try:
+            report = self.workspace.repair()
+        except Exception as exc:  # noqa: BLE001 - shown in plain words; the window cannot go on with this data
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(self, "DrillPad", f"Your practice data is damaged and could not be restored: {exc}. "
+                                 "Please tell IT.")
+            return
+        self.lock()
+        self.show_restored(report)
+
+    def show_restored(self, report) -> None:
+        """Say plainly that damaged data was restored and what may be missing (details: the full list)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        text, details = restored_message(report)
+        box = QMessageBox(QMessageBox.Icon.Warning, "DrillPad restored your practice data", text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setDetailedText(details)
+        box.setAccessibleName("Practice data restored")
+        QTimer.singleShot(0, box.open)
+
     def sync_in_background(self) -> None:
         """Send new evidence and fetch the manager's decisions when a target is set (at start and after each
         person locks); failures only say "will retry" — nothing is lost, bundles stay in the outbox."""
@@ -503,10 +548,14 @@ class MainWindow(QMainWindow):
         def done(_result) -> None:
             self._syncing = False
             self._refresh_sync()
+            if self._repair_pending:
+                self._repair()
 
         def failed(message: str) -> None:
             self._syncing = False
             self._refresh_sync(message)
+            if self._repair_pending:
+                self._repair()
 
         workers.run(job, done, failed)
 
@@ -572,14 +621,7 @@ def run_app(open_workspace: Callable[[], Workspace], *,
             window.first_paint.connect(lambda: on_first_paint(window))
         window.show()
         if workspace.restored is not None:  # opened damaged data by restoring it: say so, plainly
-            from PySide6.QtWidgets import QMessageBox
-
-            text, details = restored_message(workspace.restored)
-            box = QMessageBox(QMessageBox.Icon.Warning, "DrillPad restored your practice data", text,
-                              QMessageBox.StandardButton.Ok, window)
-            box.setDetailedText(details)
-            box.setAccessibleName("Practice data restored")
-            QTimer.singleShot(0, box.open)
+            window.show_restored(workspace.restored)
         return app.exec()
     finally:
         workspace.close()

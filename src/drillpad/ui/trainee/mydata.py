@@ -10,6 +10,7 @@ from PySide6.QtCore import QSaveFile, Signal
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from drillpad.ui.widgets.common import big_button, heading, text
+from drillpad.ui.trainee.pin import PIN_PROMISE
 
 KINDS = {"review": "answers to recall prompts and scenario drills (with your answer text and the grade)",
          "lesson.read": "lessons you marked as read", "reflection": "your weekly reflections",
@@ -22,8 +23,7 @@ EXPLAIN = """
 it took, and the grade. Nothing is collected outside DrillPad, and nothing about other programs or websites.</p>
 <p><b>Who can see it.</b> You, on this computer after your PIN, and your manager, who uses it to coach you and to
 sign off skills. Other learners on this computer cannot see it.</p>
-<p><b>What your PIN does.</b> It keeps coworkers who share this computer out of your profile. It does not keep out
-the people who run the computer: IT (an administrator) can read DrillPad's files. If someone typed wrong PINs
+<p><b>What your PIN does.</b> {PIN_PROMISE} IT (an administrator) can read DrillPad's files. If someone typed wrong PINs
 for your profile, DrillPad tells you the next time you come in.</p>
 <p><b>Where it goes.</b> It stays on this computer until it is sent to your manager's DrillPad as a signed,
 encrypted evidence bundle (a USB stick, a shared folder or the site network). From there, only if your organisation
@@ -31,7 +31,7 @@ keeps learning records in an LRS (a learning record store), your manager's Drill
 fact (see below). It is not sent anywhere else, and no AI service outside this computer ever sees it: the AI model
 runs here, offline.</p>
 <p><b>Who decides.</b> A person does. AI never signs you off; when the checks are unsure, your manager reviews.</p>
-"""
+""".replace("{PIN_PROMISE}", PIN_PROMISE)
 
 
 LRS_FACTS = {"drill": "each scenario drill's score, pass or fail, and which steps were met (not your answer text)",

@@ -19,6 +19,10 @@ from drillpad.ui.widgets.common import MIN_TARGET, big_button, heading, text
 INCOMPLETE = "Type all the digits of your PIN (4 to 8), then OK."
 
 
+PIN_PROMISE = "Your PIN keeps coworkers out of your profile, not an administrator out of this computer."
+"""What a PIN protects, in one plain sentence (docs/pin-lock.md): said at the first PIN and in About my data."""
+
+
 class PinScreen(QWidget):
     unlocked = Signal(str)  # learner id
     back = Signal()
@@ -76,8 +80,8 @@ class PinScreen(QWidget):
         self.first_choice = None
         self.entry.clear()
         self.title.setText(f"Hello, {lr.name.split()[0]}")
-        self.message.setText("Choose a PIN of 4 to 8 digits. You will need it every time." if self.choosing
-                             else "Enter your PIN.")
+        self.message.setText(f"Choose a PIN of 4 to 8 digits. You will need it every time. {PIN_PROMISE}"
+                             if self.choosing else "Enter your PIN.")
         if not self.choosing:
             status = self.workspace.pin_status(lr.id)
             if status.seconds_left or status.needs_manager:
