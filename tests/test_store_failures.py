@@ -113,7 +113,7 @@ def small_disk(tmp_path):
 def test_disk_full_says_so_and_what_to_do(small_disk, minipack):
     data = small_disk / "data"
     assert _cli("pack", "import", str(minipack), data=data).returncode == 0
-    with (small_disk / "filler").open("wb") as f:
+    with (small_disk / "filler").open("wb", buffering=0) as f:  # unbuffered: closing has nothing left to write
         try:
             while True:
                 f.write(b"\0" * 65536)
