@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QMainWindow, QMenu,
                                QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget)
@@ -79,8 +79,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.workspace = workspace
         self.setWindowTitle("DrillPad")
-        self.resize(1280, 760)
-        self.setMinimumSize(960, 600)
+        # No fixed minimum: the screens fit down to 1024×768 at 100 % and 1366×768 at 150 % scaling (about
+        # 910×450 logical pixels for the window), scrolling their content and keeping the main action in view.
+        screen = QApplication.primaryScreen()
+        self.resize(QSize(1280, 760).boundedTo(screen.availableSize()) if screen is not None else QSize(1280, 760))
         self.learner_id: str | None = None
         self.items: list = []
         self.position = 0
@@ -521,13 +523,18 @@ def _tell_cannot_start(exc: Exception) -> int:
     return 1
 
 
+def apply_app_font(app: QApplication) -> None:
+    """The system font size or larger (12 pt), never smaller."""
+    font = QFont(app.font())
+    font.setPointSizeF(max(font.pointSizeF(), 12.0))
+    app.setFont(font)
+
+
 def run_app(open_workspace: Callable[[], Workspace], *,
             on_first_paint: Callable[[MainWindow], None] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("DrillPad")
-    font = QFont(app.font())
-    font.setPointSizeF(max(font.pointSizeF(), 12.0))  # the system size or larger, never smaller
-    app.setFont(font)
+    apply_app_font(app)
     try:
         workspace = open_workspace()
     except Exception as exc:  # noqa: BLE001 - every start failure is shown, not only printed
@@ -559,4 +566,4 @@ def run_app(open_workspace: Callable[[], Workspace], *,
         workspace.close()
 
 
-__all__ = ["MainWindow", "run_app", "QWidget"]
+__all__ = ["MainWindow", "apply_app_font", "run_app", "QWidget"]
