@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QMainWindow, QMenu,
                                QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget)
@@ -24,6 +24,7 @@ from drillpad.ui import workers
 from drillpad.ui.trainee.pin import PinScreen
 from drillpad.ui.trainee.profiles import ProfilesScreen
 from drillpad.ui.widgets.common import save_problem
+from drillpad.ui.widgets.look import style_sheet
 from drillpad.workspace import REFLECTION_QUESTION, Workspace
 
 if TYPE_CHECKING:  # the names screen comes first; the model code is loaded by a worker after it is painted
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self._drafts: dict[str, str] = {}
         """Reflections typed but not saved when a lock came, kept in memory for their owner only."""
 
+        self.setStyleSheet(style_sheet(self.palette()))  # a focus outline that shows on every control
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.profiles = ProfilesScreen(workspace)
@@ -363,6 +365,9 @@ class MainWindow(QMainWindow):
         if self.reflection is not None and not self.reflection.isVisible():
             self.reflection.deleteLater()
             self.reflection = None
+            if self.today is not None and self.stack.currentWidget() is self.today:
+                self.activateWindow()  # the keyboard goes back where it was
+                self.today.reflect_button.setFocus(Qt.FocusReason.PopupFocusReason)
 
     # --- status bar: the model and sync --------------------------------------------------------
 

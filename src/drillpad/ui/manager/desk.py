@@ -140,6 +140,7 @@ class TeamTab(QWidget):
                               "Double-click a cell (or press Enter) to see the evidence and to sign off.",
                               selectable=False))
         self.table = QTableWidget()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move inside it
         self.table.setAccessibleName("Team heat-map: learners by behaviours")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
@@ -252,6 +253,7 @@ class SignoffDialog(QDialog):
         self.note.setPlaceholderText("What you saw (required), e.g. observed two lock-outs on the night shift, both "
                                      "tested before reaching in.")
         self.note.setAccessibleName("Sign-off note")
+        self.note.setTabChangesFocus(True)
         self.note.setMaximumHeight(100)
         form.addRow("Level", self.level_box)
         form.addRow("Note", self.note)
@@ -497,6 +499,7 @@ class GapsTab(QWidget):
         layout.addWidget(text("Steps most missed across learners. When many miss the same step, the training (or the "
                               "SOP) may be the problem, not the people.", selectable=False))
         self.table = QTableWidget()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move inside it
         self.table.setAccessibleName("Cohort skill gaps")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
@@ -659,6 +662,7 @@ class DevicesTab(QWidget):
         layout.addWidget(text("Compare a new device's fingerprint with the one shown on that workstation "
                               "(drillpad evidence status) before you approve it.", selectable=False))
         self.devices = QTableWidget()
+        self.devices.setTabKeyNavigation(False)
         self.devices.setAccessibleName("Devices")
         self.devices.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.devices.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

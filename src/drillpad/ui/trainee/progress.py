@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from drillpad.ui.widgets.common import Card, big_button, heading, text
@@ -33,10 +34,11 @@ class ProgressScreen(QWidget):
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading("My progress"), 1)
-        back = big_button("← Back to today")
+        back = big_button("← Back to today", "Back to today (Esc)")
         back.clicked.connect(self.back.emit)
         top.addWidget(back)
         outer.addLayout(top)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back.emit)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         host = QWidget()

@@ -73,9 +73,8 @@ def text(body: str = "", *, rich: bool = False, selectable: bool = True) -> QLab
     label = QLabel(body)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    if selectable:  # by mouse only: a keyboard-selectable label is a Tab stop that shows no focus
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
 
