@@ -35,6 +35,16 @@ ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Mous
             QEvent.Type.TouchBegin, QEvent.Type.InputMethod}
 
 
+SHARED_MODULES = ("pydantic", "drillpad.llm.engine", "drillpad.evidence.sync")
+"""Imported once, in one worker, before the workers that use them start (importing one module from two
+threads at once can see it half-initialised)."""
+
+
+def import_shared() -> None:
+    for name in SHARED_MODULES:
+        importlib.import_module(name)
+
+
 class _EngineBridge(QObject):
     """Carries the engine's progress and result (from its worker thread) to the main thread."""
 
@@ -112,7 +122,8 @@ class MainWindow(QMainWindow):
         self.pin.unlocked.connect(self._unlocked)
         self.today = self.lesson = self.recall = self.drill = self.progress = self.mydata = None
 
-        self.model_label = QLabel("AI: starting…")
+        # Plain words on the trainee's screen; the technical AI status (model, reason) only on hover
+        self.model_label = QLabel("AI helper: starting…")
         self.model_label.setAccessibleName("AI model status")
         self.sync_label = QLabel("")
         self.sync_label.setAccessibleName("Sync status")
@@ -377,6 +388,14 @@ class MainWindow(QMainWindow):
         the first background sync (which load the evidence code)."""
         if self.workspace.db is None or self._closing:  # closed before it ever showed
             return
+        # pydantic and the rest are imported by one worker first: two workers importing them at once raced
+        # ("cannot import name … from partially initialized module") and turned the AI off.
+        workers.run(import_shared, lambda _none: self._start_workers(factory),
+                    lambda _message: self._start_workers(factory))
+
+    def _start_workers(self, factory: Callable[[], Engine]) -> None:
+        if self.workspace.db is None or self._closing:
+            return
         self._start_engine(factory)
         QTimer.singleShot(0, self._prepare_learner_screens)
         # today's backup (verified, rotated) with its own connections, never on the main thread
@@ -398,7 +417,7 @@ class MainWindow(QMainWindow):
 
     def _start_engine(self, factory: Callable[[], Engine]) -> None:
         def failed(message: str) -> None:  # the app works without AI
-            self.model_label.setText(f"AI off — using written scenarios ({message})")
+            self._ai_off(message)
 
         workers.run(factory, self._engine_made, failed)  # finding and checking the model file, off the main thread
 
@@ -412,20 +431,27 @@ class MainWindow(QMainWindow):
 
     def _engine_progress(self, fraction: float, text: str) -> None:
         if fraction < 1.0:
-            self.model_label.setText(f"AI: loading the model… {fraction:.0%}")
+            self.model_label.setText(f"AI helper: getting ready… {fraction:.0%}")
 
     def _engine_loaded(self) -> None:
         engine = self.engine
         if engine is None or self._closing:
             return
         if engine.state.value != "ready":
-            self.model_label.setText(f"AI off — using written scenarios ({engine.reason or engine.state.value})")
+            self._ai_off(engine.reason or engine.state.value)
             return
         info = engine.info()
         self.workspace.engine = engine
-        self.model_label.setText(f"AI ready ({info.name}) — scenarios may be AI-adapted, always checked first")
+        self.model_label.setText("✓ AI helper ready")
+        self.model_label.setToolTip(f"AI model {info.name} is ready: scenarios may be AI-adapted, and are always "
+                                    "checked against the SOP first.")
         if self.pregenerate:
             self._pregenerate_in_background(engine)
+
+    def _ai_off(self, reason: str) -> None:
+        """No AI: the written scenarios. The reason (which may be an error's text) is for hover only."""
+        self.model_label.setText("AI off — using the written scenarios")
+        self.model_label.setToolTip(f"The AI helper is off: {reason.strip().splitlines()[-1] if reason.strip() else 'unknown'}")
 
     def _pregenerate_in_background(self, engine: Engine) -> None:
         """Prepare variants for upcoming drills in a worker, with its own database connection."""
@@ -448,11 +474,11 @@ class MainWindow(QMainWindow):
         if team is not None and team["role"] == "manager":  # the manager's PC receives; it does not send
             last = self.workspace.evidence.log(1)
             self.sync_label.setText(f"Manager PC for {team['name']} · last bundle: "
-                                    + (f"{last[0]['at'][:16].replace('T', ' ')} ({last[0]['outcome']})" if last
+                                    + (f"{_local(last[0]['at'])} ({last[0]['outcome']})" if last
                                        else "none yet"))
             return
         status = self.workspace.sync_status()
-        last = status["last_sync"][:16].replace("T", " ") if status["last_sync"] else "never"
+        last = _local(status["last_sync"]) if status["last_sync"] else "never"
         waiting = status["pending"] + status["unacked_bundles"]
         text = f"Last sync: {last} · waiting to send: {status['pending']} record(s)"
         if status["unacked_bundles"]:
@@ -501,6 +527,15 @@ class MainWindow(QMainWindow):
         if self.engine is not None:
             self.engine.close()
         super().closeEvent(event)
+
+
+def _local(iso: str) -> str:
+    """A stored UTC time as people write it, in local time: "Tue 3 Dec, 14:05"."""
+    from datetime import datetime
+
+    from drillpad.core.dates import moment_text
+
+    return moment_text(datetime.fromisoformat(iso).astimezone())
 
 
 def restored_message(report) -> tuple[str, str]:

@@ -72,7 +72,7 @@ class DrillScreen(QWidget):
         self.note = text("", selectable=False)
         self.note.setAccessibleName("Where this scenario comes from")
         row.addWidget(self.note, 1)
-        self.about = big_button("ⓘ About this scenario", "Show where this scenario comes from")
+        self.about = big_button("ℹ About this scenario", "Show where this scenario comes from")
         self.about.clicked.connect(self._show_provenance)
         row.addWidget(self.about)
         layout.addLayout(row)
@@ -217,7 +217,7 @@ class DrillScreen(QWidget):
         spans += [(v.start, v.end, "violation") for v in g.violations]
         parts = []
         if g.needs_review:
-            parts.append("<p><b>⏳ Pending — your manager will review this answer.</b> The check was not sure, so "
+            parts.append("<p><b>◷ Pending — your manager will review this answer.</b> The check was not sure, so "
                          "it is not counted as a pass or a fail until a person has looked at it.</p>")
         elif g.passed:
             parts.append("<p><b>✓ Well done — that is the procedure.</b></p>")
@@ -265,7 +265,8 @@ class DrillScreen(QWidget):
         if self.last_event:
             self.workspace.request_review(self.learner_id, self.last_event)
             self.ask.setEnabled(False)
-            self.ask.setText("✓ Sent to your manager")
+            self.ask.setText("Queued for your manager")  # it leaves this computer with the next sync
+            self.ask.setToolTip("Your manager gets it with the next sync.")
 
     def provenance_text(self) -> str:
         if self.view is None or self.view.provenance is None:

@@ -9,6 +9,14 @@ from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 from drillpad.ui.widgets.common import Card, big_button, heading, stop_button, text
 
 
+def without_title(markdown: str, title: str) -> str:
+    """The lesson's Markdown without a first heading that repeats its title (shown once, above it)."""
+    lines = markdown.lstrip().splitlines()
+    if lines and lines[0].startswith("#") and lines[0].lstrip("#").strip().lower() == title.strip().lower():
+        return "\n".join(lines[1:]).lstrip()
+    return markdown
+
+
 class LessonScreen(QWidget):
     finished = Signal(str, float)  # lesson id, seconds
     stop = Signal()
@@ -57,7 +65,7 @@ class LessonScreen(QWidget):
         self.started = self.workspace.clock.now()
         self.title.setText(self.lesson["title"])
         self.meta.setText(f"About {max(1, round(self.lesson['reading_minutes']))} min · Source: {self.lesson['source']}")
-        self.body.setMarkdown(self.lesson["body"])
+        self.body.setMarkdown(without_title(self.lesson["body"], self.lesson["title"]))
         font = self.body.font()
         font.setPointSizeF(max(font.pointSizeF(), 13))
         self.body.setFont(font)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSaveFile, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
+from drillpad.core.dates import day_text
 from drillpad.ui.widgets.common import big_button, heading, text
 
 KINDS = {"review": "answers to recall prompts and scenario drills (with your answer text and the grade)",
@@ -82,7 +83,7 @@ class MyDataScreen(QWidget):
         data = self.workspace.my_data(learner_id)
         rows = "".join(f"<li>{n} × {escape(KINDS.get(kind, kind))}</li>" for kind, n in sorted(data["counts"].items()))
         self.counts.setText(f"<p><b>Stored about {escape(data['name'])}</b> ({escape(data['role'])}, since "
-                            f"{escape(data['since'][:10])}):</p><ul>{rows or '<li>nothing yet</li>'}</ul>")
+                            f"{escape(day_text(data['since'], year=True))}):</p><ul>{rows or '<li>nothing yet</li>'}</ul>")
         self.status.clear()
         self.export.setFocus()
 

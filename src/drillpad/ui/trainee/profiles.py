@@ -50,7 +50,7 @@ class ProfilesScreen(QWidget):
         scroll.setWidget(self.grid_host)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the tiles are the Tab stops, not their frame
         layout.addWidget(scroll, 1)
-        self.add_button = big_button("＋ Add me", "Add me as a new learner")
+        self.add_button = big_button("+ Add me", "Add me as a new learner")
         self.add_button.clicked.connect(self._add)
         layout.addWidget(self.add_button)
         self.manager_button = big_button("Manager mode…", "Manager mode (needs the manager passphrase)")

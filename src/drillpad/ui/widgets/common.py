@@ -41,7 +41,7 @@ def save_problem(exc: BaseException, what: str = "answer", button: str = "Check 
 
 def stop_button() -> QPushButton:
     """“Stop for now · Lock” on every learner screen: what is answered is already saved."""
-    return big_button("⏸ Stop for now · Lock", "Stop for now and lock: what you answered is saved")
+    return big_button("■ Stop for now · Lock", "Stop for now and lock: what you answered is saved")
 
 
 def big_button(text: str, accessible: str | None = None, *, primary: bool = False) -> QPushButton:
