@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.profiles.added.connect(self._choose)
         self.profiles.manager.connect(self.enter_manager_mode)
         self.manager_screen = None
+        self.passphrase_dialog = None
         self.pin.back.connect(self.lock)
         self.pin.unlocked.connect(self._unlocked)
         self.today = self.lesson = self.recall = self.drill = self.progress = self.mydata = None
@@ -213,18 +214,35 @@ class MainWindow(QMainWindow):
         """Ask for the manager passphrase (unless given), unlock the keys off the main thread, open the desk."""
         from drillpad.ui.manager.desk import PassphraseDialog
 
-        if passphrase is None:
-            dialog = PassphraseDialog(self)
-            if dialog.exec() != dialog.DialogCode.Accepted:
-                return
-            passphrase, name = dialog.entry.text(), dialog.name.text().strip()
-        from drillpad.evidence.keys import unlock_manager_keys
+        if passphrase is None:  # the dialog stays open, busy, until the key is unlocked or the passphrase is wrong
+            dialog = self.passphrase_dialog = PassphraseDialog(self)
+            dialog.submitted.connect(lambda typed, who: self._unlock_manager(typed, who, dialog))
+            dialog.open()
+            return
+        self._unlock_manager(passphrase, name, None)
+
+    def _unlock_manager(self, passphrase: str, name: str | None, dialog) -> None:
+        from drillpad.evidence.keys import unlock_manager_keys_in_child
 
         data_dir = self.workspace.paths.data_dir
-        self.statusBar().showMessage("Unlocking the manager key…")
-        workers.run(lambda: unlock_manager_keys(data_dir, passphrase),
-                    lambda keys: self._open_manager(keys, name or "manager"),
-                    lambda message: self.statusBar().showMessage(f"Manager mode: {message}", 8000))
+        if dialog is None:
+            self.statusBar().showMessage("Unlocking the manager key…")
+
+        def done(keys) -> None:
+            if dialog is not None:
+                if not dialog.isVisible():  # cancelled, or a lock came meanwhile: the keys are dropped
+                    return
+                dialog.accept()
+            self._open_manager(keys, name or "manager")
+
+        def failed(message: str) -> None:
+            if dialog is not None:
+                if dialog.isVisible():
+                    dialog.failed(message)
+                return
+            self.statusBar().showMessage(f"Manager mode: {message}", 8000)
+
+        workers.run(lambda: unlock_manager_keys_in_child(data_dir, passphrase), done, failed)
 
     def _open_manager(self, keys, name: str) -> None:
         from drillpad.ui.manager.desk import ManagerScreen
