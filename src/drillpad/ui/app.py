@@ -203,6 +203,9 @@ class MainWindow(QMainWindow):
     def _unlocked(self, learner_id: str) -> None:
         self.learner_id = learner_id
         self._prepare_learner_screens()  # when unlocked before they were prepared
+        engine = self.workspace.engine
+        if self.pregenerate and engine is not None and engine.state.value == "ready":
+            self._pregenerate_in_background(engine, learner_id)
         self._show_today()
         result = self.pin.last_result
         if result is not None and result.wrong_since_last_visit:
@@ -284,6 +287,8 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         """Back to the names; the last person's screens are destroyed, their session ended."""
+        if self._background_cancel is not None:  # their variants: nobody is practising now
+            self._background_cancel.cancel()
         self._close_dialogs()
         self._drop_manager()
         self.workspace.lock()
@@ -463,27 +468,39 @@ class MainWindow(QMainWindow):
         self.model_label.setText("✓ AI helper ready")
         self.model_label.setToolTip(f"AI model {info.name} is ready: scenarios may be AI-adapted, and are always "
                                     "checked against the SOP first.")
-        if self.pregenerate:
-            self._pregenerate_in_background(engine)
+        if self.pregenerate and self.learner_id is not None:
+            self._pregenerate_in_background(engine, self.learner_id)
 
     def _ai_off(self, reason: str) -> None:
         """No AI: the written scenarios. The reason (which may be an error's text) is for hover only."""
         self.model_label.setText("AI off — using the written scenarios")
         self.model_label.setToolTip(f"The AI helper is off: {reason.strip().splitlines()[-1] if reason.strip() else 'unknown'}")
 
-    def _pregenerate_in_background(self, engine: Engine) -> None:
-        """Prepare variants for upcoming drills in a worker, with its own database connection."""
+    def _pregenerate_in_background(self, engine: Engine, learner_id: str) -> None:
+        """Prepare variants for the upcoming drills of the person who is practising, in a worker with its own
+        database connection. Only while someone is unlocked: a lock cancels it, so the names screen of an
+        idle shared PC does no work (generating for everyone at start kept a core half busy for minutes)."""
         from drillpad.llm.engine import CancelToken
 
+        if self._background_cancel is not None:  # one at a time
+            return
         data_dir, policy, clock = self.workspace.paths.data_dir, self.workspace.policy, self.workspace.clock
-        cancel = self._background_cancel = CancelToken()  # closing the window stops it within a token
+        cancel = self._background_cancel = CancelToken()  # a lock or closing the window stops it within a token
 
         def job() -> int:
             with Workspace.open(Path(data_dir), clock=clock, policy=policy) as ws:
-                return ws.pregenerate(engine, per_drill=1, max_attempts=2, cancel=cancel).kept
+                return ws.pregenerate(engine, learner_key=learner_id, per_drill=1, max_attempts=2,
+                                      cancel=cancel).kept
 
-        workers.run(job, lambda kept: self.statusBar().showMessage(
-            f"AI prepared {kept} new scenario variant(s) in the background.", 6000), lambda _err: None)
+        def finished(kept) -> None:
+            if self._background_cancel is cancel:
+                self._background_cancel = None
+            if isinstance(kept, int) and kept and not cancel.cancelled and self.learner_id == learner_id:
+                self.statusBar().showMessage(f"AI prepared {kept} new scenario variant(s).", 6000)
+            elif cancel.cancelled and self.learner_id not in (None, learner_id) and not self._closing:
+                self._pregenerate_in_background(engine, self.learner_id)  # someone else came in meanwhile
+
+        workers.run(job, finished, finished)
 
     def _refresh_sync(self, problem: str = "") -> None:
         if self._closing or self.workspace.db is None:  # a worker finishing after the window closed
