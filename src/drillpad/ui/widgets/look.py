@@ -56,6 +56,7 @@ QPushButton:focus {{ border: 3px solid {focus}; margin: 0px; }}
 QLineEdit, QPlainTextEdit, QTextEdit, QAbstractItemView, QComboBox, QAbstractSpinBox {{
     border: 1px solid {mid}; margin: 2px; }}
 QScrollArea {{ border: 1px solid transparent; margin: 2px; }}
+QHeaderView {{ border: none; margin: 0px; }}
 QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QAbstractItemView:focus, QComboBox:focus,
 QAbstractSpinBox:focus, QScrollArea:focus {{ border: 3px solid {focus}; margin: 0px; }}
 QCheckBox {{ border: 3px solid transparent; padding: 2px; }}
