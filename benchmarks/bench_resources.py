@@ -127,7 +127,8 @@ def cpu_seconds(pid: int) -> tuple[float, dict[str, float]]:
 def bench_idle(data: Path, settle: float, window: float) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([sys.executable, "-m", "drillpad", "--data-dir", str(data), "gui"], env=env, stdout=subprocess.DEVNULL, stderr=log)
+    proc = subprocess.Popen([sys.executable, "-m", "drillpad", "--data-dir", str(data), "gui"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=log)
     try:
         time.sleep(settle)  # the names screen, then the start-up work (model load, backup, first sync)
         if proc.poll() is not None:
@@ -145,7 +146,8 @@ def bench_idle(data: Path, settle: float, window: float) -> dict:
         proc.wait(30)
     busy = {k: round(end_threads.get(k, 0) - start_threads.get(k, 0), 3) for k in end_threads}
     return {"window_s": round(elapsed, 1), "startup_cpu_s": round(start_cpu, 2),
-            "idle_cpu_s": round(end_cpu - start_cpu, 3), "idle_cpu_pct": round(100 * (end_cpu - start_cpu) / elapsed, 2),
+            "idle_cpu_s": round(end_cpu - start_cpu, 3),
+            "idle_cpu_pct": round(100 * (end_cpu - start_cpu) / elapsed, 2),
             "busiest_threads": dict(sorted(busy.items(), key=lambda kv: -kv[1])[:3]), "rss_mb": rss,
             "settle_s": settle}
 

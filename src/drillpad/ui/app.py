@@ -474,7 +474,8 @@ class MainWindow(QMainWindow):
     def _ai_off(self, reason: str) -> None:
         """No AI: the written scenarios. The reason (which may be an error's text) is for hover only."""
         self.model_label.setText("AI off — using the written scenarios")
-        self.model_label.setToolTip(f"The AI helper is off: {reason.strip().splitlines()[-1] if reason.strip() else 'unknown'}")
+        detail = reason.strip().splitlines()[-1] if reason.strip() else "no reason given"
+        self.model_label.setToolTip(f"The AI helper is off: {detail}")
 
     def _pregenerate_in_background(self, engine: Engine, learner_id: str) -> None:
         """Prepare variants for the upcoming drills of the person who is practising, in a worker with its own

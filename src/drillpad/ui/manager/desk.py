@@ -254,7 +254,8 @@ class SignoffDialog(QDialog):
         evidence = QListWidget()
         evidence.setAccessibleName("Evidence behind this level")
         for ev in level.evidence:
-            evidence.addItem(f"{'✓ counts' if ev.counts else '✗ does not count'} · {day_text(ev.when)} · {ev.description}"
+            evidence.addItem(f"{'✓ counts' if ev.counts else '✗ does not count'} · {day_text(ev.when)} · "
+                             f"{ev.description}"
                              + (f" — {ev.why_not}" if ev.why_not else ""))
         if not level.evidence:
             evidence.addItem("No evidence yet.")
@@ -723,7 +724,8 @@ class DevicesTab(QWidget):
             return
         d = self.rows[row]
         answer = QMessageBox.question(self, "Approve device",
-                                      f"Approve the workstation “{d['name'] or d['id']}”?\n\nFingerprint: {d['fingerprint']}\n\nOnly approve it if "
+                                      f"Approve the workstation “{d['name'] or d['id']}”?\n\n"
+                                      f"Fingerprint: {d['fingerprint']}\n\nOnly approve it if "
                                       "this matches the fingerprint shown on the workstation.")
         if answer == QMessageBox.StandardButton.Yes:
             self.screen.ws.evidence.approve_device(d["id"])
@@ -735,7 +737,8 @@ class DevicesTab(QWidget):
             self.screen.error(RuntimeError("Select a workstation to revoke first"))
             return
         d = self.rows[row]
-        answer = QMessageBox.question(self, "Revoke device", f"Revoke the workstation “{d['name'] or d['id']}”?\n\nIts bundles will be refused "
+        answer = QMessageBox.question(self, "Revoke device", f"Revoke the workstation “{d['name'] or d['id']}”?"
+                                      "\n\nIts bundles will be refused "
                                       "from now on (a lost or retired workstation). What was imported stays.")
         if answer == QMessageBox.StandardButton.Yes:
             self.screen.ws.evidence.revoke_device(d["id"])

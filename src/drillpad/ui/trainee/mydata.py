@@ -82,8 +82,9 @@ class MyDataScreen(QWidget):
         self.learner_id = learner_id
         data = self.workspace.my_data(learner_id)
         rows = "".join(f"<li>{n} × {escape(KINDS.get(kind, kind))}</li>" for kind, n in sorted(data["counts"].items()))
+        since = day_text(data["since"], year=True)
         self.counts.setText(f"<p><b>Stored about {escape(data['name'])}</b> ({escape(data['role'])}, since "
-                            f"{escape(day_text(data['since'], year=True))}):</p><ul>{rows or '<li>nothing yet</li>'}</ul>")
+                            f"{escape(since)}):</p><ul>{rows or '<li>nothing yet</li>'}</ul>")
         self.status.clear()
         self.export.setFocus()
 
@@ -99,8 +100,8 @@ class MyDataScreen(QWidget):
 
     def _export(self) -> None:
         name = self.workspace.learner(self.learner_id).name.replace(" ", "-").lower()
-        path, _ = QFileDialog.getSaveFileName(self, "Export my data", str(Path(export_folder()) / f"drillpad-{name}.json"),
-                                              "JSON (*.json)")
+        start = str(Path(export_folder()) / f"drillpad-{name}.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Export my data", start, "JSON (*.json)")
         if not path:
             return
         try:
