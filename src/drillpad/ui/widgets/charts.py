@@ -177,11 +177,11 @@ class PairedBarChart(_Chart):
         return out
 
     def value_font(self) -> QFont:
-        """The widget's font, smaller when a slot is narrow: each value label fits over its half of the pair, so
-        labels of neighbouring pairs never touch (a large system font on a narrow chart)."""
+        """The widget's font, smaller when a slot is narrow: a value label is at most the distance between the
+        centres of neighbouring pairs' bars (0.65 of a slot), so they never touch (a large font, a narrow chart)."""
         font = QFont(self.font())
         slot = self.plot_rect().width() / max(1, len(self.rows))
-        while font.pointSizeF() > 6 and QFontMetrics(font).horizontalAdvance("100%") + 4 > slot / 2:
+        while font.pointSizeF() > 6 and QFontMetrics(font).horizontalAdvance("100%") + 4 > slot * 0.64:
             font.setPointSizeF(font.pointSizeF() - 0.5)
         return font
 
