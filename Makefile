@@ -115,9 +115,13 @@ package: setup
 package-test: package
 	tools/package_test.sh
 
-# Every trainee screen, in a real X window under Xvfb at 1366x768 (needs Debian's xvfb).
+# Every screen, in a real X window under Xvfb (needs Debian's xvfb): 1366x768 (the README's), 1024x768,
+# 1366x768 at 150 % scaling (910x512 logical) and a dark palette.
 screenshots: setup desktop-libs
 	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) tools/screenshots.py docs/screenshots
+	xvfb-run -a -s "-screen 0 1024x768x24" $(PY) tools/screenshots.py docs/screenshots/1024x768
+	QT_SCALE_FACTOR=1.5 xvfb-run -a -s "-screen 0 1366x768x24" $(PY) tools/screenshots.py docs/screenshots/1366x768-150pc
+	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) tools/screenshots.py --dark docs/screenshots/dark
 
 demo-reset:
 	rm -rf $(DEMO_DATA)

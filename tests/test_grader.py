@@ -127,3 +127,15 @@ def test_eval_grading_reports_figures(capsys):
     reports = json.loads(capsys.readouterr().out)
     assert [r["split"] for r in reports] == ["dev", "holdout", "all"]
     assert reports[2]["answers"] == 2 and reports[2]["accuracy"] == 1.0
+
+
+
+def test_the_per_drill_lexicon_cache_is_bounded(drill):
+    """A window loads its drill afresh for every answer: the cache must not keep a lexicon for each."""
+    from drillpad.core import grader as grader_mod
+
+    copies = [drill.model_copy(deep=True) for _ in range(grader_mod.DRILL_CACHE_SIZE * 3)]
+    for copy in copies:
+        grader_mod.drill_synonyms(copy, None)
+    assert len(grader_mod._drill_cache) <= grader_mod.DRILL_CACHE_SIZE
+    assert grade(copies[0], "Hit the e-stop").criteria  # still grades after eviction

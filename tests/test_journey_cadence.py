@@ -40,7 +40,7 @@ def test_read_then_recall_moves_to_rehearse_with_reasons():
     j = task_journey("jam", [read, recall])
     assert j.stage == "rehearse" and j.learn_met
     assert j.evidence[:2] == [read.id, recall.id]
-    assert "passed the recall check on 2026-03-02" in j.reasons
+    assert "passed the recall check on Mon 2 Mar" in j.reasons
 
 
 def test_rehearse_needs_two_days_at_least_two_days_apart():

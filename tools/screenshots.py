@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Screenshots of every trainee and manager screen (`make screenshots`, run under Xvfb at 1366×768).
+"""Screenshots of every trainee and manager screen (`make screenshots`, run under Xvfb at 1366×768, at
+1024×768, at 1366×768 with 150 % scaling (QT_SCALE_FACTOR=1.5) and with a dark palette).
+
+    tools/screenshots.py OUT [--dark]
+The window takes the screen less a panel and a title bar (70 px), as a maximised window would.
 
 Builds a fresh demo data dir (a week of practice for Sam Ortiz, so the charts have data, and a
 few team mates with mixed results, so the manager's views have something to show),
@@ -15,12 +19,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from drillpad.clock import FixedClock
 from drillpad.paths import Paths
-from drillpad.ui.app import MainWindow
+from drillpad.ui.app import MainWindow, apply_app_font
 from drillpad.evidence.keys import unlock_manager_keys
 from drillpad.manager import ManagerDesk
 from drillpad.workspace import DEMO_MANAGER_PASSPHRASE, DEMO_PIN, Workspace
@@ -84,12 +88,30 @@ def workstation(manager: Workspace, clock: FixedClock, folder: Path, usb: Path, 
     manager.evidence.import_folder(usb, keys)
 
 
-def main(out: Path) -> int:
+def dark_palette() -> QPalette:
+    """A dark desktop theme's colours (Fusion's usual dark set)."""
+    palette = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#353535"), (QPalette.ColorRole.WindowText, "#ffffff"),
+                         (QPalette.ColorRole.Base, "#2a2a2a"), (QPalette.ColorRole.AlternateBase, "#353535"),
+                         (QPalette.ColorRole.Text, "#ffffff"), (QPalette.ColorRole.Button, "#454545"),
+                         (QPalette.ColorRole.ButtonText, "#ffffff"), (QPalette.ColorRole.Highlight, "#3d7fd6"),
+                         (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.ToolTipBase, "#202020"),
+                         (QPalette.ColorRole.ToolTipText, "#ffffff"), (QPalette.ColorRole.PlaceholderText, "#aaaaaa"),
+                         (QPalette.ColorRole.Light, "#6a6a6a"), (QPalette.ColorRole.Mid, "#505050"),
+                         (QPalette.ColorRole.Dark, "#232323"), (QPalette.ColorRole.Link, "#8ab4f8")):
+        palette.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#8a8a8a"))
+    return palette
+
+
+def main(out: Path, dark: bool = False) -> int:
     out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv)
-    font = QFont(app.font())
-    font.setPointSizeF(max(font.pointSizeF(), 12.0))
-    app.setFont(font)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    if dark:
+        app.setPalette(dark_palette())
+    apply_app_font(app)
     clock = FixedClock(datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc))
     data = Path(tempfile.mkdtemp(prefix="drillpad-shots-"))
     ws = Workspace(Paths.resolve(data, env={}), clock=clock)
@@ -97,9 +119,19 @@ def main(out: Path) -> int:
     practise(ws, clock)
     team_practice(ws, clock)
     window = MainWindow(ws, pregenerate=False)
-    window.resize(1366, 740)
+    screen = app.primaryScreen().availableGeometry()
+    window.resize(screen.width(), screen.height() - 70)  # less a panel and a title bar
     window.show()
     shots: list[str] = []
+
+    def wait_for(done, limit: float = 120.0) -> None:
+        """Let the window work (the PIN check, an answer's second opinion) until *done*."""
+        import time
+
+        end = time.monotonic() + limit
+        while not done() and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
 
     def shot(name: str) -> None:
         app.processEvents()
@@ -117,6 +149,7 @@ def main(out: Path) -> int:
         shot("02-pin")
         window.pin.entry.setText(DEMO_PIN)
         window.pin._submit()
+        wait_for(lambda: window.learner_id is not None)
         shot("03-today")
         drill_items = [i for i in ws.today(LEARNER).items if i.kind == "drill"]
         lesson_id = ws.db.execute("SELECT id FROM lessons WHERE tree IS NOT NULL AND pack_id = ?",
@@ -138,6 +171,7 @@ def main(out: Path) -> int:
         window.drill.answer.setPlainText("I press the e-stop and then pull the carton out by hand.")
         window.drill.confidence.set_value(3)
         window.drill._submit()
+        wait_for(lambda: not window.drill.submit.isVisible())
         shot("07-drill-feedback")
         window._show_progress()
         shot("08-my-progress")
@@ -164,7 +198,7 @@ def main(out: Path) -> int:
         level = next(b for b in row.levels if b.ready_for_signoff)
         dialog = SignoffDialog(screen, row, level)
         dialog.note.setPlainText("Watched Sam clear a jam at C2 on the late shift: e-stop, lock-out, test, clear.")
-        dialog.resize(760, 560)
+        dialog.resize(min(760, screen.width()), min(560, screen.height() - 70))
         dialog.show()
         app.processEvents()
         dialog.grab().save(str(out / "17-manager-signoff.png"))
@@ -181,4 +215,10 @@ def main(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")))
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", nargs="?", type=Path, default=Path("docs/screenshots"))
+    ap.add_argument("--dark", action="store_true", help="a dark palette, as under a dark desktop theme")
+    args = ap.parse_args()
+    sys.exit(main(args.out, args.dark))

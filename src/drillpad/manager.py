@@ -317,11 +317,13 @@ class ManagerDesk:
                 task_of[d.id] = d.task
                 texts.update({(d.id, c.id): (c.text, c.source or d.source) for c in d.criterion})
         missed = Counter((e.payload["item"], c) for e in drills_done for c in e.payload.get("missed", []))
-        friction = [Friction("missed", f"{texts.get(k, (k[1],))[0]} ({k[0]})", n) for k, n in missed.most_common(3)]
+        titles = self.ws.drill_titles(lr.pack_id)  # scenarios by title, never by id
+        friction = [Friction("missed", f"{texts.get(k, (k[1],))[0]} (in “{titles.get(k[0], k[0])}”)", n)
+                    for k, n in missed.most_common(3)]
         shaky = [e for e in drills_done + prompts_done if e.payload.get("correct") and e.payload.get("confidence", 4) <= 2]
         if shaky:
             friction.append(Friction("low-confidence", "right but unsure: " + ", ".join(
-                sorted({e.payload["item"] for e in shaky})[:3]), len(shaky)))
+                sorted({titles.get(e.payload["item"], e.payload["item"]) for e in shaky})[:3]), len(shaky)))
         flags = Counter(f for e in drills_done for f in e.payload.get("flags", []) + e.payload.get("violations", []))
         for f, n in flags.most_common(2):
             if n >= 2:

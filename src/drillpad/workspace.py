@@ -1097,7 +1097,13 @@ class Workspace:
                                         "WHERE pack_id = ? AND role_id = ? ORDER BY position", [lr.pack_id, lr.role_id])]
         names = dict(self.db.execute("SELECT level, name FROM rubric_levels WHERE pack_id = ?",
                                      [lr.pack_id]).fetchall())
-        return competency_core.assess(specs, names, self._events([lr.id]) if events is None else events)
+        return competency_core.assess(specs, names, self._events([lr.id]) if events is None else events,
+                                      self.drill_titles(lr.pack_id))
+
+    def drill_titles(self, pack_id: str) -> dict[str, str]:
+        """Drill id → the title people read (its slots filled with the pack's defaults)."""
+        ids = [r[0] for r in self.db.execute("SELECT id FROM drills WHERE pack_id = ?", [pack_id])]
+        return {d: self.drill(d, pack_id).title_text() for d in ids}
 
     def progress(self, learner_key: str, weeks: int = 8) -> Progress:
         """Week by week: share of answers right and delayed recall; and accuracy at each confidence level."""

@@ -87,6 +87,12 @@ def test_closing_the_window_stops_the_background_pregeneration(qtbot, workspace)
     w = MainWindow(workspace, engine_factory=lambda: engine)  # pre-generation on, as in the app
     qtbot.addWidget(w)
     w.show()
+    qtbot.waitUntil(lambda: w.model_label.text() == "✓ AI helper ready", timeout=10_000)
+    from drillpad.workspace import DEMO_PIN
+
+    w._choose(workspace.learner("Sam Ortiz").id)  # variants are made for the person practising
+    w.pin.entry.setText(DEMO_PIN)
+    w.pin._submit()
     qtbot.waitUntil(engine.started.is_set, timeout=10_000)
     w.close()  # waits for the workers: the generation must stop at the next word, not run on
     assert QThreadPool.globalInstance().activeThreadCount() == 0

@@ -134,3 +134,24 @@ def test_dark_palette_changes_the_background_and_the_ink(qtbot, make):
     assert corner_light.lightness() > 200 and corner_dark.lightness() < 60
     # text and axes are drawn in the palette's Text colour: light ink on the dark background
     assert count(night, QColor("#f0f0f0")) > 0 and count(night, QColor("black")) == 0
+
+
+@pytest.mark.parametrize("points", [12.0, 18.0])  # the app's font, and 150 % of it
+def test_paired_bar_texts_neither_overlap_nor_leave_the_chart(qtbot, points):
+    from PySide6.QtGui import QFont
+
+    chart = PairedBarChart()
+    qtbot.addWidget(chart)
+    font = QFont(chart.font())
+    font.setPointSizeF(points)
+    chart.setFont(font)
+    chart.set_data("How sure you were vs. how often right", ("how sure", "how often right"), CONFIDENCE)
+    chart.resize(300, chart.minimumSizeHint().height())  # a third of a 910-px window, as tall as it asks
+    assert chart.plot_rect().height() / 2 >= chart.fontMetrics().height()  # 0 %, 50 %, 100 % do not touch
+    texts = chart.texts()
+    inside = chart.rect().toRectF()
+    assert all(inside.contains(rect) for _label, rect in texts), [(t, r) for t, r in texts if not inside.contains(r)]
+    for i, (a, ra) in enumerate(texts):
+        for b, rb in texts[i + 1:]:
+            assert not ra.intersects(rb), (a, b)
+    assert not chart.grab().toImage().isNull()

@@ -74,8 +74,11 @@ def _decisions(events: Sequence[EventView]) -> dict[str, bool]:
     return out
 
 
-def _evidence(spec: BehaviourSpec, events: Sequence[EventView], decisions: Mapping[str, bool]) -> list[Evidence]:
+def _evidence(spec: BehaviourSpec, events: Sequence[EventView], decisions: Mapping[str, bool],
+              titles: Mapping[str, str] | None = None) -> list[Evidence]:
+    """The evidence for *spec*, described in plain words: the scenario by its title (*titles*: drill id → title)."""
     found: list[Evidence] = []
+    titles = titles or {}
     for e in events:
         task = e.payload.get("task")
         if task not in spec.tasks:
@@ -83,17 +86,18 @@ def _evidence(spec: BehaviourSpec, events: Sequence[EventView], decisions: Mappi
         when = e.when.isoformat()
         if spec.evidence == "drill" and e.kind == "review" and e.payload.get("item_kind") == "drill":
             decided = decisions.get(e.id)
+            item = str(e.payload.get("item"))
+            name = f"Scenario “{titles.get(item, item)}”"
             if decided is not None:
-                found.append(Evidence(e.id, when, f"scenario {e.payload.get('item')}: manager decided "
-                                      + ("passed" if decided else "not yet"), decided,
+                found.append(Evidence(e.id, when, f"{name}: your manager said "
+                                      + ("it passed" if decided else "not yet"), decided,
                                       "" if decided else "the manager's review said not yet"))
             elif e.payload.get("needs_review"):
-                found.append(Evidence(e.id, when, f"scenario {e.payload.get('item')}", False,
-                                      "waiting for a manager's review"))
+                found.append(Evidence(e.id, when, name, False, "waiting for a manager's review"))
             else:
                 ok = bool(e.payload.get("correct"))
-                found.append(Evidence(e.id, when, f"scenario {e.payload.get('item')}: score "
-                                      f"{e.payload.get('score', 0):.0%}", ok, "" if ok else "not all required steps"))
+                found.append(Evidence(e.id, when, f"{name}: {e.payload.get('score', 0):.0%} of the steps right", ok,
+                                      "" if ok else "some required steps were missing"))
         elif spec.evidence in ("observed", "work_sample") and e.kind == "demonstration":
             if e.payload.get("behaviour") not in (None, spec.id):
                 continue  # logged for another behaviour of the same task
@@ -107,12 +111,12 @@ def _evidence(spec: BehaviourSpec, events: Sequence[EventView], decisions: Mappi
 
 
 def assess(behaviours: Iterable[BehaviourSpec], level_names: Mapping[int, str],
-           events: Iterable[EventView]) -> list[BehaviourLevel]:
+           events: Iterable[EventView], titles: Mapping[str, str] | None = None) -> list[BehaviourLevel]:
     events = sorted(events, key=lambda e: e.when)
     decisions = _decisions(events)
     out = []
     for spec in behaviours:
-        evidence = _evidence(spec, events, decisions)
+        evidence = _evidence(spec, events, decisions, titles)
         counted = sum(1 for ev in evidence if ev.counts)
         judged = [ev for ev in evidence if ev.why_not != "waiting for a manager's review"
                   and not ev.why_not.startswith("self-reported")]  # unconfirmed claims are not attempts

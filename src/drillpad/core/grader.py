@@ -157,6 +157,9 @@ def _is_list_shaped(answer: str) -> bool:
 
 _ROLE_KEYS = frozenset(f"lex:{r}" for r in ("supervisor", "first-aider", "maintenance", "security"))
 _drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, Synonyms]] = {}
+DRILL_CACHE_SIZE = 16
+"""Each entry holds a lexicon copy (~0.3 MB) and is keyed by object identity, and a window loads its drill
+afresh for every answer: 512 entries grew the trainee app by ~150 MB over a day. The most recent few."""
 
 
 def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
@@ -164,8 +167,9 @@ def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
     words, and the people its scenario names read as their role ("Jordan, the shift lead")."""
     base = synonyms or Synonyms()
     key = (id(drill), id(base))
-    hit = _drill_cache.get(key)
+    hit = _drill_cache.pop(key, None)
     if hit is not None:
+        _drill_cache[key] = hit  # most recently used last
         return hit[2]
     cue_text = [q for c in drill.criterion for q in [*c.cues, *(x for p in c.parts for x in p)]]
     cue_text += [q for m in drill.must_not for q in m.cues]
@@ -182,8 +186,8 @@ def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
         if len(names) == 1 and len(roles) == 1:
             aliases[next(iter(names)).lower()] = frozenset(roles)
     out = base.with_extra(vocabulary, aliases)
-    if len(_drill_cache) > 512:
-        _drill_cache.clear()
+    while len(_drill_cache) >= DRILL_CACHE_SIZE:
+        del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
     _drill_cache[key] = (drill, base, out)
     return out
 

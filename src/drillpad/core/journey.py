@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from drillpad.core.dates import day_text
 from drillpad.core.events import EventView
 
 STAGES = ("learn", "rehearse", "perform", "ready")
@@ -39,6 +40,15 @@ class TaskJourney:
     evidence: list[str] = field(default_factory=list)  # ids of the events that moved the stage
 
 
+def rehearse_reason(days: int, span: int, rule: RehearseRule) -> str:
+    """Plain words for the rehearse rule: right answers on *days* different days, *span* days apart."""
+    so_far = f"right on {days} different day{'' if days == 1 else 's'}"
+    if days >= rule.success_days and span >= rule.min_span_days:
+        return f"{so_far}, {span} days apart: practice done"
+    return (f"{so_far} so far; you need {rule.success_days} different days, the last at least "
+            f"{rule.min_span_days} days after the first")
+
+
 def task_journey(task_id: str, events: Iterable[EventView], *, rule: RehearseRule = RehearseRule(),
                  demonstrations_needed: int = 1) -> TaskJourney:
     mine = [e for e in events if e.payload.get("task") == task_id]
@@ -53,17 +63,16 @@ def task_journey(task_id: str, events: Iterable[EventView], *, rule: RehearseRul
     learn_met = bool(read and recall)
     if read:
         evidence.append(read.id)
-        reasons.append(f"read the lesson on {read.when:%Y-%m-%d}")
+        reasons.append(f"read the lesson on {day_text(read.when)}")
     if recall:
         evidence.append(recall.id)
-        reasons.append(f"passed the recall check on {recall.when:%Y-%m-%d}")
+        reasons.append(f"passed the recall check on {day_text(recall.when)}")
 
     successes = [e for e in mine if e.kind == "review" and e.payload.get("correct")]
     days = sorted({e.when.date() for e in successes})
     rehearse_met = (len(days) >= rule.success_days and (days[-1] - days[0]).days >= rule.min_span_days)
     if days:
-        reasons.append(f"correct on {len(days)} separate day(s) over {(days[-1] - days[0]).days} day(s) "
-                       f"(needs {rule.success_days} days over {rule.min_span_days}+)")
+        reasons.append(rehearse_reason(len(days), (days[-1] - days[0]).days, rule))
         firsts = {}
         for e in successes:
             firsts.setdefault(e.when.date(), e.id)

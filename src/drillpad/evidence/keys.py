@@ -147,3 +147,57 @@ def unlock_manager_keys(data_dir: Path, passphrase: str) -> ManagerKeys:
     except OSError as exc:
         raise KeyError_(f"the manager keys in {folder} cannot be read: {exc}") from exc
     return ManagerKeys(secret, identity, public_b64, recipient)
+
+
+def unlock_manager_keys_in_child(data_dir: Path, passphrase: str, timeout: float = 300.0) -> ManagerKeys:
+    """:func:`unlock_manager_keys` for a window: age's scrypt (pyrage) holds the interpreter lock for seconds,
+    which froze the whole window, so it runs in a child process (the passphrase on its stdin, never in argv);
+    minisign's scrypt (cryptography) releases the lock and runs here. A frozen app, which cannot start
+    ``python -m``, decrypts here."""
+    import subprocess
+    import sys
+
+    if getattr(sys, "frozen", False):
+        return unlock_manager_keys(data_dir, passphrase)
+    folder = data_dir / KEYS_DIR
+    public_b64, recipient = manager_public(data_dir)
+    try:
+        secret = minisign.SecretKey.from_file(folder / MANAGER_KEY)
+        secret.decrypt(passphrase)
+    except minisign.Error as exc:
+        raise KeyError_("wrong passphrase for the manager key") from exc
+    except OSError as exc:
+        raise KeyError_(f"the manager keys in {folder} cannot be read: {exc}") from exc
+    try:
+        proc = subprocess.run([sys.executable, "-m", "drillpad.evidence.keys", str(folder / MANAGER_AGE)],
+                              input=passphrase, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise KeyError_(f"unlocking the manager key took more than {timeout:.0f} s") from None
+    if proc.returncode == 2:
+        raise KeyError_("wrong passphrase for the manager key")
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise KeyError_(f"the manager key could not be unlocked: {last}")
+    try:
+        identity = pyrage.x25519.Identity.from_str(proc.stdout.strip())
+    except pyrage.IdentityError as exc:
+        raise KeyError_(f"the manager key could not be unlocked: the helper process gave no key ({exc})") from exc
+    return ManagerKeys(secret, identity, public_b64, recipient)
+
+
+def _age_child(path: str) -> int:
+    """``python -m drillpad.evidence.keys FILE``: decrypt the manager's age identity with the passphrase read
+    from stdin and print it (exit 2: wrong passphrase)."""
+    import sys
+
+    try:
+        print(pyrage.passphrase.decrypt(Path(path).read_bytes(), sys.stdin.read()).decode().strip())
+    except pyrage.DecryptError:
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_age_child(sys.argv[1]))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QMainWindow, QMenu,
                                QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget)
@@ -25,6 +25,7 @@ from drillpad.ui.memory import release_free_memory
 from drillpad.ui.trainee.pin import PinScreen
 from drillpad.ui.trainee.profiles import ProfilesScreen
 from drillpad.ui.widgets.common import save_problem
+from drillpad.ui.widgets.look import style_sheet
 from drillpad.workspace import REFLECTION_QUESTION, Workspace
 
 if TYPE_CHECKING:  # the names screen comes first; the model code is loaded by a worker after it is painted
@@ -33,6 +34,16 @@ if TYPE_CHECKING:  # the names screen comes first; the model code is loaded by a
 STARTUP_DELAY_MS = 150
 ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
             QEvent.Type.TouchBegin, QEvent.Type.InputMethod}
+
+
+SHARED_MODULES = ("pydantic", "drillpad.llm.engine", "drillpad.evidence.sync")
+"""Imported once, in one worker, before the workers that use them start (importing one module from two
+threads at once can see it half-initialised)."""
+
+
+def import_shared() -> None:
+    for name in SHARED_MODULES:
+        importlib.import_module(name)
 
 
 class _EngineBridge(QObject):
@@ -83,8 +94,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.workspace = workspace
         self.setWindowTitle("DrillPad")
-        self.resize(1280, 760)
-        self.setMinimumSize(960, 600)
+        # No fixed minimum: the screens fit down to 1024×768 at 100 % and 1366×768 at 150 % scaling (about
+        # 910×450 logical pixels for the window), scrolling their content and keeping the main action in view.
+        screen = QApplication.primaryScreen()
+        self.resize(QSize(1280, 760).boundedTo(screen.availableSize()) if screen is not None else QSize(1280, 760))
         self.learner_id: str | None = None
         self.items: list = []
         self.position = 0
@@ -98,6 +111,7 @@ class MainWindow(QMainWindow):
         self._drafts: dict[str, str] = {}
         """Reflections typed but not saved when a lock came, kept in memory for their owner only."""
 
+        self.setStyleSheet(style_sheet(self.palette()))  # a focus outline that shows on every control
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.profiles = ProfilesScreen(workspace)
@@ -108,11 +122,13 @@ class MainWindow(QMainWindow):
         self.profiles.added.connect(self._choose)
         self.profiles.manager.connect(self.enter_manager_mode)
         self.manager_screen = None
+        self.passphrase_dialog = None
         self.pin.back.connect(self.lock)
         self.pin.unlocked.connect(self._unlocked)
         self.today = self.lesson = self.recall = self.drill = self.progress = self.mydata = None
 
-        self.model_label = QLabel("AI: starting…")
+        # Plain words on the trainee's screen; the technical AI status (model, reason) only on hover
+        self.model_label = QLabel("AI helper: starting…")
         self.model_label.setAccessibleName("AI model status")
         self.sync_label = QLabel("")
         self.sync_label.setAccessibleName("Sync status")
@@ -192,6 +208,9 @@ class MainWindow(QMainWindow):
     def _unlocked(self, learner_id: str) -> None:
         self.learner_id = learner_id
         self._prepare_learner_screens()  # when unlocked before they were prepared
+        engine = self.workspace.engine
+        if self.pregenerate and engine is not None and engine.state.value == "ready":
+            self._pregenerate_in_background(engine, learner_id)
         self._show_today()
         result = self.pin.last_result
         if result is not None and result.wrong_since_last_visit:
@@ -203,18 +222,35 @@ class MainWindow(QMainWindow):
         """Ask for the manager passphrase (unless given), unlock the keys off the main thread, open the desk."""
         from drillpad.ui.manager.desk import PassphraseDialog
 
-        if passphrase is None:
-            dialog = PassphraseDialog(self)
-            if dialog.exec() != dialog.DialogCode.Accepted:
-                return
-            passphrase, name = dialog.entry.text(), dialog.name.text().strip()
-        from drillpad.evidence.keys import unlock_manager_keys
+        if passphrase is None:  # the dialog stays open, busy, until the key is unlocked or the passphrase is wrong
+            dialog = self.passphrase_dialog = PassphraseDialog(self)
+            dialog.submitted.connect(lambda typed, who: self._unlock_manager(typed, who, dialog))
+            dialog.open()
+            return
+        self._unlock_manager(passphrase, name, None)
+
+    def _unlock_manager(self, passphrase: str, name: str | None, dialog) -> None:
+        from drillpad.evidence.keys import unlock_manager_keys_in_child
 
         data_dir = self.workspace.paths.data_dir
-        self.statusBar().showMessage("Unlocking the manager key…")
-        workers.run(lambda: unlock_manager_keys(data_dir, passphrase),
-                    lambda keys: self._open_manager(keys, name or "manager"),
-                    lambda message: self.statusBar().showMessage(f"Manager mode: {message}", 8000))
+        if dialog is None:
+            self.statusBar().showMessage("Unlocking the manager key…")
+
+        def done(keys) -> None:
+            if dialog is not None:
+                if not dialog.isVisible():  # cancelled, or a lock came meanwhile: the keys are dropped
+                    return
+                dialog.accept()
+            self._open_manager(keys, name or "manager")
+
+        def failed(message: str) -> None:
+            if dialog is not None:
+                if dialog.isVisible():
+                    dialog.failed(message)
+                return
+            self.statusBar().showMessage(f"Manager mode: {message}", 8000)
+
+        workers.run(lambda: unlock_manager_keys_in_child(data_dir, passphrase), done, failed)
 
     def _open_manager(self, keys, name: str) -> None:
         from drillpad.ui.manager.desk import ManagerScreen
@@ -257,6 +293,8 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         """Back to the names; the last person's screens are destroyed, their session ended."""
+        if self._background_cancel is not None:  # their variants: nobody is practising now
+            self._background_cancel.cancel()
         self._close_dialogs()
         self._drop_manager()
         self.workspace.lock()
@@ -368,6 +406,9 @@ class MainWindow(QMainWindow):
         if self.reflection is not None and not self.reflection.isVisible():
             self.reflection.deleteLater()
             self.reflection = None
+            if self.today is not None and self.stack.currentWidget() is self.today:
+                self.activateWindow()  # the keyboard goes back where it was
+                self.today.reflect_button.setFocus(Qt.FocusReason.PopupFocusReason)
 
     # --- status bar: the model and sync --------------------------------------------------------
 
@@ -376,6 +417,14 @@ class MainWindow(QMainWindow):
         found, checked and loaded in workers; the empty learner screens are built; then the sync status and
         the first background sync (which load the evidence code)."""
         if self.workspace.db is None or self._closing:  # closed before it ever showed
+            return
+        # pydantic and the rest are imported by one worker first: two workers importing them at once raced
+        # ("cannot import name … from partially initialized module") and turned the AI off.
+        workers.run(import_shared, lambda _none: self._start_workers(factory),
+                    lambda _message: self._start_workers(factory))
+
+    def _start_workers(self, factory: Callable[[], Engine]) -> None:
+        if self.workspace.db is None or self._closing:
             return
         self._start_engine(factory)
         QTimer.singleShot(0, self._prepare_learner_screens)
@@ -402,7 +451,7 @@ class MainWindow(QMainWindow):
 
     def _start_engine(self, factory: Callable[[], Engine]) -> None:
         def failed(message: str) -> None:  # the app works without AI
-            self.model_label.setText(f"AI off — using written scenarios ({message})")
+            self._ai_off(message)
 
         workers.run(factory, self._engine_made, failed)  # finding and checking the model file, off the main thread
 
@@ -418,20 +467,22 @@ class MainWindow(QMainWindow):
 
     def _engine_progress(self, fraction: float, text: str) -> None:
         if fraction < 1.0:
-            self.model_label.setText(f"AI: loading the model… {fraction:.0%}")
+            self.model_label.setText(f"AI helper: getting ready… {fraction:.0%}")
 
     def _engine_loaded(self) -> None:
         engine = self.engine
         if engine is None or self._closing:
             return
         if engine.state.value != "ready":
-            self.model_label.setText(f"AI off — using written scenarios ({engine.reason or engine.state.value})")
+            self._ai_off(engine.reason or engine.state.value)
             return
         info = engine.info()
         self.workspace.engine = engine
-        self.model_label.setText(f"AI ready ({info.name}) — scenarios may be AI-adapted, always checked first")
-        if self.pregenerate:
-            self._pregenerate_in_background(engine)
+        self.model_label.setText("✓ AI helper ready")
+        self.model_label.setToolTip(f"AI model {info.name} is ready: scenarios may be AI-adapted, and are always "
+                                    "checked against the SOP first.")
+        if self.pregenerate and self.learner_id is not None:
+            self._pregenerate_in_background(engine, self.learner_id)
 
     def _engine_status(self, state: str, text: str) -> None:
         """After the first load: the model's process crashed and restarts, is back, or AI turned off."""
@@ -439,27 +490,47 @@ class MainWindow(QMainWindow):
         if engine is None or self._closing or self.workspace.engine is not engine:
             return
         if state == "restarting":
-            self.model_label.setText("AI restarting… — using written scenarios meanwhile")
+            self.model_label.setText("AI helper restarting… (written scenarios meanwhile)")
+            self.model_label.setToolTip(f"The AI model's process stopped and is being restarted: {text}")
         elif state == "ready":
-            self.model_label.setText(f"AI ready ({engine.info().name}) — scenarios may be AI-adapted, always "
-                                     "checked first")
+            self.model_label.setText("✓ AI helper ready")
+            self.model_label.setToolTip(f"AI model {engine.info().name} is ready again: scenarios may be "
+                                        "AI-adapted, and are always checked against the SOP first.")
         elif state == "unavailable":
             self.workspace.engine = None  # nothing waits for a model that will not come back
-            self.model_label.setText(f"AI off — using written scenarios ({engine.reason or text})")
+            self._ai_off(engine.reason or text)
 
-    def _pregenerate_in_background(self, engine: Engine) -> None:
-        """Prepare variants for upcoming drills in a worker, with its own database connection."""
+    def _ai_off(self, reason: str) -> None:
+        """No AI: the written scenarios. The reason (which may be an error's text) is for hover only."""
+        self.model_label.setText("AI off — using the written scenarios")
+        detail = reason.strip().splitlines()[-1] if reason.strip() else "no reason given"
+        self.model_label.setToolTip(f"The AI helper is off: {detail}")
+
+    def _pregenerate_in_background(self, engine: Engine, learner_id: str) -> None:
+        """Prepare variants for the upcoming drills of the person who is practising, in a worker with its own
+        database connection. Only while someone is unlocked: a lock cancels it, so the names screen of an
+        idle shared PC does no work (generating for everyone at start kept a core half busy for minutes)."""
         from drillpad.llm.engine import CancelToken
 
+        if self._background_cancel is not None:  # one at a time
+            return
         data_dir, policy, clock = self.workspace.paths.data_dir, self.workspace.policy, self.workspace.clock
-        cancel = self._background_cancel = CancelToken()  # closing the window stops it within a token
+        cancel = self._background_cancel = CancelToken()  # a lock or closing the window stops it within a token
 
         def job() -> int:
             with Workspace.open(Path(data_dir), clock=clock, policy=policy) as ws:
-                return ws.pregenerate(engine, per_drill=1, max_attempts=2, cancel=cancel).kept
+                return ws.pregenerate(engine, learner_key=learner_id, per_drill=1, max_attempts=2,
+                                      cancel=cancel).kept
 
-        workers.run(job, lambda kept: self.statusBar().showMessage(
-            f"AI prepared {kept} new scenario variant(s) in the background.", 6000), lambda _err: None)
+        def finished(kept) -> None:
+            if self._background_cancel is cancel:
+                self._background_cancel = None
+            if isinstance(kept, int) and kept and not cancel.cancelled and self.learner_id == learner_id:
+                self.statusBar().showMessage(f"AI prepared {kept} new scenario variant(s).", 6000)
+            elif cancel.cancelled and self.learner_id not in (None, learner_id) and not self._closing:
+                self._pregenerate_in_background(engine, self.learner_id)  # someone else came in meanwhile
+
+        workers.run(job, finished, finished)
 
     def _refresh_sync(self, problem: str = "") -> None:
         if self._closing or self.workspace.db is None:  # a worker finishing after the window closed
@@ -468,7 +539,7 @@ class MainWindow(QMainWindow):
         if team is not None and team["role"] == "manager":  # the manager's PC receives; it does not send
             last = self.workspace.evidence.log(1)
             label = (f"Manager PC for {team['name']} · last bundle: "
-                     + (f"{last[0]['at'][:16].replace('T', ' ')} ({last[0]['outcome']})" if last else "none yet"))
+                     + (f"{_local(last[0]['at'])} ({last[0]['outcome']})" if last else "none yet"))
             lrs = self.workspace.lrs_status()
             if lrs is not None and (lrs["stopped"] or lrs["unreachable"]):
                 label += f" · ⚠ LRS unreachable, {lrs['counts']['queued']} statement(s) waiting"
@@ -476,7 +547,7 @@ class MainWindow(QMainWindow):
             self.sync_label.setText(label)
             return
         status = self.workspace.sync_status()
-        last = status["last_sync"][:16].replace("T", " ") if status["last_sync"] else "never"
+        last = _local(status["last_sync"]) if status["last_sync"] else "never"
         waiting = status["pending"] + status["unacked_bundles"]
         text = f"Last sync: {last} · waiting to send: {status['pending']} record(s)"
         if status["unacked_bundles"]:
@@ -571,6 +642,15 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def _local(iso: str) -> str:
+    """A stored UTC time as people write it, in local time: "Tue 3 Dec, 14:05"."""
+    from datetime import datetime
+
+    from drillpad.core.dates import moment_text
+
+    return moment_text(datetime.fromisoformat(iso).astimezone())
+
+
 def restored_message(report) -> tuple[str, str]:
     """The words shown when DrillPad opened damaged practice data by restoring it (a RestoreReport)."""
     when = f"the copy from {report.backup.taken_at:%A %d %B, %H:%M} UTC" if report.backup else "what could still be read"
@@ -596,13 +676,18 @@ def _tell_cannot_start(exc: Exception) -> int:
     return 1
 
 
+def apply_app_font(app: QApplication) -> None:
+    """The system font size or larger (12 pt), never smaller."""
+    font = QFont(app.font())
+    font.setPointSizeF(max(font.pointSizeF(), 12.0))
+    app.setFont(font)
+
+
 def run_app(open_workspace: Callable[[], Workspace], *,
             on_first_paint: Callable[[MainWindow], None] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("DrillPad")
-    font = QFont(app.font())
-    font.setPointSizeF(max(font.pointSizeF(), 12.0))  # the system size or larger, never smaller
-    app.setFont(font)
+    apply_app_font(app)
     try:
         workspace = open_workspace()
     except Exception as exc:  # noqa: BLE001 - every start failure is shown, not only printed
@@ -627,4 +712,4 @@ def run_app(open_workspace: Callable[[], Workspace], *,
         workspace.close()
 
 
-__all__ = ["MainWindow", "run_app", "QWidget"]
+__all__ = ["MainWindow", "apply_app_font", "run_app", "QWidget"]

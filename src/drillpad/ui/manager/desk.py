@@ -38,18 +38,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from drillpad.core.dates import day_text
 from drillpad.manager import ManagerDesk
 from drillpad.ui.widgets.common import MIN_TARGET, Card, big_button, heading, text
 from drillpad.workspace import LearningError
 
-# Tints per level that read on light and dark palettes; the number and name are always written too.
-LEVEL_TINT = {1: "#d9534f", 2: "#f0ad4e", 3: "#e8d44d", 4: "#5cb85c", 5: "#2e8b57"}
+# Opaque tints per level, one set for light and one for dark palettes, each with text ≥ 4.5:1 on it (dark
+# text on the light tints, white on the dark ones); the number and name are always written too.
+LEVEL_TINT_LIGHT = {1: "#f6c9c7", 2: "#fbe0b8", 3: "#f6eeb0", 4: "#c8e8c8", 5: "#a9dcbf"}
+LEVEL_TINT_DARK = {1: "#7d2422", 2: "#7a4a0c", 3: "#5f5510", 4: "#2d5e2d", 5: "#1c5a3a"}
+
+
+def _dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def _tint(level: int, palette: QPalette) -> QBrush:
-    colour = QColor(LEVEL_TINT.get(level, "#888888"))
-    colour.setAlpha(110 if palette.color(QPalette.ColorRole.Window).lightness() > 128 else 150)
-    return QBrush(colour)
+    return QBrush(QColor((LEVEL_TINT_DARK if _dark(palette) else LEVEL_TINT_LIGHT).get(level, "#808080")))
+
+
+def _ink(palette: QPalette) -> QBrush:
+    return QBrush(QColor("#ffffff" if _dark(palette) else "#1a1a1a"))
 
 
 def _empty(layout) -> None:
@@ -116,7 +125,7 @@ class ManagerScreen(QWidget):
         self.tabs.setTabText(1, f"Needs &review ({count})" if count else "Needs &review")
 
     def error(self, exc: Exception) -> None:
-        QMessageBox.warning(self, "DrillPad", str(exc))
+        QMessageBox.warning(self, "DrillPad", sentence(str(exc)))
 
 
 # --- team overview ----------------------------------------------------------------------------
@@ -141,11 +150,13 @@ class TeamTab(QWidget):
                               "Double-click a cell (or press Enter) to see the evidence and to sign off.",
                               selectable=False))
         self.table = QTableWidget()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move inside it
         self.table.setAccessibleName("Team heat-map: learners by behaviours")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
+        # one signal: a double-click also "activates" the cell, and both opened a dialog each
         self.table.cellActivated.connect(self._open)
-        self.table.cellDoubleClicked.connect(self._open)
+        self._opening = False
         layout.addWidget(self.table, 1)
         self.summary = text("")
         layout.addWidget(self.summary)
@@ -181,8 +192,8 @@ class TeamTab(QWidget):
                 if (b.id, b.title) not in behaviours:
                     behaviours.append((b.id, b.title))
         self.behaviours = behaviours
-        fixed = ["Needs attention", "Ready for sign-off", "Check-in\nthis week"]
-        headers = [textwrap.fill(t, 26) for _, t in behaviours] + fixed
+        fixed = ["Ready for\nsign-off", "Check-in\nthis week", "Needs attention"]
+        headers = [textwrap.fill(t, 18) for _, t in behaviours] + fixed
         self.table.clear()
         self.table.setRowCount(len(self.rows))
         self.table.setColumnCount(len(headers))
@@ -198,14 +209,15 @@ class TeamTab(QWidget):
                 mark = "\n✔ signed off" if b.source_of_level == "signoff" else ("\n★ ready" if b.ready_for_signoff else "")
                 item = QTableWidgetItem(f"{b.level} {b.level_name}\n{b.counted}/{b.required} demos{mark}")
                 item.setBackground(_tint(b.level, self.palette()))
-                item.setToolTip("\n".join(f"{'✓' if ev.counts else '✗'} {ev.when[:10]} {ev.description}"
+                item.setForeground(_ink(self.palette()))
+                item.setToolTip("\n".join(f"{'✓' if ev.counts else '✗'} {day_text(ev.when)}: {ev.description}"
                                           + (f" — {ev.why_not}" if ev.why_not else "") for ev in b.evidence)
                                 or "no evidence yet")
                 self.table.setItem(i, j, item)
-            n = len(behaviours)
-            self.table.setItem(i, n, QTableWidgetItem(textwrap.fill(r.stuck, 24) if r.stuck else "—"))
-            self.table.setItem(i, n + 1, QTableWidgetItem("\n".join(textwrap.wrap(", ".join(r.ready), 24)) or "—"))
-            self.table.setItem(i, n + 2, QTableWidgetItem("✓ done" if r.checkin_done else "not yet"))
+            n = len(behaviours)  # who is ready and the check-in first: they are what a manager acts on
+            self.table.setItem(i, n, QTableWidgetItem("\n".join(textwrap.wrap(", ".join(r.ready), 24)) or "—"))
+            self.table.setItem(i, n + 1, QTableWidgetItem("✓ done" if r.checkin_done else "not yet"))
+            self.table.setItem(i, n + 2, QTableWidgetItem(textwrap.fill(r.stuck, 24) if r.stuck else "—"))
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
 
@@ -215,11 +227,16 @@ class TeamTab(QWidget):
         r = self.rows[row]
         bid = self.behaviours[column][0]
         level = next((b for b in r.levels if b.id == bid), None)
-        if level is None:
+        if level is None or self._opening:  # one sign-off dialog at a time
             return
-        dialog = SignoffDialog(self.screen, r, level)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.screen.refresh()
+        self._opening = True
+        try:
+            dialog = SignoffDialog(self.screen, r, level)
+            self.opened = dialog
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self.screen.refresh()
+        finally:
+            self._opening = False
 
 
 class SignoffDialog(QDialog):
@@ -238,7 +255,8 @@ class SignoffDialog(QDialog):
         evidence = QListWidget()
         evidence.setAccessibleName("Evidence behind this level")
         for ev in level.evidence:
-            evidence.addItem(f"{'✓ counts' if ev.counts else '✗ does not count'} · {ev.when[:10]} · {ev.description}"
+            evidence.addItem(f"{'✓ counts' if ev.counts else '✗ does not count'} · {day_text(ev.when)} · "
+                             f"{ev.description}"
                              + (f" — {ev.why_not}" if ev.why_not else ""))
         if not level.evidence:
             evidence.addItem("No evidence yet.")
@@ -253,6 +271,7 @@ class SignoffDialog(QDialog):
         self.note.setPlaceholderText("What you saw (required), e.g. observed two lock-outs on the night shift, both "
                                      "tested before reaching in.")
         self.note.setAccessibleName("Sign-off note")
+        self.note.setTabChangesFocus(True)
         self.note.setMaximumHeight(100)
         form.addRow("Level", self.level_box)
         form.addRow("Note", self.note)
@@ -260,6 +279,8 @@ class SignoffDialog(QDialog):
         buttons = QDialogButtonBox()
         self.sign = buttons.addButton("Sign off with my key", QDialogButtonBox.ButtonRole.AcceptRole)
         self.sign.setMinimumHeight(MIN_TARGET)
+        self.sign.setEnabled(False)  # a sign-off says what the manager saw
+        self.note.textChanged.connect(lambda: self.sign.setEnabled(bool(self.note.toPlainText().strip())))
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._sign)
         buttons.rejected.connect(self.reject)
@@ -301,7 +322,7 @@ class ReviewTab(QWidget):
         self.list.clear()
         for it in self.items:
             why = "asked for a review" if it.requested else "grader not sure"
-            self.list.addItem(QListWidgetItem(f"{it.learner} · {it.when[:10]}\n{it.drill_title}\n{why}"))
+            self.list.addItem(QListWidgetItem(f"{it.learner} · {day_text(it.when)}\n{it.drill_title}\n{why}"))
         if self.items:
             self.list.setCurrentRow(0)
         else:
@@ -399,6 +420,7 @@ class CoachingTab(QWidget):
         self.drill.setAccessibleName("Scenario to practise")
         self.follow_up = QDateEdit()
         self.follow_up.setCalendarPopup(True)
+        self.follow_up.setDisplayFormat("ddd d MMM yyyy")  # "Thu 10 Dec 2026": no day/month mix-up
         self.follow_up.setAccessibleName("Follow-up date")
         self.plan_note = QLineEdit()
         self.plan_note.setAccessibleName("Note to the learner")
@@ -498,6 +520,7 @@ class GapsTab(QWidget):
         layout.addWidget(text("Steps most missed across learners. When many miss the same step, the training (or the "
                               "SOP) may be the problem, not the people.", selectable=False))
         self.table = QTableWidget()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move inside it
         self.table.setAccessibleName("Cohort skill gaps")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
@@ -649,10 +672,10 @@ class DevicesTab(QWidget):
         self.import_button = big_button("Import evidence from a folder…", primary=True)
         self.import_button.clicked.connect(self._import)
         row.addWidget(self.import_button)
-        self.approve_button = big_button("Approve selected device")
+        self.approve_button = big_button("&Approve selected device", "Approve selected device")
         self.approve_button.clicked.connect(self._approve)
         row.addWidget(self.approve_button)
-        self.revoke_button = big_button("Revoke selected device…")
+        self.revoke_button = big_button("Re&voke selected device…", "Revoke selected device")
         self.revoke_button.clicked.connect(self._revoke)
         row.addWidget(self.revoke_button)
         row.addStretch(1)
@@ -660,6 +683,7 @@ class DevicesTab(QWidget):
         layout.addWidget(text("Compare a new device's fingerprint with the one shown on that workstation "
                               "(drillpad evidence status) before you approve it.", selectable=False))
         self.devices = QTableWidget()
+        self.devices.setTabKeyNavigation(False)
         self.devices.setAccessibleName("Devices")
         self.devices.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.devices.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -671,17 +695,25 @@ class DevicesTab(QWidget):
         self.rows = []
 
     def refresh(self) -> None:
+        row = self.devices.currentRow()
+        chosen = self.rows[row]["id"] if 0 <= row < len(self.rows) else None  # kept across a refresh
         self.rows = self.screen.ws.evidence.devices()
-        headers = ["Device", "Status", "Fingerprint", "First seen", "Bundles imported"]
+        headers = ["Workstation", "Status", "Fingerprint", "First seen", "Bundles imported"]
         self.devices.clear()
         self.devices.setColumnCount(len(headers))
         self.devices.setHorizontalHeaderLabels(headers)
         self.devices.setRowCount(len(self.rows))
         for i, d in enumerate(self.rows):
             status = {"pending": "● waiting for approval", "approved": "✓ approved", "revoked": "✗ revoked"}[d["status"]]
-            for j, v in enumerate((d["id"], status, d["fingerprint"], d["first_seen"][:10], str(d["last_seq"]))):
-                self.devices.setItem(i, j, QTableWidgetItem(v))
+            for j, v in enumerate((d["name"] or "unnamed workstation", status, d["fingerprint"],
+                                   day_text(d["first_seen"], year=True), str(d["last_seq"]))):
+                item = QTableWidgetItem(v)
+                item.setToolTip(f"Device id {d['id']}")
+                self.devices.setItem(i, j, item)
         self.devices.resizeColumnsToContents()
+        ids = [d["id"] for d in self.rows]
+        if chosen in ids:
+            self.devices.selectRow(ids.index(chosen))
         self.log.clear()
         for entry in self.screen.ws.evidence.log(20):
             self.log.addItem(f"{entry['at'][:16]}  {entry['outcome']}: {entry['file']} — {entry['reason']}")
@@ -689,11 +721,12 @@ class DevicesTab(QWidget):
     def _approve(self) -> None:
         row = self.devices.currentRow()
         if not 0 <= row < len(self.rows) or self.rows[row]["status"] != "pending":
-            self.screen.error(RuntimeError("select a device that is waiting for approval"))
+            self.screen.error(RuntimeError("Select a workstation that is waiting for approval first"))
             return
         d = self.rows[row]
         answer = QMessageBox.question(self, "Approve device",
-                                      f"Approve device {d['id']}?\n\nFingerprint: {d['fingerprint']}\n\nOnly approve it if "
+                                      f"Approve the workstation “{d['name'] or d['id']}”?\n\n"
+                                      f"Fingerprint: {d['fingerprint']}\n\nOnly approve it if "
                                       "this matches the fingerprint shown on the workstation.")
         if answer == QMessageBox.StandardButton.Yes:
             self.screen.ws.evidence.approve_device(d["id"])
@@ -702,10 +735,11 @@ class DevicesTab(QWidget):
     def _revoke(self) -> None:
         row = self.devices.currentRow()
         if not 0 <= row < len(self.rows) or self.rows[row]["status"] == "revoked":
-            self.screen.error(RuntimeError("select a device to revoke"))
+            self.screen.error(RuntimeError("Select a workstation to revoke first"))
             return
         d = self.rows[row]
-        answer = QMessageBox.question(self, "Revoke device", f"Revoke device {d['id']}?\n\nIts bundles will be refused "
+        answer = QMessageBox.question(self, "Revoke device", f"Revoke the workstation “{d['name'] or d['id']}”?"
+                                      "\n\nIts bundles will be refused "
                                       "from now on (a lost or retired workstation). What was imported stays.")
         if answer == QMessageBox.StandardButton.Yes:
             self.screen.ws.evidence.revoke_device(d["id"])
@@ -816,7 +850,10 @@ class LrsTab(QWidget):
 
 
 class PassphraseDialog(QDialog):
-    """Manager mode is unlocked by the manager key's passphrase."""
+    """Manager mode is unlocked by the manager key's passphrase. The dialog stays open while the key is
+    unlocked (busy, the window still responsive); a wrong passphrase is said here, with what was typed kept."""
+
+    submitted = Signal(str, str)  # passphrase, name
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -834,11 +871,42 @@ class PassphraseDialog(QDialog):
         self.name.setMinimumHeight(MIN_TARGET)
         layout.addWidget(self.name)
         self.problem = text("", selectable=False)
+        self.problem.setAccessibleName("Problem")
         layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.busy = False
+
+    def _submit(self) -> None:
+        if self.busy or not self.entry.text():
+            return
+        self.set_busy(True)
+        self.submitted.emit(self.entry.text(), self.name.text().strip())
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.entry.setReadOnly(busy)
+        self.name.setReadOnly(busy)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not busy)
+        if busy:
+            self.problem.setText("Unlocking the manager key… (this takes a few seconds)")
+
+    def failed(self, message: str) -> None:
+        self.set_busy(False)
+        self.problem.setText("⚠ " + sentence(message) + " Check it and try again.")
+        self.entry.setFocus()
+        self.entry.selectAll()
+
+
+def sentence(message: str) -> str:
+    """An error as a sentence: a capital letter at the start, a full stop at the end."""
+    message = message.strip()
+    if not message:
+        return "Something went wrong."
+    message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 __all__ = ["ManagerScreen", "PassphraseDialog", "Qt"]

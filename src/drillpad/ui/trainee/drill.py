@@ -49,34 +49,38 @@ class DrillScreen(QWidget):
         self.first_answer: str | None = None  # set for the retry, which is graded together with it
         self.last_event: str | None = None
         self.started = None
+        # The title and "Stop for now" at the top, the actions at the bottom: always in view; the scenario,
+        # the answer and the feedback scroll between them (small screens, 150 % scaling).
         outer = QVBoxLayout(self)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        host = QWidget()
-        layout = QVBoxLayout(host)
-        scroll.setWidget(host)
-        outer.addWidget(scroll)
-        self.scroll = scroll
-
         top = QHBoxLayout()
         self.title = heading("", 2)
         top.addWidget(self.title, 1)
         self.stop_button = stop_button()
         self.stop_button.clicked.connect(self.stop.emit)
         top.addWidget(self.stop_button)
-        layout.addLayout(top)
+        outer.addLayout(top)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        host = QWidget()
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        scroll.setWidget(host)
+        outer.addWidget(scroll, 1)
+        self.scroll = scroll
+
         row = QHBoxLayout()
         self.note = text("", selectable=False)
         self.note.setAccessibleName("Where this scenario comes from")
         row.addWidget(self.note, 1)
-        self.about = big_button("About this scenario", "Show where this scenario comes from")
+        self.about = big_button("ℹ About this scenario", "Show where this scenario comes from")
         self.about.clicked.connect(self._show_provenance)
         row.addWidget(self.about)
         layout.addLayout(row)
         self.situation = text("")
         self.situation.setAccessibleName("Scenario")
         font = self.situation.font()
-        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setPointSizeF(font.pointSizeF() * 1.1)
         self.situation.setFont(font)
         layout.addWidget(self.situation)
 
@@ -95,18 +99,20 @@ class DrillScreen(QWidget):
         self.answer.setAccessibleName("Your answer")
         self.answer.setPlaceholderText("Say what you would do, step by step, in your own words.")
         self.answer.setTabChangesFocus(True)
-        self.answer.setMinimumHeight(140)
+        self.answer.setMinimumHeight(96)
         layout.addWidget(self.answer)
         self.confidence = ConfidencePicker()
         layout.addWidget(self.confidence)
-        self.submit = big_button("Check my answer", primary=True)
-        self.submit.clicked.connect(self._submit)
-        layout.addWidget(self.submit)
 
         self.feedback = text("", rich=True)
         self.feedback.setAccessibleName("Feedback")
         layout.addWidget(self.feedback)
+        layout.addStretch(1)
+
         actions = QHBoxLayout()
+        self.submit = big_button("Check my answer", primary=True)
+        self.submit.clicked.connect(self._submit)
+        actions.addWidget(self.submit, 1)
         self.retry = big_button("↻ Try again", "Try again with the hints")
         self.retry.clicked.connect(self._retry)
         self.model_answer = big_button("Show the model answer")
@@ -117,8 +123,7 @@ class DrillScreen(QWidget):
         self.next.clicked.connect(self.finished.emit)
         for b in (self.retry, self.model_answer, self.ask, self.next):
             actions.addWidget(b)
-        layout.addLayout(actions)
-        layout.addStretch(1)
+        outer.addLayout(actions)
 
     # --- showing ---------------------------------------------------------------------------
 
@@ -215,7 +220,7 @@ class DrillScreen(QWidget):
         spans += [(v.start, v.end, "violation") for v in g.violations]
         parts = []
         if g.needs_review:
-            parts.append("<p><b>⏳ Pending — your manager will review this answer.</b> The check was not sure, so "
+            parts.append("<p><b>◷ Pending — your manager will review this answer.</b> The check was not sure, so "
                          "it is not counted as a pass or a fail until a person has looked at it.</p>")
         elif g.passed:
             parts.append("<p><b>✓ Well done — that is the procedure.</b></p>")
@@ -266,7 +271,8 @@ class DrillScreen(QWidget):
         if self.last_event:
             self.workspace.request_review(self.learner_id, self.last_event)
             self.ask.setEnabled(False)
-            self.ask.setText("✓ Sent to your manager")
+            self.ask.setText("Queued for your manager")  # it leaves this computer with the next sync
+            self.ask.setToolTip("Your manager gets it with the next sync.")
 
     def provenance_text(self) -> str:
         if self.view is None or self.view.provenance is None:

@@ -3,10 +3,18 @@ decision tree walked one question at a time."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
 from drillpad.ui.widgets.common import Card, big_button, heading, stop_button, text
+
+
+def without_title(markdown: str, title: str) -> str:
+    """The lesson's Markdown without a first heading that repeats its title (shown once, above it)."""
+    lines = markdown.lstrip().splitlines()
+    if lines and lines[0].startswith("#") and lines[0].lstrip("#").strip().lower() == title.strip().lower():
+        return "\n".join(lines[1:]).lstrip()
+    return markdown
 
 
 class LessonScreen(QWidget):
@@ -57,7 +65,7 @@ class LessonScreen(QWidget):
         self.started = self.workspace.clock.now()
         self.title.setText(self.lesson["title"])
         self.meta.setText(f"About {max(1, round(self.lesson['reading_minutes']))} min · Source: {self.lesson['source']}")
-        self.body.setMarkdown(self.lesson["body"])
+        self.body.setMarkdown(without_title(self.lesson["body"], self.lesson["title"]))
         font = self.body.font()
         font.setPointSizeF(max(font.pointSizeF(), 13))
         self.body.setFont(font)
@@ -65,26 +73,37 @@ class LessonScreen(QWidget):
         self.tree_card.setVisible(tree is not None)
         if tree:
             self._nodes = {n["id"]: n for n in tree["node"]}
-            self._go(tree["start"])
+            self._go(tree["start"], keep_focus=False)
         self.body.setFocus()
 
-    def _go(self, node_id: str) -> None:
+    def _go(self, node_id: str, keep_focus: bool = True) -> None:
+        """Show a node of the tree; after a choice, the focus moves to the first new button (the one
+        chosen is gone, and the keyboard must not lose its place)."""
         node = self._nodes[node_id]
         while self.tree_buttons.count():
             item = self.tree_buttons.takeAt(0)
             if item.widget():
+                item.widget().hide()
                 item.widget().deleteLater()
         if node.get("action"):
             self.tree_text.setText(f"→ {node['action']}")
             again = big_button("Start again", "Walk the decision tree again")
             again.clicked.connect(lambda: self._go(self.lesson["tree"]["start"]))
             self.tree_buttons.addWidget(again)
+            if keep_focus:
+                again.show()
+                again.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self.tree_text.setText(node["text"])
+        first = None
         for opt in node["options"]:
             button = big_button(opt["label"])
             button.clicked.connect(lambda _=False, n=opt["next"]: self._go(n))
             self.tree_buttons.addWidget(button)
+            first = first or button
+        if keep_focus and first is not None:
+            first.show()
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _done(self) -> None:
         if self.lesson is None:

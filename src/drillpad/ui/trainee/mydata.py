@@ -4,11 +4,14 @@ copy as JSON. Transparency, not surveillance."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from html import escape
 
-from PySide6.QtCore import QSaveFile, Signal
-from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
+from PySide6.QtCore import QSaveFile, QStandardPaths, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
+from drillpad.core.dates import day_text
 from drillpad.ui.widgets.common import big_button, heading, text
 from drillpad.ui.trainee.pin import PIN_PROMISE
 
@@ -60,6 +63,15 @@ def lrs_explanation(policy) -> str:
             f"its checks, and you appear there {who}. What it may send:</p><ul>{facts}</ul>")
 
 
+def export_folder() -> str:
+    """Where "Export my data" starts: the user's Documents folder, else their home (never DrillPad's own folder)."""
+    for location in (QStandardPaths.StandardLocation.DocumentsLocation, QStandardPaths.StandardLocation.HomeLocation):
+        folder = QStandardPaths.writableLocation(location)
+        if folder and Path(folder).is_dir():
+            return folder
+    return str(Path.home())
+
+
 class MyDataScreen(QWidget):
     back = Signal()
 
@@ -67,8 +79,21 @@ class MyDataScreen(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.learner_id: str | None = None
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("About my data"))
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(heading("About my data"), 1)
+        back = big_button("← Back to today", "Back to today (Esc)")
+        back.clicked.connect(self.back.emit)
+        top.addWidget(back)
+        outer.addLayout(top)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        host = QWidget()
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        scroll.setWidget(host)
+        outer.addWidget(scroll, 1)
         layout.addWidget(text(EXPLAIN, rich=True))
         self.lrs = text(lrs_explanation(workspace.policy.policy), rich=True)
         self.lrs.setAccessibleName("What goes to the organisation's learning record store")
@@ -76,22 +101,21 @@ class MyDataScreen(QWidget):
         self.counts = text("", rich=True)
         self.counts.setAccessibleName("What is stored about you")
         layout.addWidget(self.counts)
-        self.status = text("", selectable=False)
-        layout.addWidget(self.status)
-        self.export = big_button("Export my data (JSON)…", "Export my data as a JSON file")
-        self.export.clicked.connect(self._export)
-        layout.addWidget(self.export)
-        back = big_button("← Back to today")
-        back.clicked.connect(self.back.emit)
-        layout.addWidget(back)
         layout.addStretch(1)
+        self.status = text("", selectable=False)
+        outer.addWidget(self.status)
+        self.export = big_button("⤓ Export my data (JSON)…", "Export my data as a JSON file")
+        self.export.clicked.connect(self._export)
+        outer.addWidget(self.export)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back.emit)  # Esc goes back, as on every sub-screen
 
     def show_for(self, learner_id: str) -> None:
         self.learner_id = learner_id
         data = self.workspace.my_data(learner_id)
         rows = "".join(f"<li>{n} × {escape(KINDS.get(kind, kind))}</li>" for kind, n in sorted(data["counts"].items()))
+        since = day_text(data["since"], year=True)
         self.counts.setText(f"<p><b>Stored about {escape(data['name'])}</b> ({escape(data['role'])}, since "
-                            f"{escape(data['since'][:10])}):</p><ul>{rows or '<li>nothing yet</li>'}</ul>")
+                            f"{escape(since)}):</p><ul>{rows or '<li>nothing yet</li>'}</ul>")
         self.status.clear()
         self.export.setFocus()
 
@@ -107,7 +131,8 @@ class MyDataScreen(QWidget):
 
     def _export(self) -> None:
         name = self.workspace.learner(self.learner_id).name.replace(" ", "-").lower()
-        path, _ = QFileDialog.getSaveFileName(self, "Export my data", f"drillpad-{name}.json", "JSON (*.json)")
+        start = str(Path(export_folder()) / f"drillpad-{name}.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Export my data", start, "JSON (*.json)")
         if not path:
             return
         try:

@@ -46,7 +46,7 @@ class PinScreen(QWidget):
         column = QVBoxLayout()
         outer.addLayout(column, 2)
         outer.addStretch(1)
-        self.title = heading("")
+        self.title = heading("", 2)
         self.message = text("", selectable=False)
         self.message.setAccessibleName("PIN message")
         self.entry = QLineEdit()
@@ -62,7 +62,7 @@ class PinScreen(QWidget):
         for n, key in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]):
             button = big_button(key, {"⌫": "Delete last digit", "OK": "Enter PIN"}.get(key, f"Digit {key}"),
                                 primary=key == "OK")
-            button.setMinimumHeight(64)
+            button.setMinimumHeight(56)  # a gloved thumb; 4 rows still fit 1366×768 at 150 % scaling
             button.setFocusPolicy(button.focusPolicy())
             button.clicked.connect(lambda _=False, k=key: self._key(k))
             pad.addWidget(button, n // 3, n % 3)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -47,8 +48,9 @@ class ProfilesScreen(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.grid_host)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the tiles are the Tab stops, not their frame
         layout.addWidget(scroll, 1)
-        self.add_button = big_button("＋ Add me", "Add me as a new learner")
+        self.add_button = big_button("+ Add me", "Add me as a new learner")
         self.add_button.clicked.connect(self._add)
         layout.addWidget(self.add_button)
         self.manager_button = big_button("Manager mode…", "Manager mode (needs the manager passphrase)")
@@ -89,6 +91,11 @@ class ProfilesScreen(QWidget):
                             "No learners yet. Ask your manager to add you."))
         if self.tiles:
             self.tiles[0].setFocus()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self.tiles and not self.isAncestorOf(QApplication.focusWidget()):
+            self.tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)  # Space picks the first name at once
 
     def _filter(self, needle: str) -> None:
         needle = needle.strip().lower()

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
+from drillpad.core.dates import day_text
 from drillpad.ui.widgets.common import Card, big_button, heading, text
 
 STAGES = ("learn", "rehearse", "perform")
@@ -33,10 +35,11 @@ class ProgressScreen(QWidget):
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading("My progress"), 1)
-        back = big_button("← Back to today")
+        back = big_button("← Back to today", "Back to today (Esc)")
         back.clicked.connect(self.back.emit)
         top.addWidget(back)
         outer.addLayout(top)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back.emit)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         host = QWidget()
@@ -76,7 +79,7 @@ class ProgressScreen(QWidget):
 
     def show_for(self, learner_id: str) -> None:
         p = self.workspace.progress(learner_id)
-        labels = [w.week.strftime("%d %b") for w in p.weeks]
+        labels = [day_text(w.week).split(" ", 1)[1] for w in p.weeks]  # "3 Dec"
         self.chart_widgets["accuracy"].set_data("Answers right, by week",
                                                 list(zip(labels, [w.accuracy for w in p.weeks])))
         self.chart_widgets["delayed"].set_data("Remembered a week later",
@@ -99,7 +102,7 @@ class ProgressScreen(QWidget):
             ready = " — <b>ready for sign-off</b> (your manager decides)" if b.ready_for_signoff else ""
             signed = (f" — ✓ signed off at level {b.signed_off['level']} by {escape(b.signed_off['by'])}"
                       if b.signed_off else "")
-            evidence = "".join(f"<li>{'✓' if e.counts else '–'} {escape(e.when[:10])} {escape(e.description)}"
+            evidence = "".join(f"<li>{'✓' if e.counts else '–'} {escape(day_text(e.when))}: {escape(e.description)}"
                                + ("" if e.counts else f" <i>({escape(e.why_not)})</i>") + "</li>"
                                for e in b.evidence[-5:])
             levels.append(f"<p><b>{escape(b.title)}</b>: level {b.level} · {escape(b.level_name)}{ready}{signed}<br>"

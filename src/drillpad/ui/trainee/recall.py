@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
 from drillpad.ui.widgets.common import ConfidencePicker, big_button, heading, save_problem, stop_button, text
 
@@ -21,31 +21,44 @@ class RecallScreen(QWidget):
         self.learner_id: str | None = None
         self.prompt: dict | None = None
         self.started = None
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading("Recall", 2), 1)
         self.stop_button = stop_button()
         self.stop_button.clicked.connect(self.stop.emit)
         top.addWidget(self.stop_button)
-        layout.addLayout(top)
+        outer.addLayout(top)
+        # the question, the answer and the result scroll; "Check my answer" and "Next" stay in view below
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        host = QWidget()
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        scroll.setWidget(host)
+        outer.addWidget(scroll, 1)
+        self.scroll = scroll
         self.question = heading("", 3)
         layout.addWidget(self.question)
         self.answer = QPlainTextEdit()
         self.answer.setAccessibleName("Your answer")
         self.answer.setPlaceholderText("Answer in your own words, from memory.")
         self.answer.setTabChangesFocus(True)
+        self.answer.setMinimumHeight(96)
         layout.addWidget(self.answer, 1)
         self.confidence = ConfidencePicker()
         layout.addWidget(self.confidence)
-        self.check = big_button("Check my answer", primary=True)
-        self.check.clicked.connect(self._check)
-        layout.addWidget(self.check)
         self.result = text("", rich=True)
         self.result.setAccessibleName("Result")
         layout.addWidget(self.result)
+        actions = QHBoxLayout()
+        self.check = big_button("Check my answer", primary=True)
+        self.check.clicked.connect(self._check)
+        actions.addWidget(self.check, 1)
         self.next = big_button("Next →", "Next item", primary=True)
         self.next.clicked.connect(self.finished.emit)
-        layout.addWidget(self.next)
+        actions.addWidget(self.next, 1)
+        outer.addLayout(actions)
 
     def show_prompt(self, learner_id: str, prompt_id: str, pack_id: str) -> None:
         self.learner_id = learner_id

@@ -8,6 +8,7 @@ from html import escape
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from drillpad.core.dates import day_text
 from drillpad.ui.widgets.common import Card, big_button, heading, text
 
 KIND = {"lesson": "Learn", "prompt": "Recall", "drill": "Scenario"}
@@ -83,11 +84,12 @@ class TodayScreen(QWidget):
         today = self.workspace.today(learner_id)
         self.title.setText(f"Today for {today.learner.split()[0]}")
         plans = self.workspace.plans(learner_id)
+        titles = self.workspace.drill_titles(self.workspace.learner(learner_id).pack_id) if plans else {}
         self.plans.setVisible(bool(plans))
         self.plans.setText("".join(
             f"<p><b>Practice plan from {escape(p.by)}:</b> {escape(p.task_title)}"
-            + (f" — scenario {escape(p.drill)}" if p.drill else "")
-            + f"; follow-up on <b>{escape(p.follow_up)}</b>. {escape(p.note)}</p>" for p in plans[:2]))
+            + (f" — scenario “{escape(titles.get(p.drill, p.drill))}”" if p.drill else "")
+            + f"; you meet again on <b>{escape(day_text(p.follow_up))}</b>. {escape(p.note)}</p>" for p in plans[:2]))
         self.queue.clear()
         for item in today.items:
             row = QListWidgetItem(f"{KIND[item.kind]} · {item.minutes:g} min — {item.title}")

@@ -8,8 +8,8 @@ also describes its data in words (accessibleDescription) for screen readers.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QPainter, QPalette, QPen
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 EMPTY = "No data yet — practise a few times to see your progress"
@@ -24,20 +24,38 @@ class _Chart(QWidget):
         super().__init__(parent)
         self.title = ""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(260, 180)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(360, 240)
+        return QSize(360, max(240, self.fontMetrics().height() * 13))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Taller with a larger font: the title, value labels, three axis labels and the legend all need room."""
+        return QSize(260, max(180, self.fontMetrics().height() * 12))
+
+    footer_lines = 1  # lines under the plot: the x labels (and a legend)
+    label_lines = 1  # lines of value labels a bar at 100 % needs above the plot
+
+    def title_rect(self) -> QRectF:
+        """The title, wrapped to the chart's width (a large font or a narrow chart never clips it)."""
+        fm = self.fontMetrics()
+        width = max(1, self.width() - 16)
+        lines = fm.boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), self.title).height()
+        return QRectF(8, 4, width, max(fm.height(), lines) + 2)
+
+    def plot_rect(self) -> QRectF:
+        fm = self.fontMetrics()
+        left = fm.horizontalAdvance("100 %") + 12
+        right = fm.horizontalAdvance("100%") // 2 + 12  # room for the last value label
+        top = self.title_rect().bottom() + fm.height() * self.label_lines + 8  # value labels above 100 %
+        bottom = self.height() - (fm.height() + 4) * self.footer_lines - 8
+        return QRectF(left, top, max(1.0, self.width() - left - right), max(1.0, bottom - top))
 
     def _frame(self, painter: QPainter) -> QRectF:
         pal = self.palette()
         painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
         painter.setPen(pal.color(QPalette.ColorRole.Text))
-        fm = painter.fontMetrics()
-        painter.drawText(QRectF(8, 4, self.width() - 16, fm.height() + 4), Qt.AlignmentFlag.AlignLeft, self.title)
-        left = fm.horizontalAdvance("100 %") + 12
-        right = fm.horizontalAdvance("100%") // 2 + 12  # room for the last value label
-        return QRectF(left, fm.height() * 2 + 8, self.width() - left - right, self.height() - fm.height() * 4 - 16)
+        painter.drawText(self.title_rect(), Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, self.title)
+        return self.plot_rect()
 
     def _axes(self, painter: QPainter, plot: QRectF) -> None:
         pal = self.palette()
@@ -108,6 +126,8 @@ class PairedBarChart(_Chart):
     """Two shares per category (e.g. how sure you were vs how often you were right), told apart
     by fill pattern and a legend."""
 
+    label_lines = 2  # a pair of close values: the second label goes above the first
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.legend: tuple[str, str] = ("", "")
@@ -119,6 +139,63 @@ class PairedBarChart(_Chart):
         self.setAccessibleDescription(f"{title}: {described or 'no data yet'}")
         self.update()
 
+    @property
+    def footer_lines(self) -> int:  # the categories, and the legend on one line or two
+        fm = self.fontMetrics()
+        wide = 8 + sum(22 + fm.horizontalAdvance(name) + 24 for name in self.legend) - 24
+        return 2 if self.width() - 8 >= wide else 3
+
+    def texts(self) -> list[tuple[str, QRectF]]:
+        """Every text the chart draws, where it draws it (the value labels of a pair never overlap: the second
+        moves up when they would); paintEvent draws exactly these."""
+        fm = self.fontMetrics()
+        plot = self.plot_rect()
+        out = [(self.title, self.title_rect())]
+        self.value_indices: set[int] = set()  # which of them are value labels (drawn in value_font)
+        slot = plot.width() / max(1, len(self.rows))
+        width = slot * 0.35
+        vm = QFontMetrics(self.value_font())
+        for i, (category, a, b) in enumerate(self.rows):
+            x = plot.left() + i * slot + slot * 0.12
+            placed: list[QRectF] = []  # the pair's labels: the second moves up when it would touch the first
+            for j, value in enumerate((a, b)):
+                if value is None:
+                    continue
+                label = _pct(value)
+                w = vm.horizontalAdvance(label) + 4
+                centre = x + j * width + (width - 2) / 2
+                rect = QRectF(centre - w / 2, plot.bottom() - value * plot.height() - vm.height() - 2, w, vm.height())
+                for other in placed:
+                    if rect.intersects(other):
+                        rect.moveBottom(other.top() - 1)
+                placed.append(rect)
+                self.value_indices.add(len(out))
+                out.append((label, rect))
+            out.append((category, QRectF(x, plot.bottom() + 4, width * 2, fm.height())))
+        for j, (name, key) in enumerate(self.legend_boxes()):
+            out.append((name, QRectF(key.right() + 6, key.top() - 2, fm.horizontalAdvance(name) + 2, fm.height())))
+        return out
+
+    def value_font(self) -> QFont:
+        """The widget's font, smaller when a slot is narrow: a value label is at most the distance between the
+        centres of neighbouring pairs' bars (0.65 of a slot), so they never touch (a large font, a narrow chart)."""
+        font = QFont(self.font())
+        slot = self.plot_rect().width() / max(1, len(self.rows))
+        while font.pointSizeF() > 6 and QFontMetrics(font).horizontalAdvance("100%") + 4 > slot * 0.64:
+            font.setPointSizeF(font.pointSizeF() - 0.5)
+        return font
+
+    def legend_boxes(self) -> list[tuple[str, QRectF]]:
+        fm = self.fontMetrics()
+        x, y = 8.0, self.plot_rect().bottom() + fm.height() + 8
+        boxes = []
+        for name in self.legend:
+            if boxes and x + 22 + fm.horizontalAdvance(name) > self.width() - 8:  # no room: the next line
+                x, y = 8.0, y + fm.height() + 4
+            boxes.append((name, QRectF(x, y + 2, 16, fm.height() - 4)))
+            x += 22 + fm.horizontalAdvance(name) + 24
+        return boxes
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
         painter = QPainter(self)
         plot = self._frame(painter)
@@ -127,30 +204,24 @@ class PairedBarChart(_Chart):
             return
         self._axes(painter, plot)
         pal = self.palette()
-        fm = painter.fontMetrics()
         fill = pal.color(QPalette.ColorRole.Highlight)
         brushes = (QBrush(fill, Qt.BrushStyle.SolidPattern), QBrush(fill, Qt.BrushStyle.BDiagPattern))
         slot = plot.width() / max(1, len(self.rows))
         width = slot * 0.35
-        for i, (category, a, b) in enumerate(self.rows):
+        painter.setPen(QPen(pal.color(QPalette.ColorRole.Text), 1))
+        for i, (_category, a, b) in enumerate(self.rows):
             x = plot.left() + i * slot + slot * 0.12
             for j, value in enumerate((a, b)):
                 if value is None:
                     continue
-                rect = QRectF(x + j * width, plot.bottom() - value * plot.height(), width - 2, value * plot.height())
-                painter.setPen(QPen(pal.color(QPalette.ColorRole.Text), 1))
                 painter.setBrush(brushes[j])
-                painter.drawRect(rect)
-                painter.drawText(QRectF(rect.left() - 10, rect.top() - fm.height() - 2, rect.width() + 20,
-                                        fm.height()), Qt.AlignmentFlag.AlignHCenter, _pct(value))
-            painter.setPen(pal.color(QPalette.ColorRole.Text))
-            painter.drawText(QRectF(x, plot.bottom() + 4, width * 2, fm.height()), Qt.AlignmentFlag.AlignHCenter,
-                             category)
-        y = self.height() - fm.height() - 4
-        x = plot.left()
-        for j, name in enumerate(self.legend):
+                painter.drawRect(QRectF(x + j * width, plot.bottom() - value * plot.height(), width - 2,
+                                        value * plot.height()))
+        for j, (_name, key) in enumerate(self.legend_boxes()):
             painter.setBrush(brushes[j])
-            painter.setPen(QPen(pal.color(QPalette.ColorRole.Text), 1))
-            painter.drawRect(QRectF(x, y + 2, 16, fm.height() - 4))
-            painter.drawText(QPointF(x + 22, y + fm.ascent()), name)
-            x += 22 + fm.horizontalAdvance(name) + 24
+            painter.drawRect(key)
+        texts = self.texts()
+        small = self.value_font()
+        for n, (label, rect) in enumerate(texts[1:], start=1):
+            painter.setFont(small if n in self.value_indices else self.font())
+            painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter, label)

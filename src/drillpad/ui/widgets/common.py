@@ -41,7 +41,7 @@ def save_problem(exc: BaseException, what: str = "answer", button: str = "Check 
 
 def stop_button() -> QPushButton:
     """“Stop for now · Lock” on every learner screen: what is answered is already saved."""
-    return big_button("⏸ Stop for now · Lock", "Stop for now and lock: what you answered is saved")
+    return big_button("■ Stop for now · Lock", "Stop for now and lock: what you answered is saved")
 
 
 def big_button(text: str, accessible: str | None = None, *, primary: bool = False) -> QPushButton:
@@ -73,9 +73,8 @@ def text(body: str = "", *, rich: bool = False, selectable: bool = True) -> QLab
     label = QLabel(body)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    if selectable:  # by mouse only: a keyboard-selectable label is a Tab stop that shows no focus
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
 

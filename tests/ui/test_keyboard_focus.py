@@ -1,0 +1,144 @@
+"""Keyboard only: Tab, Shift+Tab, Enter, Space and Esc reach every step of the trainee story; the focused
+control always shows a 3-px outline at ≥ 3:1 against the window (and unlike the default-button look);
+the decision tree keeps the focus after each choice; text boxes and tables let Tab go."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+
+from drillpad.llm.fake import FakeEngine
+from drillpad.ui.app import MainWindow
+from drillpad.ui.widgets.look import MIN_FOCUS_CONTRAST, contrast
+
+
+@pytest.fixture
+def window(qtbot, workspace, minipack):
+    workspace.import_pack(minipack)
+    workspace.add_learner("Ana Lima", "dock-hand")
+    workspace.set_pin("Ana Lima", "2580")
+    w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test: no model file"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitExposed(w)
+    return w
+
+
+def focus() -> QWidget:
+    return QApplication.focusWidget()
+
+
+def key(qtbot, k, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    assert focus() is not None, "nothing has the keyboard focus"
+    qtbot.keyClick(focus(), k, modifier)
+
+
+def tab_to(qtbot, target: QWidget, limit: int = 40) -> int:
+    """Press Tab until *target* has the focus; fail if it is never reached (a trap or a missing stop)."""
+    for n in range(limit):
+        if focus() is target:
+            return n
+        key(qtbot, Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab never reached {target.accessibleName() or target}; stuck on {focus()}")
+
+
+def grab(widget: QWidget) -> QImage:
+    QApplication.processEvents()
+    return widget.grab().toImage()
+
+
+def outline_ok(window, widget: QWidget) -> str:
+    """'' when *widget* shows a visible focus outline; else what is wrong."""
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    focused = grab(widget)
+    window.setFocus(Qt.FocusReason.OtherFocusReason)  # nothing inside has the focus
+    widget.clearFocus()
+    plain = grab(widget)
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    if focused == plain:
+        return "no visible change on focus"
+    background = window.palette().color(window.backgroundRole())
+    y = focused.height() // 2
+    edge = [QColor(focused.pixel(x, y)) for x in (0, 1, 2)]  # a 3-px band at the left edge
+    worst = min(contrast(c, background) for c in edge)
+    if worst < MIN_FOCUS_CONTRAST:
+        return f"outline contrast {worst:.2f}:1"
+    return ""
+
+
+def test_focus_is_visible_on_every_control_and_unlike_the_default_button(qtbot, window):
+    problems = {}
+    tile = window.profiles.tiles[0]
+    problems[tile.text()] = outline_ok(window, tile)
+    qtbot.keyClick(tile, Qt.Key.Key_Space)
+    assert window.stack.currentWidget() is window.pin
+    for button in window.pin.findChildren(QPushButton):
+        problems[f"PIN {button.text()}"] = outline_ok(window, button)
+    problems["PIN entry"] = outline_ok(window, window.pin.entry)
+    ok = next(b for b in window.pin.findChildren(QPushButton) if b.text() == "OK")
+    assert ok.isDefault()
+    ok.clearFocus()
+    default_look = grab(ok)
+    ok.setFocus(Qt.FocusReason.TabFocusReason)
+    assert grab(ok) != default_look  # focus is not the default-button look
+    assert not [f"{where}: {what}" for where, what in problems.items() if what]
+
+
+def test_a_keyboard_only_session(qtbot, window, workspace):
+    # names: the first tile has the focus; Space picks it
+    assert focus() is window.profiles.tiles[0]
+    key(qtbot, Qt.Key.Key_Space)
+    assert focus() is window.pin.entry
+    qtbot.keyClicks(focus(), "2580")
+    with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
+        key(qtbot, Qt.Key.Key_Return)
+    today = window.today
+    assert focus() is today.start_button and outline_ok(window, today.start_button) == ""
+
+    # My progress and About my data: reached by Tab, opened by Space, left by Esc
+    for label, screen in (("My progress", window.progress), ("About my data", window.mydata)):
+        button = next(b for b in today.findChildren(QPushButton) if b.text() == label)
+        tab_to(qtbot, button)
+        key(qtbot, Qt.Key.Key_Space)
+        assert window.stack.currentWidget() is screen
+        key(qtbot, Qt.Key.Key_Escape)
+        assert window.stack.currentWidget() is today, f"Esc did not leave {label}"
+
+    # the weekly reflection: Tab leaves the text box, Esc closes the dialog
+    tab_to(qtbot, today.reflect_button)
+    key(qtbot, Qt.Key.Key_Space)
+    dialog = window.reflection
+    qtbot.waitUntil(lambda: focus() is dialog.text or dialog.isAncestorOf(focus()), timeout=2_000)
+    dialog.text.setFocus()
+    assert dialog.text.accessibleName()
+    qtbot.keyClicks(dialog.text, "Lock-out is slow")
+    key(qtbot, Qt.Key.Key_Tab)
+    assert focus() is not dialog.text and dialog.text.toPlainText() == "Lock-out is slow"
+    key(qtbot, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: focus() is today.reflect_button, timeout=2_000)  # back where the keyboard was
+
+    # Start by Enter; lessons: the decision tree by Space, the focus stays in the tree after each choice
+    tab_to(qtbot, today.start_button)
+    key(qtbot, Qt.Key.Key_Return)
+    lesson = window.lesson
+    walked = False
+    while window.stack.currentWidget() is lesson:
+        if lesson.tree_card.isVisible() and not walked:
+            first = next(b for b in lesson.tree_card.findChildren(QPushButton) if b.isVisible())
+            tab_to(qtbot, first)
+            for _ in range(3):  # a few choices by Space: each time a new button of the tree has the focus
+                if not lesson.tree_card.isAncestorOf(focus()):
+                    break
+                key(qtbot, Qt.Key.Key_Space)
+                assert isinstance(focus(), QPushButton) and lesson.tree_card.isAncestorOf(focus()), \
+                    f"focus lost after a tree choice: {focus()}"
+                assert focus().isVisible() and outline_ok(window, focus()) == ""
+            walked = True
+        tab_to(qtbot, lesson.done)
+        assert outline_ok(window, lesson.done) == ""
+        key(qtbot, Qt.Key.Key_Return)
+    assert walked and window.stack.currentWidget() is today

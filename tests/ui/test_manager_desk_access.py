@@ -1,0 +1,175 @@
+"""The manager's desk that never freezes: the passphrase unlocks with the window ticking, a wrong one is said in
+the dialog with what was typed kept; one double-click opens one sign-off; sign-off needs a note; a device is
+approved by keyboard; heat-map text is ≥ 4.5:1 on a dark palette; titles and readable dates, not ids."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
+
+from drillpad.llm.fake import FakeEngine
+from drillpad.paths import Paths
+from drillpad.ui.app import MainWindow
+from drillpad.ui.manager import desk as desk_ui
+from drillpad.ui.widgets.look import contrast
+from drillpad.workspace import Workspace
+
+PASS = "correct horse battery"
+
+
+@pytest.fixture
+def team(workspace, minipack):
+    workspace.import_pack(minipack)
+    workspace.add_learner("Ana Lima", "dock-hand")
+    workspace.add_learner("Bo Chen", "dock-hand")
+    for _ in range(3):
+        workspace.submit_drill("Ana Lima", "jam-c1", "Hit the e-stop, then padlock the isolator.", 4)
+    workspace.submit_drill("Bo Chen", "jam-c1", "I hit the e-stop and walk away.", 2)
+    workspace.evidence.manager_init("North DC", PASS)
+    return workspace
+
+
+def open_window(qtbot, workspace, palette: QPalette | None = None) -> MainWindow:
+    w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    if palette is not None:
+        w.setPalette(palette)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def test_unlocking_keeps_the_window_ticking_and_a_wrong_passphrase_stays_in_the_dialog(qtbot, team):
+    w = open_window(qtbot, team)
+    w.enter_manager_mode()
+    dialog = w.passphrase_dialog
+    assert dialog.isVisible()
+    qtbot.keyClicks(dialog.entry, "wrong passphrase!")
+    dialog.name.setText("Sam")
+
+    gaps, clock = [], QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def beat() -> None:
+        gaps.append(clock.elapsed() - last[0])
+        last[0] = clock.elapsed()
+
+    heart = QTimer()
+    heart.setInterval(10)
+    heart.timeout.connect(beat)
+
+    def unlock_with_heartbeat(done) -> int:
+        """Press OK, then let the event loop run until *done*: the longest gap between heartbeats, which must
+        stay under a third of the whole unlock (the window kept ticking through the key derivation)."""
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+        assert dialog.busy and "Unlocking" in dialog.problem.text()
+        assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+        gaps.clear()
+        started = last[0] = clock.elapsed()
+        heart.start()
+        qtbot.waitUntil(done, timeout=60_000)
+        heart.stop()
+        took = clock.elapsed() - started
+        assert gaps and max(gaps) < max(250, took / 3), (max(gaps), took)
+        return took
+
+    unlock_with_heartbeat(lambda: not dialog.busy)
+    assert dialog.isVisible() and w.manager_screen is None
+    assert dialog.problem.text() == "⚠ Wrong passphrase for the manager key. Check it and try again."
+    assert dialog.entry.text() == "wrong passphrase!" and dialog.name.text() == "Sam"  # nothing typed is lost
+
+    dialog.entry.setText(PASS)
+    unlock_with_heartbeat(lambda: w.manager_screen is not None)
+    assert not dialog.isVisible() and w.stack.currentWidget() is w.manager_screen
+
+
+def unlocked(qtbot, workspace, palette=None):
+    from drillpad.evidence.keys import unlock_manager_keys
+
+    w = open_window(qtbot, workspace, palette)
+    w._open_manager(unlock_manager_keys(workspace.paths.data_dir, PASS), "Sam")
+    return w, w.manager_screen
+
+
+def test_one_double_click_opens_one_signoff_dialog(qtbot, team, monkeypatch):
+    w, screen = unlocked(qtbot, team)
+    opened = []
+
+    def exec_(dialog):
+        opened.append(dialog)
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(desk_ui.SignoffDialog, "exec", exec_)
+    table = screen.team.table
+    rect = table.visualItemRect(table.item(0, 0))
+    # a real double-click: press and release, then a second press that is the double-click, and release
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseRelease(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert len(opened) == 1
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # Enter opens it too, once
+    assert len(opened) == 2
+
+
+def test_signoff_needs_a_note(qtbot, team):
+    w, screen = unlocked(qtbot, team)
+    row = screen.team.rows[0]
+    dialog = desk_ui.SignoffDialog(screen, row, row.levels[0])
+    assert not dialog.sign.isEnabled()
+    dialog.note.setPlainText("   ")
+    assert not dialog.sign.isEnabled()
+    dialog.note.setPlainText("Watched her clear a jam on nights")
+    assert dialog.sign.isEnabled()
+    dialog.note.setFocus()
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Tab)  # Tab leaves the note, it does not type a tab
+    assert "\t" not in dialog.note.toPlainText() and QApplication.focusWidget() is not dialog.note
+
+
+def test_heat_map_text_reads_on_a_dark_palette(qtbot, team):
+    dark = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#353535"), (QPalette.ColorRole.Base, "#2a2a2a"),
+                         (QPalette.ColorRole.Text, "#ffffff"), (QPalette.ColorRole.WindowText, "#ffffff"),
+                         (QPalette.ColorRole.Button, "#454545"), (QPalette.ColorRole.ButtonText, "#ffffff")):
+        dark.setColor(role, QColor(colour))
+    w, screen = unlocked(qtbot, team, dark)
+    table = screen.team.table
+    worst = []
+    for i in range(table.rowCount()):
+        for j in range(len(screen.team.behaviours)):
+            item = table.item(i, j)
+            fg, bg = item.foreground().color(), item.background().color()
+            assert bg.alpha() == 255
+            worst.append(contrast(fg, bg))
+    assert worst and min(worst) >= 4.5, min(worst)
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[len(screen.team.behaviours)].replace("\n", " ") == "Ready for sign-off"
+
+
+def test_devices_by_name_approved_by_keyboard(qtbot, team, minipack, tmp_path, clock, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    device = Workspace(Paths.resolve(tmp_path / "device", env={}), clock=clock)
+    device.import_pack(minipack)
+    device.evidence.import_team_file(team.evidence.export_team_file(tmp_path / "team.json"))
+    device.add_learner("Cy Diaz", "dock-hand")
+    device.evidence.send_folder(tmp_path / "usb")
+    device.close()
+    w, screen = unlocked(qtbot, team)
+    screen.tabs.setCurrentWidget(screen.devices)
+    screen.devices.import_folder(tmp_path / "usb")
+    table = screen.devices.devices
+    name = table.item(0, 0).text()
+    assert not re.fullmatch(r"[0-9a-f-]{36}", name), name  # a workstation's name, not a UUID
+    assert re.fullmatch(r"[0-9A-F]{4}( [0-9A-F]{4}){3}", table.item(0, 2).text())
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Down)  # choose the row by keyboard
+    qtbot.keyClick(table, Qt.Key.Key_Tab)  # the table lets Tab go
+    assert QApplication.focusWidget() is not table
+    screen.devices.refresh()  # e.g. coming back to the tab: the choice is kept
+    assert table.currentRow() == 0
+    qtbot.keyClick(screen.devices.approve_button, Qt.Key.Key_Space)
+    assert table.item(0, 1).text() == "✓ approved"

@@ -1,0 +1,124 @@
+"""Plain words for second-language readers, and small things that confused trainees: no model name or error
+text on the trainee's screen, scenario titles instead of ids, the rehearse rule in a sentence, dates as
+people write them, glyphs a DejaVu-only PC can draw, a lesson title shown once, "Queued" until it is sent,
+Export my data starting in the user's own folder."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
+
+from drillpad.llm.fake import FakeEngine
+from drillpad.ui.app import MainWindow
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+RACE = ("cannot import name 'import_string' from partially initialized module 'pydantic._internal._validators' "
+        "(most likely due to a circular import)")
+
+
+def broken_engine():
+    raise ImportError(RACE)
+
+
+@pytest.fixture
+def window(qtbot, workspace, minipack, clock):
+    workspace.import_pack(minipack)
+    workspace.add_learner("Ana Lima", "dock-hand")
+    workspace.set_pin("Ana Lima", "2580")
+    for day in range(3):  # lessons, then right answers on three days
+        for item in workspace.today("Ana Lima").items:
+            if item.kind == "lesson":
+                workspace.read_lesson("Ana Lima", item.item_id, 60)
+            elif item.kind == "prompt":
+                workspace.answer_prompt("Ana Lima", item.item_id, workspace.prompt(item.item_id)["answer"], 3, 30)
+            else:
+                workspace.submit_drill("Ana Lima", item.item_id, workspace.drill(item.item_id).model_answer, 3, 60)
+        clock.advance(timedelta(days=1))
+    w = MainWindow(workspace, engine_factory=broken_engine, pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def unlock(qtbot, window) -> None:
+    window._choose(window.workspace.learner("Ana Lima").id)
+    window.pin.entry.setText("2580")
+    with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
+        window.pin._submit()
+
+
+def test_an_import_failure_shows_plain_words_and_keeps_the_detail_for_hover(qtbot, window):
+    qtbot.waitUntil(lambda: window.model_label.text().startswith("AI off"), timeout=5_000)
+    assert window.model_label.text() == "AI off — using the written scenarios"
+    assert "import" not in window.model_label.text() and "module" not in window.model_label.text()
+    assert "partially initialized" in window.model_label.toolTip()
+
+
+def test_progress_speaks_in_titles_sentences_and_readable_dates(qtbot, window, workspace):
+    unlock(qtbot, window)
+    window._show_progress()
+    levels, journeys = window.progress.levels.text(), window.progress.journeys.text()
+    title = workspace.drill("jam-c1").title_text()
+    assert f"Scenario “{title}”" in levels and "jam-c1" not in levels and "score" not in levels
+    assert "day(s)" not in journeys and "+)" not in journeys
+    assert re.search(r"right on \d different days?", journeys), journeys
+    for shown in (levels, journeys, window.mydata.counts.text()):
+        assert not ISO_DATE.search(shown), ISO_DATE.search(shown)
+    assert "Mon 2 Mar" in journeys  # the day the lesson was read, as people write it
+
+
+def test_a_lesson_title_is_shown_once(qtbot, window):
+    unlock(qtbot, window)
+    window.lesson.show_lesson("lesson-escalate", window.workspace.learner("Ana Lima").pack_id)
+    assert window.lesson.title.text() == "How to escalate"
+    assert "How to escalate" not in window.lesson.body.toPlainText()
+
+
+def test_every_glyph_on_the_trainee_screens_is_in_dejavu_sans(qtbot, window):
+    if "DejaVu Sans" not in QFontDatabase.families():
+        pytest.skip("DejaVu Sans is not installed here")
+    metrics = QFontMetrics(QFont("DejaVu Sans"))
+    unlock(qtbot, window)
+    missing = {}
+    for screen in (window.profiles, window.pin, window.today, window.lesson, window.recall, window.drill,
+                   window.progress, window.mydata):
+        for widget in screen.findChildren(QPushButton) + screen.findChildren(QLabel):
+            for ch in set(widget.text()) - set("\n\t"):
+                if not metrics.inFontUcs4(ord(ch)):
+                    missing[ch] = widget.text()
+    assert not missing, missing
+
+
+def test_asking_a_manager_says_queued_until_it_is_sent(qtbot, window, workspace):
+    unlock(qtbot, window)
+    window.drill.show_drill(window.learner_id, "jam-c1")
+    window.stack.setCurrentWidget(window.drill)
+    window.drill.answer.setPlainText("E-stop, then walk away.")
+    window.drill.confidence.set_value(2)
+    qtbot.mouseClick(window.drill.submit, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.drill.ask, Qt.MouseButton.LeftButton)
+    assert window.drill.ask.text() == "Queued for your manager" and "Sent" not in window.drill.ask.text()
+
+
+def test_export_my_data_starts_in_the_users_own_folder(qtbot, window, monkeypatch, tmp_path):
+    unlock(qtbot, window)
+    window._show_data()
+    asked = {}
+
+    def fake(parent, caption, start, filters):
+        asked["start"] = start
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake)
+    monkeypatch.chdir(tmp_path)  # DrillPad's working folder is not where a person keeps files
+    qtbot.mouseClick(window.mydata.export, Qt.MouseButton.LeftButton)
+    start = Path(asked["start"])
+    assert start.name == "drillpad-ana-lima.json" and start.parent != tmp_path
+    assert start.parent.is_dir() and str(start.parent).startswith(os.path.expanduser("~"))
