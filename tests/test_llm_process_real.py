@@ -104,7 +104,7 @@ APP_STORY = textwrap.dedent("""
     learner = ws.learner("Sam Ortiz")
     seen = []
     # (step, what must be true before the next one)
-    steps = [(lambda: None, lambda: window.model_label.text().startswith(("AI ready", "AI off"))),
+    steps = [(lambda: None, lambda: window.model_label.text().startswith(("✓ AI helper ready", "AI off"))),
              (lambda: window._choose(learner.id), lambda: True),
              (lambda: (window.pin.entry.setText(DEMO_PIN), window.pin._submit()),
               lambda: window.learner_id is not None),
@@ -145,7 +145,7 @@ def test_the_app_story_never_loads_the_model_runtime_in_the_window_process(tmp_p
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result["label"].startswith("AI ready"), result
+    assert result["label"] == "✓ AI helper ready", result
     assert result["child"] and result["llama_cpp"] is False, (result, out.stderr[-3000:])
     assert result["memory"]["ui_rss_mb"] + result["memory"]["model_rss_mb"] < 350
 

@@ -1,5 +1,5 @@
 """The app with its model in a child process (the fake engine there, as the real one runs): the whole story
-still passes; a kill -9 of the model while it writes a scenario shows "AI restarting…", loses nothing, the
+still passes; a kill -9 of the model while it writes a scenario shows "AI helper restarting…", loses nothing, the
 drill shows the written scenario, and the model is back for the next generation; repeated crashes turn AI off."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def crashing(qtbot, workspace, minipack):
     engine = ProcessEngine.fake([Stall('{"situation": "A carton')], default="not a scenario",
                                 restart_delays=(0.2,), max_crashes=3)
     window = make_window(qtbot, workspace, minipack, engine)
-    qtbot.waitUntil(lambda: window.model_label.text().startswith("AI ready"), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.model_label.text() == "✓ AI helper ready", timeout=WAIT)
     return window, engine
 
 
@@ -59,8 +59,8 @@ def test_kill_9_while_the_model_writes_a_scenario(qtbot, crashing, workspace, cl
     assert engine.wait_busy(30)  # a scenario being written in a worker, stuck mid-way
     first = engine.pid
     kill9(first)
-    qtbot.waitUntil(lambda: window.model_label.text().startswith("AI restarting…"), timeout=WAIT)
-    qtbot.waitUntil(lambda: window.model_label.text().startswith("AI ready"), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.model_label.text().startswith("AI helper restarting…"), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.model_label.text() == "✓ AI helper ready", timeout=WAIT)
     assert engine.pid != first and engine.crashes == 1
     qtbot.waitUntil(lambda: bool(outcome), timeout=WAIT)
     assert "model process stopped (killed by signal SIGKILL)" in outcome[0]  # that generation failed, told
@@ -78,11 +78,12 @@ def test_kill_9_while_the_model_writes_a_scenario(qtbot, crashing, workspace, cl
 def test_repeated_crashes_turn_ai_off_with_the_reason_in_the_status_bar(qtbot, workspace, minipack):
     engine = ProcessEngine.fake([Stall("x")] * 3, restart_delays=(0,), max_crashes=1)
     window = make_window(qtbot, workspace, minipack, engine)
-    qtbot.waitUntil(lambda: window.model_label.text().startswith("AI ready"), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.model_label.text() == "✓ AI helper ready", timeout=WAIT)
     stream = engine.stream("Write.")
     next(stream)
     kill9(engine.pid)
     qtbot.waitUntil(lambda: window.model_label.text().startswith("AI off"), timeout=WAIT)
-    assert "crashed 1 times" in window.model_label.text() and "AI is off until DrillPad restarts" in \
-        window.model_label.text()
+    why = window.model_label.toolTip()  # plain words on screen, the reason on hover
+    assert window.model_label.text() == "AI off — using the written scenarios"
+    assert "crashed 1 times" in why and "AI is off until DrillPad restarts" in why
     assert workspace.engine is None  # answers are graded without waiting for a model
