@@ -90,15 +90,15 @@ def run(runs: int = RUNS) -> dict:
         data = home / "demo-data"
         subprocess.run([str(BINARY), "--data-dir", str(data), "demo", "--no-gui"], env=env, capture_output=True,
                        check=True, timeout=300, cwd=REPO)
-        runs = {"packaged_s": [], "source_s": [], "empty_qt_s": [], "packaged_version_s": [], "source_version_s": []}
+        times = {"packaged_s": [], "source_s": [], "empty_qt_s": [], "packaged_version_s": [], "source_version_s": []}
         for _ in range(runs):
-            runs["packaged_s"].append(bench_ui.first_paint_s([str(BINARY)], env, data))
-            runs["source_s"].append(bench_ui.first_paint_s(source, env, data))
-            runs["empty_qt_s"].append(bench_ui.empty_window_s(env))
-            runs["packaged_version_s"].append(version_s([str(BINARY)], env))
-            runs["source_version_s"].append(version_s(source, env))
-    start = {key: statistics.median(values) for key, values in runs.items()}
-    return {"size": sizes(), "start": start, "runs": runs}
+            times["packaged_s"].append(bench_ui.first_paint_s([str(BINARY)], env, data))
+            times["source_s"].append(bench_ui.first_paint_s(source, env, data))
+            times["empty_qt_s"].append(bench_ui.empty_window_s(env))
+            times["packaged_version_s"].append(version_s([str(BINARY)], env))
+            times["source_version_s"].append(version_s(source, env))
+    start = {key: statistics.median(values) for key, values in times.items()}
+    return {"size": sizes(), "start": start, "runs": times}
 
 
 def report(r: dict) -> list[tuple[str, str, str, str]]:

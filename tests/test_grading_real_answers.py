@@ -255,3 +255,11 @@ def test_a_retry_keeps_what_was_right_the_first_time(lpg):
 def test_a_retry_that_now_says_a_forbidden_thing_is_told_so(lpg):
     g = grade_retry(lpg, "Outside, close the valve.", "Then check for leaks with a lighter.", SYN)
     assert [v.id for v in g.violations] == ["flame"] and not g.passed
+
+
+def test_spelling_distance_counts_a_swap_of_neighbours_as_one_and_stops_early():
+    from drillpad.core.cues import edit_distance
+
+    assert [edit_distance(a, b, 2) for a, b in [("superviser", "supervisor"), ("chekc", "check"),
+                                                 ("isolater", "isolator"), ("kitten", "sitting")]] == [1, 1, 1, 3]
+    assert edit_distance("abcdefgh", "zzzzzzzz", 1) == 2  # more than the limit: stops and says limit + 1
