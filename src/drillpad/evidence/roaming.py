@@ -324,6 +324,7 @@ def apply_peer_bundle(ev: Evidence, events: list[dict] | None, header, sha: str,
     manager's catch-up (not built yet) and only the chain moves on."""
     from drillpad.evidence import authority
     from drillpad.store import events as event_store
+    from drillpad.store import pins as pin_store
 
     db = ev.db
     with ev._write_transaction():
@@ -340,6 +341,7 @@ def apply_peer_bundle(ev: Evidence, events: list[dict] | None, header, sha: str,
             new_events = [e for e in events if not db.execute("SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
             new = event_store.apply(db, [event_store.Event(**e) for e in events])
             refresh_cards(db, new_events)
+            pin_store.apply_events(db, new_events, now=ev.now())
         else:
             new = 0
         db.execute("UPDATE peer_devices SET last_seq = ?, last_hash = ? WHERE id = ?", [header.seq, sha, header.device])

@@ -44,10 +44,12 @@ from drillpad.evidence import keys as keys_mod
 from drillpad.evidence import schemas
 from drillpad.evidence.bundle import BundleRefused, Header
 from drillpad.store import events as event_store
+from drillpad.store import pins as pin_store
 
 TEAM_FILE_FORMAT = 1
 DECISIONS = "decisions-{team}.age"
-DECISION_KINDS = frozenset({"signoff", "competency.override", "review.decision", "coaching.plan", "checkin"})
+DECISION_KINDS = frozenset({"signoff", "competency.override", "review.decision", "coaching.plan", "checkin",
+                            "pin.reset"})
 _DECISIONS_COMMENT = re.compile(r"^drillpad-decisions v1 team=(?P<team>[A-Za-z0-9._-]{1,64}) "
                                 r"device=(?P<device>[0-9a-f-]{36}) events=(?P<events>\d{1,7})$")
 SUFFIX, SIG, ACK, PUB, STATE = ".bundle", ".bundle.minisig", ".ack", ".pub", ".state"
@@ -523,11 +525,14 @@ class Evidence:
         except BundleRefused as exc:
             raise SyncError(f"the manager's decisions are damaged: {exc.reason}") from exc
         known = {r[0] for r in self.db.execute("SELECT id FROM learners")}
-        mine = [event_store.Event(**e) for e in events if e["learner_id"] in known]
+        mine = [e for e in events if e["learner_id"] in known]
         with self.db.atomic():
             self.db.execute("INSERT OR IGNORE INTO devices (id, name, is_self, public_key, created_at) "
                             "VALUES (?, 'manager', 0, ?, ?)", [m["device"], team["manager_public_key"], self.now()])
-            return event_store.apply(self.db, mine)
+            fresh = [e for e in mine if not self.db.execute("SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
+            new = event_store.apply(self.db, [event_store.Event(**e) for e in mine])
+            pin_store.apply_events(self.db, fresh, now=self.now())  # a manager's PIN reset reaches every workstation
+            return new
 
     # --- the manager's import -------------------------------------------------------------------
 
@@ -813,7 +818,10 @@ class Evidence:
             for e in events:
                 if e["kind"] == "learner.added":
                     self._add_learner(e, header.device)
+            fresh = [e for e in events if e["kind"] in pin_store.PIN_KINDS and not self.db.execute(
+                "SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
             new = event_store.apply(self.db, [event_store.Event(**e) for e in events])
+            pin_store.apply_events(self.db, fresh, now=self.now())
             self.db.execute("UPDATE peer_devices SET last_seq = ?, last_hash = ? WHERE id = ?",
                             [header.seq, sha, header.device])
             self.db.execute("INSERT INTO imported_bundles (device_id, seq, sha256, file, imported_at) "

@@ -418,3 +418,11 @@ def m009_roaming(db: Database) -> None:
             received INTEGER NOT NULL DEFAULT 0,
             note TEXT NOT NULL DEFAULT ''
         )""")
+
+
+@migrations()
+def m012_pin_roaming(db: Database) -> None:
+    """PINs on every team workstation: the ``pin.set`` event whose scrypt verifier a profile's PIN row holds (NULL:
+    set here before PINs travelled), so a change or a reset from another workstation is applied by the clock rule
+    (docs/evidence.md, "PIN and lock-out everywhere")."""
+    db.execute("ALTER TABLE pins ADD COLUMN event_id TEXT")

@@ -15,7 +15,8 @@ KINDS = {"review": "answers to recall prompts and scenario drills (with your ans
          "lesson.read": "lessons you marked as read", "reflection": "your weekly reflections",
          "demonstration": "on-the-job demonstrations you logged", "review.requested": "reviews you asked for",
          "checkin": "check-ins with your manager", "coaching.plan": "practice plans from your manager",
-         "pin.reset": "PIN resets by a manager", "learner.added": "your profile (name and role)", "signoff": "sign-offs by your manager"}
+         "pin.reset": "PIN resets by a manager", "pin.set": "PINs you chose (kept only as a one-way check)",
+         "pin.failed": "wrong PINs typed for your profile", "learner.added": "your profile (name and role)", "signoff": "sign-offs by your manager"}
 
 EXPLAIN = """
 <p><b>What is collected.</b> Only your practice here: what you answered, how sure you said you were, how long
