@@ -2,7 +2,8 @@
 
 Workstations POST each bundle to ``/v1/bundles`` (the encrypted bundle as the body, its minisign
 signature and the device's public key file base64-encoded in headers) and GET
-``/v1/decisions?device=ID`` for the manager's signed decisions. Every bundle goes through the
+``/v1/decisions?device=ID`` for the manager's signed decisions and ``/v1/state?device=ID`` for the manager's
+signed device state (a refused replay's reply carries it too: a workstation restored from a backup continues). Every bundle goes through the
 same import as a folder drop (``Evidence.import_bundle``: verify, approve, sequence, chain,
 limits, one transaction) and the reply says what happened and why:
 
@@ -47,7 +48,7 @@ from waitress.channel import HTTPChannel
 from drillpad.evidence import bundle as bundle_mod
 from drillpad.evidence import keys as keys_mod
 from drillpad.evidence.bundle import BundleRefused, Header
-from drillpad.evidence.sync import ACK, PUB, SIG, SUFFIX, SyncError, parse_device_public
+from drillpad.evidence.sync import ACK, PUB, SIG, STATE, SUFFIX, SyncError, parse_device_public
 
 log = logging.getLogger(__name__)
 MAX_HEADER_BYTES = 8192
@@ -149,6 +150,8 @@ class Inbox:
                 status, body = self._post(environ)
             elif path == "/v1/decisions" and method == "GET":
                 status, body = self._decisions(environ)
+            elif path == "/v1/state" and method == "GET":
+                status, body = self._state(environ)
             elif path == "/v1/health" and method == "GET":
                 status, body = 200, {"ok": True}
             else:
@@ -241,9 +244,28 @@ class Inbox:
             if outcome.outcome in ("imported", "already") and ack.exists():
                 reply["ack"] = base64.b64encode(ack.read_bytes()).decode()
                 reply["ack_signature"] = base64.b64encode((stage / (stem + ACK + ".minisig")).read_bytes()).decode()
+            state = stage / f"device-{claimed.device}{STATE}"
+            if outcome.outcome == "refused" and state.exists():  # a replay: a workstation restored from a backup
+                reply["state"] = base64.b64encode(state.read_bytes()).decode()  # continues from the manager's word
+                reply["state_signature"] = base64.b64encode(
+                    state.with_name(state.name + ".minisig").read_bytes()).decode()
             return STATUS[outcome.outcome], reply
         finally:
             shutil.rmtree(stage, ignore_errors=True)
+
+    def _state(self, environ: dict) -> tuple[int, dict]:
+        """The manager's signed device state for an approved or revoked device (what a workstation restored from a
+        backup continues from; it reads it at every sync, before it sends)."""
+        device = (parse_qs(environ.get("QUERY_STRING", "")).get("device") or [""])[0]
+        ws = self.open_workspace()
+        try:
+            known = any(d["id"] == device and d["status"] != "pending" for d in ws.evidence.devices())
+            data = ws.evidence.device_state(device, self.manager) if known else None
+        finally:
+            ws.close()
+        if data is None:
+            return 200, {"state": None}
+        return 200, {"state": base64.b64encode(data[0]).decode(), "signature": base64.b64encode(data[1]).decode()}
 
     def _decisions(self, environ: dict) -> tuple[int, dict]:
         device = (parse_qs(environ.get("QUERY_STRING", "")).get("device") or [""])[0]

@@ -51,6 +51,9 @@ class InboxClient:
     def decisions(self, device_id: str) -> tuple[int, dict]:
         return self._request("GET", f"/v1/decisions?device={quote(device_id)}", None, {})
 
+    def state(self, device_id: str) -> tuple[int, dict]:
+        return self._request("GET", f"/v1/state?device={quote(device_id)}", None, {})
+
     def _request(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, dict]:
         where = f"{self.host}:{self.port}"
         unreachable = f"the manager's inbox at {self.url} is not reachable"

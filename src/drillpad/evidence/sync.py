@@ -407,9 +407,10 @@ class Evidence:
 
     # --- HTTP delivery to the manager's inbox (drillpad inbox serve) ------------------------------
 
-    def send_http(self, url: str, *, timeout: float | None = None) -> dict[str, int]:
-        """POST every unacknowledged bundle to the manager's inbox, then fetch the manager's decisions.
-        Nothing is lost when the inbox is unreachable: bundles stay in the outbox for next time.
+    def send_http(self, url: str, *, timeout: float | None = None, _again: bool = True) -> dict[str, int]:
+        """POST every unacknowledged bundle to the manager's inbox, then fetch the manager's decisions and its
+        signed word on this device (a workstation restored from a backup continues from there, and sends again
+        at once). Nothing is lost when the inbox is unreachable: bundles stay in the outbox for next time.
         *timeout*: seconds to wait for each answer (default ``inbox_client.READ_TIMEOUT``)."""
         import base64
 
@@ -421,6 +422,7 @@ class Evidence:
             pass
         device_file = self.device_public_file()
         sent = acked = 0
+        resumed = False
         rows = self.db.execute("SELECT seq, file, sha256 FROM outbox WHERE acked_at IS NULL ORDER BY seq").fetchall()
         try:
             client = InboxClient(url, read_timeout=timeout) if timeout else InboxClient(url)
@@ -440,15 +442,40 @@ class Evidence:
                 elif reply.get("outcome") in ("pending", "held"):
                     break  # the manager has to approve this device (or the gap to close) first
                 elif reply.get("outcome") == "refused":
+                    if self._apply_state_reply(reply, "state_signature"):
+                        resumed = True  # a replay: restored from a backup, continue from where the manager is
+                        break
                     raise SyncError(f"the manager's inbox refused bundle {seq}: {reply.get('reason')}")
             _, reply = client.decisions(self.device_id)
+            if not resumed:  # like the folder's device-<id>.state, when nothing was refused (nothing to send)
+                resumed = self._apply_state_reply(client.state(self.device_id)[1], "signature")
         except InboxUnavailable as exc:
             raise SyncError(f"{exc}; {len(rows) - acked} bundle(s) stay in the outbox and go next time") from exc
         decisions = 0
         if reply.get("decisions"):
             decisions = self.apply_decisions(base64.b64decode(reply["decisions"]),
                                              base64.b64decode(reply["signature"]))
-        return {"sent": sent, "acknowledged": acked, "decisions": decisions}
+        out = {"sent": sent, "acknowledged": acked, "decisions": decisions}
+        if resumed and _again:
+            more = self.send_http(url, timeout=timeout, _again=False)
+            out = {k: out[k] + more[k] for k in out}
+        return out
+
+    def _apply_state_reply(self, reply: dict, signature_key: str) -> bool:
+        """Apply the manager's signed device state carried in an inbox reply (verified against the pinned key)."""
+        import base64
+
+        if not reply.get("state"):
+            return False
+        try:
+            data, signature = base64.b64decode(reply["state"]), base64.b64decode(reply.get(signature_key) or "")
+        except (TypeError, ValueError):
+            return False
+        try:
+            return self.apply_state(data, signature)
+        except SyncError as exc:
+            self.problems.append(str(exc))
+            return False
 
     # --- manager decisions travel back to the workstations ----------------------------------------
 
