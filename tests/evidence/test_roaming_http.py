@@ -76,3 +76,41 @@ def test_the_inbox_answers_a_refused_replay_with_the_managers_signed_device_stat
         assert any("restored from a backup" in p for p in restored.evidence.problems)
         restored.close()
     assert _texts(manager)[-1] == "after the restore"
+
+
+def test_workstations_that_sync_only_by_url_take_the_roster_and_each_others_bundles(tmp_path, clock, minipack,
+                                                                                    manager_template):
+    import uuid
+
+    from tests.evidence.test_roaming import Team, _cards, practise
+
+    team = Team(tmp_path, clock, minipack, manager_template)
+    a, b, c = team.stations
+    try:
+        with serving(team.manager, team.keys) as server:
+            def sync():
+                for ws in team.stations:
+                    ws.evidence.send_http(server.url)
+                for d in team.manager.evidence.devices():
+                    if d["status"] == "pending":
+                        team.manager.evidence.approve_device(d["id"])
+                for ws in team.stations:
+                    ws.evidence.send_http(server.url)
+
+            sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+            sync()
+            sync()
+            assert b.learner("Sam Ortiz").id == sam.id == c.learner("Sam Ortiz").id  # the roster, by URL
+            practise(a, sam.id, 8)
+            a.set_pin(sam.id, "2580")
+            sync()
+            assert _cards(a, sam.id) and _cards(b, sam.id) == _cards(a, sam.id) == _cards(c, sam.id)
+            assert c.unlock(sam.id, "2580").ok
+            assert b.evidence.last_run()["workstations"] == 3
+            assert not list((b.paths.data_dir / "peer-cache").glob("*.bundle*"))  # taken, so not kept twice
+            assert b.db.execute("SELECT sum(received) FROM sync_runs").fetchone()[0] >= 8
+            assert not (team.share / "roster").exists() and not any(team.share.glob("*.bundle"))  # no folder used
+            status, reply = InboxClient(server.url).peer_bundles(str(uuid.uuid4()))
+            assert status == 403 and "approved" in reply["reason"]  # the list is for the team's workstations
+    finally:
+        team.close()

@@ -54,6 +54,17 @@ class InboxClient:
     def state(self, device_id: str) -> tuple[int, dict]:
         return self._request("GET", f"/v1/state?device={quote(device_id)}", None, {})
 
+    def roster(self, device_id: str) -> tuple[int, dict]:
+        return self._request("GET", f"/v1/roster?device={quote(device_id)}", None, {})
+
+    def peer_bundles(self, device_id: str) -> tuple[int, dict]:
+        """The team's bundles the inbox keeps: ``{"bundles": [{"device", "seq"}, …]}``."""
+        return self._request("GET", f"/v1/peers?device={quote(device_id)}", None, {})
+
+    def peer_bundle(self, device_id: str, of: str, seq: int) -> tuple[int, dict]:
+        return self._request("GET", f"/v1/peers/bundle?device={quote(device_id)}&of={quote(of)}&seq={int(seq)}",
+                             None, {})
+
     def _request(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, dict]:
         where = f"{self.host}:{self.port}"
         unreachable = f"the manager's inbox at {self.url} is not reachable"

@@ -100,14 +100,14 @@ def roster_body(ev: Evidence) -> dict[str, Any]:
     return {"devices": devices, "learners": learners, "merges": merges}
 
 
-def publish_roster(ev: Evidence, folder, manager: keys_mod.ManagerKeys) -> int:
-    """Write the signed roster into *folder*, encrypted to every approved workstation; returns its version
-    (0: no approved workstation yet). The version goes up only when the roster changed."""
+def roster_file(ev: Evidence, manager: keys_mod.ManagerKeys) -> tuple[bytes, bytes, int] | None:
+    """The signed roster (cipher, signature, version), encrypted to every approved workstation; None when no
+    workstation is approved yet. The version goes up only when the roster changed."""
     team = ev.team()
     body = roster_body(ev)
     recipients = [d["age"] for d in body["devices"] if d["status"] == "approved" and d["age"]]
     if team is None or not recipients:
-        return 0
+        return None
     digest = bundle_mod.sha256(json.dumps(body, sort_keys=True).encode())
     row = ev.db.execute("SELECT version, sha256 FROM roster_state WHERE id = 1").fetchone()
     version = row[0] if row and row[1] == digest else (row[0] + 1 if row else 1)
@@ -120,9 +120,18 @@ def publish_roster(ev: Evidence, folder, manager: keys_mod.ManagerKeys) -> int:
                        **body}, sort_keys=True).encode()
     cipher = pyrage.encrypt(data, [pyrage.x25519.Recipient.from_str(r) for r in recipients])
     signature = manager.signing.sign(cipher, trusted_comment=f"drillpad-roster v1 team={team['id']} version={version}")
-    name = ROSTER.format(team=team["id"])
+    return cipher, bytes(signature), version
+
+
+def publish_roster(ev: Evidence, folder, manager: keys_mod.ManagerKeys) -> int:
+    """Write the signed roster into *folder*; returns its version (0: no approved workstation yet)."""
+    made = roster_file(ev, manager)
+    if made is None:
+        return 0
+    cipher, signature, version = made
+    name = ROSTER.format(team=ev.team()["id"])  # type: ignore[index]
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(folder / (name + ".minisig"), bytes(signature))
+    atomic_write(folder / (name + ".minisig"), signature)
     atomic_write(folder / name, cipher)
     return version
 
@@ -364,3 +373,65 @@ def refresh_cards(db, events: list[dict]) -> None:
             row = db.execute("SELECT settings FROM packs WHERE id = ?", [pack]).fetchone()
             retention[pack] = Settings.model_validate_json(row[0]).desired_retention if row else 0.9
         card_store.refresh_card(db, merge_mod.canonical(db, learner), pack, kind, item, retention[pack])
+
+
+# --- a workstation that syncs by URL: the same roster and bundles, through the manager's inbox ------------------
+
+PEER_CACHE = "peer-cache"
+"""Where a workstation keeps what it fetched from the inbox until it is taken (then removed)."""
+_BUNDLE_NAME = re.compile(r"^(?P<team>[A-Za-z0-9._-]{1,64})-(?P<device>[0-9a-f-]{36})-(?P<seq>\d{6,12})\.bundle$")
+
+
+def collect_by_url(ev: Evidence, client) -> dict[str, int]:
+    """The roster and the team's other workstations' new bundles from the manager's inbox (``GET /v1/roster``,
+    ``/v1/peers``, ``/v1/peers/bundle``), verified and applied exactly as from a folder: they are written into
+    a private cache and read by ``collect_roster`` and ``collect_peers``. Names are made here from the device id
+    and number, never taken from the reply."""
+    import base64
+
+    from drillpad.evidence.sync import SyncError
+
+    team = ev.team()
+    counts = {"bundles": 0, "events": 0, "sealed": 0, "refused": 0, "held": 0}
+    if team is None or team["role"] != "workstation":
+        return counts
+    cache = ev.data_dir / PEER_CACHE
+    cache.mkdir(parents=True, exist_ok=True)
+    _, reply = client.roster(ev.device_id)
+    if reply.get("roster"):
+        name = ROSTER.format(team=team["id"])
+        try:
+            atomic_write(cache / (name + ".minisig"), base64.b64decode(reply["signature"]))
+            atomic_write(cache / name, base64.b64decode(reply["roster"]))
+            collect_roster(ev, cache)
+        except (TypeError, ValueError, KeyError) as exc:
+            ev.problems.append(f"the inbox sent a damaged roster ({exc}); ignored")
+        except SyncError as exc:
+            ev.problems.append(str(exc))
+    taken = dict(ev.db.execute("SELECT id, last_seq FROM peer_devices WHERE id != ?", [ev.device_id]).fetchall())
+    _, listing = client.peer_bundles(ev.device_id)
+    wanted = []
+    for item in listing.get("bundles") or []:
+        if not isinstance(item, dict):
+            continue
+        device, seq = item.get("device"), item.get("seq")
+        if device in taken and isinstance(seq, int) and not isinstance(seq, bool) and taken[device] < seq < 10**12:
+            wanted.append((device, seq))
+    for device, seq in sorted(wanted):
+        stem = f"{team['id']}-{device}-{seq:06d}"
+        if (cache / (stem + ".bundle")).exists():
+            continue
+        _, got = client.peer_bundle(ev.device_id, device, seq)
+        try:
+            body, signature = base64.b64decode(got["bundle"]), base64.b64decode(got["signature"])
+        except (TypeError, ValueError, KeyError):
+            break  # gone or damaged: the rest of this sync waits (it is tried next time)
+        atomic_write(cache / (stem + ".bundle.minisig"), signature)
+        atomic_write(cache / (stem + ".bundle"), body)
+    counts = collect_peers(ev, cache)
+    now_taken = dict(ev.db.execute("SELECT id, last_seq FROM peer_devices").fetchall())
+    for entry in os.scandir(cache):  # what was taken (or refused) is not kept: the events are in the database
+        m = _BUNDLE_NAME.match(entry.name.removesuffix(".minisig"))
+        if m and (m["device"] not in now_taken or int(m["seq"]) <= now_taken[m["device"]]):
+            os.unlink(entry.path)
+    return counts

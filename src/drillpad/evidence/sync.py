@@ -418,6 +418,7 @@ class Evidence:
 
         if self.team() is None:
             raise SyncError("this workstation is not enrolled: import the manager's team file first")
+        self._announce()  # a new workstation says so, to be approved before anyone practises on it
         while self.build_bundle() is not None:
             pass
         device_file = self.device_public_file()
@@ -449,12 +450,17 @@ class Evidence:
             _, reply = client.decisions(self.device_id)
             if not resumed:  # like the folder's device-<id>.state, when nothing was refused (nothing to send)
                 resumed = self._apply_state_reply(client.state(self.device_id)[1], "signature")
+            from drillpad.evidence import roaming
+
+            peers = roaming.collect_by_url(self, client)  # the roster and the other workstations' bundles
         except InboxUnavailable as exc:
             raise SyncError(f"{exc}; {len(rows) - acked} bundle(s) stay in the outbox and go next time") from exc
         decisions = 0
         if reply.get("decisions"):
             decisions = self.apply_decisions(base64.b64decode(reply["decisions"]),
                                              base64.b64decode(reply["signature"]))
+        self._record_run(peers)
+        self.received = peers
         out = {"sent": sent, "acknowledged": acked, "decisions": decisions}
         if resumed and _again:
             more = self.send_http(url, timeout=timeout, _again=False)
