@@ -444,6 +444,10 @@ class Workspace:
         lr = self.learner(learner_key)
         if pin_store.get(self.db, lr.id) is not None:
             raise LearningError(f"{lr.name} already has a PIN; a manager can reset it")
+        if pin_store.history_without_pin(self.db, lr.id, self.device_id):
+            raise LearningError(f"{lr.name}'s practice from another workstation is here, but their PIN has not come "
+                                "with it yet: sync this workstation (or ask a manager to reset the PIN), then try "
+                                "again")
         self._store_pin(lr.id, pin_core.hash_pin(pin_core.check_format(pin)))
 
     def change_pin(self, learner_key: str, pin: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 from drillpad.core import pin as pin_core
 from drillpad.evidence import schemas
 from tests.evidence.test_roaming import Team
+from tests.ui.test_trainee_lock import choose, enter_pin
 
 
 @pytest.fixture
@@ -142,3 +143,63 @@ def test_a_verifier_with_costly_scrypt_parameters_is_refused():
                 "2580", f"md5${n}${r}${p}${salt}${digest}"):
         with pytest.raises(schemas.EventInvalid, match="verifier"):
             schemas.validate({**base, "payload": {"verifier": bad}})
+
+
+def test_a_pin_set_before_pins_travelled_reaches_the_others(team, sam):
+    from drillpad.store import pins as pin_store
+
+    a, b, _ = team.stations
+    pin_store.set_hash(a.db, sam.id, pin_core.hash_pin("2580"), a._now())  # as an older DrillPad stored it: no event
+    assert a.unlock(sam.id, "2580").ok
+    a.reflect(sam.id, "cleared the jam with the e-stop")
+    a.lock()
+    team.sync()
+    assert b.has_pin(sam.id) and b.unlock(sam.id, "2580").ok
+
+
+def test_no_one_chooses_a_pin_here_for_a_person_whose_history_is_here_without_their_pin(team, sam):
+    from drillpad.workspace import LearningError
+
+    a, b, _ = team.stations
+    a.set_pin(sam.id, "2580")
+    assert a.unlock(sam.id, "2580").ok
+    a.reflect(sam.id, "my private note")
+    a.lock()
+    team.sync()
+    with b.db.conn:
+        b.db.execute("DELETE FROM pins")  # as if the verifier had not come (a sealed bundle): the history has
+    with pytest.raises(LearningError, match="another workstation"):
+        b.set_pin(sam.id, "1470")  # a coworker would otherwise choose a PIN and read Sam's history
+    team.manager.reset_pin(sam.id, "Dana (manager)")
+    team.sync()
+    b.set_pin(sam.id, "4826")  # after a manager's reset, the person chooses a new PIN anywhere
+    assert b.unlock(sam.id, "4826").ok
+
+
+def test_a_workstation_shows_a_roaming_trainees_history_only_after_they_unlock(team, sam, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from drillpad.llm.fake import FakeEngine
+    from drillpad.ui.app import MainWindow
+
+    a, b, _ = team.stations
+    a.set_pin(sam.id, "2580")
+    assert a.unlock(sam.id, "2580").ok
+    a.reflect(sam.id, "my private note about the dock")
+    a.lock()
+    team.sync()
+    w = MainWindow(b, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    w._choose(sam.id)  # the tile: the PIN screen, nothing of Sam's history
+    shown = " ".join(lbl.text() for lbl in w.findChildren(QLabel) if lbl.isVisible())
+    assert w.stack.currentWidget() is w.pin and "private note" not in shown and "Choose a PIN" not in shown
+    assert b.my_data(sam.id)["counts"]["reflection"] == 1  # it is here, kept behind the PIN
+    w.lock()
+    with b.db.conn:
+        b.db.execute("DELETE FROM pins")  # as if Sam's verifier had not come: nobody may choose one here
+    choose(qtbot, w, "Sam Ortiz")
+    for _ in range(2):
+        enter_pin(qtbot, w, "1470")
+    assert w.stack.currentWidget() is w.pin and "another workstation" in w.pin.message.text()
+    assert not b.has_pin(sam.id)

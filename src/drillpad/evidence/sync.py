@@ -257,10 +257,12 @@ class Evidence:
 
     def _announce(self) -> None:
         """A workstation that has recorded nothing yet says so once (``device.enrolled``), so that its first
-        bundle reaches the manager and it can be approved before anyone practises on it."""
+        bundle reaches the manager and it can be approved before anyone practises on it; a PIN set here before
+        PINs travelled gets its ``pin.set``."""
         team = self.team()
         if team is None or team["role"] != "workstation":
             return
+        pin_store.announce_local(self.db, self.device_id, self.now())  # PINs set before PINs travelled
         if self.db.execute("SELECT 1 FROM events WHERE device_id = ? LIMIT 1", [self.device_id]).fetchone():
             return
         name = self.db.execute("SELECT name FROM devices WHERE id = ?", [self.device_id]).fetchone()

@@ -100,6 +100,33 @@ def latest_stamp(db: Database, learner_id: str) -> str | None:
     return row[3] if row else None
 
 
+_PRACTICE = ("review", "lesson.read", "demonstration", "reflection", "review.requested", "pin.set")
+
+
+def history_without_pin(db: Database, learner_id: str, device_id: str) -> bool:
+    """Whether practice made on another workstation is here for a profile whose PIN is not (it was chosen there
+    and has not arrived: a sealed bundle, or a PIN set before PINs travelled) — and no manager's reset came after
+    it. Then nobody chooses a first PIN here: whoever did would read that person's history."""
+    last = db.execute(_LAST.format("'pin.set', 'pin.reset'"), [learner_id]).fetchone()
+    if last is not None and last[1] == "pin.reset":
+        return False
+    marks = ", ".join("?" * len(_PRACTICE))
+    return db.execute(f"SELECT 1 FROM events WHERE learner_id = ? AND device_id != ? AND kind IN ({marks}) LIMIT 1",
+                      [learner_id, device_id, *_PRACTICE]).fetchone() is not None
+
+
+def announce_local(db: Database, device_id: str, now: str) -> int:
+    """PINs set here before PINs travelled (no ``pin.set`` event yet): record one for each, with the verifier
+    stored, so they reach the team's other workstations. Returns how many."""
+    rows = db.execute("SELECT learner_id, hash FROM pins WHERE event_id IS NULL").fetchall()
+    with db.atomic():
+        for learner_id, verifier in rows:
+            e = event_store.append(db, device_id=device_id, learner_id=learner_id, kind="pin.set",
+                                   payload={"verifier": verifier}, now=now)
+            db.execute("UPDATE pins SET event_id = ? WHERE learner_id = ?", [e.id, learner_id])
+    return len(rows)
+
+
 def apply_events(db: Database, events: list[dict], *, now: str) -> None:
     """PIN events made on other workstations (or the manager's PC) and new here, already stored in ``events``
     (call inside the caller's transaction): a wrong PIN counts here unless stamped before the last reset; a reset
