@@ -1078,12 +1078,12 @@ class Workspace:
         return self.record(lr.id, "review.requested", {"event": event_id, "note": note.strip()})
 
     def my_data(self, learner_key: str) -> dict[str, Any]:
-        """What DrillPad keeps about a learner, in plain terms, with counts."""
+        """What DrillPad keeps about a learner, in plain terms, with counts, and the machines that hold a copy."""
         lr = self.learner(learner_key)
         counts = dict(self.db.execute("SELECT kind, count(*) FROM events WHERE learner_id = ? GROUP BY kind",
                                       [lr.id]).fetchall())
         return {"name": lr.name, "role": lr.role_title, "since": lr.created_at, "counts": counts,
-                "total": sum(counts.values())}
+                "total": sum(counts.values()), "copies": self.evidence.holders()}
 
     def export_my_data(self, learner_key: str) -> dict[str, Any]:
         """Everything recorded about a learner, as JSON-ready data (the learner's own copy)."""

@@ -203,3 +203,31 @@ def test_a_workstation_shows_a_roaming_trainees_history_only_after_they_unlock(t
         enter_pin(qtbot, w, "1470")
     assert w.stack.currentWidget() is w.pin and "another workstation" in w.pin.message.text()
     assert not b.has_pin(sam.id)
+
+
+def test_about_my_data_says_which_machines_hold_a_copy(team, sam, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from drillpad.llm.fake import FakeEngine
+    from drillpad.ui.app import MainWindow
+    from tests.ui.test_trainee_lock import visible_text
+
+    a, b, c = team.stations
+    a.set_pin(sam.id, "2580")
+    team.sync()
+    copies = b.my_data(sam.id)["copies"]
+    assert [x["device"] for x in copies] == [b.device_id, None, *sorted([a.device_id, c.device_id])]
+    assert copies[1]["name"].startswith("your manager's DrillPad")
+    w = MainWindow(b, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    choose(qtbot, w, "Sam Ortiz")
+    enter_pin(qtbot, w, "2580")
+    buttons = {btn.text(): btn for btn in w.today.findChildren(QPushButton)}
+    qtbot.mouseClick(buttons["About my data"], Qt.MouseButton.LeftButton)
+    text = visible_text(w.mydata)
+    assert "Copies of your practice are on 4 machines" in text
+    for device in (a.device_id, b.device_id, c.device_id):
+        assert device[:8] in text
+    w.lock()

@@ -281,6 +281,24 @@ class Evidence:
                             [self.device_id]).fetchone()[0]
         return n + 1
 
+    def holders(self) -> list[dict[str, Any]]:
+        """The machines that hold a copy of the team's practice records: this PC, the manager's (a workstation
+        sends there) and every workstation on the roster — approved, or revoked (it keeps what it had)."""
+        team = self.team()
+        me = self.db.execute("SELECT name FROM devices WHERE id = ?", [self.device_id]).fetchone()
+        out = [{"device": self.device_id, "name": f"this computer ({me[0] if me else 'workstation'}, "
+                f"{self.device_id[:8]})", "status": "this"}]
+        if team is None:
+            return out
+        if team["role"] == "workstation":
+            out.append({"device": None, "name": f"your manager's DrillPad ({team['name']})", "status": "manager"})
+        for device, name, status in self.db.execute(
+                "SELECT id, name, status FROM peer_devices WHERE status IN ('approved', 'revoked') AND id != ? "
+                "ORDER BY id", [self.device_id]):
+            label = f"{name} ({device[:8]})" + (", revoked: keeps what it had" if status == "revoked" else "")
+            out.append({"device": device, "name": label, "status": status})
+        return out
+
     def last_run(self) -> dict[str, Any] | None:
         row = self.db.execute("SELECT at, peers, received FROM sync_runs WHERE ok = 1 ORDER BY id DESC LIMIT 1"
                               ).fetchone()

@@ -26,9 +26,10 @@ sign off skills. Other learners on this computer cannot see it.</p>
 <p><b>What your PIN does.</b> It keeps coworkers who share this computer out of your profile. It does not keep out
 the people who run the computer: IT (an administrator) can read DrillPad's files. If someone typed wrong PINs
 for your profile, DrillPad tells you the next time you come in.</p>
-<p><b>Where it goes.</b> It stays on this computer until it is sent to your manager's DrillPad as a signed,
-encrypted evidence bundle (a USB stick, a shared folder or the site network). It is not sent anywhere else, and no
-AI service outside this computer ever sees it: the AI model runs here, offline.</p>
+<p><b>Where it goes.</b> It is sent as a signed, encrypted evidence bundle (a USB stick, a shared folder or the
+site network) to your manager's DrillPad and to your team's other DrillPad workstations, so you can practise on
+any of them; each shows it only after your PIN. It is not sent anywhere else, and no AI service outside this
+computer ever sees it: the AI model runs here, offline.</p>
 <p><b>Who decides.</b> A person does. AI never signs you off; when the checks are unsure, your manager reviews.</p>
 """
 
@@ -60,8 +61,12 @@ class MyDataScreen(QWidget):
         self.learner_id = learner_id
         data = self.workspace.my_data(learner_id)
         rows = "".join(f"<li>{n} × {escape(KINDS.get(kind, kind))}</li>" for kind, n in sorted(data["counts"].items()))
+        copies = data.get("copies") or []
+        where = "".join(f"<li>{escape(c['name'])}</li>" for c in copies)
         self.counts.setText(f"<p><b>Stored about {escape(data['name'])}</b> ({escape(data['role'])}, since "
-                            f"{escape(data['since'][:10])}):</p><ul>{rows or '<li>nothing yet</li>'}</ul>")
+                            f"{escape(data['since'][:10])}):</p><ul>{rows or '<li>nothing yet</li>'}</ul>"
+                            f"<p><b>Copies of your practice are on {len(copies)} machine"
+                            f"{'' if len(copies) == 1 else 's'}:</b></p><ul>{where}</ul>")
         self.status.clear()
         self.export.setFocus()
 
