@@ -231,3 +231,18 @@ def test_about_my_data_says_which_machines_hold_a_copy(team, sam, qtbot):
     for device in (a.device_id, b.device_id, c.device_id):
         assert device[:8] in text
     w.lock()
+
+
+def test_the_reset_pin_verb_on_the_managers_pc(team, sam, capsys):
+    from drillpad import cli
+
+    a, b, _ = team.stations
+    a.set_pin(sam.id, "2580")
+    team.sync()
+    d = ["--data-dir", str(team.manager.paths.data_dir)]
+    assert cli.main([*d, "learner", "reset-pin", "Sam Ortiz", "--by", "Dana"]) == 0
+    assert "every team workstation" in capsys.readouterr().out
+    team.sync()
+    assert not a.has_pin(sam.id) and not b.has_pin(sam.id)
+    with pytest.raises(SystemExit, match="only the manager"):
+        cli.main(["--data-dir", str(b.paths.data_dir), "learner", "reset-pin", "Sam Ortiz"])
