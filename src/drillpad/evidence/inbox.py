@@ -3,8 +3,10 @@
 Workstations POST each bundle to ``/v1/bundles`` (the encrypted bundle as the body, its minisign
 signature and the device's public key file base64-encoded in headers) and GET
 ``/v1/decisions?device=ID`` for the manager's signed decisions and ``/v1/state?device=ID`` for the manager's
-signed device state (a refused replay's reply carries it too: a workstation restored from a backup continues). Every bundle goes through the
-same import as a folder drop (``Evidence.import_bundle``: verify, approve, sequence, chain,
+signed device state (a refused replay's reply carries it too: a workstation restored from a backup
+continues). The team's approved workstations also GET ``/v1/roster`` and the bundles the inbox accepted
+(``/v1/peers``, ``/v1/peers/bundle``): one trainee, any workstation, without a shared folder. Every bundle
+goes through the same import as a folder drop (``Evidence.import_bundle``: verify, approve, sequence, chain,
 limits, one transaction) and the reply says what happened and why:
 
 - 200 ``imported`` / ``already`` with the manager's signed acknowledgement;

@@ -127,7 +127,8 @@ class PinReset(_Payload):
     by: Short
 
 
-_VERIFIER = re.compile(r"^scrypt\$(\d{1,9})\$(\d{1,3})\$(\d{1,3})\$([A-Za-z0-9+/]{4,88}={0,2})\$([A-Za-z0-9+/]{4,88}={0,2})$")
+_B64 = r"[A-Za-z0-9+/]{4,88}={0,2}"
+_VERIFIER = re.compile(rf"^scrypt\$(\d{{1,9}})\$(\d{{1,3}})\$(\d{{1,3}})\${_B64}\${_B64}$")
 MAX_SCRYPT_N, MAX_SCRYPT_R, MAX_SCRYPT_P = 2**17, 16, 4
 
 
