@@ -517,7 +517,8 @@ class Workspace:
         if check.right is None:
             raise LearningError("the PIN was not checked yet")
         out = pin_store.resolve(self.db, check.learner_id, check.attempt_id, check.right, now=self._now(),
-                                since=self._pin_window(), mono=self.clock.monotonic(), device_id=self.device_id)
+                                since=self._pin_window(), mono=self.clock.monotonic(), device_id=self.device_id,
+                                event_at=None if check.right else self._pin_stamp(check.learner_id))
         if check.right:
             self.session = {"id": str(uuid.uuid4()), "learner": check.learner_id}
             n = out.wrong_since_last_visit

@@ -246,3 +246,18 @@ def test_the_reset_pin_verb_on_the_managers_pc(team, sam, capsys):
     assert not a.has_pin(sam.id) and not b.has_pin(sam.id)
     with pytest.raises(SystemExit, match="only the manager"):
         cli.main(["--data-dir", str(b.paths.data_dir), "learner", "reset-pin", "Sam Ortiz"])
+
+
+def test_wrong_pins_after_a_reset_in_the_same_bundle_count_once(team, sam):
+    a, b, _ = team.stations
+    a.set_pin(sam.id, "2580")
+    team.sync()
+    for _ in range(3):
+        a.unlock(sam.id, "1111")
+    a.reset_pin(sam.id, "Dana (manager)")
+    a.set_pin(sam.id, "4826")
+    for _ in range(2):
+        a.unlock(sam.id, "1111")
+    team.sync()  # all of it reaches b in one bundle
+    assert a.pin_status(sam.id).failures == 2
+    assert b.pin_status(sam.id).failures == 2

@@ -133,6 +133,7 @@ def apply_events(db: Database, events: list[dict], *, now: str) -> None:
     that is the last one clears every attempt held here and counts again only the wrong PINs stamped after it;
     then the verifier follows the last ``pin.set``/``pin.reset`` by the clock rule."""
     touched: set[str] = set()
+    rebuilt: set[str] = set()
     with db.atomic():
         for e in sorted((e for e in events if e["kind"] in PIN_KINDS and e["learner_id"]),
                         key=lambda e: (e["created_at"], e["device_id"], e["seq"])):
@@ -142,10 +143,13 @@ def apply_events(db: Database, events: list[dict], *, now: str) -> None:
             touched.add(learner)
             reset = db.execute(_LAST.format("'pin.reset'"), [learner]).fetchone()
             key = (e["created_at"], e["device_id"], e["seq"])
+            if e["kind"] == "pin.failed" and learner in rebuilt:
+                continue  # counted when the reset before it rebuilt the count from the stored events
             if e["kind"] == "pin.failed" and (reset is None or key > tuple(reset[3:])):
                 db.execute("INSERT INTO pin_attempts (learner_id, at, outcome, via) VALUES (?, ?, 'wrong', ?)",
                            [learner, e["created_at"], f"peer:{e['device_id'][:8]}"])
             elif e["kind"] == "pin.reset" and reset is not None and reset[0] == e["id"]:
+                rebuilt.add(learner)
                 db.execute("DELETE FROM pin_attempts WHERE learner_id = ?", [learner])
                 db.execute("INSERT INTO pin_attempts (learner_id, at, outcome, via) SELECT learner_id, created_at, "
                            "'wrong', 'peer:' || substr(device_id, 1, 8) FROM events WHERE learner_id = ? AND "
@@ -207,17 +211,18 @@ def claim(db: Database, learner_id: str, *, now: str, since: str, mono: float, v
 
 
 def resolve(db: Database, learner_id: str, attempt_id: int, right: bool, *, now: str, since: str,
-            mono: float, device_id: str | None = None) -> Outcome:
+            mono: float, device_id: str | None = None, event_at: str | None = None) -> Outcome:
     """Mark a claimed attempt right or wrong and set the lock that follows from the window's count. With
     *device_id*, a wrong one is also recorded as a ``pin.failed`` event (same transaction), so it counts on the
-    team's other workstations too."""
+    team's other workstations too, stamped *event_at* (no earlier than the last PIN set or reset known here, so
+    the clock rule never puts it before them)."""
     with _immediate(db):
         db.execute("UPDATE pin_attempts SET outcome = ? WHERE id = ? AND learner_id = ?",
                    ["right" if right else "wrong", attempt_id, learner_id])
         if not right and device_id is not None:
             via = db.execute("SELECT via FROM pin_attempts WHERE id = ?", [attempt_id]).fetchone()
             event_store.append(db, device_id=device_id, learner_id=learner_id, kind="pin.failed",
-                               payload={"via": (via[0] if via else "app")[:20]}, now=now)
+                               payload={"via": (via[0] if via else "app")[:20]}, now=event_at or now)
         if right:
             previous = db.execute("SELECT coalesce(max(id), 0) FROM pin_attempts WHERE learner_id = ? AND "
                                   "outcome = 'right' AND id < ?", [learner_id, attempt_id]).fetchone()[0]
