@@ -110,6 +110,10 @@ def test_workstations_that_sync_only_by_url_take_the_roster_and_each_others_bund
             assert not list((b.paths.data_dir / "peer-cache").glob("*.bundle*"))  # taken, so not kept twice
             assert b.db.execute("SELECT sum(received) FROM sync_runs").fetchone()[0] >= 8
             assert not (team.share / "roster").exists() and not any(team.share.glob("*.bundle"))  # no folder used
+            everything = InboxClient(server.url).peer_bundles(b.device_id)[1]["bundles"]
+            newer = InboxClient(server.url).peer_bundles(b.device_id, {a.device_id: 1})[1]["bundles"]
+            assert {x["device"] for x in everything} == {a.device_id, c.device_id}
+            assert newer == [x for x in everything if x["device"] != a.device_id or x["seq"] > 1]  # only what's new
             status, reply = InboxClient(server.url).peer_bundles(str(uuid.uuid4()))
             assert status == 403 and "approved" in reply["reason"]  # the list is for the team's workstations
     finally:

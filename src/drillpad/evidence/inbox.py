@@ -313,10 +313,16 @@ class Inbox:
 
     def _peer_list(self, environ: dict) -> tuple[int, dict]:
         device = self._requester(environ)
+        have: dict[str, int] = {}
+        for pair in (parse_qs(environ.get("QUERY_STRING", "")).get("have") or [""])[0].split(","):
+            of, _, n = pair.partition(":")
+            if _UUID.match(of) and n.isdigit() and len(n) <= 12:
+                have[of] = int(n)
         found = []
         for path in sorted(self.keep_dir.glob("*" + SUFFIX)) if self.keep_dir.exists() else []:
             m = _KEPT.match(path.name)
-            if m and m["device"] != device and path.with_name(path.name[: -len(SUFFIX)] + SIG).exists():
+            if (m and m["device"] != device and int(m["seq"]) > have.get(m["device"], 0)
+                    and path.with_name(path.name[: -len(SUFFIX)] + SIG).exists()):
                 found.append({"device": m["device"], "seq": int(m["seq"])})
         return 200, {"bundles": found}
 

@@ -409,7 +409,7 @@ def collect_by_url(ev: Evidence, client) -> dict[str, int]:
         except SyncError as exc:
             ev.problems.append(str(exc))
     taken = dict(ev.db.execute("SELECT id, last_seq FROM peer_devices WHERE id != ?", [ev.device_id]).fetchall())
-    _, listing = client.peer_bundles(ev.device_id)
+    _, listing = client.peer_bundles(ev.device_id, taken)  # only what is new since the last sync
     wanted = []
     for item in listing.get("bundles") or []:
         if not isinstance(item, dict):
