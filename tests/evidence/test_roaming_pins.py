@@ -261,3 +261,25 @@ def test_wrong_pins_after_a_reset_in_the_same_bundle_count_once(team, sam):
     team.sync()  # all of it reaches b in one bundle
     assert a.pin_status(sam.id).failures == 2
     assert b.pin_status(sam.id).failures == 2
+
+
+def test_a_workstation_approved_later_gets_the_pin_from_the_roster(team):
+    """Its pin.set was in a bundle sealed before the new workstation was on the roster: the manager's signed
+    roster carries each person's current PIN event too."""
+    a, b, c = team.stations
+    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    team.sync([a, b])
+    team.sync([a, b])
+    a.set_pin(sam.id, "2580")
+    assert a.unlock(sam.id, "2580").ok
+    a.reflect(sam.id, "before the new PC came")
+    a.lock()
+    team.sync([a, b])
+    team.sync()  # c announces itself and is approved; the roster names it
+    team.sync()
+    assert a.unlock(sam.id, "2580").ok
+    a.reflect(sam.id, "after the new PC came")
+    a.lock()
+    team.sync()
+    assert c.db.execute("SELECT count(*) FROM events WHERE kind = 'reflection'").fetchone()[0] == 1  # one sealed
+    assert c.has_pin(sam.id) and c.unlock(sam.id, "2580").ok

@@ -79,6 +79,9 @@ class Roster(BaseModel):
     devices: Annotated[list[RosterDevice], Field(max_length=10_000)]
     learners: Annotated[list[RosterLearner], Field(max_length=100_000)]
     merges: Annotated[list[RosterMerge], Field(max_length=100_000)] = []
+    pins: Annotated[list[dict[str, Any]], Field(max_length=100_000)] = []
+    """Each learner's last ``pin.set``/``pin.reset`` event by the clock rule (as the device made it), so a
+    workstation that could not read the bundle it came in (sealed) still has the person's PIN."""
 
 
 # --- the manager: build and publish -----------------------------------------------------------------------
@@ -97,7 +100,13 @@ def roster_body(ev: Evidence) -> dict[str, Any]:
     merges = [{"event": r[0], "from_id": r[1], "into_id": r[2], "by": r[3], "at": r[4]}
               for r in ev.db.execute("SELECT event_id, from_id, into_id, by, at FROM learner_merges "
                                      "WHERE undone_by IS NULL ORDER BY at, event_id")]
-    return {"devices": devices, "learners": learners, "merges": merges}
+    from drillpad.evidence.sync import _EVENT_SELECT, _event_dicts
+
+    pins = _event_dicts(ev.db.execute(
+        _EVENT_SELECT + "WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY learner_id ORDER BY "
+        "created_at DESC, device_id DESC, seq DESC) AS n FROM events WHERE kind IN ('pin.set', 'pin.reset') AND "
+        "learner_id IS NOT NULL) WHERE n = 1) ORDER BY learner_id").fetchall())
+    return {"devices": devices, "learners": learners, "merges": merges, "pins": pins}
 
 
 def roster_file(ev: Evidence, manager: keys_mod.ManagerKeys) -> tuple[bytes, bytes, int] | None:
@@ -218,10 +227,37 @@ def apply_roster(ev: Evidence, roster: Roster, sha: str) -> None:
         from drillpad.evidence import merge as merge_mod
 
         merge_mod.apply_merges(ev, [(m.event, m.from_id, m.into_id, m.by, m.at) for m in roster.merges])
+        _apply_roster_pins(ev, roster.pins, {lr.id for lr in listed})
         db.execute("INSERT INTO roster_state (id, version, sha256, issued_at, applied_at) VALUES (1, ?, ?, ?, ?) "
                    "ON CONFLICT(id) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256, "
                    "issued_at = excluded.issued_at, applied_at = excluded.applied_at",
                    [roster.version, sha, roster.issued_at, now])
+
+
+def _apply_roster_pins(ev: Evidence, pins: list[dict[str, Any]], learners: set[str]) -> None:
+    """The roster's PIN events (inside apply_roster's transaction): each checked against the strict schema, stored
+    by id (a bundle carrying it later changes nothing) and applied by the clock rule like one from a bundle."""
+    from drillpad.store import events as event_store
+    from drillpad.store import pins as pin_store
+
+    db, fresh = ev.db, []
+    for raw in pins:
+        try:
+            e = schemas.validate(raw)
+        except schemas.EventInvalid as exc:
+            ev.problems.append(f"a PIN record on the roster is not valid ({exc}); left out")
+            continue
+        if e["kind"] not in ("pin.set", "pin.reset") or e["learner_id"] not in learners:
+            continue
+        if db.execute("SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone():
+            continue
+        if db.execute("SELECT 1 FROM events WHERE device_id = ? AND seq = ?", [e["device_id"], e["seq"]]).fetchone():
+            continue  # another event holds that number here: the device's own bundle decides
+        db.execute("INSERT OR IGNORE INTO devices (id, name, is_self, public_key, created_at) VALUES (?, ?, 0, NULL, ?)",
+                   [e["device_id"], f"device {e['device_id'][:8]}", ev.now()])
+        event_store.apply(db, [event_store.Event(**e)])
+        fresh.append(e)
+    pin_store.apply_events(db, fresh, now=ev.now())
 
 
 # --- a workstation: take the other workstations' bundles --------------------------------------------------
