@@ -12,6 +12,11 @@
   revoked device's bundles after the last one the manager accepted, checks the same authority rules as the
   manager, and merges by event id. Derived state (FSRS cards, aggregates) takes each new event at once.
 - A workstation never moves, changes or deletes anything in the shared folder: only the manager quarantines.
+- **PINs** travel as events (``pin.set`` with the scrypt verifier, ``pin.reset``, ``pin.failed``; store/pins.py)
+  in the same bundles, and the roster carries each person's current PIN event for workstations that could not
+  read the bundle it came in.
+- **By URL**: ``collect_by_url`` takes the same roster and bundles from the manager's inbox (``inbox serve``)
+  into a private cache and applies them with the same functions as from a folder.
 """
 
 from __future__ import annotations
