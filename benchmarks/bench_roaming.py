@@ -11,6 +11,7 @@ others (E / 30 events per workstation); (3) a learner's **Today** on that workst
     python benchmarks/bench_roaming.py --smoke          # 3 workstations, 5 learners, 60 events each (CI)
     python benchmarks/bench_roaming.py                  # 5 workstations, 20 learners, 600 events each
     python benchmarks/bench_roaming.py --workstations 30 --learners 200 --events 16000   # the issue's size (slow)
+    python benchmarks/bench_roaming.py --smoke --inbox  # the same through ``drillpad inbox serve`` (no folder)
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workstations", type=int, default=5)
     ap.add_argument("--learners", type=int, default=20)
     ap.add_argument("--events", type=int, default=600, help="practice events per workstation")
+    ap.add_argument("--inbox", action="store_true", help="sync through the manager's HTTP inbox, not a folder")
     a = ap.parse_args(argv)
     if a.smoke:
         a.workstations, a.learners, a.events = SMOKE["workstations"], SMOKE["learners"], SMOKE["events"]
@@ -68,23 +70,41 @@ def main(argv: list[str] | None = None) -> int:
             ws.evidence.import_team_file(team_file)
             return ws
 
+        server = None
+        if a.inbox:
+            import threading
+
+            from drillpad.evidence.inbox import serve
+
+            data_dir = manager.paths.data_dir
+            server = serve(lambda: Workspace.open(data_dir, clock=clock), keys, data_dir / "inbox", "127.0.0.1", 0)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+
+        def send(ws: Workspace) -> None:
+            if server is not None:
+                ws.evidence.send_http(server.url)
+            else:
+                ws.evidence.send_folder(share)
+
         def manager_round() -> None:
-            manager.evidence.import_folder(share, keys)
+            if server is None:
+                manager.evidence.import_folder(share, keys)
             for d in manager.evidence.devices():
                 if d["status"] == "pending":
                     manager.evidence.approve_device(d["id"])
-            manager.evidence.import_folder(share, keys)
-            manager.evidence.publish_decisions(share, keys)
+            if server is None:
+                manager.evidence.import_folder(share, keys)
+                manager.evidence.publish_decisions(share, keys)
 
         learners = [manager.add_learner(f"Learner {n:03d}", "dock-hand").id for n in range(a.learners)]
         stations = [station(i) for i in range(a.workstations)]
         newcomer = station(a.workstations)
         for _ in range(2):
             for ws in [*stations, newcomer]:
-                ws.evidence.send_folder(share)
+                send(ws)
             manager_round()
         for ws in stations:
-            ws.evidence.send_folder(share)
+            send(ws)
 
         def practise(ws: Workspace, n: int, k: int) -> None:
             for i in range(n):
@@ -100,14 +120,15 @@ def main(argv: list[str] | None = None) -> int:
         for r in range(rounds):
             for i, ws in enumerate(stations):
                 practise(ws, a.events // rounds, k=r * 7 + i)
-                ws.evidence.send_folder(share)
+                send(ws)
             manager_round()
         setup = time.perf_counter() - t0
         total = manager.db.execute("SELECT count(*) FROM events").fetchone()[0]
-        bundles = len(list(share.glob("*.bundle")))
+        kept = manager.paths.data_dir / "team-bundles"
+        bundles = len(list((kept if server is not None else share).glob("*.bundle")))
 
         t0 = time.perf_counter()
-        newcomer.evidence.send_folder(share)
+        send(newcomer)
         first = time.perf_counter() - t0
         got = newcomer.db.execute("SELECT count(*) FROM events").fetchone()[0]
         disk = _size(newcomer.paths.data_dir)
@@ -115,9 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         clock.advance(days=1)
         for i, ws in enumerate(stations):
             practise(ws, max(1, a.events // 30), k=1000 + i)
-            ws.evidence.send_folder(share)
+            send(ws)
         t0 = time.perf_counter()
-        newcomer.evidence.send_folder(share)
+        send(newcomer)
         incremental = time.perf_counter() - t0
 
         times = []
@@ -125,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             newcomer.today(lid)
             times.append(time.perf_counter() - t0)
+        print(f"route: {'inbox serve (HTTP)' if server is not None else 'shared folder'}")
         print(f"team: {a.workstations} workstations + 1 new, {a.learners} learners, {a.events} events each; "
               f"{total} events at the manager in {bundles} bundles (setup {setup:.1f} s)")
         print(f"first full sync of a new workstation: {first:.2f} s, {got} events taken, data dir {disk / 1e6:.1f} MB")
@@ -132,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Today after unlock: median {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")
         for ws in [*stations, newcomer, manager]:
             ws.close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

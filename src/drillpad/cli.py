@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     ll.add_argument("--json", action="store_true")
     lp = learner.add_parser("pin", help="choose the PIN of a profile that has none yet (typed twice, or DRILLPAD_PIN)")
     lp.add_argument("name")
+    lr_ = learner.add_parser("reset-pin", help="manager: clear a profile's PIN and wrong-PIN count on every team "
+                             "workstation (the learner chooses a new PIN)")
+    lr_.add_argument("name")
+    lr_.add_argument("--by", default="manager", help="who resets (recorded)")
     lm = learner.add_parser("merge", help="manager: two profiles of one person become one on every team workstation "
                             "(recorded; reversible with unmerge until signed off)")
     lm.add_argument("source", metavar="FROM", help="the profile to merge (name or id)")
@@ -318,6 +322,16 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
             print(f"Added {lr.name} ({lr.role_title}).")
         elif cmd == "learner" and args.learner_command == "pin":
             return _choose_pin(ws, args.name)
+        elif cmd == "learner" and args.learner_command == "reset-pin":
+            from drillpad.evidence import has_manager_keys
+
+            if not has_manager_keys(ws.paths.data_dir):
+                raise SystemExit("drillpad learner reset-pin: only the manager's DrillPad resets a PIN for the team; "
+                                 "the reset reaches every workstation with the next decisions")
+            lr = ws.learner(args.name)
+            ws.reset_pin(lr.id, args.by)
+            print(f"{lr.name}'s PIN is reset; it reaches every team workstation at their next sync, where "
+                  f"{lr.name.split()[0]} chooses a new one.")
         elif cmd == "learner" and args.learner_command in ("merge", "unmerge"):
             from drillpad.evidence import has_manager_keys
             from drillpad.manager import ManagerDesk

@@ -136,6 +136,9 @@ class Policy:
     """Folder (USB stick or share) where evidence bundles are dropped."""
     sync_url: str | None = _key(_url)
     """A manager's inbox URL for evidence bundles."""
+    sync_minutes: int = _key(_minutes(1, 240), 5)
+    """Minutes between the workstation's own syncs while it is idle (it also syncs at start and after each lock;
+    never while a learner is answering)."""
     daily_budget_minutes: int | None = _key(_minutes(1, 60))
     """Practice minutes per learner per day; overrides the packs' setting."""
     model_threads: int | None = _key(_threads)

@@ -227,6 +227,13 @@ def _wait(delta: timedelta | float) -> str:
     return f"{(seconds + 59) // 60} minutes"
 
 
+def _exportable(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A payload for the learner's own copy: a PIN verifier stays out (a file kept anywhere could be tried offline)."""
+    if kind == "pin.set":
+        return {**payload, "verifier": "(kept on the team's DrillPads only)"}
+    return payload
+
+
 def demo_packs_dir() -> Path:
     return resources_dir() / "assets" / "packs"
 
@@ -536,7 +543,39 @@ class Workspace:
         lr = self.learner(learner_key)
         if pin_store.get(self.db, lr.id) is not None:
             raise LearningError(f"{lr.name} already has a PIN; a manager can reset it")
-        pin_store.set_hash(self.db, lr.id, pin_core.hash_pin(pin_core.check_format(pin)), self._now())
+        if pin_store.history_without_pin(self.db, lr.id, self.device_id):
+            raise LearningError(f"{lr.name}'s practice from another workstation is here, but their PIN has not come "
+                                "with it yet: sync this workstation (or ask a manager to reset the PIN), then try "
+                                "again")
+        self._store_pin(lr.id, pin_core.hash_pin(pin_core.check_format(pin)))
+
+    def change_pin(self, learner_key: str, pin: str) -> None:
+        """The unlocked learner chooses a new PIN; it reaches the team's other workstations at the next sync."""
+        lr = self.learner(learner_key)
+        if self.session is None or self.session["learner"] != lr.id:
+            raise LearningError(f"unlock {lr.name}'s profile first: only they change their PIN")
+        self._store_pin(lr.id, pin_core.hash_pin(pin_core.check_format(pin)))
+
+    def _pin_stamp(self, learner_id: str) -> str:
+        """Now, or just after the last PIN event known here when this PC's clock is behind it."""
+        now = self._now()
+        last = pin_store.latest_stamp(self.db, learner_id)
+        if last is not None and from_iso(last) >= from_iso(now):
+            now = to_iso(from_iso(last) + timedelta(microseconds=1))
+        return now
+
+    def _store_pin(self, learner_id: str, verifier: str) -> None:
+        """The verifier here and as a ``pin.set`` event (one transaction), which carries it — never the PIN — to
+        the team's other workstations. Stamped no earlier than the last PIN event known here, so a PIN chosen after
+        a reset follows it by the clock rule even on a PC whose clock is behind."""
+        now = self._pin_stamp(learner_id)
+        payload: dict[str, Any] = {"verifier": verifier}
+        if self.session is not None and self.session["learner"] == learner_id:
+            payload["session"] = self.session["id"]
+        with self.db.atomic():
+            e = event_store.append(self.db, device_id=self.device_id, learner_id=learner_id, kind="pin.set",
+                                   payload=payload, now=now)
+            pin_store.set_hash(self.db, learner_id, verifier, now, e.id)
 
     def unlock(self, learner_key: str, pin: str, *, via: str = "app") -> UnlockResult:
         """Check a PIN. The attempt is counted before the PIN is compared (wrong PINs count towards a lock-out
@@ -577,7 +616,8 @@ class Workspace:
         if check.right is None:
             raise LearningError("the PIN was not checked yet")
         out = pin_store.resolve(self.db, check.learner_id, check.attempt_id, check.right, now=self._now(),
-                                since=self._pin_window(), mono=self.clock.monotonic())
+                                since=self._pin_window(), mono=self.clock.monotonic(), device_id=self.device_id,
+                                event_at=None if check.right else self._pin_stamp(check.learner_id))
         if check.right:
             self.session = {"id": str(uuid.uuid4()), "learner": check.learner_id}
             n = out.wrong_since_last_visit
@@ -616,11 +656,13 @@ class Workspace:
         self.session = None
 
     def reset_pin(self, learner_key: str, by: str) -> event_store.Event:
-        """A manager clears a profile's PIN and failure count; the learner chooses a new PIN."""
+        """A manager clears a profile's PIN and failure count; the learner chooses a new PIN. The ``pin.reset``
+        event reaches every team workstation (in this PC's bundle, or in the manager's decisions)."""
         lr = self.learner(learner_key)
         with self.db.atomic():
             pin_store.clear(self.db, lr.id)
-            return self.record(lr.id, "pin.reset", {"by": by})
+            return event_store.append(self.db, device_id=self.device_id, learner_id=lr.id, kind="pin.reset",
+                                      payload={"by": by}, now=self._pin_stamp(lr.id))
 
     # --- events --------------------------------------------------------------------------
 
@@ -1144,17 +1186,17 @@ class Workspace:
         return self.record(lr.id, "review.requested", {"event": event_id, "note": note.strip()})
 
     def my_data(self, learner_key: str) -> dict[str, Any]:
-        """What DrillPad keeps about a learner, in plain terms, with counts."""
+        """What DrillPad keeps about a learner, in plain terms, with counts, and the machines that hold a copy."""
         lr = self.learner(learner_key)
         counts = dict(self.db.execute("SELECT kind, count(*) FROM events WHERE learner_id = ? GROUP BY kind",
                                       [lr.id]).fetchall())
         return {"name": lr.name, "role": lr.role_title, "since": lr.created_at, "counts": counts,
-                "total": sum(counts.values())}
+                "total": sum(counts.values()), "copies": self.evidence.holders()}
 
     def export_my_data(self, learner_key: str) -> dict[str, Any]:
         """Everything recorded about a learner, as JSON-ready data (the learner's own copy)."""
         lr = self.learner(learner_key)
-        events = [{"id": r[0], "kind": r[1], "created_at": r[2], "payload": json.loads(r[3])}
+        events = [{"id": r[0], "kind": r[1], "created_at": r[2], "payload": _exportable(r[1], json.loads(r[3]))}
                   for r in self.db.execute("SELECT id, kind, created_at, payload FROM events WHERE learner_id = ? "
                                            "ORDER BY created_at, device_id, seq", [lr.id])]
         cards = [{"item_kind": r[0], "item": r[1], "due": r[2], "reviews": r[3]} for r in self.db.execute(

@@ -97,3 +97,54 @@ def test_closing_the_window_stops_the_background_pregeneration(qtbot, workspace)
     w.close()  # waits for the workers: the generation must stop at the next word, not run on
     assert QThreadPool.globalInstance().activeThreadCount() == 0
     assert engine.streams[-1].finish == "cancelled"  # (on a busy machine an earlier one may have run to its end)
+
+
+def _enrolled(tmp_path, clock, minipack, policy=None):
+    manager = Workspace(Paths.resolve(tmp_path / "m", env={}), clock=clock)
+    manager.evidence.manager_init("North DC", "correct horse battery")
+    team = manager.evidence.export_team_file(tmp_path / "team.json", folder=str(tmp_path / "share"))
+    manager.close()
+    ws = Workspace(Paths.resolve(tmp_path / "d", env={}), clock=clock, policy=policy)
+    ws.import_pack(minipack)
+    ws.evidence.import_team_file(team)
+    ws.add_learner("Ana Lima", "dock-hand")
+    ws.set_pin("Ana Lima", "2580")
+    return ws
+
+
+def test_sync_runs_by_itself_while_idle_but_never_mid_answer(qtbot, tmp_path, clock, minipack):
+    (tmp_path / "policy.toml").write_text("sync_minutes = 7\n")
+    ws = _enrolled(tmp_path, clock, minipack, load_policy(tmp_path / "policy.toml"))
+    share = tmp_path / "share"
+    w = MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: len(list(share.glob("*.bundle"))) == 1 and not w._syncing, timeout=10_000)
+    assert w.sync_timer.interval() == 7 * 60_000 and w.sync_timer.isActive()  # every few minutes, IT's choice
+    ws.reflect("Ana Lima", "made on the terminal while the names show")
+    w.sync_timer.timeout.emit()  # the timer's tick: idle on the names screen, so it syncs
+    qtbot.waitUntil(lambda: len(list(share.glob("*.bundle"))) == 2 and not w._syncing, timeout=10_000)
+    assert ws.unlock("Ana Lima", "2580").ok
+    w._unlocked(ws.learner("Ana Lima").id)
+    w.start_session()  # a lesson, a prompt or a drill is on screen: the learner is mid-answer
+    assert w.stack.currentWidget() in (w.lesson, w.recall, w.drill)
+    ws.reflect("Ana Lima", "made mid-answer")
+    w.sync_timer.timeout.emit()
+    assert not w._syncing and len(list(share.glob("*.bundle"))) == 2  # no sync under a learner's answer
+    w.lock()  # after the lock it runs
+    qtbot.waitUntil(lambda: len(list(share.glob("*.bundle"))) == 3 and not w._syncing, timeout=10_000)
+    w.close()
+    ws.close()
+
+
+def test_the_status_bar_says_when_it_last_synced_and_with_how_many_workstations(qtbot, tmp_path, clock, minipack):
+    ws = _enrolled(tmp_path, clock, minipack)
+    w = MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: "last synced just now — 1 workstation" in w.sync_label.text(), timeout=10_000)
+    clock.advance(minutes=2)
+    w.sync_clock.timeout.emit()  # the label's minute tick
+    assert "last synced 2 min ago — 1 workstation" in w.sync_label.text()
+    w.close()
+    ws.close()

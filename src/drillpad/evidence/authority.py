@@ -27,8 +27,8 @@ from sqlite_utils import Database
 from drillpad.evidence.bundle import BundleRefused
 
 WORKSTATION_KINDS = frozenset({"learner.added", "lesson.read", "review", "demonstration", "reflection",
-                               "review.requested", "pin.reset", "llm.generation", "drill.variant_rejected",
-                               "device.resumed", "device.enrolled"})
+                               "review.requested", "pin.reset", "pin.set", "pin.failed", "llm.generation",
+                               "drill.variant_rejected", "device.resumed", "device.enrolled"})
 MANAGER_KINDS = frozenset({"signoff", "competency.override", "review.decision", "coaching.plan", "checkin",
                            "calibration.rating", "learner.merged", "learner.unmerged"})
 DEVICE_SOURCES = ("self", "peer")

@@ -2,8 +2,11 @@
 
 Workstations POST each bundle to ``/v1/bundles`` (the encrypted bundle as the body, its minisign
 signature and the device's public key file base64-encoded in headers) and GET
-``/v1/decisions?device=ID`` for the manager's signed decisions. Every bundle goes through the
-same import as a folder drop (``Evidence.import_bundle``: verify, approve, sequence, chain,
+``/v1/decisions?device=ID`` for the manager's signed decisions and ``/v1/state?device=ID`` for the manager's
+signed device state (a refused replay's reply carries it too: a workstation restored from a backup
+continues). The team's approved workstations also GET ``/v1/roster`` and the bundles the inbox accepted
+(``/v1/peers``, ``/v1/peers/bundle``): one trainee, any workstation, without a shared folder. Every bundle
+goes through the same import as a folder drop (``Evidence.import_bundle``: verify, approve, sequence, chain,
 limits, one transaction) and the reply says what happened and why:
 
 - 200 ``imported`` / ``already`` with the manager's signed acknowledgement;
@@ -33,6 +36,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 import shutil
 import tempfile
 import threading
@@ -46,8 +50,9 @@ from waitress.channel import HTTPChannel
 
 from drillpad.evidence import bundle as bundle_mod
 from drillpad.evidence import keys as keys_mod
+from drillpad.evidence import read_capped
 from drillpad.evidence.bundle import BundleRefused, Header
-from drillpad.evidence.sync import ACK, PUB, SIG, SUFFIX, SyncError, parse_device_public
+from drillpad.evidence.sync import ACK, PUB, SIG, STATE, SUFFIX, SyncError, parse_device_public
 
 log = logging.getLogger(__name__)
 MAX_HEADER_BYTES = 8192
@@ -58,6 +63,9 @@ MAX_DEVICE_FILE_BYTES = 2000
 INBUF_BYTES = 256 * 1024
 """Request bytes held in memory per connection; beyond this waitress spills to an anonymous temp file."""
 STAGING_PREFIX = ".post-"
+KEPT_DIR = "team-bundles"
+_KEPT = re.compile(r"^[A-Za-z0-9._-]{1,64}-(?P<device>[0-9a-f-]{36})-(?P<seq>\d{6,12})\.bundle$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 STATUS = {"imported": 200, "already": 200, "pending": 202, "held": 202, "skipped": 409, "refused": 422}
 
 
@@ -75,8 +83,10 @@ class Inbox:
 
     def __init__(self, address: tuple[str, int], open_workspace: Callable, manager: keys_mod.ManagerKeys,
                  inbox_dir: Path, *, threads: int = 4, channel_timeout: int = 30, connection_limit: int = 500,
-                 backlog: int = 1024):
+                 backlog: int = 1024, keep_dir: Path | None = None):
         self.open_workspace, self.manager, self.inbox_dir = open_workspace, manager, inbox_dir
+        self.keep_dir = keep_dir or inbox_dir.parent / KEPT_DIR
+        """Accepted bundles, kept for the team's workstations (``GET /v1/peers``)."""
         self.inbox_dir.mkdir(parents=True, exist_ok=True)
         self._clear_staging()
         self._import_lock = threading.Lock()
@@ -149,11 +159,20 @@ class Inbox:
                 status, body = self._post(environ)
             elif path == "/v1/decisions" and method == "GET":
                 status, body = self._decisions(environ)
+            elif path == "/v1/state" and method == "GET":
+                status, body = self._state(environ)
+            elif path == "/v1/roster" and method == "GET":
+                status, body = self._roster(environ)
+            elif path == "/v1/peers" and method == "GET":
+                status, body = self._peer_list(environ)
+            elif path == "/v1/peers/bundle" and method == "GET":
+                status, body = self._peer_bundle(environ)
             elif path == "/v1/health" and method == "GET":
                 status, body = 200, {"ok": True}
             else:
                 status, body = 404, {"outcome": "refused", "reason": "unknown address; POST /v1/bundles, "
-                                     "GET /v1/decisions?device=ID or GET /v1/health"}
+                                     "GET /v1/decisions, /v1/state, /v1/roster, /v1/peers, /v1/peers/bundle "
+                                     "(each ?device=ID) or GET /v1/health"}
         except _Refused as exc:
             status, body = exc.status, {"outcome": exc.outcome, "reason": exc.reason}
             log.warning("%s %s %s: %s", environ.get("REMOTE_ADDR"), method, path, exc.reason)
@@ -238,12 +257,105 @@ class Inbox:
                 outcome = ws.evidence.import_bundle(stage / (stem + SUFFIX), self.manager)
             reply = {"outcome": outcome.outcome, "reason": outcome.reason, "events": outcome.events}
             ack = stage / (stem + ACK)
+            if outcome.outcome in ("imported", "already"):
+                self._keep(stage, stem)
             if outcome.outcome in ("imported", "already") and ack.exists():
                 reply["ack"] = base64.b64encode(ack.read_bytes()).decode()
                 reply["ack_signature"] = base64.b64encode((stage / (stem + ACK + ".minisig")).read_bytes()).decode()
+            state = stage / f"device-{claimed.device}{STATE}"
+            if outcome.outcome == "refused" and state.exists():  # a replay: a workstation restored from a backup
+                reply["state"] = base64.b64encode(state.read_bytes()).decode()  # continues from the manager's word
+                reply["state_signature"] = base64.b64encode(
+                    state.with_name(state.name + ".minisig").read_bytes()).decode()
             return STATUS[outcome.outcome], reply
         finally:
             shutil.rmtree(stage, ignore_errors=True)
+
+    # --- the team's workstations exchange bundles through the inbox (roaming) -----------------------------
+
+    def _keep(self, stage: Path, stem: str) -> None:
+        """Keep an accepted bundle for the team's other workstations (signature first, then the bundle: a reader
+        lists a bundle only once both are there). Bundles are signed by their device and encrypted to the manager
+        and the team's approved workstations, so keeping and handing them out reveals only which devices sent
+        how many."""
+        self.keep_dir.mkdir(parents=True, exist_ok=True)
+        for suffix in (SIG, SUFFIX):
+            if not (self.keep_dir / (stem + suffix)).exists():
+                shutil.copyfile(stage / (stem + suffix), stage / (stem + suffix + ".keep"))
+                (stage / (stem + suffix + ".keep")).replace(self.keep_dir / (stem + suffix))
+
+    def _requester(self, environ: dict) -> str:
+        """The device id a GET names; only an approved workstation of the team is answered."""
+        device = (parse_qs(environ.get("QUERY_STRING", "")).get("device") or [""])[0]
+        ws = self.open_workspace()
+        try:
+            approved = any(d["id"] == device and d["status"] == "approved" for d in ws.evidence.devices())
+        finally:
+            ws.close()
+        if not approved:
+            raise _Refused(403, f"device {device[:36]!r} is not an approved workstation of this team")
+        return device
+
+    def _roster(self, environ: dict) -> tuple[int, dict]:
+        from drillpad.evidence import roaming
+
+        self._requester(environ)
+        ws = self.open_workspace()
+        try:
+            with self._import_lock:  # the roster's version is kept in the manager's database
+                made = roaming.roster_file(ws.evidence, self.manager)
+        finally:
+            ws.close()
+        if made is None:
+            return 200, {"roster": None}
+        return 200, {"roster": base64.b64encode(made[0]).decode(), "signature": base64.b64encode(made[1]).decode(),
+                     "version": made[2]}
+
+    def _peer_list(self, environ: dict) -> tuple[int, dict]:
+        device = self._requester(environ)
+        have: dict[str, int] = {}
+        for pair in (parse_qs(environ.get("QUERY_STRING", "")).get("have") or [""])[0].split(","):
+            of, _, n = pair.partition(":")
+            if _UUID.match(of) and n.isdigit() and len(n) <= 12:
+                have[of] = int(n)
+        found = []
+        for path in sorted(self.keep_dir.glob("*" + SUFFIX)) if self.keep_dir.exists() else []:
+            m = _KEPT.match(path.name)
+            if (m and m["device"] != device and int(m["seq"]) > have.get(m["device"], 0)
+                    and path.with_name(path.name[: -len(SUFFIX)] + SIG).exists()):
+                found.append({"device": m["device"], "seq": int(m["seq"])})
+        return 200, {"bundles": found}
+
+    def _peer_bundle(self, environ: dict) -> tuple[int, dict]:
+        self._requester(environ)
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        of, seq = (query.get("of") or [""])[0], (query.get("seq") or [""])[0]
+        if not _UUID.match(of) or not seq.isdigit() or len(seq) > 12:
+            raise _Refused(400, "of=DEVICE-ID and seq=NUMBER are required")
+        matches = sorted(self.keep_dir.glob(f"*-{of}-{int(seq):06d}{SUFFIX}")) if self.keep_dir.exists() else []
+        if not matches:
+            raise _Refused(404, f"no bundle {int(seq)} from device {of} here")
+        path = matches[0]
+        try:
+            body = read_capped(path, bundle_mod.MAX_BUNDLE_BYTES)
+            signature = read_capped(path.with_name(path.name[: -len(SUFFIX)] + SIG), bundle_mod.MAX_SIGNATURE_BYTES)
+        except OSError as exc:
+            raise _Refused(404, f"bundle {int(seq)} from device {of} cannot be read here ({exc})") from exc
+        return 200, {"bundle": base64.b64encode(body).decode(), "signature": base64.b64encode(signature).decode()}
+
+    def _state(self, environ: dict) -> tuple[int, dict]:
+        """The manager's signed device state for an approved or revoked device (what a workstation restored from a
+        backup continues from; it reads it at every sync, before it sends)."""
+        device = (parse_qs(environ.get("QUERY_STRING", "")).get("device") or [""])[0]
+        ws = self.open_workspace()
+        try:
+            known = any(d["id"] == device and d["status"] != "pending" for d in ws.evidence.devices())
+            data = ws.evidence.device_state(device, self.manager) if known else None
+        finally:
+            ws.close()
+        if data is None:
+            return 200, {"state": None}
+        return 200, {"state": base64.b64encode(data[0]).decode(), "signature": base64.b64encode(data[1]).decode()}
 
     def _decisions(self, environ: dict) -> tuple[int, dict]:
         device = (parse_qs(environ.get("QUERY_STRING", "")).get("device") or [""])[0]

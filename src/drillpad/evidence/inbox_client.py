@@ -22,6 +22,8 @@ from drillpad.evidence.sync import SyncError
 CONNECT_TIMEOUT = 10.0
 """Seconds to reach the manager's PC (on a site network it takes milliseconds)."""
 READ_TIMEOUT = 60.0
+MAX_HAVE = 400
+"""Devices named in one listing request (each ~45 characters of the request line; the inbox takes 32 KB)."""
 """Seconds to wait for an answer once connected."""
 
 
@@ -50,6 +52,23 @@ class InboxClient:
 
     def decisions(self, device_id: str) -> tuple[int, dict]:
         return self._request("GET", f"/v1/decisions?device={quote(device_id)}", None, {})
+
+    def state(self, device_id: str) -> tuple[int, dict]:
+        return self._request("GET", f"/v1/state?device={quote(device_id)}", None, {})
+
+    def roster(self, device_id: str) -> tuple[int, dict]:
+        return self._request("GET", f"/v1/roster?device={quote(device_id)}", None, {})
+
+    def peer_bundles(self, device_id: str, have: dict[str, int] | None = None) -> tuple[int, dict]:
+        """The team's bundles the inbox keeps: ``{"bundles": [{"device", "seq"}, …]}``, without those up to
+        *have*'s number for each device named there (what this workstation has taken already)."""
+        taken = ",".join(f"{d}:{n}" for d, n in sorted((have or {}).items())[:MAX_HAVE] if n > 0)
+        return self._request("GET", f"/v1/peers?device={quote(device_id)}" + (f"&have={quote(taken)}" if taken else ""),
+                             None, {})
+
+    def peer_bundle(self, device_id: str, of: str, seq: int) -> tuple[int, dict]:
+        return self._request("GET", f"/v1/peers/bundle?device={quote(device_id)}&of={quote(of)}&seq={int(seq)}",
+                             None, {})
 
     def _request(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, dict]:
         where = f"{self.host}:{self.port}"

@@ -12,6 +12,11 @@
   revoked device's bundles after the last one the manager accepted, checks the same authority rules as the
   manager, and merges by event id. Derived state (FSRS cards, aggregates) takes each new event at once.
 - A workstation never moves, changes or deletes anything in the shared folder: only the manager quarantines.
+- **PINs** travel as events (``pin.set`` with the scrypt verifier, ``pin.reset``, ``pin.failed``; store/pins.py)
+  in the same bundles, and the roster carries each person's current PIN event for workstations that could not
+  read the bundle it came in.
+- **By URL**: ``collect_by_url`` takes the same roster and bundles from the manager's inbox (``inbox serve``)
+  into a private cache and applies them with the same functions as from a folder.
 """
 
 from __future__ import annotations
@@ -79,6 +84,9 @@ class Roster(BaseModel):
     devices: Annotated[list[RosterDevice], Field(max_length=10_000)]
     learners: Annotated[list[RosterLearner], Field(max_length=100_000)]
     merges: Annotated[list[RosterMerge], Field(max_length=100_000)] = []
+    pins: Annotated[list[dict[str, Any]], Field(max_length=100_000)] = []
+    """Each learner's last ``pin.set``/``pin.reset`` event by the clock rule (as the device made it), so a
+    workstation that could not read the bundle it came in (sealed) still has the person's PIN."""
 
 
 # --- the manager: build and publish -----------------------------------------------------------------------
@@ -97,17 +105,23 @@ def roster_body(ev: Evidence) -> dict[str, Any]:
     merges = [{"event": r[0], "from_id": r[1], "into_id": r[2], "by": r[3], "at": r[4]}
               for r in ev.db.execute("SELECT event_id, from_id, into_id, by, at FROM learner_merges "
                                      "WHERE undone_by IS NULL ORDER BY at, event_id")]
-    return {"devices": devices, "learners": learners, "merges": merges}
+    from drillpad.evidence.sync import _EVENT_SELECT, _event_dicts
+
+    pins = _event_dicts(ev.db.execute(
+        _EVENT_SELECT + "WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY learner_id ORDER BY "
+        "created_at DESC, device_id DESC, seq DESC) AS n FROM events WHERE kind IN ('pin.set', 'pin.reset') AND "
+        "learner_id IS NOT NULL) WHERE n = 1) ORDER BY learner_id").fetchall())
+    return {"devices": devices, "learners": learners, "merges": merges, "pins": pins}
 
 
-def publish_roster(ev: Evidence, folder, manager: keys_mod.ManagerKeys) -> int:
-    """Write the signed roster into *folder*, encrypted to every approved workstation; returns its version
-    (0: no approved workstation yet). The version goes up only when the roster changed."""
+def roster_file(ev: Evidence, manager: keys_mod.ManagerKeys) -> tuple[bytes, bytes, int] | None:
+    """The signed roster (cipher, signature, version), encrypted to every approved workstation; None when no
+    workstation is approved yet. The version goes up only when the roster changed."""
     team = ev.team()
     body = roster_body(ev)
     recipients = [d["age"] for d in body["devices"] if d["status"] == "approved" and d["age"]]
     if team is None or not recipients:
-        return 0
+        return None
     digest = bundle_mod.sha256(json.dumps(body, sort_keys=True).encode())
     row = ev.db.execute("SELECT version, sha256 FROM roster_state WHERE id = 1").fetchone()
     version = row[0] if row and row[1] == digest else (row[0] + 1 if row else 1)
@@ -120,9 +134,18 @@ def publish_roster(ev: Evidence, folder, manager: keys_mod.ManagerKeys) -> int:
                        **body}, sort_keys=True).encode()
     cipher = pyrage.encrypt(data, [pyrage.x25519.Recipient.from_str(r) for r in recipients])
     signature = manager.signing.sign(cipher, trusted_comment=f"drillpad-roster v1 team={team['id']} version={version}")
-    name = ROSTER.format(team=team["id"])
+    return cipher, bytes(signature), version
+
+
+def publish_roster(ev: Evidence, folder, manager: keys_mod.ManagerKeys) -> int:
+    """Write the signed roster into *folder*; returns its version (0: no approved workstation yet)."""
+    made = roster_file(ev, manager)
+    if made is None:
+        return 0
+    cipher, signature, version = made
+    name = ROSTER.format(team=ev.team()["id"])  # type: ignore[index]
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(folder / (name + ".minisig"), bytes(signature))
+    atomic_write(folder / (name + ".minisig"), signature)
     atomic_write(folder / name, cipher)
     return version
 
@@ -209,10 +232,37 @@ def apply_roster(ev: Evidence, roster: Roster, sha: str) -> None:
         from drillpad.evidence import merge as merge_mod
 
         merge_mod.apply_merges(ev, [(m.event, m.from_id, m.into_id, m.by, m.at) for m in roster.merges])
+        _apply_roster_pins(ev, roster.pins, {lr.id for lr in listed})
         db.execute("INSERT INTO roster_state (id, version, sha256, issued_at, applied_at) VALUES (1, ?, ?, ?, ?) "
                    "ON CONFLICT(id) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256, "
                    "issued_at = excluded.issued_at, applied_at = excluded.applied_at",
                    [roster.version, sha, roster.issued_at, now])
+
+
+def _apply_roster_pins(ev: Evidence, pins: list[dict[str, Any]], learners: set[str]) -> None:
+    """The roster's PIN events (inside apply_roster's transaction): each checked against the strict schema, stored
+    by id (a bundle carrying it later changes nothing) and applied by the clock rule like one from a bundle."""
+    from drillpad.store import events as event_store
+    from drillpad.store import pins as pin_store
+
+    db, fresh = ev.db, []
+    for raw in pins:
+        try:
+            e = schemas.validate(raw)
+        except schemas.EventInvalid as exc:
+            ev.problems.append(f"a PIN record on the roster is not valid ({exc}); left out")
+            continue
+        if e["kind"] not in ("pin.set", "pin.reset") or e["learner_id"] not in learners:
+            continue
+        if db.execute("SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone():
+            continue
+        if db.execute("SELECT 1 FROM events WHERE device_id = ? AND seq = ?", [e["device_id"], e["seq"]]).fetchone():
+            continue  # another event holds that number here: the device's own bundle decides
+        db.execute("INSERT OR IGNORE INTO devices (id, name, is_self, public_key, created_at) VALUES (?, ?, 0, NULL, ?)",
+                   [e["device_id"], f"device {e['device_id'][:8]}", ev.now()])
+        event_store.apply(db, [event_store.Event(**e)])
+        fresh.append(e)
+    pin_store.apply_events(db, fresh, now=ev.now())
 
 
 # --- a workstation: take the other workstations' bundles --------------------------------------------------
@@ -324,6 +374,7 @@ def apply_peer_bundle(ev: Evidence, events: list[dict] | None, header, sha: str,
     manager's catch-up (not built yet) and only the chain moves on."""
     from drillpad.evidence import authority
     from drillpad.store import events as event_store
+    from drillpad.store import pins as pin_store
 
     db = ev.db
     with ev._write_transaction():
@@ -340,6 +391,7 @@ def apply_peer_bundle(ev: Evidence, events: list[dict] | None, header, sha: str,
             new_events = [e for e in events if not db.execute("SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
             new = event_store.apply(db, [event_store.Event(**e) for e in events])
             refresh_cards(db, new_events)
+            pin_store.apply_events(db, new_events, now=ev.now())
         else:
             new = 0
         db.execute("UPDATE peer_devices SET last_seq = ?, last_hash = ? WHERE id = ?", [header.seq, sha, header.device])
@@ -362,3 +414,65 @@ def refresh_cards(db, events: list[dict]) -> None:
             row = db.execute("SELECT settings FROM packs WHERE id = ?", [pack]).fetchone()
             retention[pack] = Settings.model_validate_json(row[0]).desired_retention if row else 0.9
         card_store.refresh_card(db, merge_mod.canonical(db, learner), pack, kind, item, retention[pack])
+
+
+# --- a workstation that syncs by URL: the same roster and bundles, through the manager's inbox ------------------
+
+PEER_CACHE = "peer-cache"
+"""Where a workstation keeps what it fetched from the inbox until it is taken (then removed)."""
+_BUNDLE_NAME = re.compile(r"^(?P<team>[A-Za-z0-9._-]{1,64})-(?P<device>[0-9a-f-]{36})-(?P<seq>\d{6,12})\.bundle$")
+
+
+def collect_by_url(ev: Evidence, client) -> dict[str, int]:
+    """The roster and the team's other workstations' new bundles from the manager's inbox (``GET /v1/roster``,
+    ``/v1/peers``, ``/v1/peers/bundle``), verified and applied exactly as from a folder: they are written into
+    a private cache and read by ``collect_roster`` and ``collect_peers``. Names are made here from the device id
+    and number, never taken from the reply."""
+    import base64
+
+    from drillpad.evidence.sync import SyncError
+
+    team = ev.team()
+    counts = {"bundles": 0, "events": 0, "sealed": 0, "refused": 0, "held": 0}
+    if team is None or team["role"] != "workstation":
+        return counts
+    cache = ev.data_dir / PEER_CACHE
+    cache.mkdir(parents=True, exist_ok=True)
+    _, reply = client.roster(ev.device_id)
+    if reply.get("roster"):
+        name = ROSTER.format(team=team["id"])
+        try:
+            atomic_write(cache / (name + ".minisig"), base64.b64decode(reply["signature"]))
+            atomic_write(cache / name, base64.b64decode(reply["roster"]))
+            collect_roster(ev, cache)
+        except (TypeError, ValueError, KeyError) as exc:
+            ev.problems.append(f"the inbox sent a damaged roster ({exc}); ignored")
+        except SyncError as exc:
+            ev.problems.append(str(exc))
+    taken = dict(ev.db.execute("SELECT id, last_seq FROM peer_devices WHERE id != ?", [ev.device_id]).fetchall())
+    _, listing = client.peer_bundles(ev.device_id, taken)  # only what is new since the last sync
+    wanted = []
+    for item in listing.get("bundles") or []:
+        if not isinstance(item, dict):
+            continue
+        device, seq = item.get("device"), item.get("seq")
+        if device in taken and isinstance(seq, int) and not isinstance(seq, bool) and taken[device] < seq < 10**12:
+            wanted.append((device, seq))
+    for device, seq in sorted(wanted):
+        stem = f"{team['id']}-{device}-{seq:06d}"
+        if (cache / (stem + ".bundle")).exists():
+            continue
+        _, got = client.peer_bundle(ev.device_id, device, seq)
+        try:
+            body, signature = base64.b64decode(got["bundle"]), base64.b64decode(got["signature"])
+        except (TypeError, ValueError, KeyError):
+            break  # gone or damaged: the rest of this sync waits (it is tried next time)
+        atomic_write(cache / (stem + ".bundle.minisig"), signature)
+        atomic_write(cache / (stem + ".bundle"), body)
+    counts = collect_peers(ev, cache)
+    now_taken = dict(ev.db.execute("SELECT id, last_seq FROM peer_devices").fetchall())
+    for entry in os.scandir(cache):  # what was taken (or refused) is not kept: the events are in the database
+        m = _BUNDLE_NAME.match(entry.name.removesuffix(".minisig"))
+        if m and (m["device"] not in now_taken or int(m["seq"]) <= now_taken[m["device"]]):
+            os.unlink(entry.path)
+    return counts

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -126,6 +127,37 @@ class PinReset(_Payload):
     by: Short
 
 
+_B64 = r"[A-Za-z0-9+/]{4,88}={0,2}"
+_VERIFIER = re.compile(rf"^scrypt\$(\d{{1,9}})\$(\d{{1,3}})\$(\d{{1,3}})\${_B64}\${_B64}$")
+MAX_SCRYPT_N, MAX_SCRYPT_R, MAX_SCRYPT_P = 2**17, 16, 4
+
+
+def _verifier(text: str) -> str:
+    """An scrypt PIN verifier whose cost is bounded: one from another workstation is checked at every unlock here,
+    so parameters that take minutes or gigabytes are refused (DrillPad itself uses n=2^14, r=8, p=1)."""
+    m = _VERIFIER.match(text)
+    if m is None:
+        raise ValueError("not an scrypt PIN verifier (scrypt$n$r$p$salt$hash)")
+    n, r, p = int(m[1]), int(m[2]), int(m[3])
+    if not (2**10 <= n <= MAX_SCRYPT_N and n & (n - 1) == 0 and 1 <= r <= MAX_SCRYPT_R and 1 <= p <= MAX_SCRYPT_P):
+        raise ValueError(f"scrypt parameters n={n} r={r} p={p} are outside what DrillPad checks (n a power of two "
+                         f"up to {MAX_SCRYPT_N}, r up to {MAX_SCRYPT_R}, p up to {MAX_SCRYPT_P})")
+    return text
+
+
+Verifier = Annotated[str, StringConstraints(max_length=220), AfterValidator(_verifier)]
+
+
+class PinSet(_Payload):
+    """A profile's PIN chosen or changed on a workstation: only its scrypt verifier, never the PIN."""
+    verifier: Verifier
+
+
+class PinFailed(_Payload):
+    """A wrong PIN typed on a workstation (counted there before it was checked)."""
+    via: Annotated[str, StringConstraints(max_length=20)] = "app"
+
+
 class Generation(_Payload):
     pass
 
@@ -197,13 +229,15 @@ class CalibrationRating(_Payload):
 PAYLOADS: dict[str, type[_Payload]] = {
     "learner.added": LearnerAdded, "lesson.read": LessonRead, "review": Review, "demonstration": Demonstration,
     "reflection": Reflection, "review.requested": ReviewRequested, "pin.reset": PinReset,
+    "pin.set": PinSet, "pin.failed": PinFailed,
     "llm.generation": Generation, "drill.variant_rejected": VariantRejected, "device.resumed": DeviceResumed,
     "device.enrolled": DeviceEnrolled, "learner.merged": LearnerMerged, "learner.unmerged": LearnerUnmerged,
     "signoff": Signoff, "competency.override": Override, "review.decision": ReviewDecision,
     "coaching.plan": CoachingPlan, "checkin": Checkin, "calibration.rating": CalibrationRating,
 }
 LEARNER = {"required": frozenset({"learner.added", "lesson.read", "review", "demonstration", "reflection",
-                                  "review.requested", "pin.reset", "signoff", "competency.override",
+                                  "review.requested", "pin.reset", "pin.set", "pin.failed", "signoff",
+                                  "competency.override",
                                   "review.decision", "coaching.plan", "checkin", "learner.merged",
                                   "learner.unmerged"}),
            "none": frozenset({"drill.variant_rejected", "device.resumed", "calibration.rating", "device.enrolled"})}

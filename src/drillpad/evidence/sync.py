@@ -44,10 +44,12 @@ from drillpad.evidence import keys as keys_mod
 from drillpad.evidence import schemas
 from drillpad.evidence.bundle import BundleRefused, Header
 from drillpad.store import events as event_store
+from drillpad.store import pins as pin_store
 
 TEAM_FILE_FORMAT = 1
 DECISIONS = "decisions-{team}.age"
-DECISION_KINDS = frozenset({"signoff", "competency.override", "review.decision", "coaching.plan", "checkin"})
+DECISION_KINDS = frozenset({"signoff", "competency.override", "review.decision", "coaching.plan", "checkin",
+                            "pin.reset"})
 _DECISIONS_COMMENT = re.compile(r"^drillpad-decisions v1 team=(?P<team>[A-Za-z0-9._-]{1,64}) "
                                 r"device=(?P<device>[0-9a-f-]{36}) events=(?P<events>\d{1,7})$")
 SUFFIX, SIG, ACK, PUB, STATE = ".bundle", ".bundle.minisig", ".ack", ".pub", ".state"
@@ -259,10 +261,12 @@ class Evidence:
 
     def _announce(self) -> None:
         """A workstation that has recorded nothing yet says so once (``device.enrolled``), so that its first
-        bundle reaches the manager and it can be approved before anyone practises on it."""
+        bundle reaches the manager and it can be approved before anyone practises on it; a PIN set here before
+        PINs travelled gets its ``pin.set``."""
         team = self.team()
         if team is None or team["role"] != "workstation":
             return
+        pin_store.announce_local(self.db, self.device_id, self.now())  # PINs set before PINs travelled
         if self.db.execute("SELECT 1 FROM events WHERE device_id = ? LIMIT 1", [self.device_id]).fetchone():
             return
         name = self.db.execute("SELECT name FROM devices WHERE id = ?", [self.device_id]).fetchone()
@@ -280,6 +284,24 @@ class Evidence:
         n = self.db.execute("SELECT count(*) FROM peer_devices WHERE status = 'approved' AND id != ?",
                             [self.device_id]).fetchone()[0]
         return n + 1
+
+    def holders(self) -> list[dict[str, Any]]:
+        """The machines that hold a copy of the team's practice records: this PC, the manager's (a workstation
+        sends there) and every workstation on the roster — approved, or revoked (it keeps what it had)."""
+        team = self.team()
+        me = self.db.execute("SELECT name FROM devices WHERE id = ?", [self.device_id]).fetchone()
+        out = [{"device": self.device_id, "name": f"this computer ({me[0] if me else 'workstation'}, "
+                f"{self.device_id[:8]})", "status": "this"}]
+        if team is None:
+            return out
+        if team["role"] == "workstation":
+            out.append({"device": None, "name": f"your manager's DrillPad ({team['name']})", "status": "manager"})
+        for device, name, status in self.db.execute(
+                "SELECT id, name, status FROM peer_devices WHERE status IN ('approved', 'revoked') AND id != ? "
+                "ORDER BY id", [self.device_id]):
+            label = f"{name} ({device[:8]})" + (", revoked: keeps what it had" if status == "revoked" else "")
+            out.append({"device": device, "name": label, "status": status})
+        return out
 
     def last_run(self) -> dict[str, Any] | None:
         row = self.db.execute("SELECT at, peers, received FROM sync_runs WHERE ok = 1 ORDER BY id DESC LIMIT 1"
@@ -409,9 +431,10 @@ class Evidence:
 
     # --- HTTP delivery to the manager's inbox (drillpad inbox serve) ------------------------------
 
-    def send_http(self, url: str, *, timeout: float | None = None) -> dict[str, int]:
-        """POST every unacknowledged bundle to the manager's inbox, then fetch the manager's decisions.
-        Nothing is lost when the inbox is unreachable: bundles stay in the outbox for next time.
+    def send_http(self, url: str, *, timeout: float | None = None, _again: bool = True) -> dict[str, int]:
+        """POST every unacknowledged bundle to the manager's inbox, then fetch the manager's decisions and its
+        signed word on this device (a workstation restored from a backup continues from there, and sends again
+        at once). Nothing is lost when the inbox is unreachable: bundles stay in the outbox for next time.
         *timeout*: seconds to wait for each answer (default ``inbox_client.READ_TIMEOUT``)."""
         import base64
 
@@ -419,10 +442,12 @@ class Evidence:
 
         if self.team() is None:
             raise SyncError("this workstation is not enrolled: import the manager's team file first")
+        self._announce()  # a new workstation says so, to be approved before anyone practises on it
         while self.build_bundle() is not None:
             pass
         device_file = self.device_public_file()
         sent = acked = 0
+        resumed = False
         rows = self.db.execute("SELECT seq, file, sha256 FROM outbox WHERE acked_at IS NULL ORDER BY seq").fetchall()
         try:
             client = InboxClient(url, read_timeout=timeout) if timeout else InboxClient(url)
@@ -442,15 +467,45 @@ class Evidence:
                 elif reply.get("outcome") in ("pending", "held"):
                     break  # the manager has to approve this device (or the gap to close) first
                 elif reply.get("outcome") == "refused":
+                    if self._apply_state_reply(reply, "state_signature"):
+                        resumed = True  # a replay: restored from a backup, continue from where the manager is
+                        break
                     raise SyncError(f"the manager's inbox refused bundle {seq}: {reply.get('reason')}")
             _, reply = client.decisions(self.device_id)
+            if not resumed:  # like the folder's device-<id>.state, when nothing was refused (nothing to send)
+                resumed = self._apply_state_reply(client.state(self.device_id)[1], "signature")
+            from drillpad.evidence import roaming
+
+            peers = roaming.collect_by_url(self, client)  # the roster and the other workstations' bundles
         except InboxUnavailable as exc:
             raise SyncError(f"{exc}; {len(rows) - acked} bundle(s) stay in the outbox and go next time") from exc
         decisions = 0
         if reply.get("decisions"):
             decisions = self.apply_decisions(base64.b64decode(reply["decisions"]),
                                              base64.b64decode(reply["signature"]))
-        return {"sent": sent, "acknowledged": acked, "decisions": decisions}
+        self._record_run(peers)
+        self.received = peers
+        out = {"sent": sent, "acknowledged": acked, "decisions": decisions}
+        if resumed and _again:
+            more = self.send_http(url, timeout=timeout, _again=False)
+            out = {k: out[k] + more[k] for k in out}
+        return out
+
+    def _apply_state_reply(self, reply: dict, signature_key: str) -> bool:
+        """Apply the manager's signed device state carried in an inbox reply (verified against the pinned key)."""
+        import base64
+
+        if not reply.get("state"):
+            return False
+        try:
+            data, signature = base64.b64decode(reply["state"]), base64.b64decode(reply.get(signature_key) or "")
+        except (TypeError, ValueError):
+            return False
+        try:
+            return self.apply_state(data, signature)
+        except SyncError as exc:
+            self.problems.append(str(exc))
+            return False
 
     # --- manager decisions travel back to the workstations ----------------------------------------
 
@@ -527,11 +582,14 @@ class Evidence:
         except BundleRefused as exc:
             raise SyncError(f"the manager's decisions are damaged: {exc.reason}") from exc
         known = {r[0] for r in self.db.execute("SELECT id FROM learners")}
-        mine = [event_store.Event(**e) for e in events if e["learner_id"] in known]
+        mine = [e for e in events if e["learner_id"] in known]
         with self.db.atomic():
             self.db.execute("INSERT OR IGNORE INTO devices (id, name, is_self, public_key, created_at) "
                             "VALUES (?, 'manager', 0, ?, ?)", [m["device"], team["manager_public_key"], self.now()])
-            return event_store.apply(self.db, mine)
+            fresh = [e for e in mine if not self.db.execute("SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
+            new = event_store.apply(self.db, [event_store.Event(**e) for e in mine])
+            pin_store.apply_events(self.db, fresh, now=self.now())  # a manager's PIN reset reaches every workstation
+            return new
 
     # --- the manager's import -------------------------------------------------------------------
 
@@ -817,7 +875,10 @@ class Evidence:
             for e in events:
                 if e["kind"] == "learner.added":
                     self._add_learner(e, header.device)
+            fresh = [e for e in events if e["kind"] in pin_store.PIN_KINDS and not self.db.execute(
+                "SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
             new = event_store.apply(self.db, [event_store.Event(**e) for e in events])
+            pin_store.apply_events(self.db, fresh, now=self.now())
             self.db.execute("UPDATE peer_devices SET last_seq = ?, last_hash = ? WHERE id = ?",
                             [header.seq, sha, header.device])
             self.db.execute("INSERT INTO imported_bundles (device_id, seq, sha256, file, imported_at) "

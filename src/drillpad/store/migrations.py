@@ -461,3 +461,11 @@ def m011_seq_floor(db: Database) -> None:
             seq INTEGER NOT NULL CHECK (seq >= 0)
         )""")
     db.execute("INSERT INTO seq_floor (device_id, seq) SELECT device_id, max(seq) FROM events GROUP BY device_id")
+
+
+@migrations()
+def m012_pin_roaming(db: Database) -> None:
+    """PINs on every team workstation: the ``pin.set`` event whose scrypt verifier a profile's PIN row holds (NULL:
+    set here before PINs travelled), so a change or a reset from another workstation is applied by the clock rule
+    (docs/evidence.md, "PIN and lock-out everywhere")."""
+    db.execute("ALTER TABLE pins ADD COLUMN event_id TEXT")

@@ -143,6 +143,12 @@ class MainWindow(QMainWindow):
                                           if len(workspace.startup_problems) > 1 else ""))
             self.problem_label.setToolTip("\n".join(workspace.startup_problems))
         self._syncing = False
+        self.sync_timer = QTimer(self)  # every few minutes while idle (IT policy sync_minutes), never mid-answer
+        self.sync_timer.setInterval(workspace.policy.policy.sync_minutes * 60_000)
+        self.sync_timer.timeout.connect(self._sync_tick)
+        self.sync_clock = QTimer(self)  # "last synced 2 min ago" stays true
+        self.sync_clock.setInterval(60_000)
+        self.sync_clock.timeout.connect(self._refresh_sync)
 
         minutes = idle_minutes if idle_minutes is not None else workspace.policy.policy.idle_lock_minutes
         self.idle = QTimer(self)
@@ -448,6 +454,18 @@ class MainWindow(QMainWindow):
             return
         self._refresh_sync()
         self.sync_in_background()
+        self.sync_timer.start()
+        self.sync_clock.start()
+
+    def _mid_answer(self) -> bool:
+        """A learner is reading a lesson, answering a prompt or a drill, or writing a reflection."""
+        return (self.reflection is not None
+                or self.stack.currentWidget() in [s for s in (self.lesson, self.recall, self.drill) if s is not None])
+
+    def _sync_tick(self) -> None:
+        """The idle timer's sync; skipped while a learner answers (the lock after their session syncs)."""
+        if not self._closing and not self._mid_answer():
+            self.sync_in_background()
 
     def _start_engine(self, factory: Callable[[], Engine]) -> None:
         def failed(message: str) -> None:  # the app works without AI
@@ -547,9 +565,15 @@ class MainWindow(QMainWindow):
             self.sync_label.setText(label)
             return
         status = self.workspace.sync_status()
-        last = _local(status["last_sync"]) if status["last_sync"] else "never"
         waiting = status["pending"] + status["unacked_bundles"]
-        text = f"Last sync: {last} · waiting to send: {status['pending']} record(s)"
+        run = self.workspace.evidence.last_run()
+        if run is None:
+            text = "Not synced yet"
+        else:
+            n = run["workstations"]
+            text = (f"last synced {synced_ago(run['at'], self.workspace.clock.now())} — {n} "
+                    f"workstation{'' if n == 1 else 's'}")
+        text += f" · waiting to send: {status['pending']} record(s)"
         if status["unacked_bundles"]:
             text += f", {status['unacked_bundles']} bundle(s) not yet confirmed"
         if status["target"] is None:
@@ -633,6 +657,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self._closing = True
         self._startup.stop()
+        self.sync_timer.stop()
+        self.sync_clock.stop()
         if self._background_cancel is not None:
             self._background_cancel.cancel()
         QApplication.instance().removeEventFilter(self)
@@ -649,6 +675,20 @@ def _local(iso: str) -> str:
     from drillpad.core.dates import moment_text
 
     return moment_text(datetime.fromisoformat(iso).astimezone())
+
+
+def synced_ago(at: str, now) -> str:
+    """'just now', '2 min ago', '3 h ago', '2 days ago' (a clock that went back says 'just now')."""
+    from drillpad.clock import from_iso
+
+    seconds = (now - from_iso(at)).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"
 
 
 def restored_message(report) -> tuple[str, str]:

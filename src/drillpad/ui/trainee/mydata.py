@@ -19,7 +19,8 @@ KINDS = {"review": "answers to recall prompts and scenario drills (with your ans
          "lesson.read": "lessons you marked as read", "reflection": "your weekly reflections",
          "demonstration": "on-the-job demonstrations you logged", "review.requested": "reviews you asked for",
          "checkin": "check-ins with your manager", "coaching.plan": "practice plans from your manager",
-         "pin.reset": "PIN resets by a manager", "learner.added": "your profile (name and role)", "signoff": "sign-offs by your manager"}
+         "pin.reset": "PIN resets by a manager", "pin.set": "PINs you chose (kept only as a one-way check)",
+         "pin.failed": "wrong PINs typed for your profile", "learner.added": "your profile (name and role)", "signoff": "sign-offs by your manager"}
 
 EXPLAIN = """
 <p><b>What is collected.</b> Only your practice here: what you answered, how sure you said you were, how long
@@ -28,11 +29,11 @@ it took, and the grade. Nothing is collected outside DrillPad, and nothing about
 sign off skills. Other learners on this computer cannot see it.</p>
 <p><b>What your PIN does.</b> {PIN_PROMISE} IT (an administrator) can read DrillPad's files. If someone typed wrong PINs
 for your profile, DrillPad tells you the next time you come in.</p>
-<p><b>Where it goes.</b> It stays on this computer until it is sent to your manager's DrillPad as a signed,
-encrypted evidence bundle (a USB stick, a shared folder or the site network). From there, only if your organisation
-keeps learning records in an LRS (a learning record store), your manager's DrillPad sends it one record per checked
-fact (see below). It is not sent anywhere else, and no AI service outside this computer ever sees it: the AI model
-runs here, offline.</p>
+<p><b>Where it goes.</b> It is sent as a signed, encrypted evidence bundle (a USB stick, a shared folder or the
+site network) to your manager's DrillPad and to your team's other DrillPad workstations, so you can practise on
+any of them; each shows it only after your PIN. From there, only if your organisation keeps learning records in
+an LRS (a learning record store), your manager's DrillPad sends it one record per checked fact (see below). It is
+not sent anywhere else, and no AI service outside this computer ever sees it: the AI model runs here, offline.</p>
 <p><b>Who decides.</b> A person does. AI never signs you off; when the checks are unsure, your manager reviews.</p>
 """.replace("{PIN_PROMISE}", PIN_PROMISE)
 
@@ -113,9 +114,12 @@ class MyDataScreen(QWidget):
         self.learner_id = learner_id
         data = self.workspace.my_data(learner_id)
         rows = "".join(f"<li>{n} × {escape(KINDS.get(kind, kind))}</li>" for kind, n in sorted(data["counts"].items()))
-        since = day_text(data["since"], year=True)
+        copies = data.get("copies") or []
+        where = "".join(f"<li>{escape(c['name'])}</li>" for c in copies)
         self.counts.setText(f"<p><b>Stored about {escape(data['name'])}</b> ({escape(data['role'])}, since "
-                            f"{escape(since)}):</p><ul>{rows or '<li>nothing yet</li>'}</ul>")
+                            f"{escape(day_text(data['since'], year=True))}):</p><ul>{rows or '<li>nothing yet</li>'}</ul>"
+                            f"<p><b>Copies of your practice are on {len(copies)} machine"
+                            f"{'' if len(copies) == 1 else 's'}:</b></p><ul>{where}</ul>")
         self.status.clear()
         self.export.setFocus()
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, 
 from drillpad.core.pin import PinFormatError, check_format, complete
 from drillpad.ui import workers
 from drillpad.ui.widgets.common import MIN_TARGET, big_button, heading, text
+from drillpad.workspace import LearningError
 
 INCOMPLETE = "Type all the digits of your PIN (4 to 8), then OK."
 
@@ -189,5 +190,10 @@ class PinScreen(QWidget):
             self.first_choice = None
             self.message.setText("⚠ The two PINs were different. Choose a PIN again.")
             return
-        self.workspace.set_pin(self.learner_id, pin)
+        try:
+            self.workspace.set_pin(self.learner_id, pin)
+        except LearningError as exc:  # e.g. their history is here from another workstation, their PIN not yet
+            self.first_choice = None
+            self.message.setText(f"⚠ {exc}")
+            return
         self._check(pin)
