@@ -161,8 +161,10 @@ class ManagerDesk:
     # --- team overview ---------------------------------------------------------------------------
 
     def team_overview(self, stuck_days: int = STUCK_DAYS) -> list[LearnerRow]:
-        """One row per learner, from the aggregates (last practice, this week's check-in, the last drill
-        attempts) and each learner's drill facts and manager decisions — not every event's JSON."""
+        """One row per learner, from the aggregates (competency counts and the manager's latest calls, last
+        practice, this week's check-in, the last drill attempts) — not every event's JSON. The levels carry no
+        evidence list here (``competency(learner)`` gives it for one learner). A learner with stored rows the
+        aggregates did not take is read from the events instead, and the invalid rows are reported."""
         from drillpad.store import aggregates
 
         now = self.ws.clock.now()
@@ -171,23 +173,34 @@ class ManagerDesk:
         last_seen = aggregates.last_active(self.db, ids)
         week_start = now.date() - timedelta(days=now.weekday())
         checkins = aggregates.checkins_since(self.db, ids, week_start.isoformat())
+        inputs = aggregates.competency_inputs(self.db, ids)
+        unfolded = aggregates.unfolded(self.db)
+        specs: dict[tuple[str, str], tuple] = {}
         rows = []
         for lr in learners:
             try:
-                rows.append(self._overview_row(lr, now, stuck_days, last_seen, checkins))
+                if not isinstance(lr.id, str):
+                    raise ValueError("this learner has no id")
+                if lr.id in unfolded:
+                    events, invalid = self._competency_events(lr.id)
+                    levels = self.ws.competency(lr.id, events)
+                else:
+                    key = (lr.pack_id, lr.role_id)
+                    if key not in specs:
+                        specs[key] = self.ws.behaviours(*key)
+                    levels, invalid = competency_core.assess_tallies(*specs[key], *inputs[lr.id]), []
+                rows.append(self._overview_row(lr, now, stuck_days, last_seen, checkins, levels, invalid))
             except Exception as exc:  # noqa: BLE001 - one learner's bad data never hides the team
                 rows.append(LearnerRow(str(lr.id), str(lr.name), str(lr.role_title), [], [],
                                        f"invalid record: {type(exc).__name__}: {exc}"[:200], None, False,
                                        (f"{type(exc).__name__}: {exc}",)))
         return rows
 
-    def _overview_row(self, lr, now, stuck_days: int, last_seen: dict, checkins: dict) -> LearnerRow:
+    def _overview_row(self, lr, now, stuck_days: int, last_seen: dict, checkins: dict, levels, invalid) -> LearnerRow:
         from drillpad.store import aggregates
 
         if not isinstance(lr.id, str):
             raise ValueError("this learner has no id")
-        events, invalid = self._competency_events(lr.id)
-        levels = self.ws.competency(lr.id, events)
         last = from_iso(last_seen[lr.id]) if last_seen.get(lr.id) else None
         stuck = ""
         if last is None:

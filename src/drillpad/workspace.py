@@ -990,13 +990,17 @@ class Workspace:
         """The learner's rubric level on each behaviour of their role, with the evidence behind it (*events*: the
         learner's events when the caller has already read them)."""
         lr = self.learner(learner_key)
+        specs, names = self.behaviours(lr.pack_id, lr.role_id)
+        return competency_core.assess(specs, names, self._events([lr.id]) if events is None else events)
+
+    def behaviours(self, pack_id: str, role_id: str) -> tuple[list[competency_core.BehaviourSpec], dict[int, str]]:
+        """The role's behaviours (in the pack's order) and the pack's rubric level names."""
         specs = [competency_core.BehaviourSpec(b["id"], b["title"], b["evidence"], tuple(json.loads(b["tasks"])),
                                                b["demonstrations"])
                  for b in self.db.query("SELECT id, title, evidence, tasks, demonstrations FROM behaviours "
-                                        "WHERE pack_id = ? AND role_id = ? ORDER BY position", [lr.pack_id, lr.role_id])]
-        names = dict(self.db.execute("SELECT level, name FROM rubric_levels WHERE pack_id = ?",
-                                     [lr.pack_id]).fetchall())
-        return competency_core.assess(specs, names, self._events([lr.id]) if events is None else events)
+                                        "WHERE pack_id = ? AND role_id = ? ORDER BY position", [pack_id, role_id])]
+        names = dict(self.db.execute("SELECT level, name FROM rubric_levels WHERE pack_id = ?", [pack_id]).fetchall())
+        return specs, names
 
     def progress(self, learner_key: str, weeks: int = 8) -> Progress:
         """Week by week: share of answers right and delayed recall; and accuracy at each confidence level."""
