@@ -305,34 +305,35 @@ class ManagerDesk:
     # --- coaching --------------------------------------------------------------------------------
 
     def coaching_prep(self, learner_key: str) -> CoachingPrep:
+        """The learner's last 4 weeks, levels, friction (criteria missed most, right-but-unsure answers, recurring
+        grader flags), questions and a proposed plan — from the aggregates (the last 4 weeks' review rows, the drill
+        and competency tallies), or from the events when some of the learner's rows are not in the aggregates."""
+        from drillpad.store import aggregates
+
         lr = self.ws.learner(learner_key)
-        events, _ = self._valid_events(lr.id)
-        drills_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") == "drill"]
-        prompts_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") != "drill"]
-        recent = [e for e in events if e.when >= self.ws.clock.now() - timedelta(days=28)]
-        summary = [
-            f"Last 4 weeks: {sum(1 for e in recent if e.kind == 'review')} answers "
-            f"({sum(1 for e in recent if e.kind == 'review' and e.payload.get('correct'))} right), "
-            f"{sum(1 for e in recent if e.kind == 'lesson.read')} lessons read, "
-            f"{sum(1 for e in recent if e.kind == 'demonstration')} demonstrations logged.",
-        ]
-        for b in self.ws.competency(lr.id, events):
+        since = self.ws.clock.now() - timedelta(days=28)
+        if lr.id in aggregates.unfolded(self.db):
+            facts = self._coaching_facts_from_events(lr, since)
+        else:
+            facts = self._coaching_facts(lr, since)
+        answers, right, lessons, demos, levels, drill_items, missed, shaky, flags = facts
+        summary = [f"Last 4 weeks: {answers} answers ({right} right), {lessons} lessons read, "
+                   f"{demos} demonstrations logged."]
+        for b in levels:
             summary.append(f"{b.title}: level {b.level} ({b.level_name}), {b.counted} of {b.required} demonstrations"
                            + (" — ready for sign-off" if b.ready_for_signoff else ""))
         texts, task_of = {}, {}
-        for e in drills_done:
-            d = self._drill_or_none(e.payload["item"], lr.pack_id)
+        for item in drill_items:
+            d = self._drill_or_none(item, lr.pack_id)
             if d:
                 task_of[d.id] = d.task
                 texts.update({(d.id, c.id): (c.text, c.source or d.source) for c in d.criterion})
-        missed = Counter((e.payload["item"], c) for e in drills_done for c in e.payload.get("missed", []))
+        missed = Counter(dict(sorted(missed.items())))  # ties: in drill and criterion order
         friction = [Friction("missed", f"{texts.get(k, (k[1],))[0]} ({k[0]})", n) for k, n in missed.most_common(3)]
-        shaky = [e for e in drills_done + prompts_done if e.payload.get("correct") and e.payload.get("confidence", 4) <= 2]
-        if shaky:
-            friction.append(Friction("low-confidence", "right but unsure: " + ", ".join(
-                sorted({e.payload["item"] for e in shaky})[:3]), len(shaky)))
-        flags = Counter(f for e in drills_done for f in e.payload.get("flags", []) + e.payload.get("violations", []))
-        for f, n in flags.most_common(2):
+        shaky_n, shaky_items, shaky_last = shaky
+        if shaky_n:
+            friction.append(Friction("low-confidence", "right but unsure: " + ", ".join(shaky_items[:3]), shaky_n))
+        for f, n in Counter(dict(sorted(flags.items()))).most_common(2):
             if n >= 2:
                 friction.append(Friction("recurring", f.replace("_", " ").replace("-", " "), n))
         questions = []
@@ -340,8 +341,8 @@ class ManagerDesk:
             text, source = texts.get((drill_id, cid), (cid, ""))
             questions.append(f"Talk me through this step: “{text}”" + (f" ({source})" if source else "")
                              + ". What gets in the way of it on shift?")
-        if shaky:
-            questions.append(f"You got {shaky[-1].payload['item']} right but weren't sure. What made you hesitate?")
+        if shaky_n:
+            questions.append(f"You got {shaky_last} right but weren't sure. What made you hesitate?")
         questions.append("What is one situation from this week you'd handle differently now?")
         tasks = [(r[0], r[1]) for r in self.db.execute(
             "SELECT id, title FROM tasks WHERE pack_id = ? AND role_id = ? ORDER BY position", [lr.pack_id, lr.role_id])]
@@ -353,6 +354,52 @@ class ManagerDesk:
             next((d[1] for d in drills if d[0] == plan_drill), tasks[0][0] if tasks else None))
         return CoachingPrep(lr.name, summary, friction, questions[:3], plan_task, titles.get(plan_task, ""),
                             plan_drill, self.ws.clock.now().date() + timedelta(days=7), tasks, drills)
+
+    def _coaching_facts(self, lr, since) -> tuple:
+        """What coaching prep reads, from the aggregates: (answers, right, lessons, demonstrations) since *since*,
+        levels, the drills tried, {(drill, criterion): misses}, (right-but-unsure answers, their items, the item
+        named in the question) and {flag: n}."""
+        from drillpad.clock import to_iso
+        from drillpad.store import aggregates
+        from drillpad.store.merges import aliases
+
+        answers, right = self.db.execute("SELECT count(*), total(correct) FROM review_facts WHERE learner_id = ? "
+                                         "AND at >= ?", [lr.id, to_iso(since)]).fetchone()
+        ids = aliases(self.db, lr.id)
+        recent = Counter(kind for kind, at in self.db.execute(  # a day early in text, then exactly by time
+            f"SELECT kind, created_at FROM events WHERE learner_id IN ({','.join('?' * len(ids))}) AND kind IN "
+            "('lesson.read', 'demonstration') AND created_at >= ?", [*ids, (since - timedelta(days=1)).isoformat()])
+            if from_iso(at) >= since)
+        specs, names = self.ws.behaviours(lr.pack_id, lr.role_id)
+        levels = competency_core.assess_tallies(specs, names, *aggregates.competency_inputs(self.db, [lr.id])[lr.id])
+        tallies = aggregates.drill_tallies(self.db, lr.id)
+        drill_items = sorted({item for item, key in tallies if key == "tried"})
+        missed = {(item, key[5:]): n for (item, key), n in tallies.items() if key.startswith("miss:")}
+        flags: Counter = Counter()
+        for (_, key), n in tallies.items():
+            if key.startswith("flag:"):
+                flags[key[5:]] += n
+        rows = self.db.execute("SELECT item, item_kind FROM review_facts WHERE learner_id = ? AND correct = 1 AND "
+                               "coalesce(confidence, 4) <= 2 ORDER BY item_kind != 'drill', at, device_id, seq",
+                               [lr.id]).fetchall()
+        shaky = (len(rows), sorted({r[0] for r in rows}), rows[-1][0] if rows else None)
+        return (answers, int(right), recent["lesson.read"], recent["demonstration"], levels, drill_items, missed,
+                shaky, flags)
+
+    def _coaching_facts_from_events(self, lr, since) -> tuple:
+        """The same as ``_coaching_facts``, from the learner's valid events (some are not in the aggregates)."""
+        events, _ = self._valid_events(lr.id)
+        drills_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") == "drill"]
+        prompts_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") != "drill"]
+        recent = [e for e in events if e.when >= since]
+        shaky = [e for e in drills_done + prompts_done if e.payload.get("correct") and e.payload.get("confidence", 4) <= 2]
+        return (sum(1 for e in recent if e.kind == "review"),
+                sum(1 for e in recent if e.kind == "review" and e.payload.get("correct")),
+                sum(1 for e in recent if e.kind == "lesson.read"), sum(1 for e in recent if e.kind == "demonstration"),
+                self.ws.competency(lr.id, events), sorted({e.payload["item"] for e in drills_done}),
+                Counter((e.payload["item"], c) for e in drills_done for c in e.payload.get("missed", [])),
+                (len(shaky), sorted({e.payload["item"] for e in shaky}), shaky[-1].payload["item"] if shaky else None),
+                Counter(f for e in drills_done for f in e.payload.get("flags", []) + e.payload.get("violations", [])))
 
     def send_plan(self, learner_key: str, task: str, drill: str | None, follow_up: date, note: str = ""):
         """One skill, one scenario, one follow-up date — shown at the top of the learner's Today."""
