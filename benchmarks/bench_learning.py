@@ -110,6 +110,14 @@ def measure(data_dir: Path, learners: int, events_each: int, repeat: int) -> dic
         r["overview_gaps_naive_ms"] = median_ms(lambda: naive_overview_and_gaps(ws), repeat)
         r["coaching_ms"] = median_ms(lambda: desk.coaching_prep(learner), repeat * 3)
         r["coaching_naive_ms"] = median_ms(lambda: naive_coaching(ws, learner), repeat * 3)
+        day = datagen.day_of_bundles(ws, g.end + timedelta(days=1))  # a day after the history, 200 bundles
+        from drillpad.store import events as event_store
+
+        t = time.perf_counter()
+        for bundle in day:
+            event_store.apply(ws.db, bundle)  # one transaction per bundle, as the import does
+        r["day_bundles"], r["day_events"] = len(day), sum(len(b) for b in day)
+        r["day_import_events_per_s"] = round(r["day_events"] / (time.perf_counter() - t))
         t = time.perf_counter()
         rebuilt = ws.rebuild()
         r["rebuild_s"] = round(time.perf_counter() - t, 2)
@@ -148,8 +156,10 @@ def _rows(r: dict) -> list[tuple[str, str, str, str]]:
         (f"{scale} coaching prep, one learner", f"{r['coaching_ms']:.0f} ms", "< 200 ms",
          ratio("coaching_naive_ms", "coaching_ms")),
         (f"{scale} drillpad rebuild", f"{r['rebuild_s']:.1f} s", "< 5 min", json.dumps(r["rebuild"])),
+        (f"{scale} import of a day's bundles, one transaction each", f"{r['day_import_events_per_s']:,} events/s",
+         "≥ 5,000/s", f"{r['day_bundles']} bundles, {r['day_events']:,} events, aggregates included"),
         (f"{scale} database size", f"{r['db_mb']:.0f} MB", "reported", f"{r['mb_per_million_events']:.0f} MB per "
-         f"million events; imported at {r['import_events_per_s']:,} events/s with aggregates (goal ≥ 5,000)"),
+         f"million events; history imported at {r['import_events_per_s']:,} events/s in bundles of 2,000"),
     ]
 
 

@@ -99,17 +99,70 @@ _UPSERT_DAY = (f"INSERT INTO review_days (learner_id, task, day, {', '.join(DAY_
                + ", ".join(f"{c} = {c} + excluded.{c}" for c in DAY_COLUMNS))
 
 
-def _bump(db: Database, fact: dict, delta: dict[str, int]) -> None:
+class Pending:
+    """The additive aggregate changes of a batch of events (one bundle), written once per row at the end of the
+    batch's transaction instead of once per event: day sums, cadence days, task progress, competency and drill
+    tallies, folded counts. Nothing in the folding reads these tables, so the order of writes does not matter."""
+
+    def __init__(self) -> None:
+        self.days: dict[tuple[str, str, str], dict[str, int]] = {}
+        self.learner_days: dict[tuple[str, str], list] = {}
+        self.progress: dict[tuple[str, str], list] = {}
+        self.tallies: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        self.drills: dict[tuple[str, str, str], int] = defaultdict(int)
+        self.folded: dict[str, int] = defaultdict(int)
+
+    def day(self, fact: dict, delta: dict[str, int]) -> None:
+        row = self.days.setdefault((fact["learner_id"], fact["task"], fact["day"]), dict.fromkeys(DAY_COLUMNS, 0))
+        for k, v in delta.items():
+            row[k] += v
+
+    def learner_day(self, learner_id: str, day: str, cadence: dict[str, int], active: str | None) -> None:
+        row = self.learner_days.setdefault((learner_id, day), [dict.fromkeys(CADENCE_COLUMNS, 0), None])
+        for k, v in cadence.items():
+            row[0][k] += v
+        if active is not None and (row[1] is None or active > row[1]):
+            row[1] = active
+
+    def task(self, learner_id: str, task: str, at: str, reached: str | None) -> None:
+        row = self.progress.setdefault((learner_id, task), [at, reached])
+        row[0] = min(row[0], at)
+        if reached is not None:
+            row[1] = reached if row[1] is None else min(row[1], reached)
+
+    def flush(self, db: Database) -> None:
+        if self.days:
+            db.conn.executemany(_UPSERT_DAY, [[*k, *(v[c] for c in DAY_COLUMNS)] for k, v in self.days.items()
+                                              if any(v.values())])
+        if self.learner_days:
+            db.conn.executemany(_UPSERT_LEARNER_DAY, [[*k, *(c[x] for x in CADENCE_COLUMNS), active]
+                                                      for k, (c, active) in self.learner_days.items()])
+        if self.progress:
+            db.conn.executemany(_UPSERT_PROGRESS, [[*k, *v] for k, v in self.progress.items()])
+        changed = [[*k, n] for k, n in self.tallies.items() if n]
+        if changed:
+            db.conn.executemany(_UPSERT_TALLY, changed)
+            db.conn.executemany("DELETE FROM competency_tallies WHERE learner_id = ? AND task = ? AND behaviour = ? "
+                                "AND evidence = ? AND n = 0", [r[:4] for r in changed if r[4] < 0])
+        if self.drills:
+            db.conn.executemany(_UPSERT_DRILL, [[*k, n] for k, n in self.drills.items()])
+        if self.folded:
+            db.conn.executemany("UPDATE event_counts SET folded = folded + ? WHERE learner_id = ?",
+                                [[n, k] for k, n in self.folded.items()])
+        self.__init__()
+
+
+def _bump(pending: Pending, fact: dict, delta: dict[str, int]) -> None:
     if delta:
-        db.execute(_UPSERT_DAY, [fact["learner_id"], fact["task"], fact["day"], *(delta.get(c, 0) for c in DAY_COLUMNS)])
+        pending.day(fact, delta)
 
 
-def _replace(db: Database, old: dict, new: dict) -> None:
+def _replace(db: Database, pending: Pending, old: dict, new: dict) -> None:
     """Store a fact's new derived values and move the day sums by the difference."""
     delta = _day_delta(new, 1)
     for k, v in _day_delta(old, -1).items():
         delta[k] = delta.get(k, 0) + v
-    _bump(db, new, {k: v for k, v in delta.items() if v})
+    _bump(pending, new, {k: v for k, v in delta.items() if v})
     db.execute("UPDATE review_facts SET delayed = ?, misses = ?, recurred = ? WHERE event_id = ?",
                [new["delayed"], new["misses"], new["recurred"], new["event_id"]])
 
@@ -118,7 +171,7 @@ def _rows(cursor) -> list[dict]:
     return [dict(zip(_FACT_COLUMNS, r)) for r in cursor.fetchall()]
 
 
-def _on_review(db: Database, fact: dict) -> None:
+def _on_review(db: Database, pending: Pending, fact: dict) -> None:
     key = (fact["at"], fact["device_id"], fact["seq"])
     where = "WHERE learner_id = ? AND item = ?"
     args = [fact["learner_id"], fact["item"]]
@@ -127,7 +180,7 @@ def _on_review(db: Database, fact: dict) -> None:
         for other in _rows(db.execute(f"{_SELECT_FACT} {where}", args)):
             changed = {**other, "delayed": _delayed(other, fact["at"])}
             if changed["delayed"] != other["delayed"]:
-                _replace(db, other, changed)
+                _replace(db, pending, other, changed)
     fact["delayed"] = _delayed(fact, fact["at"] if first is None or fact["at"] < first else first)
     before = _rows(db.execute(f"{_SELECT_FACT} {where} AND (at, device_id, seq) < (?, ?, ?) "
                               "ORDER BY at DESC, device_id DESC, seq DESC LIMIT 1", [*args, *key]))
@@ -136,12 +189,12 @@ def _on_review(db: Database, fact: dict) -> None:
     fact["misses"], fact["recurred"] = _recurrence(fact, after[0] if after else None)
     db.execute(f"INSERT INTO review_facts ({', '.join(_FACT_COLUMNS)}) VALUES ({', '.join('?' * len(_FACT_COLUMNS))})",
                [fact[c] for c in _FACT_COLUMNS])
-    _bump(db, fact, _day_delta(fact, 1))
+    _bump(pending, fact, _day_delta(fact, 1))
     if before:
         old = before[0]
         misses, recurred = _recurrence(old, fact)
         if (misses, recurred) != (old["misses"], old["recurred"]):
-            _replace(db, old, {**old, "misses": misses, "recurred": recurred})
+            _replace(db, pending, old, {**old, "misses": misses, "recurred": recurred})
 
 
 def _cadence_delta(kind: str, payload: dict[str, Any]) -> dict[str, int]:
@@ -172,35 +225,49 @@ _UPSERT_PROGRESS = (
 
 
 def on_event(db: Database, event_id: str, device_id: str, seq: int, learner_id: str | None, kind: str,
-             payload: dict[str, Any], created_at: str) -> None:
-    """Fold one newly stored event into the aggregates (call inside the event's transaction)."""
+             payload: dict[str, Any], created_at: str, pending: Pending | None = None) -> None:
+    """Fold one newly stored event into the aggregates (call inside the event's transaction). With *pending*
+    the additive changes wait in it for ``pending.flush(db)``, which the caller makes before committing."""
     if learner_id is None:
         return
+    if pending is None:
+        pending = Pending()
+        _fold(db, event_id, device_id, seq, learner_id, kind, payload, created_at, pending)
+        pending.flush(db)
+    else:
+        _fold(db, event_id, device_id, seq, learner_id, kind, payload, created_at, pending)
+
+
+def _fold(db: Database, event_id: str, device_id: str, seq: int, learner_id: str, kind: str,
+          payload: dict[str, Any], created_at: str, pending: Pending) -> None:
     stored_as = learner_id
     learner_id = _person(db, learner_id)
     at = _norm(created_at)
     cadence = _cadence_delta(kind, payload)
     active = at if kind in ACTIVE_KINDS else None
     if cadence or active:
-        db.execute(_UPSERT_LEARNER_DAY, [learner_id, at[:10], *(cadence.get(c, 0) for c in CADENCE_COLUMNS), active])
+        pending.learner_day(learner_id, at[:10], cadence, active)
     task = payload.get("task")
     if task is not None:
         reached = at if kind == "level" and payload.get("level", 0) >= metrics_core.INDEPENDENT_LEVEL else None
-        db.execute(_UPSERT_PROGRESS, [learner_id, str(task), at, reached])
+        pending.task(learner_id, str(task), at, reached)
     folded = True
     if kind == "review":
         fact = _fact(event_id, learner_id, device_id, seq, payload, at)
-        _on_review(db, fact)
+        _on_review(db, pending, fact)
         if fact["item_kind"] == "drill":
-            _on_drill(db, fact, payload)
+            _on_drill(db, pending, fact, payload)
     elif kind == "demonstration":
-        folded = _on_demonstration(db, learner_id, payload)
+        found = demo_evidence(payload)
+        folded = found is not None
+        if found is not None:
+            pending.tallies[(learner_id, *found)] += 1
     elif kind == "review.decision":
-        folded = _on_decision(db, learner_id, (at, device_id, seq), payload)
+        folded = _on_decision(db, pending, learner_id, (at, device_id, seq), payload)
     elif kind in CALL_KINDS:
         folded = _on_call(db, learner_id, kind, (at, device_id, seq), event_id, payload)
     if folded:
-        db.execute("UPDATE event_counts SET folded = folded + 1 WHERE learner_id = ?", [stored_as])
+        pending.folded[stored_as] += 1
 
 
 # --- competency and drills -------------------------------------------------------------------------
@@ -251,24 +318,17 @@ def _call(payload: dict[str, Any]) -> tuple[str, int] | None:
         return None
 
 
-def _on_drill(db: Database, fact: dict, payload: dict[str, Any]) -> None:
+def _on_drill(db: Database, pending: Pending, fact: dict, payload: dict[str, Any]) -> None:
     row = db.execute("SELECT passed FROM drill_decisions WHERE learner_id = ? AND attempt_id = ?",
                      [fact["learner_id"], fact["event_id"]]).fetchone()
     if fact["task"]:
-        db.execute(_UPSERT_TALLY, [fact["learner_id"], fact["task"], "",
-                                   drill_state(fact["correct"], fact["needs_review"], row[0] if row else None), 1])
+        state = drill_state(fact["correct"], fact["needs_review"], row[0] if row else None)
+        pending.tallies[(fact["learner_id"], fact["task"], "", state)] += 1
     for key in drill_keys(fact, payload):
-        db.execute(_UPSERT_DRILL, [fact["learner_id"], fact["item"], key, 1])
+        pending.drills[(fact["learner_id"], fact["item"], key)] += 1
 
 
-def _on_demonstration(db: Database, learner_id: str, payload: dict[str, Any]) -> bool:
-    found = demo_evidence(payload)
-    if found is not None:
-        db.execute(_UPSERT_TALLY, [learner_id, *found, 1])
-    return found is not None
-
-
-def _on_decision(db: Database, learner_id: str, key: tuple[str, str, int], payload: dict[str, Any]) -> bool:
+def _on_decision(db: Database, pending: Pending, learner_id: str, key: tuple[str, str, int], payload: dict[str, Any]) -> bool:
     attempt = payload.get("event")
     if not isinstance(attempt, str):
         return False
@@ -286,10 +346,8 @@ def _on_decision(db: Database, learner_id: str, key: tuple[str, str, int], paylo
         before = drill_state(fact[1], fact[2], old[3] if old is not None else None)
         after = drill_state(fact[1], fact[2], passed)
         if before != after:
-            db.execute(_UPSERT_TALLY, [learner_id, fact[0], "", before, -1])
-            db.execute("DELETE FROM competency_tallies WHERE learner_id = ? AND task = ? AND behaviour = '' AND "
-                       "evidence = ? AND n = 0", [learner_id, fact[0], before])
-            db.execute(_UPSERT_TALLY, [learner_id, fact[0], "", after, 1])
+            pending.tallies[(learner_id, fact[0], "", before)] -= 1
+            pending.tallies[(learner_id, fact[0], "", after)] += 1
     return True
 
 

@@ -427,7 +427,8 @@ def m011_competency_aggregates(db: Database) -> None:
     override per behaviour, the latest decision per routed attempt, per learner × drill the attempts, criteria
     missed and grader flags; and per learner how many events are stored (a trigger, so a row stored by any route is
     counted) and how many the aggregates took — a learner whose counts differ is read from the events and their
-    invalid rows are shown. The cohort gaps no longer scan the review rows, so their index goes."""
+    invalid rows are shown. The cohort gaps no longer scan the review rows, so their index goes; the drill
+    attempts routed to a manager get a small one (the needs-review queue)."""
     from drillpad.store import aggregates
 
     for statement in _M011_TABLES.split(";\n"):
@@ -435,6 +436,8 @@ def m011_competency_aggregates(db: Database) -> None:
             db.execute(statement)
     db.execute(_M011_TRIGGER)
     db.execute("DROP INDEX IF EXISTS review_facts_drills")
+    db.execute("CREATE INDEX review_facts_waiting ON review_facts(at, device_id, seq) "
+               "WHERE item_kind = 'drill' AND needs_review = 1")
     aggregates.rebuild(db)
 
 
