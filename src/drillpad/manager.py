@@ -250,24 +250,39 @@ class ManagerDesk:
 
     # --- needs review ----------------------------------------------------------------------------
 
-    def needs_review(self) -> list[ReviewItem]:
-        """Attempts the grader routed to a human, or the learner asked about, not yet decided."""
-        decided = self._decided()
+    _WAITING = ("FROM review_facts f JOIN learners l ON l.id = f.learner_id AND l.active = 1 "
+                "WHERE f.item_kind = 'drill' AND (f.needs_review = 1 OR f.event_id IN (SELECT json_extract(payload, "
+                "'$.event') FROM events WHERE kind = 'review.requested')) AND NOT EXISTS (SELECT 1 FROM drill_decisions "
+                "d WHERE d.learner_id = f.learner_id AND d.attempt_id = f.event_id)")
+
+    def needs_review_count(self) -> int:
+        """How many attempts wait for a manager (see ``needs_review``)."""
+        return self.db.execute(f"SELECT count(*) {self._WAITING}").fetchone()[0]
+
+    def needs_review(self, offset: int = 0, limit: int | None = None) -> list[ReviewItem]:
+        """Attempts the grader routed to a human, or the learner asked about, not yet decided — oldest first,
+        *limit* of them from *offset* (a page; all when *limit* is None). Found in the aggregates (the attempts
+        waiting for review are indexed); only the page's events are read."""
+        rows = self.db.execute(f"SELECT f.event_id, f.learner_id {self._WAITING} ORDER BY f.at, f.device_id, f.seq "
+                               "LIMIT ? OFFSET ?", [-1 if limit is None else limit, offset]).fetchall()
+        if not rows:
+            return []
         names = {lr.id: lr for lr in self._learners()}
+        ids = [r[0] for r in rows]
+        marks = ",".join("?" * len(ids))
+        events = {r[0]: r for r in self._rows(f"SELECT id, learner_id, created_at, payload, kind FROM events "
+                                              f"WHERE id IN ({marks}) AND kind = 'review'", ids)}
         requested = {}
-        for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events "
-                            "WHERE kind = 'review.requested'"):
-            p = json.loads(r[3])
-            requested[p["event"]] = p.get("note") or "(no note)"
+        for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review.requested' "
+                            f"AND json_extract(payload, '$.event') IN ({marks}) ORDER BY created_at, device_id, seq", ids):
+            requested[json.loads(r[3])["event"]] = json.loads(r[3]).get("note") or "(no note)"
         out = []
-        for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review' "
-                            "ORDER BY created_at"):
+        for event_id, person in rows:
+            r = events.get(event_id)
+            if r is None or person not in names:
+                continue  # not a valid event (the views leave it out)
             p = json.loads(r[3])
-            if p.get("item_kind") != "drill" or r[0] in decided or r[1] not in names:
-                continue
-            if not (p.get("needs_review") or r[0] in requested):
-                continue
-            lr = names[r[1]]
+            lr = names[person]
             drill = self._drill_or_none(p["item"], lr.pack_id)
             texts = {c.id: c.text for c in drill.criterion} if drill else {}
             grade = p.get("grade") or {}
