@@ -111,6 +111,7 @@ class Pending:
         self.tallies: dict[tuple[str, str, str, str], int] = defaultdict(int)
         self.drills: dict[tuple[str, str, str], int] = defaultdict(int)
         self.folded: dict[str, int] = defaultdict(int)
+        self.people: dict[str, str] = {}  # learner id → the profile it counts towards (no merge happens mid-batch)
 
     def day(self, fact: dict, delta: dict[str, int]) -> None:
         row = self.days.setdefault((fact["learner_id"], fact["task"], fact["day"]), dict.fromkeys(DAY_COLUMNS, 0))
@@ -241,7 +242,9 @@ def on_event(db: Database, event_id: str, device_id: str, seq: int, learner_id: 
 def _fold(db: Database, event_id: str, device_id: str, seq: int, learner_id: str, kind: str,
           payload: dict[str, Any], created_at: str, pending: Pending) -> None:
     stored_as = learner_id
-    learner_id = _person(db, learner_id)
+    if learner_id not in pending.people:
+        pending.people[learner_id] = _person(db, learner_id)
+    learner_id = pending.people[learner_id]
     at = _norm(created_at)
     cadence = _cadence_delta(kind, payload)
     active = at if kind in ACTIVE_KINDS else None
