@@ -250,10 +250,12 @@ class ManagerDesk:
 
     # --- needs review ----------------------------------------------------------------------------
 
-    _WAITING = ("FROM review_facts f JOIN learners l ON l.id = f.learner_id AND l.active = 1 "
-                "WHERE f.item_kind = 'drill' AND (f.needs_review = 1 OR f.event_id IN (SELECT json_extract(payload, "
-                "'$.event') FROM events WHERE kind = 'review.requested')) AND NOT EXISTS (SELECT 1 FROM drill_decisions "
-                "d WHERE d.learner_id = f.learner_id AND d.attempt_id = f.event_id)")
+    # the drill attempts routed to a human (a small index) and those a learner asked about, not yet decided
+    _WAITING = ("FROM (SELECT event_id, learner_id, at, device_id, seq FROM review_facts WHERE item_kind = 'drill' AND "
+                "needs_review = 1 UNION SELECT event_id, learner_id, at, device_id, seq FROM review_facts WHERE event_id "
+                "IN (SELECT json_extract(payload, '$.event') FROM events WHERE kind = 'review.requested') AND "
+                "item_kind = 'drill') f JOIN learners l ON l.id = f.learner_id AND l.active = 1 WHERE NOT EXISTS "
+                "(SELECT 1 FROM drill_decisions d WHERE d.learner_id = f.learner_id AND d.attempt_id = f.event_id)")
 
     def needs_review_count(self) -> int:
         """How many attempts wait for a manager (see ``needs_review``)."""
