@@ -273,19 +273,21 @@ class ManagerDesk:
         ids = [r[0] for r in rows]
         marks = ",".join("?" * len(ids))
         events = {r[0]: r for r in self._rows(f"SELECT id, learner_id, created_at, payload, kind FROM events "
-                                              f"WHERE id IN ({marks}) AND kind = 'review'", ids)}
+                                              f"WHERE id IN ({marks}) AND +kind = 'review'", ids)}  # by id, not the kind index
         requested = {}
         for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review.requested' "
                             f"AND json_extract(payload, '$.event') IN ({marks}) ORDER BY created_at, device_id, seq", ids):
             requested[json.loads(r[3])["event"]] = json.loads(r[3]).get("note") or "(no note)"
-        out = []
+        out, drills = [], {}
         for event_id, person in rows:
             r = events.get(event_id)
             if r is None or person not in names:
                 continue  # not a valid event (the views leave it out)
             p = json.loads(r[3])
             lr = names[person]
-            drill = self._drill_or_none(p["item"], lr.pack_id)
+            if (p["item"], lr.pack_id) not in drills:
+                drills[(p["item"], lr.pack_id)] = self._drill_or_none(p["item"], lr.pack_id)
+            drill = drills[(p["item"], lr.pack_id)]
             texts = {c.id: c.text for c in drill.criterion} if drill else {}
             grade = p.get("grade") or {}
             criteria = [{"id": cid, "text": texts.get(cid, cid), "met": c.get("met"), "confidence": c.get("confidence"),
