@@ -250,23 +250,30 @@ class ManagerDesk:
 
     # --- needs review ----------------------------------------------------------------------------
 
-    # the drill attempts routed to a human (a small index) and those a learner asked about, not yet decided
-    _WAITING = ("FROM (SELECT event_id, learner_id, at, device_id, seq FROM review_facts WHERE item_kind = 'drill' AND "
-                "needs_review = 1 UNION SELECT event_id, learner_id, at, device_id, seq FROM review_facts WHERE event_id "
-                "IN (SELECT json_extract(payload, '$.event') FROM events WHERE kind = 'review.requested') AND "
-                "item_kind = 'drill') f JOIN learners l ON l.id = f.learner_id AND l.active = 1 WHERE NOT EXISTS "
-                "(SELECT 1 FROM drill_decisions d WHERE d.learner_id = f.learner_id AND d.attempt_id = f.event_id)")
+    # undecided drill attempts of active learners: routed to a human (read in time order from their covering index),
+    # or asked about by the learner (the few review.requested records); the two sets do not overlap
+    _UNDECIDED = ("+f.learner_id IN (SELECT id FROM learners WHERE active = 1) AND NOT EXISTS (SELECT 1 FROM "
+                  "drill_decisions d WHERE d.learner_id = f.learner_id AND d.attempt_id = f.event_id)")
+    _ROUTED = f"FROM review_facts f WHERE f.item_kind = 'drill' AND f.needs_review = 1 AND {_UNDECIDED}"
+    _ASKED = ("FROM review_facts f WHERE f.event_id IN (SELECT json_extract(payload, '$.event') FROM events WHERE "
+              f"kind = 'review.requested') AND f.item_kind = 'drill' AND f.needs_review = 0 AND {_UNDECIDED}")
 
     def needs_review_count(self) -> int:
         """How many attempts wait for a manager (see ``needs_review``)."""
-        return self.db.execute(f"SELECT count(*) {self._WAITING}").fetchone()[0]
+        return sum(self.db.execute(f"SELECT count(*) {part}").fetchone()[0] for part in (self._ROUTED, self._ASKED))
 
     def needs_review(self, offset: int = 0, limit: int | None = None) -> list[ReviewItem]:
         """Attempts the grader routed to a human, or the learner asked about, not yet decided — oldest first,
-        *limit* of them from *offset* (a page; all when *limit* is None). Found in the aggregates (the attempts
-        waiting for review are indexed); only the page's events are read."""
-        rows = self.db.execute(f"SELECT f.event_id, f.learner_id {self._WAITING} ORDER BY f.at, f.device_id, f.seq "
-                               "LIMIT ? OFFSET ?", [-1 if limit is None else limit, offset]).fetchall()
+        *limit* of them from *offset* (a page; all when *limit* is None). Found in the aggregates; only the
+        page's events are read."""
+        import heapq
+
+        top = -1 if limit is None else offset + limit
+        parts = [self.db.execute(f"SELECT f.at, f.device_id, f.seq, f.event_id, f.learner_id {part} "
+                                 "ORDER BY f.at, f.device_id, f.seq LIMIT ?", [top]).fetchall()
+                 for part in (self._ROUTED, self._ASKED)]
+        merged = list(heapq.merge(*parts))
+        rows = [(r[3], r[4]) for r in (merged[offset:] if limit is None else merged[offset:offset + limit])]
         if not rows:
             return []
         names = {lr.id: lr for lr in self._learners()}

@@ -436,7 +436,7 @@ def m011_competency_aggregates(db: Database) -> None:
             db.execute(statement)
     db.execute(_M011_TRIGGER)
     db.execute("DROP INDEX IF EXISTS review_facts_drills")
-    db.execute("CREATE INDEX review_facts_waiting ON review_facts(at, device_id, seq) "
+    db.execute("CREATE INDEX review_facts_waiting ON review_facts(at, device_id, seq, learner_id, event_id) "
                "WHERE item_kind = 'drill' AND needs_review = 1")
     aggregates.rebuild(db)
 
