@@ -275,6 +275,45 @@ def _drill_attempt(rng, out, pack_id, learner, device, manager, drill, attempts,
     return (recent + [drill_id])[-5:]
 
 
+class _Collector(_Writer):
+    """Events per learner, numbered after what each device already stored, kept instead of stored."""
+
+    def __init__(self, ws: Workspace):
+        super().__init__(ws, batch=10**9)
+        self.seq = dict(ws.db.execute("SELECT device_id, max(seq) FROM events GROUP BY device_id").fetchall())
+
+
+def day_of_bundles(ws: Workspace, day: datetime, events_each: int = 10, *, seed: int = 11,
+                   per: str = "device") -> list[list]:
+    """One working day at the site after the history: every learner's about *events_each* events made on *day*
+    (practice, lessons, reflections, demonstrations and the manager's records) as bundles (lists of
+    ``event_store.Event``) to be imported one transaction per bundle: one per workstation (*per* "device": each
+    workstation sends its day's events; the manager's own records in one more) or one per learner ("learner":
+    the smallest bundles, the most transactions)."""
+    rng = random.Random(seed)
+    content = _content(ws)
+    manager = ws.db.execute("SELECT id FROM devices WHERE name = 'bench manager'").fetchone()[0]
+    out = _Collector(ws)
+    bundles = []
+    for learner_id, pack_id, role_id in ws.db.execute(
+            "SELECT id, pack_id, role_id FROM learners WHERE active = 1 ORDER BY id").fetchall():
+        row = ws.db.execute("SELECT device_id FROM events WHERE learner_id = ? AND kind = 'learner.added'",
+                            [learner_id]).fetchone()
+        if row is None:
+            continue
+        start = day.replace(hour=6, minute=0, second=0, microsecond=0)
+        _learner_history(rng, out, content[(pack_id, role_id)], pack_id, learner_id, row[0], manager, start,
+                         start + timedelta(days=1), events_each)
+        bundles.append(out.pending)
+        out.pending = []
+    if per == "device":
+        devices: dict[str, list] = {}
+        for e in (e for b in bundles for e in b):
+            devices.setdefault(e.device_id, []).append(e)
+        bundles = [sorted(b, key=lambda e: e.seq) for _, b in sorted(devices.items())]
+    return bundles
+
+
 def open_workspace(data_dir: Path, clock_at: datetime | None = None) -> Workspace:
     return Workspace(Paths.resolve(data_dir, env={}), clock=FixedClock(clock_at or T0 + timedelta(days=SPAN_DAYS)))
 

@@ -13,14 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drillpad.clock import to_iso
+from drillpad.core import competency as competency_core
 from drillpad.core import metrics as metrics_core
 from drillpad.store import aggregates
 from drillpad.store import events as event_store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-ITEMS = {"p1": "jam", "p2": "jam", "d1": "spill"}
+ITEMS = {"p1": "jam", "p2": "jam", "d1": "spill", "d2": "jam"}
+BEHAVIOURS = ("isolation", "reporting", "accuracy")  # the minipack's: drill on jam, observed and work sample
 TABLES = {"review_facts": "event_id", "review_days": "learner_id, task, day", "task_progress": "learner_id, task",
-          "learner_days": "learner_id, day"}
+          "learner_days": "learner_id, day", "competency_tallies": "learner_id, task, behaviour, evidence",
+          "competency_calls": "learner_id, behaviour, kind", "drill_decisions": "learner_id, attempt_id",
+          "drill_tallies": "learner_id, item, key", "event_counts": "learner_id"}
 
 
 @pytest.fixture
@@ -30,17 +34,31 @@ def ws(workspace, minipack):
 
 
 def _event(draw, learner: str, device: str) -> dict:
-    kind = draw(st.sampled_from(["review"] * 6 + ["level", "lesson.read", "reflection", "checkin", "demonstration"]))
+    kind = draw(st.sampled_from(["review"] * 6 + ["level", "lesson.read", "reflection", "checkin", "demonstration",
+                                                  "demonstration", "review.decision", "review.decision", "signoff",
+                                                  "competency.override"]))
     when = T0 + timedelta(minutes=draw(st.integers(0, 40 * 24 * 60)))
     item = draw(st.sampled_from(sorted(ITEMS)))
     if kind == "review":
         payload = {"pack": "mini-dock", "task": ITEMS[item], "item_kind": "drill" if item == "d1" else "prompt",
                    "item": item, "correct": draw(st.booleans()), "attempt": draw(st.integers(1, 3)),
-                   "confidence": draw(st.integers(0, 5)), "rating": 3,
-                   "missed": draw(st.lists(st.sampled_from(["a", "b", "c"]), max_size=3))}
+                   "confidence": draw(st.integers(0, 5)), "rating": 3, "needs_review": draw(st.booleans()),
+                   "missed": draw(st.lists(st.sampled_from(["a", "b", "c"]), max_size=3)),
+                   "flags": draw(st.lists(st.sampled_from(["keyword_run", "instruction"]), max_size=2))}
+    elif kind == "review.decision":  # "event" is set to one of the history's events below
+        payload = {"passed": draw(st.booleans()), "criteria": {}, "by": "m"}
+    elif kind in ("signoff", "competency.override"):
+        payload = {"behaviour": draw(st.sampled_from(BEHAVIOURS)), "level": draw(st.integers(1, 5)), "by": "m",
+                   "note": draw(st.sampled_from(["", "seen"]))}
+    elif kind == "demonstration":
+        payload = {"pack": "mini-dock", "task": draw(st.sampled_from(["jam", "spill", "scan", "unload"])),
+                   "note": "x", "source": draw(st.sampled_from(["self", "peer", "manager"]))}
+        behaviour = draw(st.sampled_from([None, *BEHAVIOURS]))
+        if behaviour is not None:
+            payload["behaviour"] = behaviour
     elif kind == "level":
         payload = {"task": ITEMS[item], "level": draw(st.integers(2, 5))}
-    elif kind in ("lesson.read", "demonstration"):
+    elif kind == "lesson.read":
         payload = {"pack": "mini-dock", "task": ITEMS[item]}
     else:
         payload = {"note": "x"}
@@ -57,6 +75,13 @@ def histories(draw):
     seqs: dict[str, int] = {}
     for e in events:
         e["seq"] = seqs[e["device"]] = seqs.get(e["device"], 0) + 1
+        e["id"] = str(uuid.uuid4())
+    drills = [e for e in events if e["payload"].get("item_kind") == "drill"][:3]  # decided again and again
+    for e in events:  # a manager's decision on one of the first drill attempts (or, wrongly, on another record)
+        if e["kind"] == "review.decision":
+            target = draw(st.sampled_from(drills)) if drills and draw(st.integers(0, 4)) else \
+                events[draw(st.integers(0, len(events) - 1))]
+            e["payload"]["event"], e["learner"] = target["id"], target["learner"]
     batches = draw(st.lists(st.integers(1, 8), min_size=1))  # bundle sizes; the rest in a final bundle
     order = draw(st.permutations(range(len(events))))  # bundles arrive in any order (merges, late bundles)
     replay = draw(st.booleans())
@@ -72,7 +97,7 @@ def _store(ws, learners, devices, events, batches, order, replay) -> None:
         for device in devices:
             ws.db.execute("INSERT INTO devices (id, name, is_self, created_at) VALUES (?, 'd', 0, ?)",
                           [device, to_iso(T0)])
-    stored = [event_store.Event(str(uuid.uuid4()), e["device"], e["seq"], e["learner"], e["kind"], e["payload"],
+    stored = [event_store.Event(e["id"], e["device"], e["seq"], e["learner"], e["kind"], e["payload"],
                                 to_iso(e["when"])) for e in events]
     queue = [stored[i] for i in order]
     while queue:
@@ -116,9 +141,23 @@ def test_aggregates_equal_a_computation_over_the_events_and_a_rebuild(ws, histor
                   if set(learners) == {lr.id for lr in ws.learners()} else
                   metrics_core.from_counts(aggregates.counts(ws.db, learners, task=task, start=start, end=end)),
                   expected)
+    _same_levels(ws, learners)
     incremental = _tables(ws, learners)
     assert aggregates.rebuild(ws.db)["differed"] == 0
     assert _tables(ws, learners) == incremental
+    assert not aggregates.unfolded(ws.db)
+
+
+def _same_levels(ws, learners) -> None:
+    """The heat-map's levels from the competency tallies equal ``assess`` over the learner's events."""
+    specs, names = ws.behaviours("mini-dock", "dock-hand")
+    inputs = aggregates.competency_inputs(ws.db, learners)
+    for learner in learners:
+        expected = ws.competency(learner)
+        got = competency_core.assess_tallies(specs, names, *inputs[learner])
+        fields = ("id", "level", "source_of_level", "counted", "required", "attempts", "success_rate",
+                  "ready_for_signoff", "signed_off")
+        assert [[getattr(b, f) for f in fields] for b in got] == [[getattr(b, f) for f in fields] for b in expected]
 
 
 def test_stats_for_a_role_read_the_aggregates_and_keep_the_definitions(ws):

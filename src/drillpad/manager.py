@@ -165,8 +165,10 @@ class ManagerDesk:
     # --- team overview ---------------------------------------------------------------------------
 
     def team_overview(self, stuck_days: int = STUCK_DAYS) -> list[LearnerRow]:
-        """One row per learner, from the aggregates (last practice, this week's check-in, the last drill
-        attempts) and each learner's drill facts and manager decisions — not every event's JSON."""
+        """One row per learner, from the aggregates (competency counts and the manager's latest calls, last
+        practice, this week's check-in, the last drill attempts) — not every event's JSON. The levels carry no
+        evidence list here (``competency(learner)`` gives it for one learner). A learner with stored rows the
+        aggregates did not take is read from the events instead, and the invalid rows are reported."""
         from drillpad.store import aggregates
 
         now = self.ws.clock.now()
@@ -175,23 +177,34 @@ class ManagerDesk:
         last_seen = aggregates.last_active(self.db, ids)
         week_start = now.date() - timedelta(days=now.weekday())
         checkins = aggregates.checkins_since(self.db, ids, week_start.isoformat())
+        inputs = aggregates.competency_inputs(self.db, ids)
+        unfolded = aggregates.unfolded(self.db)
+        specs: dict[tuple[str, str], tuple] = {}
         rows = []
         for lr in learners:
             try:
-                rows.append(self._overview_row(lr, now, stuck_days, last_seen, checkins))
+                if not isinstance(lr.id, str):
+                    raise ValueError("this learner has no id")
+                if lr.id in unfolded:
+                    events, invalid = self._competency_events(lr.id)
+                    levels = self.ws.competency(lr.id, events)
+                else:
+                    key = (lr.pack_id, lr.role_id)
+                    if key not in specs:
+                        specs[key] = self.ws.behaviours(*key)
+                    levels, invalid = competency_core.assess_tallies(*specs[key], *inputs[lr.id]), []
+                rows.append(self._overview_row(lr, now, stuck_days, last_seen, checkins, levels, invalid))
             except Exception as exc:  # noqa: BLE001 - one learner's bad data never hides the team
                 rows.append(LearnerRow(str(lr.id), str(lr.name), str(lr.role_title), [], [],
                                        f"invalid record: {type(exc).__name__}: {exc}"[:200], None, False,
                                        (f"{type(exc).__name__}: {exc}",)))
         return rows
 
-    def _overview_row(self, lr, now, stuck_days: int, last_seen: dict, checkins: dict) -> LearnerRow:
+    def _overview_row(self, lr, now, stuck_days: int, last_seen: dict, checkins: dict, levels, invalid) -> LearnerRow:
         from drillpad.store import aggregates
 
         if not isinstance(lr.id, str):
             raise ValueError("this learner has no id")
-        events, invalid = self._competency_events(lr.id)
-        levels = self.ws.competency(lr.id, events)
         last = from_iso(last_seen[lr.id]) if last_seen.get(lr.id) else None
         stuck = ""
         if last is None:
@@ -241,25 +254,51 @@ class ManagerDesk:
 
     # --- needs review ----------------------------------------------------------------------------
 
-    def needs_review(self) -> list[ReviewItem]:
-        """Attempts the grader routed to a human, or the learner asked about, not yet decided."""
-        decided = self._decided()
+    # undecided drill attempts of active learners: routed to a human (read in time order from their covering index),
+    # or asked about by the learner (the few review.requested records); the two sets do not overlap
+    _UNDECIDED = ("+f.learner_id IN (SELECT id FROM learners WHERE active = 1) AND NOT EXISTS (SELECT 1 FROM "
+                  "drill_decisions d WHERE d.learner_id = f.learner_id AND d.attempt_id = f.event_id)")
+    _ROUTED = f"FROM review_facts f WHERE f.item_kind = 'drill' AND f.needs_review = 1 AND {_UNDECIDED}"
+    _ASKED = ("FROM review_facts f WHERE f.event_id IN (SELECT json_extract(payload, '$.event') FROM events WHERE "
+              f"kind = 'review.requested') AND f.item_kind = 'drill' AND f.needs_review = 0 AND {_UNDECIDED}")
+
+    def needs_review_count(self) -> int:
+        """How many attempts wait for a manager (see ``needs_review``)."""
+        return sum(self.db.execute(f"SELECT count(*) {part}").fetchone()[0] for part in (self._ROUTED, self._ASKED))
+
+    def needs_review(self, offset: int = 0, limit: int | None = None) -> list[ReviewItem]:
+        """Attempts the grader routed to a human, or the learner asked about, not yet decided — oldest first,
+        *limit* of them from *offset* (a page; all when *limit* is None). Found in the aggregates; only the
+        page's events are read."""
+        import heapq
+
+        top = -1 if limit is None else offset + limit
+        parts = [self.db.execute(f"SELECT f.at, f.device_id, f.seq, f.event_id, f.learner_id {part} "
+                                 "ORDER BY f.at, f.device_id, f.seq LIMIT ?", [top]).fetchall()
+                 for part in (self._ROUTED, self._ASKED)]
+        merged = list(heapq.merge(*parts))
+        rows = [(r[3], r[4]) for r in (merged[offset:] if limit is None else merged[offset:offset + limit])]
+        if not rows:
+            return []
         names = {lr.id: lr for lr in self._learners()}
+        ids = [r[0] for r in rows]
+        marks = ",".join("?" * len(ids))
+        events = {r[0]: r for r in self._rows(f"SELECT id, learner_id, created_at, payload, kind FROM events "
+                                              f"WHERE id IN ({marks}) AND +kind = 'review'", ids)}  # by id, not the kind index
         requested = {}
-        for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events "
-                            "WHERE kind = 'review.requested'"):
+        for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review.requested' "
+                            f"AND json_extract(payload, '$.event') IN ({marks}) ORDER BY created_at, device_id, seq", ids):
+            requested[json.loads(r[3])["event"]] = json.loads(r[3]).get("note") or "(no note)"
+        out, drills = [], {}
+        for event_id, person in rows:
+            r = events.get(event_id)
+            if r is None or person not in names:
+                continue  # not a valid event (the views leave it out)
             p = json.loads(r[3])
-            requested[p["event"]] = p.get("note") or "(no note)"
-        out = []
-        for r in self._rows("SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review' "
-                            "ORDER BY created_at"):
-            p = json.loads(r[3])
-            if p.get("item_kind") != "drill" or r[0] in decided or r[1] not in names:
-                continue
-            if not (p.get("needs_review") or r[0] in requested):
-                continue
-            lr = names[r[1]]
-            drill = self._drill_or_none(p["item"], lr.pack_id)
+            lr = names[person]
+            if (p["item"], lr.pack_id) not in drills:
+                drills[(p["item"], lr.pack_id)] = self._drill_or_none(p["item"], lr.pack_id)
+            drill = drills[(p["item"], lr.pack_id)]
             texts = {c.id: c.text for c in drill.criterion} if drill else {}
             grade = p.get("grade") or {}
             criteria = [{"id": cid, "text": texts.get(cid, cid), "met": c.get("met"), "confidence": c.get("confidence"),
@@ -296,36 +335,38 @@ class ManagerDesk:
     # --- coaching --------------------------------------------------------------------------------
 
     def coaching_prep(self, learner_key: str) -> CoachingPrep:
+        """The learner's last 4 weeks, levels, friction (criteria missed most, right-but-unsure answers, recurring
+        grader flags), questions and a proposed plan — from the aggregates (the last 4 weeks' review rows, the drill
+        and competency tallies), or from the events when some of the learner's rows are not in the aggregates."""
+        from drillpad.store import aggregates
+
         lr = self.ws.learner(learner_key)
-        events, _ = self._valid_events(lr.id)
-        drills_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") == "drill"]
-        prompts_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") != "drill"]
-        recent = [e for e in events if e.when >= self.ws.clock.now() - timedelta(days=28)]
-        summary = [
-            f"Last 4 weeks: {sum(1 for e in recent if e.kind == 'review')} answers "
-            f"({sum(1 for e in recent if e.kind == 'review' and e.payload.get('correct'))} right), "
-            f"{sum(1 for e in recent if e.kind == 'lesson.read')} lessons read, "
-            f"{sum(1 for e in recent if e.kind == 'demonstration')} demonstrations logged.",
-        ]
-        for b in self.ws.competency(lr.id, events):
+        since = self.ws.clock.now() - timedelta(days=28)
+        if lr.id in aggregates.unfolded(self.db):
+            facts = self._coaching_facts_from_events(lr, since)
+        else:
+            facts = self._coaching_facts(lr, since)
+        answers, right, lessons, demos, levels, drill_items, missed, shaky, flags = facts
+        summary = [f"Last 4 weeks: {answers} answers ({right} right), {lessons} lessons read, "
+                   f"{demos} demonstrations logged."]
+        for b in levels:
             summary.append(f"{b.title}: level {b.level} ({b.level_name}), {b.counted} of {b.required} demonstrations"
                            + (" — ready for sign-off" if b.ready_for_signoff else ""))
         texts, task_of = {}, {}
-        for e in drills_done:
-            d = self._drill_or_none(e.payload["item"], lr.pack_id)
+        for item in drill_items:
+            d = self._drill_or_none(item, lr.pack_id)
             if d:
                 task_of[d.id] = d.task
                 texts.update({(d.id, c.id): (c.text, c.source or d.source) for c in d.criterion})
-        missed = Counter((e.payload["item"], c) for e in drills_done for c in e.payload.get("missed", []))
+        missed = Counter(dict(sorted(missed.items())))  # ties: in drill and criterion order
         titles = self.ws.drill_titles(lr.pack_id)  # scenarios by title, never by id
         friction = [Friction("missed", f"{texts.get(k, (k[1],))[0]} (in “{titles.get(k[0], k[0])}”)", n)
                     for k, n in missed.most_common(3)]
-        shaky = [e for e in drills_done + prompts_done if e.payload.get("correct") and e.payload.get("confidence", 4) <= 2]
-        if shaky:
+        shaky_n, shaky_items, shaky_last = shaky
+        if shaky_n:
             friction.append(Friction("low-confidence", "right but unsure: " + ", ".join(
-                sorted({titles.get(e.payload["item"], e.payload["item"]) for e in shaky})[:3]), len(shaky)))
-        flags = Counter(f for e in drills_done for f in e.payload.get("flags", []) + e.payload.get("violations", []))
-        for f, n in flags.most_common(2):
+                titles.get(i, i) for i in shaky_items[:3]), shaky_n))
+        for f, n in Counter(dict(sorted(flags.items()))).most_common(2):
             if n >= 2:
                 friction.append(Friction("recurring", f.replace("_", " ").replace("-", " "), n))
         questions = []
@@ -333,8 +374,8 @@ class ManagerDesk:
             text, source = texts.get((drill_id, cid), (cid, ""))
             questions.append(f"Talk me through this step: “{text}”" + (f" ({source})" if source else "")
                              + ". What gets in the way of it on shift?")
-        if shaky:
-            questions.append(f"You got {shaky[-1].payload['item']} right but weren't sure. What made you hesitate?")
+        if shaky_n:
+            questions.append(f"You got {shaky_last} right but weren't sure. What made you hesitate?")
         questions.append("What is one situation from this week you'd handle differently now?")
         tasks = [(r[0], r[1]) for r in self.db.execute(
             "SELECT id, title FROM tasks WHERE pack_id = ? AND role_id = ? ORDER BY position", [lr.pack_id, lr.role_id])]
@@ -346,6 +387,52 @@ class ManagerDesk:
             next((d[1] for d in drills if d[0] == plan_drill), tasks[0][0] if tasks else None))
         return CoachingPrep(lr.name, summary, friction, questions[:3], plan_task, titles.get(plan_task, ""),
                             plan_drill, self.ws.clock.now().date() + timedelta(days=7), tasks, drills)
+
+    def _coaching_facts(self, lr, since) -> tuple:
+        """What coaching prep reads, from the aggregates: (answers, right, lessons, demonstrations) since *since*,
+        levels, the drills tried, {(drill, criterion): misses}, (right-but-unsure answers, their items, the item
+        named in the question) and {flag: n}."""
+        from drillpad.clock import to_iso
+        from drillpad.store import aggregates
+        from drillpad.store.merges import aliases
+
+        answers, right = self.db.execute("SELECT count(*), total(correct) FROM review_facts WHERE learner_id = ? "
+                                         "AND at >= ?", [lr.id, to_iso(since)]).fetchone()
+        ids = aliases(self.db, lr.id)
+        recent = Counter(kind for kind, at in self.db.execute(  # a day early in text, then exactly by time
+            f"SELECT kind, created_at FROM events WHERE learner_id IN ({','.join('?' * len(ids))}) AND kind IN "
+            "('lesson.read', 'demonstration') AND created_at >= ?", [*ids, (since - timedelta(days=1)).isoformat()])
+            if from_iso(at) >= since)
+        specs, names = self.ws.behaviours(lr.pack_id, lr.role_id)
+        levels = competency_core.assess_tallies(specs, names, *aggregates.competency_inputs(self.db, [lr.id])[lr.id])
+        tallies = aggregates.drill_tallies(self.db, lr.id)
+        drill_items = sorted({item for item, key in tallies if key == "tried"})
+        missed = {(item, key[5:]): n for (item, key), n in tallies.items() if key.startswith("miss:")}
+        flags: Counter = Counter()
+        for (_, key), n in tallies.items():
+            if key.startswith("flag:"):
+                flags[key[5:]] += n
+        rows = self.db.execute("SELECT item, item_kind FROM review_facts WHERE learner_id = ? AND correct = 1 AND "
+                               "coalesce(confidence, 4) <= 2 ORDER BY item_kind != 'drill', at, device_id, seq",
+                               [lr.id]).fetchall()
+        shaky = (len(rows), sorted({r[0] for r in rows}), rows[-1][0] if rows else None)
+        return (answers, int(right), recent["lesson.read"], recent["demonstration"], levels, drill_items, missed,
+                shaky, flags)
+
+    def _coaching_facts_from_events(self, lr, since) -> tuple:
+        """The same as ``_coaching_facts``, from the learner's valid events (some are not in the aggregates)."""
+        events, _ = self._valid_events(lr.id)
+        drills_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") == "drill"]
+        prompts_done = [e for e in events if e.kind == "review" and e.payload.get("item_kind") != "drill"]
+        recent = [e for e in events if e.when >= since]
+        shaky = [e for e in drills_done + prompts_done if e.payload.get("correct") and e.payload.get("confidence", 4) <= 2]
+        return (sum(1 for e in recent if e.kind == "review"),
+                sum(1 for e in recent if e.kind == "review" and e.payload.get("correct")),
+                sum(1 for e in recent if e.kind == "lesson.read"), sum(1 for e in recent if e.kind == "demonstration"),
+                self.ws.competency(lr.id, events), sorted({e.payload["item"] for e in drills_done}),
+                Counter((e.payload["item"], c) for e in drills_done for c in e.payload.get("missed", [])),
+                (len(shaky), sorted({e.payload["item"] for e in shaky}), shaky[-1].payload["item"] if shaky else None),
+                Counter(f for e in drills_done for f in e.payload.get("flags", []) + e.payload.get("violations", [])))
 
     def send_plan(self, learner_key: str, task: str, drill: str | None, follow_up: date, note: str = ""):
         """One skill, one scenario, one follow-up date — shown at the top of the learner's Today."""

@@ -1133,14 +1133,18 @@ class Workspace:
         """The learner's rubric level on each behaviour of their role, with the evidence behind it (*events*: the
         learner's events when the caller has already read them)."""
         lr = self.learner(learner_key)
+        specs, names = self.behaviours(lr.pack_id, lr.role_id)
+        return competency_core.assess(specs, names, self._events([lr.id]) if events is None else events,
+                                      self.drill_titles(lr.pack_id))
+
+    def behaviours(self, pack_id: str, role_id: str) -> tuple[list[competency_core.BehaviourSpec], dict[int, str]]:
+        """The role's behaviours (in the pack's order) and the pack's rubric level names."""
         specs = [competency_core.BehaviourSpec(b["id"], b["title"], b["evidence"], tuple(json.loads(b["tasks"])),
                                                b["demonstrations"])
                  for b in self.db.query("SELECT id, title, evidence, tasks, demonstrations FROM behaviours "
-                                        "WHERE pack_id = ? AND role_id = ? ORDER BY position", [lr.pack_id, lr.role_id])]
-        names = dict(self.db.execute("SELECT level, name FROM rubric_levels WHERE pack_id = ?",
-                                     [lr.pack_id]).fetchall())
-        return competency_core.assess(specs, names, self._events([lr.id]) if events is None else events,
-                                      self.drill_titles(lr.pack_id))
+                                        "WHERE pack_id = ? AND role_id = ? ORDER BY position", [pack_id, role_id])]
+        names = dict(self.db.execute("SELECT level, name FROM rubric_levels WHERE pack_id = ?", [pack_id]).fetchall())
+        return specs, names
 
     def drill_titles(self, pack_id: str) -> dict[str, str]:
         """Drill id → the title people read (its slots filled with the pack's defaults)."""

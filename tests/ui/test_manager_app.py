@@ -40,19 +40,19 @@ def test_manager_mode_from_passphrase_to_signoff(qtbot, workspace, minipack, mon
     assert w.stack.currentWidget() is screen
 
     # team heat-map: names, levels in words, who is ready
-    table = screen.team.table
-    assert [table.verticalHeaderItem(i).text().split("\n")[0] for i in range(table.rowCount())] == ["Ana Lima", "Bo Chen"]
-    assert table.item(0, 0).text().startswith("4 ") and "★ ready" in table.item(0, 0).text()
+    team = screen.team.model
+    assert [team.headerData(i, Qt.Orientation.Vertical) for i in range(team.rowCount())] == ["Ana Lima", "Bo Chen"]
+    assert team.index(0, 0).data().startswith("4 ") and "★ ready" in team.index(0, 0).data()
     assert screen.tabs.tabText(1) == "Needs &review (1)"
 
     # needs review: the manager overrides the grader per criterion
     screen.tabs.setCurrentWidget(screen.review)
-    assert screen.review.list.count() == 1
+    assert screen.review.model.rowCount() == 1
     boxes = {cid: box for cid, box in screen.review.boxes.items()}
     assert set(boxes) == {"stop", "lockout"} and not any(b.isChecked() for b in boxes.values())
     save = next(b for b in screen.review.findChildren(QPushButton) if b.text() == "Save my decision")
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
-    assert screen.review.list.count() == 0 and screen.tabs.tabText(1) == "Needs &review"
+    assert screen.review.model.rowCount() == 0 and screen.tabs.tabText(1) == "Needs &review"
     decision = workspace.db.execute("SELECT payload FROM events WHERE kind = 'review.decision'").fetchone()[0]
     assert '"passed": false' in decision and '"by": "Sam"' in decision
 
@@ -80,7 +80,7 @@ def test_manager_mode_from_passphrase_to_signoff(qtbot, workspace, minipack, mon
 
     monkeypatch.setattr(desk_ui.SignoffDialog, "exec", sign)
     screen.team._open(0, 0)
-    assert "✔ signed" in screen.team.table.item(0, 0).text()
+    assert "✔ signed" in screen.team.model.index(0, 0).data()
 
     # devices: a workstation's bundles from a folder, approval, import
     device = Workspace(Paths.resolve(tmp_path / "device", env={}), clock=clock)
@@ -92,15 +92,15 @@ def test_manager_mode_from_passphrase_to_signoff(qtbot, workspace, minipack, mon
     screen.tabs.setCurrentWidget(screen.devices)
     outcomes = screen.devices.import_folder(tmp_path / "usb")
     assert [o.outcome for o in outcomes] == ["pending"]
-    assert screen.devices.devices.item(0, 1).text() == "● waiting for approval"
+    assert screen.devices.device_model.index(0, 1).data() == "● waiting for approval"
     screen.devices.devices.selectRow(0)
     screen.devices._approve()
-    assert screen.devices.devices.item(0, 1).text() == "✓ approved"
+    assert screen.devices.device_model.index(0, 1).data() == "✓ approved"
     assert [o.outcome for o in screen.devices.import_folder(tmp_path / "usb")] == ["imported"]
     assert "Cy Diaz" in {lr.name for lr in workspace.learners()}
     screen.devices.devices.selectRow(0)
     screen.devices._revoke()  # the workstation was stolen
-    assert screen.devices.devices.item(0, 1).text() == "✗ revoked"
+    assert screen.devices.device_model.index(0, 1).data() == "✗ revoked"
     device.close()
 
     # leaving (or idling) drops the screen and the unlocked keys

@@ -18,6 +18,9 @@ Levels (the pack names them; 1 "needs guidance" … 5 "independent and consisten
 
 A manager's ``signoff`` sets the level it names; a later ``competency.override`` sets the level
 too. The latest manager decision wins; the source of the level says which rule applied.
+
+``assess`` reads the events and lists the evidence; ``assess_tallies`` gives the same levels from counts kept
+per task × behaviour × kind of evidence (store/aggregates.py) without the list — the team heat-map.
 """
 
 from __future__ import annotations
@@ -110,6 +113,28 @@ def _evidence(spec: BehaviourSpec, events: Sequence[EventView], decisions: Mappi
     return found
 
 
+def _level(spec: BehaviourSpec, level_names: Mapping[int, str], counted: int, judged: int,
+           calls: Sequence[tuple[str, int, dict | None]], evidence: list[Evidence]) -> BehaviourLevel:
+    """*calls*: the manager's sign-offs and overrides on the behaviour in time order as (kind, level, signed)."""
+    rate = counted / judged if judged else None
+    if counted == 0:
+        level = 1
+    elif counted >= spec.demonstrations:
+        level = 4
+    elif rate is not None and rate >= SUCCESS_FOR_LEVEL_3:
+        level = 3
+    else:
+        level = 2
+    source, signed = "evidence", None
+    for kind, called, signature in calls:
+        level, source = called, kind
+        if kind == "signoff":
+            signed = signature
+    ready = counted >= spec.demonstrations and not (signed and signed["level"] >= SIGNOFF_LEVEL)
+    return BehaviourLevel(spec.id, spec.title, level, level_names.get(level, f"level {level}"), source,
+                          counted, spec.demonstrations, judged, rate, ready, signed, evidence)
+
+
 def assess(behaviours: Iterable[BehaviourSpec], level_names: Mapping[int, str],
            events: Iterable[EventView], titles: Mapping[str, str] | None = None) -> list[BehaviourLevel]:
     events = sorted(events, key=lambda e: e.when)
@@ -120,26 +145,50 @@ def assess(behaviours: Iterable[BehaviourSpec], level_names: Mapping[int, str],
         counted = sum(1 for ev in evidence if ev.counts)
         judged = [ev for ev in evidence if ev.why_not != "waiting for a manager's review"
                   and not ev.why_not.startswith("self-reported")]  # unconfirmed claims are not attempts
-        rate = counted / len(judged) if judged else None
-        if counted == 0:
-            level = 1
-        elif counted >= spec.demonstrations:
-            level = 4
-        elif rate is not None and rate >= SUCCESS_FOR_LEVEL_3:
-            level = 3
-        else:
-            level = 2
-        source, signed = "evidence", None
+        calls = []
         for e in events:
             if e.payload.get("behaviour") != spec.id:
                 continue
             if e.kind == "signoff":
-                level, source = int(e.payload["level"]), "signoff"
-                signed = {"level": level, "by": e.payload.get("by", "manager"), "when": e.when.isoformat(),
-                          "note": e.payload.get("note", "")}
+                level = int(e.payload["level"])
+                calls.append(("signoff", level, {"level": level, "by": e.payload.get("by", "manager"),
+                                                 "when": e.when.isoformat(), "note": e.payload.get("note", "")}))
             elif e.kind == "competency.override":
-                level, source = int(e.payload["level"]), "override"
-        ready = counted >= spec.demonstrations and not (signed and signed["level"] >= SIGNOFF_LEVEL)
-        out.append(BehaviourLevel(spec.id, spec.title, level, level_names.get(level, f"level {level}"), source,
-                                  counted, spec.demonstrations, len(judged), rate, ready, signed, evidence))
+                calls.append(("override", int(e.payload["level"]), None))
+        out.append(_level(spec, level_names, counted, len(judged), calls, evidence))
+    return out
+
+
+def assess_tallies(behaviours: Iterable[BehaviourSpec], level_names: Mapping[int, str],
+                   tallies: Mapping[tuple[str, str, str], int],
+                   calls: Mapping[tuple[str, str], Mapping]) -> list[BehaviourLevel]:
+    """The levels ``assess`` gives, from counts: *tallies* {(task, behaviour or '', evidence): n} with evidence
+    ``passed``/``failed``/``waiting`` (drill attempts, after the manager's latest decision) or
+    ``peer``/``manager``/``other`` (demonstrations); *calls* {(behaviour, 'signoff'|'override'): {key, level, by,
+    when, note}}, the latest of each (``key`` orders them). The evidence list is left empty."""
+    out = []
+    for spec in behaviours:
+        tasks = set(spec.tasks)
+
+        def n(behaviours_: tuple[str, ...], kinds: tuple[str, ...]) -> int:
+            return sum(tallies.get((t, b, k), 0) for t in tasks for b in behaviours_ for k in kinds)
+
+        if spec.evidence == "drill":
+            counted = n(("",), ("passed",))
+            judged = counted + n(("",), ("failed",))
+        elif spec.evidence in ("observed", "work_sample"):
+            mine = ("", spec.id)
+            counted = n(mine, ("peer", "manager") if spec.evidence == "observed" else ("peer",))
+            judged = counted if spec.evidence == "observed" else n(mine, ("peer", "manager", "other"))
+        else:
+            counted = judged = 0
+        made = []
+        for kind in ("signoff", "override"):
+            c = calls.get((spec.id, kind))
+            if c is not None:
+                signed = ({"level": c["level"], "by": c["by"], "when": c["when"], "note": c["note"]}
+                          if kind == "signoff" else None)
+                made.append((c["key"], kind, c["level"], signed))
+        made.sort(key=lambda m: m[0])
+        out.append(_level(spec, level_names, counted, judged, [m[1:] for m in made], []))
     return out

@@ -12,6 +12,19 @@ event log in the same transaction as each event, and rebuilt from the events by 
 - ``learner_days``: per learner × UTC day, the weekly cadence's counts (prompt, scenario,
   reflection, check-in), the new items started (Today's cap) and the last activity.
 
+- ``competency_tallies``: per learner × task × behaviour (``''`` for drill attempts and demonstrations that name
+  none) × evidence the count of competency evidence: a drill attempt is ``passed``, ``failed`` or ``waiting`` (for a
+  manager's review; the latest ``review.decision`` on it, in ``drill_decisions``, overrides the grader), a
+  demonstration is ``peer``, ``manager`` or ``other`` (self-reported) by who confirmed it; ``competency_calls``: the
+  latest ``signoff`` and ``competency.override`` per learner × behaviour. ``core.competency.assess_tallies`` turns
+  them into the same levels as ``assess`` over the events.
+- ``drill_tallies``: per learner × drill the attempts (``tried``), each criterion's misses (``miss:ID``) and the
+  grader's flags (``flag:NAME``) — the cohort gaps and coaching prep.
+- ``event_counts``: per learner id, the events stored (a trigger on ``events``, whatever route stored them) and the
+  events the aggregates took (``folded``); where they differ (a row stored around the event store, or a
+  competency record the aggregates could not read) the manager's views read that learner's events and report the
+  invalid rows.
+
 Order-dependent facts (first answer, next attempt) are repaired when an event arrives out of
 time order (a workstation with a wrong clock, a merge, a late bundle): the item's neighbours are
 recomputed. Times are compared in their one stored form (``clock.to_iso``: UTC, microseconds).
@@ -86,17 +99,71 @@ _UPSERT_DAY = (f"INSERT INTO review_days (learner_id, task, day, {', '.join(DAY_
                + ", ".join(f"{c} = {c} + excluded.{c}" for c in DAY_COLUMNS))
 
 
-def _bump(db: Database, fact: dict, delta: dict[str, int]) -> None:
+class Pending:
+    """The additive aggregate changes of a batch of events (one bundle), written once per row at the end of the
+    batch's transaction instead of once per event: day sums, cadence days, task progress, competency and drill
+    tallies, folded counts. Nothing in the folding reads these tables, so the order of writes does not matter."""
+
+    def __init__(self) -> None:
+        self.days: dict[tuple[str, str, str], dict[str, int]] = {}
+        self.learner_days: dict[tuple[str, str], list] = {}
+        self.progress: dict[tuple[str, str], list] = {}
+        self.tallies: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        self.drills: dict[tuple[str, str, str], int] = defaultdict(int)
+        self.folded: dict[str, int] = defaultdict(int)
+        self.people: dict[str, str] = {}  # learner id → the profile it counts towards (no merge happens mid-batch)
+
+    def day(self, fact: dict, delta: dict[str, int]) -> None:
+        row = self.days.setdefault((fact["learner_id"], fact["task"], fact["day"]), dict.fromkeys(DAY_COLUMNS, 0))
+        for k, v in delta.items():
+            row[k] += v
+
+    def learner_day(self, learner_id: str, day: str, cadence: dict[str, int], active: str | None) -> None:
+        row = self.learner_days.setdefault((learner_id, day), [dict.fromkeys(CADENCE_COLUMNS, 0), None])
+        for k, v in cadence.items():
+            row[0][k] += v
+        if active is not None and (row[1] is None or active > row[1]):
+            row[1] = active
+
+    def task(self, learner_id: str, task: str, at: str, reached: str | None) -> None:
+        row = self.progress.setdefault((learner_id, task), [at, reached])
+        row[0] = min(row[0], at)
+        if reached is not None:
+            row[1] = reached if row[1] is None else min(row[1], reached)
+
+    def flush(self, db: Database) -> None:
+        if self.days:
+            db.conn.executemany(_UPSERT_DAY, [[*k, *(v[c] for c in DAY_COLUMNS)] for k, v in self.days.items()
+                                              if any(v.values())])
+        if self.learner_days:
+            db.conn.executemany(_UPSERT_LEARNER_DAY, [[*k, *(c[x] for x in CADENCE_COLUMNS), active]
+                                                      for k, (c, active) in self.learner_days.items()])
+        if self.progress:
+            db.conn.executemany(_UPSERT_PROGRESS, [[*k, *v] for k, v in self.progress.items()])
+        changed = [[*k, n] for k, n in self.tallies.items() if n]
+        if changed:
+            db.conn.executemany(_UPSERT_TALLY, changed)
+            db.conn.executemany("DELETE FROM competency_tallies WHERE learner_id = ? AND task = ? AND behaviour = ? "
+                                "AND evidence = ? AND n = 0", [r[:4] for r in changed if r[4] < 0])
+        if self.drills:
+            db.conn.executemany(_UPSERT_DRILL, [[*k, n] for k, n in self.drills.items()])
+        if self.folded:
+            db.conn.executemany("UPDATE event_counts SET folded = folded + ? WHERE learner_id = ?",
+                                [[n, k] for k, n in self.folded.items()])
+        self.__init__()
+
+
+def _bump(pending: Pending, fact: dict, delta: dict[str, int]) -> None:
     if delta:
-        db.execute(_UPSERT_DAY, [fact["learner_id"], fact["task"], fact["day"], *(delta.get(c, 0) for c in DAY_COLUMNS)])
+        pending.day(fact, delta)
 
 
-def _replace(db: Database, old: dict, new: dict) -> None:
+def _replace(db: Database, pending: Pending, old: dict, new: dict) -> None:
     """Store a fact's new derived values and move the day sums by the difference."""
     delta = _day_delta(new, 1)
     for k, v in _day_delta(old, -1).items():
         delta[k] = delta.get(k, 0) + v
-    _bump(db, new, {k: v for k, v in delta.items() if v})
+    _bump(pending, new, {k: v for k, v in delta.items() if v})
     db.execute("UPDATE review_facts SET delayed = ?, misses = ?, recurred = ? WHERE event_id = ?",
                [new["delayed"], new["misses"], new["recurred"], new["event_id"]])
 
@@ -105,7 +172,7 @@ def _rows(cursor) -> list[dict]:
     return [dict(zip(_FACT_COLUMNS, r)) for r in cursor.fetchall()]
 
 
-def _on_review(db: Database, fact: dict) -> None:
+def _on_review(db: Database, pending: Pending, fact: dict) -> None:
     key = (fact["at"], fact["device_id"], fact["seq"])
     where = "WHERE learner_id = ? AND item = ?"
     args = [fact["learner_id"], fact["item"]]
@@ -114,7 +181,7 @@ def _on_review(db: Database, fact: dict) -> None:
         for other in _rows(db.execute(f"{_SELECT_FACT} {where}", args)):
             changed = {**other, "delayed": _delayed(other, fact["at"])}
             if changed["delayed"] != other["delayed"]:
-                _replace(db, other, changed)
+                _replace(db, pending, other, changed)
     fact["delayed"] = _delayed(fact, fact["at"] if first is None or fact["at"] < first else first)
     before = _rows(db.execute(f"{_SELECT_FACT} {where} AND (at, device_id, seq) < (?, ?, ?) "
                               "ORDER BY at DESC, device_id DESC, seq DESC LIMIT 1", [*args, *key]))
@@ -123,12 +190,12 @@ def _on_review(db: Database, fact: dict) -> None:
     fact["misses"], fact["recurred"] = _recurrence(fact, after[0] if after else None)
     db.execute(f"INSERT INTO review_facts ({', '.join(_FACT_COLUMNS)}) VALUES ({', '.join('?' * len(_FACT_COLUMNS))})",
                [fact[c] for c in _FACT_COLUMNS])
-    _bump(db, fact, _day_delta(fact, 1))
+    _bump(pending, fact, _day_delta(fact, 1))
     if before:
         old = before[0]
         misses, recurred = _recurrence(old, fact)
         if (misses, recurred) != (old["misses"], old["recurred"]):
-            _replace(db, old, {**old, "misses": misses, "recurred": recurred})
+            _replace(db, pending, old, {**old, "misses": misses, "recurred": recurred})
 
 
 def _cadence_delta(kind: str, payload: dict[str, Any]) -> dict[str, int]:
@@ -159,22 +226,151 @@ _UPSERT_PROGRESS = (
 
 
 def on_event(db: Database, event_id: str, device_id: str, seq: int, learner_id: str | None, kind: str,
-             payload: dict[str, Any], created_at: str) -> None:
-    """Fold one newly stored event into the aggregates (call inside the event's transaction)."""
+             payload: dict[str, Any], created_at: str, pending: Pending | None = None) -> None:
+    """Fold one newly stored event into the aggregates (call inside the event's transaction). With *pending*
+    the additive changes wait in it for ``pending.flush(db)``, which the caller makes before committing."""
     if learner_id is None:
         return
-    learner_id = _person(db, learner_id)
+    if pending is None:
+        pending = Pending()
+        _fold(db, event_id, device_id, seq, learner_id, kind, payload, created_at, pending)
+        pending.flush(db)
+    else:
+        _fold(db, event_id, device_id, seq, learner_id, kind, payload, created_at, pending)
+
+
+def _fold(db: Database, event_id: str, device_id: str, seq: int, learner_id: str, kind: str,
+          payload: dict[str, Any], created_at: str, pending: Pending) -> None:
+    stored_as = learner_id
+    if learner_id not in pending.people:
+        pending.people[learner_id] = _person(db, learner_id)
+    learner_id = pending.people[learner_id]
     at = _norm(created_at)
     cadence = _cadence_delta(kind, payload)
     active = at if kind in ACTIVE_KINDS else None
     if cadence or active:
-        db.execute(_UPSERT_LEARNER_DAY, [learner_id, at[:10], *(cadence.get(c, 0) for c in CADENCE_COLUMNS), active])
+        pending.learner_day(learner_id, at[:10], cadence, active)
     task = payload.get("task")
     if task is not None:
         reached = at if kind == "level" and payload.get("level", 0) >= metrics_core.INDEPENDENT_LEVEL else None
-        db.execute(_UPSERT_PROGRESS, [learner_id, str(task), at, reached])
+        pending.task(learner_id, str(task), at, reached)
+    folded = True
     if kind == "review":
-        _on_review(db, _fact(event_id, learner_id, device_id, seq, payload, at))
+        fact = _fact(event_id, learner_id, device_id, seq, payload, at)
+        _on_review(db, pending, fact)
+        if fact["item_kind"] == "drill":
+            _on_drill(db, pending, fact, payload)
+    elif kind == "demonstration":
+        found = demo_evidence(payload)
+        folded = found is not None
+        if found is not None:
+            pending.tallies[(learner_id, *found)] += 1
+    elif kind == "review.decision":
+        folded = _on_decision(db, pending, learner_id, (at, device_id, seq), payload)
+    elif kind in CALL_KINDS:
+        folded = _on_call(db, learner_id, kind, (at, device_id, seq), event_id, payload)
+    if folded:
+        pending.folded[stored_as] += 1
+
+
+# --- competency and drills -------------------------------------------------------------------------
+
+CALL_KINDS = {"signoff": "signoff", "competency.override": "override"}
+_UPSERT_TALLY = ("INSERT INTO competency_tallies (learner_id, task, behaviour, evidence, n) VALUES (?, ?, ?, ?, ?) "
+                 "ON CONFLICT (learner_id, task, behaviour, evidence) DO UPDATE SET n = n + excluded.n")
+_UPSERT_DRILL = ("INSERT INTO drill_tallies (learner_id, item, key, n) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (learner_id, item, key) DO UPDATE SET n = n + excluded.n")
+
+
+def drill_state(correct: int, needs_review: int, decision: int | None) -> str:
+    """A drill attempt as competency evidence: the manager's latest decision, else waiting, else the grade."""
+    if decision is not None:
+        return "passed" if decision else "failed"
+    if needs_review:
+        return "waiting"
+    return "passed" if correct else "failed"
+
+
+def demo_evidence(payload: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(task, behaviour or '', who confirmed it) of a demonstration, or None when it cannot be read."""
+    task, behaviour = payload.get("task"), payload.get("behaviour")
+    if not isinstance(task, str) or not task or (behaviour is not None and (not isinstance(behaviour, str)
+                                                                            or not behaviour)):
+        return None
+    source = payload.get("source", "self")
+    return task, behaviour or "", source if source in ("peer", "manager") else "other"
+
+
+def drill_keys(fact: dict, payload: dict[str, Any]) -> list[str]:
+    """The drill tallies one attempt adds to: tried, each criterion missed, each flag and violation."""
+    keys = ["tried", *(f"miss:{c}" for c in json.loads(fact["missed"]))]
+    for name in ("flags", "violations"):
+        value = payload.get(name)
+        if isinstance(value, list):
+            keys += [f"flag:{f}" for f in value]
+    return keys
+
+
+def _call(payload: dict[str, Any]) -> tuple[str, int] | None:
+    behaviour, level = payload.get("behaviour"), payload.get("level")
+    if not isinstance(behaviour, str) or not behaviour or isinstance(level, bool):
+        return None
+    try:
+        return behaviour, int(level)
+    except (TypeError, ValueError):
+        return None
+
+
+def _on_drill(db: Database, pending: Pending, fact: dict, payload: dict[str, Any]) -> None:
+    row = db.execute("SELECT passed FROM drill_decisions WHERE learner_id = ? AND attempt_id = ?",
+                     [fact["learner_id"], fact["event_id"]]).fetchone()
+    if fact["task"]:
+        state = drill_state(fact["correct"], fact["needs_review"], row[0] if row else None)
+        pending.tallies[(fact["learner_id"], fact["task"], "", state)] += 1
+    for key in drill_keys(fact, payload):
+        pending.drills[(fact["learner_id"], fact["item"], key)] += 1
+
+
+def _on_decision(db: Database, pending: Pending, learner_id: str, key: tuple[str, str, int], payload: dict[str, Any]) -> bool:
+    attempt = payload.get("event")
+    if not isinstance(attempt, str):
+        return False
+    passed = int(bool(payload.get("passed")))
+    old = db.execute("SELECT at, device_id, seq, passed FROM drill_decisions WHERE learner_id = ? AND attempt_id = ?",
+                     [learner_id, attempt]).fetchone()
+    if old is not None and tuple(old[:3]) > key:
+        return True  # a later decision on the attempt stands
+    db.execute("INSERT INTO drill_decisions (learner_id, attempt_id, at, device_id, seq, passed) VALUES (?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT (learner_id, attempt_id) DO UPDATE SET at = excluded.at, device_id = excluded.device_id, "
+               "seq = excluded.seq, passed = excluded.passed", [learner_id, attempt, *key, passed])
+    fact = db.execute("SELECT task, correct, needs_review FROM review_facts WHERE event_id = ? AND learner_id = ? AND "
+                      "item_kind = 'drill'", [attempt, learner_id]).fetchone()
+    if fact is not None and fact[0]:
+        before = drill_state(fact[1], fact[2], old[3] if old is not None else None)
+        after = drill_state(fact[1], fact[2], passed)
+        if before != after:
+            pending.tallies[(learner_id, fact[0], "", before)] -= 1
+            pending.tallies[(learner_id, fact[0], "", after)] += 1
+    return True
+
+
+def _on_call(db: Database, learner_id: str, kind: str, key: tuple[str, str, int], event_id: str,
+             payload: dict[str, Any]) -> bool:
+    found = _call(payload)
+    if found is None:
+        return False
+    behaviour, level = found
+    old = db.execute("SELECT at, device_id, seq FROM competency_calls WHERE learner_id = ? AND behaviour = ? AND "
+                     "kind = ?", [learner_id, behaviour, CALL_KINDS[kind]]).fetchone()
+    if old is None or tuple(old) < key:
+        db.execute("INSERT OR REPLACE INTO competency_calls (learner_id, behaviour, kind, at, device_id, seq, event_id, "
+                   "level, by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [learner_id, behaviour, CALL_KINDS[kind], *key, event_id, level,
+                    str(payload.get("by", "manager")), str(payload.get("note", ""))])
+    return True
+
+
+COMPETENCY_TABLES = ("competency_tallies", "competency_calls", "drill_decisions", "drill_tallies")
 
 
 def rebuild(db: Database) -> dict[str, int]:
@@ -182,13 +378,19 @@ def rebuild(db: Database) -> dict[str, int]:
     many review days differed from what was kept incrementally."""
     before = {tuple(r[:3]): r[3:] for r in db.execute(f"SELECT learner_id, task, day, {', '.join(DAY_COLUMNS)} "
                                                       "FROM review_days")}
+    # the competency tables come with migration m011; m008 rebuilds without them
+    competency = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_counts'").fetchone() is not None
     with db.atomic():
-        for table in ("review_facts", "review_days", "task_progress", "learner_days"):
+        for table in ("review_facts", "review_days", "task_progress", "learner_days",
+                      *(COMPETENCY_TABLES + ("event_counts",) if competency else ())):
             db.execute(f"DELETE FROM {table}")
+        if competency:
+            db.execute("INSERT INTO event_counts (learner_id, stored) SELECT learner_id, count(*) FROM events "
+                       "WHERE learner_id IS NOT NULL GROUP BY learner_id")
         learners = [r[0] for r in db.execute("SELECT DISTINCT learner_id FROM events WHERE learner_id IS NOT NULL")]
         people = sorted({_person(db, learner_id) for learner_id in learners})
         for learner_id in people:
-            _rebuild_learner(db, learner_id)
+            _rebuild_learner(db, learner_id, competency)
     after = {tuple(r[:3]): r[3:] for r in db.execute(f"SELECT learner_id, task, day, {', '.join(DAY_COLUMNS)} "
                                                      "FROM review_days")}
     differed = sum(1 for k in set(before) | set(after) if before.get(k) != after.get(k))
@@ -211,17 +413,43 @@ def _aliases(db: Database, learner_id: str) -> list[str]:
     return aliases(db, learner_id)
 
 
-def _rebuild_learner(db: Database, learner_id: str) -> None:
+def _rebuild_learner(db: Database, learner_id: str, competency: bool = True) -> None:
     days: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(DAY_COLUMNS, 0))
     cadence: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CADENCE_COLUMNS, 0))
     last: dict[str, str] = {}
     progress: dict[str, list[str | None]] = {}
     items: dict[str, list[dict]] = defaultdict(list)
+    tallies: dict[tuple[str, str, str], int] = defaultdict(int)
+    drill_counts: dict[tuple[str, str], int] = defaultdict(int)
+    decisions: dict[str, tuple[tuple[str, str, int], int]] = {}
+    calls: dict[tuple[str, str], tuple] = {}
+    folded: dict[str, int] = defaultdict(int)
     ids = _aliases(db, learner_id)
-    for event_id, device_id, seq, kind, payload, created_at in db.execute(
-            f"SELECT id, device_id, seq, kind, payload, created_at FROM events WHERE learner_id IN ({_marks(ids)})", ids):
+    for event_id, device_id, seq, kind, payload, created_at, stored_as in db.execute(
+            "SELECT id, device_id, seq, kind, payload, created_at, learner_id FROM events "
+            f"WHERE learner_id IN ({_marks(ids)})", ids):
         p = json.loads(payload)
         at = _norm(created_at)
+        key = (at, device_id, seq)
+        folded[stored_as] += 1
+        if kind == "demonstration":
+            found = demo_evidence(p)
+            if found is None:
+                folded[stored_as] -= 1
+            else:
+                tallies[found] += 1
+        elif kind == "review.decision":
+            if not isinstance(p.get("event"), str):
+                folded[stored_as] -= 1
+            elif p["event"] not in decisions or decisions[p["event"]][0] < key:
+                decisions[p["event"]] = (key, int(bool(p.get("passed"))))
+        elif kind in CALL_KINDS:
+            call = _call(p)
+            if call is None:
+                folded[stored_as] -= 1
+            elif (call[0], CALL_KINDS[kind]) not in calls or calls[(call[0], CALL_KINDS[kind])][0] < key:
+                calls[(call[0], CALL_KINDS[kind])] = (key, event_id, call[1], str(p.get("by", "manager")),
+                                                      str(p.get("note", "")))
         for k, v in _cadence_delta(kind, p).items():
             cadence[at[:10]][k] += v
         if kind in ACTIVE_KINDS:
@@ -236,7 +464,15 @@ def _rebuild_learner(db: Database, learner_id: str) -> None:
         if kind == "review":
             fact = _fact(event_id, learner_id, device_id, seq, p, at)
             items[fact["item"]].append(fact)
+            if fact["item_kind"] == "drill":
+                for k in drill_keys(fact, p):
+                    drill_counts[(fact["item"], k)] += 1
     for facts in items.values():
+        for fact in facts:
+            if fact["item_kind"] == "drill" and fact["task"]:
+                decided = decisions.get(fact["event_id"])
+                tallies[(fact["task"], "", drill_state(fact["correct"], fact["needs_review"],
+                                                       decided[1] if decided else None))] += 1
         facts.sort(key=lambda f: (f["at"], f["device_id"], f["seq"]))
         first = facts[0]["at"]
         for i, fact in enumerate(facts):
@@ -254,6 +490,18 @@ def _rebuild_learner(db: Database, learner_id: str) -> None:
                    [[learner_id, day, *(v[c] for c in CADENCE_COLUMNS), last.get(day)] for day, v in cadence.items()])
     db.conn.executemany("INSERT INTO task_progress (learner_id, task, started_at, reached_at) VALUES (?, ?, ?, ?)",
                    [[learner_id, task, s, r] for task, (s, r) in progress.items()])
+    if not competency:
+        return
+    db.conn.executemany("INSERT INTO competency_tallies (learner_id, task, behaviour, evidence, n) VALUES (?, ?, ?, ?, ?)",
+                        [[learner_id, *k, n] for k, n in tallies.items() if n])
+    db.conn.executemany("INSERT INTO drill_tallies (learner_id, item, key, n) VALUES (?, ?, ?, ?)",
+                        [[learner_id, *k, n] for k, n in drill_counts.items()])
+    db.conn.executemany("INSERT INTO drill_decisions (learner_id, attempt_id, at, device_id, seq, passed) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", [[learner_id, a, *k, p] for a, (k, p) in decisions.items()])
+    db.conn.executemany("INSERT INTO competency_calls (learner_id, behaviour, kind, at, device_id, seq, event_id, level, "
+                        "by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [[learner_id, b, kind, *key, *rest] for (b, kind), (key, *rest) in calls.items()])
+    db.conn.executemany("UPDATE event_counts SET folded = ? WHERE learner_id = ?", [[n, i] for i, n in folded.items()])
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -396,12 +644,41 @@ def checkins_since(db: Database, ids: list[str], day: str) -> dict[str, int]:
 
 def drill_gaps(db: Database) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str, str], int]]:
     """Per (learner's pack, drill): how many learners tried it; per (pack, drill, criterion): how many
-    learners missed that criterion at least once — in SQL over the facts (json_each for the misses)."""
+    learners missed that criterion at least once — from the per learner × drill tallies."""
     tried = {(r[0], r[1]): r[2] for r in db.execute(
-        "SELECT l.pack_id, f.item, count(DISTINCT f.learner_id) FROM review_facts f JOIN learners l ON "
-        "l.id = f.learner_id AND l.active = 1 WHERE f.item_kind = 'drill' GROUP BY l.pack_id, f.item")}
+        "SELECT l.pack_id, t.item, count(*) FROM drill_tallies t JOIN learners l ON l.id = t.learner_id AND "
+        "l.active = 1 WHERE t.key = 'tried' GROUP BY l.pack_id, t.item")}
     missed = {(r[0], r[1], r[2]): r[3] for r in db.execute(
-        "SELECT l.pack_id, f.item, j.value, count(DISTINCT f.learner_id) FROM review_facts f "
-        "JOIN learners l ON l.id = f.learner_id AND l.active = 1, json_each(f.missed) j "
-        "WHERE f.item_kind = 'drill' AND f.missed != '[]' GROUP BY l.pack_id, f.item, j.value")}
+        "SELECT l.pack_id, t.item, substr(t.key, 6), count(*) FROM drill_tallies t JOIN learners l ON "
+        "l.id = t.learner_id AND l.active = 1 WHERE t.key >= 'miss:' AND t.key < 'miss;' "
+        "GROUP BY l.pack_id, t.item, substr(t.key, 6)")}
     return tried, missed
+
+
+def competency_inputs(db: Database, ids: list[str]) -> dict[str, tuple[dict, dict]]:
+    """Per learner in *ids*: the competency tallies {(task, behaviour, evidence): n} and the latest manager
+    calls {(behaviour, 'signoff'|'override'): {key, level, by, when, note}} — what ``assess_tallies`` reads."""
+    out: dict[str, tuple[dict, dict]] = {i: ({}, {}) for i in ids}
+    if not ids:
+        return out
+    for learner_id, task, behaviour, evidence, n in db.execute(
+            f"SELECT learner_id, task, behaviour, evidence, n FROM competency_tallies WHERE learner_id IN ({_marks(ids)})",
+            ids):
+        out[learner_id][0][(task, behaviour, evidence)] = n
+    for learner_id, behaviour, kind, at, device_id, seq, level, by, note in db.execute(
+            "SELECT learner_id, behaviour, kind, at, device_id, seq, level, by, note FROM competency_calls "
+            f"WHERE learner_id IN ({_marks(ids)})", ids):
+        out[learner_id][1][(behaviour, kind)] = {"key": (at, device_id, seq), "level": level, "by": by,
+                                                 "when": from_iso(at).isoformat(), "note": note}
+    return out
+
+
+def unfolded(db: Database) -> set[str]:
+    """The learners (as their merged-into profile) with stored events the aggregates did not take."""
+    return {_person(db, r[0]) for r in db.execute("SELECT learner_id FROM event_counts WHERE stored != folded")}
+
+
+def drill_tallies(db: Database, learner_id: str) -> dict[tuple[str, str], int]:
+    """{(drill, key): n} for one learner: ``tried``, ``miss:CRITERION``, ``flag:NAME``."""
+    return {(r[0], r[1]): r[2] for r in db.execute("SELECT item, key, n FROM drill_tallies WHERE learner_id = ?",
+                                                  [learner_id])}

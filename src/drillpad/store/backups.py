@@ -291,14 +291,14 @@ def _salvage(conn: sqlite3.Connection, damaged_path: Path, report: RestoreReport
                     verb = "INSERT OR IGNORE" if table == "events" else "INSERT OR REPLACE"
                     marks = ", ".join("?" for _ in columns)
                     names = ", ".join(f'"{c}"' for c in columns)
-                    before = conn.total_changes
+                    written = 0  # rows this statement wrote (total_changes would add the events trigger's)
                     for row in rows:
                         if table == "seq_floor":  # the floor only goes up
                             raise_floor(conn, *row)
                             continue
-                        conn.execute(f'{verb} INTO "{table}" ({names}) VALUES ({marks})', row)
+                        written += conn.execute(f'{verb} INTO "{table}" ({names}) VALUES ({marks})', row).rowcount
                     if table == "events":
-                        report.salvaged_events = conn.total_changes - before
+                        report.salvaged_events = written
                         report.unreadable_events = len(bad)
                         known = {r[0] for r in conn.execute("SELECT id FROM events")}
                         report.missing = [e for e in unreadable_events(damaged, bad) if e.get("id") not in known]

@@ -77,6 +77,7 @@ def apply(db: Database, incoming: list[Event]) -> int:
     event in the same transaction.
     """
     new = 0
+    pending = aggregates.Pending()
     with db.atomic():
         for e in incoming:
             cur = db.execute(
@@ -86,5 +87,7 @@ def apply(db: Database, incoming: list[Event]) -> int:
             )
             if cur.rowcount:
                 new += 1
-                aggregates.on_event(db, e.id, e.device_id, e.seq, e.learner_id, e.kind, e.payload, e.created_at)
+                aggregates.on_event(db, e.id, e.device_id, e.seq, e.learner_id, e.kind, e.payload, e.created_at,
+                                    pending)
+        pending.flush(db)
     return new

@@ -469,3 +469,73 @@ def m012_pin_roaming(db: Database) -> None:
     set here before PINs travelled), so a change or a reset from another workstation is applied by the clock rule
     (docs/evidence.md, "PIN and lock-out everywhere")."""
     db.execute("ALTER TABLE pins ADD COLUMN event_id TEXT")
+
+
+@migrations()
+def m013_competency_aggregates(db: Database) -> None:
+    """What the team heat-map, cohort gaps and coaching prep read instead of each learner's events
+    (store/aggregates.py): competency evidence counted per learner × task × behaviour, the latest sign-off and
+    override per behaviour, the latest decision per routed attempt, per learner × drill the attempts, criteria
+    missed and grader flags; and per learner how many events are stored (a trigger, so a row stored by any route is
+    counted) and how many the aggregates took — a learner whose counts differ is read from the events and their
+    invalid rows are shown. The cohort gaps no longer scan the review rows, so their index goes; the drill
+    attempts routed to a manager get a small one (the needs-review queue)."""
+    from drillpad.store import aggregates
+
+    for statement in _M013_TABLES.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute(_M013_TRIGGER)
+    db.execute("DROP INDEX IF EXISTS review_facts_drills")
+    db.execute("CREATE INDEX review_facts_waiting ON review_facts(at, device_id, seq, learner_id, event_id) "
+               "WHERE item_kind = 'drill' AND needs_review = 1")
+    aggregates.rebuild(db)
+
+
+_M013_TABLES = """CREATE TABLE competency_tallies (
+    learner_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    behaviour TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (learner_id, task, behaviour, evidence)
+) WITHOUT ROWID;
+CREATE TABLE competency_calls (
+    learner_id TEXT NOT NULL,
+    behaviour TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('signoff', 'override')),
+    at TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    by TEXT,
+    note TEXT,
+    PRIMARY KEY (learner_id, behaviour, kind)
+) WITHOUT ROWID;
+CREATE TABLE drill_decisions (
+    learner_id TEXT NOT NULL,
+    attempt_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    passed INTEGER NOT NULL,
+    PRIMARY KEY (learner_id, attempt_id)
+) WITHOUT ROWID;
+CREATE TABLE drill_tallies (
+    learner_id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    key TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (learner_id, item, key)
+) WITHOUT ROWID;
+CREATE TABLE event_counts (
+    learner_id TEXT PRIMARY KEY,
+    stored INTEGER NOT NULL DEFAULT 0,
+    folded INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID
+"""
+_M013_TRIGGER = """CREATE TRIGGER events_counted AFTER INSERT ON events WHEN NEW.learner_id IS NOT NULL BEGIN
+    INSERT INTO event_counts (learner_id, stored) VALUES (NEW.learner_id, 1)
+    ON CONFLICT (learner_id) DO UPDATE SET stored = stored + 1;
+END"""

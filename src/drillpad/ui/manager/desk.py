@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QListView,
     QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QScrollArea,
     QSpinBox,
     QSplitter,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from drillpad.core.dates import day_text
 from drillpad.manager import ManagerDesk
+from drillpad.ui.manager.lists import PagedListModel, RowsTableModel
 from drillpad.ui.widgets.common import MIN_TARGET, Card, big_button, heading, text
 from drillpad.workspace import LearningError
 
@@ -121,7 +123,7 @@ class ManagerScreen(QWidget):
 
     def refresh(self) -> None:
         self.tabs.currentWidget().refresh()
-        count = len(self.desk.needs_review())
+        count = self.desk.needs_review_count()
         self.tabs.setTabText(1, f"Needs &review ({count})" if count else "Needs &review")
 
     def error(self, exc: Exception) -> None:
@@ -149,14 +151,18 @@ class TeamTab(QWidget):
         layout.addWidget(text("Rubric level per behaviour (1 needs guidance … 5 independent and consistent). "
                               "Double-click a cell (or press Enter) to see the evidence and to sign off.",
                               selectable=False))
-        self.table = QTableWidget()
+        self.model = RowsTableModel(self._cell)  # the view draws only the rows on screen
+        self.table = QTableView()
+        self.table.setModel(self.model)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move inside it
         self.table.setAccessibleName("Team heat-map: learners by behaviours")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         # one signal: a double-click also "activates" the cell, and both opened a dialog each
-        self.table.cellActivated.connect(self._open)
+        self.table.activated.connect(lambda index: self._open(index.row(), index.column()))
         self._opening = False
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(3 * self.fontMetrics().lineSpacing() + 8)
         layout.addWidget(self.table, 1)
         self.summary = text("")
         layout.addWidget(self.summary)
@@ -192,34 +198,40 @@ class TeamTab(QWidget):
                 if (b.id, b.title) not in behaviours:
                     behaviours.append((b.id, b.title))
         self.behaviours = behaviours
-        fixed = ["Ready for\nsign-off", "Check-in\nthis week", "Needs attention"]
+        fixed = ["Ready for\nsign-off", "Check-in\nthis week", "Needs attention"]  # what a manager acts on first
         headers = [textwrap.fill(t, 18) for _, t in behaviours] + fixed
-        self.table.clear()
-        self.table.setRowCount(len(self.rows))
-        self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
-        self.table.setVerticalHeaderLabels([r.name for r in self.rows])
-        for i, r in enumerate(self.rows):
-            by_id = {b.id: b for b in r.levels}
-            for j, (bid, _) in enumerate(behaviours):
-                b = by_id.get(bid)
+        self.model.set_rows(self.rows, headers, [r.name for r in self.rows])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column in range(len(headers)):
+            self.table.setColumnWidth(column, 14 * self.fontMetrics().averageCharWidth() + 16)
+
+    def _cell(self, r, column: int, role: int):
+        import textwrap
+
+        n = len(self.behaviours)
+        if column < n:
+            b = next((b for b in r.levels if b.id == self.behaviours[column][0]), None)
+            if role == Qt.ItemDataRole.DisplayRole:
                 if b is None:
-                    self.table.setItem(i, j, QTableWidgetItem("—"))
-                    continue
+                    return "—"
                 mark = "\n✔ signed off" if b.source_of_level == "signoff" else ("\n★ ready" if b.ready_for_signoff else "")
-                item = QTableWidgetItem(f"{b.level} {b.level_name}\n{b.counted}/{b.required} demos{mark}")
-                item.setBackground(_tint(b.level, self.palette()))
-                item.setForeground(_ink(self.palette()))
-                item.setToolTip("\n".join(f"{'✓' if ev.counts else '✗'} {day_text(ev.when)}: {ev.description}"
-                                          + (f" — {ev.why_not}" if ev.why_not else "") for ev in b.evidence)
-                                or "no evidence yet")
-                self.table.setItem(i, j, item)
-            n = len(behaviours)  # who is ready and the check-in first: they are what a manager acts on
-            self.table.setItem(i, n, QTableWidgetItem("\n".join(textwrap.wrap(", ".join(r.ready), 24)) or "—"))
-            self.table.setItem(i, n + 1, QTableWidgetItem("✓ done" if r.checkin_done else "not yet"))
-            self.table.setItem(i, n + 2, QTableWidgetItem(textwrap.fill(r.stuck, 24) if r.stuck else "—"))
-        self.table.resizeColumnsToContents()
-        self.table.resizeRowsToContents()
+                return f"{b.level} {b.level_name}\n{b.counted}/{b.required} demos{mark}"
+            if role == Qt.ItemDataRole.BackgroundRole and b is not None:
+                return _tint(b.level, self.palette())
+            if role == Qt.ItemDataRole.ForegroundRole and b is not None:
+                return _ink(self.palette())  # readable on the tint in light and dark palettes
+            if role == Qt.ItemDataRole.ToolTipRole and b is not None:
+                rate = f", {b.success_rate:.0%} of them succeeded" if b.success_rate is not None else ""
+                return (f"{b.counted} of {b.required} demonstrations counted; {b.attempts} judged attempt(s){rate}. "
+                        "Double-click or press Enter for the evidence.")
+            return None
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if column == n:
+            return "\n".join(textwrap.wrap(", ".join(r.ready), 24)) or "—"
+        if column == n + 1:
+            return "✓ done" if r.checkin_done else "not yet"
+        return textwrap.fill(r.stuck, 24) if r.stuck else "—"
 
     def _open(self, row: int, column: int) -> None:
         if row >= len(self.rows) or column >= len(self.behaviours):
@@ -254,6 +266,8 @@ class SignoffDialog(QDialog):
         layout.addWidget(text(status))
         evidence = QListWidget()
         evidence.setAccessibleName("Evidence behind this level")
+        if not level.evidence:  # the heat-map carries counts only: this learner's evidence, read now
+            level = next((b for b in screen.ws.competency(row.id) if b.id == level.id), level)
         for ev in level.evidence:
             evidence.addItem(f"{'✓ counts' if ev.counts else '✗ does not count'} · {day_text(ev.when)} · "
                              f"{ev.description}"
@@ -306,9 +320,12 @@ class ReviewTab(QWidget):
         layout = QHBoxLayout(self)
         split = QSplitter()
         layout.addWidget(split)
-        self.list = QListWidget()
+        self.model = PagedListModel(lambda offset, limit: screen.desk.needs_review(offset, limit), self._line)
+        self.list = QListView()  # pages of attempts as the list scrolls, no widget per attempt
+        self.list.setModel(self.model)
+        self.list.setUniformItemSizes(True)
         self.list.setAccessibleName("Attempts waiting for your review")
-        self.list.currentRowChanged.connect(self._show)
+        self.list.selectionModel().currentRowChanged.connect(lambda current, _previous: self._show(current.row()))
         split.addWidget(self.list)
         self.detail = QWidget()
         self.detail_layout = QVBoxLayout(self.detail)
@@ -317,14 +334,16 @@ class ReviewTab(QWidget):
         self.items = []
         self.boxes: dict[str, QCheckBox] = {}
 
+    @staticmethod
+    def _line(it) -> str:
+        why = "asked for a review" if it.requested else "grader not sure"
+        return f"{it.learner} · {day_text(it.when)}\n{it.drill_title}\n{why}"
+
     def refresh(self) -> None:
-        self.items = self.screen.desk.needs_review()
-        self.list.clear()
-        for it in self.items:
-            why = "asked for a review" if it.requested else "grader not sure"
-            self.list.addItem(QListWidgetItem(f"{it.learner} · {day_text(it.when)}\n{it.drill_title}\n{why}"))
+        self.model.reload()
+        self.items = self.model.rows
         if self.items:
-            self.list.setCurrentRow(0)
+            self.list.setCurrentIndex(self.model.index(0))
         else:
             self._clear()
             self.detail_layout.addWidget(text("Nothing waits for review. Attempts the grader is unsure of, and those a "
@@ -682,44 +701,48 @@ class DevicesTab(QWidget):
         layout.addLayout(row)
         layout.addWidget(text("Compare a new device's fingerprint with the one shown on that workstation "
                               "(drillpad evidence status) before you approve it.", selectable=False))
-        self.devices = QTableWidget()
+        self.device_model = RowsTableModel(self._device_cell)
+        self.devices = QTableView()
+        self.devices.setModel(self.device_model)
         self.devices.setTabKeyNavigation(False)
         self.devices.setAccessibleName("Devices")
         self.devices.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.devices.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.devices, 1)
         layout.addWidget(heading("Recent bundles", 3))
-        self.log = QListWidget()
-        self.log.setAccessibleName("Recent bundles imported or refused")
+        self.log_model = PagedListModel(lambda offset, limit: screen.ws.evidence.log(offset + limit)[offset:],
+                                        lambda e: f"{e['at'][:16]}  {e['outcome']}: {e['file']} — {e['reason']}")
+        self.log = QListView()  # newest first, a page at a time as it scrolls
+        self.log.setModel(self.log_model)
+        self.log.setUniformItemSizes(True)
+        self.log.setAccessibleName("Bundles imported or refused, newest first")
         layout.addWidget(self.log, 1)
         self.rows = []
 
     def refresh(self) -> None:
-        row = self.devices.currentRow()
+        row = self.devices.currentIndex().row()
         chosen = self.rows[row]["id"] if 0 <= row < len(self.rows) else None  # kept across a refresh
         self.rows = self.screen.ws.evidence.devices()
-        headers = ["Workstation", "Status", "Fingerprint", "First seen", "Bundles imported"]
-        self.devices.clear()
-        self.devices.setColumnCount(len(headers))
-        self.devices.setHorizontalHeaderLabels(headers)
-        self.devices.setRowCount(len(self.rows))
-        for i, d in enumerate(self.rows):
-            status = {"pending": "● waiting for approval", "approved": "✓ approved", "revoked": "✗ revoked"}[d["status"]]
-            for j, v in enumerate((d["name"] or "unnamed workstation", status, d["fingerprint"],
-                                   day_text(d["first_seen"], year=True), str(d["last_seq"]))):
-                item = QTableWidgetItem(v)
-                item.setToolTip(f"Device id {d['id']}")
-                self.devices.setItem(i, j, item)
+        self.device_model.set_rows(self.rows, ["Workstation", "Status", "Fingerprint", "First seen",
+                                               "Bundles imported"])
         self.devices.resizeColumnsToContents()
         ids = [d["id"] for d in self.rows]
         if chosen in ids:
             self.devices.selectRow(ids.index(chosen))
-        self.log.clear()
-        for entry in self.screen.ws.evidence.log(20):
-            self.log.addItem(f"{entry['at'][:16]}  {entry['outcome']}: {entry['file']} — {entry['reason']}")
+        self.log_model.reload()
+
+    @staticmethod
+    def _device_cell(d, column: int, role: int):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Device id {d['id']}"
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        status = {"pending": "● waiting for approval", "approved": "✓ approved", "revoked": "✗ revoked"}[d["status"]]
+        return (d["name"] or "unnamed workstation", status, d["fingerprint"], day_text(d["first_seen"], year=True),
+                str(d["last_seq"]))[column]
 
     def _approve(self) -> None:
-        row = self.devices.currentRow()
+        row = self.devices.currentIndex().row()
         if not 0 <= row < len(self.rows) or self.rows[row]["status"] != "pending":
             self.screen.error(RuntimeError("Select a workstation that is waiting for approval first"))
             return
@@ -733,7 +756,7 @@ class DevicesTab(QWidget):
             self.refresh()
 
     def _revoke(self) -> None:
-        row = self.devices.currentRow()
+        row = self.devices.currentIndex().row()
         if not 0 <= row < len(self.rows) or self.rows[row]["status"] == "revoked":
             self.screen.error(RuntimeError("Select a workstation to revoke first"))
             return
