@@ -162,5 +162,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run(workstations: int = 5, learners: int = 20, events: int = 600, inbox: bool = False) -> dict:
+    """For benchmarks/run.py (`make bench`, `make bench-smoke`): the figures are printed as the run goes."""
+    argv = ["--workstations", str(workstations), "--learners", str(learners), "--events", str(events)]
+    code = main(argv + (["--inbox"] if inbox else []))
+    if code:
+        raise RuntimeError(f"bench_roaming failed (exit {code})")
+    return {"workstations": workstations, "learners": learners, "events": events, "inbox": inbox}
+
+
+def report(r: dict) -> list[tuple[str, str, str, str]]:
+    return [("roaming: first and incremental sync, Today", "printed above", "incremental < 5 s, Today < 100 ms",
+             f"{r['workstations']} workstations + 1 new, {r['learners']} learners, {r['events']} events each")]
+
+
 if __name__ == "__main__":
     raise SystemExit(main())

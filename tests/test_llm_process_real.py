@@ -111,7 +111,8 @@ APP_STORY = textwrap.dedent("""
              (lambda: window.start_session(), lambda: True),
              (lambda: window.drill.show_drill(learner.id, "jam-at-c2"), lambda: True),
              (lambda: window._show_progress(), lambda: True),
-             (lambda: window.lock(), lambda: True)]
+             # a lock cancels background generation (a model process busy on a prompt is killed and restarts)
+             (lambda: window.lock(), lambda: window.engine.pid is not None)]
     def step():
         try:
             if steps and not steps[0][1]():
