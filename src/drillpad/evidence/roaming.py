@@ -26,7 +26,6 @@ import os
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import minisign
 import pyrage
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -155,7 +154,7 @@ def publish_roster(ev: Evidence, folder, manager: keys_mod.ManagerKeys) -> int:
 
 def collect_roster(ev: Evidence, folder) -> int:
     """Apply the manager's roster from *folder*; returns its version when a newer one was applied, else 0."""
-    from drillpad.evidence.sync import SyncError
+    from drillpad.evidence.sync import SyncError, verify_manager_file
 
     team = ev.team()
     if team is None or team["role"] != "workstation":
@@ -168,14 +167,7 @@ def collect_roster(ev: Evidence, folder) -> int:
         return 0
     except OSError as exc:
         raise SyncError(f"the manager's roster cannot be read: {exc}") from exc
-    try:
-        sig = minisign.Signature.from_bytes(signature)
-        keys_mod.load_public_key(team["manager_public_key"]).verify(cipher, sig)
-    except (ValueError, minisign.Error) as exc:
-        raise SyncError(f"the roster is not signed by the pinned manager key ({exc}); ignored") from exc
-    m = _ROSTER_COMMENT.match(sig.trusted_comment)
-    if m is None or m["team"] != team["id"]:
-        raise SyncError("the roster file is not for this team; ignored")
+    m = verify_manager_file(team, cipher, signature, _ROSTER_COMMENT, "the roster is", "the roster file is")
     version = int(m["version"])
     row = ev.db.execute("SELECT version FROM roster_state WHERE id = 1").fetchone()
     if row is not None and version <= row[0]:

@@ -109,6 +109,21 @@ def parse_device_public(data: bytes, device: str) -> tuple[str, str | None, str 
     return keys_mod.public_key_text(keys_mod.load_public_key(public)), recipient, name
 
 
+def verify_manager_file(team: dict, cipher: bytes, signature: bytes, comment: re.Pattern, signed: str,
+                        named: str) -> re.Match:
+    """Check a file the manager signed (decisions, roster) against the pinned manager key, and that its signed
+    comment is of *comment*'s form and names this team; the match of the comment, or SyncError saying which."""
+    try:
+        sig = minisign.Signature.from_bytes(signature)
+        keys_mod.load_public_key(team["manager_public_key"]).verify(cipher, sig)
+    except (ValueError, minisign.Error) as exc:
+        raise SyncError(f"{signed} not signed by the pinned manager key ({exc}); ignored") from exc
+    m = comment.match(sig.trusted_comment)
+    if m is None or m["team"] != team["id"]:
+        raise SyncError(f"{named} not for this team; ignored")
+    return m
+
+
 class Evidence:
     def __init__(self, db: Database, data_dir: Path, now: Callable[[], str], device_id: str):
         self.db, self.data_dir, self.now, self.device_id = db, data_dir, now, device_id
@@ -565,14 +580,8 @@ class Evidence:
         team = self.team()
         if team is None:
             return 0
-        try:
-            sig = minisign.Signature.from_bytes(signature)
-            keys_mod.load_public_key(team["manager_public_key"]).verify(cipher, sig)
-        except (ValueError, minisign.Error) as exc:
-            raise SyncError(f"the manager's decisions are not signed by the pinned manager key ({exc}); ignored") from exc
-        m = _DECISIONS_COMMENT.match(sig.trusted_comment)
-        if m is None or m["team"] != team["id"]:
-            raise SyncError("the decisions file is not for this team; ignored")
+        m = verify_manager_file(team, cipher, signature, _DECISIONS_COMMENT, "the manager's decisions are",
+                            "the decisions file is")
         try:
             body = pyrage.decrypt(cipher, [keys_mod.device_key(self.data_dir).identity])
         except pyrage.DecryptError:
