@@ -112,7 +112,8 @@ APP_STORY = textwrap.dedent("""
              (lambda: window.drill.show_drill(learner.id, "jam-at-c2"), lambda: True),
              (lambda: window._show_progress(), lambda: True),
              # a lock cancels background generation (a model process busy on a prompt is killed and restarts)
-             (lambda: window.lock(), lambda: window.engine.pid is not None)]
+             (lambda: window.lock(), lambda: window.engine.state.value == "ready"
+              and window.engine.memory()["model_rss_mb"] is not None)]
     def step():
         try:
             if steps and not steps[0][1]():
