@@ -13,10 +13,12 @@ import re
 from html import escape
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from drillpad.ui import workers
-from drillpad.ui.widgets.common import Card, ConfidencePicker, big_button, heading, save_problem, stop_button, text
+from drillpad.ui.widgets.common import (
+    Card, ConfidencePicker, big_button, heading, save_problem, scrolling_body, stop_button, text,
+)
 
 
 def highlight(answer: str, spans: list[tuple[int, int, str]]) -> str:
@@ -59,15 +61,7 @@ class DrillScreen(QWidget):
         self.stop_button.clicked.connect(self.stop.emit)
         top.addWidget(self.stop_button)
         outer.addLayout(top)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        host = QWidget()
-        layout = QVBoxLayout(host)
-        layout.setContentsMargins(0, 0, 0, 0)
-        scroll.setWidget(host)
-        outer.addWidget(scroll, 1)
-        self.scroll = scroll
+        self.scroll, layout = scrolling_body(outer)
 
         row = QHBoxLayout()
         self.note = text("", selectable=False)

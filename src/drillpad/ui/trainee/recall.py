@@ -6,9 +6,11 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
-from drillpad.ui.widgets.common import ConfidencePicker, big_button, heading, save_problem, stop_button, text
+from drillpad.ui.widgets.common import (
+    ConfidencePicker, big_button, heading, save_problem, scrolling_body, stop_button, text,
+)
 
 
 class RecallScreen(QWidget):
@@ -29,15 +31,7 @@ class RecallScreen(QWidget):
         top.addWidget(self.stop_button)
         outer.addLayout(top)
         # the question, the answer and the result scroll; "Check my answer" and "Next" stay in view below
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        host = QWidget()
-        layout = QVBoxLayout(host)
-        layout.setContentsMargins(0, 0, 0, 0)
-        scroll.setWidget(host)
-        outer.addWidget(scroll, 1)
-        self.scroll = scroll
+        self.scroll, layout = scrolling_body(outer)
         self.question = heading("", 3)
         layout.addWidget(self.question)
         self.answer = QPlainTextEdit()

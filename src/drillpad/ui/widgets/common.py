@@ -11,7 +11,7 @@ import sqlite3
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 MIN_TARGET = 48
 
@@ -42,6 +42,20 @@ def save_problem(exc: BaseException, what: str = "answer", button: str = "Check 
 def stop_button() -> QPushButton:
     """“Stop for now · Lock” on every learner screen: what is answered is already saved."""
     return big_button("■ Stop for now · Lock", "Stop for now and lock: what you answered is saved")
+
+
+def scrolling_body(outer: QVBoxLayout) -> tuple[QScrollArea, QVBoxLayout]:
+    """A frameless scroll area that takes the room left in *outer*, and the layout to fill it with: what sits
+    above and below it in *outer* (title, Stop, the main actions) stays in view on a small screen."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    host = QWidget()
+    layout = QVBoxLayout(host)
+    layout.setContentsMargins(0, 0, 0, 0)
+    scroll.setWidget(host)
+    outer.addWidget(scroll, 1)
+    return scroll, layout
 
 
 def big_button(text: str, accessible: str | None = None, *, primary: bool = False) -> QPushButton:
