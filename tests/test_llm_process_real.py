@@ -88,11 +88,12 @@ def test_memory_of_the_pair_is_reported(engine):
 APP_STORY = textwrap.dedent("""
     import json, sys
     from pathlib import Path
+    # the order `drillpad gui` imports in: the workspace, then the window (which brings PySide6)
+    from drillpad.paths import Paths
+    from drillpad.workspace import DEMO_PIN, Workspace
+    from drillpad.ui.app import MainWindow
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
-    from drillpad.paths import Paths
-    from drillpad.ui.app import MainWindow
-    from drillpad.workspace import DEMO_PIN, Workspace
 
     data = Path(sys.argv[1])
     with Workspace(Paths.resolve(data, env={})) as ws:
