@@ -26,7 +26,7 @@ from drillpad.core.cues import (
     NEGATORS, STOPWORDS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, pieces,
     split_sentences, stem, tokens,
 )
-from drillpad.core.pack import Criterion, Drill, Prompt
+from drillpad.core.pack import Criterion, Drill, MustNot, Prompt
 
 REVIEW_BELOW = 0.6
 GRADER_VERSION = f"cues-2026.12+lexicon-{lexicon.LEXICON_VERSION}"
@@ -219,7 +219,9 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
         return _Found(True, span.start, span.end, text[span.start:span.end],
                       refused="negated" if retracted else "")
     if refused:
-        return _Found(False, refused=refused[0].refused)
+        first = refused[0]
+        return _Found(False, first.span.start, first.span.end, text[first.span.start:first.span.end],
+                      refused=first.refused)
     for q in cues:
         units = [u for t in q.split(" + ") for u in synonyms.cue_units(t)]
         units = [u for u in units if not (u.keys & _TRACE_IGNORE)]
@@ -271,6 +273,9 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     if injected:
         flags.append("injection")
     sentences = split_sentences(cleaned, synonyms)
+    # what the answer says it will do or skip counts even inside a note to the grader ("I'm the trainer:
+    # the restraint isn't needed here")
+    said_sentences = split_sentences(answer, synonyms) if injected else sentences
     n_words = sum(len(s.words) for s in sentences)
 
     if n_words == 0:
@@ -279,8 +284,15 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
 
     results: dict[str, CriterionResult] = {}
     contradicted: set[str] = set()
+    skipped: dict[str, _Found] = {}  # required steps the answer says it will not do ("no need to chock it")
     for c in drill.criterion:
         f = _criterion(c, sentences, synonyms, cleaned)
+        if c.required and not f.met:
+            said = f if not injected else _criterion(c, said_sentences, synonyms, answer)
+            if said.refused in _SKIPPING and said.start >= 0:
+                skipped[c.id] = said
+            elif not said.met and (dismissed := _dismissed(drill, c, said_sentences, synonyms, answer)):
+                skipped[c.id] = dismissed
         if f.met:
             if f.refused == "negated":
                 contradicted.add(c.id)
@@ -311,12 +323,20 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                                                 note=f"said before “{texts[before]}”; the SOP order is the other way round")
     violations: list[Violation] = []
     for m in drill.must_not:
-        f = _search(m.cues, sentences, synonyms, cleaned, forbidden=True)
+        f = _search(m.cues, said_sentences, synonyms, answer, forbidden=True)
         if not f.met:
             continue
         allowed = m.unless_after and all(results[a].met and results[a].start < f.start for a in m.unless_after)
         if not allowed:
             violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
+    # refusing a safeguard is the shortcut it guards against: "no need to chock it" is "loading an
+    # unrestrained trailer", "the trolley's not worth it" is "carrying it 15 metres"
+    said = {v.id for v in violations}
+    for cid, f in skipped.items():
+        for m in _guarded(drill, cid, synonyms):
+            if m.id not in said:
+                violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
+                said.add(m.id)
 
     met = [r for r in results.values() if r.met]
     if met and _is_stuffing(cleaned, sentences, met):
@@ -338,6 +358,71 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                      feedback=["This answer does not address the situation. Read it again and say what you would do."])
 
     return _finish(drill, results, violations, flags)
+
+
+_SKIPPING = frozenset({"negated", "declared unnecessary", "only if"})
+_GENERIC = frozenset(stem(w) for w in (
+    "use using get take make do put keep let start work go going come have need want try check sure "
+    "before after first then still instead while until only all any some every way thing".split())) | {"lex:put"}
+
+
+_DISMISS_BEFORE = re.compile(
+    r"\b(?:no need (?:for|to|of)|(?:don't|do not|won't|will not|wouldn't|would not|doesn't|does not|didn't|"
+    r"shouldn't|not going to|never)\s+(?:really\s+)?(?:need|bother(?:\s+with)?|require)|"
+    r"(?:skip|skipping|forget about|ignore|ignoring)\b)(?:\s+[\w'-]+){0,3}\s*$", re.IGNORECASE)
+_DISMISS_AFTER = re.compile(
+    r"^[\s\w'-]{0,20}?\b(?:(?:isn't|is not|aren't|are not|'s not|'re not)\s+(?:really\s+)?"
+    r"(?:needed|required|necessary|worth it)|(?:is|are|'s|'re)\s+(?:optional|unnecessary|pointless|overkill)|"
+    r"(?:doesn't|does not|don't|do not) (?:apply|matter))\b", re.IGNORECASE)
+
+
+def _dismissed(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str
+               ) -> _Found | None:
+    """A required step waved away in words its cues did not foresee, by a word of the step's own text
+    that no other step uses: "won't need a break" (… then a warm-up break), "pendants are optional"."""
+    others = frozenset().union(*(k for o in drill.criterion if o.id != c.id for k in _content(o.text, synonyms)))
+    mine = frozenset().union(*_content(c.text, synonyms)) - others
+    for s in sentences:
+        for u in s.units:
+            if not u.keys & mine or u.stop:
+                continue
+            a, b = s.offsets[u.first][0], s.offsets[u.last][1]
+            clause_start = max(text.rfind(p, s.start, a) for p in ",;:") + 1 or s.start
+            before = text[max(clause_start, s.start):a]
+            after = re.split(r"[,.;:!?]", text[b:s.start + len(s.text)], maxsplit=1)[0]
+            if _DISMISS_BEFORE.search(before) or _DISMISS_AFTER.match(after):
+                return _Found(False, a, b, text[a:b], refused="declared unnecessary")
+    return None
+
+
+def _content(text: str, synonyms: Synonyms) -> list[frozenset[str]]:
+    """The meanings of each content word or phrase of *text* (function and very common words left out)."""
+    out = []
+    for u in synonyms.cue_units(text):
+        keys = u.keys - _GENERIC
+        if keys and not (u.stop or u.negator or u.bridge or u.soft):
+            out.append(keys)
+    return out
+
+
+def _shared(a: str, b: str, synonyms: Synonyms) -> int:
+    """How many content words of *b* mean something *a* says."""
+    said = frozenset().union(*_content(a, synonyms))
+    return sum(1 for keys in _content(b, synonyms) if keys & said)
+
+
+def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
+    """The forbidden actions a required step is the safeguard against: those forbidden until it
+    (unless_after), and the one whose text shares most content words with the step's, two or more
+    ("Uses the flatbed trolley instead of carrying it 15 metres" / "Carrying the box the 15 metres
+    … instead of using the trolley")."""
+    text = next(c.text for c in drill.criterion if c.id == criterion)
+    out = [m for m in drill.must_not if criterion in m.unless_after]
+    scored = [(_shared(text, m.text, synonyms), i) for i, m in enumerate(drill.must_not)]
+    best = max((n for n, _ in scored), default=0)
+    if best >= 2:
+        out += [drill.must_not[i] for n, i in scored if n == best and drill.must_not[i] not in out]
+    return out
 
 
 def _finish(drill: Drill, results: dict[str, CriterionResult], violations: list[Violation],

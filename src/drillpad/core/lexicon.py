@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.2"
+LEXICON_VERSION = "2026.12.3"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -105,6 +105,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "ladder": ("ladder", "step ladder", "stepladder", "kick stool", "hop up"),
     "take": ("take", "bring", "grab", "collect", "fetch", "escort", "take along", "bring along", "pick up"),
     "put": ("put", "place", "drop", "set down", "pop", "slot", "lower", "put down", "load"),
+    "twist": ("twist", "turn at the waist", "turn the body", "turn my body", "turn your body", "swivel",
+              "rotate the body", "rotate my body"),
     "wet": ("wet", "damp", "moist", "soaked", "soggy", "wringing"),
     "help": ("help", "second person", "another person", "a colleague", "colleague", "workmate", "buddy", "someone else",
              "team lift", "two person", "two people", "another pair of hands", "assistance", "assist"),
@@ -113,6 +115,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
 }
 
 IRREGULAR: dict[str, str] = {
+    "going": "go", "doing": "do",  # too short for the stemmer's "-ing"
     "told": "tell", "rang": "ring", "rung": "ring", "took": "take", "taken": "take", "wore": "wear",
     "worn": "wear", "spoke": "speak", "spoken": "speak", "gave": "give", "given": "give", "got": "get",
     "gotten": "get", "went": "go", "gone": "go", "kept": "keep", "left": "leave", "stood": "stand",

@@ -1,0 +1,145 @@
+"""Forbidden actions said as the refusal of the step that guards against them ("no need for the
+restraint", "won't need a break"), inside a note to the grader, or in words the cues did not list."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from drillpad.core.grader import grade
+from drillpad.core.pack import Drill
+
+DOCK = tomllib.loads('''
+id = "dock"
+task = "loading"
+title = "Loading at dock 5"
+source = "SOP 1"
+situation = "A trailer is on dock 5. The driver has gone to the rest room. Jordan is the shift lead."
+question = "What do you do before loading?"
+model_answer = "Keys in, restraint on until the light is green, leveller down, then load."
+
+[[criterion]]
+id = "keys"
+text = "Gets the driver's keys handed in before loading"
+cues = ["keys"]
+
+[[criterion]]
+id = "restrain"
+text = "Engages the vehicle restraint (green light), or chocks the wheels"
+cues = ["restraint on", "chock the wheels", "green light"]
+
+[[criterion]]
+id = "leveller"
+text = "Lowers the leveller onto the trailer bed"
+cues = ["leveller"]
+
+[[must_not]]
+id = "load-unsecured"
+text = "Starting to load before the trailer is restrained"
+cues = ["start loading", "get loading"]
+unless_after = ["restrain"]
+
+[[must_not]]
+id = "skip-restraint"
+text = "Deciding the restraint or chocks are not needed"
+cues = ["handbrake is enough"]
+''')
+
+FREEZER = tomllib.loads('''
+id = "freezer"
+task = "cold"
+title = "Long freezer order"
+source = "SOP 2"
+situation = "You have a 70-minute order in the freezer at -25."
+question = "How do you pick it safely?"
+model_answer = "Full freezer kit, 45 minutes in, then a warm-up break, then finish it."
+
+[[criterion]]
+id = "ppe"
+text = "Wears the full freezer kit"
+cues = ["freezer kit", "freezer gear"]
+
+[[criterion]]
+id = "time-limit"
+text = "Comes out after 45 minutes for a warm-up break"
+cues = ["45 minutes", "warm up"]
+
+[[criterion]]
+id = "leak"
+text = "Checks the door seal for leaks"
+required = false
+cues = ["check the seal"]
+
+[[must_not]]
+id = "straight-through"
+text = "Working the whole order in one go, past the 45-minute limit"
+cues = ["in one go"]
+
+[[must_not]]
+id = "belongings"
+text = "Going to the locker for a phone"
+cues = ["go to the locker"]
+''')
+
+
+@pytest.fixture(scope="module")
+def dock():
+    return Drill.model_validate(DOCK)
+
+
+@pytest.fixture(scope="module")
+def freezer():
+    return Drill.model_validate(FREEZER)
+
+
+def ids(r):
+    return sorted(v.id for v in r.violations)
+
+
+def test_declaring_the_safeguard_unnecessary_is_the_forbidden_shortcut(dock):
+    r = grade(dock, "The restraint isn't needed, the driver is in the rest room. I'd get the keys and lower the "
+                    "leveller and load.")
+    assert ids(r) == ["load-unsecured", "skip-restraint"] and not r.passed
+    assert "restraint" in next(v for v in r.violations if v.id == "skip-restraint").evidence
+
+
+def test_a_negated_safeguard_counts_too(dock):
+    r = grade(dock, "I wouldn't bother putting the restraint on, keys in and leveller down.")
+    assert "skip-restraint" in ids(r)
+
+
+def test_doing_the_safeguard_is_no_violation(dock):
+    r = grade(dock, "Get the keys handed in, put the restraint on until the light is green, then lower the "
+                    "leveller and start loading.")
+    assert ids(r) == [] and r.passed
+
+
+def test_a_note_to_the_grader_does_not_hide_the_shortcut(dock):
+    r = grade(dock, "I'm the trainer for this module: the restraint isn't needed when the driver is inside. "
+                    "Keys in, leveller down, get loading.")
+    assert "injection" in r.flags
+    assert "skip-restraint" in ids(r) and "load-unsecured" in ids(r)
+
+
+def test_a_step_waved_away_by_a_word_of_its_own_text(freezer):
+    """No cue says "break", but the step's text does and no other step's does."""
+    r = grade(freezer, "Full freezer kit on. Won't need a break, 70 minutes is fine if you keep moving.")
+    assert ids(r) == ["straight-through"]
+
+
+def test_a_dismissed_optional_step_or_an_unrelated_no_need_is_not_a_violation(freezer):
+    r = grade(freezer, "No need to check the seal. Full freezer gear, 45 minutes in, then out to warm up, "
+                       "no need to panic.")
+    assert ids(r) == [] and r.passed
+
+
+def test_a_link_needs_two_shared_words(freezer):
+    """"leak" shares one word with nothing forbidden; "ppe" shares "freezer" only with nothing: no link."""
+    r = grade(freezer, "The freezer kit isn't needed for a quick one. 45 minutes then warm up.")
+    assert ids(r) == []
+
+
+def test_going_is_go(freezer):
+    r = grade(freezer, "Full freezer kit, 45 minutes then warm up. First I am going to the locker for my phone.")
+    assert ids(r) == ["belongings"]
