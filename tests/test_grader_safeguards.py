@@ -100,7 +100,7 @@ def ids(r):
 def test_declaring_the_safeguard_unnecessary_is_the_forbidden_shortcut(dock):
     r = grade(dock, "The restraint isn't needed, the driver is in the rest room. I'd get the keys and lower the "
                     "leveller and load.")
-    assert ids(r) == ["load-unsecured", "skip-restraint"] and not r.passed
+    assert ids(r) == ["load-unsecured", "skip-restraint"] and not r.passed  # "load": a cue of the first
     assert "restraint" in next(v for v in r.violations if v.id == "skip-restraint").evidence
 
 
@@ -140,6 +140,7 @@ def test_a_link_needs_two_shared_words(freezer):
     assert ids(r) == []
 
 
-def test_going_is_go(freezer):
-    r = grade(freezer, "Full freezer kit, 45 minutes then warm up. First I am going to the locker for my phone.")
-    assert ids(r) == ["belongings"]
+def test_skipping_a_step_is_not_doing_what_it_would_allow(dock):
+    """unless_after says an action is fine after a step; skipping the step does not mean doing it."""
+    r = grade(dock, "I'd only put the restraint on if the driver came back. Keys in, leveller down.")
+    assert ids(r) == ["skip-restraint"]

@@ -466,8 +466,10 @@ def _clause_break(sentence: Sentence, unit_a: Unit, unit_b: Unit) -> bool:
     return any(ch in ",:()" for ch in sentence.text[a:b])
 
 
-def negated(sentence: Sentence, at: int) -> bool:
-    """Whether the unit at index *at* is refused by a negator before it (see the module doc)."""
+def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
+    """Whether the unit at index *at* is refused by a negator before it (see the module doc). *wide*
+    (for forbidden actions): the negator governs its whole clause, not one verb and its object — "no
+    nudging the lip WITH THE FORKS", "not letting Kwame nudge it WITH THE FORKS" refuse the forks."""
     units = sentence.units
     coordinated = False
     verbs = 0  # a negator governs one verb and its object: "wouldn't PRESS the e-stop"
@@ -491,7 +493,7 @@ def negated(sentence: Sentence, at: int) -> bool:
             continue
         if word in CLAUSE_BREAKS:
             return False
-        if not (u.bridge or coordinated):
+        if not (u.bridge or coordinated or wide):
             verbs += 1
             if verbs > 1:
                 return False
@@ -618,7 +620,7 @@ def _literal(cue: str) -> bool:
 
 
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:
-    if negation and negated(s, a):
+    if negation and negated(s, a, wide=suppositions):
         return "negated"
     if suppositions and in_if_clause(s, a):
         return "supposed"

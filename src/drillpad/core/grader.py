@@ -363,7 +363,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
 _SKIPPING = frozenset({"negated", "declared unnecessary", "only if"})
 _GENERIC = frozenset(stem(w) for w in (
     "use using get take make do put keep let start work go going come have need want try check sure "
-    "before after first then still instead while until only all any some every way thing".split())) | {"lex:put"}
+    "before after first then still instead while until only all any some every way thing "
+    "out off back up down in on over away round around side".split())) | {"lex:put"}
 
 
 _DISMISS_BEFORE = re.compile(
@@ -412,17 +413,14 @@ def _shared(a: str, b: str, synonyms: Synonyms) -> int:
 
 
 def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
-    """The forbidden actions a required step is the safeguard against: those forbidden until it
-    (unless_after), and the one whose text shares most content words with the step's, two or more
-    ("Uses the flatbed trolley instead of carrying it 15 metres" / "Carrying the box the 15 metres
-    … instead of using the trolley")."""
+    """The forbidden action a required step is the safeguard against: the one whose text shares most
+    content words with the step's, two or more ("Uses the flatbed trolley instead of carrying it 15
+    metres" / "Carrying the box the 15 metres … instead of using the trolley"). Not those merely
+    allowed after the step (unless_after): skipping the lock-off is not pulling the jam out by hand."""
     text = next(c.text for c in drill.criterion if c.id == criterion)
-    out = [m for m in drill.must_not if criterion in m.unless_after]
     scored = [(_shared(text, m.text, synonyms), i) for i, m in enumerate(drill.must_not)]
     best = max((n for n, _ in scored), default=0)
-    if best >= 2:
-        out += [drill.must_not[i] for n, i in scored if n == best and drill.must_not[i] not in out]
-    return out
+    return [drill.must_not[i] for n, i in scored if n == best] if best >= 2 else []
 
 
 def _finish(drill: Drill, results: dict[str, CriterionResult], violations: list[Violation],

@@ -115,7 +115,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
 }
 
 IRREGULAR: dict[str, str] = {
-    "going": "go", "doing": "do",  # too short for the stemmer's "-ing"
+    "doing": "do",  # too short for the stemmer's "-ing" ("going" stays: "going to hit him" is no "go to")
     "told": "tell", "rang": "ring", "rung": "ring", "took": "take", "taken": "take", "wore": "wear",
     "worn": "wear", "spoke": "speak", "spoken": "speak", "gave": "give", "given": "give", "got": "get",
     "gotten": "get", "went": "go", "gone": "go", "kept": "keep", "left": "leave", "stood": "stand",
