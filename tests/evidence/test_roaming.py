@@ -5,6 +5,7 @@ bundles; each computes Today, cards and rubric levels from the trainee's whole h
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import datetime, timedelta, timezone
 
@@ -320,3 +321,31 @@ def test_the_merge_verb_on_the_managers_pc(team, capsys):
     team.manager = Workspace(Paths.resolve(team.manager.paths.data_dir, env={}), clock=team.clock)
     with pytest.raises(SystemExit, match="only the manager"):
         cli.main(["--data-dir", str(team.stations[0].paths.data_dir), "learner", "merge", "a", "b"])
+
+
+def test_a_workstation_approved_after_others_practised_catches_up_from_the_manager(team):
+    """A and B practise before C is ever switched on: their bundles are sealed to the manager and each other, not
+    to C. The manager re-seals the team's history for C (evidence/catchup.py); after its sync C's Today, cards and
+    levels equal the one-place computation, and C's new bundles reach the others as usual."""
+    a, b, c = team.stations
+    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    team.sync([a, b])
+    team.sync([a, b])
+    for rnd in range(2):
+        practise(a, sam.id, 12, k=rnd * 40)
+        team.advance(hours=6)
+        practise(b, sam.id, 12, k=rnd * 40 + 20)
+        team.advance(hours=6)
+        team.sync([a, b])
+    team.sync([c])  # C's first sync: pending, approved by the manager, then C reads the folder
+    assert c.evidence.received["sealed"] >= 4  # A's and B's bundles so far were not sealed to C
+    team.manager.rebuild()
+    assert _cards(c, sam.id) == _cards(team.manager, sam.id) and _cards(c, sam.id)[0][4] > 10
+    assert _levels(c, sam.id) == _levels(team.manager, sam.id)
+    assert _today(c, sam.id) == _today(team.manager, sam.id)
+    assert c.rebuild()["differed"] == 0
+    practise(c, sam.id, 5, k=90)  # and from here C is one of the team
+    team.advance(hours=2)
+    team.sync()
+    assert _cards(a, sam.id) == _cards(b, sam.id) == _cards(c, sam.id)
+    assert any(n.startswith("catchup-") and c.device_id in n for n in os.listdir(team.share))

@@ -255,6 +255,10 @@ class Evidence:
         except SyncError as exc:
             self.problems.append(str(exc))
         peers = roaming.collect_peers(self, folder)
+        from drillpad.evidence import catchup
+
+        caught = catchup.collect_catchups(self, folder)  # what was sealed before this PC was on the others' rosters
+        peers["events"] += caught["events"]
         self._announce()
         while self.build_bundle() is not None:
             pass
@@ -531,6 +535,9 @@ class Evidence:
         from drillpad.evidence import roaming
 
         roaming.publish_roster(self, folder, manager)  # the team's learners and workstations travel with them
+        from drillpad.evidence import catchup
+
+        catchup.publish_catchups(self, folder, manager)  # history sealed before a workstation was approved
         data = self.decisions_file(manager)
         if data is None:
             return 0

@@ -549,3 +549,18 @@ def m014_card_last_review(db: Database) -> None:
     db.execute("ALTER TABLE cards ADD COLUMN last_at TEXT")
     db.execute("ALTER TABLE cards ADD COLUMN last_device TEXT")
     db.execute("ALTER TABLE cards ADD COLUMN last_seq INTEGER")
+
+
+@migrations()
+def m015_catchups(db: Database) -> None:
+    """Catch-up for a workstation approved after others had sealed bundles (evidence/catchup.py). On the manager's
+    PC, one row per approved workstation: the parts written for it, the last events rowid they hold, since when
+    (its window) and whether the window has closed. On a workstation, its own row: the parts it has taken."""
+    db.execute("""
+        CREATE TABLE catchups (
+            device_id TEXT PRIMARY KEY,
+            part INTEGER NOT NULL CHECK (part >= 0),
+            mark INTEGER NOT NULL,
+            since TEXT NOT NULL,
+            closed INTEGER NOT NULL DEFAULT 0
+        )""")
