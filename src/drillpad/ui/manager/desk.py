@@ -321,7 +321,9 @@ class PeopleTab(QWidget):
     def __init__(self, screen: ManagerScreen):
         super().__init__()
         self.screen = screen
-        layout = QVBoxLayout(self)
+        body = QWidget()  # scrolls on a small screen at 150 % instead of making every tab taller
+        layout = QVBoxLayout(body)
+        QVBoxLayout(self).addWidget(_scroll(body))
         layout.addWidget(heading("Two profiles, one person", 2))
         layout.addWidget(text("Someone added twice (on two workstations, say)? Merge the two profiles: their "
                               "practice becomes one history on every workstation. You can undo it until you sign "
