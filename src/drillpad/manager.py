@@ -464,6 +464,18 @@ class ManagerDesk:
         except merge_mod.MergeError as exc:
             raise LearningError(str(exc)) from None
 
+    def merges(self) -> list[dict]:
+        """The merges in force, newest first: ``id`` (for unmerge), ``from_name``, ``into_name``, ``by``, ``at``."""
+        return [{"id": r[0], "from_name": r[1] or r[3], "into_name": r[2] or r[4], "by": r[5], "at": r[6]}
+                for r in self.db.execute(
+                    "SELECT m.event_id, f.name, i.name, m.from_id, m.into_id, m.by, m.at FROM learner_merges m "
+                    "LEFT JOIN learners f ON f.id = m.from_id LEFT JOIN learners i ON i.id = m.into_id "
+                    "WHERE m.undone_by IS NULL ORDER BY m.at DESC, m.event_id")]
+
+    def reset_pin(self, learner_key: str):
+        """Clear a profile's PIN and wrong-PIN count on every team workstation (a ``pin.reset`` by this manager)."""
+        return self.ws.reset_pin(self.ws.learner(learner_key).id, self.by)
+
     def checkin(self, learner_key: str, note: str):
         """The weekly check-in (completes the cadence's fourth item for the learner)."""
         if not note.strip():

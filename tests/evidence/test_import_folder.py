@@ -188,3 +188,28 @@ def test_a_workstation_restored_from_a_backup_continues_from_where_the_manager_i
     assert texts[-1] == "after the restore" and texts.count("before the crash 1") == 1
     assert restored.evidence.send_folder(share)["acknowledged"] == 2 and not restored.evidence.problems
     restored.close()
+
+
+def test_re_importing_leaves_the_acks_already_there_alone_and_writes_a_missing_or_forged_one(pair, manager_keys):
+    """A shared folder is read again every round; the acks of bundles imported long ago are not rewritten (each
+    rewrite was two fsync'd files and the device state per bundle ever sent: the three-workstation story spent
+    most of its sync time on them). One that is missing or not the manager's is written again."""
+    device, manager, share = pair
+    keys = enrol(device, manager, share)
+    for n in range(2):
+        device.reflect("Ana Lima", f"note {n}")
+        device.evidence.send_folder(share)
+    manager.evidence.import_folder(share, keys)
+    acks = sorted(share.glob("*.ack"))
+    assert len(acks) == 3
+    old = 1_000_000_000
+    for p in [*acks, *share.glob("*.ack.minisig"), *share.glob("*.state")]:
+        os.utime(p, (old, old))
+    acks[1].write_bytes(b'{"sha256": "sha256:forged"}')  # not signed by the manager
+    acks[2].unlink()
+    assert [o.outcome for o in manager.evidence.import_folder(share, keys)] == ["already"] * 3
+    assert os.stat(acks[0]).st_mtime == old  # left alone
+    assert os.stat(acks[1]).st_mtime != old and b"forged" not in acks[1].read_bytes()
+    assert acks[2].exists()
+    assert device.evidence.send_folder(share)["acknowledged"] == 2
+    assert device.evidence.status()["unacked_bundles"] == 0

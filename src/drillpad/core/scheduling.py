@@ -57,9 +57,9 @@ def make_scheduler(desired_retention: float = 0.9, *, fuzz: bool = False) -> Sch
     return Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
 
 
-def replay(reviews: Iterable[Review], scheduler: Scheduler, card_id: int = 1) -> Card:
-    """The card after *reviews*, applied in the given (event) order."""
-    card = Card(card_id=card_id)
+def replay(reviews: Iterable[Review], scheduler: Scheduler, card_id: int = 1, *, start: Card | None = None) -> Card:
+    """The card after *reviews*, applied in the given (event) order to *start* (a new card by default)."""
+    card = Card(card_id=card_id) if start is None else start
     for review in reviews:
         when = review.when
         if card.last_review is not None and when < card.last_review:

@@ -363,7 +363,7 @@ def apply_peer_bundle(ev: Evidence, events: list[dict] | None, header, sha: str,
     """One peer bundle in one transaction: authority rules, learners it introduces, events by id, the device's
     sequence and chain, and the derived cards of every item a new review touches. *events* None: a sealed
     bundle (encrypted before this PC was on the sender's roster) — its events reach this PC through the
-    manager's catch-up (not built yet) and only the chain moves on."""
+    manager's catch-up (evidence/catchup.py) and only the chain moves on."""
     from drillpad.evidence import authority
     from drillpad.store import events as event_store
     from drillpad.store import pins as pin_store

@@ -255,6 +255,10 @@ class Evidence:
         except SyncError as exc:
             self.problems.append(str(exc))
         peers = roaming.collect_peers(self, folder)
+        from drillpad.evidence import catchup
+
+        caught = catchup.collect_catchups(self, folder)  # what was sealed before this PC was on the others' rosters
+        peers["events"] += caught["events"]
         self._announce()
         while self.build_bundle() is not None:
             pass
@@ -531,6 +535,9 @@ class Evidence:
         from drillpad.evidence import roaming
 
         roaming.publish_roster(self, folder, manager)  # the team's learners and workstations travel with them
+        from drillpad.evidence import catchup
+
+        catchup.publish_catchups(self, folder, manager)  # history sealed before a workstation was approved
         data = self.decisions_file(manager)
         if data is None:
             return 0
@@ -753,7 +760,8 @@ class Evidence:
             sha = bundle_mod.sha256(cipher)
             header = bundle_mod.verify(cipher, signature, public)
             if self._had(header.device, header.seq) == sha:
-                self._ack(path, header, sha, manager)
+                if not self._acked(path, sha):  # an ack already beside it says so: nothing to write again
+                    self._ack(path, header, sha, manager)
                 return ImportOutcome(name, "already", f"already had bundle {header.seq} from this device; "
                                      "acknowledged again", 0, header.device, header.seq)
             if header.seq <= last_seq:
@@ -926,6 +934,20 @@ class Evidence:
         data, signature = self.device_state(device, manager)
         atomic_write(folder / f"device-{device}{STATE}.minisig", signature)
         atomic_write(folder / f"device-{device}{STATE}", data)
+
+    def _acked(self, path: Path, sha: str) -> bool:
+        """Whether the signed acknowledgement of exactly this bundle (*sha*) already lies beside it in the folder
+        (re-reading a shared folder every round would otherwise rewrite — and fsync — two acks and the device state
+        per bundle ever sent). Checked against the manager's own key, so a forged or stale ack is written over."""
+        stem = path.name[: -len(SUFFIX)]
+        try:
+            data = read_capped(path.parent / (stem + ACK), MAX_ACK_BYTES)
+            signature = read_capped(path.parent / (stem + ACK + ".minisig"), MAX_ACK_BYTES)
+            keys_mod.load_public_key(self.team()["manager_public_key"]).verify(  # type: ignore[index]
+                data, minisign.Signature.from_bytes(signature))
+            return json.loads(data).get("sha256") == sha
+        except Exception:  # noqa: BLE001 - missing, unreadable, forged or damaged: write it again
+            return False
 
     def _ack(self, path: Path, header: Header, sha: str, manager: keys_mod.ManagerKeys) -> None:
         data = json.dumps({"sha256": sha, "device": header.device, "seq": header.seq, "imported_at": self.now()},

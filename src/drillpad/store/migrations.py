@@ -539,3 +539,28 @@ _M013_TRIGGER = """CREATE TRIGGER events_counted AFTER INSERT ON events WHEN NEW
     INSERT INTO event_counts (learner_id, stored) VALUES (NEW.learner_id, 1)
     ON CONFLICT (learner_id) DO UPDATE SET stored = stored + 1;
 END"""
+
+
+@migrations()
+def m014_card_last_review(db: Database) -> None:
+    """Each card remembers the ordering key (time stamped, device, sequence) of the last review it replayed, so a
+    new review that sorts after it is applied to the stored state instead of replaying the item's whole history
+    (store/cards.py). NULL (cards made before): the next refresh replays everything once."""
+    db.execute("ALTER TABLE cards ADD COLUMN last_at TEXT")
+    db.execute("ALTER TABLE cards ADD COLUMN last_device TEXT")
+    db.execute("ALTER TABLE cards ADD COLUMN last_seq INTEGER")
+
+
+@migrations()
+def m015_catchups(db: Database) -> None:
+    """Catch-up for a workstation approved after others had sealed bundles (evidence/catchup.py). On the manager's
+    PC, one row per approved workstation: the parts written for it, the last events rowid they hold, since when
+    (its window) and whether the window has closed. On a workstation, its own row: the parts it has taken."""
+    db.execute("""
+        CREATE TABLE catchups (
+            device_id TEXT PRIMARY KEY,
+            part INTEGER NOT NULL CHECK (part >= 0),
+            mark INTEGER NOT NULL,
+            since TEXT NOT NULL,
+            closed INTEGER NOT NULL DEFAULT 0
+        )""")

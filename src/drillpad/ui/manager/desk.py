@@ -113,10 +113,12 @@ class ManagerScreen(QWidget):
         self.gaps = GapsTab(self)
         self.calibration = CalibrationTab(self)
         self.devices = DevicesTab(self)
+        self.people = PeopleTab(self)
         self.lrs = LrsTab(self)
         for tab, title in ((self.team, "&Team"), (self.review, "Needs &review"), (self.coaching, "&Coaching"),
                            (self.gaps, "Cohort &gaps"), (self.calibration, "Ca&libration"),
-                           (self.devices, "&Devices and sync"), (self.lrs, "Organisation's &LRS")):
+                           (self.devices, "&Devices and sync"), (self.people, "&People and PINs"),
+                           (self.lrs, "Organisation's &LRS")):
             self.tabs.addTab(tab, title)
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         self.refresh()
@@ -308,6 +310,135 @@ class SignoffDialog(QDialog):
             self.screen.error(exc)
             return
         self.accept()
+
+
+# --- people: merge two profiles of one person, undo a merge, reset a PIN ----------------------------------
+
+
+class PeopleTab(QWidget):
+    """Plain words for busy managers: each action says what it does and asks once, naming the people."""
+
+    def __init__(self, screen: ManagerScreen):
+        super().__init__()
+        self.screen = screen
+        body = QWidget()  # scrolls on a small screen at 150 % instead of making every tab taller
+        layout = QVBoxLayout(body)
+        QVBoxLayout(self).addWidget(_scroll(body))
+        layout.addWidget(heading("Two profiles, one person", 2))
+        layout.addWidget(text("Someone added twice (on two workstations, say)? Merge the two profiles: their "
+                              "practice becomes one history on every workstation. You can undo it until you sign "
+                              "the person off.", selectable=False))
+        form = QFormLayout()
+        self.merge_from = self._combo("Profile to merge away")
+        self.merge_into = self._combo("Profile to keep")
+        form.addRow("Merge this profile", self.merge_from)
+        form.addRow("into (the one to keep)", self.merge_into)
+        layout.addLayout(form)
+        self.merge_button = big_button("Merge…", "Merge the two profiles (asks first)")
+        self.merge_button.clicked.connect(self._merge)
+        layout.addWidget(self.merge_button)
+        layout.addWidget(text("Merges you can undo:", selectable=False))
+        self.merge_list = QListWidget()
+        self.merge_list.setAccessibleName("Merges in force")
+        self.merge_list.setMaximumHeight(8 * self.fontMetrics().lineSpacing())
+        layout.addWidget(self.merge_list)
+        self.unmerge_button = big_button("Undo merge…", "Separate the selected merge into two profiles again")
+        self.unmerge_button.clicked.connect(self._unmerge)
+        self.merge_list.currentRowChanged.connect(lambda row: self.unmerge_button.setEnabled(row >= 0))
+        layout.addWidget(self.unmerge_button)
+        layout.addWidget(heading("Forgotten PIN", 2))
+        layout.addWidget(text("Resetting clears the person's PIN and wrong-PIN count on every workstation at the "
+                              "next sync; they choose a new PIN when they next sign in.", selectable=False))
+        self.pin_person = self._combo("Person whose PIN to reset")
+        layout.addWidget(self.pin_person)
+        self.reset_button = big_button("Reset PIN…", "Reset the selected person's PIN (asks first)")
+        self.reset_button.clicked.connect(self._reset)
+        layout.addWidget(self.reset_button)
+        layout.addStretch(1)
+        self.merges: list[dict] = []
+
+    def _combo(self, name: str) -> QComboBox:
+        box = QComboBox()
+        box.setAccessibleName(name)
+        box.setMinimumHeight(MIN_TARGET)
+        return box
+
+    def refresh(self) -> None:
+        learners = self.screen.ws.learners()
+        for box in (self.merge_from, self.merge_into, self.pin_person):
+            current = box.currentData()
+            box.clear()
+            for lr in learners:
+                box.addItem(lr.name, lr.id)
+            at = box.findData(current)
+            if at >= 0:
+                box.setCurrentIndex(at)
+        if self.merge_into.currentIndex() == self.merge_from.currentIndex() and self.merge_into.count() > 1:
+            self.merge_into.setCurrentIndex(1 if self.merge_from.currentIndex() == 0 else 0)
+        self.merges = self.screen.desk.merges()
+        self.merge_list.clear()
+        for m in self.merges:
+            self.merge_list.addItem(f"{m['from_name']} merged into {m['into_name']} — by {m['by']}, {day_text(m['at'])}")
+        self.merge_button.setEnabled(len(learners) >= 2)
+        self.reset_button.setEnabled(bool(learners))
+        self.unmerge_button.setEnabled(self.merge_list.currentRow() >= 0)
+
+    def _ask(self, title: str, message: str, yes: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, message, parent=self)
+        go = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(go)
+        self.asking = box
+        box.exec()
+        return box.clickedButton() is go
+
+    def _merge(self) -> None:
+        source, into = self.merge_from.currentText(), self.merge_into.currentText()
+        if self.merge_from.currentData() == self.merge_into.currentData():
+            self.screen.error(LearningError("choose two different profiles"))
+            return
+        if not self._ask("Merge two profiles?",
+                         f"Merge “{source}” into “{into}”?\n\nBoth are the same person: their practice becomes one "
+                         f"history and one schedule on every workstation, and “{source}” leaves the sign-in list.\n\n"
+                         f"You can undo this later (Undo merge) — until you sign {into} off.",
+                         f"Merge into {into}"):
+            return
+        try:
+            self.screen.desk.merge(self.merge_from.currentData(), self.merge_into.currentData())
+        except LearningError as exc:
+            self.screen.error(exc)
+            return
+        self.screen.refresh()
+
+    def _unmerge(self) -> None:
+        row = self.merge_list.currentRow()
+        if not 0 <= row < len(self.merges):
+            return
+        m = self.merges[row]
+        if not self._ask("Undo merge?", f"Separate “{m['from_name']}” from “{m['into_name']}” again?\n\nEach "
+                         "profile gets back its own practice and schedule on every workstation.", "Undo merge"):
+            return
+        try:
+            self.screen.desk.unmerge(m["id"])
+        except LearningError as exc:
+            self.screen.error(exc)
+            return
+        self.screen.refresh()
+
+    def _reset(self) -> None:
+        name = self.pin_person.currentText()
+        if not name or not self._ask("Reset PIN?", f"Reset {name}’s PIN?\n\nTheir PIN and wrong-PIN count are "
+                                     f"cleared on every workstation at the next sync; {name.split()[0]} chooses a "
+                                     "new PIN when they next sign in.", "Reset PIN"):
+            return
+        try:
+            self.screen.desk.reset_pin(self.pin_person.currentData())
+        except LearningError as exc:
+            self.screen.error(exc)
+            return
+        QMessageBox.information(self, "DrillPad", f"{name}’s PIN is reset. It reaches every workstation at the next "
+                                "sync.")
+        self.screen.refresh()
 
 
 # --- needs review -----------------------------------------------------------------------------
