@@ -6,6 +6,7 @@ offers the use cases. Nothing above it touches SQLite or llama directly.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import threading
@@ -35,7 +36,8 @@ from drillpad.store import events as event_store
 from drillpad.store import learners as learner_store
 from drillpad.store import pins as pin_store
 from drillpad.store import variants as variant_store
-from drillpad.store.db import DamagedDatabaseError, close_database, open_database
+from drillpad.store.db import DamagedDatabaseError, close_database, open_database, save_error
+from drillpad.store.db import DiskFullError, SaveError  # noqa: F401 - what a failed save raises (for the UI)
 
 if TYPE_CHECKING:
     # Loaded on first use, after the names screen: the model runtime, the AI drill code, and the pack
@@ -236,6 +238,22 @@ def _exportable(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 def demo_packs_dir() -> Path:
     return resources_dir() / "assets" / "packs"
+
+
+def _saves(method):
+    """A use case that saves what the user did: a failure of the computer (a full disk, no write access, a busy
+    database) is raised as SaveError (DiskFullError for a full disk), so callers need not know SQLite."""
+
+    @functools.wraps(method)
+    def saving(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            if (error := save_error(exc)) is None or error is exc:
+                raise
+            raise error from exc
+
+    return saving
 
 
 class Workspace:
@@ -852,12 +870,14 @@ class Workspace:
                  "answer": prompt["answer"], "source": prompt["source"], "point": prompt["points"]})
         return cached
 
+    @_saves
     def read_lesson(self, learner_key: str, lesson_id: str, seconds: float | None = None) -> event_store.Event:
         lr = self.learner(learner_key)
         lesson = self.lesson(lesson_id, lr.pack_id)
         return self.record(lr.id, "lesson.read", {"pack": lr.pack_id, "task": lesson["task_id"], "lesson": lesson_id,
                                                   "seconds": seconds})
 
+    @_saves
     def answer_prompt(self, learner_key: str, prompt_id: str, answer: str, confidence: int,
                       seconds: float | None = None) -> RecallResult:
         """Grade a recall answer by its key points' cues, record the review and reschedule, in one transaction."""
@@ -1048,6 +1068,7 @@ class Workspace:
         return False, (f"failed calibration: accuracy {last['accuracy']:.2f} (needs ≥ {judge_mod.MIN_ACCURACY}), "
                        f"false-pass {last['false_pass_rate']:.0%} (needs ≤ {judge_mod.MAX_FALSE_PASS:.0%})")
 
+    @_saves
     def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
                      seconds: float | None = None, variant_id: str | None = None,
                      judge: Engine | None = None, opinion: judge_mod.Opinion | None = None,
@@ -1098,6 +1119,7 @@ class Workspace:
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "drill", drill_id, settings.desired_retention)
         return g, event.id
 
+    @_saves
     def log_demonstration(self, learner_key: str, task_id: str, note: str, source: str = "self") -> event_store.Event:
         lr = self.learner(learner_key)
         if not self.db.execute("SELECT 1 FROM tasks WHERE pack_id = ? AND id = ? AND role_id = ?",
@@ -1108,6 +1130,7 @@ class Workspace:
         return self.record(lr.id, "demonstration", {"pack": lr.pack_id, "task": task_id, "note": note.strip(),
                                                     "source": source})
 
+    @_saves
     def reflect(self, learner_key: str, text: str) -> event_store.Event:
         lr = self.learner(learner_key)
         if not text.strip():
@@ -1181,6 +1204,7 @@ class Workspace:
                  for e in self._events([lr.id], ("coaching.plan",))]
         return plans[::-1]
 
+    @_saves
     def request_review(self, learner_key: str, event_id: str, note: str = "") -> event_store.Event:
         """The learner asks their manager to look at one of their drill attempts."""
         lr = self.learner(learner_key)

@@ -4,7 +4,6 @@ while answering, the confidence picker by keyboard, and the retry that keeps its
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from datetime import timedelta
 
@@ -15,8 +14,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QPushB
 from drillpad.core import pin as pin_core
 from drillpad.llm.fake import FakeEngine
 from drillpad.ui.app import MainWindow
+from drillpad.workspace import DiskFullError
 
-DISK_FULL = sqlite3.OperationalError("database or disk is full")
+DISK_FULL = DiskFullError("database or disk is full")  # what the workspace raises (tests/test_save_errors.py)
 
 
 @pytest.fixture
