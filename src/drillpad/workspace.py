@@ -6,6 +6,8 @@ offers the use cases. Nothing above it touches SQLite or llama directly.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
 import json
 import random
@@ -36,7 +38,7 @@ from drillpad.store import events as event_store
 from drillpad.store import learners as learner_store
 from drillpad.store import pins as pin_store
 from drillpad.store import variants as variant_store
-from drillpad.store.db import DamagedDatabaseError, close_database, open_database, save_error
+from drillpad.store.db import DamagedDatabaseError, close_database, open_database, open_reader, save_error
 from drillpad.store.db import DiskFullError, SaveError  # noqa: F401 - what a failed save raises (for the UI)
 
 if TYPE_CHECKING:
@@ -167,6 +169,24 @@ class PinCheck:
         self.right = pin_core.verify_pin(self._pin, self._hash)
         self._pin = ""
         return self.right
+
+
+class DrillGrading:
+    """A drill answer to grade: the drill and the pack's synonyms are read when it is made (``prepare_drill``);
+    ``run()`` is the grading itself (the deterministic grader and, when given, a judge's second opinion), touches
+    no database, and so may run in a worker; then ``Workspace.submit_drill(..., graded=this)`` records it."""
+
+    def __init__(self, learner_id: str, drill: Drill, answer: str, first_answer: str | None, synonyms: Synonyms):
+        self.learner_id, self.drill, self.answer, self.first_answer = learner_id, drill, answer, first_answer
+        self._synonyms = synonyms
+        self.grade: Grade | None = None
+
+    def run(self) -> Grade:
+        from drillpad.core.grader import grade, grade_retry
+
+        self.grade = (grade(self.drill, self.answer, self._synonyms) if self.first_answer is None
+                      else grade_retry(self.drill, self.first_answer, self.answer, self._synonyms))
+        return self.grade
 
 
 @dataclass(frozen=True)
@@ -393,11 +413,28 @@ class Workspace:
         return list_backups(self.paths.db_path)
 
     def close(self) -> None:
+        if getattr(self, "_reader", False):  # a view from reading(): its connection ends with the block
+            return
         if self.db is not None and threading.get_ident() == self._thread:
             self._flush_generations()
         if self.db is not None:
             close_database(self.db)
             self.db = None
+
+    @contextlib.contextmanager
+    def reading(self):
+        """This workspace for reading in a worker thread: the same data dir, clock and policy on a read-only
+        connection of its own, opened in the calling thread and closed on leaving (SQLite connections stay in the
+        thread that opened them). Any write through it fails; screens use it to gather what they show."""
+        view = copy.copy(self)
+        view.db = open_reader(self.paths.db_path)
+        view._thread = threading.get_ident()
+        view._queued, view._evidence, view._prompt_models, view._reader = deque(), None, {}, True
+        try:
+            yield view
+        finally:
+            view.db.conn.close()
+            view.db = None
 
     def __enter__(self) -> "Workspace":
         return self
@@ -1068,11 +1105,17 @@ class Workspace:
         return False, (f"failed calibration: accuracy {last['accuracy']:.2f} (needs ≥ {judge_mod.MIN_ACCURACY}), "
                        f"false-pass {last['false_pass_rate']:.0%} (needs ≤ {judge_mod.MAX_FALSE_PASS:.0%})")
 
+    def prepare_drill(self, learner_key: str, drill_id: str, answer: str,
+                      first_answer: str | None = None) -> DrillGrading:
+        """What grading this answer needs, read now; its ``run()`` may then go to a worker (see DrillGrading)."""
+        lr = self.learner(learner_key)
+        return DrillGrading(lr.id, self.drill(drill_id, lr.pack_id), answer, first_answer, self._synonyms(lr.pack_id))
+
     @_saves
     def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
                      seconds: float | None = None, variant_id: str | None = None,
                      judge: Engine | None = None, opinion: judge_mod.Opinion | None = None,
-                     first_answer: str | None = None) -> tuple[Grade, str]:
+                     first_answer: str | None = None, graded: DrillGrading | None = None) -> tuple[Grade, str]:
         """Grade a drill answer with the deterministic grader; record the review and reschedule in one
         transaction. An attempt the grader is unsure of is stored as needs_review and scheduled as Hard
         (it comes back soon) until a manager decides. A retry (*first_answer* given) is graded together
@@ -1082,10 +1125,18 @@ class Workspace:
         from drillpad.drills import judge as judge_mod
 
         lr = self.learner(learner_key)
-        drill = self.drill(drill_id, lr.pack_id)
-        synonyms = self._synonyms(lr.pack_id)
-        g = grade(drill, answer, synonyms) if first_answer is None else grade_retry(drill, first_answer, answer,
-                                                                                   synonyms)
+        if graded is not None:  # graded already (in a worker): it must be this answer to this drill, by this person
+            if (graded.learner_id, graded.drill.id, graded.answer, graded.first_answer) != (lr.id, drill_id, answer,
+                                                                                           first_answer):
+                raise LearningError("that grading is of another answer: grade this one")
+            if graded.grade is None:
+                raise LearningError("the answer was not graded yet")
+            drill, g = graded.drill, graded.grade
+        else:
+            drill = self.drill(drill_id, lr.pack_id)
+            synonyms = self._synonyms(lr.pack_id)
+            g = grade(drill, answer, synonyms) if first_answer is None else grade_retry(drill, first_answer, answer,
+                                                                                       synonyms)
         if judge is not None and opinion is None and not g.needs_review and self.judge_enabled(judge, lr.pack_id)[0]:
             opinion = judge_mod.opinion(judge, drill, answer, pack_id=lr.pack_id)
         if opinion is not None and not g.needs_review:

@@ -285,6 +285,19 @@ def open_database(path: Path, *, check_network: bool = True, defer_full_check: b
     return db
 
 
+def open_reader(path: Path) -> Database:
+    """A read-only connection to the database at *path* (already opened, checked and migrated by the app), for the
+    thread that calls this and only that thread (SQLite connections stay in the thread that opened them): no
+    check, no migration, no marker; any write through it fails."""
+    try:
+        conn = sqlite3.connect(f"file:{path.absolute()}?mode=ro", uri=True, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only=ON")
+    except sqlite3.Error as exc:
+        raise explain(exc, path, "read its database") or StoreError(f"cannot read {path}: {exc}") from exc
+    return Database(conn)
+
+
 def _configure(db: Database, path: Path) -> None:
     try:
         mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
