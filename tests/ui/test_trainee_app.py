@@ -142,6 +142,7 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
         window.idle.start()
     assert window.stack.currentWidget() is window.profiles and workspace.session is None
     assert all(window.stack.indexOf(old) == -1 for old in before)  # Ana's screens are gone, fresh ones are built
+    qtbot.waitUntil(lambda: window.mydata is not None, timeout=5_000)  # built one per event-loop turn
     assert window.today is not None and window.today not in before
     for i in range(window.stack.count()):  # and nothing on any screen still shows her
         screen = window.stack.widget(i)

@@ -176,6 +176,7 @@ def test_stop_for_now_on_a_drill_locks_mid_answer(qtbot, window, clock):
     with qtbot.waitSignal(window.locked, timeout=3_000):
         press(qtbot, stop(window, drill))
     assert window.stack.currentWidget() is window.profiles
+    qtbot.waitUntil(lambda: window.drill is not None, timeout=5_000)  # fresh screens, built one by one
     assert window.drill is not drill and not window.drill.answer.toPlainText()
 
 
