@@ -360,7 +360,9 @@ class MainWindow(QMainWindow):
         self._refresh_sync()
         self.sync_in_background()
         self.locked.emit()
-        QTimer.singleShot(0, release_free_memory)  # the last person's screens are gone: give their pages back
+        # the last person's screens are gone: give their pages back, in a worker (malloc_trim took 20–100 ms of the
+        # main thread; a ctypes call releases the interpreter lock)
+        QTimer.singleShot(0, lambda: workers.run(release_free_memory, None, None))
 
     def _idle_timeout(self) -> None:
         if self.stack.currentWidget() is not self.profiles:
@@ -474,12 +476,14 @@ class MainWindow(QMainWindow):
         # ("cannot import name … from partially initialized module") and turned the AI off.
         workers.run(import_shared, lambda _none: self._start_workers(factory),
                     lambda _message: self._start_workers(factory))
+        # Meanwhile the empty learner screens (Qt and small modules only), one per event-loop turn: all built before
+        # a person has chosen their name and typed a PIN, so unlocking does not build them.
+        QTimer.singleShot(0, self._build_next_screen)
 
     def _start_workers(self, factory: Callable[[], Engine]) -> None:
         if self.workspace.db is None or self._closing:
             return
         self._start_engine(factory)
-        QTimer.singleShot(0, self._build_next_screen)
         if self.workspace.full_check_due:  # after an unclean exit: the full check, in a worker (quick one ran at open)
             workers.run(self.workspace.full_check, self._full_check_finished,
                         lambda message: self.statusBar().showMessage(f"⚠ The data check could not run: {message}",
