@@ -36,7 +36,8 @@ ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Mous
             QEvent.Type.TouchBegin, QEvent.Type.InputMethod}
 
 
-SHARED_MODULES = ("pydantic", "drillpad.llm.engine", "drillpad.evidence.sync")
+SHARED_MODULES = ("pydantic", "drillpad.core.pack", "drillpad.lrs.statements", "drillpad.llm.engine",
+                  "drillpad.evidence.sync")
 """Imported once, in one worker, before the workers that use them start (importing one module from two
 threads at once can see it half-initialised)."""
 
@@ -46,7 +47,7 @@ def import_shared() -> None:
         importlib.import_module(name)
 
 
-WARM_MODULES = ("drillpad.core.pack", "drillpad.core.grader", "drillpad.drills.judge")
+WARM_MODULES = ("drillpad.core.grader", "drillpad.drills.judge")
 """What the first answer needs, imported by a worker after the shared modules (not by the main thread at the first
 answer, where importing them and reading the grader's word list held it for 100–160 ms)."""
 
