@@ -121,15 +121,25 @@ class _Sampler:
 
         self.last_beat, self.main = last_beat, threading.get_ident()
         self.samples: list[tuple[float, str]] = []  # (perf_counter, "file:line function ← caller ← …")
+        self.others: list[tuple[float, str]] = []  # (perf_counter, another thread's "file:line function")
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
+        import threading
+
         while not self.stop.wait(0.01):
             if time.perf_counter() - self.last_beat[0] < 0.05:
                 continue
-            frame, stack = sys._current_frames().get(self.main), []
+            frames = sys._current_frames()
+            for ident, other in frames.items():  # what the other threads run meanwhile (they take the lock too)
+                if ident not in (self.main, threading.get_ident()):
+                    self.others.append((time.perf_counter(), f"{Path(other.f_code.co_filename).name}:"
+                                                             f"{other.f_lineno} {other.f_code.co_name}"))
+            other = None
+            frame, stack = frames.get(self.main), []
+            del frames
             while frame is not None:  # plain fields only, and no reference kept: the frame lives on in its thread
                 stack.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
                 frame = frame.f_back
@@ -143,10 +153,16 @@ class _Sampler:
 
         return Counter(w for t, w in self.samples if start <= t <= end).most_common(3)
 
+    def others_during(self, start: float, end: float) -> list[tuple[str, int]]:
+        from collections import Counter
+
+        return Counter(w for t, w in self.others if start <= t <= end).most_common(4)
+
 
 def session(data: Path, why: bool = False) -> dict:
-    """The scripted session in this process (``--session DATA``): a 10 ms heartbeat on the main thread while the
-    script runs; each gap over 100 ms is reported with the step that was running (or had last run) then."""
+    """The scripted session in this process (``--session DATA``): from the names screen's first paint (measured on
+    its own by the launch figure), a 10 ms heartbeat on the main thread while the script runs, a step every 300 ms;
+    each gap over 100 ms is reported with the step that was running (or whose callbacks ran) then."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -171,7 +187,7 @@ def session(data: Path, why: bool = False) -> dict:
         if inside:
             return "in " + " + ".join(inside)
         before = [name for name, a, _b in ran if a <= start]
-        return f"after {before[-1]} (its callbacks)" if before else "before the first step (start-up)"
+        return f"after {before[-1]} (its callbacks)" if before else "after the first paint, before the first step"
 
     def beat() -> None:
         now = time.perf_counter()
@@ -181,13 +197,19 @@ def session(data: Path, why: bool = False) -> dict:
             entry = {"at_ms": ms(last[0]), "gap_ms": round(gap), "step": step_at(last[0], now)}
             if sampler is not None:
                 entry["where"] = sampler.during(last[0], now)
+                entry["other_threads"] = sampler.others_during(last[0], now)
             long_gaps.append(entry)
         last[0] = now
 
     heart = QTimer()
     heart.setInterval(10)
     heart.timeout.connect(beat)
-    heart.start()
+
+    def painted() -> None:  # first paint is its own measure (launch); the session's stalls count from there
+        last[0] = time.perf_counter()
+        heart.start()
+
+    window.first_paint.connect(painted)
     learner = ws.learner("Sam Ortiz")
 
     def answer_drill() -> None:
@@ -214,8 +236,15 @@ def session(data: Path, why: bool = False) -> dict:
         finally:
             ran.append((name, started, time.perf_counter()))
 
-    for n, (name, fn) in enumerate(steps):
-        QTimer.singleShot(300 * (n + 1), lambda name=name, fn=fn: timed(name, fn))
+    before: set[str] = set()
+
+    def script() -> None:
+        before.update(sys.modules)
+        for n, (name, fn) in enumerate(steps):
+            QTimer.singleShot(300 * (n + 1), lambda name=name, fn=fn: timed(name, fn))
+        QTimer.singleShot(300 * (len(steps) + 2), finish)
+
+    window.first_paint.connect(script)
     memory: dict = {}
 
     def finish() -> None:
@@ -223,9 +252,12 @@ def session(data: Path, why: bool = False) -> dict:
         memory.update(engine.memory() if hasattr(engine, "memory") else {"ui_rss_mb": _rss_mb()})
         memory["ai"] = window.model_label.text()
         memory["llama_cpp_in_ui_process"] = "llama_cpp" in sys.modules
+        if why:  # modules first imported after the first paint (on whichever thread)
+            memory["imported_after_first_paint"] = sorted(m for m in set(sys.modules) - before if "." not in m
+                                                          or m.startswith("drillpad."))
+        heart.stop()  # quitting closes the window, which ends the model's process: not part of the session
         app.quit()
 
-    QTimer.singleShot(300 * (len(steps) + 2), finish)
     app.exec()
     heart.stop()
     if sampler is not None:

@@ -128,3 +128,47 @@ def test_the_workers_view_reads_but_cannot_write(workspace, minipack):
         with pytest.raises(Exception, match="readonly|read-only|query_only|attempt to write"):
             view.reflect("Ana Lima", "written through a reader")
     assert workspace.learner("Ana Lima").name == "Ana Lima"  # the workspace's own connection is untouched
+
+
+# --- the idle lock watches input, not every event of every widget ------------------------------------------------
+
+def _remaining_after_input(qtbot, window, send) -> int:
+    window.idle.setInterval(60_000)
+    window.idle.start()
+    window.idle.setInterval(600_000)  # any restart from here on shows as a long remaining time
+    send()
+    return window.idle.remainingTime()
+
+
+def test_typing_or_clicking_in_the_window_or_a_dialog_keeps_the_session_unlocked(qtbot, window):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    unlock(qtbot, window)
+    handle = window.windowHandle()
+    assert _remaining_after_input(qtbot, window, lambda: QTest.keyClick(handle, Qt.Key.Key_Tab)) > 60_000
+    assert _remaining_after_input(qtbot, window, lambda: QTest.mouseClick(
+        handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(5, 5))) > 60_000
+    window.today.reflect.emit()  # the reflection dialog: its own top-level window
+    dialog = window.reflection
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.windowHandle() is not None)
+    window._watch_window(dialog.windowHandle())  # what focusWindowChanged does when it gets the focus
+    assert _remaining_after_input(qtbot, window, lambda: QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_A)) > 60_000
+
+
+def test_widgets_being_built_do_not_call_the_windows_python_filter(qtbot, window):
+    """An application-wide Python event filter ran for every event of every widget (hundreds per screen built),
+    each needing the interpreter lock that a busy worker holds: the window's stalls under load."""
+    import sys
+
+    qtbot.waitUntil(lambda: window.mydata is not None, timeout=5_000)  # after the first paint
+    code, calls = type(window).eventFilter.__code__, []
+    sys.setprofile(lambda frame, what, _arg: calls.append(1) if what == "call" and frame.f_code is code else None)
+    try:
+        window.lock()  # the learner screens are destroyed and six fresh ones built, one per event-loop turn
+        qtbot.waitUntil(lambda: window.mydata is not None, timeout=5_000)
+    finally:
+        sys.setprofile(None)
+    assert len(calls) < 20

@@ -169,7 +169,12 @@ class MainWindow(QMainWindow):
         self.idle.setSingleShot(True)
         self.idle.setInterval(max(1, int(minutes * 60_000)))
         self.idle.timeout.connect(self._idle_timeout)
-        QApplication.instance().installEventFilter(self)
+        # Input is watched on each top-level window (this one, and each dialog as it takes the focus), not with an
+        # application-wide filter: that one called Python for every event of every widget (about 2,000 per lock and
+        # rebuild of the screens), each waiting for the interpreter lock a busy worker held.
+        QApplication.instance().focusWindowChanged.connect(self._watch_window)
+        self._watching = True
+        self.profiles.installEventFilter(self)  # its first paint; removed once seen
 
         self._bridge = _EngineBridge()
         self._bridge.progress.connect(self._engine_progress)
@@ -369,11 +374,20 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is not self.profiles:
             self.lock()
 
+    def _watch_window(self, window) -> None:
+        """Watch a top-level window's input (keys, mouse, touch) for the idle lock; installing twice is harmless."""
+        if window is not None and not self._closing:
+            window.installEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() in ACTIVITY and self.stack.currentWidget() is not self.profiles:
-            self.idle.start()
-        elif not self._painted and event.type() == QEvent.Type.Paint and watched is self.profiles:
+        kind = event.type()
+        if kind in ACTIVITY:
+            if self.stack.currentWidget() is not self.profiles:
+                self.idle.start()
+        elif kind == QEvent.Type.Paint and watched is self.profiles and not self._painted:
             self._painted = True
+            self.profiles.removeEventFilter(self)
+            self._watch_window(self.windowHandle())
             QTimer.singleShot(0, self.first_paint.emit)  # once the paint is done, not from inside it
         return False
 
@@ -722,7 +736,11 @@ class MainWindow(QMainWindow):
         self.sync_clock.stop()
         if self._background_cancel is not None:
             self._background_cancel.cancel()
-        QApplication.instance().removeEventFilter(self)
+        if self._watching:  # once: a window may be closed twice
+            self._watching = False
+            QApplication.instance().focusWindowChanged.disconnect(self._watch_window)
+        if (handle := self.windowHandle()) is not None:
+            handle.removeEventFilter(self)
         QThreadPool.globalInstance().waitForDone(5000)
         if self.engine is not None:
             self.engine.close()
