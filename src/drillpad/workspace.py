@@ -749,6 +749,9 @@ class Workspace:
 
         catalog = self.models
         selection = catalog.select()
+        # what variant_model() would find, found here (the app opens the engine in a worker): showing a drill before
+        # the model is ready then reads no model folder on the main thread
+        self._variant_model = (selection.entry.sha256 if selection.entry is not None else None) or ""
         if selection.entry is None or selection.reason:
             return UnavailableEngine(selection.reason or "no usable model")
         return ProcessEngine.llama(selection.entry, hash_cache_path=catalog.hash_cache.path,
