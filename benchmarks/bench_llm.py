@@ -22,12 +22,10 @@ Timings on shared 2-core machines are noisy: read ratios from one run, not the d
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,6 +36,9 @@ from drillpad.llm.engine import CancelToken, EngineState, Prompt, Sampling
 from drillpad.llm.llama import BATCH, KV_CACHE_TYPE, physical_cores
 from drillpad.llm.models import DEFAULT_MODEL, ModelCatalog
 from drillpad.llm.process import ProcessEngine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import competing_load  # noqa: E402 - benchmarks/load.py, shared with bench_ui
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "models"
@@ -60,19 +61,6 @@ QUESTIONS = [
 OTHER_SYSTEM = "You are a strict safety auditor. Answer in one sentence."
 LONG_USER = "Summarise these shift notes in one sentence. " + " ".join(
     f"Note {i}: pallet {i} checked, straps tight, aisle {i % 7} clear, scanner charged." for i in range(70))
-
-
-@contextlib.contextmanager
-def competing_load(n: int | None = None):
-    """A CPU-bound process on every core (what a busy shared workstation looks like to the model)."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n or os.cpu_count() or 1)]
-    try:
-        yield len(procs)
-    finally:
-        for p in procs:
-            p.kill()
-        for p in procs:
-            p.wait()
 
 
 def _catalog(tmp: Path) -> ModelCatalog:

@@ -6,6 +6,9 @@ offers the use cases. Nothing above it touches SQLite or llama directly.
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import functools
 import json
 import random
 import threading
@@ -35,7 +38,8 @@ from drillpad.store import events as event_store
 from drillpad.store import learners as learner_store
 from drillpad.store import pins as pin_store
 from drillpad.store import variants as variant_store
-from drillpad.store.db import DamagedDatabaseError, close_database, open_database
+from drillpad.store.db import DamagedDatabaseError, close_database, open_database, open_reader, save_error
+from drillpad.store.db import DiskFullError, SaveError  # noqa: F401 - what a failed save raises (for the UI)
 
 if TYPE_CHECKING:
     # Loaded on first use, after the names screen: the model runtime, the AI drill code, and the pack
@@ -167,6 +171,24 @@ class PinCheck:
         return self.right
 
 
+class DrillGrading:
+    """A drill answer to grade: the drill and the pack's synonyms are read when it is made (``prepare_drill``);
+    ``run()`` is the grading itself (the deterministic grader and, when given, a judge's second opinion), touches
+    no database, and so may run in a worker; then ``Workspace.submit_drill(..., graded=this)`` records it."""
+
+    def __init__(self, learner_id: str, drill: Drill, answer: str, first_answer: str | None, synonyms: Synonyms):
+        self.learner_id, self.drill, self.answer, self.first_answer = learner_id, drill, answer, first_answer
+        self._synonyms = synonyms
+        self.grade: Grade | None = None
+
+    def run(self) -> Grade:
+        from drillpad.core.grader import grade, grade_retry
+
+        self.grade = (grade(self.drill, self.answer, self._synonyms) if self.first_answer is None
+                      else grade_retry(self.drill, self.first_answer, self.answer, self._synonyms))
+        return self.grade
+
+
 @dataclass(frozen=True)
 class WeekPoint:
     week: date
@@ -236,6 +258,22 @@ def _exportable(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 def demo_packs_dir() -> Path:
     return resources_dir() / "assets" / "packs"
+
+
+def _saves(method):
+    """A use case that saves what the user did: a failure of the computer (a full disk, no write access, a busy
+    database) is raised as SaveError (DiskFullError for a full disk), so callers need not know SQLite."""
+
+    @functools.wraps(method)
+    def saving(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            if (error := save_error(exc)) is None or error is exc:
+                raise
+            raise error from exc
+
+    return saving
 
 
 class Workspace:
@@ -376,11 +414,28 @@ class Workspace:
         return list_backups(self.paths.db_path)
 
     def close(self) -> None:
+        if getattr(self, "_reader", False):  # a view from reading(): its connection ends with the block
+            return
         if self.db is not None and threading.get_ident() == self._thread:
             self._flush_generations()
         if self.db is not None:
             close_database(self.db)
             self.db = None
+
+    @contextlib.contextmanager
+    def reading(self):
+        """This workspace for reading in a worker thread: the same data dir, clock and policy on a read-only
+        connection of its own, opened in the calling thread and closed on leaving (SQLite connections stay in the
+        thread that opened them). Any write through it fails; screens use it to gather what they show."""
+        view = copy.copy(self)
+        view.db = open_reader(self.paths.db_path)
+        view._thread = threading.get_ident()
+        view._queued, view._evidence, view._prompt_models, view._reader = deque(), None, {}, True
+        try:
+            yield view
+        finally:
+            view.db.conn.close()
+            view.db = None
 
     def __enter__(self) -> "Workspace":
         return self
@@ -695,6 +750,9 @@ class Workspace:
 
         catalog = self.models
         selection = catalog.select()
+        # what variant_model() would find, found here (the app opens the engine in a worker): showing a drill before
+        # the model is ready then reads no model folder on the main thread
+        self._variant_model = (selection.entry.sha256 if selection.entry is not None else None) or ""
         if selection.entry is None or selection.reason:
             return UnavailableEngine(selection.reason or "no usable model")
         return ProcessEngine.llama(selection.entry, hash_cache_path=catalog.hash_cache.path,
@@ -859,12 +917,14 @@ class Workspace:
                  "answer": prompt["answer"], "source": prompt["source"], "point": prompt["points"]})
         return cached
 
+    @_saves
     def read_lesson(self, learner_key: str, lesson_id: str, seconds: float | None = None) -> event_store.Event:
         lr = self.learner(learner_key)
         lesson = self.lesson(lesson_id, lr.pack_id)
         return self.record(lr.id, "lesson.read", {"pack": lr.pack_id, "task": lesson["task_id"], "lesson": lesson_id,
                                                   "seconds": seconds})
 
+    @_saves
     def answer_prompt(self, learner_key: str, prompt_id: str, answer: str, confidence: int,
                       seconds: float | None = None) -> RecallResult:
         """Grade a recall answer by its key points' cues, record the review and reschedule, in one transaction."""
@@ -1055,10 +1115,17 @@ class Workspace:
         return False, (f"failed calibration: accuracy {last['accuracy']:.2f} (needs ≥ {judge_mod.MIN_ACCURACY}), "
                        f"false-pass {last['false_pass_rate']:.0%} (needs ≤ {judge_mod.MAX_FALSE_PASS:.0%})")
 
+    def prepare_drill(self, learner_key: str, drill_id: str, answer: str,
+                      first_answer: str | None = None) -> DrillGrading:
+        """What grading this answer needs, read now; its ``run()`` may then go to a worker (see DrillGrading)."""
+        lr = self.learner(learner_key)
+        return DrillGrading(lr.id, self.drill(drill_id, lr.pack_id), answer, first_answer, self._synonyms(lr.pack_id))
+
+    @_saves
     def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
                      seconds: float | None = None, variant_id: str | None = None,
                      judge: Engine | None = None, opinion: judge_mod.Opinion | None = None,
-                     first_answer: str | None = None) -> tuple[Grade, str]:
+                     first_answer: str | None = None, graded: DrillGrading | None = None) -> tuple[Grade, str]:
         """Grade a drill answer with the deterministic grader; record the review and reschedule in one
         transaction. An attempt the grader is unsure of is stored as needs_review and scheduled as Hard
         (it comes back soon) until a manager decides. A retry (*first_answer* given) is graded together
@@ -1068,10 +1135,18 @@ class Workspace:
         from drillpad.drills import judge as judge_mod
 
         lr = self.learner(learner_key)
-        drill = self.drill(drill_id, lr.pack_id)
-        synonyms = self._synonyms(lr.pack_id)
-        g = grade(drill, answer, synonyms) if first_answer is None else grade_retry(drill, first_answer, answer,
-                                                                                   synonyms)
+        if graded is not None:  # graded already (in a worker): it must be this answer to this drill, by this person
+            if (graded.learner_id, graded.drill.id, graded.answer, graded.first_answer) != (lr.id, drill_id, answer,
+                                                                                           first_answer):
+                raise LearningError("that grading is of another answer: grade this one")
+            if graded.grade is None:
+                raise LearningError("the answer was not graded yet")
+            drill, g = graded.drill, graded.grade
+        else:
+            drill = self.drill(drill_id, lr.pack_id)
+            synonyms = self._synonyms(lr.pack_id)
+            g = grade(drill, answer, synonyms) if first_answer is None else grade_retry(drill, first_answer, answer,
+                                                                                       synonyms)
         if judge is not None and opinion is None and not g.needs_review and self.judge_enabled(judge, lr.pack_id)[0]:
             opinion = judge_mod.opinion(judge, drill, answer, pack_id=lr.pack_id)
         if opinion is not None and not g.needs_review:
@@ -1105,6 +1180,7 @@ class Workspace:
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "drill", drill_id, settings.desired_retention)
         return g, event.id
 
+    @_saves
     def log_demonstration(self, learner_key: str, task_id: str, note: str, source: str = "self") -> event_store.Event:
         lr = self.learner(learner_key)
         if not self.db.execute("SELECT 1 FROM tasks WHERE pack_id = ? AND id = ? AND role_id = ?",
@@ -1115,6 +1191,7 @@ class Workspace:
         return self.record(lr.id, "demonstration", {"pack": lr.pack_id, "task": task_id, "note": note.strip(),
                                                     "source": source})
 
+    @_saves
     def reflect(self, learner_key: str, text: str) -> event_store.Event:
         lr = self.learner(learner_key)
         if not text.strip():
@@ -1188,6 +1265,7 @@ class Workspace:
                  for e in self._events([lr.id], ("coaching.plan",))]
         return plans[::-1]
 
+    @_saves
     def request_review(self, learner_key: str, event_id: str, note: str = "") -> event_store.Event:
         """The learner asks their manager to look at one of their drill attempts."""
         lr = self.learner(learner_key)

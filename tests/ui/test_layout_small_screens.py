@@ -120,9 +120,11 @@ def walk(qtbot, window, clock, size: QSize) -> dict[str, bool]:
     check("drill", window.drill.submit, window.drill.stop_button)
     window.drill.answer.setPlainText("I press the e-stop and then pull the carton out by hand.")
     window.drill.confidence.set_value(3)
-    window.drill.submit.click()
+    with qtbot.waitSignal(window.drill.checked, timeout=10_000):
+        window.drill.submit.click()
     check("drill feedback", window.drill.retry, window.drill.next, window.drill.stop_button)
-    window._show_progress()
+    with qtbot.waitSignal(window.progress.loaded, timeout=10_000):
+        window._show_progress()
     check("my progress", button(window.progress, "← Back"))
     window._show_data()
     check("about my data", window.mydata.export, button(window.mydata, "← Back"))

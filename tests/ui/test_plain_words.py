@@ -63,7 +63,8 @@ def test_an_import_failure_shows_plain_words_and_keeps_the_detail_for_hover(qtbo
 
 def test_progress_speaks_in_titles_sentences_and_readable_dates(qtbot, window, workspace):
     unlock(qtbot, window)
-    window._show_progress()
+    with qtbot.waitSignal(window.progress.loaded, timeout=10_000):
+        window._show_progress()
     levels, journeys = window.progress.levels.text(), window.progress.journeys.text()
     title = workspace.drill("jam-c1").title_text()
     assert f"Scenario “{title}”" in levels and "jam-c1" not in levels and "score" not in levels
@@ -102,7 +103,8 @@ def test_asking_a_manager_says_queued_until_it_is_sent(qtbot, window, workspace)
     window.stack.setCurrentWidget(window.drill)
     window.drill.answer.setPlainText("E-stop, then walk away.")
     window.drill.confidence.set_value(2)
-    qtbot.mouseClick(window.drill.submit, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.drill.checked, timeout=10_000):
+        qtbot.mouseClick(window.drill.submit, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.drill.ask, Qt.MouseButton.LeftButton)
     assert window.drill.ask.text() == "Queued for your manager" and "Sent" not in window.drill.ask.text()
 

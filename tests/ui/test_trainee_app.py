@@ -102,7 +102,8 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
             assert "a carton jams conveyor C1" in window.drill.situation.text()
             qtbot.keyClicks(window.drill.answer, "I hit the e-stop, then walk away.")
             press(qtbot, window.drill.confidence.buttons[2])
-            press(qtbot, window.drill.submit)
+            with qtbot.waitSignal(window.drill.checked, timeout=10_000):  # checked in a worker
+                press(qtbot, window.drill.submit)
             feedback = window.drill.feedback.text()
             assert "✓ Stops the belt with the e-stop" in feedback and "✗ Locks out the isolator" in feedback
             assert "<b><u>e-stop</u></b>" in feedback  # the words that counted, highlighted
@@ -110,7 +111,8 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
             window.drill.answer.clear()
             qtbot.keyClicks(window.drill.answer, "Hit the e-stop, then lock out the isolator with my padlock.")
             press(qtbot, window.drill.confidence.buttons[4])
-            press(qtbot, window.drill.submit)
+            with qtbot.waitSignal(window.drill.checked, timeout=10_000):
+                press(qtbot, window.drill.submit)
             assert "Well done" in window.drill.feedback.text()
             assert not window.drill.retry.isVisible()
             press(qtbot, window.drill.ask)
@@ -126,7 +128,8 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
     assert len(sessions) == 1 and None not in sessions  # every event bound to Ana's unlocked session
 
     buttons = {b.text(): b for b in window.today.findChildren(QPushButton)}
-    press(qtbot, buttons["My progress"])
+    with qtbot.waitSignal(window.progress.loaded, timeout=10_000):  # gathered in a worker
+        press(qtbot, buttons["My progress"])
     assert window.stack.currentWidget() is window.progress
     assert "Clear a conveyor jam" in window.progress.journeys.text()
     assert "Demonstrations:" in window.progress.levels.text()
@@ -139,6 +142,7 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
         window.idle.start()
     assert window.stack.currentWidget() is window.profiles and workspace.session is None
     assert all(window.stack.indexOf(old) == -1 for old in before)  # Ana's screens are gone, fresh ones are built
+    qtbot.waitUntil(lambda: window.mydata is not None, timeout=5_000)  # built one per event-loop turn
     assert window.today is not None and window.today not in before
     for i in range(window.stack.count()):  # and nothing on any screen still shows her
         screen = window.stack.widget(i)

@@ -4,7 +4,6 @@ while answering, the confidence picker by keyboard, and the retry that keeps its
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from datetime import timedelta
 
@@ -15,8 +14,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QPushB
 from drillpad.core import pin as pin_core
 from drillpad.llm.fake import FakeEngine
 from drillpad.ui.app import MainWindow
+from drillpad.workspace import DiskFullError
 
-DISK_FULL = sqlite3.OperationalError("database or disk is full")
+DISK_FULL = DiskFullError("database or disk is full")  # what the workspace raises (tests/test_save_errors.py)
 
 
 @pytest.fixture
@@ -84,7 +84,8 @@ def reach(qtbot, window, clock, screen_name: str):
         else:
             qtbot.keyClicks(screen.answer, "Press the e-stop, lock out the isolator with my padlock.")
             press(qtbot, screen.confidence.buttons[3])
-            press(qtbot, screen.submit)
+            with qtbot.waitSignal(screen.checked, timeout=10_000):
+                press(qtbot, screen.submit)
             press(qtbot, screen.next)
     return target
 
@@ -175,6 +176,7 @@ def test_stop_for_now_on_a_drill_locks_mid_answer(qtbot, window, clock):
     with qtbot.waitSignal(window.locked, timeout=3_000):
         press(qtbot, stop(window, drill))
     assert window.stack.currentWidget() is window.profiles
+    qtbot.waitUntil(lambda: window.drill is not None, timeout=5_000)  # fresh screens, built one by one
     assert window.drill is not drill and not window.drill.answer.toPlainText()
 
 
@@ -249,10 +251,12 @@ def test_a_full_disk_keeps_the_drill_answer_and_says_so(qtbot, window, clock, wo
     press(qtbot, drill.confidence.buttons[4])
     with monkeypatch.context() as m:
         m.setattr(workspace, "submit_drill", lambda *a, **k: (_ for _ in ()).throw(DISK_FULL))
-        press(qtbot, drill.submit)
+        with qtbot.waitSignal(drill.checked, timeout=10_000):
+            press(qtbot, drill.submit)
         assert "this computer's disk is full" in drill.feedback.text()
         assert drill.answer.toPlainText().startswith("Hit the e-stop") and not drill.answer.isReadOnly()
-    press(qtbot, drill.submit)
+    with qtbot.waitSignal(drill.checked, timeout=10_000):
+        press(qtbot, drill.submit)
     assert "Well done" in drill.feedback.text()
 
 
@@ -298,7 +302,8 @@ def test_try_again_is_the_main_action_and_keeps_the_hints_in_view(qtbot, window,
     drill = reach(qtbot, window, clock, "drill")
     qtbot.keyClicks(drill.answer, "I hit the e-stop, then walk away.")
     press(qtbot, drill.confidence.buttons[2])
-    press(qtbot, drill.submit)
+    with qtbot.waitSignal(drill.checked, timeout=10_000):
+        press(qtbot, drill.submit)
     assert drill.retry.isDefault() and not drill.next.isDefault()
     assert drill.retry.text().endswith("Try again") and drill.next.text() != "Next →"
     assert QApplication.focusWidget() is drill.retry
@@ -309,5 +314,6 @@ def test_try_again_is_the_main_action_and_keeps_the_hints_in_view(qtbot, window,
     drill.answer.clear()
     qtbot.keyClicks(drill.answer, "Hit the e-stop, then lock out the isolator with my padlock.")
     press(qtbot, drill.confidence.buttons[4])
-    press(qtbot, drill.submit)
+    with qtbot.waitSignal(drill.checked, timeout=10_000):
+        press(qtbot, drill.submit)
     assert "Well done" in drill.feedback.text() and drill.next.isDefault() and drill.next.text() == "Next →"

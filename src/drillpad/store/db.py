@@ -55,6 +55,51 @@ class DamagedDatabaseError(StoreError):
             "keeps the damaged file aside and copies into it every answer that still reads.")
 
 
+class SaveError(StoreError):
+    """A save failed because of the computer, not the data: *reason* is ``full`` (the disk), ``readonly`` (no
+    write access), ``busy`` (another program holds the database) or ``other``; nothing of it was kept (one
+    transaction), so the caller may keep what the user typed and let them try again."""
+
+    reason = "other"
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+
+class DiskFullError(SaveError):
+    """The disk (or the database's size limit) is full."""
+
+    reason = "full"
+
+
+def save_error(exc: BaseException) -> SaveError | None:
+    """The SaveError for *exc* when it is a sqlite3 or OS error from saving (a full disk, no write access, a busy
+    database, …), or None when it is something else (a bug: let it raise)."""
+    if isinstance(exc, SaveError):
+        return exc
+    if isinstance(exc, OSError):
+        text = str(exc)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return DiskFullError(f"the disk is full ({text})")
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return SaveError(text, "readonly")
+        return SaveError(text)
+    if not isinstance(exc, sqlite3.OperationalError):  # IntegrityError and the like are bugs, not the computer
+        return None
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    text = str(exc)
+    if code == sqlite3.SQLITE_FULL or "full" in text.lower():
+        return DiskFullError(text)
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN) \
+            or "readonly" in text.lower() or "permission" in text.lower():
+        return SaveError(text, "readonly")
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text.lower() or "busy" in text.lower():
+        return SaveError(text, "busy")
+    return SaveError(text)
+
+
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 DB_SUFFIXES = ("", "-wal", "-shm")
@@ -238,6 +283,19 @@ def open_database(path: Path, *, check_network: bool = True, defer_full_check: b
             raise known from exc
         raise
     return db
+
+
+def open_reader(path: Path) -> Database:
+    """A read-only connection to the database at *path* (already opened, checked and migrated by the app), for the
+    thread that calls this and only that thread (SQLite connections stay in the thread that opened them): no
+    check, no migration, no marker; any write through it fails."""
+    try:
+        conn = sqlite3.connect(f"file:{path.absolute()}?mode=ro", uri=True, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only=ON")
+    except sqlite3.Error as exc:
+        raise explain(exc, path, "read its database") or StoreError(f"cannot read {path}: {exc}") from exc
+    return Database(conn)
 
 
 def _configure(db: Database, path: Path) -> None:

@@ -36,7 +36,8 @@ ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Mous
             QEvent.Type.TouchBegin, QEvent.Type.InputMethod}
 
 
-SHARED_MODULES = ("pydantic", "drillpad.llm.engine", "drillpad.evidence.sync")
+SHARED_MODULES = ("pydantic", "drillpad.core.pack", "drillpad.lrs.statements", "drillpad.llm.engine",
+                  "drillpad.evidence.sync")
 """Imported once, in one worker, before the workers that use them start (importing one module from two
 threads at once can see it half-initialised)."""
 
@@ -44,6 +45,19 @@ threads at once can see it half-initialised)."""
 def import_shared() -> None:
     for name in SHARED_MODULES:
         importlib.import_module(name)
+
+
+WARM_MODULES = ("drillpad.core.grader", "drillpad.drills.judge")
+"""What the first answer needs, imported by a worker after the shared modules (not by the main thread at the first
+answer, where importing them and reading the grader's word list held it for 100–160 ms)."""
+
+
+def warm_up() -> None:
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    from drillpad.core.cues import english_words
+
+    english_words()
 
 
 class _EngineBridge(QObject):
@@ -155,7 +169,12 @@ class MainWindow(QMainWindow):
         self.idle.setSingleShot(True)
         self.idle.setInterval(max(1, int(minutes * 60_000)))
         self.idle.timeout.connect(self._idle_timeout)
-        QApplication.instance().installEventFilter(self)
+        # Input is watched on each top-level window (this one, and each dialog as it takes the focus), not with an
+        # application-wide filter: that one called Python for every event of every widget (about 2,000 per lock and
+        # rebuild of the screens), each waiting for the interpreter lock a busy worker held.
+        QApplication.instance().focusWindowChanged.connect(self._watch_window)
+        self._watching = True
+        self.profiles.installEventFilter(self)  # its first paint; removed once seen
 
         self._bridge = _EngineBridge()
         self._bridge.progress.connect(self._engine_progress)
@@ -174,35 +193,67 @@ class MainWindow(QMainWindow):
     # --- screens that hold a learner's data: built empty while nobody is unlocked (just after the first
     # paint, and again at each lock, so unlocking is quick), destroyed at every lock ----------------
 
-    def _build_learner_screens(self) -> None:
-        from drillpad.ui.trainee.drill import DrillScreen
-        from drillpad.ui.trainee.lesson import LessonScreen
-        from drillpad.ui.trainee.mydata import MyDataScreen
-        from drillpad.ui.trainee.progress import ProgressScreen
-        from drillpad.ui.trainee.recall import RecallScreen
-        from drillpad.ui.trainee.today import TodayScreen
+    LEARNER_SCREENS = ("today", "lesson", "recall", "drill", "progress", "mydata")
 
-        for screen in (self.today, self.lesson, self.recall, self.drill, self.progress, self.mydata):
+    def _drop_learner_screens(self) -> None:
+        for name in self.LEARNER_SCREENS:
+            screen = getattr(self, name)
             if screen is not None:
                 self.stack.removeWidget(screen)
                 screen.deleteLater()
+                setattr(self, name, None)
+
+    def _build_next_screen(self) -> None:
+        """Build one missing learner screen, then yield to the event loop before the next: building all six in one
+        go held the main thread for 50–170 ms (longer on a busy PC)."""
+        if self._closing or self.workspace.db is None:
+            return
+        missing = [name for name in self.LEARNER_SCREENS if getattr(self, name) is None]
+        if missing:
+            self._build_screen(missing[0])
+        if len(missing) > 1:
+            QTimer.singleShot(0, self._build_next_screen)
+
+    def _build_screen(self, name: str) -> None:
         ws = self.workspace
-        self.today, self.lesson, self.recall = TodayScreen(ws), LessonScreen(ws), RecallScreen(ws)
-        self.drill, self.progress, self.mydata = DrillScreen(ws), ProgressScreen(ws), MyDataScreen(ws)
-        for screen in (self.today, self.lesson, self.recall, self.drill, self.progress, self.mydata):
-            self.stack.addWidget(screen)
-        self.today.start.connect(self.start_session)
-        self.today.show_progress.connect(self._show_progress)
-        self.today.show_data.connect(self._show_data)
-        self.today.reflect.connect(self._reflect)
-        self.today.lock.connect(self.lock)
-        self.lesson.finished.connect(self._lesson_read)
-        self.recall.finished.connect(self._next_item)
-        self.drill.finished.connect(self._next_item)
-        for screen in (self.lesson, self.recall, self.drill):  # "Stop for now · Lock": answered items are saved
+        if name == "today":
+            from drillpad.ui.trainee.today import TodayScreen
+
+            self.today = screen = TodayScreen(ws)
+            screen.start.connect(self.start_session)
+            screen.show_progress.connect(self._show_progress)
+            screen.show_data.connect(self._show_data)
+            screen.reflect.connect(self._reflect)
+            screen.lock.connect(self.lock)
+        elif name == "lesson":
+            from drillpad.ui.trainee.lesson import LessonScreen
+
+            self.lesson = screen = LessonScreen(ws)
+            screen.finished.connect(self._lesson_read)
+            screen.stop.connect(self.lock)  # "Stop for now · Lock": answered items are saved
+        elif name == "recall":
+            from drillpad.ui.trainee.recall import RecallScreen
+
+            self.recall = screen = RecallScreen(ws)
+            screen.finished.connect(self._next_item)
             screen.stop.connect(self.lock)
-        self.progress.back.connect(self._show_today)
-        self.mydata.back.connect(self._show_today)
+        elif name == "drill":
+            from drillpad.ui.trainee.drill import DrillScreen
+
+            self.drill = screen = DrillScreen(ws)
+            screen.finished.connect(self._next_item)
+            screen.stop.connect(self.lock)
+        elif name == "progress":
+            from drillpad.ui.trainee.progress import ProgressScreen
+
+            self.progress = screen = ProgressScreen(ws)
+            screen.back.connect(self._show_today)
+        else:
+            from drillpad.ui.trainee.mydata import MyDataScreen
+
+            self.mydata = screen = MyDataScreen(ws)
+            screen.back.connect(self._show_today)
+        self.stack.addWidget(screen)
 
     # --- profile and lock ------------------------------------------------------------------
 
@@ -306,7 +357,8 @@ class MainWindow(QMainWindow):
         self.workspace.lock()
         self.learner_id = None
         self.items, self.position = [], 0
-        self._build_learner_screens()  # the last person's are destroyed; fresh, empty ones for the next
+        self._drop_learner_screens()  # the last person's are destroyed; fresh, empty ones for the next, one by one
+        QTimer.singleShot(0, self._build_next_screen)
         self.pin.clear()
         self.profiles.refresh()
         self.stack.setCurrentWidget(self.profiles)
@@ -314,17 +366,28 @@ class MainWindow(QMainWindow):
         self._refresh_sync()
         self.sync_in_background()
         self.locked.emit()
-        QTimer.singleShot(0, release_free_memory)  # the last person's screens are gone: give their pages back
+        # the last person's screens are gone: give their pages back, in a worker (malloc_trim took 20–100 ms of the
+        # main thread; a ctypes call releases the interpreter lock)
+        QTimer.singleShot(0, lambda: workers.run(release_free_memory, None, None))
 
     def _idle_timeout(self) -> None:
         if self.stack.currentWidget() is not self.profiles:
             self.lock()
 
+    def _watch_window(self, window) -> None:
+        """Watch a top-level window's input (keys, mouse, touch) for the idle lock; installing twice is harmless."""
+        if window is not None and not self._closing:
+            window.installEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() in ACTIVITY and self.stack.currentWidget() is not self.profiles:
-            self.idle.start()
-        elif not self._painted and event.type() == QEvent.Type.Paint and watched is self.profiles:
+        kind = event.type()
+        if kind in ACTIVITY:
+            if self.stack.currentWidget() is not self.profiles:
+                self.idle.start()
+        elif kind == QEvent.Type.Paint and watched is self.profiles and not self._painted:
             self._painted = True
+            self.profiles.removeEventFilter(self)
+            self._watch_window(self.windowHandle())
             QTimer.singleShot(0, self.first_paint.emit)  # once the paint is done, not from inside it
         return False
 
@@ -428,12 +491,14 @@ class MainWindow(QMainWindow):
         # ("cannot import name … from partially initialized module") and turned the AI off.
         workers.run(import_shared, lambda _none: self._start_workers(factory),
                     lambda _message: self._start_workers(factory))
+        # Meanwhile the empty learner screens (Qt and small modules only), one per event-loop turn: all built before
+        # a person has chosen their name and typed a PIN, so unlocking does not build them.
+        QTimer.singleShot(0, self._build_next_screen)
 
     def _start_workers(self, factory: Callable[[], Engine]) -> None:
         if self.workspace.db is None or self._closing:
             return
         self._start_engine(factory)
-        QTimer.singleShot(0, self._prepare_learner_screens)
         if self.workspace.full_check_due:  # after an unclean exit: the full check, in a worker (quick one ran at open)
             workers.run(self.workspace.full_check, self._full_check_finished,
                         lambda message: self.statusBar().showMessage(f"⚠ The data check could not run: {message}",
@@ -442,12 +507,22 @@ class MainWindow(QMainWindow):
         workers.run(lambda: self.workspace.backup(if_due=True), None,
                     lambda message: self.statusBar().showMessage(f"⚠ Today's backup failed: {message}", 15000))
         # The evidence code (crypto, pydantic) is imported by a worker; the sync status then reads at once.
-        workers.run(lambda: importlib.import_module("drillpad.evidence.sync"), lambda _module: self._first_sync(),
+        # Then, in the same worker's wake (one importer at a time), what the first answer needs.
+        def evidence_loaded(_module) -> None:
+            self._first_sync()
+            if not self._closing:
+                workers.run(warm_up, None, None)
+
+        workers.run(lambda: importlib.import_module("drillpad.evidence.sync"), evidence_loaded,
                     lambda message: self.sync_label.setText(f"⚠ evidence sync unavailable: {message}"))
 
     def _prepare_learner_screens(self) -> None:
-        if self.today is None and not self._closing:
-            self._build_learner_screens()
+        """All the learner screens, now (someone unlocked before they were all built in the background)."""
+        if self._closing:
+            return
+        for name in self.LEARNER_SCREENS:
+            if getattr(self, name) is None:
+                self._build_screen(name)
 
     def _first_sync(self) -> None:
         if self._closing or self.workspace.db is None:
@@ -661,7 +736,11 @@ class MainWindow(QMainWindow):
         self.sync_clock.stop()
         if self._background_cancel is not None:
             self._background_cancel.cancel()
-        QApplication.instance().removeEventFilter(self)
+        if self._watching:  # once: a window may be closed twice
+            self._watching = False
+            QApplication.instance().focusWindowChanged.disconnect(self._watch_window)
+        if (handle := self.windowHandle()) is not None:
+            handle.removeEventFilter(self)
         QThreadPool.globalInstance().waitForDone(5000)
         if self.engine is not None:
             self.engine.close()

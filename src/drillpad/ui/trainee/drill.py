@@ -2,8 +2,9 @@
 answer and how sure you are; then per-criterion feedback with your own words highlighted, what
 was missed and why (from the SOP), one retry with hints, the model answer, and "ask my manager".
 
-Grading is the deterministic grader (milliseconds, on the main thread). When a calibrated judge
-is enabled, its second opinion runs in a worker and the result is stored when it returns.
+Grading runs in a worker (the deterministic grader and, when a calibrated judge is enabled, its
+second opinion) while "Check my answer" is disabled and says "Checking your answer…"; the result is
+stored on the main thread when it returns (SQLite stays in the thread that opened it).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def highlight(answer: str, spans: list[tuple[int, int, str]]) -> str:
 class DrillScreen(QWidget):
     finished = Signal()
     stop = Signal()
+    checked = Signal()  # an answer's check ended (graded and saved, or why not): its feedback is on screen
 
     def __init__(self, workspace, parent: QWidget | None = None):
         super().__init__(parent)
@@ -51,6 +53,8 @@ class DrillScreen(QWidget):
         self.first_answer: str | None = None  # set for the retry, which is graded together with it
         self.last_event: str | None = None
         self.started = None
+        self.grading = None
+        """While an answer is being checked in a worker: (its DrillGrading, confidence, seconds)."""
         # The title and "Stop for now" at the top, the actions at the bottom: always in view; the scenario,
         # the answer and the feedback scroll between them (small screens, 150 % scaling).
         outer = QVBoxLayout(self)
@@ -161,6 +165,7 @@ class DrillScreen(QWidget):
                                    f"✗ Not quite: the answer is “{choice['options'][choice['correct']]}”.")
 
     def _reset_answer(self, keep_hints: bool = False) -> None:
+        self.grading = None  # a result still on its way belongs to an answer no longer here
         self.answer.setReadOnly(False)
         self.answer.clear()
         self.confidence.clear()
@@ -175,6 +180,8 @@ class DrillScreen(QWidget):
     # --- answering -------------------------------------------------------------------------
 
     def _submit(self) -> None:
+        if self.grading is not None:  # a second press while the first answer is being checked: nothing more
+            return
         answer = self.answer.toPlainText()
         confidence = self.confidence.value()
         if not answer.strip():
@@ -185,29 +192,60 @@ class DrillScreen(QWidget):
             return
         seconds = (self.workspace.clock.now() - self.started).total_seconds()
         engine = self.workspace.engine
-        if engine is not None and self.workspace.judge_enabled(engine, self.view.pack_id)[0]:
+        judged = engine is not None and self.workspace.judge_enabled(engine, self.view.pack_id)[0]
+        grading = self.workspace.prepare_drill(self.learner_id, self.drill.id, answer, self.first_answer)
+        drill, pack_id = self.drill, self.view.pack_id
+
+        def job():  # in a worker: the grader, then (when calibrated) the model's second opinion
+            grading.run()
+            if not judged:
+                return None
             from drillpad.drills import judge as judge_mod  # loaded with the first judged answer, not at start
 
-            self.submit.setEnabled(False)
-            self.feedback.setText("Checking your answer…")
-            drill, pack_id = self.drill, self.view.pack_id
-            workers.run(lambda: judge_mod.opinion(engine, drill, answer, pack_id=pack_id),
-                        lambda op: self._graded(answer, confidence, seconds, op),
-                        lambda error: self._graded(answer, confidence, seconds,
-                                                   judge_mod.Opinion(None, error, "", None, None)))
-            return
-        self._graded(answer, confidence, seconds, None)
+            try:
+                return judge_mod.opinion(engine, drill, answer, pack_id=pack_id)
+            except Exception as exc:  # noqa: BLE001 - no opinion: the grader's result stands, and says why
+                return judge_mod.Opinion(None, str(exc) or type(exc).__name__, "", None, None)
 
-    def _graded(self, answer: str, confidence: int, seconds: float, opinion) -> None:
+        self.grading = (grading, confidence, seconds)
+        self.submit.setEnabled(False)
+        self.answer.setReadOnly(True)
+        self.feedback.setText("Checking your answer…")
+        workers.run(job, self._on_graded, self._on_grading_failed)
+
+    def _on_graded(self, opinion) -> None:
+        if self.grading is None or self.learner_id is None:  # another drill, or a lock, came meanwhile
+            return
+        grading, confidence, seconds = self.grading
+        self.grading = None
+        if grading.drill.id != self.drill.id or self.workspace.session is None \
+                or self.workspace.session["learner"] != grading.learner_id:
+            return
+        self._graded(grading, confidence, seconds, opinion)
+
+    def _on_grading_failed(self, error: str) -> None:
+        if self.grading is None:
+            return
+        self.grading = None
+        self.answer.setReadOnly(False)
+        self.submit.setEnabled(True)
+        self.feedback.setText(f"⚠ Your answer could not be checked ({escape(error)}). It is still here: press "
+                              "“Check my answer” again.")
+        self.checked.emit()
+
+    def _graded(self, grading, confidence: int, seconds: float, opinion) -> None:
+        answer = grading.answer
         try:
             g, self.last_event = self.workspace.submit_drill(self.learner_id, self.drill.id, answer, confidence,
                                                              seconds, variant_id=self.view.variant_id, opinion=opinion,
-                                                             first_answer=self.first_answer)
+                                                             first_answer=self.first_answer, graded=grading)
         except Exception as exc:  # noqa: BLE001 - a full disk is told in plain words; anything else is a bug
             if (problem := save_problem(exc)) is None:
                 raise
             self.feedback.setText(f"<p><b>⚠ {escape(problem, quote=False)}</b></p>" + self.hints)
+            self.answer.setReadOnly(False)
             self.submit.setEnabled(True)  # the answer and confidence stay, for another try
+            self.checked.emit()
             return
         self.attempt += 1
         spans = [(c.start, c.end, "met") for c in g.criteria.values() if c.met]
@@ -243,6 +281,7 @@ class DrillScreen(QWidget):
             button.setFont(font)
         primary.setFocus()
         QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(self.feedback.y() - 8))
+        self.checked.emit()
 
     def _retry(self) -> None:
         """The second try: the answer back to edit, with the missed steps and hints still in view. It is

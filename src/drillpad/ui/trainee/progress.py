@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from drillpad.core.dates import day_text
+from drillpad.ui import workers
 from drillpad.ui.widgets.common import Card, big_button, heading, text
 
 STAGES = ("learn", "rehearse", "perform")
@@ -28,10 +29,13 @@ def journey_line(stage: str) -> str:
 
 class ProgressScreen(QWidget):
     back = Signal()
+    loaded = Signal()  # the learner's progress is painted (it is gathered in a worker)
 
     def __init__(self, workspace, parent: QWidget | None = None):
         super().__init__(parent)
         self.workspace = workspace
+        self.learner_id: str | None = None
+        self.ready = False
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading("My progress"), 1)
@@ -78,7 +82,33 @@ class ProgressScreen(QWidget):
         return charts
 
     def show_for(self, learner_id: str) -> None:
-        p = self.workspace.progress(learner_id)
+        """Gather the learner's progress in a worker (on a read-only connection of its own) and paint it when it
+        arrives; meanwhile the screen says so and shows nobody's data."""
+        self.learner_id = learner_id
+        self.ready = False
+        self.chart_widgets["accuracy"].set_data("", [])  # nobody's data while this learner's is read
+        self.chart_widgets["delayed"].set_data("", [])
+        self.chart_widgets["confidence"].set_data("", ("", ""), [])
+        self.skills.setText("Loading your progress…")
+        self.journeys.clear()
+        self.levels.clear()
+        workspace = self.workspace
+
+        def gather() -> tuple:  # in a worker
+            with workspace.reading() as ws:
+                lr = ws.learner(learner_id)
+                role = next((r for r in ws.roles() if r.pack_id == lr.pack_id and r.id == lr.role_id), None)
+                return learner_id, ws.progress(lr.id), role, ws.journeys(lr.id), ws.competency(lr.id)
+
+        workers.run(gather, self._show, self._failed)
+
+    def _failed(self, error: str) -> None:
+        self.skills.setText(f"⚠ Your progress could not be read ({escape(error)}). Go back and open it again.")
+
+    def _show(self, gathered: tuple) -> None:
+        learner_id, p, role, journeys, competency = gathered
+        if learner_id != self.learner_id:  # someone else's, or a lock came meanwhile
+            return
         labels = [day_text(w.week).split(" ", 1)[1] for w in p.weeks]  # "3 Dec"
         self.chart_widgets["accuracy"].set_data("Answers right, by week",
                                                 list(zip(labels, [w.accuracy for w in p.weeks])))
@@ -87,18 +117,18 @@ class ProgressScreen(QWidget):
         self.chart_widgets["confidence"].set_data(
             "How sure you were vs. how often right", ("how sure", "how often right"),
             [(f"{c}", c / 4 if c < 4 else 0.95, value) for c, (value, _n) in p.confidence.items()])
-        lr = self.workspace.learner(learner_id)
-        role = next((r for r in self.workspace.roles() if r.pack_id == lr.pack_id and r.id == lr.role_id), None)
         if role is not None:
             self.skills.setText(f"<p>{escape(role.title)} — <i>{escape(role.approval)}</i></p><ol>" + "".join(
                 f"<li><b>{escape(t.title)}</b>: {escape(t.what_good_looks_like)}</li>" for t in role.tasks) + "</ol>")
+        else:
+            self.skills.clear()
         rows = []
-        for title, j in self.workspace.journeys(learner_id):
+        for title, j in journeys:
             why = "; ".join(j.reasons) or "not started"
             rows.append(f"<p><b>{escape(title)}</b><br>{journey_line(j.stage)}<br><i>{escape(why)}</i></p>")
         self.journeys.setText("".join(rows))
         levels = []
-        for b in self.workspace.competency(learner_id):
+        for b in competency:
             ready = " — <b>ready for sign-off</b> (your manager decides)" if b.ready_for_signoff else ""
             signed = (f" — ✓ signed off at level {b.signed_off['level']} by {escape(b.signed_off['by'])}"
                       if b.signed_off else "")
@@ -108,3 +138,5 @@ class ProgressScreen(QWidget):
             levels.append(f"<p><b>{escape(b.title)}</b>: level {b.level} · {escape(b.level_name)}{ready}{signed}<br>"
                           f"Demonstrations: {b.counted} of {b.required}</p><ul>{evidence}</ul>")
         self.levels.setText("".join(levels) or "No skills defined for this role.")
+        self.ready = True
+        self.loaded.emit()

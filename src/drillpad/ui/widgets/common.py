@@ -6,33 +6,29 @@ said in words or symbols as well as colour.
 
 from __future__ import annotations
 
-import errno
-import sqlite3
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from drillpad.workspace import SaveError
 
 MIN_TARGET = 48
 
 
 def save_problem(exc: BaseException, what: str = "answer", button: str = "Check my answer") -> str | None:
-    """Plain words for a save that failed because of the computer (disk full, read-only or busy data), saying
-    that what was typed is still on screen; None when *exc* is not such a failure (a bug: let it raise)."""
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        text = "database or disk is full"
-    elif isinstance(exc, (sqlite3.OperationalError, OSError)):
-        text = str(exc).lower()
-    else:
+    """Plain words for a save that failed because of the computer (the workspace's SaveError: disk full, read-only
+    or busy data), saying that what was typed is still on screen; None for anything else (a bug: let it raise)."""
+    if not isinstance(exc, SaveError):
         return None
+    reason = exc.reason
     kept = f"Your {what} is still here: nothing you typed is lost."
-    if "full" in text:
+    if reason == "full":
         return (f"Your {what} could not be saved: this computer's disk is full. {kept} Tell your supervisor or IT "
                 f"that the disk is full, then press “{button}” again.")
-    if "readonly" in text or "read-only" in text or "permission" in text:
+    if reason == "readonly":
         return (f"Your {what} could not be saved: DrillPad may not write to its data folder. {kept} Tell IT, "
                 f"then press “{button}” again.")
-    if "locked" in text or "busy" in text:
+    if reason == "busy":
         return (f"Your {what} could not be saved: the practice data is busy. {kept} Wait a moment, then press "
                 f"“{button}” again.")
     return (f"Your {what} could not be saved (the computer said: {exc}). {kept} Tell your supervisor or IT, then "

@@ -1,0 +1,174 @@
+"""The slow parts of a screen run in a worker and the screen stays honest meanwhile: the PIN check ("Checking your
+PIN…", taps ignored), grading a drill answer ("Checking your answer…", the button disabled) and gathering My
+progress ("Loading your progress…", nobody's data shown). Each worker is held on an event here, so what the
+screen shows meanwhile is checked deterministically."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+
+from drillpad.core import grader as grader_core
+from drillpad.core import pin as pin_core
+from drillpad.llm.fake import FakeEngine
+from drillpad.ui import workers
+from drillpad.ui.app import MainWindow
+from tests.ui.test_trainee_lock import choose, keypad, press, reach, unlock
+
+
+@pytest.fixture
+def window(qtbot, workspace, minipack):
+    workspace.import_pack(minipack)
+    workspace.add_learner("Ana Lima", "dock-hand")
+    workspace.set_pin("Ana Lima", "2580")
+    w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test: no model file"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+@pytest.fixture
+def held(monkeypatch):
+    """Hold a function in its worker until the test releases it: ``held(module, "name")``."""
+    release = threading.Event()
+    entered = threading.Event()
+
+    def hold(owner, name: str) -> None:
+        real = getattr(owner, name)
+
+        def slow(*args, **kwargs):
+            entered.set()
+            release.wait(10)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, slow)
+
+    hold.release, hold.entered = release, entered
+    yield hold
+    release.set()
+
+
+def _reviews(workspace) -> int:
+    return workspace.db.execute("SELECT count(*) FROM events WHERE kind = 'review'").fetchone()[0]
+
+
+def test_a_double_tap_during_the_pin_check_counts_one_attempt(qtbot, window, workspace, held):
+    held(pin_core, "verify_pin")
+    choose(qtbot, window, "Ana Lima")
+    for digit in "1111":  # a wrong PIN
+        press(qtbot, keypad(window, digit))
+    press(qtbot, keypad(window, "OK"))
+    assert window.pin.message.text() == "Checking your PIN…"
+    qtbot.mouseClick(keypad(window, "OK"), Qt.MouseButton.LeftButton)  # the second tap of a glove
+    qtbot.keyClick(window.pin.entry, Qt.Key.Key_Return)  # and Enter on the keyboard
+    held.release.set()
+    qtbot.waitUntil(lambda: not window.pin.checking, timeout=5_000)
+    assert window.pin.message.text().startswith("⚠ Wrong PIN")
+    assert workspace.pin_status("Ana Lima").failures == 1
+
+
+def test_submitting_twice_while_grading_grades_and_records_once(qtbot, window, workspace, clock, held):
+    unlock(qtbot, window)
+    drill = reach(qtbot, window, clock, "drill")
+    before = _reviews(workspace)
+    held(grader_core, "grade")
+    qtbot.keyClicks(drill.answer, "Hit the e-stop, then lock out the isolator with my padlock.")
+    press(qtbot, drill.confidence.buttons[4])
+    press(qtbot, drill.submit)
+    assert held.entered.wait(5)  # the grader runs in a worker, and the window still answers meanwhile
+    assert drill.feedback.text() == "Checking your answer…"
+    assert not drill.submit.isEnabled() and drill.answer.isReadOnly()
+    qtbot.mouseClick(drill.submit, Qt.MouseButton.LeftButton)
+    drill.submit.clicked.emit()  # a click already queued when the button was disabled
+    with qtbot.waitSignal(drill.checked, timeout=10_000):
+        held.release.set()
+    assert "Well done" in drill.feedback.text() and drill.next.isVisible()
+    qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
+    assert _reviews(workspace) == before + 1
+
+
+def test_a_lock_while_grading_records_nothing_for_nobody(qtbot, window, workspace, clock, held):
+    unlock(qtbot, window)
+    drill = reach(qtbot, window, clock, "drill")
+    before = _reviews(workspace)
+    held(grader_core, "grade")
+    qtbot.keyClicks(drill.answer, "Hit the e-stop, then lock out the isolator with my padlock.")
+    press(qtbot, drill.confidence.buttons[4])
+    press(qtbot, drill.submit)
+    assert held.entered.wait(5)
+    press(qtbot, drill.stop_button)  # "Stop for now · Lock" while the answer is being checked
+    assert window.stack.currentWidget() is window.profiles
+    held.release.set()
+    qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
+    assert _reviews(workspace) == before  # no event outside the session that made it
+
+
+def test_my_progress_shows_nothing_until_its_worker_brings_the_data(qtbot, window, workspace, held):
+    unlock(qtbot, window)
+    held(workspace, "journeys")  # the worker's read-only view of the workspace is a copy: it keeps this one
+    window.today.show_progress.emit()
+    assert window.stack.currentWidget() is window.progress
+    assert held.entered.wait(5)
+    assert window.progress.skills.text() == "Loading your progress…"
+    assert window.progress.journeys.text() == "" and window.progress.levels.text() == ""
+    assert not window.progress.ready
+    with qtbot.waitSignal(window.progress.loaded, timeout=10_000):
+        held.release.set()
+    assert "Demonstrations:" in window.progress.levels.text()
+    assert "Mini Dock" in window.progress.skills.text() or "<ol>" in window.progress.skills.text()
+
+
+def test_the_workers_view_reads_but_cannot_write(workspace, minipack):
+    workspace.import_pack(minipack)
+    workspace.add_learner("Ana Lima", "dock-hand")
+    with workspace.reading() as view:
+        assert view.db is not workspace.db and view.learner("Ana Lima").name == "Ana Lima"
+        with pytest.raises(Exception, match="readonly|read-only|query_only|attempt to write"):
+            view.reflect("Ana Lima", "written through a reader")
+    assert workspace.learner("Ana Lima").name == "Ana Lima"  # the workspace's own connection is untouched
+
+
+# --- the idle lock watches input, not every event of every widget ------------------------------------------------
+
+def _remaining_after_input(qtbot, window, send) -> int:
+    window.idle.setInterval(60_000)
+    window.idle.start()
+    window.idle.setInterval(600_000)  # any restart from here on shows as a long remaining time
+    send()
+    return window.idle.remainingTime()
+
+
+def test_typing_or_clicking_in_the_window_or_a_dialog_keeps_the_session_unlocked(qtbot, window):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    unlock(qtbot, window)
+    handle = window.windowHandle()
+    assert _remaining_after_input(qtbot, window, lambda: QTest.keyClick(handle, Qt.Key.Key_Tab)) > 60_000
+    assert _remaining_after_input(qtbot, window, lambda: QTest.mouseClick(
+        handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(5, 5))) > 60_000
+    window.today.reflect.emit()  # the reflection dialog: its own top-level window
+    dialog = window.reflection
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.windowHandle() is not None)
+    window._watch_window(dialog.windowHandle())  # what focusWindowChanged does when it gets the focus
+    assert _remaining_after_input(qtbot, window, lambda: QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_A)) > 60_000
+
+
+def test_widgets_being_built_do_not_call_the_windows_python_filter(qtbot, window):
+    """An application-wide Python event filter ran for every event of every widget (hundreds per screen built),
+    each needing the interpreter lock that a busy worker holds: the window's stalls under load."""
+    import sys
+
+    qtbot.waitUntil(lambda: window.mydata is not None, timeout=5_000)  # after the first paint
+    code, calls = type(window).eventFilter.__code__, []
+    sys.setprofile(lambda frame, what, _arg: calls.append(1) if what == "call" and frame.f_code is code else None)
+    try:
+        window.lock()  # the learner screens are destroyed and six fresh ones built, one per event-loop turn
+        qtbot.waitUntil(lambda: window.mydata is not None, timeout=5_000)
+    finally:
+        sys.setprofile(None)
+    assert len(calls) < 20
