@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 from sqlite_utils import Database
 
+from drillpad.store import db as store_db
 from drillpad.store.db import (
     NewerSchemaError,
     StoreError,
@@ -14,6 +15,7 @@ from drillpad.store.db import (
     network_filesystem,
     open_database,
     schema_names,
+    was_unclean,
 )
 from drillpad.store.migrations import migrations
 
@@ -82,9 +84,23 @@ def test_unclean_exit_runs_a_quick_check(tmp_path):
     path = tmp_path / "d.db"
     db = open_database(path)
     db.conn.close()  # no close_database: the "open" marker stays, as after a crash
-    assert path.with_name("d.db.open").exists()
+    store_db._open_here.clear()  # ... and the next process knows nothing of this one
+    assert path.with_name("d.db.open").exists() and was_unclean(path)
     db = open_database(path)  # quick_check passes on an intact file
     close_database(db)
+    assert not path.with_name("d.db.open").exists()
+
+
+def test_a_second_connection_of_the_same_process_is_no_unclean_exit_and_keeps_the_marker(tmp_path):
+    """A worker's own workspace on the window's database: opening it is not an unclean exit, and
+    closing it leaves the window's marker (a crash afterwards must still be noticed)."""
+    path = tmp_path / "d.db"
+    window = open_database(path)
+    assert not was_unclean(path)
+    worker = open_database(path)
+    close_database(worker)
+    assert path.with_name("d.db.open").exists()
+    close_database(window)
     assert not path.with_name("d.db.open").exists()
 
 

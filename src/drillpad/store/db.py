@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import stat
 import sys
+import threading
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -234,8 +235,23 @@ def _marker(path: Path) -> Path:
     return path.with_name(path.name + ".open")
 
 
+_open_here: dict[str, int] = {}
+"""How many connections this process has open on each database (by resolved path): the window, a
+worker's workspace, a CLI verb. The marker is this process's while any is open: a second connection
+does not read it as an unclean exit, and closing one does not remove it under the others."""
+_open_lock = threading.Lock()
+
+
+def _key(path: Path) -> str:
+    return str(Path(path).resolve())
+
+
 def was_unclean(path: Path) -> bool:
-    """The last session with *path* did not close it (its ``.open`` marker is still there): before opening."""
+    """The last session with *path* did not close it (its ``.open`` marker is still there and is not this
+    process's own, open right now): before opening."""
+    with _open_lock:
+        if _open_here.get(_key(path)):
+            return False
     return _marker(path).exists()
 
 
@@ -262,7 +278,7 @@ def open_database(path: Path, *, check_network: bool = True, defer_full_check: b
             make_private(Path(f"{path}{suffix}"))
     except OSError as exc:
         raise explain(exc, path, "open its database") or exc from exc
-    unclean = _marker(path).exists()
+    unclean = was_unclean(path)
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
@@ -276,7 +292,9 @@ def open_database(path: Path, *, check_network: bool = True, defer_full_check: b
         if not report.ok:
             raise DamagedDatabaseError(path, report.problems, after_unclean_exit=unclean)
         migrate(db, path)
-        _marker(path).write_text(str(os.getpid()))
+        with _open_lock:
+            _marker(path).write_text(str(os.getpid()))
+            _open_here[_key(path)] = _open_here.get(_key(path), 0) + 1
     except BaseException as exc:
         conn.close()
         if isinstance(exc, (sqlite3.Error, OSError)) and (known := explain(exc, path, "open its database")):
@@ -348,4 +366,10 @@ def close_database(db: Database) -> None:
     path = db.execute("PRAGMA database_list").fetchone()[2]
     db.conn.close()
     if path:
-        _marker(Path(path)).unlink(missing_ok=True)
+        with _open_lock:
+            left = _open_here.get(_key(Path(path)), 1) - 1
+            if left > 0:
+                _open_here[_key(Path(path))] = left
+                return  # another connection of this process still has it open
+            _open_here.pop(_key(Path(path)), None)
+            _marker(Path(path)).unlink(missing_ok=True)
