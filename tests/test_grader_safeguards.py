@@ -144,3 +144,58 @@ def test_skipping_a_step_is_not_doing_what_it_would_allow(dock):
     """unless_after says an action is fine after a step; skipping the step does not mean doing it."""
     r = grade(dock, "I'd only put the restraint on if the driver came back. Keys in, leveller down.")
     assert ids(r) == ["skip-restraint"]
+
+
+REPORT = tomllib.loads('''
+id = "baler"
+task = "baler"
+title = "Blocked baler"
+source = "SOP 3"
+situation = "The baler at B1 is blocked. Jordan, the shift lead, is on the radio."
+question = "What do you do?"
+model_answer = "Lock it off, clear it with the hook, then tell Jordan and write it in the log."
+
+[[criterion]]
+id = "clear"
+text = "Clears it with the hook from outside"
+cues = ["hook"]
+
+[[criterion]]
+id = "report"
+text = "Tells the shift lead and records it"
+cues = ["tell jordan", "tell the shift lead", "radio jordan"]
+
+[[criterion]]
+id = "cordon"
+text = "Cordons off the bay (and the bays either side) and tags it DO NOT USE"
+required = false
+cues = ["tape it off", "do not use tag"]
+''')
+
+
+@pytest.fixture(scope="module")
+def baler():
+    return Drill.model_validate(REPORT)
+
+
+def test_a_criterion_asking_for_two_actions_is_not_met_by_one(baler):
+    """The cues stand for "tells"; nothing in the answer records anything: a manager checks."""
+    r = grade(baler, "Clear it with the hook from outside, then radio Jordan.")
+    assert not r.criteria["report"].met and r.needs_review
+    assert "records it" in r.criteria["report"].note
+
+
+def test_the_other_action_in_any_words_counts(baler):
+    for answer in ("Clear it with the hook, radio Jordan and log it.",
+                   "Hook it out from outside. Tell Jordan, then fill in the defect sheet.",
+                   "Hook from outside, tell the shift lead and write it up."):
+        r = grade(baler, answer)
+        assert r.criteria["report"].met and r.passed, answer
+
+
+def test_an_optional_two_action_criterion_is_marked_without_a_review(baler):
+    r = grade(baler, "Hook it out from outside, tell Jordan and log it, and hang a do not use tag.")
+    assert not r.criteria["cordon"].met and "Cordons off the bay" in r.criteria["cordon"].note
+    assert r.passed and not r.needs_review
+    both = grade(baler, "Hook it out, tell Jordan and log it, tape it off and hang a do not use tag.")
+    assert both.criteria["cordon"].met

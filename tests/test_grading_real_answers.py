@@ -129,8 +129,9 @@ def test_the_sops_own_wording_never_cancels_a_step(loto):
 
 
 def test_a_rule_stated_is_compliance_not_a_violation(lpg):
-    g = grade(lpg, "Take it outside to the change point, gloves and goggles on, close the valve, never use a "
-                   "flame, check for leaks with leak spray. No smoking anywhere near it.", SYN)
+    g = grade(lpg, "Take it outside to the change point, gloves and goggles on, close the valve and let it "
+                   "run till it stops, never use a flame, check for leaks with leak spray. No smoking "
+                   "anywhere near it.", SYN)
     assert g.violations == [] and g.passed
 
 
@@ -245,7 +246,7 @@ def test_telling_someone_else_not_to_do_it_is_not_doing_it(lpg):
 # --- 6. retry --------------------------------------------------------------------------------------
 
 def test_a_retry_keeps_what_was_right_the_first_time(lpg):
-    first = "Take it outside to the change point and close the valve."
+    first = "Take it outside to the change point, close the valve and let it run till it stops."
     retry = "I'd also wear gloves and goggles and check for leaks with leak spray."
     g = grade_retry(lpg, first, retry, SYN)
     assert g.passed and {"outside", "valve", "ppe", "leak"} <= {k for k, c in g.criteria.items() if c.met}

@@ -311,6 +311,15 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             results[c.id] = CriterionResult(c.id, False, 0.5, "", note="partly mentioned; a manager will check")
         else:
             results[c.id] = CriterionResult(c.id, False, 0.9, "")
+    # a criterion whose text asks for two things, written with cues for one: the other must be said too
+    said_keys = frozenset(k for s in sentences for u in s.units for k in u.keys) | frozenset(
+        w for s in sentences for w in s.stems)  # the words inside a phrase too ("keep PEOPLE away")
+    for c in drill.criterion:
+        r = results[c.id]
+        if r.met and not c.parts and (missing := _unsaid_part(drill, c, sentences, synonyms, said_keys)):
+            results[c.id] = CriterionResult(
+                c.id, False, 0.5 if c.required else 0.7, "",
+                note=f"only part of it: nothing about “{missing}”" + ("; a manager will check" if c.required else ""))
     # order: a criterion that must follow others is not met when the answer puts it before them (a step
     # that is missing is already marked missing; what was right stays right)
     texts = {c.id: c.text for c in drill.criterion}
@@ -394,6 +403,58 @@ def _dismissed(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms: 
             if _DISMISS_BEFORE.search(before) or _DISMISS_AFTER.match(after):
                 return _Found(False, a, b, text[a:b], refused="declared unnecessary")
     return None
+
+
+_AND_THEN = re.compile(r"\s*(?:,\s*|\s+)(?:and then|and|then)\s+(?=([a-z]+)\b)|\s*;\s*(?=([a-z]+)\b)", re.IGNORECASE)
+
+
+def _segments(text: str) -> list[str]:
+    """The actions a criterion's text joins: "Tells the shift lead and records it" → two; "Lowers
+    the leveller and its lip" → one (the word after "and" is no verb). Brackets are left out."""
+    text = re.sub(r"\([^)]*\)", " ", text)
+    out, pos = [], 0
+    for m in _AND_THEN.finditer(text):
+        word = (m.group(1) or m.group(2) or "").lower()
+        if word.endswith("s") and stem(word) in _VERB_STEMS:
+            out.append(text[pos:m.start()])
+            pos = m.end()
+    out.append(text[pos:])
+    return [seg for seg in out if seg.strip()]
+
+
+def _unsaid_part(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms: Synonyms,
+                 said: frozenset[str]) -> str:
+    """The action of a two-action criterion the answer says nothing about, when its cues matched
+    the other ("Tells the shift lead and records it" met by "tell Jordan" alone), else ""."""
+    segments = _segments(c.text)
+    if len(segments) != 2:
+        return ""  # three or more: too many ways to say them for a guess
+    # words of the scene say nothing about which action was meant ("the bay"), but a person named in
+    # the action does ("reports to Sam": "I give my name to Sam")
+    scene = frozenset().union(*_content(drill.situation_text(), synonyms))
+    people = [frozenset(stem(n.lower()) for n in re.findall(r"\b[A-Z][a-z]{2,}\b", seg)) for seg in segments]
+    units = [[u - (scene - named) for u in _content(seg, synonyms)] for seg, named in zip(segments, people)]
+    keys = [frozenset().union(*u) for u in units]
+    keys = [k - frozenset().union(*(o for j, o in enumerate(keys) if j != i)) for i, k in enumerate(keys)]
+    # one plain word ("keeps PEOPLE back") has too many other wordings to ask for; one word the lexicon
+    # knows the wordings of ("RECORDS it": log, write up, fill in …) does not
+    weak = [sum(1 for u in us if u & k) < 2 and not any(x.startswith("lex:") for x in k)
+            for us, k in zip(units, keys)]
+    matched = [frozenset(k for t in q.split(" + ") for u in synonyms.cue_units(t) for k in u.keys)
+               for q in c.cues if any(not m.refused for m in find_cue(q, sentences, synonyms))]
+    covered = [_near(k, said) or any(_near(k, m) for m in matched) for k in keys]
+    if all(covered) or not any(covered) or not all(keys):
+        return ""  # all said; or no telling which part the cues stand for
+    unsaid = covered.index(False)
+    return "" if weak[unsaid] else segments[unsaid].strip()
+
+
+def _near(keys: frozenset[str], said: frozenset[str]) -> bool:
+    """Any of *keys* said, a word counting when its first five letters are ("isolate" / "isolator")."""
+    if keys & said:
+        return True
+    heads = {k[:5] for k in said if len(k) >= 5 and ":" not in k}
+    return any(len(k) >= 5 and ":" not in k and k[:5] in heads for k in keys)
 
 
 def _content(text: str, synonyms: Synonyms) -> list[frozenset[str]]:

@@ -34,7 +34,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
              "talk to", "shout to", "speak with", "talk with", "mention to", "make aware", "brief", "get word to",
              "call", "radio", "contact"),
     "report": ("report", "rpt", "log", "record", "write down", "write up", "note down", "jot down", "document",
-               "fill in", "fill out", "make a note"),
+               "fill in", "fill out", "make a note", "paperwork", "do the paperwork"),
     "supervisor": ("supervisor", "sup", "supe", "supervisr", "shift lead", "shift leader", "team leader", "team lead",
                    "lead hand", "boss", "gaffer", "manager", "line manager", "foreman", "charge hand", "chargehand",
                    "duty manager", "shift manager", "tl", "mgr", "leader", "supervisor on duty"),
