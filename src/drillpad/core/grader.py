@@ -56,7 +56,12 @@ _INJECTION = re.compile(
     r"|\b(?:this|my) answer (?:is|should be|must be) (?:marked |graded |considered |treated as )?"
     r"(?:correct|complete|a pass|passed|full)"
     r"|\b(?:should|must) be (?:marked|graded|scored|considered|treated) (?:as )?(?:correct|complete|a pass|passed)"
-    r"|\b(?:already|previously) (?:been )?(?:signed off|approved|assessed|certified)",
+    r"|\b(?:already|previously) (?:been )?(?:signed off|approved|assessed|certified)"
+    r"|\bas (?:the|a|your|an) (?:shift |team |site |duty |line |area )?(?:supervisor|manager|lead|leader|trainer|"
+    r"assessor|boss|safety officer|h&s officer|instructor)\b[\s,]+i\b(?:'m| am)? ?(?:can )?"
+    r"(?:confirm|say|authori[sz]e|approve|certify|decide|declare|waive|allow)"
+    r"|\bi (?:hereby )?(?:confirm|certify|authori[sz]e|declare) (?:that )?(?:[\w-]+ ){1,4}"
+    r"(?:is|are) (?:not|no longer) (?:required|needed|necessary)",
     re.IGNORECASE,
 )
 _FRAGMENT = re.compile(r"(?:[,;:.!?\n•–/|=>]|\s-+\s|->)+")
@@ -66,7 +71,13 @@ _META = re.compile(
     r"\b(?:is|are|were|being)\s+(?:the\s+|all\s+|my\s+)?(?:key|keys|important|essential|vital|crucial|critical|"
     r"pillars?|basics|fundamentals|requirements?|answer|response)\b|\bkey\s+(?:to|for|steps?|points?|words?)\b"
     r"|\bcomplian(?:ce|t)\b|\bpillars?\b|\bkeywords?\b|\bbest practice\b|\ball that matters\b"
-    r"|^\s*(?:response|answer|steps|summary|procedure|solution)\s*[:=]",
+    r"|^\s*(?:response|answer|steps|summary|procedure|solution)\s*[:=]"
+    # the answer described instead of given: "the correct answer includes …", "I know the procedure is …"
+    r"|\bthe (?:correct|right|model|ideal|expected|textbook|proper|full|perfect) (?:answer|response|procedure)\b"
+    r"|\b(?:this|my|the) (?:answer|response) (?:includes?|contains?|covers?|mentions?|has|lists?)\b"
+    r"|\bi know (?:the|that the|all the) (?:procedure|sop|steps|rules|drill|answer)\b"
+    r"|\bthe (?:procedure|sop|steps|process) (?:is|are|says?|would be|includes?)\s*:?\s*(?:to\s+)?"
+    r"(?:[\w-]+\s*,\s*){2,}",
     re.IGNORECASE)
 # words that make a run of terms a sentence someone says ("I'd", "the", "with", "then")
 _FUNCTION = frozenset("""i we you my our the a an it to then with of on in for before after so if that this would
@@ -143,6 +154,10 @@ def _is_list_shaped(answer: str) -> bool:
     fragments = [f.strip() for f in _FRAGMENT.split(answer) if tokens(f)]
     if len(fragments) < 3:
         return False
+    # one word a sentence: "STOP. ISOLATE. LOCK. PROVE. GLOVES." (a terse step keeps its object:
+    # "Close valve. Key off.")
+    if len(fragments) >= 4 and sum(len(tokens(f)) == 1 for f in fragments) / len(fragments) >= 0.7:
+        return True
     bare = [f for f in fragments if len(tokens(f)) <= 3 and not (set(tokens(f)) & _FUNCTION)
             and not any(w in NEGATORS or w.endswith("n't") or stem(w) in _VERB_STEMS
                         for w in tokens(f.replace("-", "")))]  # "e-stop" is a thing, not a step
