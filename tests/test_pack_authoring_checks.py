@@ -212,3 +212,12 @@ def test_the_eval_round_pack_validates_without_its_frozen_holdout(tmp_path):
     dest = tmp_path / "pack"
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns("holdout.toml"))
     Workspace.validate_pack(dest)
+
+
+def test_a_criterion_joining_two_actions_with_cues_only_is_a_warning(minipack):
+    assert not [w for w in warnings(minipack) if "two actions" in w]
+    edit(minipack / DRILL, 'text = "Locks out the isolator"', 'text = "Locks out the isolator and tags it"')
+    assert any("nothing about “tags it”" in e for e in errors(minipack))  # the model answer does not tag it
+    edit(minipack / DRILL, "lock out the isolator with my padlock,", "lock out the isolator with my padlock and tag it,")
+    (msg,) = [w for w in warnings(minipack) if "two actions" in w]
+    assert "criterion[1].text" in msg and "“tags it”" in msg and "parts = [[...], [...]]" in msg

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from drillpad.core.cues import NEGATORS, STOPWORDS, Synonyms, tokens
-from drillpad.core.grader import grade, grade_prompt
+from drillpad.core.grader import criterion_actions, grade, grade_prompt
 from drillpad.core.pack import Drill, Example, Prompt, Role
 
 # One word that almost every answer says, whatever it does: alone as a cue it credits nearly anyone.
@@ -120,6 +120,13 @@ def check_cues(drills: Iterable[tuple[str, Drill]], prompts: Iterable[tuple[str,
         for i, c in enumerate(d.criterion):
             look(path, ("criterion", i, "cues"), c.cues)
             look(path, ("criterion", i, "parts"), (q for part in c.parts for q in part))
+            if not c.parts and len(actions := criterion_actions(c.text)) == 2:
+                first, second = (a.strip() for a in actions)
+                out.append(Finding(path, ("criterion", i, "text"), (
+                    f"criterion '{c.id}' asks for two actions (“{first}” and “{second}”) but has only cues: "
+                    "an answer that says one of them goes to a manager unless it also says something of the "
+                    "other. To say exactly which words count for each, use parts = [[...], [...]] "
+                    "(docs/pack-format.md, \"Criteria with several parts\")")))
         for i, m in enumerate(d.must_not):
             look(path, ("must_not", i, "cues"), m.cues)
     for path, i, p in prompts:

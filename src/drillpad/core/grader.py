@@ -423,7 +423,7 @@ def _dismissed(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms: 
 _AND_THEN = re.compile(r"\s*(?:,\s*|\s+)(?:and then|and|then)\s+(?=([a-z]+)\b)|\s*;\s*(?=([a-z]+)\b)", re.IGNORECASE)
 
 
-def _segments(text: str) -> list[str]:
+def criterion_actions(text: str) -> list[str]:
     """The actions a criterion's text joins: "Tells the shift lead and records it" → two; "Lowers
     the leveller and its lip" → one (the word after "and" is no verb). Brackets are left out."""
     text = re.sub(r"\([^)]*\)", " ", text)
@@ -441,7 +441,7 @@ def _unsaid_part(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms
                  said: frozenset[str]) -> str:
     """The action of a two-action criterion the answer says nothing about, when its cues matched
     the other ("Tells the shift lead and records it" met by "tell Jordan" alone), else ""."""
-    segments = _segments(c.text)
+    segments = criterion_actions(c.text)
     if len(segments) != 2:
         return ""  # three or more: too many ways to say them for a guess
     # words of the scene say nothing about which action was meant ("the bay"), but a person named in
