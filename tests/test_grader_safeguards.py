@@ -199,3 +199,34 @@ def test_an_optional_two_action_criterion_is_marked_without_a_review(baler):
     assert r.passed and not r.needs_review
     both = grade(baler, "Hook it out, tell Jordan and log it, tape it off and hang a do not use tag.")
     assert both.criteria["cordon"].met
+
+
+FIRST_AID = tomllib.loads('''
+id = "foot"
+task = "first-aid"
+title = "Foot run over"
+source = "SOP 4"
+situation = "A pallet truck has run over Kofi's foot at Dock 2."
+question = "What do you do?"
+model_answer = "Call a first aider on 222 and an ambulance on 999."
+
+[[criterion]]
+id = "first-aider"
+text = "Calls a first aider on 222"
+cues = ["first aider", "222"]
+
+[[criterion]]
+id = "ambulance"
+text = "Has an ambulance called on 999"
+required = false
+cues = ["ambulance", "999"]
+''')
+
+
+def test_a_later_negation_of_another_verb_is_no_retraction():
+    drill = Drill.model_validate(FIRST_AID)
+    r = grade(drill, "Call 222 and say a first aider is needed. Ring 999 for an ambulance, don't wait for the "
+                     "first aider.")
+    assert r.criteria["first-aider"].met and "contradictory" not in r.flags and r.passed
+    back = grade(drill, "Call a first aider on 222. Actually no, I would not call a first aider.")
+    assert not back.criteria["first-aider"].met and "contradictory" in back.flags

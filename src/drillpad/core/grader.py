@@ -230,6 +230,8 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
         span = min(clean, key=lambda sp: (sp.start, -sp.end))
         # said, then taken back in so many words ("Press the e-stop. Actually no, I would not press it")
         retracted = any(r.refused == "negated" and r.span.start > c.span.start and r.span.sentence != c.span.sentence
+                        and _negated_itself(sentences[r.span.sentence], r.span,
+                                            _verb_before(sentences[c.span.sentence], c.span))
                         for found in per_cue for c in found if not c.refused for r in found)
         return _Found(True, span.start, span.end, text[span.start:span.end],
                       refused="negated" if retracted else "")
@@ -255,6 +257,38 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
                 tight = max(idx) - min(idx) <= len(units) and not set(between) & _MODALS
                 return _Found(False, a, b, text[a:b], trace=True, tight=tight)
     return _Found(False)
+
+
+def _first_unit(sentence: Sentence, span: Span) -> int | None:
+    return next((i for i, u in enumerate(sentence.units) if sentence.offsets[u.first][0] >= span.start), None)
+
+
+def _verb_before(sentence: Sentence, span: Span) -> frozenset[str]:
+    """The meanings of the content word just before a match ("PRESS the e-stop")."""
+    first = _first_unit(sentence, span)
+    for u in reversed(sentence.units[:first or 0]):
+        if not (u.bridge or u.soft or u.stop or u.negator):
+            return u.keys
+    return frozenset()
+
+
+def _negated_itself(sentence: Sentence, span: Span, verb: frozenset[str]) -> bool:
+    """The negator refuses the step itself: it stands right before the refused words, or before the
+    verb the step was said with ("Press the e-stop … I would NOT PRESS the e-stop") — not before another
+    verb that has them as its object ("don't WAIT for the first aider"): only then is a later refusal
+    taking the step back."""
+    first = _first_unit(sentence, span)
+    if first is None:
+        return False
+    between = 0
+    for u in reversed(sentence.units[:first]):
+        if u.negator:
+            return True
+        if not (u.bridge or u.soft or u.stop):
+            between += 1
+            if between > 1 or not (u.keys & verb):
+                return False
+    return False
 
 
 def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str) -> _Found:
@@ -347,7 +381,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                                                 note=f"said before “{texts[before]}”; the SOP order is the other way round")
     violations: list[Violation] = []
     for m in drill.must_not:
-        f = _search(m.cues, said_sentences, synonyms, answer, forbidden=True)
+        f = _search(m.cues, sentences, synonyms, cleaned, forbidden=True)
         if not f.met:
             continue
         allowed = m.unless_after and all(results[a].met and results[a].start < f.start for a in m.unless_after)
@@ -453,8 +487,9 @@ def _unsaid_part(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms
     keys = [k - frozenset().union(*(o for j, o in enumerate(keys) if j != i)) for i, k in enumerate(keys)]
     # one plain word ("keeps PEOPLE back") has too many other wordings to ask for; one word the lexicon
     # knows the wordings of ("RECORDS it": log, write up, fill in …) does not
-    weak = [sum(1 for u in us if u & k) < 2 and not any(x.startswith("lex:") for x in k)
-            for us, k in zip(units, keys)]
+    # and a bare verb sharing the other's object ("STOPS and lowers the mast") is part of that action
+    weak = [(sum(1 for u in us if u & k) < 2 and not any(x.startswith("lex:") for x in k))
+            or len(tokens(seg)) == 1 for us, k, seg in zip(units, keys, segments)]
     matched = [frozenset(k for t in q.split(" + ") for u in synonyms.cue_units(t) for k in u.keys)
                for q in c.cues if any(not m.refused for m in find_cue(q, sentences, synonyms))]
     covered = [_near(k, said) or any(_near(k, m) for m in matched) for k in keys]
