@@ -32,4 +32,9 @@ net.Server.prototype.listen = function (...args) {
   }
   return listen.apply(this, args);
 };
+// A test server never outlives the test run that started it: it exits when its parent does (a
+// killed or timed-out pytest) and after an hour at the most.
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 1000).unref();
+setTimeout(() => process.exit(0), 3600 * 1000).unref();
 require('xapi-statements/dist/server');

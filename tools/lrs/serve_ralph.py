@@ -14,7 +14,24 @@ import sys
 from pathlib import Path
 
 
+def _exit_with_parent(limit_s: float = 3600.0) -> None:
+    """A test server never outlives the test run that started it: it exits when its parent does (a
+    killed or timed-out pytest leaves no orphan listening) and after an hour at the most."""
+    import threading
+    import time
+
+    parent, started = os.getppid(), time.monotonic()
+
+    def watch() -> None:
+        while os.getppid() == parent and time.monotonic() - started < limit_s:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main() -> None:
+    _exit_with_parent()
     port, data_dir, user, password = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
     homepage = sys.argv[5] if len(sys.argv) > 5 else "http://127.0.0.1/site"
     data_dir.mkdir(parents=True, exist_ok=True)
