@@ -89,3 +89,34 @@ def test_a_late_decision_on_a_routed_attempt_moves_the_level_once(site):  # last
     assert next(b.counted for b in after if b.id == drill_spec.id) == counted + 1
     assert aggregates.rebuild(ws.db)["differed"] == 0
     assert next(r for r in ManagerDesk(ws).team_overview() if r.id == learner.id).levels == after
+
+
+def _calibration_from_every_event(desk: ManagerDesk, month: str, size: int = 8) -> list[tuple[str, str]]:
+    """The calibration pick as it was made before the aggregates: every review event read and checked."""
+    import hashlib
+
+    learners = {lr.id for lr in desk._learners()}
+    rows = [r[0] for r in desk._rows("SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review'")
+            if r[1] in learners and json.loads(r[3]).get("item_kind") == "drill"
+            and len(json.loads(r[3]).get("answer", "").strip()) >= 20]
+    rows.sort(key=lambda i: hashlib.sha256(f"{month}:{i}".encode()).hexdigest())
+    return rows[:size]
+
+
+@pytest.mark.parametrize("month", ["2025-03", "2026-12", "2027-01"])
+def test_calibration_set_from_the_aggregates_equals_reading_every_event(site, monkeypatch, month):
+    ws, _ = site
+    desk = ManagerDesk(ws)
+    read = []
+    ws.db.conn.set_trace_callback(read.append)
+    try:
+        items = desk.calibration_set(month)
+    finally:
+        ws.db.conn.set_trace_callback(None)
+    assert [i.event_id for i in items] == _calibration_from_every_event(desk, month)
+    assert len(items) == 8 and [i.key for i in items] == [f"A{n}" for n in range(1, 9)]
+    # the events it reads are the picked ones (and the few it passed over), each by its id
+    from_events = [s for s in read if " FROM events" in s]
+    assert from_events and all("WHERE id =" in s for s in from_events) and len(from_events) < 20
+    _from_events(monkeypatch, ws)  # learners whose rows the aggregates did not take are read from their events
+    assert desk.calibration_set(month) == items

@@ -493,14 +493,35 @@ class ManagerDesk:
         """The same anonymised answers for every manager this month: a stable pick (by the attempt ids
         hashed with the month), names and scenario people removed."""
         import hashlib
+        import heapq
+
+        from drillpad.store import aggregates
 
         month = month or self.ws.clock.now().strftime("%Y-%m")
         learners = {lr.id: lr for lr in self._learners()}
-        rows = [(r[0], r[1], r[3]) for r in self._rows(
-                    "SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review'")
-                if r[1] in learners and json.loads(r[3]).get("item_kind") == "drill"
-                and len(json.loads(r[3]).get("answer", "").strip()) >= 20]
-        rows.sort(key=lambda r: hashlib.sha256(f"{month}:{r[0]}".encode()).hexdigest())
+        # the candidates: every drill attempt the aggregates hold (one narrow row each, no JSON), and the review
+        # events of learners the aggregates did not take whole; only the first few in the month's order are read
+        ids = {r[0] for r in self.db.execute("SELECT event_id FROM review_facts WHERE item_kind = 'drill'")}
+        around = sorted(aggregates.unfolded(self.db))
+        if around:
+            from drillpad.store.merges import aliases
+
+            stored_as = sorted({i for lid in around for i in aliases(self.db, lid)})
+            ids.update(r[0] for r in self.db.execute(
+                f"SELECT id FROM events WHERE kind = 'review' AND learner_id IN ({','.join('?' * len(stored_as))})",
+                stored_as))
+        order = [(hashlib.sha256(f"{month}:{i}".encode()).hexdigest(), i) for i in ids]
+        heapq.heapify(order)  # taken in the month's order only as far as needed
+        rows = []
+        while order and len(rows) < size:
+            eid = heapq.heappop(order)[1]
+            r = self.db.execute("SELECT id, learner_id, created_at, payload, kind FROM events WHERE id = ?",
+                                [eid]).fetchone()
+            if r is None or r[4] != "review" or r[1] not in learners or check_stored(r[4], r[1], r[3], r[2]):
+                continue
+            p = json.loads(r[3])
+            if p.get("item_kind") == "drill" and len(p.get("answer", "").strip()) >= 20:
+                rows.append((r[0], r[1], r[3]))
         items = []
         for n, (eid, lid, payload) in enumerate(rows[:size], 1):
             p = json.loads(payload)
