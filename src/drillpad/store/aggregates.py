@@ -376,11 +376,12 @@ COMPETENCY_TABLES = ("competency_tallies", "competency_calls", "drill_decisions"
 def rebuild(db: Database) -> dict[str, int]:
     """Recompute every aggregate from the events, one learner at a time (memory stays flat); report how
     many review days differed from what was kept incrementally."""
-    before = {tuple(r[:3]): r[3:] for r in db.execute(f"SELECT learner_id, task, day, {', '.join(DAY_COLUMNS)} "
-                                                      "FROM review_days")}
     # the competency tables come with migration m011; m008 rebuilds without them
     competency = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_counts'").fetchone() is not None
     with db.atomic():
+        # what was kept incrementally, to compare with afterwards: a temporary table (on disk), not a dict in memory
+        db.execute("DROP TABLE IF EXISTS temp.review_days_before")
+        db.execute("CREATE TEMP TABLE review_days_before AS SELECT * FROM main.review_days")
         for table in ("review_facts", "review_days", "task_progress", "learner_days",
                       *(COMPETENCY_TABLES + ("event_counts",) if competency else ())):
             db.execute(f"DELETE FROM {table}")
@@ -391,10 +392,13 @@ def rebuild(db: Database) -> dict[str, int]:
         people = sorted({_person(db, learner_id) for learner_id in learners})
         for learner_id in people:
             _rebuild_learner(db, learner_id, competency)
-    after = {tuple(r[:3]): r[3:] for r in db.execute(f"SELECT learner_id, task, day, {', '.join(DAY_COLUMNS)} "
-                                                     "FROM review_days")}
-    differed = sum(1 for k in set(before) | set(after) if before.get(k) != after.get(k))
-    return {"review_days": len(after), "differed": differed}
+        # review days whose sums changed, appeared or went (each key once)
+        differed = db.execute(
+            "SELECT count(*) FROM (SELECT learner_id, task, day FROM (SELECT * FROM temp.review_days_before EXCEPT "
+            "SELECT * FROM main.review_days) UNION SELECT learner_id, task, day FROM (SELECT * FROM main.review_days "
+            "EXCEPT SELECT * FROM temp.review_days_before))").fetchone()[0]
+        db.execute("DROP TABLE temp.review_days_before")
+    return {"review_days": db.execute("SELECT count(*) FROM review_days").fetchone()[0], "differed": differed}
 
 
 def _person(db: Database, learner_id: str) -> str:
