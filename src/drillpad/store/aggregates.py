@@ -172,21 +172,36 @@ def _rows(cursor) -> list[dict]:
     return [dict(zip(_FACT_COLUMNS, r)) for r in cursor.fetchall()]
 
 
+_COLS = ", ".join(_FACT_COLUMNS)
+# a review's neighbours among the learner's answers to the item, in one statement: the one just before it (0), the
+# one just after it (1), and the time of the first answer (2, in the "at" column)
+_NEIGHBOURS = (
+    f"SELECT * FROM (SELECT 0, {_COLS} FROM review_facts WHERE learner_id = ? AND item = ? AND (at, device_id, seq) < "
+    "(?, ?, ?) ORDER BY at DESC, device_id DESC, seq DESC LIMIT 1) "
+    f"UNION ALL SELECT * FROM (SELECT 1, {_COLS} FROM review_facts WHERE learner_id = ? AND item = ? AND "
+    "(at, device_id, seq) > (?, ?, ?) ORDER BY at, device_id, seq LIMIT 1) "
+    "UNION ALL SELECT 2, " + ", ".join("min(at)" if c == "at" else "NULL" for c in _FACT_COLUMNS)
+    + " FROM review_facts WHERE learner_id = ? AND item = ?")
+
+
+def _neighbours(db: Database, fact: dict) -> tuple[list[dict], list[dict], str | None]:
+    args, key = [fact["learner_id"], fact["item"]], [fact["at"], fact["device_id"], fact["seq"]]
+    found: dict[int, tuple] = {r[0]: r[1:] for r in db.execute(_NEIGHBOURS, [*args, *key, *args, *key, *args])}
+    return ([dict(zip(_FACT_COLUMNS, found[0]))] if 0 in found else [],
+            [dict(zip(_FACT_COLUMNS, found[1]))] if 1 in found else [], found[2][_FACT_COLUMNS.index("at")])
+
+
 def _on_review(db: Database, pending: Pending, fact: dict) -> None:
-    key = (fact["at"], fact["device_id"], fact["seq"])
     where = "WHERE learner_id = ? AND item = ?"
     args = [fact["learner_id"], fact["item"]]
-    first = db.execute(f"SELECT min(at) FROM review_facts {where}", args).fetchone()[0]
+    before, after, first = _neighbours(db, fact)
     if first is not None and fact["at"] < first:  # answered "before" the first answer: every delayed flag moves
         for other in _rows(db.execute(f"{_SELECT_FACT} {where}", args)):
             changed = {**other, "delayed": _delayed(other, fact["at"])}
             if changed["delayed"] != other["delayed"]:
                 _replace(db, pending, other, changed)
+        before, after, _ = _neighbours(db, fact)  # as they are now
     fact["delayed"] = _delayed(fact, fact["at"] if first is None or fact["at"] < first else first)
-    before = _rows(db.execute(f"{_SELECT_FACT} {where} AND (at, device_id, seq) < (?, ?, ?) "
-                              "ORDER BY at DESC, device_id DESC, seq DESC LIMIT 1", [*args, *key]))
-    after = _rows(db.execute(f"{_SELECT_FACT} {where} AND (at, device_id, seq) > (?, ?, ?) "
-                             "ORDER BY at, device_id, seq LIMIT 1", [*args, *key]))
     fact["misses"], fact["recurred"] = _recurrence(fact, after[0] if after else None)
     db.execute(f"INSERT INTO review_facts ({', '.join(_FACT_COLUMNS)}) VALUES ({', '.join('?' * len(_FACT_COLUMNS))})",
                [fact[c] for c in _FACT_COLUMNS])
