@@ -71,12 +71,17 @@ def raise_floor(db: Database, device_id: str, seq: int) -> None:
 
 
 IMPORT_CACHE_KIB = 64 * 1024  # SQLite's page cache while a batch is applied (the default is 2 MB)
+IMPORT_CACHE_FROM = 100  # events in a batch; smaller ones keep the usual cache (and the pages it already holds)
 
 
 @contextlib.contextmanager
-def _import_cache(db: Database):
-    """A larger page cache for the length of one batch: the random pages of the event and review-fact indexes a
-    bundle touches stay in memory instead of spilling and being read again; the usual size comes back after."""
+def _import_cache(db: Database, events: int):
+    """A larger page cache for the length of one batch of *events*: the random pages of the event and review-fact
+    indexes a bundle touches (about five per event) stay in memory instead of spilling and being read again; the
+    usual size comes back after, so the memory is only held while a bundle is applied."""
+    if events < IMPORT_CACHE_FROM:
+        yield
+        return
     before = db.execute("PRAGMA cache_size").fetchone()[0]
     wanted = -IMPORT_CACHE_KIB
     if (before < 0 and before <= wanted) or before * 4 >= IMPORT_CACHE_KIB:  # negative: KiB; positive: pages
@@ -98,7 +103,7 @@ def apply(db: Database, incoming: list[Event]) -> int:
     ``executemany``; folding reads no event rows, so it follows the inserts.
     """
     pending = aggregates.Pending()
-    with _import_cache(db), db.atomic():
+    with _import_cache(db, len(incoming)), db.atomic():
         seen: set[str] = set()
         for start in range(0, len(incoming), 500):
             chunk = [e.id for e in incoming[start:start + 500]]
