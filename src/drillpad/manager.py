@@ -121,6 +121,7 @@ def _signable(payload: dict[str, Any]) -> bytes:
 class ManagerDesk:
     def __init__(self, ws: Workspace, manager_name: str = "manager"):
         self.ws, self.db, self.by = ws, ws.db, manager_name
+        self._calibration_sets: dict[tuple, tuple[CalibrationItem, ...]] = {}  # the last set made, by what it read
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -499,6 +500,13 @@ class ManagerDesk:
 
         month = month or self.ws.clock.now().strftime("%Y-%m")
         learners = {lr.id: lr for lr in self._learners()}
+        # the log is append-only: the same drill attempts, people and content give the same set (the tab, the report
+        # and each rating read it; a rating is not an attempt)
+        key = (month, size, self.db.execute("SELECT max(rowid) FROM events WHERE kind = 'review'").fetchone()[0],
+               tuple((lr.id, lr.name, lr.pack_id) for lr in learners.values()),
+               tuple(self.db.execute("SELECT id, version FROM packs ORDER BY id").fetchall()))
+        if key in self._calibration_sets:
+            return list(self._calibration_sets[key])
         # the candidates: every drill attempt the aggregates hold (one narrow row each, no JSON), and the review
         # events of learners the aggregates did not take whole; only the first few in the month's order are read
         ids = {r[0] for r in self.db.execute("SELECT event_id FROM review_facts WHERE item_kind = 'drill'")}
@@ -510,7 +518,8 @@ class ManagerDesk:
             ids.update(r[0] for r in self.db.execute(
                 f"SELECT id FROM events WHERE kind = 'review' AND learner_id IN ({','.join('?' * len(stored_as))})",
                 stored_as))
-        order = [(hashlib.sha256(f"{month}:{i}".encode()).hexdigest(), i) for i in ids]
+        prefix = f"{month}:".encode()  # digests sort as their hex forms do
+        order = [(hashlib.sha256(prefix + i.encode()).digest(), i) for i in ids]
         heapq.heapify(order)  # taken in the month's order only as far as needed
         rows = []
         while order and len(rows) < size:
@@ -536,6 +545,7 @@ class ManagerDesk:
                         answer = answer.replace(part, "[name]")
             items.append(CalibrationItem(f"A{n}", eid, drill.id, drill.title_text(), (p.get("scenario") or {}).get(
                 "situation", drill.situation_text()), answer, [(c.id, c.text) for c in drill.criterion]))
+        self._calibration_sets = {key: tuple(items)}
         return items
 
     def rate(self, rater: str, item: CalibrationItem, criteria: dict[str, bool], month: str | None = None):
