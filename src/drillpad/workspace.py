@@ -789,7 +789,7 @@ class Workspace:
         for row in self.db.query(
             "SELECT 'lesson' AS kind, id, task_id, title, reading_minutes AS minutes FROM lessons WHERE pack_id = ? "
             "UNION ALL SELECT 'prompt', id, task_id, question, ? FROM prompts WHERE pack_id = ? "
-            "UNION ALL SELECT 'drill', id, task_id, body, minutes FROM drills WHERE pack_id = ?",
+            "UNION ALL SELECT 'drill', id, task_id, body, minutes FROM drills WHERE pack_id = ?",  # title: its body
             [lr.pack_id, PROMPT_MINUTES, lr.pack_id, lr.pack_id],
         ):
             task = row["task_id"]
