@@ -171,3 +171,19 @@ def test_stats_for_a_role_read_the_aggregates_and_keep_the_definitions(ws):
     got = ws.stats(role="dock-hand")
     _same(got, expected)
     assert got.delayed_quiz_score.n == 2 and got.first_time_accuracy.n == 1
+
+
+def test_rebuild_counts_each_damaged_review_day_once(ws):
+    """A day whose sums were changed, one that went missing and one that should not exist: three days differ."""
+    lr = ws.add_learner("Ana Silva", "dock-hand")
+    ws.read_lesson(lr.id, "lesson-jam")
+    for answer in ("press the e-stop", "no idea", "e-stop"):
+        ws.answer_prompt(lr.id, "jam-first", answer, confidence=3)
+        ws.clock.advance(days=1)
+    days = ws.db.execute("SELECT day FROM review_days ORDER BY day").fetchall()
+    assert len(days) == 3 and aggregates.rebuild(ws.db)["differed"] == 0
+    ws.db.execute("UPDATE review_days SET n = n + 5 WHERE day = ?", days[0])
+    ws.db.execute("DELETE FROM review_days WHERE day = ?", days[1])
+    ws.db.execute("INSERT INTO review_days (learner_id, task, day, n) VALUES (?, 'jam', '2020-01-01', 1)", [lr.id])
+    assert aggregates.rebuild(ws.db) == {"review_days": 3, "differed": 3}
+    assert aggregates.rebuild(ws.db)["differed"] == 0

@@ -73,3 +73,31 @@ def test_week_start_day_comes_from_the_pack(workspace, minipack, clock):
     workspace.add_learner("Alex", "dock-hand")
     # the fixture clock is Monday 2026-03-02; a Thursday week started on 2026-02-26
     assert {w.week.isoformat() for w in workspace.today("Alex").cadence} == {"2026-02-26"}
+
+
+def test_a_big_batch_with_repeats_stores_each_event_once_and_a_failing_one_leaves_nothing(workspace, minipack):
+    """A bundle-sized batch (ids looked up together, inserted at once, a larger page cache while it runs): an event
+    repeated inside it or already stored is skipped; a batch that fails stores none of its events, and the page
+    cache is back to its size either way."""
+    import sqlite3
+
+    from drillpad.store import events as event_store
+
+    workspace.import_pack(minipack)
+    alex = workspace.add_learner("Alex", "dock-hand")
+    workspace.db.execute("INSERT INTO devices (id, name, created_at) VALUES ('other-device', 'pc2', 'now')")
+    cache = workspace.db.execute("PRAGMA cache_size").fetchone()[0]
+    made = [event_store.Event(f"00000000-0000-4000-8000-{i:012}", "other-device", i, alex.id, "note", {"n": i},
+                              "2026-03-02T08:00:00.000000+00:00") for i in range(1, 601)]
+    assert event_store.apply(workspace.db, made[:10]) == 10
+    assert event_store.apply(workspace.db, made + made[500:]) == 590
+    assert workspace.db.execute("SELECT count(*) FROM events WHERE device_id = 'other-device'").fetchone()[0] == 600
+    clash = [event_store.Event(f"00000000-0000-4000-9000-{i:012}", "other-device", 600 + i, alex.id, "note", {},
+                               "2026-03-02T09:00:00.000000+00:00") for i in range(1, 300)]
+    clash.append(event_store.Event("00000000-0000-4000-a000-000000000001", "other-device", 5, alex.id, "note", {},
+                                   "2026-03-02T09:00:00.000000+00:00"))  # another event under a used number
+    with pytest.raises(sqlite3.IntegrityError, match="events.device_id, events.seq"):
+        event_store.apply(workspace.db, clash)
+    assert workspace.db.execute("SELECT count(*) FROM events WHERE device_id = 'other-device'").fetchone()[0] == 600
+    assert workspace.db.execute("SELECT folded FROM event_counts WHERE learner_id = ?", [alex.id]).fetchone()[0] == 601
+    assert workspace.db.execute("PRAGMA cache_size").fetchone()[0] == cache

@@ -89,3 +89,57 @@ def test_a_late_decision_on_a_routed_attempt_moves_the_level_once(site):  # last
     assert next(b.counted for b in after if b.id == drill_spec.id) == counted + 1
     assert aggregates.rebuild(ws.db)["differed"] == 0
     assert next(r for r in ManagerDesk(ws).team_overview() if r.id == learner.id).levels == after
+
+
+def _calibration_from_every_event(desk: ManagerDesk, month: str, size: int = 8) -> list[tuple[str, str]]:
+    """The calibration pick as it was made before the aggregates: every review event read and checked."""
+    import hashlib
+
+    learners = {lr.id for lr in desk._learners()}
+    rows = [r[0] for r in desk._rows("SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review'")
+            if r[1] in learners and json.loads(r[3]).get("item_kind") == "drill"
+            and len(json.loads(r[3]).get("answer", "").strip()) >= 20]
+    rows.sort(key=lambda i: hashlib.sha256(f"{month}:{i}".encode()).hexdigest())
+    return rows[:size]
+
+
+@pytest.mark.parametrize("month", ["2025-03", "2026-12", "2027-01"])
+def test_calibration_set_from_the_aggregates_equals_reading_every_event(site, monkeypatch, month):
+    ws, _ = site
+    desk = ManagerDesk(ws)
+    read = []
+    ws.db.conn.set_trace_callback(read.append)
+    try:
+        items = desk.calibration_set(month)
+    finally:
+        ws.db.conn.set_trace_callback(None)
+    assert [i.event_id for i in items] == _calibration_from_every_event(desk, month)
+    assert len(items) == 8 and [i.key for i in items] == [f"A{n}" for n in range(1, 9)]
+    # the events it reads are the picked ones (and the few it passed over), each by its id
+    from_events = [s for s in read if " FROM events" in s and not s.startswith("SELECT max(rowid)")]
+    assert from_events and all("WHERE id =" in s for s in from_events) and len(from_events) < 20
+    assert desk.calibration_set(month) == items  # made once for the tab, the report and the ratings
+    _from_events(monkeypatch, ws)  # learners whose rows the aggregates did not take are read from their events
+    assert ManagerDesk(ws).calibration_set(month) == items
+
+
+def test_a_new_attempt_can_enter_this_months_calibration_set(site):  # adds to the site
+    """The set is kept between calls only while no attempt arrives: one that sorts first this month is in it."""
+    import hashlib
+    import uuid
+
+    from drillpad.store import events as event_store
+
+    ws, _ = site
+    desk = ManagerDesk(ws)
+    month = "2026-12"
+    before = desk.calibration_set(month)
+    first = hashlib.sha256(f"{month}:{before[0].event_id}".encode()).digest()
+    new_id = next(i for i in (str(uuid.uuid4()) for _ in range(100_000))
+                  if hashlib.sha256(f"{month}:{i}".encode()).digest() < first)
+    old = ws.db.execute("SELECT device_id, learner_id, payload FROM events WHERE id = ?", [before[0].event_id]).fetchone()
+    seq = ws.db.execute("SELECT max(seq) FROM events WHERE device_id = ?", [old[0]]).fetchone()[0]
+    event_store.apply(ws.db, [event_store.Event(new_id, old[0], seq + 1, old[1], "review", json.loads(old[2]),
+                                                datagen.to_iso(ws.clock.now()))])
+    after = desk.calibration_set(month)
+    assert after[0].event_id == new_id and [i.event_id for i in after] == _calibration_from_every_event(desk, month)

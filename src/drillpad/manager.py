@@ -121,6 +121,7 @@ def _signable(payload: dict[str, Any]) -> bytes:
 class ManagerDesk:
     def __init__(self, ws: Workspace, manager_name: str = "manager"):
         self.ws, self.db, self.by = ws, ws.db, manager_name
+        self._calibration_sets: dict[tuple, tuple[CalibrationItem, ...]] = {}  # the last set made, by what it read
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -505,14 +506,43 @@ class ManagerDesk:
         """The same anonymised answers for every manager this month: a stable pick (by the attempt ids
         hashed with the month), names and scenario people removed."""
         import hashlib
+        import heapq
+
+        from drillpad.store import aggregates
 
         month = month or self.ws.clock.now().strftime("%Y-%m")
         learners = {lr.id: lr for lr in self._learners()}
-        rows = [(r[0], r[1], r[3]) for r in self._rows(
-                    "SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review'")
-                if r[1] in learners and json.loads(r[3]).get("item_kind") == "drill"
-                and len(json.loads(r[3]).get("answer", "").strip()) >= 20]
-        rows.sort(key=lambda r: hashlib.sha256(f"{month}:{r[0]}".encode()).hexdigest())
+        # the log is append-only: the same drill attempts, people and content give the same set (the tab, the report
+        # and each rating read it; a rating is not an attempt)
+        key = (month, size, self.db.execute("SELECT max(rowid) FROM events WHERE kind = 'review'").fetchone()[0],
+               tuple((lr.id, lr.name, lr.pack_id) for lr in learners.values()),
+               tuple(self.db.execute("SELECT id, version FROM packs ORDER BY id").fetchall()))
+        if key in self._calibration_sets:
+            return list(self._calibration_sets[key])
+        # the candidates: every drill attempt the aggregates hold (one narrow row each, no JSON), and the review
+        # events of learners the aggregates did not take whole; only the first few in the month's order are read
+        ids = {r[0] for r in self.db.execute("SELECT event_id FROM review_facts WHERE item_kind = 'drill'")}
+        around = sorted(aggregates.unfolded(self.db))
+        if around:
+            from drillpad.store.merges import aliases
+
+            stored_as = sorted({i for lid in around for i in aliases(self.db, lid)})
+            ids.update(r[0] for r in self.db.execute(
+                f"SELECT id FROM events WHERE kind = 'review' AND learner_id IN ({','.join('?' * len(stored_as))})",
+                stored_as))
+        prefix = f"{month}:".encode()  # digests sort as their hex forms do
+        order = [(hashlib.sha256(prefix + i.encode()).digest(), i) for i in ids]
+        heapq.heapify(order)  # taken in the month's order only as far as needed
+        rows = []
+        while order and len(rows) < size:
+            eid = heapq.heappop(order)[1]
+            r = self.db.execute("SELECT id, learner_id, created_at, payload, kind FROM events WHERE id = ?",
+                                [eid]).fetchone()
+            if r is None or r[4] != "review" or r[1] not in learners or check_stored(r[4], r[1], r[3], r[2]):
+                continue
+            p = json.loads(r[3])
+            if p.get("item_kind") == "drill" and len(p.get("answer", "").strip()) >= 20:
+                rows.append((r[0], r[1], r[3]))
         items = []
         for n, (eid, lid, payload) in enumerate(rows[:size], 1):
             p = json.loads(payload)
@@ -527,6 +557,7 @@ class ManagerDesk:
                         answer = answer.replace(part, "[name]")
             items.append(CalibrationItem(f"A{n}", eid, drill.id, drill.title_text(), (p.get("scenario") or {}).get(
                 "situation", drill.situation_text()), answer, [(c.id, c.text) for c in drill.criterion]))
+        self._calibration_sets = {key: tuple(items)}
         return items
 
     def rate(self, rater: str, item: CalibrationItem, criteria: dict[str, bool], month: str | None = None):

@@ -313,6 +313,7 @@ class Workspace:
         self._evidence = None
         self._prompt_models: dict[tuple, Prompt] = {}
         self._pack_synonyms: dict[str, tuple[str, Synonyms]] = {}
+        self._drill_titles: dict[tuple[str, str, str], str] = {}  # (pack, drill, body) → title (Today's list)
         self.startup_problems: list[str] = [f"IT policy: {p}" for p in self.policy.problems]
         """What went wrong at start that did not stop DrillPad (shown in the status bar)."""
         if self.policy.policy.team_file is not None:
@@ -853,7 +854,7 @@ class Workspace:
         for row in self.db.query(
             "SELECT 'lesson' AS kind, id, task_id, title, reading_minutes AS minutes FROM lessons WHERE pack_id = ? "
             "UNION ALL SELECT 'prompt', id, task_id, question, ? FROM prompts WHERE pack_id = ? "
-            "UNION ALL SELECT 'drill', id, task_id, title, minutes FROM drills WHERE pack_id = ?",
+            "UNION ALL SELECT 'drill', id, task_id, body, minutes FROM drills WHERE pack_id = ?",  # title: its body
             [lr.pack_id, PROMPT_MINUTES, lr.pack_id, lr.pack_id],
         ):
             task = row["task_id"]
@@ -871,7 +872,7 @@ class Workspace:
             order = position[task] * 3 + ("lesson", "prompt", "drill").index(kind)
             minutes = max(0.5, round(row["minutes"] * 2) / 2)
             candidates.append(Candidate(row["id"], kind, task, minutes, due, order))
-            titles[(kind, row["id"])] = self.drill(row["id"], lr.pack_id).title_text() if kind == "drill" \
+            titles[(kind, row["id"])] = self._drill_title(lr.pack_id, row["id"], row["title"]) if kind == "drill" \
                 else row["title"]
         queue = build_queue(candidates, now, budget_minutes=budget, new_per_day=settings.new_items_per_day,
                             new_done_today=new_today)
@@ -883,6 +884,18 @@ class Workspace:
         current = [w for w in week if w.week == cadence_core.week_start(now.date(), weekday)
                    or w.status == "rolled over"]
         return Today(lr.name, items, sum(i.minutes for i in items), budget, current)
+
+    def _drill_title(self, pack_id: str, drill_id: str, body: str) -> str:
+        """The title people read (slots filled), parsed once per stored body: Today lists every open drill."""
+        key = (pack_id, drill_id, body)
+        title = self._drill_titles.get(key)
+        if title is None:
+            from drillpad.core.pack import Drill
+
+            if len(self._drill_titles) > 256:
+                self._drill_titles.clear()
+            title = self._drill_titles[key] = Drill.model_validate_json(body).title_text()
+        return title
 
     def lesson(self, lesson_id: str, pack_id: str | None = None) -> dict[str, Any]:
         row = self.db.execute("SELECT pack_id, id, task_id, title, source, body, tree, reading_minutes FROM lessons "

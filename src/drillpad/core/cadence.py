@@ -57,10 +57,10 @@ def cadence_from_days(days: dict[date, dict[str, int]], *, start: datetime, now:
     counts: dict[tuple[date, str], int] = {}
     for day, done in days.items():
         if day >= first:
+            week = week_start(day, start_weekday)  # once per day, not per item
             for item, n in done.items():
-                if item in ITEMS and n:
-                    key = (week_start(day, start_weekday), item)
-                    counts[key] = counts.get(key, 0) + n
+                if n and item in ITEMS:
+                    counts[(week, item)] = counts.get((week, item), 0) + n
     out: list[WeekItem] = []
     for item in ITEMS:
         carried: date | None = None  # week whose item rolled into this one

@@ -172,21 +172,36 @@ def _rows(cursor) -> list[dict]:
     return [dict(zip(_FACT_COLUMNS, r)) for r in cursor.fetchall()]
 
 
+_COLS = ", ".join(_FACT_COLUMNS)
+# a review's neighbours among the learner's answers to the item, in one statement: the one just before it (0), the
+# one just after it (1), and the time of the first answer (2, in the "at" column)
+_NEIGHBOURS = (
+    f"SELECT * FROM (SELECT 0, {_COLS} FROM review_facts WHERE learner_id = ? AND item = ? AND (at, device_id, seq) < "
+    "(?, ?, ?) ORDER BY at DESC, device_id DESC, seq DESC LIMIT 1) "
+    f"UNION ALL SELECT * FROM (SELECT 1, {_COLS} FROM review_facts WHERE learner_id = ? AND item = ? AND "
+    "(at, device_id, seq) > (?, ?, ?) ORDER BY at, device_id, seq LIMIT 1) "
+    "UNION ALL SELECT 2, " + ", ".join("min(at)" if c == "at" else "NULL" for c in _FACT_COLUMNS)
+    + " FROM review_facts WHERE learner_id = ? AND item = ?")
+
+
+def _neighbours(db: Database, fact: dict) -> tuple[list[dict], list[dict], str | None]:
+    args, key = [fact["learner_id"], fact["item"]], [fact["at"], fact["device_id"], fact["seq"]]
+    found: dict[int, tuple] = {r[0]: r[1:] for r in db.execute(_NEIGHBOURS, [*args, *key, *args, *key, *args])}
+    return ([dict(zip(_FACT_COLUMNS, found[0]))] if 0 in found else [],
+            [dict(zip(_FACT_COLUMNS, found[1]))] if 1 in found else [], found[2][_FACT_COLUMNS.index("at")])
+
+
 def _on_review(db: Database, pending: Pending, fact: dict) -> None:
-    key = (fact["at"], fact["device_id"], fact["seq"])
     where = "WHERE learner_id = ? AND item = ?"
     args = [fact["learner_id"], fact["item"]]
-    first = db.execute(f"SELECT min(at) FROM review_facts {where}", args).fetchone()[0]
+    before, after, first = _neighbours(db, fact)
     if first is not None and fact["at"] < first:  # answered "before" the first answer: every delayed flag moves
         for other in _rows(db.execute(f"{_SELECT_FACT} {where}", args)):
             changed = {**other, "delayed": _delayed(other, fact["at"])}
             if changed["delayed"] != other["delayed"]:
                 _replace(db, pending, other, changed)
+        before, after, _ = _neighbours(db, fact)  # as they are now
     fact["delayed"] = _delayed(fact, fact["at"] if first is None or fact["at"] < first else first)
-    before = _rows(db.execute(f"{_SELECT_FACT} {where} AND (at, device_id, seq) < (?, ?, ?) "
-                              "ORDER BY at DESC, device_id DESC, seq DESC LIMIT 1", [*args, *key]))
-    after = _rows(db.execute(f"{_SELECT_FACT} {where} AND (at, device_id, seq) > (?, ?, ?) "
-                             "ORDER BY at, device_id, seq LIMIT 1", [*args, *key]))
     fact["misses"], fact["recurred"] = _recurrence(fact, after[0] if after else None)
     db.execute(f"INSERT INTO review_facts ({', '.join(_FACT_COLUMNS)}) VALUES ({', '.join('?' * len(_FACT_COLUMNS))})",
                [fact[c] for c in _FACT_COLUMNS])
@@ -376,11 +391,12 @@ COMPETENCY_TABLES = ("competency_tallies", "competency_calls", "drill_decisions"
 def rebuild(db: Database) -> dict[str, int]:
     """Recompute every aggregate from the events, one learner at a time (memory stays flat); report how
     many review days differed from what was kept incrementally."""
-    before = {tuple(r[:3]): r[3:] for r in db.execute(f"SELECT learner_id, task, day, {', '.join(DAY_COLUMNS)} "
-                                                      "FROM review_days")}
     # the competency tables come with migration m011; m008 rebuilds without them
     competency = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_counts'").fetchone() is not None
     with db.atomic():
+        # what was kept incrementally, to compare with afterwards: a temporary table (on disk), not a dict in memory
+        db.execute("DROP TABLE IF EXISTS temp.review_days_before")
+        db.execute("CREATE TEMP TABLE review_days_before AS SELECT * FROM main.review_days")
         for table in ("review_facts", "review_days", "task_progress", "learner_days",
                       *(COMPETENCY_TABLES + ("event_counts",) if competency else ())):
             db.execute(f"DELETE FROM {table}")
@@ -391,10 +407,13 @@ def rebuild(db: Database) -> dict[str, int]:
         people = sorted({_person(db, learner_id) for learner_id in learners})
         for learner_id in people:
             _rebuild_learner(db, learner_id, competency)
-    after = {tuple(r[:3]): r[3:] for r in db.execute(f"SELECT learner_id, task, day, {', '.join(DAY_COLUMNS)} "
-                                                     "FROM review_days")}
-    differed = sum(1 for k in set(before) | set(after) if before.get(k) != after.get(k))
-    return {"review_days": len(after), "differed": differed}
+        # review days whose sums changed, appeared or went (each key once)
+        differed = db.execute(
+            "SELECT count(*) FROM (SELECT learner_id, task, day FROM (SELECT * FROM temp.review_days_before EXCEPT "
+            "SELECT * FROM main.review_days) UNION SELECT learner_id, task, day FROM (SELECT * FROM main.review_days "
+            "EXCEPT SELECT * FROM temp.review_days_before))").fetchone()[0]
+        db.execute("DROP TABLE temp.review_days_before")
+    return {"review_days": db.execute("SELECT count(*) FROM review_days").fetchone()[0], "differed": differed}
 
 
 def _person(db: Database, learner_id: str) -> str:

@@ -94,22 +94,55 @@ def refresh_card(db: Database, learner_id: str, pack_id: str, item_kind: str, it
 
 
 def rebuild(db: Database, retention_of: dict[str, float]) -> dict[str, int]:
-    """Recompute every card from events; report how many differed from the stored state."""
-    keys = db.execute(
-        "SELECT DISTINCT learner_id, json_extract(payload, '$.pack'), json_extract(payload, '$.item_kind'), "
-        "json_extract(payload, '$.item') FROM events WHERE kind = 'review' AND learner_id IS NOT NULL"
-    ).fetchall()
-    stored = {tuple(r[:4]): (r[4], r[5]) for r in db.execute(
-        "SELECT learner_id, pack_id, item_kind, item_id, state, due FROM cards")}
-    differed = 0
-    with db.atomic():
-        db.execute("DELETE FROM cards")
-        from drillpad.store.merges import canonical
+    """Recompute every card from events; report how many differed from the stored state.
 
-        keys = sorted({(canonical(db, k[0]), *k[1:]) for k in keys})
-        for learner_id, pack_id, kind, item in keys:
-            refresh_card(db, learner_id, pack_id, kind, item, retention_of.get(pack_id, 0.9), full=True)
-            new = db.execute("SELECT state, due FROM cards WHERE learner_id = ? AND pack_id = ? AND item_kind = ? "
-                             "AND item_id = ?", [learner_id, pack_id, kind, item]).fetchone()
-            differed += stored.get((learner_id, pack_id, kind, item)) != tuple(new)
-    return {"cards": len(keys), "differed": differed, "stale": len(set(stored) - {tuple(k) for k in keys})}
+    One person at a time (a profile and those merged into it): their review events are read once, in the order
+    ``compute_card`` replays them, and only each card's (time, rating) pairs are kept, so memory stays flat
+    however long the history."""
+    from drillpad.store.merges import aliases, canonical
+
+    stored_as = [r[0] for r in db.execute("SELECT DISTINCT learner_id FROM events WHERE kind = 'review' AND "
+                                          "learner_id IS NOT NULL")]
+    people = sorted({canonical(db, learner_id) for learner_id in stored_as})
+    cards = differed = stale = 0
+    with db.atomic():
+        for person in people:
+            stored = {tuple(r[:3]): (r[3], r[4]) for r in db.execute(
+                "SELECT pack_id, item_kind, item_id, state, due FROM cards WHERE learner_id = ?", [person])}
+            fresh = _person_cards(db, person, aliases(db, person), retention_of)
+            db.execute("DELETE FROM cards WHERE learner_id = ?", [person])
+            db.conn.executemany(
+                "INSERT INTO cards (learner_id, pack_id, item_kind, item_id, task_id, state, due, reviews, last_at, "
+                "last_device, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [[person, *key, *row] for key, row in fresh.items()])
+            cards += len(fresh)
+            differed += sum(1 for key, row in fresh.items() if stored.get(key) != (row[1], row[2]))
+            stale += len(set(stored) - set(fresh))
+        marks = ",".join("?" * len(people))
+        stale += db.execute(f"SELECT count(*) FROM cards WHERE learner_id NOT IN ({marks})", people).fetchone()[0]
+        db.execute(f"DELETE FROM cards WHERE learner_id NOT IN ({marks})", people)
+    return {"cards": cards, "differed": differed, "stale": stale}
+
+
+def _person_cards(db: Database, person: str, ids: list[str],
+                  retention_of: dict[str, float]) -> dict[tuple, tuple]:
+    """{(pack, item kind, item): (task, state, due, reviews, last time, last device, last seq)} for one person,
+    as ``compute_card`` makes each (the last review's key is where an incremental refresh resumes)."""
+    reviews: dict[tuple, list[Review]] = {}
+    task: dict[tuple, str] = {}
+    last: dict[tuple, tuple[str, str, int]] = {}
+    for when, device, seq, payload in db.execute(
+            f"SELECT created_at, device_id, seq, payload FROM events WHERE learner_id IN ({','.join('?' * len(ids))}) "
+            "AND kind = 'review' ORDER BY created_at, device_id, seq", ids):
+        p = json.loads(payload)
+        key = (p.get("pack"), p.get("item_kind"), p.get("item"))
+        if None in key:
+            continue  # compute_card's query matches no such event
+        reviews.setdefault(key, []).append(Review(from_iso(when), Rating(p["rating"])))
+        task[key] = p["task"]
+        last[key] = (when, device, seq)
+    out = {}
+    for key, rs in reviews.items():
+        card = replay(rs, make_scheduler(retention_of.get(key[0], 0.9)))
+        out[key] = (task[key], json.dumps(card.to_dict(), sort_keys=True), to_iso(card.due), len(rs), *last[key])
+    return out
