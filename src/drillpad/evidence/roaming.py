@@ -295,6 +295,7 @@ def _collect_peers(ev: Evidence, folder) -> dict[str, int]:
         return counts
     prefix = f"{team['id']}-"
     stuck: set[str] = set()
+    identity = None
     for name in names:
         if not name.startswith(prefix):
             continue
@@ -306,7 +307,9 @@ def _collect_peers(ev: Evidence, folder) -> dict[str, int]:
         seq = int(seq_text)
         if seq <= last_seq:
             continue  # already had (the manager is the one who refuses replays)
-        outcome = _take(ev, folder, name, device, seq, public, status, last_seq, last_hash, revoked_after)
+        if identity is None:  # read once per sync, not once per bundle
+            identity = keys_mod.device_key(ev.data_dir).identity
+        outcome = _take(ev, folder, name, device, seq, public, status, last_seq, last_hash, revoked_after, identity)
         counts[outcome[0]] += 1
         counts["events"] += outcome[1]
         if outcome[0] in ("refused", "held"):
@@ -326,7 +329,7 @@ def _log_once(ev: Evidence, name: str, device: str, seq: int, outcome: str, reas
 
 
 def _take(ev: Evidence, folder, name: str, device: str, seq: int, public: str, status: str, last_seq: int,
-          last_hash: str | None, revoked_after: int | None) -> tuple[str, int]:
+          last_hash: str | None, revoked_after: int | None, identity) -> tuple[str, int]:
     if status == "revoked" and seq > (revoked_after or 0):
         _log_once(ev, name, device, seq, "refused", f"device {device} is revoked on the manager's roster (bundles "
                   f"after {revoked_after or 0} are refused)")
@@ -348,7 +351,7 @@ def _take(ev: Evidence, folder, name: str, device: str, seq: int, public: str, s
         if header.prev != last_hash:
             raise BundleRefused("the chain is broken: this bundle does not follow the last one taken from this device")
         try:
-            _, events = bundle_mod.open_bundle(cipher, keys_mod.device_key(ev.data_dir).identity, header)
+            _, events = bundle_mod.open_bundle(cipher, identity, header)
         except BundleRefused as exc:
             if "cannot be decrypted" not in exc.reason:
                 raise
