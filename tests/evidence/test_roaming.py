@@ -349,3 +349,52 @@ def test_a_workstation_approved_after_others_practised_catches_up_from_the_manag
     team.sync()
     assert _cards(a, sam.id) == _cards(b, sam.id) == _cards(c, sam.id)
     assert any(n.startswith("catchup-") and c.device_id in n for n in os.listdir(team.share))
+
+
+def test_a_sync_that_takes_many_bundles_computes_each_card_once(team, monkeypatch):
+    """A workstation off for a while takes each peer's bundles in turn (all of a's, then all of b's): the cards
+    their reviews touch are computed once at the end of the sync, not again for every bundle (which replayed
+    the item's whole history each time b's earlier reviews arrived after a's later ones)."""
+    from drillpad.store import cards as card_store
+
+    a, b, c = team.stations
+    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    team.sync()
+    team.sync()
+    for day in range(6):
+        practise(a if day % 2 else b, sam.id, 3, k=day * 10)
+        team.advance(days=1)
+        team.sync([a, b])
+    computed = []
+    real = card_store.compute_card
+    monkeypatch.setattr(card_store, "compute_card", lambda db, *args, **kw: computed.append(args[:4]) or
+                        real(db, *args, **kw))
+    c.evidence.send_folder(team.share)
+    assert c.evidence.received["bundles"] >= 6
+    assert sorted(computed) == sorted(set(computed))  # each (learner, pack, kind, item) once
+    assert _cards(c, sam.id) == _cards(a, sam.id) == _cards(b, sam.id)
+
+
+def test_cards_left_to_compute_when_a_sync_stopped_are_computed_at_the_next(team, monkeypatch):
+    """The bundles' events are stored (one transaction each) with a note of the cards they touch; a sync stopped
+    before the cards were computed (a crash, a full disk) leaves the note, and the next sync computes them."""
+    from drillpad.store import cards as card_store
+
+    a, b, c = team.stations
+    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    team.sync()
+    team.sync()
+    practise(a, sam.id, 5)
+    team.sync([a, b])
+
+    def fails(*args, **kw):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as m:
+        m.setattr(card_store, "refresh_card", fails)
+        with pytest.raises(OSError):
+            c.evidence.send_folder(team.share)
+    assert c.db.execute("SELECT count(*) FROM events WHERE device_id = ?", [a.device_id]).fetchone()[0] > 0
+    assert _cards(c, sam.id) == []
+    c.evidence.send_folder(team.share)
+    assert _cards(c, sam.id) == _cards(a, sam.id) != []

@@ -121,6 +121,16 @@ def collect_catchups(ev: Evidence, folder) -> dict[str, int]:
     """Take this workstation's new catch-up parts from *folder* (read only), in order. Returns ``parts`` taken and
     ``events`` new here; a part that cannot be taken yet (a learner not known here) waits, a bad one is logged in
     ``ev.problems`` and stops the rest until the manager writes a good one."""
+    from drillpad.evidence.roaming import refresh_pending_cards
+
+    try:
+        return _collect_catchups(ev, folder)
+    finally:
+        if ev.db.execute("SELECT 1 FROM cards_pending LIMIT 1").fetchone():
+            refresh_pending_cards(ev.db)
+
+
+def _collect_catchups(ev: Evidence, folder) -> dict[str, int]:
     from drillpad.evidence.sync import SyncError, verify_manager_file
 
     counts = {"parts": 0, "events": 0}
@@ -177,7 +187,7 @@ def _apply_part(ev: Evidence, events: list[dict[str, Any]], part: int) -> int:
     """One part in one transaction: only events of workstations on the roster (not this one), the authority rules
     per device, learners they introduce, events by id, then the derived state of the new ones."""
     from drillpad.evidence import authority
-    from drillpad.evidence.roaming import refresh_cards
+    from drillpad.evidence.roaming import mark_cards
     from drillpad.store import events as event_store
     from drillpad.store import pins as pin_store
 
@@ -207,7 +217,7 @@ def _apply_part(ev: Evidence, events: list[dict[str, Any]], part: int) -> int:
             db.execute("INSERT OR IGNORE INTO devices (id, name, is_self, public_key, created_at) VALUES "
                        "(?, ?, 0, NULL, ?)", [e["device_id"], f"device {e['device_id'][:8]}", ev.now()])
         new = event_store.apply(db, [event_store.Event(**e) for e in new_events])
-        refresh_cards(db, new_events)
+        mark_cards(db, new_events)  # computed at the end of collect_catchups
         pin_store.apply_events(db, new_events, now=ev.now())
         db.execute("INSERT INTO catchups (device_id, part, mark, since, closed) VALUES (?, ?, 0, ?, 0) ON CONFLICT"
                    "(device_id) DO UPDATE SET part = excluded.part", [ev.device_id, part, ev.now()])

@@ -270,7 +270,16 @@ def recipients(ev: Evidence) -> list[str]:
 
 def collect_peers(ev: Evidence, folder) -> dict[str, int]:
     """Take every team workstation's new bundles from *folder* (read only). Returns counts: ``bundles`` applied,
-    ``events`` new, ``sealed`` (made before this PC could read them), ``refused``, ``held``."""
+    ``events`` new, ``sealed`` (made before this PC could read them), ``refused``, ``held``. The cards the new
+    reviews touch are computed once, at the end (and any a stopped sync left)."""
+    try:
+        return _collect_peers(ev, folder)
+    finally:
+        if ev.db.execute("SELECT 1 FROM cards_pending LIMIT 1").fetchone():
+            refresh_pending_cards(ev.db)
+
+
+def _collect_peers(ev: Evidence, folder) -> dict[str, int]:
     team = ev.team()
     counts = {"bundles": 0, "events": 0, "sealed": 0, "refused": 0, "held": 0}
     if team is None or team["role"] != "workstation":
@@ -286,6 +295,7 @@ def collect_peers(ev: Evidence, folder) -> dict[str, int]:
         return counts
     prefix = f"{team['id']}-"
     stuck: set[str] = set()
+    identity = None
     for name in names:
         if not name.startswith(prefix):
             continue
@@ -297,7 +307,9 @@ def collect_peers(ev: Evidence, folder) -> dict[str, int]:
         seq = int(seq_text)
         if seq <= last_seq:
             continue  # already had (the manager is the one who refuses replays)
-        outcome = _take(ev, folder, name, device, seq, public, status, last_seq, last_hash, revoked_after)
+        if identity is None:  # read once per sync, not once per bundle
+            identity = keys_mod.device_key(ev.data_dir).identity
+        outcome = _take(ev, folder, name, device, seq, public, status, last_seq, last_hash, revoked_after, identity)
         counts[outcome[0]] += 1
         counts["events"] += outcome[1]
         if outcome[0] in ("refused", "held"):
@@ -317,7 +329,7 @@ def _log_once(ev: Evidence, name: str, device: str, seq: int, outcome: str, reas
 
 
 def _take(ev: Evidence, folder, name: str, device: str, seq: int, public: str, status: str, last_seq: int,
-          last_hash: str | None, revoked_after: int | None) -> tuple[str, int]:
+          last_hash: str | None, revoked_after: int | None, identity) -> tuple[str, int]:
     if status == "revoked" and seq > (revoked_after or 0):
         _log_once(ev, name, device, seq, "refused", f"device {device} is revoked on the manager's roster (bundles "
                   f"after {revoked_after or 0} are refused)")
@@ -339,7 +351,7 @@ def _take(ev: Evidence, folder, name: str, device: str, seq: int, public: str, s
         if header.prev != last_hash:
             raise BundleRefused("the chain is broken: this bundle does not follow the last one taken from this device")
         try:
-            _, events = bundle_mod.open_bundle(cipher, keys_mod.device_key(ev.data_dir).identity, header)
+            _, events = bundle_mod.open_bundle(cipher, identity, header)
         except BundleRefused as exc:
             if "cannot be decrypted" not in exc.reason:
                 raise
@@ -382,7 +394,7 @@ def apply_peer_bundle(ev: Evidence, events: list[dict] | None, header, sha: str,
                     ev._add_learner(e, header.device)
             new_events = [e for e in events if not db.execute("SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
             new = event_store.apply(db, [event_store.Event(**e) for e in events])
-            refresh_cards(db, new_events)
+            mark_cards(db, new_events)  # computed once at the end of the sync (refresh_pending_cards)
             pin_store.apply_events(db, new_events, now=ev.now())
         else:
             new = 0
@@ -392,20 +404,45 @@ def apply_peer_bundle(ev: Evidence, events: list[dict] | None, header, sha: str,
     return new
 
 
-def refresh_cards(db, events: list[dict]) -> None:
-    """Recompute the FSRS card of every (learner, item) a new review touches (the whole history, replayed)."""
+def mark_cards(db, events: list[dict]) -> None:
+    """Note the (learner, item) of every new review, in the caller's transaction: the sync computes each noted
+    card once at its end (``refresh_pending_cards``) instead of once per bundle — a workstation taking a peer's
+    bundles one after another (all of a's, then all of b's, whose reviews sort between a's) replayed the item's
+    whole history for every bundle."""
+    keys = {(e["learner_id"], e["payload"]["pack"], e["payload"]["item_kind"], e["payload"]["item"])
+            for e in events if e["kind"] == "review" and e["learner_id"]}
+    db.conn.executemany("INSERT OR IGNORE INTO cards_pending (learner_id, pack_id, item_kind, item_id) "
+                        "VALUES (?, ?, ?, ?)", sorted(keys))
+
+
+def refresh_pending_cards(db) -> int:
+    """Compute every noted card (the whole person, merges included) and clear the notes, in one transaction.
+    Returns how many were computed."""
     from drillpad.core.pack import Settings
     from drillpad.evidence import merge as merge_mod
     from drillpad.store import cards as card_store
 
-    keys = {(e["learner_id"], e["payload"]["pack"], e["payload"]["item_kind"], e["payload"]["item"])
-            for e in events if e["kind"] == "review" and e["learner_id"]}
-    retention: dict[str, float] = {}
-    for learner, pack, kind, item in sorted(keys):
-        if pack not in retention:
-            row = db.execute("SELECT settings FROM packs WHERE id = ?", [pack]).fetchone()
-            retention[pack] = Settings.model_validate_json(row[0]).desired_retention if row else 0.9
-        card_store.refresh_card(db, merge_mod.canonical(db, learner), pack, kind, item, retention[pack])
+    with db.atomic():
+        keys = db.execute("SELECT learner_id, pack_id, item_kind, item_id FROM cards_pending").fetchall()
+        done: set[tuple] = set()
+        retention: dict[str, float] = {}
+        for learner, pack, kind, item in sorted(keys):
+            if pack not in retention:
+                row = db.execute("SELECT settings FROM packs WHERE id = ?", [pack]).fetchone()
+                retention[pack] = Settings.model_validate_json(row[0]).desired_retention if row else 0.9
+            key = (merge_mod.canonical(db, learner), pack, kind, item)
+            if key not in done:
+                done.add(key)
+                card_store.refresh_card(db, *key, retention[pack])
+        db.execute("DELETE FROM cards_pending")
+    return len(done)
+
+
+def refresh_cards(db, events: list[dict]) -> None:
+    """Recompute at once the FSRS card of every (learner, item) a new review touches."""
+    with db.atomic():
+        mark_cards(db, events)
+        refresh_pending_cards(db)
 
 
 # --- a workstation that syncs by URL: the same roster and bundles, through the manager's inbox ------------------

@@ -564,3 +564,18 @@ def m015_catchups(db: Database) -> None:
             since TEXT NOT NULL,
             closed INTEGER NOT NULL DEFAULT 0
         )""")
+
+
+@migrations()
+def m016_cards_pending(db: Database) -> None:
+    """The cards a sync has still to compute: each peer bundle (or catch-up part) notes the (learner, item) its
+    new reviews touch in its own transaction, and the sync computes each noted card once at its end (roaming.py,
+    ``refresh_pending_cards``). A note left by a sync that stopped is computed at the next."""
+    db.execute("""
+        CREATE TABLE cards_pending (
+            learner_id TEXT NOT NULL,
+            pack_id TEXT NOT NULL,
+            item_kind TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            PRIMARY KEY (learner_id, pack_id, item_kind, item_id)
+        )""")
