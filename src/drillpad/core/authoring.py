@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from drillpad.core.cues import NEGATORS, STOPWORDS, Synonyms, tokens
-from drillpad.core.grader import criterion_actions, grade, grade_prompt
+from drillpad.core.grader import drill_synonyms, grade, grade_prompt, two_actions
 from drillpad.core.pack import Drill, Example, Prompt, Role
 
 # One word that almost every answer says, whatever it does: alone as a cue it credits nearly anyone.
@@ -104,7 +104,8 @@ def _risk_message(kind: str, cues: list[tuple[str, str]]) -> str:
             "with ' + '")
 
 
-def check_cues(drills: Iterable[tuple[str, Drill]], prompts: Iterable[tuple[str, int, Prompt]]) -> list[Finding]:
+def check_cues(drills: Iterable[tuple[str, Drill]], prompts: Iterable[tuple[str, int, Prompt]],
+               synonyms: Synonyms | None = None) -> list[Finding]:
     out: list[Finding] = []
 
     def look(path: str, loc: tuple, cues: Iterable[str]) -> None:
@@ -120,8 +121,8 @@ def check_cues(drills: Iterable[tuple[str, Drill]], prompts: Iterable[tuple[str,
         for i, c in enumerate(d.criterion):
             look(path, ("criterion", i, "cues"), c.cues)
             look(path, ("criterion", i, "parts"), (q for part in c.parts for q in part))
-            if not c.parts and len(actions := criterion_actions(c.text)) == 2:
-                first, second = (a.strip() for a in actions)
+            if (two := two_actions(d, c, drill_synonyms(d, synonyms))) is not None and all(two.asked):
+                first, second = two.actions
                 out.append(Finding(path, ("criterion", i, "text"), (
                     f"criterion '{c.id}' asks for two actions (“{first}” and “{second}”) but has only cues: "
                     "an answer that says one of them goes to a manager unless it also says something of the "

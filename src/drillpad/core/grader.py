@@ -471,13 +471,21 @@ def criterion_actions(text: str) -> list[str]:
     return [seg for seg in out if seg.strip()]
 
 
-def _unsaid_part(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms: Synonyms,
-                 said: frozenset[str]) -> str:
-    """The action of a two-action criterion the answer says nothing about, when its cues matched
-    the other ("Tells the shift lead and records it" met by "tell Jordan" alone), else ""."""
+@dataclass(frozen=True)
+class TwoActions:
+    """A criterion's text joining two actions, as the grader reads it."""
+
+    actions: tuple[str, str]
+    keys: tuple[frozenset[str], frozenset[str]]  # the words that say each (and only it)
+    asked: tuple[bool, bool]  # whether the grader asks for each when the cues met the other
+
+
+def two_actions(drill: Drill, c: Criterion, synonyms: Synonyms) -> TwoActions | None:
+    """How the grader reads a criterion whose text joins two actions ("Tells the shift lead and
+    records it"), or None (one action; three or more are left to the cues: too many ways to say them)."""
     segments = criterion_actions(c.text)
-    if len(segments) != 2:
-        return ""  # three or more: too many ways to say them for a guess
+    if c.parts or len(segments) != 2:
+        return None
     # words of the scene say nothing about which action was meant ("the bay"), but a person named in
     # the action does ("reports to Sam": "I give my name to Sam")
     scene = frozenset().union(*_content(drill.situation_text(), synonyms))
@@ -485,18 +493,30 @@ def _unsaid_part(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms
     units = [[u - (scene - named) for u in _content(seg, synonyms)] for seg, named in zip(segments, people)]
     keys = [frozenset().union(*u) for u in units]
     keys = [k - frozenset().union(*(o for j, o in enumerate(keys) if j != i)) for i, k in enumerate(keys)]
+    if not all(keys):
+        return None  # no telling which part the cues stand for
     # one plain word ("keeps PEOPLE back") has too many other wordings to ask for; one word the lexicon
-    # knows the wordings of ("RECORDS it": log, write up, fill in …) does not
-    # and a bare verb sharing the other's object ("STOPS and lowers the mast") is part of that action
-    weak = [(sum(1 for u in us if u & k) < 2 and not any(x.startswith("lex:") for x in k))
-            or len(tokens(seg)) == 1 for us, k, seg in zip(units, keys, segments)]
+    # knows the wordings of ("RECORDS it": log, write up, fill in …) does not; and a bare verb sharing
+    # the other's object ("STOPS and lowers the mast") is part of that action
+    asked = [not ((sum(1 for u in us if u & k) < 2 and not any(x.startswith("lex:") for x in k))
+                  or len(tokens(seg)) == 1) for us, k, seg in zip(units, keys, segments)]
+    return TwoActions((segments[0].strip(), segments[1].strip()), (keys[0], keys[1]), (asked[0], asked[1]))
+
+
+def _unsaid_part(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms: Synonyms,
+                 said: frozenset[str]) -> str:
+    """The action of a two-action criterion the answer says nothing about, when its cues matched
+    the other ("Tells the shift lead and records it" met by "tell Jordan" alone), else ""."""
+    two = two_actions(drill, c, synonyms)
+    if two is None or not any(two.asked):
+        return ""
     matched = [frozenset(k for t in q.split(" + ") for u in synonyms.cue_units(t) for k in u.keys)
                for q in c.cues if any(not m.refused for m in find_cue(q, sentences, synonyms))]
-    covered = [_near(k, said) or any(_near(k, m) for m in matched) for k in keys]
-    if all(covered) or not any(covered) or not all(keys):
+    covered = [_near(k, said) or any(_near(k, m) for m in matched) for k in two.keys]
+    if all(covered) or not any(covered):
         return ""  # all said; or no telling which part the cues stand for
     unsaid = covered.index(False)
-    return "" if weak[unsaid] else segments[unsaid].strip()
+    return two.actions[unsaid] if two.asked[unsaid] else ""
 
 
 def _near(keys: frozenset[str], said: frozenset[str]) -> bool:

@@ -833,7 +833,7 @@ def _authoring_checks(c: _Collector, texts: Mapping[str, str | None], manifest: 
     from drillpad.core.cues import Synonyms
 
     synonyms = Synonyms([g.terms for g in manifest.synonyms])
-    findings = [*authoring.check_model_answers(drills, prompts, synonyms), *authoring.check_cues(drills, prompts),
+    findings = [*authoring.check_model_answers(drills, prompts, synonyms), *authoring.check_cues(drills, prompts, synonyms),
                 *authoring.check_coverage(roles, prompts, examples)]
     for f in findings:
         add = c.error if f.severity == "error" else c.warn
