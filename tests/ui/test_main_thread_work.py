@@ -13,9 +13,10 @@ from PySide6.QtCore import Qt
 from drillpad.core import grader as grader_core
 from drillpad.core import pin as pin_core
 from drillpad.llm.fake import FakeEngine
+from drillpad.store import aggregates
 from drillpad.ui import workers
 from drillpad.ui.app import MainWindow
-from tests.ui.test_trainee_lock import choose, keypad, press, reach, unlock
+from tests.ui.test_trainee_lock import choose, enter_pin, keypad, press, reach, unlock
 
 
 @pytest.fixture
@@ -118,6 +119,39 @@ def test_my_progress_shows_nothing_until_its_worker_brings_the_data(qtbot, windo
         held.release.set()
     assert "Demonstrations:" in window.progress.levels.text()
     assert "Mini Dock" in window.progress.skills.text() or "<ol>" in window.progress.skills.text()
+
+
+def test_today_shows_nobodys_items_and_start_waits_until_its_worker_brings_the_day(qtbot, window, workspace, held):
+    held(aggregates, "cadence_counts")  # read by the worker, on its own read-only connection
+    choose(qtbot, window, "Ana Lima")
+    enter_pin(qtbot, window, "2580")
+    assert held.entered.wait(5)  # unlocked; the day is being read in a worker, and the window still answers
+    today = window.today
+    assert window.stack.currentWidget() is today
+    assert today.summary.text() == "Loading today's practice…" and today.queue.count() == 0
+    assert today.title.text() == "Today" and not today.start_button.isEnabled() and not today.ready
+    with qtbot.waitSignal(today.loaded, timeout=10_000):
+        held.release.set()
+    assert today.title.text() == "Today for Ana" and today.queue.count() > 0 and today.start_button.isEnabled()
+    press(qtbot, today.start_button)  # Start begins the queue on screen
+    assert window.stack.currentWidget() is window.lesson
+    assert window.items and [i.item_id for i in window.items] == [i.item_id for i in today.items]
+
+
+def test_a_lock_while_today_is_read_shows_nothing_for_nobody(qtbot, window, workspace, held):
+    held(aggregates, "cadence_counts")
+    choose(qtbot, window, "Ana Lima")
+    enter_pin(qtbot, window, "2580")
+    assert held.entered.wait(5)
+    today = window.today
+    press(qtbot, next(b for b in today.findChildren(type(today.start_button)) if b.text() == "Lock"))
+    assert window.stack.currentWidget() is window.profiles
+    held.release.set()
+    qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
+    # Ana's screen is gone with the lock; the fresh one waiting for the next person got nothing of hers
+    qtbot.waitUntil(lambda: window.today is not None and window.today is not today, timeout=5_000)
+    assert window.stack.currentWidget() is window.profiles
+    assert not window.today.ready and window.today.queue.count() == 0 and window.today.title.text() == "Today"
 
 
 def test_the_workers_view_reads_but_cannot_write(workspace, minipack):

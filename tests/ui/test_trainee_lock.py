@@ -52,10 +52,16 @@ def enter_pin(qtbot, window, pin: str) -> None:
     qtbot.waitUntil(lambda: not window.pin.checking, timeout=5_000)
 
 
+def today_painted(qtbot, window) -> None:
+    """Wait until Today shows its learner's day (gathered in a worker)."""
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
+
+
 def unlock(qtbot, window, name: str = "Ana Lima", pin: str = "2580") -> None:
     choose(qtbot, window, name)
     enter_pin(qtbot, window, pin)
     assert window.stack.currentWidget() is window.today
+    today_painted(qtbot, window)
 
 
 def visible_text(widget) -> str:
@@ -69,6 +75,7 @@ def reach(qtbot, window, clock, screen_name: str):
         press(qtbot, window.lesson.done)
     clock.advance(timedelta(days=1))
     window.today.show_for(window.learner_id)
+    today_painted(qtbot, window)
     press(qtbot, window.today.start_button)
     target = getattr(window, screen_name)
     while window.stack.currentWidget() is not target:

@@ -398,7 +398,11 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.today)
 
     def start_session(self) -> None:
-        self.items = self.workspace.today(self.learner_id).items
+        """Begin the queue on the Today screen (gathered in a worker when it was shown); read it here only when
+        Start comes before that screen has its learner's day."""
+        today = self.today
+        ready = today is not None and today.ready and today.learner_id == self.learner_id
+        self.items = list(today.items) if ready else self.workspace.today(self.learner_id).items
         self.position = 0
         self.done_count = 0
         self._show_item()
