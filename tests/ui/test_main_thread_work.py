@@ -106,6 +106,53 @@ def test_a_lock_while_grading_records_nothing_for_nobody(qtbot, window, workspac
     assert _reviews(workspace) == before  # no event outside the session that made it
 
 
+def test_checking_a_recall_answer_twice_while_grading_grades_and_records_once(qtbot, window, workspace, clock, held):
+    unlock(qtbot, window)
+    recall = reach(qtbot, window, clock, "recall")
+    before = _reviews(workspace)
+    held(grader_core, "grade_prompt")
+    qtbot.keyClicks(recall.answer, "Press the e-stop first.")
+    press(qtbot, recall.confidence.buttons[3])
+    press(qtbot, recall.check)
+    assert held.entered.wait(5)  # the grader runs in a worker, and the window still answers meanwhile
+    assert recall.result.text() == "Checking your answer…"
+    assert not recall.check.isEnabled() and recall.answer.isReadOnly() and not recall.next.isVisible()
+    recall.check.clicked.emit()  # a click already queued when the button was disabled
+    with qtbot.waitSignal(recall.checked, timeout=10_000):
+        held.release.set()
+    assert "Source:" in recall.result.text() and recall.next.isVisible()
+    qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
+    assert _reviews(workspace) == before + 1
+
+
+def test_a_lock_while_a_recall_answer_is_graded_records_nothing_for_nobody(qtbot, window, workspace, clock, held):
+    unlock(qtbot, window)
+    recall = reach(qtbot, window, clock, "recall")
+    before = _reviews(workspace)
+    held(grader_core, "grade_prompt")
+    qtbot.keyClicks(recall.answer, "Press the e-stop first.")
+    press(qtbot, recall.confidence.buttons[3])
+    press(qtbot, recall.check)
+    assert held.entered.wait(5)
+    press(qtbot, recall.stop_button)  # "Stop for now · Lock" while the answer is being checked
+    assert window.stack.currentWidget() is window.profiles
+    held.release.set()
+    qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
+    assert _reviews(workspace) == before  # no event outside the session that made it
+
+
+def test_a_grading_of_another_answer_is_refused(workspace, minipack):
+    workspace.import_pack(minipack)
+    workspace.add_learner("Ana Lima", "dock-hand")
+    prompt = workspace.db.execute("SELECT id FROM prompts LIMIT 1").fetchone()[0]
+    grading = workspace.prepare_prompt("Ana Lima", prompt, "Press the e-stop first.")
+    with pytest.raises(Exception, match="not graded yet"):
+        workspace.answer_prompt("Ana Lima", prompt, "Press the e-stop first.", 3, graded=grading)
+    grading.run()
+    with pytest.raises(Exception, match="another answer"):
+        workspace.answer_prompt("Ana Lima", prompt, "Something else entirely.", 3, graded=grading)
+
+
 def test_my_progress_shows_nothing_until_its_worker_brings_the_data(qtbot, window, workspace, held):
     unlock(qtbot, window)
     held(workspace, "journeys")  # the worker's read-only view of the workspace is a copy: it keeps this one

@@ -95,7 +95,8 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
             assert "Write an answer first" in window.recall.result.text()  # nothing saved yet
             qtbot.keyClicks(window.recall.answer, "Press the e-stop first.")
             press(qtbot, window.recall.confidence.buttons[3])
-            press(qtbot, window.recall.check)
+            with qtbot.waitSignal(window.recall.checked, timeout=10_000):  # graded in a worker
+                press(qtbot, window.recall.check)
             assert "Source:" in window.recall.result.text()
             press(qtbot, window.recall.next)
         elif screen is window.drill:
