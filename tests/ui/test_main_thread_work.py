@@ -253,3 +253,16 @@ def test_widgets_being_built_do_not_call_the_windows_python_filter(qtbot, window
     finally:
         sys.setprofile(None)
     assert len(calls) < 20
+
+
+def test_the_window_asks_for_the_interpreter_lock_sooner_than_pythons_default(qtbot, workspace, monkeypatch):
+    import sys
+
+    from drillpad.ui.app import SWITCH_INTERVAL_S
+
+    monkeypatch.setattr(sys, "getswitchinterval", lambda: 0.005)  # Python's default; the real one is restored below
+    asked = []
+    monkeypatch.setattr(sys, "setswitchinterval", asked.append)
+    w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    assert asked == [SWITCH_INTERVAL_S] and SWITCH_INTERVAL_S <= 0.001
