@@ -266,3 +266,23 @@ def test_the_window_asks_for_the_interpreter_lock_sooner_than_pythons_default(qt
     w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
     qtbot.addWidget(w)
     assert asked == [SWITCH_INTERVAL_S] and SWITCH_INTERVAL_S <= 0.001
+
+
+def test_the_start_up_workers_wait_until_the_learner_screens_are_built(qtbot, workspace, minipack, monkeypatch):
+    from drillpad.ui import app as app_module
+
+    workspace.import_pack(minipack)
+    seen = []  # which learner screens existed when the first start-up worker began importing
+    real = app_module.import_shared
+
+    def recorded() -> None:
+        seen.append([name for name in MainWindow.LEARNER_SCREENS if getattr(w, name) is None])
+        real()
+
+    monkeypatch.setattr(app_module, "import_shared", recorded)
+    w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    assert seen == [[]]  # none missing: the screens were built before the imports competed with them
+    qtbot.waitUntil(lambda: w.model_label.text().startswith("AI off"), timeout=10_000)  # and the workers ran

@@ -187,14 +187,18 @@ class MainWindow(QMainWindow):
         self._bridge.progress.connect(self._engine_progress)
         self._bridge.loaded.connect(self._engine_loaded)
         self._bridge.status.connect(self._engine_status)
-        # The names screen first; shortly after it is painted, the model (its runtime import competes for the
-        # interpreter), the sync status and the background sync, which load the evidence code.
+        # The names screen first; right after it is painted, the empty learner screens, one per event-loop turn;
+        # shortly after the last, the model (its runtime import competes for the interpreter), the sync status and
+        # the background sync, which load the evidence code. Building the screens while a worker imported pydantic
+        # and the evidence code made each turn wait for the interpreter lock: on a busy PC, stalls of 100–270 ms
+        # just after the first paint and while choosing a name.
         factory = engine_factory or workspace.open_engine
         self._startup = QTimer(self)
         self._startup.setSingleShot(True)
         self._startup.setInterval(STARTUP_DELAY_MS)
         self._startup.timeout.connect(lambda: self._after_first_paint(factory))
-        self.first_paint.connect(self._startup.start)
+        self._startup_pending = True  # the start-up workers wait for the first set of screens
+        self.first_paint.connect(lambda: QTimer.singleShot(0, self._build_next_screen))
         self.stack.setCurrentWidget(self.profiles)
 
     # --- screens that hold a learner's data: built empty while nobody is unlocked (just after the first
@@ -220,6 +224,9 @@ class MainWindow(QMainWindow):
             self._build_screen(missing[0])
         if len(missing) > 1:
             QTimer.singleShot(0, self._build_next_screen)
+        elif self._startup_pending:  # all built (or built at an early unlock): now the start-up workers
+            self._startup_pending = False
+            self._startup.start()
 
     def _build_screen(self, name: str) -> None:
         ws = self.workspace
@@ -493,18 +500,15 @@ class MainWindow(QMainWindow):
     # --- status bar: the model and sync --------------------------------------------------------
 
     def _after_first_paint(self, factory: Callable[[], Engine]) -> None:
-        """What the names screen does not need, in short steps so the screen stays responsive: the model is
-        found, checked and loaded in workers; the empty learner screens are built; then the sync status and
-        the first background sync (which load the evidence code)."""
+        """What the names screen does not need, once the empty learner screens are built, in short steps so the
+        screen stays responsive: the model is found, checked and loaded in workers; then the sync status and the
+        first background sync (which load the evidence code)."""
         if self.workspace.db is None or self._closing:  # closed before it ever showed
             return
         # pydantic and the rest are imported by one worker first: two workers importing them at once raced
         # ("cannot import name … from partially initialized module") and turned the AI off.
         workers.run(import_shared, lambda _none: self._start_workers(factory),
                     lambda _message: self._start_workers(factory))
-        # Meanwhile the empty learner screens (Qt and small modules only), one per event-loop turn: all built before
-        # a person has chosen their name and typed a PIN, so unlocking does not build them.
-        QTimer.singleShot(0, self._build_next_screen)
 
     def _start_workers(self, factory: Callable[[], Engine]) -> None:
         if self.workspace.db is None or self._closing:
@@ -534,6 +538,9 @@ class MainWindow(QMainWindow):
         for name in self.LEARNER_SCREENS:
             if getattr(self, name) is None:
                 self._build_screen(name)
+        if self._startup_pending and self._painted:  # the start-up workers waited for these screens
+            self._startup_pending = False
+            self._startup.start()
 
     def _first_sync(self) -> None:
         if self._closing or self.workspace.db is None:
