@@ -31,7 +31,10 @@ from drillpad.workspace import REFLECTION_QUESTION, Workspace
 if TYPE_CHECKING:  # the names screen comes first; the model code is loaded by a worker after it is painted
     from drillpad.llm.engine import Engine
 
-STARTUP_DELAY_MS = 150
+STARTUP_DELAY_MS = 0
+"""From the last learner screen built to the start-up workers. Building the screens already lets the first paint
+settle; waiting 150 ms more moved the workers' imports onto choosing a name and unlocking (under load, the worst
+stall of 4 sessions 165 and 184 ms at 150 ms; 134 and 88 ms at 0, alternating)."""
 SWITCH_INTERVAL_S = 0.001
 """How long the window's thread waits for the interpreter lock a busy worker holds before asking for it (Python's
 default is 5 ms). Every call from Qt into Python (a paint, a slot, an event) asks again, so with a worker importing
