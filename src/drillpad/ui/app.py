@@ -39,7 +39,7 @@ SWITCH_INTERVAL_S = 0.001
 """How long the window's thread waits for the interpreter lock a busy worker holds before asking for it (Python's
 default is 5 ms). Every call from Qt into Python (a paint, a slot, an event) asks again, so with a worker importing
 or grading, a turn of the event loop that calls Python a dozen times waited up to 60 ms for the lock alone. Measured
-under load (bench_ui, 5 alternating blocks of 3 sessions): the worst stall of each block 177–300 ms at 5 ms,
+under load (bench_ui, 5 alternating blocks of 3 sessions): the worst stall of each block 154–300 ms at 5 ms,
 107–246 ms at 1 ms, lower in every block."""
 ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
             QEvent.Type.TouchBegin, QEvent.Type.InputMethod}
