@@ -99,8 +99,9 @@ def bench_stalls(data: Path, busy: bool = True, runs: int = 1, why: bool = False
         for _ in range(runs):
             sessions.append(session_in_child(data, why=why))
     worst = max(sessions, key=lambda s: s["max_gap_ms"])
+    every_gap = [{"run": n + 1, **g} for n, s in enumerate(sessions) for g in s["long_gaps"]]
     return {**worst, "runs": runs, "max_gap_ms_each": [s["max_gap_ms"] for s in sessions],
-            "competing_processes": competing}
+            "long_gaps": every_gap, "competing_processes": competing}
 
 
 def session_in_child(data: Path, why: bool = False) -> dict:
@@ -296,8 +297,10 @@ def report(r: dict) -> list[tuple[str, str, str, str]]:
          f"{stalls['over_100ms']} of {stalls['beats']} heartbeats over 100 ms; p99 {stalls['p99_gap_ms']:.0f} ms; "
          f"worst of {stalls['runs']} run(s): {stalls['max_gap_ms_each']} ms; model loading and pre-generating "
          f"meanwhile; {stalls['competing_processes']} CPU-bound processes competing"),
-        *[("  stall", f"{g['gap_ms']} ms", "", f"at {g['at_ms']} ms, {g['step']}"
-           + "".join(f"; {n}× {w}" for w, n in g.get("where", []))) for g in stalls["long_gaps"]],
+        *[("  stall", f"{g['gap_ms']} ms", "", f"run {g.get('run', 1)} at {g['at_ms']} ms, {g['step']}"
+           + "".join(f"; {n}× {w}" for w, n in g.get("where", []))
+           + ("; other threads: " + ", ".join(f"{n}× {w}" for w, n in g["other_threads"]) if g.get("other_threads")
+              else "")) for g in stalls["long_gaps"]],
         ("RSS, window process + model process", f"{stalls.get('ui_rss_mb') or 0:.0f} + "
          f"{stalls.get('model_rss_mb') or 0:.0f} MB", "< 350 MB together",
          f"{(stalls.get('ui_rss_mb') or 0) + (stalls.get('model_rss_mb') or 0):.0f} MB; llama_cpp imported by the "

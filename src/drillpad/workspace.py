@@ -189,6 +189,23 @@ class DrillGrading:
         return self.grade
 
 
+class PromptGrading:
+    """A recall answer to grade: the prompt (as the pack model) and the pack's synonyms are read when it is made
+    (``prepare_prompt``); ``run()`` is the grading itself, touches no database, and so may run in a worker; then
+    ``Workspace.answer_prompt(..., graded=this)`` records it."""
+
+    def __init__(self, learner_id: str, prompt: dict[str, Any], model: Prompt, answer: str, synonyms: Synonyms):
+        self.learner_id, self.prompt, self.answer = learner_id, prompt, answer
+        self._model, self._synonyms = model, synonyms
+        self.grade: Grade | None = None
+
+    def run(self) -> Grade:
+        from drillpad.core.grader import grade_prompt
+
+        self.grade = grade_prompt(self._model, self.answer, self._synonyms)
+        return self.grade
+
+
 @dataclass(frozen=True)
 class WeekPoint:
     week: date
@@ -937,16 +954,32 @@ class Workspace:
         return self.record(lr.id, "lesson.read", {"pack": lr.pack_id, "task": lesson["task_id"], "lesson": lesson_id,
                                                   "seconds": seconds})
 
-    @_saves
-    def answer_prompt(self, learner_key: str, prompt_id: str, answer: str, confidence: int,
-                      seconds: float | None = None) -> RecallResult:
-        """Grade a recall answer by its key points' cues, record the review and reschedule, in one transaction."""
+    def prepare_prompt(self, learner_key: str, prompt_id: str, answer: str) -> PromptGrading:
+        """What grading this recall answer needs, read now; its ``run()`` may then go to a worker."""
         lr = self.learner(learner_key)
         prompt = self.prompt(prompt_id, lr.pack_id)
+        return PromptGrading(lr.id, prompt, self._prompt_model(prompt), answer, self._synonyms(lr.pack_id))
+
+    @_saves
+    def answer_prompt(self, learner_key: str, prompt_id: str, answer: str, confidence: int,
+                      seconds: float | None = None, graded: PromptGrading | None = None) -> RecallResult:
+        """Grade a recall answer by its key points' cues, record the review and reschedule, in one transaction.
+        With *graded* (a ``prepare_prompt`` run in a worker), its grade is recorded: it must be this answer to this
+        prompt, by this person."""
+        lr = self.learner(learner_key)
         from drillpad.core.grader import GRADER_VERSION, grade_prompt
 
-        # the drill grader reads recall answers too: negation, the lexicon, spelling, stuffing
-        g = grade_prompt(self._prompt_model(prompt), answer, self._synonyms(lr.pack_id))
+        if graded is not None:
+            if (graded.learner_id, graded.prompt["id"], graded.prompt["pack_id"], graded.answer) != (
+                    lr.id, prompt_id, lr.pack_id, answer):
+                raise LearningError("that grading is of another answer: grade this one")
+            if graded.grade is None:
+                raise LearningError("the answer was not graded yet")
+            prompt, g = graded.prompt, graded.grade
+        else:
+            prompt = self.prompt(prompt_id, lr.pack_id)
+            # the drill grader reads recall answers too: negation, the lexicon, spelling, stuffing
+            g = grade_prompt(self._prompt_model(prompt), answer, self._synonyms(lr.pack_id))
         ids = list(g.criteria)
         points = [PointResult(point["text"], g.criteria[pid].met, g.criteria[pid].evidence)
                   for pid, point in zip(ids, prompt["points"])]

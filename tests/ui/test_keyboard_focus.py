@@ -96,6 +96,7 @@ def test_a_keyboard_only_session(qtbot, window, workspace):
     with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
         key(qtbot, Qt.Key.Key_Return)
     today = window.today
+    qtbot.waitUntil(lambda: today.ready, timeout=10_000)  # the day is gathered in a worker; then Start has the focus
     assert focus() is today.start_button and outline_ok(window, today.start_button) == ""
 
     # My progress and About my data: reached by Tab, opened by Space, left by Esc
@@ -106,6 +107,7 @@ def test_a_keyboard_only_session(qtbot, window, workspace):
         assert window.stack.currentWidget() is screen
         key(qtbot, Qt.Key.Key_Escape)
         assert window.stack.currentWidget() is today, f"Esc did not leave {label}"
+        qtbot.waitUntil(lambda: today.ready, timeout=10_000)
 
     # the weekly reflection: Tab leaves the text box, Esc closes the dialog
     tab_to(qtbot, today.reflect_button)

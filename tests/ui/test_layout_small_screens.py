@@ -113,7 +113,8 @@ def walk(qtbot, window, clock, size: QSize) -> dict[str, bool]:
     check("recall", window.recall.check, window.recall.stop_button)
     window.recall.answer.setPlainText("Stop, cone it off and tell the shift lead.")
     window.recall.confidence.set_value(3)
-    window.recall.check.click()
+    with qtbot.waitSignal(window.recall.checked, timeout=10_000):
+        window.recall.check.click()
     check("recall answered", window.recall.next, window.recall.stop_button)
     window.drill.show_drill(learner.id, "jam-at-c2")
     window.stack.setCurrentWidget(window.drill)

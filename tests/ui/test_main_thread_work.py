@@ -13,9 +13,10 @@ from PySide6.QtCore import Qt
 from drillpad.core import grader as grader_core
 from drillpad.core import pin as pin_core
 from drillpad.llm.fake import FakeEngine
+from drillpad.store import aggregates
 from drillpad.ui import workers
 from drillpad.ui.app import MainWindow
-from tests.ui.test_trainee_lock import choose, keypad, press, reach, unlock
+from tests.ui.test_trainee_lock import choose, enter_pin, keypad, press, reach, unlock
 
 
 @pytest.fixture
@@ -105,6 +106,53 @@ def test_a_lock_while_grading_records_nothing_for_nobody(qtbot, window, workspac
     assert _reviews(workspace) == before  # no event outside the session that made it
 
 
+def test_checking_a_recall_answer_twice_while_grading_grades_and_records_once(qtbot, window, workspace, clock, held):
+    unlock(qtbot, window)
+    recall = reach(qtbot, window, clock, "recall")
+    before = _reviews(workspace)
+    held(grader_core, "grade_prompt")
+    qtbot.keyClicks(recall.answer, "Press the e-stop first.")
+    press(qtbot, recall.confidence.buttons[3])
+    press(qtbot, recall.check)
+    assert held.entered.wait(5)  # the grader runs in a worker, and the window still answers meanwhile
+    assert recall.result.text() == "Checking your answer…"
+    assert not recall.check.isEnabled() and recall.answer.isReadOnly() and not recall.next.isVisible()
+    recall.check.clicked.emit()  # a click already queued when the button was disabled
+    with qtbot.waitSignal(recall.checked, timeout=10_000):
+        held.release.set()
+    assert "Source:" in recall.result.text() and recall.next.isVisible()
+    qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
+    assert _reviews(workspace) == before + 1
+
+
+def test_a_lock_while_a_recall_answer_is_graded_records_nothing_for_nobody(qtbot, window, workspace, clock, held):
+    unlock(qtbot, window)
+    recall = reach(qtbot, window, clock, "recall")
+    before = _reviews(workspace)
+    held(grader_core, "grade_prompt")
+    qtbot.keyClicks(recall.answer, "Press the e-stop first.")
+    press(qtbot, recall.confidence.buttons[3])
+    press(qtbot, recall.check)
+    assert held.entered.wait(5)
+    press(qtbot, recall.stop_button)  # "Stop for now · Lock" while the answer is being checked
+    assert window.stack.currentWidget() is window.profiles
+    held.release.set()
+    qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
+    assert _reviews(workspace) == before  # no event outside the session that made it
+
+
+def test_a_grading_of_another_answer_is_refused(workspace, minipack):
+    workspace.import_pack(minipack)
+    workspace.add_learner("Ana Lima", "dock-hand")
+    prompt = workspace.db.execute("SELECT id FROM prompts LIMIT 1").fetchone()[0]
+    grading = workspace.prepare_prompt("Ana Lima", prompt, "Press the e-stop first.")
+    with pytest.raises(Exception, match="not graded yet"):
+        workspace.answer_prompt("Ana Lima", prompt, "Press the e-stop first.", 3, graded=grading)
+    grading.run()
+    with pytest.raises(Exception, match="another answer"):
+        workspace.answer_prompt("Ana Lima", prompt, "Something else entirely.", 3, graded=grading)
+
+
 def test_my_progress_shows_nothing_until_its_worker_brings_the_data(qtbot, window, workspace, held):
     unlock(qtbot, window)
     held(workspace, "journeys")  # the worker's read-only view of the workspace is a copy: it keeps this one
@@ -118,6 +166,39 @@ def test_my_progress_shows_nothing_until_its_worker_brings_the_data(qtbot, windo
         held.release.set()
     assert "Demonstrations:" in window.progress.levels.text()
     assert "Mini Dock" in window.progress.skills.text() or "<ol>" in window.progress.skills.text()
+
+
+def test_today_shows_nobodys_items_and_start_waits_until_its_worker_brings_the_day(qtbot, window, workspace, held):
+    held(aggregates, "cadence_counts")  # read by the worker, on its own read-only connection
+    choose(qtbot, window, "Ana Lima")
+    enter_pin(qtbot, window, "2580")
+    assert held.entered.wait(5)  # unlocked; the day is being read in a worker, and the window still answers
+    today = window.today
+    assert window.stack.currentWidget() is today
+    assert today.summary.text() == "Loading today's practice…" and today.queue.count() == 0
+    assert today.title.text() == "Today" and not today.start_button.isEnabled() and not today.ready
+    with qtbot.waitSignal(today.loaded, timeout=10_000):
+        held.release.set()
+    assert today.title.text() == "Today for Ana" and today.queue.count() > 0 and today.start_button.isEnabled()
+    press(qtbot, today.start_button)  # Start begins the queue on screen
+    assert window.stack.currentWidget() is window.lesson
+    assert window.items and [i.item_id for i in window.items] == [i.item_id for i in today.items]
+
+
+def test_a_lock_while_today_is_read_shows_nothing_for_nobody(qtbot, window, workspace, held):
+    held(aggregates, "cadence_counts")
+    choose(qtbot, window, "Ana Lima")
+    enter_pin(qtbot, window, "2580")
+    assert held.entered.wait(5)
+    today = window.today
+    press(qtbot, next(b for b in today.findChildren(type(today.start_button)) if b.text() == "Lock"))
+    assert window.stack.currentWidget() is window.profiles
+    held.release.set()
+    qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
+    # Ana's screen is gone with the lock; the fresh one waiting for the next person got nothing of hers
+    qtbot.waitUntil(lambda: window.today is not None and window.today is not today, timeout=5_000)
+    assert window.stack.currentWidget() is window.profiles
+    assert not window.today.ready and window.today.queue.count() == 0 and window.today.title.text() == "Today"
 
 
 def test_the_workers_view_reads_but_cannot_write(workspace, minipack):
@@ -172,3 +253,36 @@ def test_widgets_being_built_do_not_call_the_windows_python_filter(qtbot, window
     finally:
         sys.setprofile(None)
     assert len(calls) < 20
+
+
+def test_the_window_asks_for_the_interpreter_lock_sooner_than_pythons_default(qtbot, workspace, monkeypatch):
+    import sys
+
+    from drillpad.ui.app import SWITCH_INTERVAL_S
+
+    monkeypatch.setattr(sys, "getswitchinterval", lambda: 0.005)  # Python's default; the real one is restored below
+    asked = []
+    monkeypatch.setattr(sys, "setswitchinterval", asked.append)
+    w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    assert asked == [SWITCH_INTERVAL_S] and SWITCH_INTERVAL_S <= 0.001
+
+
+def test_the_start_up_workers_wait_until_the_learner_screens_are_built(qtbot, workspace, minipack, monkeypatch):
+    from drillpad.ui import app as app_module
+
+    workspace.import_pack(minipack)
+    seen = []  # which learner screens existed when the first start-up worker began importing
+    real = app_module.import_shared
+
+    def recorded() -> None:
+        seen.append([name for name in MainWindow.LEARNER_SCREENS if getattr(w, name) is None])
+        real()
+
+    monkeypatch.setattr(app_module, "import_shared", recorded)
+    w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    assert seen == [[]]  # none missing: the screens were built before the imports competed with them
+    qtbot.waitUntil(lambda: w.model_label.text().startswith("AI off"), timeout=10_000)  # and the workers ran

@@ -68,6 +68,7 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
     with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
         qtbot.keyClick(window.pin.entry, Qt.Key.Key_Return)
     assert window.stack.currentWidget() is window.today
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)  # gathered in a worker, then painted
     assert window.today.title.text() == "Today for Ana" and window.today.queue.count() > 0
     assert window.today.queue.item(0).text().startswith("Learn · ")
 
@@ -81,6 +82,7 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
 
     clock.advance(timedelta(days=1))  # next day: recall and scenario practice open up
     window.today.show_for(window.learner_id)
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
     press(qtbot, window.today.start_button)
     seen = set()
     while window.stack.currentWidget() is not window.today:
@@ -93,7 +95,8 @@ def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock
             assert "Write an answer first" in window.recall.result.text()  # nothing saved yet
             qtbot.keyClicks(window.recall.answer, "Press the e-stop first.")
             press(qtbot, window.recall.confidence.buttons[3])
-            press(qtbot, window.recall.check)
+            with qtbot.waitSignal(window.recall.checked, timeout=10_000):  # graded in a worker
+                press(qtbot, window.recall.check)
             assert "Source:" in window.recall.result.text()
             press(qtbot, window.recall.next)
         elif screen is window.drill:
@@ -160,6 +163,7 @@ def test_switching_person_never_shows_the_previous_learners_data(qtbot, window, 
     enter_pin(qtbot, window, "1357")
     assert "Type the same PIN again" in window.pin.message.text()
     enter_pin(qtbot, window, "1357")
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
     assert window.today.title.text() == "Today for Ben"
     buttons = {b.text(): b for b in window.today.findChildren(QPushButton)}
     press(qtbot, buttons["About my data"])

@@ -52,10 +52,16 @@ def enter_pin(qtbot, window, pin: str) -> None:
     qtbot.waitUntil(lambda: not window.pin.checking, timeout=5_000)
 
 
+def today_painted(qtbot, window) -> None:
+    """Wait until Today shows its learner's day (gathered in a worker)."""
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
+
+
 def unlock(qtbot, window, name: str = "Ana Lima", pin: str = "2580") -> None:
     choose(qtbot, window, name)
     enter_pin(qtbot, window, pin)
     assert window.stack.currentWidget() is window.today
+    today_painted(qtbot, window)
 
 
 def visible_text(widget) -> str:
@@ -69,6 +75,7 @@ def reach(qtbot, window, clock, screen_name: str):
         press(qtbot, window.lesson.done)
     clock.advance(timedelta(days=1))
     window.today.show_for(window.learner_id)
+    today_painted(qtbot, window)
     press(qtbot, window.today.start_button)
     target = getattr(window, screen_name)
     while window.stack.currentWidget() is not target:
@@ -79,7 +86,8 @@ def reach(qtbot, window, clock, screen_name: str):
         elif screen is window.recall:
             qtbot.keyClicks(screen.answer, "Press the e-stop.")
             press(qtbot, screen.confidence.buttons[3])
-            press(qtbot, screen.check)
+            with qtbot.waitSignal(screen.checked, timeout=10_000):  # graded in a worker
+                press(qtbot, screen.check)
             press(qtbot, screen.next)
         else:
             qtbot.keyClicks(screen.answer, "Press the e-stop, lock out the isolator with my padlock.")
@@ -161,7 +169,8 @@ def test_stop_for_now_on_recall_keeps_what_was_answered_and_shows_nothing_to_the
     recall = reach(qtbot, window, clock, "recall")
     qtbot.keyClicks(recall.answer, "Press the e-stop first.")
     press(qtbot, recall.confidence.buttons[2])
-    press(qtbot, recall.check)
+    with qtbot.waitSignal(recall.checked, timeout=10_000):
+        press(qtbot, recall.check)
     answered = workspace.db.execute("SELECT count(*) FROM events WHERE kind = 'review'").fetchone()[0]
     with qtbot.waitSignal(window.locked, timeout=3_000):
         press(qtbot, stop(window, recall))
@@ -235,12 +244,14 @@ def test_a_full_disk_keeps_the_recall_answer_and_says_so(qtbot, window, clock, w
     press(qtbot, recall.confidence.buttons[3])
     with monkeypatch.context() as m:
         m.setattr(workspace, "answer_prompt", lambda *a, **k: (_ for _ in ()).throw(DISK_FULL))
-        press(qtbot, recall.check)
+        with qtbot.waitSignal(recall.checked, timeout=10_000):
+            press(qtbot, recall.check)
         assert "this computer's disk is full" in recall.result.text()
         assert "Your answer is still here" in recall.result.text()
         assert recall.answer.toPlainText() == "Press the e-stop first." and not recall.answer.isReadOnly()
         assert recall.check.isVisible() and recall.confidence.value() == 3
-    press(qtbot, recall.check)  # space freed: the same answer goes in
+    with qtbot.waitSignal(recall.checked, timeout=10_000):
+        press(qtbot, recall.check)  # space freed: the same answer goes in
     assert "Source:" in recall.result.text()
 
 

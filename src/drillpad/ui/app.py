@@ -31,7 +31,16 @@ from drillpad.workspace import REFLECTION_QUESTION, Workspace
 if TYPE_CHECKING:  # the names screen comes first; the model code is loaded by a worker after it is painted
     from drillpad.llm.engine import Engine
 
-STARTUP_DELAY_MS = 150
+STARTUP_DELAY_MS = 0
+"""From the last learner screen built to the start-up workers. Building the screens already lets the first paint
+settle; waiting 150 ms more moved the workers' imports onto choosing a name and unlocking (under load, the worst
+stall of 4 sessions 165 and 184 ms at 150 ms; 134 and 88 ms at 0, alternating)."""
+SWITCH_INTERVAL_S = 0.001
+"""How long the window's thread waits for the interpreter lock a busy worker holds before asking for it (Python's
+default is 5 ms). Every call from Qt into Python (a paint, a slot, an event) asks again, so with a worker importing
+or grading, a turn of the event loop that calls Python a dozen times waited up to 60 ms for the lock alone. Measured
+under load (bench_ui, 5 alternating blocks of 3 sessions): the worst stall of each block 154–300 ms at 5 ms,
+107–246 ms at 1 ms, lower in every block."""
 ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
             QEvent.Type.TouchBegin, QEvent.Type.InputMethod}
 
@@ -106,6 +115,7 @@ class MainWindow(QMainWindow):
     def __init__(self, workspace: Workspace, *, idle_minutes: float | None = None,
                  engine_factory: Callable[[], Engine] | None = None, pregenerate: bool = True):
         super().__init__()
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))  # the window's thread waits less
         self.workspace = workspace
         self.setWindowTitle("DrillPad")
         # No fixed minimum: the screens fit down to 1024×768 at 100 % and 1366×768 at 150 % scaling (about
@@ -180,14 +190,18 @@ class MainWindow(QMainWindow):
         self._bridge.progress.connect(self._engine_progress)
         self._bridge.loaded.connect(self._engine_loaded)
         self._bridge.status.connect(self._engine_status)
-        # The names screen first; shortly after it is painted, the model (its runtime import competes for the
-        # interpreter), the sync status and the background sync, which load the evidence code.
+        # The names screen first; right after it is painted, the empty learner screens, one per event-loop turn;
+        # shortly after the last, the model (its runtime import competes for the interpreter), the sync status and
+        # the background sync, which load the evidence code. Building the screens while a worker imported pydantic
+        # and the evidence code made each turn wait for the interpreter lock: on a busy PC, stalls of 100–270 ms
+        # just after the first paint and while choosing a name.
         factory = engine_factory or workspace.open_engine
         self._startup = QTimer(self)
         self._startup.setSingleShot(True)
         self._startup.setInterval(STARTUP_DELAY_MS)
         self._startup.timeout.connect(lambda: self._after_first_paint(factory))
-        self.first_paint.connect(self._startup.start)
+        self._startup_pending = True  # the start-up workers wait for the first set of screens
+        self.first_paint.connect(lambda: QTimer.singleShot(0, self._build_next_screen))
         self.stack.setCurrentWidget(self.profiles)
 
     # --- screens that hold a learner's data: built empty while nobody is unlocked (just after the first
@@ -213,6 +227,9 @@ class MainWindow(QMainWindow):
             self._build_screen(missing[0])
         if len(missing) > 1:
             QTimer.singleShot(0, self._build_next_screen)
+        elif self._startup_pending:  # all built (or built at an early unlock): now the start-up workers
+            self._startup_pending = False
+            self._startup.start()
 
     def _build_screen(self, name: str) -> None:
         ws = self.workspace
@@ -398,7 +415,11 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.today)
 
     def start_session(self) -> None:
-        self.items = self.workspace.today(self.learner_id).items
+        """Begin the queue on the Today screen (gathered in a worker when it was shown); read it here only when
+        Start comes before that screen has its learner's day."""
+        today = self.today
+        ready = today is not None and today.ready and today.learner_id == self.learner_id
+        self.items = list(today.items) if ready else self.workspace.today(self.learner_id).items
         self.position = 0
         self.done_count = 0
         self._show_item()
@@ -482,18 +503,15 @@ class MainWindow(QMainWindow):
     # --- status bar: the model and sync --------------------------------------------------------
 
     def _after_first_paint(self, factory: Callable[[], Engine]) -> None:
-        """What the names screen does not need, in short steps so the screen stays responsive: the model is
-        found, checked and loaded in workers; the empty learner screens are built; then the sync status and
-        the first background sync (which load the evidence code)."""
+        """What the names screen does not need, once the empty learner screens are built, in short steps so the
+        screen stays responsive: the model is found, checked and loaded in workers; then the sync status and the
+        first background sync (which load the evidence code)."""
         if self.workspace.db is None or self._closing:  # closed before it ever showed
             return
         # pydantic and the rest are imported by one worker first: two workers importing them at once raced
         # ("cannot import name … from partially initialized module") and turned the AI off.
         workers.run(import_shared, lambda _none: self._start_workers(factory),
                     lambda _message: self._start_workers(factory))
-        # Meanwhile the empty learner screens (Qt and small modules only), one per event-loop turn: all built before
-        # a person has chosen their name and typed a PIN, so unlocking does not build them.
-        QTimer.singleShot(0, self._build_next_screen)
 
     def _start_workers(self, factory: Callable[[], Engine]) -> None:
         if self.workspace.db is None or self._closing:
@@ -523,6 +541,9 @@ class MainWindow(QMainWindow):
         for name in self.LEARNER_SCREENS:
             if getattr(self, name) is None:
                 self._build_screen(name)
+        if self._startup_pending and self._painted:  # the start-up workers waited for these screens
+            self._startup_pending = False
+            self._startup.start()
 
     def _first_sync(self) -> None:
         if self._closing or self.workspace.db is None:

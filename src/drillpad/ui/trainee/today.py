@@ -1,5 +1,9 @@
 """Today: practice plans from the manager at the top, the queue with minutes, this week's cadence
-card (what is done, in words), and one clear Start button."""
+card (what is done, in words), and one clear Start button.
+
+The learner's day is gathered in a worker on a read-only connection of its own (reading the queue validates
+the pack's drills, 50–220 ms of the main thread on a busy PC) and painted when it arrives; meanwhile the
+screen says so, shows nobody's items, and Start waits."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from drillpad.core.dates import day_text
+from drillpad.ui import workers
 from drillpad.ui.widgets.common import Card, big_button, heading, text
 
 KIND = {"lesson": "Learn", "prompt": "Recall", "drill": "Scenario"}
@@ -23,11 +28,16 @@ class TodayScreen(QWidget):
     show_data = Signal()
     reflect = Signal()
     lock = Signal()
+    loaded = Signal()  # the learner's day is painted (it is gathered in a worker)
 
     def __init__(self, workspace, parent: QWidget | None = None):
         super().__init__(parent)
         self.workspace = workspace
         self.learner_id: str | None = None
+        self.ready = False
+        self.items: list = []
+        """The queue on screen (what Start begins with), once painted."""
+        self._asked = 0  # which show_for the arriving data answers (an older one is dropped)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.title = heading("Today")
@@ -78,13 +88,42 @@ class TodayScreen(QWidget):
         self.notice.setVisible(bool(message))
 
     def show_for(self, learner_id: str) -> None:
+        """Gather the learner's day in a worker and paint it when it arrives; meanwhile nobody's items show and
+        Start is disabled."""
         if learner_id != self.learner_id:
             self.show_notice("")
         self.learner_id = learner_id
-        today = self.workspace.today(learner_id)
+        self.ready = False
+        self.items = []
+        self._asked += 1
+        asked = self._asked
+        self.title.setText("Today")
+        self.plans.clear()
+        self.plans.setVisible(False)
+        self.queue.clear()
+        self.summary.setText("Loading today's practice…")
+        self.start_button.setEnabled(False)
+        self.week.clear()
+        self.reflect_button.setVisible(False)
+        workspace = self.workspace
+
+        def gather() -> tuple:  # in a worker
+            with workspace.reading() as ws:
+                today = ws.today(learner_id)
+                plans = ws.plans(learner_id)
+                titles = ws.drill_titles(ws.learner(learner_id).pack_id) if plans else {}
+                return asked, learner_id, today, plans, titles
+
+        workers.run(gather, self._show, self._failed)
+
+    def _failed(self, error: str) -> None:
+        self.summary.setText(f"⚠ Today's practice could not be read ({escape(error)}). Lock and unlock to try again.")
+
+    def _show(self, gathered: tuple) -> None:
+        asked, learner_id, today, plans, titles = gathered
+        if asked != self._asked or learner_id != self.learner_id:  # shown again, someone else's, or a lock came
+            return
         self.title.setText(f"Today for {today.learner.split()[0]}")
-        plans = self.workspace.plans(learner_id)
-        titles = self.workspace.drill_titles(self.workspace.learner(learner_id).pack_id) if plans else {}
         self.plans.setVisible(bool(plans))
         self.plans.setText("".join(
             f"<p><b>Practice plan from {escape(p.by)}:</b> {escape(p.task_title)}"
@@ -100,9 +139,13 @@ class TodayScreen(QWidget):
                                  f"{today.budget_minutes:g} minutes.")
         else:
             self.summary.setText("Nothing due today. Well done — come back tomorrow.")
+        self.items = list(today.items)
         self.start_button.setEnabled(bool(today.items))
         self.week.setText("<br>".join(
             f"{STATUS.get(w.status, w.status)} — {CADENCE.get(w.item, w.item)}" for w in today.cadence))
         self.reflect_button.setVisible(any(w.item == "reflection" and w.status in ("pending", "rolled over")
                                            for w in today.cadence))
-        self.start_button.setFocus()
+        if self.isVisible():
+            self.start_button.setFocus()
+        self.ready = True
+        self.loaded.emit()

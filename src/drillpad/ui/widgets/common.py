@@ -54,8 +54,9 @@ def scrolling_body(outer: QVBoxLayout) -> tuple[QScrollArea, QVBoxLayout]:
     return scroll, layout
 
 
-def big_button(text: str, accessible: str | None = None, *, primary: bool = False) -> QPushButton:
-    button = QPushButton(text)
+def big_button(text: str, accessible: str | None = None, *, primary: bool = False,
+               kind: type[QPushButton] = QPushButton) -> QPushButton:
+    button = kind(text)
     button.setMinimumHeight(MIN_TARGET)
     button.setMinimumWidth(MIN_TARGET * 2)
     button.setAccessibleName(accessible or text.replace("&", ""))
@@ -99,6 +100,17 @@ class Card(QFrame):
         self.body.addWidget(heading(title, 3))
 
 
+class _ConfidenceButton(QPushButton):
+    """A confidence choice that hands its key presses to its picker (a key press handler, not an event filter: a
+    filter ran Python for every event of each button, about 90 for building and showing a drill)."""
+
+    picker: "ConfidencePicker | None" = None
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.picker is None or not self.picker._key(self, event):
+            super().keyPressEvent(event)
+
+
 class ConfidencePicker(QWidget):
     """How sure are you? Four big buttons, words not just numbers. By keyboard: Tab reaches each of them,
     Space picks the one in focus, ←/→ move and pick, and keys 1–4 pick directly while the focus is here."""
@@ -117,18 +129,19 @@ class ConfidencePicker(QWidget):
         self._value: int | None = None
         self.buttons: dict[int, QPushButton] = {}
         for value, label in self.LABELS.items():
-            button = big_button(label, f"Confidence {label}")
+            button = big_button(label, f"Confidence {label}", kind=_ConfidenceButton)
+            button.picker = self
             button.setCheckable(True)
             button.setAutoDefault(False)
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            button.installEventFilter(self)
             button.clicked.connect(lambda _=False, v=value: self._picked(v))
             self.buttons[value] = button
             row.addWidget(button)
         layout.addLayout(row)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
-        if isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress and watched in self.buttons.values():
+    def _key(self, watched: QPushButton, event) -> bool:
+        """A key pressed on one of the choices: 1–4 pick directly, arrows move and pick; True when handled."""
+        if event.type() == QKeyEvent.Type.KeyPress and watched in self.buttons.values():
             key = event.key()
             if Qt.Key.Key_1 <= key <= Qt.Key.Key_4:
                 self.set_value(key - Qt.Key.Key_0)
@@ -141,7 +154,7 @@ class ConfidencePicker(QWidget):
                 self.set_value(target)
                 self.buttons[target].setFocus(Qt.FocusReason.TabFocusReason)
                 return True
-        return super().eventFilter(watched, event)
+        return False
 
     def _picked(self, value: int) -> None:
         self._value = value
