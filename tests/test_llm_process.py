@@ -193,3 +193,23 @@ def test_the_program_itself_serves_as_the_model_process_with_its_hidden_flag(mon
         assert "".join(e.stream("hi")) == "Ready."
     finally:
         e.close()
+
+
+def test_a_patient_cancel_stops_the_model_at_its_next_token_without_a_restart():
+    """Background pre-generation is cancelled by every lock: its token is patient, so the model's
+    process stops by itself instead of being killed (and loading the model again on a busy PC)."""
+    e = ProcessEngine.fake(restart_delays=(0, 0, 0), cancel_grace=0.0, patient_grace=WAIT)
+    try:
+        e.add_replies(" ".join(["word"] * 5000))
+        loaded(e)
+        pid = e.pid
+        token = CancelToken(patient=True)
+        stream = e.stream("Prepare a variant", cancel=token)
+        first = next(stream)
+        token.cancel()
+        rest = "".join(stream)
+        assert len((first + rest).split()) < 5000 and stream.generation.finish == "cancelled"
+        assert e.pid == pid and e.cancel_kills == 0 and e.state is EngineState.READY
+        assert e.grace_for(token) == WAIT and e.grace_for(CancelToken()) == 0.0  # a lock's cancel waits
+    finally:
+        e.close()

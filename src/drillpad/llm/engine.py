@@ -76,9 +76,17 @@ class CancelToken:
     A token may have a parent: it is cancelled when its parent is.
     """
 
-    def __init__(self, parent: "CancelToken | None" = None):
+    def __init__(self, parent: "CancelToken | None" = None, *, patient: bool = False):
         self._event = threading.Event()
         self._parent = parent
+        self._patient = patient
+
+    @property
+    def patient(self) -> bool:
+        """A background job's token (pre-generating variants), or one made from it: its cancel lets the
+        model's process stop at its next token, waiting out a prompt evaluation, instead of killing it
+        after a moment — a killed model process must load again, which a busy PC pays for."""
+        return self._patient or (self._parent is not None and self._parent.patient)
 
     def cancel(self) -> None:
         self._event.set()

@@ -61,6 +61,9 @@ MAX_CRASHES = 3
 CRASH_WINDOW = 600.0
 CANCEL_GRACE = 0.1
 """Seconds the child has to stop a cancelled generation by itself before it is killed."""
+PATIENT_GRACE = 20.0
+"""The same for a patient (background) cancel: a prompt evaluation on a busy PC, after which the child is
+killed all the same."""
 POLL = 0.01
 
 Watcher = Callable[[EngineState, str], object]
@@ -164,7 +167,7 @@ class _ChildStream:
                 if self._cancel_sent is None:
                     self._cancel_sent = now
                     self.child.send(("cancel", self.ident))
-                elif now - self._cancel_sent > self.owner.cancel_grace:  # stuck in a native call: kill it
+                elif now - self._cancel_sent > self.owner.grace_for(self.cancel):  # stuck in a native call: kill it
                     self.owner._kill_for_cancel(self.child)
                     self._end("cancelled")
                     break
@@ -195,7 +198,8 @@ class ProcessEngine(BaseEngine):
     def __init__(self, recipe: Recipe, *, clock: Clock | None = None, recorder: Recorder | None = None,
                  reproducible: bool = False, seed: int = 1234, restart_delays: Sequence[float] = RESTART_DELAYS,
                  max_crashes: int = MAX_CRASHES, crash_window: float = CRASH_WINDOW,
-                 cancel_grace: float = CANCEL_GRACE, replies: Iterable[Any] | None = None):
+                 cancel_grace: float = CANCEL_GRACE, patient_grace: float = PATIENT_GRACE,
+                 replies: Iterable[Any] | None = None):
         shadow = recipe.build()  # not loaded: the model's name and template, or why it cannot be used
         super().__init__(template=shadow.template, clock=clock, recorder=recorder, reproducible=reproducible,
                          seed=seed)
@@ -208,6 +212,7 @@ class ProcessEngine(BaseEngine):
         self.max_crashes = max_crashes
         self.crash_window = crash_window
         self.cancel_grace = cancel_grace
+        self.patient_grace = patient_grace
         self.crashes = 0
         self.cancel_kills = 0
         """Children killed to end a cancelled generation they did not stop by themselves."""
@@ -420,6 +425,10 @@ class ProcessEngine(BaseEngine):
         timer = threading.Timer(delay, self._start)
         timer.daemon = True
         timer.start()
+
+    def grace_for(self, cancel: CancelToken) -> float:
+        """How long a cancelled generation may take to stop by itself before its process is killed."""
+        return self.patient_grace if cancel.patient else self.cancel_grace
 
     def _kill_for_cancel(self, child: _Child) -> None:
         with self._lock:

@@ -629,7 +629,9 @@ class MainWindow(QMainWindow):
         if self._background_cancel is not None:  # one at a time
             return
         data_dir, policy, clock = self.workspace.paths.data_dir, self.workspace.policy, self.workspace.clock
-        cancel = self._background_cancel = CancelToken()  # a lock or closing the window stops it within a token
+        # a lock or closing the window stops it at the model's next token (patient: the model's process is
+        # not killed and restarted for a job nobody waits for)
+        cancel = self._background_cancel = CancelToken(patient=True)
 
         def job() -> int:
             with Workspace.open(Path(data_dir), clock=clock, policy=policy) as ws:
