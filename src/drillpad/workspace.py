@@ -293,6 +293,14 @@ def _saves(method):
     return saving
 
 
+
+def _check_graded(graded, of: tuple, wanted: tuple) -> None:
+    """A grading made in a worker may be recorded only for the answer it graded, by the same person."""
+    if of != wanted:
+        raise LearningError("that grading is of another answer: grade this one")
+    if graded.grade is None:
+        raise LearningError("the answer was not graded yet")
+
 class Workspace:
     def __init__(self, paths: Paths, *, clock: Clock | None = None, policy: LoadedPolicy | None = None,
                  repair: bool = False, defer_full_check: bool = False):
@@ -970,11 +978,8 @@ class Workspace:
         from drillpad.core.grader import GRADER_VERSION, grade_prompt
 
         if graded is not None:
-            if (graded.learner_id, graded.prompt["id"], graded.prompt["pack_id"], graded.answer) != (
-                    lr.id, prompt_id, lr.pack_id, answer):
-                raise LearningError("that grading is of another answer: grade this one")
-            if graded.grade is None:
-                raise LearningError("the answer was not graded yet")
+            _check_graded(graded, (graded.learner_id, graded.prompt["id"], graded.prompt["pack_id"], graded.answer),
+                          (lr.id, prompt_id, lr.pack_id, answer))
             prompt, g = graded.prompt, graded.grade
         else:
             prompt = self.prompt(prompt_id, lr.pack_id)
@@ -1182,11 +1187,8 @@ class Workspace:
 
         lr = self.learner(learner_key)
         if graded is not None:  # graded already (in a worker): it must be this answer to this drill, by this person
-            if (graded.learner_id, graded.drill.id, graded.answer, graded.first_answer) != (lr.id, drill_id, answer,
-                                                                                           first_answer):
-                raise LearningError("that grading is of another answer: grade this one")
-            if graded.grade is None:
-                raise LearningError("the answer was not graded yet")
+            _check_graded(graded, (graded.learner_id, graded.drill.id, graded.answer, graded.first_answer),
+                          (lr.id, drill_id, answer, first_answer))
             drill, g = graded.drill, graded.grade
         else:
             drill = self.drill(drill_id, lr.pack_id)

@@ -70,71 +70,49 @@ def test_a_double_tap_during_the_pin_check_counts_one_attempt(qtbot, window, wor
     assert workspace.pin_status("Ana Lima").failures == 1
 
 
-def test_submitting_twice_while_grading_grades_and_records_once(qtbot, window, workspace, clock, held):
+# the two answer screens: (screen, grader function, answer, confidence, check button, feedback label, done text)
+ANSWERING = {
+    "drill": ("grade", "Hit the e-stop, then lock out the isolator with my padlock.", 4, "submit", "feedback",
+              "Well done"),
+    "recall": ("grade_prompt", "Press the e-stop first.", 3, "check", "result", "Source:"),
+}
+
+
+@pytest.mark.parametrize("kind", ANSWERING)
+def test_checking_twice_while_grading_grades_and_records_once(qtbot, window, workspace, clock, held, kind):
+    grader, answer, confidence, button, label, done = ANSWERING[kind]
     unlock(qtbot, window)
-    drill = reach(qtbot, window, clock, "drill")
+    screen = reach(qtbot, window, clock, kind)
+    check = getattr(screen, button)
     before = _reviews(workspace)
-    held(grader_core, "grade")
-    qtbot.keyClicks(drill.answer, "Hit the e-stop, then lock out the isolator with my padlock.")
-    press(qtbot, drill.confidence.buttons[4])
-    press(qtbot, drill.submit)
+    held(grader_core, grader)
+    qtbot.keyClicks(screen.answer, answer)
+    press(qtbot, screen.confidence.buttons[confidence])
+    press(qtbot, check)
     assert held.entered.wait(5)  # the grader runs in a worker, and the window still answers meanwhile
-    assert drill.feedback.text() == "Checking your answer…"
-    assert not drill.submit.isEnabled() and drill.answer.isReadOnly()
-    qtbot.mouseClick(drill.submit, Qt.MouseButton.LeftButton)
-    drill.submit.clicked.emit()  # a click already queued when the button was disabled
-    with qtbot.waitSignal(drill.checked, timeout=10_000):
+    assert getattr(screen, label).text() == "Checking your answer…"
+    assert not check.isEnabled() and screen.answer.isReadOnly() and not screen.next.isVisible()
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+    check.clicked.emit()  # a click already queued when the button was disabled
+    with qtbot.waitSignal(screen.checked, timeout=10_000):
         held.release.set()
-    assert "Well done" in drill.feedback.text() and drill.next.isVisible()
+    assert done in getattr(screen, label).text() and screen.next.isVisible()
     qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
     assert _reviews(workspace) == before + 1
 
 
-def test_a_lock_while_grading_records_nothing_for_nobody(qtbot, window, workspace, clock, held):
+@pytest.mark.parametrize("kind", ANSWERING)
+def test_a_lock_while_grading_records_nothing_for_nobody(qtbot, window, workspace, clock, held, kind):
+    grader, answer, confidence, button, _, _ = ANSWERING[kind]
     unlock(qtbot, window)
-    drill = reach(qtbot, window, clock, "drill")
+    screen = reach(qtbot, window, clock, kind)
     before = _reviews(workspace)
-    held(grader_core, "grade")
-    qtbot.keyClicks(drill.answer, "Hit the e-stop, then lock out the isolator with my padlock.")
-    press(qtbot, drill.confidence.buttons[4])
-    press(qtbot, drill.submit)
+    held(grader_core, grader)
+    qtbot.keyClicks(screen.answer, answer)
+    press(qtbot, screen.confidence.buttons[confidence])
+    press(qtbot, getattr(screen, button))
     assert held.entered.wait(5)
-    press(qtbot, drill.stop_button)  # "Stop for now · Lock" while the answer is being checked
-    assert window.stack.currentWidget() is window.profiles
-    held.release.set()
-    qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
-    assert _reviews(workspace) == before  # no event outside the session that made it
-
-
-def test_checking_a_recall_answer_twice_while_grading_grades_and_records_once(qtbot, window, workspace, clock, held):
-    unlock(qtbot, window)
-    recall = reach(qtbot, window, clock, "recall")
-    before = _reviews(workspace)
-    held(grader_core, "grade_prompt")
-    qtbot.keyClicks(recall.answer, "Press the e-stop first.")
-    press(qtbot, recall.confidence.buttons[3])
-    press(qtbot, recall.check)
-    assert held.entered.wait(5)  # the grader runs in a worker, and the window still answers meanwhile
-    assert recall.result.text() == "Checking your answer…"
-    assert not recall.check.isEnabled() and recall.answer.isReadOnly() and not recall.next.isVisible()
-    recall.check.clicked.emit()  # a click already queued when the button was disabled
-    with qtbot.waitSignal(recall.checked, timeout=10_000):
-        held.release.set()
-    assert "Source:" in recall.result.text() and recall.next.isVisible()
-    qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
-    assert _reviews(workspace) == before + 1
-
-
-def test_a_lock_while_a_recall_answer_is_graded_records_nothing_for_nobody(qtbot, window, workspace, clock, held):
-    unlock(qtbot, window)
-    recall = reach(qtbot, window, clock, "recall")
-    before = _reviews(workspace)
-    held(grader_core, "grade_prompt")
-    qtbot.keyClicks(recall.answer, "Press the e-stop first.")
-    press(qtbot, recall.confidence.buttons[3])
-    press(qtbot, recall.check)
-    assert held.entered.wait(5)
-    press(qtbot, recall.stop_button)  # "Stop for now · Lock" while the answer is being checked
+    press(qtbot, screen.stop_button)  # "Stop for now · Lock" while the answer is being checked
     assert window.stack.currentWidget() is window.profiles
     held.release.set()
     qtbot.waitUntil(lambda: not workers._live, timeout=5_000)
