@@ -126,8 +126,7 @@ def collect_catchups(ev: Evidence, folder) -> dict[str, int]:
     try:
         return _collect_catchups(ev, folder)
     finally:
-        if ev.db.execute("SELECT 1 FROM cards_pending LIMIT 1").fetchone():
-            refresh_pending_cards(ev.db)
+        refresh_pending_cards(ev.db)
 
 
 def _collect_catchups(ev: Evidence, folder) -> dict[str, int]:

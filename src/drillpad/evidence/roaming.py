@@ -275,8 +275,7 @@ def collect_peers(ev: Evidence, folder) -> dict[str, int]:
     try:
         return _collect_peers(ev, folder)
     finally:
-        if ev.db.execute("SELECT 1 FROM cards_pending LIMIT 1").fetchone():
-            refresh_pending_cards(ev.db)
+        refresh_pending_cards(ev.db)
 
 
 def _collect_peers(ev: Evidence, folder) -> dict[str, int]:
@@ -417,11 +416,13 @@ def mark_cards(db, events: list[dict]) -> None:
 
 def refresh_pending_cards(db) -> int:
     """Compute every noted card (the whole person, merges included) and clear the notes, in one transaction.
-    Returns how many were computed."""
+    Returns how many were computed (none noted: no transaction at all)."""
     from drillpad.core.pack import Settings
     from drillpad.evidence import merge as merge_mod
     from drillpad.store import cards as card_store
 
+    if not db.execute("SELECT 1 FROM cards_pending LIMIT 1").fetchone():
+        return 0
     with db.atomic():
         keys = db.execute("SELECT learner_id, pack_id, item_kind, item_id FROM cards_pending").fetchall()
         done: set[tuple] = set()
