@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import types
 
 import pytest
@@ -377,3 +378,29 @@ def test_workspace_engine_uses_the_model_it_finds_without_loading_it(workspace, 
     assert engine.state is EngineState.UNLOADED
     assert engine.info().name == "mine" and engine.reproducible and engine.recorder == workspace.record_generation
     assert engine.recipe.options["reproducible"] and engine.recipe.options["threads"] is None
+
+
+def test_a_generation_recorded_from_a_worker_survives_a_locked_database_at_close(workspace, monkeypatch):
+    """A worker's generation is queued for the workspace's own thread; a write of it that fails (the
+    database locked by another connection's write) keeps it queued and it is stored at the next try."""
+    import threading
+
+    from drillpad.store import events as event_store
+
+    engine = FakeEngine(["Lock out the isolator."], clock=workspace.clock, recorder=workspace.record_generation)
+    worker = threading.Thread(target=lambda: "".join(engine.stream(Prompt("What next?", purpose="feedback"))))
+    worker.start()
+    worker.join()
+    real, calls = event_store.append, []
+
+    def locked_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(event_store, "append", locked_once)
+    with pytest.raises(sqlite3.OperationalError):
+        workspace._flush_generations()
+    workspace._flush_generations()
+    assert workspace.db.execute("SELECT count(*) FROM events WHERE kind = ?", [GENERATION_EVENT]).fetchone()[0] == 1

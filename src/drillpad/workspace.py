@@ -294,6 +294,10 @@ def _saves(method):
 
 
 
+CLOSE_BUSY_TIMEOUT_MS = 60_000
+"""How long closing the workspace waits for another connection's write to end before its last writes."""
+
+
 def _check_graded(graded, of: tuple, wanted: tuple) -> None:
     """A grading made in a worker may be recorded only for the answer it graded, by the same person."""
     if of != wanted:
@@ -442,7 +446,10 @@ class Workspace:
     def close(self) -> None:
         if getattr(self, "_reader", False):  # a view from reading(): its connection ends with the block
             return
-        if self.db is not None and threading.get_ident() == self._thread:
+        if self.db is not None and threading.get_ident() == self._thread and self._queued:
+            # closing waits for nobody: a worker's write on a starved PC may hold the database longer than
+            # the usual busy timeout, and the generations queued for this write must not be lost to it
+            self.db.execute(f"PRAGMA busy_timeout = {CLOSE_BUSY_TIMEOUT_MS}")
             self._flush_generations()
         if self.db is not None:
             close_database(self.db)
@@ -796,9 +803,10 @@ class Workspace:
 
     def _flush_generations(self) -> None:
         while self._queued:
-            generation, learner_id = self._queued.popleft()
+            generation, learner_id = self._queued[0]
             event_store.append(self.db, device_id=self.device_id, learner_id=learner_id, kind=GENERATION_EVENT,
                                payload=generation.to_payload(), now=self._now())
+            self._queued.popleft()  # only once it is stored: a write that failed (a locked database) is tried again
 
     def sync_status(self) -> dict[str, Any]:
         """When this workstation last sent evidence, and how many records wait to be sent."""
