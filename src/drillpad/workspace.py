@@ -293,7 +293,6 @@ def _saves(method):
     return saving
 
 
-
 CLOSE_BUSY_TIMEOUT_MS = 60_000
 """How long closing the workspace waits for another connection's write to end before its last writes."""
 
@@ -304,6 +303,7 @@ def _check_graded(graded, of: tuple, wanted: tuple) -> None:
         raise LearningError("that grading is of another answer: grade this one")
     if graded.grade is None:
         raise LearningError("the answer was not graded yet")
+
 
 class Workspace:
     def __init__(self, paths: Paths, *, clock: Clock | None = None, policy: LoadedPolicy | None = None,
@@ -983,16 +983,15 @@ class Workspace:
         With *graded* (a ``prepare_prompt`` run in a worker), its grade is recorded: it must be this answer to this
         prompt, by this person."""
         lr = self.learner(learner_key)
-        from drillpad.core.grader import GRADER_VERSION, grade_prompt
+        from drillpad.core.grader import GRADER_VERSION
 
-        if graded is not None:
+        if graded is None:  # the drill grader reads recall answers too: negation, the lexicon, spelling, stuffing
+            graded = self.prepare_prompt(lr.id, prompt_id, answer)
+            graded.run()
+        else:
             _check_graded(graded, (graded.learner_id, graded.prompt["id"], graded.prompt["pack_id"], graded.answer),
                           (lr.id, prompt_id, lr.pack_id, answer))
-            prompt, g = graded.prompt, graded.grade
-        else:
-            prompt = self.prompt(prompt_id, lr.pack_id)
-            # the drill grader reads recall answers too: negation, the lexicon, spelling, stuffing
-            g = grade_prompt(self._prompt_model(prompt), answer, self._synonyms(lr.pack_id))
+        prompt, g = graded.prompt, graded.grade
         ids = list(g.criteria)
         points = [PointResult(point["text"], g.criteria[pid].met, g.criteria[pid].evidence)
                   for pid, point in zip(ids, prompt["points"])]
@@ -1189,20 +1188,16 @@ class Workspace:
         transaction. An attempt the grader is unsure of is stored as needs_review and scheduled as Hard
         (it comes back soon) until a manager decides. A retry (*first_answer* given) is graded together
         with the first attempt: what was right then stays right. Returns the grade and the event id."""
-        from drillpad.core.grader import grade, grade_retry
-
         from drillpad.drills import judge as judge_mod
 
         lr = self.learner(learner_key)
-        if graded is not None:  # graded already (in a worker): it must be this answer to this drill, by this person
+        if graded is None:
+            graded = self.prepare_drill(lr.id, drill_id, answer, first_answer)
+            graded.run()
+        else:  # graded already (in a worker): it must be this answer to this drill, by this person
             _check_graded(graded, (graded.learner_id, graded.drill.id, graded.answer, graded.first_answer),
                           (lr.id, drill_id, answer, first_answer))
-            drill, g = graded.drill, graded.grade
-        else:
-            drill = self.drill(drill_id, lr.pack_id)
-            synonyms = self._synonyms(lr.pack_id)
-            g = grade(drill, answer, synonyms) if first_answer is None else grade_retry(drill, first_answer, answer,
-                                                                                       synonyms)
+        drill, g = graded.drill, graded.grade
         if judge is not None and opinion is None and not g.needs_review and self.judge_enabled(judge, lr.pack_id)[0]:
             opinion = judge_mod.opinion(judge, drill, answer, pack_id=lr.pack_id)
         if opinion is not None and not g.needs_review:
