@@ -217,6 +217,7 @@ class _Found:
     trace: bool = False  # every word of a cue present, but not as the phrase
     missing: tuple[str, ...] = ()  # parts of a criterion not said (the others were)
     tight: bool = False  # the trace is the cue's words next to each other in another order
+    cues: tuple[str, ...] = ()  # the cues met (not refused)
 
 
 def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str, *,
@@ -234,7 +235,8 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
                                             _verb_before(sentences[c.span.sentence], c.span))
                         for found in per_cue for c in found if not c.refused for r in found)
         return _Found(True, span.start, span.end, text[span.start:span.end],
-                      refused="negated" if retracted else "")
+                      refused="negated" if retracted else "",
+                      cues=tuple(q for q, found in zip(cues, per_cue) if any(not m.refused for m in found)))
     if refused:
         first = refused[0]
         return _Found(False, first.span.start, first.span.end, text[first.span.start:first.span.end],
@@ -334,8 +336,10 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     results: dict[str, CriterionResult] = {}
     contradicted: set[str] = set()
     skipped: dict[str, _Found] = {}  # required steps the answer says it will not do ("no need to chock it")
+    cues_met: dict[str, tuple[str, ...]] = {}
     for c in drill.criterion:
         f = _criterion(c, sentences, synonyms, cleaned)
+        cues_met[c.id] = f.cues
         if c.required and not f.met:
             said = f if not injected else _criterion(c, said_sentences, synonyms, answer)
             if said.refused in _SKIPPING and said.start >= 0:
@@ -365,7 +369,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         w for s in sentences for w in s.stems)  # the words inside a phrase too ("keep PEOPLE away")
     for c in drill.criterion:
         r = results[c.id]
-        if r.met and not c.parts and (missing := _unsaid_part(drill, c, sentences, synonyms, said_keys)):
+        if r.met and not c.parts and (missing := _unsaid_part(drill, c, cues_met[c.id], synonyms, said_keys)):
             results[c.id] = CriterionResult(
                 c.id, False, 0.5 if c.required else 0.7, "",
                 note=f"only part of it: nothing about “{missing}”" + ("; a manager will check" if c.required else ""))
@@ -503,15 +507,15 @@ def two_actions(drill: Drill, c: Criterion, synonyms: Synonyms) -> TwoActions | 
     return TwoActions((segments[0].strip(), segments[1].strip()), (keys[0], keys[1]), (asked[0], asked[1]))
 
 
-def _unsaid_part(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms: Synonyms,
+def _unsaid_part(drill: Drill, c: Criterion, cues_met: tuple[str, ...], synonyms: Synonyms,
                  said: frozenset[str]) -> str:
-    """The action of a two-action criterion the answer says nothing about, when its cues matched
-    the other ("Tells the shift lead and records it" met by "tell Jordan" alone), else ""."""
+    """The action of a two-action criterion the answer says nothing about, when its cues (*cues_met*)
+    matched the other ("Tells the shift lead and records it" met by "tell Jordan" alone), else ""."""
     two = two_actions(drill, c, synonyms)
     if two is None or not any(two.asked):
         return ""
     matched = [frozenset(k for t in q.split(" + ") for u in synonyms.cue_units(t) for k in u.keys)
-               for q in c.cues if any(not m.refused for m in find_cue(q, sentences, synonyms))]
+               for q in cues_met]
     covered = [_near(k, said) or any(_near(k, m) for m in matched) for k in two.keys]
     if all(covered) or not any(covered):
         return ""  # all said; or no telling which part the cues stand for
