@@ -9,10 +9,10 @@ from html import escape
 
 from PySide6.QtCore import QSaveFile, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QVBoxLayout, QWidget
 
 from drillpad.core.dates import day_text
-from drillpad.ui.widgets.common import big_button, heading, text
+from drillpad.ui.widgets.common import big_button, heading, scrolling_body, text
 from drillpad.ui.trainee.pin import PIN_PROMISE
 
 KINDS = {"review": "answers to recall prompts and scenario drills (with your answer text and the grade)",
@@ -87,14 +87,7 @@ class MyDataScreen(QWidget):
         back.clicked.connect(self.back.emit)
         top.addWidget(back)
         outer.addLayout(top)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        host = QWidget()
-        layout = QVBoxLayout(host)
-        layout.setContentsMargins(0, 0, 0, 0)
-        scroll.setWidget(host)
-        outer.addWidget(scroll, 1)
+        _, layout = scrolling_body(outer)
         layout.addWidget(text(EXPLAIN, rich=True))
         self.lrs = text(lrs_explanation(workspace.policy.policy), rich=True)
         self.lrs.setAccessibleName("What goes to the organisation's learning record store")
