@@ -130,6 +130,7 @@ def collect_catchups(ev: Evidence, folder) -> dict[str, int]:
 
 
 def _collect_catchups(ev: Evidence, folder) -> dict[str, int]:
+    from drillpad.evidence.roaming import LearnerNotKnownYet
     from drillpad.evidence.sync import SyncError, verify_manager_file
 
     counts = {"parts": 0, "events": 0}
@@ -170,7 +171,7 @@ def _collect_catchups(ev: Evidence, folder) -> dict[str, int]:
             reason = getattr(exc, "reason", None) or str(exc)
             ev.problems.append(f"catch-up part {taken + 1} from the manager: {reason}")
             return counts
-        except _Waits as exc:
+        except LearnerNotKnownYet as exc:
             ev.problems.append(f"catch-up part {taken + 1} waits: {exc}")
             return counts
         taken += 1
@@ -178,15 +179,10 @@ def _collect_catchups(ev: Evidence, folder) -> dict[str, int]:
         counts["events"] += new
 
 
-class _Waits(Exception):
-    """A part speaks of a learner not known here yet: it is tried again at the next sync."""
-
-
 def _apply_part(ev: Evidence, events: list[dict[str, Any]], part: int) -> int:
     """One part in one transaction: only events of workstations on the roster (not this one), the authority rules
     per device, learners they introduce, events by id, then the derived state of the new ones."""
-    from drillpad.evidence import authority
-    from drillpad.evidence.roaming import mark_cards
+    from drillpad.evidence.roaming import admit_peer_events, mark_cards
     from drillpad.store import events as event_store
     from drillpad.store import pins as pin_store
 
@@ -200,18 +196,10 @@ def _apply_part(ev: Evidence, events: list[dict[str, Any]], part: int) -> int:
                                 "other workstations on the roster here")
         by_device.setdefault(e["device_id"], []).append(e)
     with ev._write_transaction():
+        stored = event_store.stored_ids(db, [e["id"] for e in events])
         for device, own in by_device.items():
-            fresh = [e for e in own if not db.execute("SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
-            try:
-                authority.check_device_events(db, device, fresh, from_roster=True)
-            except BundleRefused as exc:
-                if exc.kind == "unknown-learner":
-                    raise _Waits(exc.reason) from None
-                raise
-            for e in fresh:
-                if e["kind"] == "learner.added":
-                    ev._add_learner(e, device)
-        new_events = [e for e in events if not db.execute("SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
+            admit_peer_events(ev, device, [e for e in own if e["id"] not in stored])
+        new_events = [e for e in events if e["id"] not in stored]
         for e in new_events:
             db.execute("INSERT OR IGNORE INTO devices (id, name, is_self, public_key, created_at) VALUES "
                        "(?, ?, 0, NULL, ?)", [e["device_id"], f"device {e['device_id'][:8]}", ev.now()])

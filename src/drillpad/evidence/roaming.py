@@ -359,15 +359,32 @@ def _take(ev: Evidence, folder, name: str, device: str, seq: int, public: str, s
     except BundleRefused as exc:
         _log_once(ev, name, device, seq, "refused", exc.reason)
         return "refused", 0
-    except _Unknown as exc:
+    except LearnerNotKnownYet as exc:
         _log_once(ev, name, device, seq, "held", str(exc))
         return "held", 0
     return ("sealed", 0) if events is None else ("bundles", new)
 
 
-class _Unknown(Exception):
-    """A peer's bundle speaks of a learner this PC does not know yet (the roster or that learner's own
-    workstation has not come through): it waits and is tried again at the next sync."""
+class LearnerNotKnownYet(Exception):
+    """A peer's bundle (or a catch-up part) speaks of a learner this PC does not know yet (the roster or that
+    learner's own workstation has not come through): it waits and is tried again at the next sync."""
+
+
+def admit_peer_events(ev: Evidence, device: str, events: list[dict[str, Any]]) -> None:
+    """Inside the caller's write transaction: check a team workstation's *events* against the authority rules
+    (learners from the roster) and enrol the learners they add. A learner not known here yet raises
+    LearnerNotKnownYet; any other breach, BundleRefused."""
+    from drillpad.evidence import authority
+
+    try:
+        authority.check_device_events(ev.db, device, events, from_roster=True)
+    except BundleRefused as exc:
+        if exc.kind == "unknown-learner":
+            raise LearnerNotKnownYet(exc.reason) from None
+        raise
+    for e in events:
+        if e["kind"] == "learner.added":
+            ev._add_learner(e, device)
 
 
 def apply_peer_bundle(ev: Evidence, events: list[dict] | None, header, sha: str, name: str) -> int:
@@ -375,23 +392,15 @@ def apply_peer_bundle(ev: Evidence, events: list[dict] | None, header, sha: str,
     sequence and chain, and the derived cards of every item a new review touches. *events* None: a sealed
     bundle (encrypted before this PC was on the sender's roster) — its events reach this PC through the
     manager's catch-up (evidence/catchup.py) and only the chain moves on."""
-    from drillpad.evidence import authority
     from drillpad.store import events as event_store
     from drillpad.store import pins as pin_store
 
     db = ev.db
     with ev._write_transaction():
         if events:
-            try:
-                authority.check_device_events(db, header.device, events, from_roster=True)
-            except BundleRefused as exc:
-                if exc.kind == "unknown-learner":
-                    raise _Unknown(exc.reason) from None
-                raise
-            for e in events:
-                if e["kind"] == "learner.added":
-                    ev._add_learner(e, header.device)
-            new_events = [e for e in events if not db.execute("SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
+            admit_peer_events(ev, header.device, events)
+            stored = event_store.stored_ids(db, [e["id"] for e in events])
+            new_events = [e for e in events if e["id"] not in stored]
             new = event_store.apply(db, [event_store.Event(**e) for e in events])
             mark_cards(db, new_events)  # computed once at the end of the sync (refresh_pending_cards)
             pin_store.apply_events(db, new_events, now=ev.now())

@@ -602,7 +602,8 @@ class Evidence:
         with self.db.atomic():
             self.db.execute("INSERT OR IGNORE INTO devices (id, name, is_self, public_key, created_at) "
                             "VALUES (?, 'manager', 0, ?, ?)", [m["device"], team["manager_public_key"], self.now()])
-            fresh = [e for e in mine if not self.db.execute("SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
+            stored = event_store.stored_ids(self.db, [e["id"] for e in mine])
+            fresh = [e for e in mine if e["id"] not in stored]
             new = event_store.apply(self.db, [event_store.Event(**e) for e in mine])
             pin_store.apply_events(self.db, fresh, now=self.now())  # a manager's PIN reset reaches every workstation
             return new
@@ -892,8 +893,8 @@ class Evidence:
             for e in events:
                 if e["kind"] == "learner.added":
                     self._add_learner(e, header.device)
-            fresh = [e for e in events if e["kind"] in pin_store.PIN_KINDS and not self.db.execute(
-                "SELECT 1 FROM events WHERE id = ?", [e["id"]]).fetchone()]
+            stored = event_store.stored_ids(self.db, [e["id"] for e in events if e["kind"] in pin_store.PIN_KINDS])
+            fresh = [e for e in events if e["kind"] in pin_store.PIN_KINDS and e["id"] not in stored]
             new = event_store.apply(self.db, [event_store.Event(**e) for e in events])
             pin_store.apply_events(self.db, fresh, now=self.now())
             self.db.execute("UPDATE peer_devices SET last_seq = ?, last_hash = ? WHERE id = ?",

@@ -94,6 +94,16 @@ def _import_cache(db: Database, events: int):
         db.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+def stored_ids(db: Database, ids: list[str]) -> set[str]:
+    """Which of *ids* are stored already (looked up together, 500 at a time)."""
+    seen: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        seen.update(r[0] for r in db.execute(f"SELECT id FROM events WHERE id IN ({','.join('?' * len(chunk))})",
+                                             chunk))
+    return seen
+
+
 def apply(db: Database, incoming: list[Event]) -> int:
     """Store events made elsewhere (another device, a bundle), in one transaction.
 
@@ -104,11 +114,7 @@ def apply(db: Database, incoming: list[Event]) -> int:
     """
     pending = aggregates.Pending()
     with _import_cache(db, len(incoming)), db.atomic():
-        seen: set[str] = set()
-        for start in range(0, len(incoming), 500):
-            chunk = [e.id for e in incoming[start:start + 500]]
-            seen.update(r[0] for r in db.execute(f"SELECT id FROM events WHERE id IN ({','.join('?' * len(chunk))})",
-                                                 chunk))
+        seen = stored_ids(db, [e.id for e in incoming])
         new = []
         for e in incoming:
             if e.id not in seen:  # stored already, or earlier in this batch
