@@ -104,8 +104,9 @@ class _Writer:
 
     def add(self, device: str, learner: str | None, kind: str, payload: dict, when: datetime) -> str:
         seq = self.seq[device] = self.seq.get(device, 0) + 1
-        event_id = str(uuid.UUID(int=random.getrandbits(128), version=4))
-        self.pending.append(event_store.Event(event_id, device, seq, learner, kind, payload, to_iso(when)))
+        at = to_iso(when)
+        event_id = event_store.new_event_id(at)  # as the app makes them (time-ordered)
+        self.pending.append(event_store.Event(event_id, device, seq, learner, kind, payload, at))
         if len(self.pending) >= self.batch:
             self.flush()
         return event_id
@@ -123,7 +124,6 @@ def generate(ws: Workspace, learners: int, events_each: int, *, seed: int = 7, b
     """Populate *ws* (demo packs imported here if missing) with *learners* × about *events_each* events."""
     t = time.perf_counter()
     rng = random.Random(seed)
-    random.seed(seed)  # event ids
     installed = {r[0] for r in ws.db.execute("SELECT id FROM packs")}
     for folder in sorted(p for p in demo_packs_dir().iterdir() if p.is_dir()):
         if folder.name not in installed:

@@ -407,7 +407,8 @@ class Evidence:
             payload = {"last_bundle": last_seq, "last_event_seq": last_event_seq, "unsent": clash}
             self.db.execute("INSERT INTO events (id, device_id, seq, learner_id, kind, payload, created_at) "
                             "VALUES (?, ?, ?, NULL, 'device.resumed', ?, ?)",
-                            [str(uuid.uuid4()), self.device_id, seq, json.dumps(payload, sort_keys=True), self.now()])
+                            [event_store.new_event_id(self.now()), self.device_id, seq, json.dumps(payload, sort_keys=True),
+                             self.now()])
             self.db["outbox"].insert({"seq": last_seq, "file": f"resumed-{last_seq:06d}", "sha256": last_hash,
                                       "prev_sha256": None, "from_event_seq": last_event_seq,
                                       "to_event_seq": last_event_seq, "events": 0, "created_at": self.now(),

@@ -1,16 +1,20 @@
 """The append-only event log: the truth from which schedules, levels and metrics derive.
 
 Each event has a UUID made on this device and a per-device sequence number, so events from
-many devices merge without conflicts, and applying the same event twice changes nothing.
+many devices merge without conflicts, and applying the same event twice changes nothing. The UUIDs are time-ordered
+(version 7, RFC 9562): a day's events from every workstation fall next to each other in the id indexes, so an import
+appends to a few pages instead of touching one random page per event (see ``new_event_id``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import secrets
 import socket
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -41,10 +45,26 @@ def this_device(db: Database, *, now: str) -> str:
     return device_id
 
 
+def new_event_id(now: str) -> str:
+    """A new event's id: a version-7 UUID (RFC 9562) whose first 48 bits are *now* in milliseconds since 1970 and
+    whose other 74 bits are random (``secrets``), so ids stay unique whatever the clock does, while events made
+    at about the same time sort together. Python 3.11's ``uuid`` has no version 7, hence the bit layout here.
+
+    Why: the events' primary key and ``review_facts``' are these ids. Random (version-4) ids put each new event on
+    its own random page of both indexes — about half of the pages a day's import writes at 2M events; time-ordered
+    ids put a day's events on a few pages at the end of one range. The time comes from the injected clock (the
+    event's ``created_at``); a clock that jumps only moves where an id sorts, never whether it is unique."""
+    when = datetime.fromisoformat(now)
+    ms = max(0, min(int(when.timestamp() * 1000), (1 << 48) - 1))
+    rand = int.from_bytes(secrets.token_bytes(10), "big") >> 6  # 74 random bits
+    value = (ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
+
+
 def append(db: Database, *, device_id: str, learner_id: str | None, kind: str, payload: dict[str, Any],
            now: str, event_id: str | None = None) -> Event:
     """Append one event (inside the caller's transaction if there is one)."""
-    event_id = event_id or str(uuid.uuid4())
+    event_id = event_id or new_event_id(now)
     with db.atomic():
         seq = next_seq(db, device_id)
         db.execute(
