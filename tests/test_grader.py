@@ -52,6 +52,16 @@ def test_order_is_enforced(drill):
     assert not r.passed
 
 
+def test_order_takes_the_mention_that_follows_the_earlier_step(drill):
+    """A step named early in passing and then done in its place is in order: "the padlock's in my pocket" first,
+    then the e-stop, then the lock-out itself."""
+    r = g(drill, "I've got my padlock on me. First I press the e-stop. Then I put my padlock on the isolator.")
+    assert r.criteria["stop"].met and r.criteria["lockout"].met, r.criteria["lockout"].note
+    assert r.criteria["lockout"].evidence == "put my padlock on the isolator"
+    wrong = g(drill, "Put my padlock on the isolator, then press the e-stop. Then I check it's stopped.")
+    assert not wrong.criteria["lockout"].met and "order" in wrong.criteria["lockout"].note
+
+
 def test_must_not_action_is_caught_unless_after_lockout(drill):
     r = g(drill, "Reach in and pull it out, then press the e-stop and lock out.")
     assert [v.id for v in r.violations] == ["reach-in"] and not r.passed and "must-not" in r.flags

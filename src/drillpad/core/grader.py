@@ -374,13 +374,18 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 c.id, False, 0.5 if c.required else 0.7, "",
                 note=f"only part of it: nothing about “{missing}”" + ("; a manager will check" if c.required else ""))
     # order: a criterion that must follow others is not met when the answer puts it before them (a step
-    # that is missing is already marked missing; what was right stays right)
+    # that is missing is already marked missing; what was right stays right). A step first named in passing and
+    # then done in its place is in order: its mention in the sentences after the earlier step counts.
     texts = {c.id: c.text for c in drill.criterion}
     for c in drill.criterion:
-        r = results[c.id]
         for before in c.after:
-            b = results[before]
+            r, b = results[c.id], results[before]
             if r.met and b.met and r.start < b.start:
+                later = _criterion(c, [s for s in sentences if s.start > b.start], synonyms, cleaned)
+                if later.met and not later.refused:
+                    results[c.id] = CriterionResult(c.id, True, r.confidence, later.evidence, later.start,
+                                                    later.end, note=r.note)
+                    continue
                 results[c.id] = CriterionResult(c.id, False, 0.75, r.evidence, r.start, r.end,
                                                 note=f"said before “{texts[before]}”; the SOP order is the other way round")
     violations: list[Violation] = []
