@@ -44,8 +44,8 @@ def test_every_manager_tab_opens_over_bad_rows_and_the_team_tab_marks_them(qtbot
     workspace.db.execute("INSERT INTO learners (id, name, pack_id, role_id, created_at, active) VALUES "
                          "(NULL, 'Ghost', 'mini-dock', 'dock-hand', '2026-03-01T00:00:00+00:00', 1)")
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: pytest_fail(a))
-    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: pytest_fail(a))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: _fail_on_dialog(a))
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: _fail_on_dialog(a))
 
     w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
     qtbot.addWidget(w)
@@ -67,5 +67,5 @@ def test_every_manager_tab_opens_over_bad_rows_and_the_team_tab_marks_them(qtbot
     assert "error" not in w.statusBar().currentMessage().lower()
 
 
-def pytest_fail(args):
+def _fail_on_dialog(args):
     raise AssertionError(f"a dialog reported a failure: {args[1:]}")
