@@ -213,3 +213,23 @@ def test_re_importing_leaves_the_acks_already_there_alone_and_writes_a_missing_o
     assert acks[2].exists()
     assert device.evidence.send_folder(share)["acknowledged"] == 2
     assert device.evidence.status()["unacked_bundles"] == 0
+
+
+def test_verify_refuses_what_the_import_would_refuse_not_only_a_bad_signature(pair, manager_keys, capsys, monkeypatch):
+    """A manager checking a bundle with ``evidence verify`` before importing it must not read "contents OK" for a
+    workstation-signed sign-off at level 5 (the import refuses it under rule A2)."""
+    from tests.evidence.conftest import event, forge
+
+    device, manager, share = pair
+    enrol(device, manager, share)
+    forged = forge(device, share, events=[event(device, kind="signoff", payload={
+        "behaviour": "isolation", "level": 5, "note": "forged", "by": "manager"})])
+    monkeypatch.setenv("DRILLPAD_PASSPHRASE", PASS)
+    manager.close()
+    code = cli.main(["--data-dir", str(manager.paths.data_dir), "evidence", "verify", str(share / forged)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "contents OK" not in out and "REFUSED" in err and "rule A2" in err, (out, err)
+    genuine = next(share.glob("*-000001.bundle"))
+    code = cli.main(["--data-dir", str(manager.paths.data_dir), "evidence", "verify", str(genuine)])
+    out, err = capsys.readouterr()
+    assert code == 0 and "contents OK" in out, (out, err)

@@ -166,3 +166,23 @@ def test_every_kind_a_workstation_records_passes_its_schema(pair):
 
     for e in _event_dicts(device.db.execute(_EVENT_SELECT).fetchall()):
         schemas.validate(e)
+
+
+def test_a_refused_bundle_sent_again_and_again_is_kept_in_quarantine_once(pair, manager_keys):
+    """A workstation keeps an unacknowledged bundle in its outbox and drops it into the folder at every sync (every
+    few minutes): a refused one must not leave another copy in the manager's quarantine each time."""
+    device, manager, share = pair
+    keys = enrol(device, manager, share)
+    name = forge(device, share, events=[event(device, seq=True)])
+    sent = {p.name: p.read_bytes() for p in share.glob("aaa-forged.*")}
+    quarantine = manager.paths.data_dir / "quarantine"
+    for _ in range(5):
+        for file, data in sent.items():
+            (share / file).write_bytes(data)
+        out = {o.file: o for o in manager.evidence.import_folder(share, keys)}[name]
+        assert out.outcome == "refused" and "seq" in out.reason
+        assert not (share / name).exists()
+    kept = sorted(p.name for p in quarantine.iterdir())
+    assert len([k for k in kept if k.endswith(".bundle")]) == 1, kept
+    assert len([k for k in kept if k.endswith(".bundle.minisig")]) == 1, kept
+    assert len([k for k in kept if k.endswith(".reason.txt")]) == 1, kept

@@ -87,3 +87,13 @@ def test_an_address_that_is_not_http_is_refused_before_anything_is_sent(pair):
     device, _, _ = pair
     message = _failure(device, "manager-pc:8765")
     assert "is not an inbox address" in message and "http://" in message
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"outcome": NaN}'], ids=["nested", "NaN"])
+def test_a_reply_that_is_not_plain_json_is_not_the_inbox_and_never_a_crash(pair, body):
+    """Plain HTTP on a site network: whoever answers in the inbox's place must not crash the workstation's sync
+    (a reply nested 100,000 deep raised RecursionError out of send --url)."""
+    device, _, _ = pair
+    with other_server(200, "application/json", body) as url:
+        message = _failure(device, url)
+    assert "not a DrillPad inbox reply" in message

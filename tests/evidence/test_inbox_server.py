@@ -6,6 +6,7 @@ threads with generous timeouts; nothing sleeps: a test waits on a socket or a th
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import re
@@ -225,3 +226,23 @@ def test_a_body_claiming_more_than_the_limit_is_refused_before_it_is_sent(pair, 
             answer = client.recv(4096)  # no body sent: the answer cannot wait for 10 GB
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert _files(manager.paths.data_dir / "inbox") == []
+
+
+def test_a_refused_bundle_posted_again_and_again_is_kept_in_quarantine_once(pair, manager_keys):
+    """An approved workstation's bundle the import refuses (a manager decision it may not send) is quarantined;
+    the workstation posts it again at every sync, which must not add a copy each time."""
+    from tests.evidence.conftest import enrol, event, forge
+
+    device, manager, share = pair
+    keys = enrol(device, manager, share)
+    name = forge(device, share, events=[event(device, kind="checkin", payload={"note": "forged"})])
+    body, signature = (share / name).read_bytes(), (share / (name + ".minisig")).read_bytes()
+    headers = {"Content-Type": "application/octet-stream",
+               "X-DrillPad-Signature": base64.b64encode(signature).decode(),
+               "X-DrillPad-Device": base64.b64encode(device.evidence.device_public_file()).decode()}
+    with serving(manager, keys) as server:
+        for _ in range(3):
+            status, reply = post(server.url, body, headers)
+            assert (status, reply["outcome"]) == (422, "refused") and "rule A2" in reply["reason"], reply
+    kept = sorted(p.name for p in (manager.paths.data_dir / "quarantine").iterdir())
+    assert len(kept) == 3 and sum(k.endswith(".bundle") for k in kept) == 1, kept

@@ -118,3 +118,25 @@ def test_workstations_that_sync_only_by_url_take_the_roster_and_each_others_bund
             assert status == 403 and "approved" in reply["reason"]  # the list is for the team's workstations
     finally:
         team.close()
+
+
+def test_a_bundle_imported_from_a_usb_stick_is_acknowledged_when_it_comes_again_by_url(pair, manager_keys, tmp_path):
+    """The issue's stuck workstation: once an older bundle was imported another way (a USB export), every later
+    ``send --url`` stopped at "refused bundle 1: replayed or rolled-back", for good."""
+    device, manager, _ = pair
+    keys = manager_keys(manager)
+    usb = tmp_path / "usb"
+    device.evidence.send_folder(usb)  # bundle 1 on the stick (pending: a new device)
+    manager.evidence.import_folder(usb, keys)
+    manager.evidence.approve_device(device.device_id)
+    assert [o.outcome for o in manager.evidence.import_folder(usb, keys)] == ["imported"]
+    device.reflect("Ana Lima", "after the stick")  # bundle 2, while bundle 1 is still unacknowledged here
+    with serving(manager, keys) as server:
+        sent = device.evidence.send_http(server.url)
+        assert sent == {"sent": 2, "acknowledged": 2, "decisions": 0}, sent
+        assert device.evidence.status()["unacked_bundles"] == 0 and not device.evidence.problems
+        device.reflect("Ana Lima", "and later")
+        assert device.evidence.send_http(server.url)["acknowledged"] == 1
+    assert _texts(manager)[-2:] == ["after the stick", "and later"]
+    assert not (manager.paths.data_dir / "quarantine").exists() or not list(
+        (manager.paths.data_dir / "quarantine").iterdir())

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import base64
 import http.client
-import json
 import socket
 from urllib.parse import quote, urlsplit
 
 from drillpad.evidence import bundle as bundle_mod
+from drillpad.evidence import schemas
 from drillpad.evidence.sync import SyncError
 
 CONNECT_TIMEOUT = 10.0
 """Seconds to reach the manager's PC (on a site network it takes milliseconds)."""
 READ_TIMEOUT = 60.0
+"""Seconds to wait for an answer once connected."""
 MAX_HAVE = 400
 """Devices named in one listing request (each ~45 characters of the request line; the inbox takes 32 KB)."""
-"""Seconds to wait for an answer once connected."""
 
 
 class InboxUnavailable(SyncError):
@@ -104,7 +104,7 @@ class InboxClient:
         finally:
             conn.close()
         try:
-            reply = json.loads(data)
+            reply = schemas.loads(data)  # plain JSON only: finite numbers, bounded depth (ValueError)
             if not isinstance(reply, dict):
                 raise ValueError("not an object")
         except ValueError:

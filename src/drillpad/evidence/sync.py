@@ -960,14 +960,20 @@ class Evidence:
         self._publish_state(path.parent, header.device, manager)
 
     def _refuse(self, path: Path, sig_path: Path, outcome: ImportOutcome, sha: str | None) -> ImportOutcome:
-        """Move the bundle and its signature (regular files only) to ``quarantine/`` with the reason, and log it."""
+        """Move the bundle and its signature (regular files only) to ``quarantine/`` with the reason, and log it.
+        The same bundle refused again (a workstation drops an unacknowledged bundle into the folder at every sync)
+        is kept once: its copy in the folder is removed and the reason brought up to date."""
         quarantine = self.data_dir / "quarantine"
         quarantine.mkdir(parents=True, exist_ok=True)
-        stamp = uuid.uuid4().hex[:6]
+        stamp = _quarantine_stamp(path, sig_path)
         for p in (path, sig_path):
             try:
                 if stat.S_ISREG(os.lstat(p).st_mode):
-                    shutil.move(str(p), quarantine / f"{stamp}-{p.name}")
+                    target = quarantine / f"{stamp}-{p.name}"
+                    if target.exists():
+                        p.unlink()  # this very file is in quarantine already
+                    else:
+                        shutil.move(str(p), target)
             except FileNotFoundError:
                 continue
         atomic_write(quarantine / f"{stamp}-{path.name}.reason.txt", (outcome.reason + "\n").encode())
@@ -981,6 +987,17 @@ class _AlreadyHad(Exception):
     def __init__(self, header: Header, sha: str):
         super().__init__(header.seq)
         self.header, self.sha = header, sha
+
+
+def _quarantine_stamp(path: Path, sig_path: Path) -> str:
+    """A name prefix for a refused bundle in quarantine, from its bytes and its signature's (the same files
+    refused again get the same name); a random one when they cannot be read within their limits."""
+    try:
+        digest = bundle_mod.sha256(read_capped(sig_path, bundle_mod.MAX_SIGNATURE_BYTES)
+                                   + read_capped(path, bundle_mod.MAX_BUNDLE_BYTES))
+    except OSError:
+        return uuid.uuid4().hex[:6]
+    return digest.removeprefix("sha256:")[:12]
 
 
 def _before(when: str, cutoff: datetime) -> bool:
