@@ -627,6 +627,7 @@ class Workspace:
     def has_pin(self, learner_key: str) -> bool:
         return pin_store.get(self.db, self.learner(learner_key).id) is not None
 
+    @_saves
     def set_pin(self, learner_key: str, pin: str) -> None:
         """Set the PIN of a profile that has none (first use, or after a manager's reset)."""
         lr = self.learner(learner_key)
@@ -680,6 +681,7 @@ class Workspace:
     def _pin_window(self) -> str:
         return to_iso(self.clock.now() - pin_core.WINDOW)
 
+    @_saves
     def begin_unlock(self, learner_key: str, pin: str, *, via: str = "app") -> UnlockResult | PinCheck:
         """Count an unlock attempt (one transaction) and hand back the check to run; or say why there is none:
         an incomplete PIN (not an attempt: nothing counted), no PIN yet, or a lock."""
@@ -700,6 +702,7 @@ class Workspace:
         assert claim.attempt_id is not None
         return PinCheck(lr.id, lr.name, claim.attempt_id, pin, claim.hash)
 
+    @_saves
     def finish_unlock(self, check: PinCheck) -> UnlockResult:
         """Record the outcome of a counted attempt whose ``check()`` has run; a right PIN starts the session."""
         if check.right is None:

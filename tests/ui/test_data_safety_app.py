@@ -16,6 +16,7 @@ from drillpad.store.backups import list_backups
 from drillpad.ui import app as app_module
 from drillpad.workspace import Workspace
 from tests.test_backups import _answer, _damage_page, _event_leaves
+from tests.test_store_failures import small_disk  # noqa: F401 - a fixture
 
 
 @pytest.fixture
@@ -125,3 +126,44 @@ def test_after_an_unclean_exit_the_window_shows_first_and_damage_the_full_check_
     window.close()
     ws.close()
 
+
+
+def _fill_disk(disk) -> None:
+    with (disk / "filler").open("wb", buffering=0) as f:  # unbuffered: closing has nothing left to write
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError:
+            pass
+
+
+def test_on_a_really_full_disk_the_pin_screen_says_so_and_nothing_crashes(qtbot, small_disk, minipack, clock,
+                                                                           monkeypatch):
+    """The disk fills while the window is open (a real small tmpfs): the next PIN typed is an attempt that cannot be
+    written. The trainee is told in plain words on the PIN screen; no crash report, no traceback."""
+    from tests.ui.test_trainee_lock import choose, enter_pin
+
+    crashes: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, exc, tb: crashes.append(exc))
+    ws = Workspace(Paths.resolve(small_disk / "data", env={}), clock=clock)
+    try:
+        ws.import_pack(minipack)
+        ws.add_learner("Ana Lima", "dock-hand")
+        ws.set_pin("Ana Lima", "2580")
+        ws.backup()  # today's is taken: the window's worker has nothing to write
+        w = app_module.MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+        qtbot.addWidget(w)
+        w.show()
+        _fill_disk(small_disk)
+        choose(qtbot, w, "Ana Lima")
+        enter_pin(qtbot, w, "2580")
+        assert not crashes, crashes
+        assert w.stack.currentWidget() is w.pin
+        assert "disk is full" in w.pin.message.text(), w.pin.message.text()
+        (small_disk / "filler").unlink()  # space freed: the same PIN opens the profile
+        enter_pin(qtbot, w, "2580")
+        assert not crashes, crashes
+        assert w.stack.currentWidget() is w.today
+        w.close()
+    finally:
+        ws.close()
