@@ -167,3 +167,41 @@ def test_on_a_really_full_disk_the_pin_screen_says_so_and_nothing_crashes(qtbot,
         w.close()
     finally:
         ws.close()
+
+
+def test_on_a_really_full_disk_the_typed_answer_and_reflection_stay_and_nothing_crashes(qtbot, small_disk, minipack,
+                                                                                        clock, monkeypatch):
+    """Unlocked, then the disk fills (a real small tmpfs, no patched methods): Check my answer and Save on the
+    reflection say the disk is full in plain words and keep what was typed; once space is freed they go in."""
+    from tests.ui.test_trainee_lock import press, reach, unlock
+
+    crashes: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, exc, tb: crashes.append(exc))
+    ws = Workspace(Paths.resolve(small_disk / "data", env={}), clock=clock)
+    try:
+        ws.import_pack(minipack)
+        ws.add_learner("Ana Lima", "dock-hand")
+        ws.set_pin("Ana Lima", "2580")
+        ws.backup()
+        w = app_module.MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+        qtbot.addWidget(w)
+        w.show()
+        unlock(qtbot, w)
+        recall = reach(qtbot, w, clock, "recall")
+        typed = "Press the e-stop first, then lock out the isolator. " * 40  # needs new pages
+        recall.answer.setPlainText(typed)
+        press(qtbot, recall.confidence.buttons[3])
+        _fill_disk(small_disk)
+        with qtbot.waitSignal(recall.checked, timeout=10_000):
+            press(qtbot, recall.check)
+        assert not crashes, crashes
+        assert "disk is full" in recall.result.text() and recall.answer.toPlainText() == typed
+        (small_disk / "filler").unlink()
+        with qtbot.waitSignal(recall.checked, timeout=10_000):
+            press(qtbot, recall.check)
+        assert "Source:" in recall.result.text()
+        assert ws.db.execute("SELECT count(*) FROM events WHERE kind = 'review' AND payload LIKE ?",
+                             ["%Press the e-stop first, then lock out%"]).fetchone()[0] == 1
+        w.close()
+    finally:
+        ws.close()
