@@ -91,7 +91,7 @@ def test_damaged_events_page_after_clean_exit_is_found_restored_and_salvaged(his
         Workspace(paths, clock=clock)
     untouched = db.read_bytes()
     d = ["--data-dir", str(paths.data_dir)]
-    for argv in (["today", "--learner", "Alex"], ["stats", "--json"], ["rebuild"],
+    for argv in (["today", "--learner", "Alex"], ["stats", "--json"], ["rebuild"], ["drill", "--learner", "Alex"],
                  ["demonstrate", "--learner", "Alex", "--task", "clear-jam", "did it"]):
         assert main(d + argv) == 1, argv
         err = capsys.readouterr().err
