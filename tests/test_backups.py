@@ -233,3 +233,47 @@ def test_after_a_restore_new_events_never_reuse_the_numbers_of_lost_ones(history
         new = ws.reflect("Alex", "after the restore")
         seq = ws.db.execute("SELECT seq FROM events WHERE id = ?", [new.id]).fetchone()[0]
     assert seq > top
+
+
+def test_a_restore_killed_half_way_leaves_the_data_where_it_was(history):
+    """Killed (power cut, kill -9) while salvaging: the next start must not find an empty new database where the
+    trainees' data was; it finds the damaged file as before, and restore can simply be run again."""
+    import subprocess
+    import sys
+
+    paths, clock, taken, before, after = history
+    _damage_page(paths.db_path, _event_leaves(paths.db_path)[-3])
+    code = ("import os, sys; from datetime import datetime, timezone; from pathlib import Path; "
+            "from drillpad.store import backups; "
+            "backups._salvage = lambda *a, **k: os._exit(9); "  # dies in the middle of the restore
+            "backups.restore(Path(sys.argv[1]), datetime(2026, 3, 4, tzinfo=timezone.utc))")
+    src = Path(__file__).resolve().parents[1] / "src"
+    r = subprocess.run([sys.executable, "-c", code, str(paths.db_path)], env={**os.environ, "PYTHONPATH": str(src)},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 9, r.stderr
+    with pytest.raises(DamagedDatabaseError):  # not an empty new database
+        Workspace(paths, clock=clock)
+    report = Workspace.restore(paths, clock=clock)
+    assert report.backup is not None and report.backup.path == taken.path
+    with Workspace(paths, clock=clock) as ws:
+        stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
+    assert set(before) <= stored and len(stored & set(after)) == report.salvaged_events > 0
+
+
+def test_a_restore_killed_between_its_renames_is_finished_at_the_next_start(history):
+    """The restored copy was complete and the damaged file already set aside when the process died: the next
+    start puts the restored copy in place instead of making an empty database."""
+    paths, clock, taken, before, after = history
+    db = paths.db_path
+    restoring = db.with_name(db.name + ".restoring")
+    src, dst = sqlite3.connect(taken.path), sqlite3.connect(restoring)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    aside = paths.data_dir / "damaged"
+    aside.mkdir()
+    db.rename(aside / "drillpad-20260304T000000Z.db")
+    with Workspace(paths, clock=clock) as ws:
+        stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
+        assert set(before) <= stored and ws.learners()[0].name == "Alex"
+    assert not restoring.exists()

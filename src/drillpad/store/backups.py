@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from drillpad.store.db import (
+    DAMAGED_DIR,
     DB_SUFFIXES,
     PRIVATE_DIR,
     PRIVATE_FILE,
@@ -31,6 +32,7 @@ from drillpad.store.db import (
     explain,
     make_private,
     open_database,
+    restoring_path,
 )
 from drillpad.store.events import raise_floor
 from drillpad.store.integrity import (
@@ -43,7 +45,6 @@ from drillpad.store.integrity import (
 log = logging.getLogger(__name__)
 
 BACKUP_DIR = "backups"
-DAMAGED_DIR = "damaged"
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
 STAMP = "%Y%m%dT%H%M%SZ"
@@ -228,16 +229,9 @@ def restore(db_path: Path, now: datetime, backup: Path | None = None, *, salvage
         raise StoreError(f"DrillPad is still running with this data (process {pid}); close it, then restore")
     chosen = _choose_backup(db_path, backup)
     stamp = now.astimezone(timezone.utc).strftime(STAMP)
-    aside: Path | None = None
-    if db_path.exists():
-        aside_dir = db_path.parent / DAMAGED_DIR
-        aside_dir.mkdir(mode=PRIVATE_DIR, exist_ok=True)
-        aside = aside_dir / f"drillpad-{stamp}.db"
-        for suffix in DB_SUFFIXES:  # the WAL travels with its database: it holds committed answers
-            if Path(f"{db_path}{suffix}").exists():
-                os.replace(f"{db_path}{suffix}", f"{aside}{suffix}")
-    db_path.with_name(db_path.name + ".open").unlink(missing_ok=True)
-    restoring = db_path.with_name(db_path.name + ".restoring")
+    current = db_path if db_path.exists() else None
+    aside = db_path.parent / DAMAGED_DIR / f"drillpad-{stamp}.db" if current is not None else None
+    restoring = restoring_path(db_path)
     for suffix in DB_SUFFIXES:
         Path(f"{restoring}{suffix}").unlink(missing_ok=True)
     if chosen is not None:
@@ -250,11 +244,18 @@ def restore(db_path: Path, now: datetime, backup: Path | None = None, *, salvage
             dst.close()
     db = open_database(restoring, check_network=False)  # migrates an older backup to this DrillPad's schema
     report = RestoreReport(chosen, aside)
-    try:
-        if salvage and aside is not None:
-            _salvage(db.conn, aside, report)
+    try:  # the restored copy is made complete beside the current file, which stays in place until it is
+        if salvage and current is not None:  # (a restore killed before this ends leaves the data as it was)
+            _salvage(db.conn, current, report)
     finally:
         close_database(db)
+    if aside is not None:
+        aside.parent.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        os.replace(db_path, aside)  # from here a start finishes the restore (finish_interrupted_restore)
+        for suffix in DB_SUFFIXES[1:]:  # the WAL travels with its database: it holds committed answers
+            if Path(f"{db_path}{suffix}").exists():
+                os.replace(f"{db_path}{suffix}", f"{aside}{suffix}")
+    db_path.with_name(db_path.name + ".open").unlink(missing_ok=True)
     os.replace(restoring, db_path)
     log.warning("restored %s: %s", db_path, report.summary())
     return report

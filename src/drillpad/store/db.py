@@ -104,6 +104,32 @@ def save_error(exc: BaseException) -> SaveError | None:
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 DB_SUFFIXES = ("", "-wal", "-shm")
+DAMAGED_DIR = "damaged"
+"""Where a restore keeps the file it replaced (beside the database)."""
+
+
+def restoring_path(path: Path) -> Path:
+    """Where a restore builds the restored copy of *path* before it takes its place."""
+    return path.with_name(path.name + ".restoring")
+
+
+def finish_interrupted_restore(path: Path) -> bool:
+    """A restore sets the current file aside only once its restored copy is complete; when it was stopped after
+    that (the database is gone, the copy is there), put the copy in place, and the old file's WAL and
+    shared-memory files (never to be read with another database) beside the file set aside. True when it did."""
+    restoring = restoring_path(path)
+    if path.exists() or not restoring.exists():
+        return False
+    damaged = path.parent / DAMAGED_DIR
+    kept = sorted(damaged.glob("drillpad-*.db")) if damaged.is_dir() else []
+    for suffix in DB_SUFFIXES[1:]:
+        if (left := Path(f"{path}{suffix}")).exists():
+            if kept:
+                os.replace(left, f"{kept[-1]}{suffix}")
+            else:
+                left.unlink()
+    os.replace(restoring, path)
+    return True
 
 
 def make_private(path: Path, mode: int = PRIVATE_FILE) -> None:
@@ -272,6 +298,7 @@ def open_database(path: Path, *, check_network: bool = True, defer_full_check: b
         path.parent.mkdir(parents=True, exist_ok=True)
         if read_only_filesystem(path.parent):
             raise StoreError(read_only_fs_message(path.parent, path))
+        finish_interrupted_restore(path)
         if not path.exists():  # created private, so its WAL and shared-memory files are private too
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
         for suffix in DB_SUFFIXES:
