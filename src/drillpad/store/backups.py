@@ -76,6 +76,8 @@ class RestoreReport:
     """Events taken back from evidence bundles (this PC's outbox, the team's shared folder): evidence/recover.py."""
     sealed_bundles: int = 0
     """Bundles this PC could not decrypt (their events are at the manager's)."""
+    replaced_damaged: bool = True
+    """The file the backup replaced failed its quick check (False: a sound file replaced by a named backup)."""
 
     @property
     def missing_answers(self) -> int:
@@ -84,7 +86,8 @@ class RestoreReport:
     def summary(self) -> str:
         source = (f"the backup of {self.backup.taken_at:%Y-%m-%d %H:%M} UTC" if self.backup
                   else "no backup (none was usable), only what the damaged file still reads")
-        lines = [f"Restored {source}; {self.salvaged_events} newer event(s) salvaged from the damaged file."]
+        replaced = "the damaged file" if self.replaced_damaged else "the file it replaced"
+        lines = [f"Restored {source}; {self.salvaged_events} newer event(s) salvaged from {replaced}."]
         if self.from_bundles or self.sealed_bundles:
             lines.append(f"{self.from_bundles} event(s) came back from evidence bundles (this PC's outbox and the "
                          f"team's shared folder)" + (f"; {self.sealed_bundles} bundle(s) could not be read here, "
@@ -98,7 +101,7 @@ class RestoreReport:
                              f"{e.get('learner') or e.get('learner_id') or 'learner unknown'}  "
                              f"{e.get('kind') or 'kind unknown'}")
         if self.damaged_kept:
-            lines.append(f"The damaged file is kept at {self.damaged_kept}.")
+            lines.append(f"{replaced[0].upper()}{replaced[1:]} is kept at {self.damaged_kept}.")
         return "\n".join(lines)
 
 
@@ -244,6 +247,8 @@ def restore(db_path: Path, now: datetime, backup: Path | None = None, *, salvage
             dst.close()
     db = open_database(restoring, check_network=False)  # migrates an older backup to this DrillPad's schema
     report = RestoreReport(chosen, aside)
+    if current is not None:
+        report.replaced_damaged = not _sound(current)
     try:  # the restored copy is made complete beside the current file, which stays in place until it is
         if salvage and current is not None:  # (a restore killed before this ends leaves the data as it was)
             _salvage(db.conn, current, report)
@@ -259,6 +264,20 @@ def restore(db_path: Path, now: datetime, backup: Path | None = None, *, salvage
     os.replace(restoring, db_path)
     log.warning("restored %s: %s", db_path, report.summary())
     return report
+
+
+def _sound(path: Path) -> bool:
+    """Whether *path* passes SQLite's quick check (read-only)."""
+    try:
+        conn = connect_read_only(path)
+    except (sqlite3.Error, OSError):
+        return False
+    try:
+        return check_connection(conn, full=False).ok
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
 
 
 def _salvage(conn: sqlite3.Connection, damaged_path: Path, report: RestoreReport) -> None:
