@@ -144,6 +144,22 @@ def make_private(path: Path, mode: int = PRIVATE_FILE) -> None:
         pass
 
 
+def _journal_follows(path: Path) -> None:
+    """SQLite makes the WAL and shared-memory files with the database's mode: opened while IT had it read-only,
+    they stay read-only after IT gives the database back its write access. When this account may write the
+    database, its own leftover side files get 0600 too (the database's mode itself is IT's to set)."""
+    if not os.access(path, os.R_OK | os.W_OK):
+        return
+    for suffix in DB_SUFFIXES[1:]:
+        side = Path(f"{path}{suffix}")
+        try:
+            st = side.stat()
+            if (not hasattr(os, "getuid") or st.st_uid == os.getuid()) and stat.S_IMODE(st.st_mode) & 0o600 != 0o600:
+                side.chmod(PRIVATE_FILE)
+        except OSError:
+            pass
+
+
 def read_only_filesystem(path: Path) -> bool:
     """Whether *path* (or its nearest existing parent) is on a filesystem mounted read-only."""
     path = path.absolute()
@@ -303,6 +319,7 @@ def open_database(path: Path, *, check_network: bool = True, defer_full_check: b
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
         for suffix in DB_SUFFIXES:
             make_private(Path(f"{path}{suffix}"))
+        _journal_follows(path)
     except OSError as exc:
         raise explain(exc, path, "open its database") or exc from exc
     unclean = was_unclean(path)
