@@ -289,3 +289,23 @@ def test_restoring_a_named_backup_over_sound_data_does_not_call_it_damaged(histo
     with Workspace(paths, clock=clock) as ws:  # nothing was lost: every later event came across by id
         stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
     assert set(before) | set(after) <= stored
+
+
+def test_restore_takes_the_newest_copy_by_content_not_by_a_clock_that_was_set_ahead(history):
+    """The clock was a year ahead for one start (a backup is stamped 2027), then corrected; a later day's backup
+    holds more. Restoring must take the later one, not the copy whose name says 2027."""
+    paths, clock, taken, before, after = history
+    clock.jump(timedelta(days=365))
+    with Workspace(paths, clock=clock) as ws:
+        ahead = ws.backup()
+        clock.jump(timedelta(days=-365))
+        clock.advance(days=1)
+        later = _answer(ws, 40)
+        real = ws.backup()
+    assert ahead.taken_at > real.taken_at
+    _damage_page(paths.db_path, _event_leaves(paths.db_path)[1])
+    report = Workspace.restore(paths, clock=clock)
+    assert report.backup is not None and report.backup.path == real.path
+    with Workspace(paths, clock=clock) as ws:
+        stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
+    assert set(later) <= stored

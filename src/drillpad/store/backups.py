@@ -200,11 +200,31 @@ def _choose_backup(db_path: Path, named: Path | None) -> Backup | None:
                              "(`drillpad backup --list`), or restore without a name to take the newest good one")
         match = [b for b in list_backups(db_path) if b.path.resolve() == named.resolve()]
         return match[0] if match else Backup(named, datetime.fromtimestamp(named.stat().st_mtime, timezone.utc))
-    for b in list_backups(db_path):
+    for b in sorted(list_backups(db_path), key=lambda b: (_progress(b.path), b.taken_at), reverse=True):
         if not _verify(b.path):
             return b
         log.warning("backup %s failed its check; trying an older one", b.path)
     return None
+
+
+def _progress(path: Path) -> int:
+    """How far a backup's history goes, whatever the clock said when it was taken: the sum of every device's
+    highest event number (they only ever rise, even across a restore: ``seq_floor``). A clock set ahead for one
+    day stamps a backup with a future name; this keeps it from passing for the newest copy."""
+    try:
+        conn = connect_read_only(path)
+    except (sqlite3.Error, OSError):
+        return -1
+    try:
+        for query in ("SELECT total(seq) FROM seq_floor",  # older backups have no floor: their events say it
+                      "SELECT total(top) FROM (SELECT max(seq) AS top FROM events GROUP BY device_id)"):
+            try:
+                return int(conn.execute(query).fetchone()[0])
+            except sqlite3.Error:
+                continue
+        return -1
+    finally:
+        conn.close()
 
 
 def _in_use_by(db_path: Path) -> int | None:
