@@ -205,3 +205,45 @@ def test_on_a_really_full_disk_the_typed_answer_and_reflection_stay_and_nothing_
         w.close()
     finally:
         ws.close()
+
+
+def test_damage_found_by_a_save_while_the_window_is_open_restores_instead_of_crashing(qtbot, tmp_path, minipack,
+                                                                                      clock, shown, monkeypatch):
+    """The disk damages the events table while a trainee practises (after a clean start, so no full check runs):
+    the next answer's save meets the damage. No crash report: the window locks, restores the newest good copy with
+    everything that still reads, and says what may be missing — it does not go on writing into the damaged file."""
+    from tests.ui.test_trainee_lock import press, reach, unlock
+
+    crashes: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, exc, tb: crashes.append(exc))
+    paths = Paths.resolve(tmp_path / "data", env={})
+    ws = Workspace(paths, clock=clock)
+    try:
+        ws.import_pack(minipack)
+        ws.add_learner("Ana Lima", "dock-hand")
+        ws.set_pin("Ana Lima", "2580")
+        ws.add_learner("Alex", "dock-hand")
+        earlier = _answer(ws, 60)
+        ws.backup()
+        w = app_module.MainWindow(ws)  # (the shown fixture gives it the fake engine, no pre-generation)
+        qtbot.addWidget(w)
+        w.show()
+        unlock(qtbot, w)
+        recall = reach(qtbot, w, clock, "recall")
+        recall.answer.setPlainText("Press the e-stop first.")
+        press(qtbot, recall.confidence.buttons[3])
+        ws.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for page in _event_leaves(paths.db_path):  # every leaf of the events table goes bad on the disk
+            _damage_page(paths.db_path, page)
+        ws.db.execute("PRAGMA shrink_memory")  # nothing of it left in the connection's cache
+        press(qtbot, recall.check)
+        qtbot.waitUntil(lambda: bool(crashes) or any(title == "DrillPad restored your practice data" for title, _ in shown),
+                        timeout=20_000)
+        assert not crashes, crashes
+        assert w.stack.currentWidget() is w.profiles  # locked: nobody's screen stays open
+        assert list((paths.data_dir / "damaged").glob("drillpad-*.db"))
+        stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
+        assert set(earlier) <= stored
+        w.close()
+    finally:
+        ws.close()

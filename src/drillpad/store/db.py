@@ -58,7 +58,8 @@ class DamagedDatabaseError(StoreError):
 
 class SaveError(StoreError):
     """A save failed because of the computer, not the data: *reason* is ``full`` (the disk), ``readonly`` (no
-    write access), ``busy`` (another program holds the database) or ``other``; nothing of it was kept (one
+    write access), ``busy`` (another program holds the database), ``damaged`` (the file met a damaged page) or
+    ``other``; nothing of it was kept (one
     transaction), so the caller may keep what the user typed and let them try again."""
 
     reason = "other"
@@ -87,10 +88,13 @@ def save_error(exc: BaseException) -> SaveError | None:
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return SaveError(text, "readonly")
         return SaveError(text)
-    if not isinstance(exc, sqlite3.OperationalError):  # IntegrityError and the like are bugs, not the computer
-        return None
     code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
     text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and (code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+                                                   or "malformed" in text.lower()):
+        return SaveError(f"the database is damaged ({text})", "damaged")  # the disk failed under an open window
+    if not isinstance(exc, sqlite3.OperationalError):  # IntegrityError and the like are bugs, not the computer
+        return None
     if code == sqlite3.SQLITE_FULL or "full" in text.lower():
         return DiskFullError(text)
     if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN) \

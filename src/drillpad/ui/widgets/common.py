@@ -6,7 +6,7 @@ said in words or symbols as well as colour.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -21,6 +21,10 @@ def save_problem(exc: BaseException, what: str = "answer", button: str = "Check 
     if not isinstance(exc, SaveError):
         return None
     reason = exc.reason
+    if reason == "damaged":  # the window locks and restores (MainWindow listens): what was typed goes with the lock
+        damage_notice().found.emit()
+        return (f"Your {what} could not be saved: the practice data on this computer is damaged. DrillPad is "
+                "putting back its latest good copy now and will tell you what may be missing.")
     kept = f"Your {what} is still here: nothing you typed is lost."
     if reason == "full":
         return (f"Your {what} could not be saved: this computer's disk is full. {kept} Tell your supervisor or IT "
@@ -33,6 +37,22 @@ def save_problem(exc: BaseException, what: str = "answer", button: str = "Check 
                 f"“{button}” again.")
     return (f"Your {what} could not be saved (the computer said: {exc}). {kept} Tell your supervisor or IT, then "
             f"press “{button}” again.")
+
+
+class DamageNotice(QObject):
+    """Said when a save met a damaged database while the window is open (a disk failing under it)."""
+
+    found = Signal()
+
+
+_damage_notice: DamageNotice | None = None
+
+
+def damage_notice() -> DamageNotice:
+    global _damage_notice
+    if _damage_notice is None:
+        _damage_notice = DamageNotice()
+    return _damage_notice
 
 
 def stop_button() -> QPushButton:
