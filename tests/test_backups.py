@@ -309,3 +309,15 @@ def test_restore_takes_the_newest_copy_by_content_not_by_a_clock_that_was_set_ah
     with Workspace(paths, clock=clock) as ws:
         stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
     assert set(later) <= stored
+
+
+def test_a_backup_stamped_by_a_clock_set_ahead_does_not_make_one_due_at_every_start(history):
+    paths, clock, taken, *_ = history
+    clock.jump(timedelta(days=365))
+    with Workspace(paths, clock=clock) as ws:
+        ws.backup()
+    clock.jump(timedelta(days=-365))
+    clock.advance(days=1)
+    with Workspace(paths, clock=clock) as ws:
+        assert ws.backup(if_due=True) is not None  # the day's own backup
+        assert ws.backup(if_due=True) is None  # and no second one that day

@@ -123,9 +123,10 @@ def list_backups(db_path: Path) -> list[Backup]:
 
 
 def backup_due(db_path: Path, now: datetime) -> bool:
-    """True when no backup was taken on *now*'s (UTC) day."""
-    newest = list_backups(db_path)
-    return not newest or newest[0].taken_at.date() != now.astimezone(timezone.utc).date()
+    """True when no backup was taken on *now*'s (UTC) day (any of them: one stamped by a clock that was set ahead
+    sorts first by name, and must not make a backup due at every start)."""
+    today = now.astimezone(timezone.utc).date()
+    return all(b.taken_at.date() != today for b in list_backups(db_path))
 
 
 def _verify(path: Path) -> list[str]:
