@@ -277,6 +277,12 @@ def demo_packs_dir() -> Path:
     return resources_dir() / "assets" / "packs"
 
 
+def is_damage(exc: BaseException) -> bool:
+    """Whether *exc* says the database file itself is damaged (a page that no longer reads)."""
+    error = save_error(exc)
+    return error is not None and error.reason == "damaged"
+
+
 def _saves(method):
     """A use case that saves what the user did: a failure of the computer (a full disk, no write access, a busy
     database) is raised as SaveError (DiskFullError for a full disk), so callers need not know SQLite."""

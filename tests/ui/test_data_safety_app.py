@@ -247,3 +247,43 @@ def test_damage_found_by_a_save_while_the_window_is_open_restores_instead_of_cra
         w.close()
     finally:
         ws.close()
+
+
+def test_damage_met_by_a_screen_reading_in_a_worker_restores_too(qtbot, tmp_path, minipack, clock, shown,
+                                                                   monkeypatch):
+    """The damage is met first by a read (Today gathers the learner's day in a worker): the same restore."""
+    from tests.ui.test_trainee_lock import choose, enter_pin
+
+    crashes: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, exc, tb: crashes.append(exc))
+    paths = Paths.resolve(tmp_path / "data", env={})
+    ws = Workspace(paths, clock=clock)
+    try:
+        ws.import_pack(minipack)
+        ws.add_learner("Ana Lima", "dock-hand")
+        ws.set_pin("Ana Lima", "2580")
+        earlier = []
+        for _ in range(60):
+            earlier.append(ws.answer_prompt("Ana Lima", "jam-first", "press the e-stop " + "x" * 120, 3).event_id)
+            clock.advance(minutes=1)
+        ws.backup()
+        w = app_module.MainWindow(ws)
+        qtbot.addWidget(w)
+        w.show()
+        ws.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn = sqlite3.connect(paths.db_path)
+        cards = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'cards'")]
+        conn.close()
+        for page in cards:  # the schedules Today reads go bad on the disk
+            _damage_page(paths.db_path, page)
+        ws.db.execute("PRAGMA shrink_memory")
+        choose(qtbot, w, "Ana Lima")
+        enter_pin(qtbot, w, "2580")
+        qtbot.waitUntil(lambda: bool(crashes) or any(t == "DrillPad restored your practice data" for t, _ in shown),
+                        timeout=20_000)
+        assert not crashes, crashes
+        assert w.stack.currentWidget() is w.profiles
+        assert set(earlier) <= {r[0] for r in ws.db.execute("SELECT id FROM events")}
+        w.close()
+    finally:
+        ws.close()

@@ -24,7 +24,8 @@ from drillpad.ui import workers
 from drillpad.ui.memory import release_free_memory
 from drillpad.ui.trainee.pin import PinScreen
 from drillpad.ui.trainee.profiles import ProfilesScreen
-from drillpad.ui.widgets.common import damage_notice, save_problem
+from drillpad.ui.widgets.common import save_problem
+from drillpad.ui.workers import damage_notice
 from drillpad.ui.widgets.look import style_sheet
 from drillpad.workspace import REFLECTION_QUESTION, Workspace
 

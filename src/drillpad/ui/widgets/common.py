@@ -6,10 +6,11 @@ said in words or symbols as well as colour.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from drillpad.ui.workers import damage_notice
 from drillpad.workspace import SaveError
 
 MIN_TARGET = 48
@@ -37,22 +38,6 @@ def save_problem(exc: BaseException, what: str = "answer", button: str = "Check 
                 f"“{button}” again.")
     return (f"Your {what} could not be saved (the computer said: {exc}). {kept} Tell your supervisor or IT, then "
             f"press “{button}” again.")
-
-
-class DamageNotice(QObject):
-    """Said when a save met a damaged database while the window is open (a disk failing under it)."""
-
-    found = Signal()
-
-
-_damage_notice: DamageNotice | None = None
-
-
-def damage_notice() -> DamageNotice:
-    global _damage_notice
-    if _damage_notice is None:
-        _damage_notice = DamageNotice()
-    return _damage_notice
 
 
 def stop_button() -> QPushButton:
