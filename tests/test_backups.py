@@ -91,7 +91,7 @@ def test_damaged_events_page_after_clean_exit_is_found_restored_and_salvaged(his
         Workspace(paths, clock=clock)
     untouched = db.read_bytes()
     d = ["--data-dir", str(paths.data_dir)]
-    for argv in (["today", "--learner", "Alex"], ["stats", "--json"], ["rebuild"],
+    for argv in (["today", "--learner", "Alex"], ["stats", "--json"], ["rebuild"], ["drill", "--learner", "Alex"],
                  ["demonstrate", "--learner", "Alex", "--task", "clear-jam", "did it"]):
         assert main(d + argv) == 1, argv
         err = capsys.readouterr().err
@@ -233,3 +233,91 @@ def test_after_a_restore_new_events_never_reuse_the_numbers_of_lost_ones(history
         new = ws.reflect("Alex", "after the restore")
         seq = ws.db.execute("SELECT seq FROM events WHERE id = ?", [new.id]).fetchone()[0]
     assert seq > top
+
+
+def test_a_restore_killed_half_way_leaves_the_data_where_it_was(history):
+    """Killed (power cut, kill -9) while salvaging: the next start must not find an empty new database where the
+    trainees' data was; it finds the damaged file as before, and restore can simply be run again."""
+    import subprocess
+    import sys
+
+    paths, clock, taken, before, after = history
+    _damage_page(paths.db_path, _event_leaves(paths.db_path)[-3])
+    code = ("import os, sys; from datetime import datetime, timezone; from pathlib import Path; "
+            "from drillpad.store import backups; "
+            "backups._salvage = lambda *a, **k: os._exit(9); "  # dies in the middle of the restore
+            "backups.restore(Path(sys.argv[1]), datetime(2026, 3, 4, tzinfo=timezone.utc))")
+    src = Path(__file__).resolve().parents[1] / "src"
+    r = subprocess.run([sys.executable, "-c", code, str(paths.db_path)], env={**os.environ, "PYTHONPATH": str(src)},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 9, r.stderr
+    with pytest.raises(DamagedDatabaseError):  # not an empty new database
+        Workspace(paths, clock=clock)
+    report = Workspace.restore(paths, clock=clock)
+    assert report.backup is not None and report.backup.path == taken.path
+    with Workspace(paths, clock=clock) as ws:
+        stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
+    assert set(before) <= stored and len(stored & set(after)) == report.salvaged_events > 0
+
+
+def test_a_restore_killed_between_its_renames_is_finished_at_the_next_start(history):
+    """The restored copy was complete and the damaged file already set aside when the process died: the next
+    start puts the restored copy in place instead of making an empty database."""
+    paths, clock, taken, before, after = history
+    db = paths.db_path
+    restoring = db.with_name(db.name + ".restoring")
+    src, dst = sqlite3.connect(taken.path), sqlite3.connect(restoring)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    aside = paths.data_dir / "damaged"
+    aside.mkdir()
+    db.rename(aside / "drillpad-20260304T000000Z.db")
+    with Workspace(paths, clock=clock) as ws:
+        stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
+        assert set(before) <= stored and ws.learners()[0].name == "Alex"
+    assert not restoring.exists()
+
+
+def test_restoring_a_named_backup_over_sound_data_does_not_call_it_damaged(history, capsys):
+    paths, clock, taken, before, after = history
+    d = ["--data-dir", str(paths.data_dir)]
+    assert main(d + ["restore", taken.path.name]) == 0
+    out = capsys.readouterr().out
+    assert "damaged file" not in out, out
+    assert "salvaged from the file it replaced" in out and "The file it replaced is kept at" in out
+    with Workspace(paths, clock=clock) as ws:  # nothing was lost: every later event came across by id
+        stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
+    assert set(before) | set(after) <= stored
+
+
+def test_restore_takes_the_newest_copy_by_content_not_by_a_clock_that_was_set_ahead(history):
+    """The clock was a year ahead for one start (a backup is stamped 2027), then corrected; a later day's backup
+    holds more. Restoring must take the later one, not the copy whose name says 2027."""
+    paths, clock, taken, before, after = history
+    clock.jump(timedelta(days=365))
+    with Workspace(paths, clock=clock) as ws:
+        ahead = ws.backup()
+        clock.jump(timedelta(days=-365))
+        clock.advance(days=1)
+        later = _answer(ws, 40)
+        real = ws.backup()
+    assert ahead.taken_at > real.taken_at
+    _damage_page(paths.db_path, _event_leaves(paths.db_path)[1])
+    report = Workspace.restore(paths, clock=clock)
+    assert report.backup is not None and report.backup.path == real.path
+    with Workspace(paths, clock=clock) as ws:
+        stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
+    assert set(later) <= stored
+
+
+def test_a_backup_stamped_by_a_clock_set_ahead_does_not_make_one_due_at_every_start(history):
+    paths, clock, taken, *_ = history
+    clock.jump(timedelta(days=365))
+    with Workspace(paths, clock=clock) as ws:
+        ws.backup()
+    clock.jump(timedelta(days=-365))
+    clock.advance(days=1)
+    with Workspace(paths, clock=clock) as ws:
+        assert ws.backup(if_due=True) is not None  # the day's own backup
+        assert ws.backup(if_due=True) is None  # and no second one that day

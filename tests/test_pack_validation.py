@@ -230,6 +230,10 @@ def test_a_task_whose_lesson_file_is_missing_is_refused_at_the_task(minipack):
     (minipack / "lessons" / "spill.md").unlink()
     (msg,) = problems(minipack)
     assert msg.startswith("roles/dock-hand.toml:17:") and "task 'spill' has no lesson" in msg
+    with pytest.raises(PackInvalid) as info:
+        Workspace.validate_pack(minipack)
+    # said once, as the error it is (a '(warning)' for the same task printed beside it contradicted it)
+    assert [str(p) for p in info.value.problems if "spill" in str(p) and "lesson" in str(p)] == [msg]
 
 
 def test_a_decision_tree_node_that_cannot_reach_an_end_is_refused(minipack):

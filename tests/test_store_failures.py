@@ -139,3 +139,27 @@ def test_read_only_filesystem_with_a_leftover_wal_says_so(small_disk, minipack):
     assert r.returncode in (1, 2), r.stderr
     assert "read-only" in r.stderr and "drillpad.db-wal" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr and "not a DrillPad database" not in r.stderr
+
+
+def test_once_it_fixes_the_databases_mode_its_journal_files_follow(tmp_path, minipack):
+    """A database IT restored as 0400 is read (a list works), and SQLite makes its WAL and shared-memory files with
+    the same 0400; once IT gives the database back its 0600, those leftovers must not keep DrillPad from writing."""
+    if not ROOT:
+        pytest.skip("needs root to drop the capability that ignores file modes")
+    data = tmp_path / "data"
+    assert _cli("pack", "import", str(minipack), data=data).returncode == 0
+    (data / "drillpad.db").chmod(0o400)
+    drop = [SETPRIV, "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"]
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+
+    def run(*argv):
+        return subprocess.run([*drop, sys.executable, "-m", "drillpad", "--data-dir", str(data), *argv], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    assert run("learner", "list").returncode == 0
+    (data / "drillpad.db").chmod(0o600)  # IT fixes the database's mode
+    r = run("learner", "add", "Bo Lind", "--role", "dock-hand")
+    assert r.returncode == 0, r.stderr
+    for suffix in ("-wal", "-shm"):
+        if (side := data / f"drillpad.db{suffix}").exists():
+            assert stat.S_IMODE(side.stat().st_mode) == 0o600, suffix

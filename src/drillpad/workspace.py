@@ -277,6 +277,12 @@ def demo_packs_dir() -> Path:
     return resources_dir() / "assets" / "packs"
 
 
+def is_damage(exc: BaseException) -> bool:
+    """Whether *exc* says the database file itself is damaged (a page that no longer reads)."""
+    error = save_error(exc)
+    return error is not None and error.reason == "damaged"
+
+
 def _saves(method):
     """A use case that saves what the user did: a failure of the computer (a full disk, no write access, a busy
     database) is raised as SaveError (DiskFullError for a full disk), so callers need not know SQLite."""
@@ -627,6 +633,7 @@ class Workspace:
     def has_pin(self, learner_key: str) -> bool:
         return pin_store.get(self.db, self.learner(learner_key).id) is not None
 
+    @_saves
     def set_pin(self, learner_key: str, pin: str) -> None:
         """Set the PIN of a profile that has none (first use, or after a manager's reset)."""
         lr = self.learner(learner_key)
@@ -680,6 +687,7 @@ class Workspace:
     def _pin_window(self) -> str:
         return to_iso(self.clock.now() - pin_core.WINDOW)
 
+    @_saves
     def begin_unlock(self, learner_key: str, pin: str, *, via: str = "app") -> UnlockResult | PinCheck:
         """Count an unlock attempt (one transaction) and hand back the check to run; or say why there is none:
         an incomplete PIN (not an attempt: nothing counted), no PIN yet, or a lock."""
@@ -700,6 +708,7 @@ class Workspace:
         assert claim.attempt_id is not None
         return PinCheck(lr.id, lr.name, claim.attempt_id, pin, claim.hash)
 
+    @_saves
     def finish_unlock(self, check: PinCheck) -> UnlockResult:
         """Record the outcome of a counted attempt whose ``check()`` has run; a right PIN starts the session."""
         if check.right is None:

@@ -16,6 +16,7 @@ from drillpad.store.backups import list_backups
 from drillpad.ui import app as app_module
 from drillpad.workspace import Workspace
 from tests.test_backups import _answer, _damage_page, _event_leaves
+from tests.test_store_failures import small_disk  # noqa: F401 - a fixture
 
 
 @pytest.fixture
@@ -125,3 +126,164 @@ def test_after_an_unclean_exit_the_window_shows_first_and_damage_the_full_check_
     window.close()
     ws.close()
 
+
+
+def _fill_disk(disk) -> None:
+    with (disk / "filler").open("wb", buffering=0) as f:  # unbuffered: closing has nothing left to write
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError:
+            pass
+
+
+def test_on_a_really_full_disk_the_pin_screen_says_so_and_nothing_crashes(qtbot, small_disk, minipack, clock,
+                                                                           monkeypatch):
+    """The disk fills while the window is open (a real small tmpfs): the next PIN typed is an attempt that cannot be
+    written. The trainee is told in plain words on the PIN screen; no crash report, no traceback."""
+    from tests.ui.test_trainee_lock import choose, enter_pin
+
+    crashes: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, exc, tb: crashes.append(exc))
+    ws = Workspace(Paths.resolve(small_disk / "data", env={}), clock=clock)
+    try:
+        ws.import_pack(minipack)
+        ws.add_learner("Ana Lima", "dock-hand")
+        ws.set_pin("Ana Lima", "2580")
+        ws.backup()  # today's is taken: the window's worker has nothing to write
+        w = app_module.MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+        qtbot.addWidget(w)
+        w.show()
+        _fill_disk(small_disk)
+        choose(qtbot, w, "Ana Lima")
+        enter_pin(qtbot, w, "2580")
+        assert not crashes, crashes
+        assert w.stack.currentWidget() is w.pin
+        assert "disk is full" in w.pin.message.text(), w.pin.message.text()
+        (small_disk / "filler").unlink()  # space freed: the same PIN opens the profile
+        enter_pin(qtbot, w, "2580")
+        assert not crashes, crashes
+        assert w.stack.currentWidget() is w.today
+        w.close()
+    finally:
+        ws.close()
+
+
+def test_on_a_really_full_disk_the_typed_answer_and_reflection_stay_and_nothing_crashes(qtbot, small_disk, minipack,
+                                                                                        clock, monkeypatch):
+    """Unlocked, then the disk fills (a real small tmpfs, no patched methods): Check my answer and Save on the
+    reflection say the disk is full in plain words and keep what was typed; once space is freed they go in."""
+    from tests.ui.test_trainee_lock import press, reach, unlock
+
+    crashes: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, exc, tb: crashes.append(exc))
+    ws = Workspace(Paths.resolve(small_disk / "data", env={}), clock=clock)
+    try:
+        ws.import_pack(minipack)
+        ws.add_learner("Ana Lima", "dock-hand")
+        ws.set_pin("Ana Lima", "2580")
+        ws.backup()
+        w = app_module.MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+        qtbot.addWidget(w)
+        w.show()
+        unlock(qtbot, w)
+        recall = reach(qtbot, w, clock, "recall")
+        typed = "Press the e-stop first, then lock out the isolator. " * 40  # needs new pages
+        recall.answer.setPlainText(typed)
+        press(qtbot, recall.confidence.buttons[3])
+        _fill_disk(small_disk)
+        with qtbot.waitSignal(recall.checked, timeout=10_000):
+            press(qtbot, recall.check)
+        assert not crashes, crashes
+        assert "disk is full" in recall.result.text() and recall.answer.toPlainText() == typed
+        (small_disk / "filler").unlink()
+        with qtbot.waitSignal(recall.checked, timeout=10_000):
+            press(qtbot, recall.check)
+        assert "Source:" in recall.result.text()
+        assert ws.db.execute("SELECT count(*) FROM events WHERE kind = 'review' AND payload LIKE ?",
+                             ["%Press the e-stop first, then lock out%"]).fetchone()[0] == 1
+        w.close()
+    finally:
+        ws.close()
+
+
+def test_damage_found_by_a_save_while_the_window_is_open_restores_instead_of_crashing(qtbot, tmp_path, minipack,
+                                                                                      clock, shown, monkeypatch):
+    """The disk damages the events table while a trainee practises (after a clean start, so no full check runs):
+    the next answer's save meets the damage. No crash report: the window locks, restores the newest good copy with
+    everything that still reads, and says what may be missing — it does not go on writing into the damaged file."""
+    from tests.ui.test_trainee_lock import press, reach, unlock
+
+    crashes: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, exc, tb: crashes.append(exc))
+    paths = Paths.resolve(tmp_path / "data", env={})
+    ws = Workspace(paths, clock=clock)
+    try:
+        ws.import_pack(minipack)
+        ws.add_learner("Ana Lima", "dock-hand")
+        ws.set_pin("Ana Lima", "2580")
+        ws.add_learner("Alex", "dock-hand")
+        earlier = _answer(ws, 60)
+        ws.backup()
+        w = app_module.MainWindow(ws)  # (the shown fixture gives it the fake engine, no pre-generation)
+        qtbot.addWidget(w)
+        w.show()
+        unlock(qtbot, w)
+        recall = reach(qtbot, w, clock, "recall")
+        recall.answer.setPlainText("Press the e-stop first.")
+        press(qtbot, recall.confidence.buttons[3])
+        ws.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for page in _event_leaves(paths.db_path):  # every leaf of the events table goes bad on the disk
+            _damage_page(paths.db_path, page)
+        ws.db.execute("PRAGMA shrink_memory")  # nothing of it left in the connection's cache
+        press(qtbot, recall.check)
+        qtbot.waitUntil(lambda: bool(crashes) or any(title == "DrillPad restored your practice data" for title, _ in shown),
+                        timeout=20_000)
+        assert not crashes, crashes
+        assert w.stack.currentWidget() is w.profiles  # locked: nobody's screen stays open
+        assert list((paths.data_dir / "damaged").glob("drillpad-*.db"))
+        stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
+        assert set(earlier) <= stored
+        w.close()
+    finally:
+        ws.close()
+
+
+def test_damage_met_by_a_screen_reading_in_a_worker_restores_too(qtbot, tmp_path, minipack, clock, shown,
+                                                                   monkeypatch):
+    """The damage is met first by a read (Today gathers the learner's day in a worker): the same restore."""
+    from tests.ui.test_trainee_lock import choose, enter_pin
+
+    crashes: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, exc, tb: crashes.append(exc))
+    paths = Paths.resolve(tmp_path / "data", env={})
+    ws = Workspace(paths, clock=clock)
+    try:
+        ws.import_pack(minipack)
+        ws.add_learner("Ana Lima", "dock-hand")
+        ws.set_pin("Ana Lima", "2580")
+        earlier = []
+        for _ in range(60):
+            earlier.append(ws.answer_prompt("Ana Lima", "jam-first", "press the e-stop " + "x" * 120, 3).event_id)
+            clock.advance(minutes=1)
+        ws.backup()
+        w = app_module.MainWindow(ws)
+        qtbot.addWidget(w)
+        w.show()
+        ws.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn = sqlite3.connect(paths.db_path)
+        cards = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'cards'")]
+        conn.close()
+        for page in cards:  # the schedules Today reads go bad on the disk
+            _damage_page(paths.db_path, page)
+        ws.db.execute("PRAGMA shrink_memory")
+        choose(qtbot, w, "Ana Lima")
+        enter_pin(qtbot, w, "2580")
+        qtbot.waitUntil(lambda: bool(crashes) or any(t == "DrillPad restored your practice data" for t, _ in shown),
+                        timeout=20_000)
+        assert not crashes, crashes
+        assert w.stack.currentWidget() is w.profiles
+        assert set(earlier) <= {r[0] for r in ws.db.execute("SELECT id FROM events")}
+        w.close()
+    finally:
+        ws.close()

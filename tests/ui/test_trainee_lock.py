@@ -328,3 +328,23 @@ def test_try_again_is_the_main_action_and_keeps_the_hints_in_view(qtbot, window,
     with qtbot.waitSignal(drill.checked, timeout=10_000):
         press(qtbot, drill.submit)
     assert "Well done" in drill.feedback.text() and drill.next.isDefault() and drill.next.text() == "Next →"
+
+
+def test_an_idle_lock_during_export_writes_nobodys_data(qtbot, window, monkeypatch, tmp_path):
+    """A file dialog the lock cannot close (the system's own, as on Windows) stays over the names; whoever presses
+    Save in it afterwards gets nothing of the last person's data."""
+    from PySide6.QtWidgets import QFileDialog
+
+    unlock(qtbot, window)
+    window._show_data()
+    target = tmp_path / "ana.json"
+
+    def native_dialog(parent, caption, start, filters, *args, **kwargs):
+        window.lock()  # the idle lock fires while the system's dialog is open
+        return str(target), filters  # … and the next person presses Save
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", native_dialog)
+    mydata = window.mydata
+    qtbot.mouseClick(mydata.export, Qt.MouseButton.LeftButton)
+    assert not target.exists()
+    assert window.stack.currentWidget() is window.profiles

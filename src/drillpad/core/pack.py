@@ -931,9 +931,3 @@ def _cross_check(c: _Collector, texts: Mapping[str, str | None], roles, lessons,
         if bad:
             c.error(path, f"violations names {', '.join(map(repr, bad))}, not must_not items of drill {d.id!r}",
                     line_of(path, ("example", i, "violations")), f"example[{i}].violations")
-    with_lesson = {lz.task for lz in lessons}
-    for path, role in roles if "lessons" not in broken else []:
-        for i, t in enumerate(role.task):
-            if t.id not in with_lesson:
-                c.warn(path, f"task {t.id!r} has no lesson in lessons/", line_of(path, ("task", i, "id")),
-                       f"task[{i}]")

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from drillpad.store.db import (
+    DAMAGED_DIR,
     DB_SUFFIXES,
     PRIVATE_DIR,
     PRIVATE_FILE,
@@ -31,6 +32,7 @@ from drillpad.store.db import (
     explain,
     make_private,
     open_database,
+    restoring_path,
 )
 from drillpad.store.events import raise_floor
 from drillpad.store.integrity import (
@@ -43,7 +45,6 @@ from drillpad.store.integrity import (
 log = logging.getLogger(__name__)
 
 BACKUP_DIR = "backups"
-DAMAGED_DIR = "damaged"
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
 STAMP = "%Y%m%dT%H%M%SZ"
@@ -75,6 +76,8 @@ class RestoreReport:
     """Events taken back from evidence bundles (this PC's outbox, the team's shared folder): evidence/recover.py."""
     sealed_bundles: int = 0
     """Bundles this PC could not decrypt (their events are at the manager's)."""
+    replaced_damaged: bool = True
+    """The file the backup replaced failed its quick check (False: a sound file replaced by a named backup)."""
 
     @property
     def missing_answers(self) -> int:
@@ -83,7 +86,8 @@ class RestoreReport:
     def summary(self) -> str:
         source = (f"the backup of {self.backup.taken_at:%Y-%m-%d %H:%M} UTC" if self.backup
                   else "no backup (none was usable), only what the damaged file still reads")
-        lines = [f"Restored {source}; {self.salvaged_events} newer event(s) salvaged from the damaged file."]
+        replaced = "the damaged file" if self.replaced_damaged else "the file it replaced"
+        lines = [f"Restored {source}; {self.salvaged_events} newer event(s) salvaged from {replaced}."]
         if self.from_bundles or self.sealed_bundles:
             lines.append(f"{self.from_bundles} event(s) came back from evidence bundles (this PC's outbox and the "
                          f"team's shared folder)" + (f"; {self.sealed_bundles} bundle(s) could not be read here, "
@@ -97,7 +101,7 @@ class RestoreReport:
                              f"{e.get('learner') or e.get('learner_id') or 'learner unknown'}  "
                              f"{e.get('kind') or 'kind unknown'}")
         if self.damaged_kept:
-            lines.append(f"The damaged file is kept at {self.damaged_kept}.")
+            lines.append(f"{replaced[0].upper()}{replaced[1:]} is kept at {self.damaged_kept}.")
         return "\n".join(lines)
 
 
@@ -119,9 +123,10 @@ def list_backups(db_path: Path) -> list[Backup]:
 
 
 def backup_due(db_path: Path, now: datetime) -> bool:
-    """True when no backup was taken on *now*'s (UTC) day."""
-    newest = list_backups(db_path)
-    return not newest or newest[0].taken_at.date() != now.astimezone(timezone.utc).date()
+    """True when no backup was taken on *now*'s (UTC) day (any of them: one stamped by a clock that was set ahead
+    sorts first by name, and must not make a backup due at every start)."""
+    today = now.astimezone(timezone.utc).date()
+    return all(b.taken_at.date() != today for b in list_backups(db_path))
 
 
 def _verify(path: Path) -> list[str]:
@@ -196,11 +201,31 @@ def _choose_backup(db_path: Path, named: Path | None) -> Backup | None:
                              "(`drillpad backup --list`), or restore without a name to take the newest good one")
         match = [b for b in list_backups(db_path) if b.path.resolve() == named.resolve()]
         return match[0] if match else Backup(named, datetime.fromtimestamp(named.stat().st_mtime, timezone.utc))
-    for b in list_backups(db_path):
+    for b in sorted(list_backups(db_path), key=lambda b: (_progress(b.path), b.taken_at), reverse=True):
         if not _verify(b.path):
             return b
         log.warning("backup %s failed its check; trying an older one", b.path)
     return None
+
+
+def _progress(path: Path) -> int:
+    """How far a backup's history goes, whatever the clock said when it was taken: the sum of every device's
+    highest event number (they only ever rise, even across a restore: ``seq_floor``). A clock set ahead for one
+    day stamps a backup with a future name; this keeps it from passing for the newest copy."""
+    try:
+        conn = connect_read_only(path)
+    except (sqlite3.Error, OSError):
+        return -1
+    try:
+        for query in ("SELECT total(seq) FROM seq_floor",  # older backups have no floor: their events say it
+                      "SELECT total(top) FROM (SELECT max(seq) AS top FROM events GROUP BY device_id)"):
+            try:
+                return int(conn.execute(query).fetchone()[0])
+            except sqlite3.Error:
+                continue
+        return -1
+    finally:
+        conn.close()
 
 
 def _in_use_by(db_path: Path) -> int | None:
@@ -228,16 +253,9 @@ def restore(db_path: Path, now: datetime, backup: Path | None = None, *, salvage
         raise StoreError(f"DrillPad is still running with this data (process {pid}); close it, then restore")
     chosen = _choose_backup(db_path, backup)
     stamp = now.astimezone(timezone.utc).strftime(STAMP)
-    aside: Path | None = None
-    if db_path.exists():
-        aside_dir = db_path.parent / DAMAGED_DIR
-        aside_dir.mkdir(mode=PRIVATE_DIR, exist_ok=True)
-        aside = aside_dir / f"drillpad-{stamp}.db"
-        for suffix in DB_SUFFIXES:  # the WAL travels with its database: it holds committed answers
-            if Path(f"{db_path}{suffix}").exists():
-                os.replace(f"{db_path}{suffix}", f"{aside}{suffix}")
-    db_path.with_name(db_path.name + ".open").unlink(missing_ok=True)
-    restoring = db_path.with_name(db_path.name + ".restoring")
+    current = db_path if db_path.exists() else None
+    aside = db_path.parent / DAMAGED_DIR / f"drillpad-{stamp}.db" if current is not None else None
+    restoring = restoring_path(db_path)
     for suffix in DB_SUFFIXES:
         Path(f"{restoring}{suffix}").unlink(missing_ok=True)
     if chosen is not None:
@@ -250,14 +268,37 @@ def restore(db_path: Path, now: datetime, backup: Path | None = None, *, salvage
             dst.close()
     db = open_database(restoring, check_network=False)  # migrates an older backup to this DrillPad's schema
     report = RestoreReport(chosen, aside)
-    try:
-        if salvage and aside is not None:
-            _salvage(db.conn, aside, report)
+    if current is not None:
+        report.replaced_damaged = not _sound(current)
+    try:  # the restored copy is made complete beside the current file, which stays in place until it is
+        if salvage and current is not None:  # (a restore killed before this ends leaves the data as it was)
+            _salvage(db.conn, current, report)
     finally:
         close_database(db)
+    if aside is not None:
+        aside.parent.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        os.replace(db_path, aside)  # from here a start finishes the restore (finish_interrupted_restore)
+        for suffix in DB_SUFFIXES[1:]:  # the WAL travels with its database: it holds committed answers
+            if Path(f"{db_path}{suffix}").exists():
+                os.replace(f"{db_path}{suffix}", f"{aside}{suffix}")
+    db_path.with_name(db_path.name + ".open").unlink(missing_ok=True)
     os.replace(restoring, db_path)
     log.warning("restored %s: %s", db_path, report.summary())
     return report
+
+
+def _sound(path: Path) -> bool:
+    """Whether *path* passes SQLite's quick check (read-only)."""
+    try:
+        conn = connect_read_only(path)
+    except (sqlite3.Error, OSError):
+        return False
+    try:
+        return check_connection(conn, full=False).ok
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
 
 
 def _salvage(conn: sqlite3.Connection, damaged_path: Path, report: RestoreReport) -> None:

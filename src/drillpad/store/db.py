@@ -58,7 +58,8 @@ class DamagedDatabaseError(StoreError):
 
 class SaveError(StoreError):
     """A save failed because of the computer, not the data: *reason* is ``full`` (the disk), ``readonly`` (no
-    write access), ``busy`` (another program holds the database) or ``other``; nothing of it was kept (one
+    write access), ``busy`` (another program holds the database), ``damaged`` (the file met a damaged page) or
+    ``other``; nothing of it was kept (one
     transaction), so the caller may keep what the user typed and let them try again."""
 
     reason = "other"
@@ -87,10 +88,13 @@ def save_error(exc: BaseException) -> SaveError | None:
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return SaveError(text, "readonly")
         return SaveError(text)
-    if not isinstance(exc, sqlite3.OperationalError):  # IntegrityError and the like are bugs, not the computer
-        return None
     code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
     text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and (code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+                                                   or "malformed" in text.lower()):
+        return SaveError(f"the database is damaged ({text})", "damaged")  # the disk failed under an open window
+    if not isinstance(exc, sqlite3.OperationalError):  # IntegrityError and the like are bugs, not the computer
+        return None
     if code == sqlite3.SQLITE_FULL or "full" in text.lower():
         return DiskFullError(text)
     if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN) \
@@ -104,6 +108,32 @@ def save_error(exc: BaseException) -> SaveError | None:
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 DB_SUFFIXES = ("", "-wal", "-shm")
+DAMAGED_DIR = "damaged"
+"""Where a restore keeps the file it replaced (beside the database)."""
+
+
+def restoring_path(path: Path) -> Path:
+    """Where a restore builds the restored copy of *path* before it takes its place."""
+    return path.with_name(path.name + ".restoring")
+
+
+def finish_interrupted_restore(path: Path) -> bool:
+    """A restore sets the current file aside only once its restored copy is complete; when it was stopped after
+    that (the database is gone, the copy is there), put the copy in place, and the old file's WAL and
+    shared-memory files (never to be read with another database) beside the file set aside. True when it did."""
+    restoring = restoring_path(path)
+    if path.exists() or not restoring.exists():
+        return False
+    damaged = path.parent / DAMAGED_DIR
+    kept = sorted(damaged.glob("drillpad-*.db")) if damaged.is_dir() else []
+    for suffix in DB_SUFFIXES[1:]:
+        if (left := Path(f"{path}{suffix}")).exists():
+            if kept:
+                os.replace(left, f"{kept[-1]}{suffix}")
+            else:
+                left.unlink()
+    os.replace(restoring, path)
+    return True
 
 
 def make_private(path: Path, mode: int = PRIVATE_FILE) -> None:
@@ -116,6 +146,22 @@ def make_private(path: Path, mode: int = PRIVATE_FILE) -> None:
             path.chmod(current & 0o700)
     except OSError:
         pass
+
+
+def _journal_follows(path: Path) -> None:
+    """SQLite makes the WAL and shared-memory files with the database's mode: opened while IT had it read-only,
+    they stay read-only after IT gives the database back its write access. When this account may write the
+    database, its own leftover side files get 0600 too (the database's mode itself is IT's to set)."""
+    if not os.access(path, os.R_OK | os.W_OK):
+        return
+    for suffix in DB_SUFFIXES[1:]:
+        side = Path(f"{path}{suffix}")
+        try:
+            st = side.stat()
+            if (not hasattr(os, "getuid") or st.st_uid == os.getuid()) and stat.S_IMODE(st.st_mode) & 0o600 != 0o600:
+                side.chmod(PRIVATE_FILE)
+        except OSError:
+            pass
 
 
 def read_only_filesystem(path: Path) -> bool:
@@ -272,10 +318,12 @@ def open_database(path: Path, *, check_network: bool = True, defer_full_check: b
         path.parent.mkdir(parents=True, exist_ok=True)
         if read_only_filesystem(path.parent):
             raise StoreError(read_only_fs_message(path.parent, path))
+        finish_interrupted_restore(path)
         if not path.exists():  # created private, so its WAL and shared-memory files are private too
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
         for suffix in DB_SUFFIXES:
             make_private(Path(f"{path}{suffix}"))
+        _journal_follows(path)
     except OSError as exc:
         raise explain(exc, path, "open its database") or exc from exc
     unclean = was_unclean(path)

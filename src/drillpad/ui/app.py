@@ -25,6 +25,7 @@ from drillpad.ui.memory import release_free_memory
 from drillpad.ui.trainee.pin import PinScreen
 from drillpad.ui.trainee.profiles import ProfilesScreen
 from drillpad.ui.widgets.common import save_problem
+from drillpad.ui.workers import damage_notice
 from drillpad.ui.widgets.look import style_sheet
 from drillpad.workspace import REFLECTION_QUESTION, Workspace
 
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         self.manager_screen = None
         self.passphrase_dialog = None
         self.pin.back.connect(self.lock)
+        damage_notice().found.connect(self._damage_found)  # a save met a damaged page: restore, as the full check
         self.pin.unlocked.connect(self._unlocked)
         self.today = self.lesson = self.recall = self.drill = self.progress = self.mydata = None
 
@@ -692,6 +694,14 @@ class MainWindow(QMainWindow):
             if not self._syncing:  # a sync has its own connection: the restore waits until it is done
                 self._repair()
         self.full_check_done.emit(report)
+
+    def _damage_found(self) -> None:
+        """A save met a damaged page while the window is open: once the screen that tried it has said so, repair
+        as after a failed full check (never before a sync's own connection is done)."""
+        if self.workspace.db is None or self._closing or self._repair_pending:
+            return
+        self._repair_pending = True
+        QTimer.singleShot(0, lambda: self._repair() if self._repair_pending and not self._syncing else None)
 
     def _repair(self) -> None:
         """The data is damaged: nobody's screen stays open, the newest good backup comes back with everything

@@ -9,7 +9,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+
+
+class DamageNotice(QObject):
+    """Said when a save or a worker's read met a damaged database while the window is open (a disk failing
+    under it); the window restores, as after a failed full check."""
+
+    found = Signal()
+
+
+_damage_notice: DamageNotice | None = None
+
+
+def damage_notice() -> DamageNotice:
+    """The one notice, living in the application's thread (so a worker's emit is queued to the window)."""
+    global _damage_notice
+    if _damage_notice is None:
+        _damage_notice = DamageNotice()
+        if (app := QCoreApplication.instance()) is not None:
+            _damage_notice.moveToThread(app.thread())
+    return _damage_notice
 
 
 class _Signals(QObject):
@@ -32,6 +52,10 @@ class Job(QRunnable):
             else:
                 result = self.fn()
         except Exception as exc:  # noqa: BLE001 - every failure is reported to the screen that asked
+            from drillpad.workspace import is_damage
+
+            if is_damage(exc):  # the data file is damaged: the window restores it (and the screen says why)
+                damage_notice().found.emit()
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return
         self.signals.done.emit(result)

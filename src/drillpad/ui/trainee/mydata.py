@@ -129,9 +129,11 @@ class MyDataScreen(QWidget):
     def _export(self) -> None:
         name = self.workspace.learner(self.learner_id).name.replace(" ", "-").lower()
         start = str(Path(export_folder()) / f"drillpad-{name}.json")
+        owner = self.learner_id
         path, _ = QFileDialog.getSaveFileName(self, "Export my data", start, "JSON (*.json)")
-        if not path:
-            return
+        session = self.workspace.session
+        if not path or session is None or session["learner"] != owner:
+            return  # locked while the dialog was open (the system's own dialog outlives a lock): export nothing
         try:
             self.export_to(path)
         except OSError as exc:

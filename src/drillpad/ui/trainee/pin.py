@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, 
 from drillpad.core.pin import PinFormatError, check_format, complete
 from drillpad.ui import workers
 from drillpad.ui.widgets.common import MIN_TARGET, big_button, heading, text
-from drillpad.workspace import LearningError
+from drillpad.workspace import LearningError, SaveError
 
 INCOMPLETE = "Type all the digits of your PIN (4 to 8), then OK."
 
@@ -109,6 +109,16 @@ class PinScreen(QWidget):
         if result.seconds_left > 0:
             self.countdown.start()
 
+    def _cannot_save(self, exc: SaveError, what: str = "your PIN could not be checked") -> None:
+        """A PIN needs a write (the attempt is counted first): on a full disk, a read-only folder or busy data, say
+        so in plain words, and what to do."""
+        why = {"full": "this computer's disk is full", "readonly": "DrillPad may not write to its data folder",
+               "busy": "the practice data is busy"}.get(exc.reason, f"the computer said: {exc}")
+        then = ("Wait a moment, then try again." if exc.reason == "busy"
+                else "Tell your supervisor or IT, then try again.")
+        self.message.setText(f"⚠ Sorry, {what}: {why}. {then}")
+        self.entry.setFocus()
+
     def _tick(self) -> None:
         if self.learner_id is None or self.checking:
             self.countdown.stop()
@@ -147,7 +157,11 @@ class PinScreen(QWidget):
         self._check(pin)
 
     def _check(self, pin: str) -> None:
-        started = self.workspace.begin_unlock(self.learner_id, pin)
+        try:
+            started = self.workspace.begin_unlock(self.learner_id, pin)
+        except SaveError as exc:  # the attempt could not be counted, so the PIN is not compared at all
+            self._cannot_save(exc)
+            return
         if not hasattr(started, "check"):  # locked, or no PIN: said at once, nothing to compare
             self._show(started)
             return
@@ -162,8 +176,12 @@ class PinScreen(QWidget):
             return
         if error is not None:  # the comparison itself failed: counted as wrong, never as right
             started.right = False
-        result = self.workspace.finish_unlock(started)
         self._busy(False)
+        try:
+            result = self.workspace.finish_unlock(started)
+        except SaveError as exc:  # counted, but its outcome (and a session) could not be written: nobody unlocks
+            self._cannot_save(exc)
+            return
         if self.learner_id != started.learner_id:  # locked or left while checking: nobody stays unlocked
             if result.ok:
                 self.workspace.lock()
@@ -192,6 +210,10 @@ class PinScreen(QWidget):
             return
         try:
             self.workspace.set_pin(self.learner_id, pin)
+        except SaveError as exc:
+            self.first_choice = None
+            self._cannot_save(exc, "your new PIN could not be saved")
+            return
         except LearningError as exc:  # e.g. their history is here from another workstation, their PIN not yet
             self.first_choice = None
             self.message.setText(f"⚠ {exc}")

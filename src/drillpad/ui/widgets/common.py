@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from drillpad.ui.workers import damage_notice
 from drillpad.workspace import SaveError
 
 MIN_TARGET = 48
@@ -21,6 +22,10 @@ def save_problem(exc: BaseException, what: str = "answer", button: str = "Check 
     if not isinstance(exc, SaveError):
         return None
     reason = exc.reason
+    if reason == "damaged":  # the window locks and restores (MainWindow listens): what was typed goes with the lock
+        damage_notice().found.emit()
+        return (f"Your {what} could not be saved: the practice data on this computer is damaged. DrillPad is "
+                "putting back its latest good copy now and will tell you what may be missing.")
     kept = f"Your {what} is still here: nothing you typed is lost."
     if reason == "full":
         return (f"Your {what} could not be saved: this computer's disk is full. {kept} Tell your supervisor or IT "
