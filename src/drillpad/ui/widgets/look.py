@@ -62,4 +62,5 @@ QAbstractSpinBox:focus, QScrollArea:focus {{ border: 3px solid {focus}; margin: 
 QCheckBox {{ border: 3px solid transparent; padding: 2px; }}
 QCheckBox:focus {{ border: 3px solid {focus}; }}
 QTabBar::tab:selected {{ font-weight: bold; }}
+QTabBar::tab:selected:focus {{ border: 3px solid {focus}; }}
 """
