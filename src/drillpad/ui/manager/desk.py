@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -673,6 +673,13 @@ class GapsTab(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move inside it
         self.table.setAccessibleName("Cohort skill gaps")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # the rows follow their wrapped text whenever a column changes width (the rows were sized once, before the
+        # tab had its width, and the advice was cut at 1024×768); one re-fit per burst of column resizes
+        self._fit_rows = QTimer(self)
+        self._fit_rows.setSingleShot(True)
+        self._fit_rows.setInterval(0)
+        self._fit_rows.timeout.connect(self.table.resizeRowsToContents)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_: self._fit_rows.start())
         layout.addWidget(self.table, 1)
 
     def refresh(self) -> None:
