@@ -124,3 +124,29 @@ def test_export_my_data_starts_in_the_users_own_folder(qtbot, window, monkeypatc
     start = Path(asked["start"])
     assert start.name == "drillpad-ana-lima.json" and start.parent != tmp_path
     assert start.parent.is_dir() and str(start.parent).startswith(os.path.expanduser("~"))
+
+
+def test_the_export_dialog_has_controls_a_gloved_finger_can_hit(qtbot, window, monkeypatch, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QToolButton
+
+    from drillpad.ui.widgets.common import MIN_TARGET
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    unlock(qtbot, window)
+    window._show_data()
+    small = {}
+
+    def look_and_cancel() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QFileDialog), dialog
+        for control in (dialog.findChildren(QPushButton) + dialog.findChildren(QLineEdit)
+                        + dialog.findChildren(QComboBox) + dialog.findChildren(QToolButton)):
+            if control.isVisible() and control.height() < MIN_TARGET:
+                small[f"{type(control).__name__} {control.text() if hasattr(control, 'text') else ''}"] = \
+                    control.height()
+        dialog.reject()
+
+    QTimer.singleShot(0, look_and_cancel)
+    qtbot.mouseClick(window.mydata.export, Qt.MouseButton.LeftButton)
+    assert not small, small
