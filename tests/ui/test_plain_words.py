@@ -150,3 +150,23 @@ def test_the_export_dialog_has_controls_a_gloved_finger_can_hit(qtbot, window, m
     QTimer.singleShot(0, look_and_cancel)
     qtbot.mouseClick(window.mydata.export, Qt.MouseButton.LeftButton)
     assert not small, small
+
+
+def test_no_trainee_screen_counts_in_brackets(qtbot, window, workspace):
+    """ "4 item(s)" reads as badly as "day(s)": counts say "1 item", "4 items"."""
+    workspace.add_learner("Cy Diaz", "dock-hand")  # a new learner: lessons to read today
+    workspace.set_pin("Cy Diaz", "2468")
+    window._choose(workspace.learner("Cy Diaz").id)
+    window.pin.entry.setText("2468")
+    with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
+        window.pin._submit()
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
+    shown = [visible for visible in (window.today, window.sync_label, window.model_label)]
+    with qtbot.waitSignal(window.progress.loaded, timeout=10_000):
+        window._show_progress()
+    shown.append(window.progress)
+    texts = []
+    for widget in shown:
+        texts += [label.text() for label in [widget, *widget.findChildren(QLabel)] if isinstance(label, QLabel)]
+    assert any("items, about" in t or "1 item, about" in t for t in texts), texts
+    assert not [t for t in texts if "(s)" in t]

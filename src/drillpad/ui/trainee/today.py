@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLa
 from drillpad.core.dates import day_text
 from drillpad.ui import workers
 from drillpad.ui.widgets.common import Card, big_button, heading, text
+from drillpad.core.words import count_text
 
 KIND = {"lesson": "Learn", "prompt": "Recall", "drill": "Scenario"}
 CADENCE = {"prompt": "A recall prompt", "scenario": "A scenario drill", "reflection": "A reflection",
@@ -135,7 +136,7 @@ class TodayScreen(QWidget):
             row.setToolTip(item.reason)
             self.queue.addItem(row)
         if today.items:
-            self.summary.setText(f"{len(today.items)} item(s), about {today.minutes:g} of your "
+            self.summary.setText(f"{count_text(len(today.items), 'item')}, about {today.minutes:g} of your "
                                  f"{today.budget_minutes:g} minutes.")
         else:
             self.summary.setText("Nothing due today. Well done — come back tomorrow.")
