@@ -170,3 +170,20 @@ def test_no_trainee_screen_counts_in_brackets(qtbot, window, workspace):
         texts += [label.text() for label in [widget, *widget.findChildren(QLabel)] if isinstance(label, QLabel)]
     assert any("items, about" in t or "1 item, about" in t for t in texts), texts
     assert not [t for t in texts if "(s)" in t]
+
+
+def test_lock_and_time_carry_a_picture(qtbot, window, workspace):
+    """A lock on every Lock and Stop button, a stopwatch beside the minutes on Today and on a lesson: pictures a
+    second-language reader gets without the words (issue #18), drawn in the text colour so dark palettes keep them."""
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
+    locks = [b for screen in (window.today, window.lesson, window.recall, window.drill)
+             for b in screen.findChildren(QPushButton) if "Lock" in b.text()]
+    assert len(locks) == 4 and all(not b.icon().isNull() for b in locks), [b.text() for b in locks]
+    for screen in (window.today, window.lesson):
+        watch = screen.findChild(QLabel, "stopwatch")
+        assert watch is not None and not watch.pixmap().isNull() and watch.accessibleName() == "Time needed"
+        image = watch.pixmap().toImage()
+        ink = window.palette().color(window.foregroundRole()).rgb() & 0xFFFFFF
+        assert any(image.pixel(x, y) & 0xFFFFFF == ink and image.pixelColor(x, y).alpha() == 255
+                   for x in range(image.width()) for y in range(image.height()))

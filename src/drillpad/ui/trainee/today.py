@@ -16,6 +16,7 @@ from drillpad.core.dates import day_text
 from drillpad.ui import workers
 from drillpad.ui.widgets.common import Card, big_button, heading, text
 from drillpad.core.words import count_text
+from drillpad.ui.widgets.icons import stopwatch, with_lock
 
 KIND = {"lesson": "Learn", "prompt": "Recall", "drill": "Scenario"}
 CADENCE = {"prompt": "A recall prompt", "scenario": "A scenario drill", "reflection": "A reflection",
@@ -47,6 +48,8 @@ class TodayScreen(QWidget):
                                     ("About my data", self.show_data, "About my data"),
                                     ("Lock", self.lock, "Lock and go back to the names")):
             button = big_button(label, name)
+            if label == "Lock":
+                with_lock(button)
             button.clicked.connect(signal.emit)
             top.addWidget(button)
         layout.addLayout(top)
@@ -60,7 +63,10 @@ class TodayScreen(QWidget):
         body = QHBoxLayout()
         queue_box = Card("Your practice today")
         self.summary = text("", selectable=False)
-        queue_box.body.addWidget(self.summary)
+        timed = QHBoxLayout()
+        timed.addWidget(stopwatch())
+        timed.addWidget(self.summary, 1)
+        queue_box.body.addLayout(timed)
         self.queue = QListWidget()
         self.queue.setAccessibleName("Today's practice items")
         self.queue.setWordWrap(True)
