@@ -183,3 +183,46 @@ def test_every_tab_stop_of_the_manager_desk_shows_its_focus(qtbot, window, works
             key(qtbot, Qt.Key.Key_Tab)
         assert screen.tabs.tabBar() in seen
     assert not [f"{where}: {what}" for where, what in problems.items() if what]
+
+
+def test_a_keyboard_only_recall_and_drill(qtbot, window, workspace, clock):
+    """Day two by keyboard alone: Start by Enter, each recall prompt and drill answered by typing, the confidence by
+    a digit key, Check by Tab and Space, the result left by Enter on Next (or Try again, then Next) — back to Today."""
+    from datetime import timedelta
+
+    for item in workspace.today("Ana Lima").items:  # day one's lessons, read
+        if item.kind == "lesson":
+            workspace.read_lesson("Ana Lima", item.item_id, 60)
+    clock.advance(timedelta(days=1))
+    key(qtbot, Qt.Key.Key_Space)  # the first name tile
+    qtbot.keyClicks(focus(), "2580")
+    with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
+        key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
+    assert focus() is window.today.start_button
+    key(qtbot, Qt.Key.Key_Return)
+    answered = set()
+    for _ in range(12):
+        screen = window.stack.currentWidget()
+        if screen is window.today:
+            break
+        assert screen in (window.recall, window.drill), screen
+        check = screen.check if screen is window.recall else screen.submit
+        assert focus() is screen.answer, f"the answer box has no focus on {type(screen).__name__}"
+        qtbot.keyClicks(focus(), "Hit the e-stop, lock out the isolator with my padlock.")
+        key(qtbot, Qt.Key.Key_Tab)  # into the confidence picker
+        assert screen.confidence.isAncestorOf(focus())
+        key(qtbot, Qt.Key.Key_3)
+        assert screen.confidence.value() == 3
+        tab_to(qtbot, check)
+        assert outline_ok(window, check) == ""
+        with qtbot.waitSignal(screen.checked, timeout=10_000):
+            key(qtbot, Qt.Key.Key_Space)
+        answered.add(type(screen).__name__)
+        if screen is window.drill and screen.retry.isVisible():  # a wrong answer: Try again has the focus
+            assert focus() is screen.retry
+            tab_to(qtbot, screen.next)
+        assert focus() is screen.next and outline_ok(window, screen.next) == ""
+        key(qtbot, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.today
+    assert answered == {"RecallScreen", "DrillScreen"}, answered
