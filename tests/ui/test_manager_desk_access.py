@@ -176,3 +176,13 @@ def test_devices_by_name_approved_by_keyboard(qtbot, team, minipack, tmp_path, c
     assert table.currentIndex().row() == 0
     qtbot.keyClick(screen.devices.approve_button, Qt.Key.Key_Space)
     assert cell(0, 1) == "✓ approved"
+
+
+def test_the_desk_counts_in_words(qtbot, team):
+    w, screen = unlocked(qtbot, team)
+    assert screen.team.summary.text().startswith("2 learners in 1 role;"), screen.team.summary.text()
+    screen.tabs.setCurrentWidget(screen.coaching)
+    screen.coaching.learner.setCurrentIndex(screen.coaching.learner.findText("Bo Chen", Qt.MatchFlag.MatchStartsWith))
+    shown = screen.coaching.summary_text.text()
+    assert "Last 4 weeks: 1 answer (0 right), 0 lessons read, 0 demonstrations logged." in shown, shown
+    assert "(s)" not in shown and "(s)" not in screen.team.summary.text()

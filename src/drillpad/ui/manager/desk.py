@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from drillpad.core.dates import day_text
+from drillpad.core.words import count_text
 from drillpad.manager import ManagerDesk
 from drillpad.ui.manager.lists import PagedListModel, RowsTableModel
 from drillpad.ui.widgets.common import MIN_TARGET, Card, big_button, heading, text
@@ -186,7 +187,7 @@ class TeamTab(QWidget):
         self._fill()
         ready = sum(1 for r in self.all_rows if r.ready)
         stuck = sum(1 for r in self.all_rows if r.stuck)
-        self.summary.setText(f"{len(self.all_rows)} learner(s) in {len(roles)} role(s); {ready} ready for sign-off; "
+        self.summary.setText(f"{count_text(len(self.all_rows), 'learner')} in {count_text(len(roles), 'role')}; {ready} ready for sign-off; "
                              f"{stuck} need attention." if self.all_rows else "No learners yet: import evidence from "
                              "the workstations (Devices and sync).")
 
@@ -224,7 +225,7 @@ class TeamTab(QWidget):
                 return _ink(self.palette())  # readable on the tint in light and dark palettes
             if role == Qt.ItemDataRole.ToolTipRole and b is not None:
                 rate = f", {b.success_rate:.0%} of them succeeded" if b.success_rate is not None else ""
-                return (f"{b.counted} of {b.required} demonstrations counted; {b.attempts} judged attempt(s){rate}. "
+                return (f"{b.counted} of {b.required} demonstrations counted; {count_text(b.attempts, 'judged attempt')}{rate}. "
                         "Double-click or press Enter for the evidence.")
             return None
         if role != Qt.ItemDataRole.DisplayRole:
