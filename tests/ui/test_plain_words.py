@@ -187,3 +187,48 @@ def test_lock_and_time_carry_a_picture(qtbot, window, workspace):
         ink = window.palette().color(window.foregroundRole()).rgb() & 0xFFFFFF
         assert any(image.pixel(x, y) & 0xFFFFFF == ink and image.pixelColor(x, y).alpha() == 255
                    for x in range(image.width()) for y in range(image.height()))
+
+
+def _plain(label: QLabel) -> None:
+    shown = label.text()
+    assert shown.startswith("⚠") and not any(w in shown for w in ("import", "module", "initialized")), shown
+    assert "partially initialized" in label.toolTip()  # the detail, for whoever helps, on hover
+
+
+def test_a_worker_that_fails_shows_plain_words_not_the_error_text(qtbot, window, workspace, monkeypatch):
+    """An error in a worker (such as the pydantic import race) never reaches the trainee as its text."""
+    from drillpad.workspace import Workspace
+
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
+    with monkeypatch.context() as m:
+        m.setattr(Workspace, "today", lambda *a, **k: broken_engine())
+        window.today.show_for(window.learner_id)
+        qtbot.waitUntil(lambda: window.today.summary.text().startswith("⚠"), timeout=10_000)
+        _plain(window.today.summary)
+    with monkeypatch.context() as m:
+        m.setattr(Workspace, "progress", lambda *a, **k: broken_engine())
+        window._show_progress()
+        qtbot.waitUntil(lambda: window.progress.skills.text().startswith("⚠"), timeout=10_000)
+        _plain(window.progress.skills)
+
+    class Broken:
+        def run(self):
+            broken_engine()
+
+    prompt = workspace.db.execute("SELECT id FROM prompts LIMIT 1").fetchone()[0]
+    pack = workspace.learner("Ana Lima").pack_id
+    window.recall.show_prompt(window.learner_id, prompt, pack)
+    window.stack.setCurrentWidget(window.recall)
+    window.drill.show_drill(window.learner_id, "jam-c1")
+    for screen, button, shown, prepare in ((window.recall, window.recall.check, window.recall.result, "prepare_prompt"),
+                                          (window.drill, window.drill.submit, window.drill.feedback, "prepare_drill")):
+        window.stack.setCurrentWidget(screen)
+        screen.answer.setPlainText("E-stop, then the padlock.")
+        screen.confidence.set_value(3)
+        with monkeypatch.context() as m:
+            m.setattr(workspace, prepare, lambda *a, **k: Broken())
+            with qtbot.waitSignal(screen.checked, timeout=10_000):
+                qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        _plain(shown)
+        assert "still here" in shown.text() and screen.answer.toPlainText() == "E-stop, then the padlock."

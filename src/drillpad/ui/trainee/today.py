@@ -109,6 +109,7 @@ class TodayScreen(QWidget):
         self.plans.setVisible(False)
         self.queue.clear()
         self.summary.setText("Loading today's practice…")
+        self.summary.setToolTip("")
         self.start_button.setEnabled(False)
         self.week.clear()
         self.reflect_button.setVisible(False)
@@ -124,7 +125,9 @@ class TodayScreen(QWidget):
         workers.run(gather, self._show, self._failed)
 
     def _failed(self, error: str) -> None:
-        self.summary.setText(f"⚠ Today's practice could not be read ({escape(error)}). Lock and unlock to try again.")
+        self.summary.setText("⚠ Today's practice could not be read. Lock and unlock to try again; if it happens again, "
+                             "tell your supervisor.")
+        self.summary.setToolTip(error)  # the detail for whoever helps, never in the trainee's words
 
     def _show(self, gathered: tuple) -> None:
         asked, learner_id, today, plans, titles = gathered
