@@ -186,3 +186,20 @@ def test_the_desk_counts_in_words(qtbot, team):
     shown = screen.coaching.summary_text.text()
     assert "Last 4 weeks: 1 answer (0 right), 0 lessons read, 0 demonstrations logged." in shown, shown
     assert "(s)" not in shown and "(s)" not in screen.team.summary.text()
+
+
+def test_a_busy_computer_is_said_in_the_dialog_as_such(qtbot, team, monkeypatch):
+    from drillpad.evidence import keys as keys_mod
+
+    w = open_window(qtbot, team)
+    monkeypatch.setattr(keys_mod, "unlock_manager_keys_in_child",
+                        lambda *a, **k: (_ for _ in ()).throw(keys_mod._busy(
+                            "Excessive work parameter for passphrase.\nDecryption would take around 32 seconds.")))
+    w.enter_manager_mode()
+    dialog = w.passphrase_dialog
+    qtbot.keyClicks(dialog.entry, PASS)
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    shown = dialog.problem.text()
+    assert shown.startswith("⚠ This computer is too busy") and "32 seconds" in shown, shown
+    assert "Wrong passphrase" not in shown and "Check it" not in shown and dialog.entry.text() == PASS

@@ -1057,7 +1057,8 @@ class PassphraseDialog(QDialog):
 
     def failed(self, message: str) -> None:
         self.set_busy(False)
-        self.problem.setText("⚠ " + sentence(message) + " Check it and try again.")
+        check = " Check it and try again." if "passphrase" in message else ""  # not when the computer was busy
+        self.problem.setText("⚠ " + sentence(message) + check)
         self.entry.setFocus()
         self.entry.selectAll()
 
