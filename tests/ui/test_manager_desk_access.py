@@ -203,3 +203,18 @@ def test_a_busy_computer_is_said_in_the_dialog_as_such(qtbot, team, monkeypatch)
     shown = dialog.problem.text()
     assert shown.startswith("⚠ This computer is too busy") and "32 seconds" in shown, shown
     assert "Wrong passphrase" not in shown and "Check it" not in shown and dialog.entry.text() == PASS
+
+
+def test_every_heat_map_header_fits_its_column(qtbot, team):
+    """A behaviour's title wrapped at 18 characters in a column 14 characters wide lost its edges ("olates equipme")."""
+    w, screen = unlocked(qtbot, team)
+    table = screen.team.table
+    header = table.horizontalHeader()
+    metrics = header.fontMetrics()
+    model = table.model()
+    too_wide = {}
+    for column in range(model.columnCount()):
+        for line in str(model.headerData(column, Qt.Orientation.Horizontal)).splitlines():
+            if metrics.horizontalAdvance(line) + 8 > table.columnWidth(column):
+                too_wide[line] = (metrics.horizontalAdvance(line), table.columnWidth(column))
+    assert not too_wide, too_wide

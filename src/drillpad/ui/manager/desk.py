@@ -77,6 +77,17 @@ def _empty(layout) -> None:
             _empty(item.layout())
 
 
+def _wrap(text_: str, metrics, width: int) -> str:
+    """*text_* broken into lines no wider than *width* pixels (a word wider than that gets a line of its own)."""
+    lines: list[str] = []
+    for word in text_.split():
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
 def _fit(widget: QWidget, layout) -> None:
     """Content rebuilt inside a scroll area: never squeeze it below its natural height (it scrolls instead)."""
     layout.activate()
@@ -192,8 +203,6 @@ class TeamTab(QWidget):
                              "the workstations (Devices and sync).")
 
     def _fill(self) -> None:
-        import textwrap
-
         self.rows = [r for r in self.all_rows if r.role == self.role.currentText()]
         behaviours: list[tuple[str, str]] = []
         for r in self.rows:
@@ -201,12 +210,20 @@ class TeamTab(QWidget):
                 if (b.id, b.title) not in behaviours:
                     behaviours.append((b.id, b.title))
         self.behaviours = behaviours
-        fixed = ["Ready for\nsign-off", "Check-in\nthis week", "Needs attention"]  # what a manager acts on first
-        headers = [textwrap.fill(t, 18) for _, t in behaviours] + fixed
+        fixed = ["Ready for sign-off", "Check-in this week", "Needs attention"]  # what a manager acts on first
+        # each header wrapped to its column's width in pixels (wrapped at 18 characters in a 14-character column, a
+        # title lost its edges); a single word wider than the column widens it
+        header = self.table.horizontalHeader()
+        metrics, base = header.fontMetrics(), 14 * self.fontMetrics().averageCharWidth() + 16
+        headers, widths = [], []
+        for title in [t for _, t in behaviours] + fixed:
+            width = max([base] + [metrics.horizontalAdvance(word) + 16 for word in title.split()])
+            headers.append(_wrap(title, metrics, width - 16))
+            widths.append(width)
         self.model.set_rows(self.rows, headers, [r.name for r in self.rows])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column in range(len(headers)):
-            self.table.setColumnWidth(column, 14 * self.fontMetrics().averageCharWidth() + 16)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
 
     def _cell(self, r, column: int, role: int):
         import textwrap
