@@ -1,5 +1,8 @@
 """Trainee app resources on a shared PC: idle CPU on the names screen, and memory after the trainee story.
 
+The app is its window's process and the model's child process: RSS and CPU time are read for both (the process
+tree under the window's pid).
+
 - idle CPU: `python -m drillpad gui` (offscreen Qt) on the demo data, with the model when one is installed
   (models/ or the demo data's models/); once the app has had `settle` seconds for its start-up work (model load,
   backup, first sync) on the names screen, the process's CPU time (all threads, from /proc) is read over
@@ -43,9 +46,13 @@ from drillpad.ui.app import MainWindow, apply_app_font
 from drillpad.workspace import DEMO_PIN, Workspace
 from datetime import datetime, timezone
 
-def rss():
-    fields = dict(l.split(":", 1) for l in Path("/proc/self/status").read_text().splitlines() if ":" in l)
-    return int(fields["VmRSS"].split()[0]) // 1024, int(fields["VmHWM"].split()[0]) // 1024
+sys.path.insert(0, sys.argv[3])
+from bench_resources import tree_memory  # the window's process and the model's, together
+
+def point(n):
+    m = tree_memory(os.getpid())
+    return json.dumps({"story": n, "rss_mb": m["rss_mb"], "window_mb": m["self_rss_mb"],
+                       "model_mb": m["children_rss_mb"], "peak_mb": m["peak_mb"], "ai": window.model_label.text()})
 
 app = QApplication([])
 apply_app_font(app)
@@ -61,8 +68,10 @@ def pump(until, limit=60.0):
         time.sleep(0.005)
 
 pump(lambda: window.today is not None)
+# the story is measured with the model loaded (in its own process), as a trainee meets it
+pump(lambda: window.model_label.text().startswith(("✓", "AI off")), 180.0)
 learner = ws.learner("Sam Ortiz")
-print(json.dumps({"story": 0, "rss_mb": rss()[0], "peak_mb": rss()[1]}), flush=True)
+print(point(0), flush=True)
 for n in range(1, int(sys.argv[2]) + 1):
     window._choose(learner.id)
     window.pin.entry.setText(DEMO_PIN)
@@ -91,7 +100,7 @@ for n in range(1, int(sys.argv[2]) + 1):
     pump(lambda: False, 0.2)
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # as app.exec() does between events
     clock.advance(timedelta(days=1))
-    print(json.dumps({"story": n, "rss_mb": rss()[0], "peak_mb": rss()[1]}), flush=True)
+    print(point(n), flush=True)
 window.close()
 ws.close()
 """
@@ -112,16 +121,59 @@ def demo_data(with_model: bool) -> Path:
     return data
 
 
-def cpu_seconds(pid: int) -> tuple[float, dict[str, float]]:
-    total = sum(float(x) for x in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]) / TICKS
-    threads: dict[str, float] = {}
-    for task in Path(f"/proc/{pid}/task").iterdir():
+def process_tree(pid: int) -> list[int]:
+    """*pid* and every process below it (the model's child process, its helpers), as they stand now."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
         try:
-            name = (task / "comm").read_text().strip()
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-            threads[name] = threads.get(name, 0.0) + (float(fields[11]) + float(fields[12])) / TICKS
+            tasks = list(Path(f"/proc/{p}/task").iterdir())
         except OSError:
             continue
+        for task in tasks:
+            try:
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+            except OSError:
+                continue
+    return found
+
+
+def _status_mb(pid: int, field: str) -> int:
+    try:
+        line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith(field + ":"))
+    except (OSError, StopIteration):
+        return 0
+    return int(line.split()[1]) // 1024
+
+
+def tree_memory(pid: int) -> dict[str, int]:
+    """RSS of *pid* and of the processes below it (the window and the model's process), and the sum of their peaks
+    (an upper bound of the peak of the whole: the two need not peak at the same moment)."""
+    procs = process_tree(pid)
+    own, children = _status_mb(pid, "VmRSS"), sum(_status_mb(p, "VmRSS") for p in procs[1:])
+    return {"rss_mb": own + children, "self_rss_mb": own, "children_rss_mb": children,
+            "peak_mb": sum(_status_mb(p, "VmHWM") for p in procs)}
+
+
+def cpu_seconds(pid: int, tree: bool = True) -> tuple[float, dict[str, float]]:
+    """CPU time (user + system) of *pid* and, unless *tree* is false, of the processes below it; and per thread
+    name (a child's threads are named "child:NAME")."""
+    total = 0.0
+    threads: dict[str, float] = {}
+    for p in process_tree(pid) if tree else [pid]:
+        try:
+            total += sum(float(x) for x in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[11:13]) / TICKS
+            tasks = list(Path(f"/proc/{p}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                name = ("" if p == pid else "child:") + (task / "comm").read_text().strip()
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                threads[name] = threads.get(name, 0.0) + (float(fields[11]) + float(fields[12])) / TICKS
+            except OSError:
+                continue
     return total, threads
 
 
@@ -140,8 +192,7 @@ def bench_idle(data: Path, settle: float, window: float) -> dict:
         time.sleep(window)
         end_cpu, end_threads = cpu_seconds(proc.pid)
         elapsed = time.monotonic() - t0
-        rss = int(next(line for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines()
-                       if line.startswith("VmRSS")).split()[1]) // 1024
+        memory, processes = tree_memory(proc.pid), len(process_tree(proc.pid))
     finally:
         proc.terminate()
         proc.wait(30)
@@ -149,21 +200,23 @@ def bench_idle(data: Path, settle: float, window: float) -> dict:
     return {"window_s": round(elapsed, 1), "startup_cpu_s": round(start_cpu, 2),
             "idle_cpu_s": round(end_cpu - start_cpu, 3),
             "idle_cpu_pct": round(100 * (end_cpu - start_cpu) / elapsed, 2),
-            "busiest_threads": dict(sorted(busy.items(), key=lambda kv: -kv[1])[:3]), "rss_mb": rss,
+            "busiest_threads": dict(sorted(busy.items(), key=lambda kv: -kv[1])[:3]), "rss_mb": memory["rss_mb"],
+            "model_mb": memory["children_rss_mb"], "processes": processes,
             "settle_s": settle}
 
 
 def bench_story(data: Path, stories: int) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-c", STORY, str(data), str(stories)], env=env, capture_output=True,
-                         text=True, timeout=600)
+    out = subprocess.run([sys.executable, "-c", STORY, str(data), str(stories), str(Path(__file__).parent)], env=env,
+                         capture_output=True, text=True, timeout=900)
     points = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode != 0 or len(points) < 2:
         raise RuntimeError(f"the scripted story failed (exit {out.returncode}):\n{out.stderr[-2000:]}")
     first, last = points[1], points[-1]
     growth = (last["rss_mb"] - first["rss_mb"]) / max(1, last["story"] - first["story"])
     return {"before_mb": points[0]["rss_mb"], "after_first_mb": first["rss_mb"], "after_last_mb": last["rss_mb"],
-            "stories": last["story"], "growth_per_story_mb": round(growth, 1), "peak_mb": last["peak_mb"]}
+            "stories": last["story"], "growth_per_story_mb": round(growth, 1), "peak_mb": last["peak_mb"],
+            "window_mb": last["window_mb"], "model_mb": last["model_mb"], "ai": last["ai"]}
 
 
 def run(smoke: bool = False) -> dict:
@@ -183,11 +236,12 @@ def report(r: dict) -> list[tuple[str, str, str, str]]:
     return [
         ("idle CPU on the names screen", f"{idle['idle_cpu_pct']:.2f} % of a core", "~0 %",
          f"{idle['idle_cpu_s']} s CPU in {idle['window_s']} s after {idle['settle_s']:.0f} s to settle "
-         f"(start-up work {idle['startup_cpu_s']} s); {model}; RSS {idle['rss_mb']} MB; busiest threads "
-         f"{idle['busiest_threads']}"),
-        ("RSS after the trainee story", f"{story['after_last_mb']} MB", "< 350 MB",
-         f"before {story['before_mb']} MB, after 1 story {story['after_first_mb']} MB, after {story['stories']} "
-         f"{story['growth_per_story_mb']:+.1f} MB per story; peak {story['peak_mb']} MB; {model}"),
+         f"(start-up work {idle['startup_cpu_s']} s), {idle['processes']} process(es); {model}; RSS {idle['rss_mb']} MB "
+         f"(model's process {idle['model_mb']} MB); busiest threads {idle['busiest_threads']}"),
+        ("RSS after the trainee story (window + model process)", f"{story['after_last_mb']} MB", "< 350 MB",
+         f"window {story['window_mb']} + model {story['model_mb']} MB; before {story['before_mb']} MB, after 1 story "
+         f"{story['after_first_mb']} MB, after {story['stories']} {story['growth_per_story_mb']:+.1f} MB per story; "
+         f"sum of peaks {story['peak_mb']} MB; {model}; status bar: {story['ai']}"),
     ]
 
 

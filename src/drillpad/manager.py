@@ -21,6 +21,7 @@ from typing import Any
 from drillpad.clock import from_iso
 from drillpad.core import competency as competency_core
 from drillpad.core.events import EventView
+from drillpad.core.words import count_text
 from drillpad.evidence.schemas import check_stored
 from drillpad.workspace import LearningError, Workspace
 
@@ -348,8 +349,8 @@ class ManagerDesk:
         else:
             facts = self._coaching_facts(lr, since)
         answers, right, lessons, demos, levels, drill_items, missed, shaky, flags = facts
-        summary = [f"Last 4 weeks: {answers} answers ({right} right), {lessons} lessons read, "
-                   f"{demos} demonstrations logged."]
+        summary = [f"Last 4 weeks: {count_text(answers, 'answer')} ({right} right), "
+                   f"{count_text(lessons, 'lesson')} read, {count_text(demos, 'demonstration')} logged."]
         for b in levels:
             summary.append(f"{b.title}: level {b.level} ({b.level_name}), {b.counted} of {b.required} demonstrations"
                            + (" — ready for sign-off" if b.ready_for_signoff else ""))

@@ -321,6 +321,34 @@ def test_the_manager_passphrase_is_required(pair):
         keys_mod.unlock_manager_keys(manager.paths.data_dir, "not it at all")
 
 
+BUSY = pyrage.DecryptError("Excessive work parameter for passphrase.\nDecryption would take around 32 seconds.")
+
+
+def test_a_busy_computer_is_not_called_a_wrong_passphrase(pair, monkeypatch, capsys):
+    """age refuses to decrypt when its quick benchmark says the scrypt would take far longer than when the key was
+    made (a busy shared PC: 'would take around 32 seconds'). The passphrase is right (minisign's key opened with it):
+    say the computer is busy, not that the passphrase is wrong — in the window's process, the child and its parent."""
+    from tests.evidence.conftest import PASS
+
+    _, manager, _ = pair
+    data_dir = manager.paths.data_dir
+    monkeypatch.setattr(pyrage.passphrase, "decrypt", lambda *a: (_ for _ in ()).throw(BUSY))
+    with pytest.raises(keys_mod.KeyError_) as in_process:
+        keys_mod.unlock_manager_keys(data_dir, PASS)
+    assert "busy" in str(in_process.value) and "wrong passphrase" not in str(in_process.value)
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASS))
+    assert keys_mod._age_child(str(data_dir / keys_mod.KEYS_DIR / keys_mod.MANAGER_AGE)) == 3
+    said = capsys.readouterr().err
+    assert "32 seconds" in said
+
+    done = subprocess.CompletedProcess([], 3, "", said)
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: done)
+    with pytest.raises(keys_mod.KeyError_) as in_child:
+        keys_mod.unlock_manager_keys_in_child(data_dir, PASS)
+    assert "busy" in str(in_child.value) and "wrong passphrase" not in str(in_child.value)
+
+
 def test_a_device_key_is_owner_only(pair):
     device, _, _ = pair
     keys_mod.device_key(device.paths.data_dir)

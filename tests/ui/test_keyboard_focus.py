@@ -144,3 +144,85 @@ def test_a_keyboard_only_session(qtbot, window, workspace):
         assert outline_ok(window, lesson.done) == ""
         key(qtbot, Qt.Key.Key_Return)
     assert walked and window.stack.currentWidget() is today
+
+
+def focus_band_ok(window, widget: QWidget) -> str:
+    """'' when focusing *widget* paints at least a 3-px-wide band (as many changed pixels as three lines along
+    its height) in a colour ≥ 3:1 against the window; else what is wrong. For controls whose outline is not at
+    their left edge (a tab bar outlines its current tab)."""
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    focused = grab(widget)
+    window.setFocus(Qt.FocusReason.OtherFocusReason)
+    widget.clearFocus()
+    plain = grab(widget)
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    background = window.palette().color(window.backgroundRole())
+    strong = sum(1 for y in range(focused.height()) for x in range(focused.width())
+                 if focused.pixel(x, y) != plain.pixel(x, y)
+                 and contrast(QColor(focused.pixel(x, y)), background) >= MIN_FOCUS_CONTRAST)
+    return "" if strong >= 3 * min(focused.height(), 24) else f"{strong} changed pixels at ≥ 3:1"
+
+
+def test_every_tab_stop_of_the_manager_desk_shows_its_focus(qtbot, window, workspace):
+    from drillpad.evidence.keys import unlock_manager_keys
+
+    workspace.evidence.manager_init("North DC", "correct horse battery")
+    window._open_manager(unlock_manager_keys(workspace.paths.data_dir, "correct horse battery"), "Sam")
+    screen = window.manager_screen
+    problems = {}
+    for index in range(screen.tabs.count()):
+        screen.tabs.setCurrentIndex(index)
+        start = screen.tabs.tabBar()
+        start.setFocus(Qt.FocusReason.TabFocusReason)
+        seen = []
+        while focus() not in seen and len(seen) < 40:  # once round the Tab chain from the tab bar
+            seen.append(focus())
+            if screen.isAncestorOf(focus()):
+                problems[f"{screen.tabs.tabText(index)} · {type(focus()).__name__} "
+                         f"{focus().accessibleName()}"] = focus_band_ok(window, focus())
+            key(qtbot, Qt.Key.Key_Tab)
+        assert screen.tabs.tabBar() in seen
+    assert not [f"{where}: {what}" for where, what in problems.items() if what]
+
+
+def test_a_keyboard_only_recall_and_drill(qtbot, window, workspace, clock):
+    """Day two by keyboard alone: Start by Enter, each recall prompt and drill answered by typing, the confidence by
+    a digit key, Check by Tab and Space, the result left by Enter on Next (or Try again, then Next) — back to Today."""
+    from datetime import timedelta
+
+    for item in workspace.today("Ana Lima").items:  # day one's lessons, read
+        if item.kind == "lesson":
+            workspace.read_lesson("Ana Lima", item.item_id, 60)
+    clock.advance(timedelta(days=1))
+    key(qtbot, Qt.Key.Key_Space)  # the first name tile
+    qtbot.keyClicks(focus(), "2580")
+    with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
+        key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
+    assert focus() is window.today.start_button
+    key(qtbot, Qt.Key.Key_Return)
+    answered = set()
+    for _ in range(12):
+        screen = window.stack.currentWidget()
+        if screen is window.today:
+            break
+        assert screen in (window.recall, window.drill), screen
+        check = screen.check if screen is window.recall else screen.submit
+        assert focus() is screen.answer, f"the answer box has no focus on {type(screen).__name__}"
+        qtbot.keyClicks(focus(), "Hit the e-stop, lock out the isolator with my padlock.")
+        key(qtbot, Qt.Key.Key_Tab)  # into the confidence picker
+        assert screen.confidence.isAncestorOf(focus())
+        key(qtbot, Qt.Key.Key_3)
+        assert screen.confidence.value() == 3
+        tab_to(qtbot, check)
+        assert outline_ok(window, check) == ""
+        with qtbot.waitSignal(screen.checked, timeout=10_000):
+            key(qtbot, Qt.Key.Key_Space)
+        answered.add(type(screen).__name__)
+        if screen is window.drill and screen.retry.isVisible():  # a wrong answer: Try again has the focus
+            assert focus() is screen.retry
+            tab_to(qtbot, screen.next)
+        assert focus() is screen.next and outline_ok(window, screen.next) == ""
+        key(qtbot, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.today
+    assert answered == {"RecallScreen", "DrillScreen"}, answered

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QPushButton, QWidget
 
 from drillpad.evidence.keys import unlock_manager_keys
@@ -159,3 +159,46 @@ def test_on_a_first_drill_at_1366x768_check_my_answer_is_in_view(qtbot, window):
     assert in_view(window, window.drill.submit) and in_view(window, window.drill.stop_button)
     port = window.drill.scroll.viewport()  # and the answer box starts above the fold
     assert window.drill.answer.mapTo(port, QPoint(0, 0)).y() + 48 < port.height()
+
+
+WEAK_ANSWERS = {  # answers to the jam drill that miss steps, so the cohort gaps have rows with long advice
+    "Dana Brooks": "Hit the e-stop and pull the carton out.",
+    "Lee Mensah": "Press the e-stop, then clear it.",
+    "Ravi Patel": "E-stop, padlock on the isolator, test start, clear it.",
+}
+
+
+def test_at_1024x768_the_manager_tables_show_every_cell_whole(qtbot, window, demo):
+    """The heat-map's "Ready for sign-off" and "Check-in" columns are in view without scrolling, and no cell of
+    the cohort gaps is cut (a row as tall as its wrapped text, every column inside the table)."""
+    for name, answer in WEAK_ANSWERS.items():
+        demo.add_learner(name, "warehouse-associate")
+        demo.submit_drill(name, "jam-at-c2", answer, 2, 160)
+    window.resize(SIZES["1024x768 at 100%"])
+    window._open_manager(unlock_manager_keys(demo.paths.data_dir, DEMO_MANAGER_PASSPHRASE), "Morgan")
+    screen = window.manager_screen
+    settle()
+
+    heat = screen.team.table
+    model = heat.model()
+    wanted = [c for c in range(model.columnCount())
+              if str(model.headerData(c, Qt.Orientation.Horizontal)).replace("\n", " ").startswith(
+                  ("Ready for sign-off", "Check-in"))]
+    assert len(wanted) == 2
+    for column in wanted:
+        left = heat.columnViewportPosition(column)
+        assert left >= 0 and left + heat.columnWidth(column) <= heat.viewport().width(), \
+            model.headerData(column, Qt.Orientation.Horizontal)
+
+    screen.tabs.setCurrentWidget(screen.gaps)
+    settle()
+    gaps = screen.gaps.table
+    assert gaps.rowCount() >= 3
+    cut = []
+    for row in range(gaps.rowCount()):
+        if gaps.rowHeight(row) < gaps.sizeHintForRow(row):
+            cut.append(f"row {row + 1}: {gaps.rowHeight(row)} px of {gaps.sizeHintForRow(row)}")
+    for column in range(gaps.columnCount()):
+        if gaps.columnViewportPosition(column) + gaps.columnWidth(column) > gaps.viewport().width():
+            cut.append(f"column {gaps.horizontalHeaderItem(column).text()}")
+    assert not cut, cut

@@ -176,3 +176,45 @@ def test_devices_by_name_approved_by_keyboard(qtbot, team, minipack, tmp_path, c
     assert table.currentIndex().row() == 0
     qtbot.keyClick(screen.devices.approve_button, Qt.Key.Key_Space)
     assert cell(0, 1) == "✓ approved"
+
+
+def test_the_desk_counts_in_words(qtbot, team):
+    w, screen = unlocked(qtbot, team)
+    assert screen.team.summary.text().startswith("2 learners in 1 role;"), screen.team.summary.text()
+    screen.tabs.setCurrentWidget(screen.coaching)
+    screen.coaching.learner.setCurrentIndex(screen.coaching.learner.findText("Bo Chen", Qt.MatchFlag.MatchStartsWith))
+    shown = screen.coaching.summary_text.text()
+    assert "Last 4 weeks: 1 answer (0 right), 0 lessons read, 0 demonstrations logged." in shown, shown
+    assert "(s)" not in shown and "(s)" not in screen.team.summary.text()
+
+
+def test_a_busy_computer_is_said_in_the_dialog_as_such(qtbot, team, monkeypatch):
+    from drillpad.evidence import keys as keys_mod
+
+    w = open_window(qtbot, team)
+    monkeypatch.setattr(keys_mod, "unlock_manager_keys_in_child",
+                        lambda *a, **k: (_ for _ in ()).throw(keys_mod._busy(
+                            "Excessive work parameter for passphrase.\nDecryption would take around 32 seconds.")))
+    w.enter_manager_mode()
+    dialog = w.passphrase_dialog
+    qtbot.keyClicks(dialog.entry, PASS)
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    shown = dialog.problem.text()
+    assert shown.startswith("⚠ This computer is too busy") and "32 seconds" in shown, shown
+    assert "Wrong passphrase" not in shown and "Check it" not in shown and dialog.entry.text() == PASS
+
+
+def test_every_heat_map_header_fits_its_column(qtbot, team):
+    """A behaviour's title wrapped at 18 characters in a column 14 characters wide lost its edges ("olates equipme")."""
+    w, screen = unlocked(qtbot, team)
+    table = screen.team.table
+    header = table.horizontalHeader()
+    metrics = header.fontMetrics()
+    model = table.model()
+    too_wide = {}
+    for column in range(model.columnCount()):
+        for line in str(model.headerData(column, Qt.Orientation.Horizontal)).splitlines():
+            if metrics.horizontalAdvance(line) + 8 > table.columnWidth(column):
+                too_wide[line] = (metrics.horizontalAdvance(line), table.columnWidth(column))
+    assert not too_wide, too_wide

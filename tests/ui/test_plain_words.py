@@ -124,3 +124,111 @@ def test_export_my_data_starts_in_the_users_own_folder(qtbot, window, monkeypatc
     start = Path(asked["start"])
     assert start.name == "drillpad-ana-lima.json" and start.parent != tmp_path
     assert start.parent.is_dir() and str(start.parent).startswith(os.path.expanduser("~"))
+
+
+def test_the_export_dialog_has_controls_a_gloved_finger_can_hit(qtbot, window, monkeypatch, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QToolButton
+
+    from drillpad.ui.widgets.common import MIN_TARGET
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    unlock(qtbot, window)
+    window._show_data()
+    small = {}
+
+    def look_and_cancel() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QFileDialog), dialog
+        for control in (dialog.findChildren(QPushButton) + dialog.findChildren(QLineEdit)
+                        + dialog.findChildren(QComboBox) + dialog.findChildren(QToolButton)):
+            if control.isVisible() and control.height() < MIN_TARGET:
+                small[f"{type(control).__name__} {control.text() if hasattr(control, 'text') else ''}"] = \
+                    control.height()
+        dialog.reject()
+
+    QTimer.singleShot(0, look_and_cancel)
+    qtbot.mouseClick(window.mydata.export, Qt.MouseButton.LeftButton)
+    assert not small, small
+
+
+def test_no_trainee_screen_counts_in_brackets(qtbot, window, workspace):
+    """ "4 item(s)" reads as badly as "day(s)": counts say "1 item", "4 items"."""
+    workspace.add_learner("Cy Diaz", "dock-hand")  # a new learner: lessons to read today
+    workspace.set_pin("Cy Diaz", "2468")
+    window._choose(workspace.learner("Cy Diaz").id)
+    window.pin.entry.setText("2468")
+    with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
+        window.pin._submit()
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
+    shown = [visible for visible in (window.today, window.sync_label, window.model_label)]
+    with qtbot.waitSignal(window.progress.loaded, timeout=10_000):
+        window._show_progress()
+    shown.append(window.progress)
+    texts = []
+    for widget in shown:
+        texts += [label.text() for label in [widget, *widget.findChildren(QLabel)] if isinstance(label, QLabel)]
+    assert any("items, about" in t or "1 item, about" in t for t in texts), texts
+    assert not [t for t in texts if "(s)" in t]
+
+
+def test_lock_and_time_carry_a_picture(qtbot, window, workspace):
+    """A lock on every Lock and Stop button, a stopwatch beside the minutes on Today and on a lesson: pictures a
+    second-language reader gets without the words (issue #18), drawn in the text colour so dark palettes keep them."""
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
+    locks = [b for screen in (window.today, window.lesson, window.recall, window.drill)
+             for b in screen.findChildren(QPushButton) if "Lock" in b.text()]
+    assert len(locks) == 4 and all(not b.icon().isNull() for b in locks), [b.text() for b in locks]
+    for screen in (window.today, window.lesson):
+        watch = screen.findChild(QLabel, "stopwatch")
+        assert watch is not None and not watch.pixmap().isNull() and watch.accessibleName() == "Time needed"
+        image = watch.pixmap().toImage()
+        ink = window.palette().color(window.foregroundRole()).rgb() & 0xFFFFFF
+        assert any(image.pixel(x, y) & 0xFFFFFF == ink and image.pixelColor(x, y).alpha() == 255
+                   for x in range(image.width()) for y in range(image.height()))
+
+
+def _plain(label: QLabel) -> None:
+    shown = label.text()
+    assert shown.startswith("⚠") and not any(w in shown for w in ("import", "module", "initialized")), shown
+    assert "partially initialized" in label.toolTip()  # the detail, for whoever helps, on hover
+
+
+def test_a_worker_that_fails_shows_plain_words_not_the_error_text(qtbot, window, workspace, monkeypatch):
+    """An error in a worker (such as the pydantic import race) never reaches the trainee as its text."""
+    from drillpad.workspace import Workspace
+
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.today.ready, timeout=10_000)
+    with monkeypatch.context() as m:
+        m.setattr(Workspace, "today", lambda *a, **k: broken_engine())
+        window.today.show_for(window.learner_id)
+        qtbot.waitUntil(lambda: window.today.summary.text().startswith("⚠"), timeout=10_000)
+        _plain(window.today.summary)
+    with monkeypatch.context() as m:
+        m.setattr(Workspace, "progress", lambda *a, **k: broken_engine())
+        window._show_progress()
+        qtbot.waitUntil(lambda: window.progress.skills.text().startswith("⚠"), timeout=10_000)
+        _plain(window.progress.skills)
+
+    class Broken:
+        def run(self):
+            broken_engine()
+
+    prompt = workspace.db.execute("SELECT id FROM prompts LIMIT 1").fetchone()[0]
+    pack = workspace.learner("Ana Lima").pack_id
+    window.recall.show_prompt(window.learner_id, prompt, pack)
+    window.stack.setCurrentWidget(window.recall)
+    window.drill.show_drill(window.learner_id, "jam-c1")
+    for screen, button, shown, prepare in ((window.recall, window.recall.check, window.recall.result, "prepare_prompt"),
+                                          (window.drill, window.drill.submit, window.drill.feedback, "prepare_drill")):
+        window.stack.setCurrentWidget(screen)
+        screen.answer.setPlainText("E-stop, then the padlock.")
+        screen.confidence.set_value(3)
+        with monkeypatch.context() as m:
+            m.setattr(workspace, prepare, lambda *a, **k: Broken())
+            with qtbot.waitSignal(screen.checked, timeout=10_000):
+                qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        _plain(shown)
+        assert "still here" in shown.text() and screen.answer.toPlainText() == "E-stop, then the padlock."

@@ -151,7 +151,7 @@ def test_the_lock_message_counts_down_on_the_clock(qtbot, window, clock):
 # --- Stop for now · Lock ----------------------------------------------------------------------------
 
 def stop(window, screen) -> QPushButton:
-    return next(b for b in screen.findChildren(QPushButton) if b.text().startswith("■ Stop for now"))
+    return next(b for b in screen.findChildren(QPushButton) if b.text().startswith("Stop for now"))
 
 
 def test_stop_for_now_on_a_lesson_locks(qtbot, window):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from drillpad.core.dates import day_text
 from drillpad.core.events import EventView
+from drillpad.core.words import count_text
 
 STAGES = ("learn", "rehearse", "perform", "ready")
 
@@ -81,7 +82,7 @@ def task_journey(task_id: str, events: Iterable[EventView], *, rule: RehearseRul
     demos = [e for e in mine if e.kind == "demonstration"]
     evidence.extend(e.id for e in demos)
     if demos:
-        reasons.append(f"{len(demos)} of {demonstrations_needed} demonstration(s) logged")
+        reasons.append(f"{len(demos)} of {count_text(demonstrations_needed, 'demonstration')} logged")
 
     if not learn_met:
         stage = "learn"

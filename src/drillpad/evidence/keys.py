@@ -133,6 +133,17 @@ def manager_public(data_dir: Path) -> tuple[str, str]:
         raise KeyError_(f"no manager keys in {folder} (create them with `drillpad evidence manager-init`)") from exc
 
 
+BUSY_MARK = "Excessive work parameter"  # age's refusal when its benchmark says the scrypt would take too long
+
+
+def _busy(detail: str) -> KeyError_:
+    """age refused because this computer is slow just now (its quick benchmark against the key's work factor), not
+    because the passphrase is wrong (minisign's key already opened with it)."""
+    took = next((line.strip() for line in detail.splitlines() if "would take" in line), "")
+    return KeyError_("this computer is too busy to unlock the manager key just now"
+                     + (f" (age: “{took}”)" if took else "") + "; wait until it is less busy, then try again")
+
+
 def unlock_manager_keys(data_dir: Path, passphrase: str) -> ManagerKeys:
     """Decrypt the manager's keys with their passphrase (manager mode)."""
     folder = data_dir / KEYS_DIR
@@ -142,7 +153,11 @@ def unlock_manager_keys(data_dir: Path, passphrase: str) -> ManagerKeys:
         secret.decrypt(passphrase)
         identity = pyrage.x25519.Identity.from_str(
             pyrage.passphrase.decrypt((folder / MANAGER_AGE).read_bytes(), passphrase).decode())
-    except (minisign.Error, pyrage.DecryptError) as exc:
+    except pyrage.DecryptError as exc:
+        if BUSY_MARK in str(exc):
+            raise _busy(str(exc)) from exc
+        raise KeyError_("wrong passphrase for the manager key") from exc
+    except minisign.Error as exc:
         raise KeyError_("wrong passphrase for the manager key") from exc
     except OSError as exc:
         raise KeyError_(f"the manager keys in {folder} cannot be read: {exc}") from exc
@@ -175,6 +190,8 @@ def unlock_manager_keys_in_child(data_dir: Path, passphrase: str, timeout: float
         raise KeyError_(f"unlocking the manager key took more than {timeout:.0f} s") from None
     if proc.returncode == 2:
         raise KeyError_("wrong passphrase for the manager key")
+    if proc.returncode == 3:
+        raise _busy(proc.stderr)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise KeyError_(f"the manager key could not be unlocked: {last}")
@@ -187,12 +204,16 @@ def unlock_manager_keys_in_child(data_dir: Path, passphrase: str, timeout: float
 
 def _age_child(path: str) -> int:
     """``python -m drillpad.evidence.keys FILE``: decrypt the manager's age identity with the passphrase read
-    from stdin and print it (exit 2: wrong passphrase)."""
+    from stdin and print it (exit 2: wrong passphrase; exit 3: age refused because this computer is busy, its
+    words on stderr)."""
     import sys
 
     try:
         print(pyrage.passphrase.decrypt(Path(path).read_bytes(), sys.stdin.read()).decode().strip())
-    except pyrage.DecryptError:
+    except pyrage.DecryptError as exc:
+        if BUSY_MARK in str(exc):
+            print(str(exc), file=sys.stderr)
+            return 3
         return 2
     return 0
 

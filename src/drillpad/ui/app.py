@@ -28,6 +28,7 @@ from drillpad.ui.widgets.common import save_problem
 from drillpad.ui.workers import damage_notice
 from drillpad.ui.widgets.look import style_sheet
 from drillpad.workspace import REFLECTION_QUESTION, Workspace
+from drillpad.core.words import count_text
 
 if TYPE_CHECKING:  # the names screen comes first; the model code is loaded by a worker after it is painted
     from drillpad.llm.engine import Engine
@@ -429,7 +430,8 @@ class MainWindow(QMainWindow):
     def _show_item(self) -> None:
         if self.position >= len(self.items):
             self._show_today()
-            self.statusBar().showMessage(f"Done: {self.done_count} item(s). Everything you answered is saved.", 8000)
+            self.statusBar().showMessage(f"Done: {count_text(self.done_count, 'item')}. Everything you answered is saved.",
+                                         8000)
             self.session_finished.emit(self.done_count)
             return
         item = self.items[self.position]
@@ -644,7 +646,7 @@ class MainWindow(QMainWindow):
             if self._background_cancel is cancel:
                 self._background_cancel = None
             if isinstance(kept, int) and kept and not cancel.cancelled and self.learner_id == learner_id:
-                self.statusBar().showMessage(f"AI prepared {kept} new scenario variant(s).", 6000)
+                self.statusBar().showMessage(f"AI prepared {count_text(kept, 'new scenario variant')}.", 6000)
             elif cancel.cancelled and self.learner_id not in (None, learner_id) and not self._closing:
                 self._pregenerate_in_background(engine, self.learner_id)  # someone else came in meanwhile
 
@@ -673,9 +675,9 @@ class MainWindow(QMainWindow):
             n = run["workstations"]
             text = (f"last synced {synced_ago(run['at'], self.workspace.clock.now())} — {n} "
                     f"workstation{'' if n == 1 else 's'}")
-        text += f" · waiting to send: {status['pending']} record(s)"
+        text += f" · waiting to send: {count_text(status['pending'], 'record')}"
         if status["unacked_bundles"]:
-            text += f", {status['unacked_bundles']} bundle(s) not yet confirmed"
+            text += f", {count_text(status['unacked_bundles'], 'bundle')} not yet confirmed"
         if status["target"] is None:
             text += " · not enrolled with a manager" if self.workspace.evidence.team() is None else " · no sync target"
         elif problem:

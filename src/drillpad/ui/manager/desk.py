@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from drillpad.core.dates import day_text
+from drillpad.core.words import count_text
 from drillpad.manager import ManagerDesk
 from drillpad.ui.manager.lists import PagedListModel, RowsTableModel
 from drillpad.ui.widgets.common import MIN_TARGET, Card, big_button, heading, text
@@ -74,6 +75,17 @@ def _empty(layout) -> None:
             widget.deleteLater()
         elif item.layout() is not None:
             _empty(item.layout())
+
+
+def _wrap(text_: str, metrics, width: int) -> str:
+    """*text_* broken into lines no wider than *width* pixels (a word wider than that gets a line of its own)."""
+    lines: list[str] = []
+    for word in text_.split():
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def _fit(widget: QWidget, layout) -> None:
@@ -186,13 +198,11 @@ class TeamTab(QWidget):
         self._fill()
         ready = sum(1 for r in self.all_rows if r.ready)
         stuck = sum(1 for r in self.all_rows if r.stuck)
-        self.summary.setText(f"{len(self.all_rows)} learner(s) in {len(roles)} role(s); {ready} ready for sign-off; "
+        self.summary.setText(f"{count_text(len(self.all_rows), 'learner')} in {count_text(len(roles), 'role')}; {ready} ready for sign-off; "
                              f"{stuck} need attention." if self.all_rows else "No learners yet: import evidence from "
                              "the workstations (Devices and sync).")
 
     def _fill(self) -> None:
-        import textwrap
-
         self.rows = [r for r in self.all_rows if r.role == self.role.currentText()]
         behaviours: list[tuple[str, str]] = []
         for r in self.rows:
@@ -200,12 +210,20 @@ class TeamTab(QWidget):
                 if (b.id, b.title) not in behaviours:
                     behaviours.append((b.id, b.title))
         self.behaviours = behaviours
-        fixed = ["Ready for\nsign-off", "Check-in\nthis week", "Needs attention"]  # what a manager acts on first
-        headers = [textwrap.fill(t, 18) for _, t in behaviours] + fixed
+        fixed = ["Ready for sign-off", "Check-in this week", "Needs attention"]  # what a manager acts on first
+        # each header wrapped to its column's width in pixels (wrapped at 18 characters in a 14-character column, a
+        # title lost its edges); a single word wider than the column widens it
+        header = self.table.horizontalHeader()
+        metrics, base = header.fontMetrics(), 14 * self.fontMetrics().averageCharWidth() + 16
+        headers, widths = [], []
+        for title in [t for _, t in behaviours] + fixed:
+            width = max([base] + [metrics.horizontalAdvance(word) + 16 for word in title.split()])
+            headers.append(_wrap(title, metrics, width - 16))
+            widths.append(width)
         self.model.set_rows(self.rows, headers, [r.name for r in self.rows])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column in range(len(headers)):
-            self.table.setColumnWidth(column, 14 * self.fontMetrics().averageCharWidth() + 16)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
 
     def _cell(self, r, column: int, role: int):
         import textwrap
@@ -224,7 +242,7 @@ class TeamTab(QWidget):
                 return _ink(self.palette())  # readable on the tint in light and dark palettes
             if role == Qt.ItemDataRole.ToolTipRole and b is not None:
                 rate = f", {b.success_rate:.0%} of them succeeded" if b.success_rate is not None else ""
-                return (f"{b.counted} of {b.required} demonstrations counted; {b.attempts} judged attempt(s){rate}. "
+                return (f"{b.counted} of {b.required} demonstrations counted; {count_text(b.attempts, 'judged attempt')}{rate}. "
                         "Double-click or press Enter for the evidence.")
             return None
         if role != Qt.ItemDataRole.DisplayRole:
@@ -673,6 +691,13 @@ class GapsTab(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move inside it
         self.table.setAccessibleName("Cohort skill gaps")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # the rows follow their wrapped text whenever a column changes width (the rows were sized once, before the
+        # tab had its width, and the advice was cut at 1024×768); one re-fit per burst of column resizes
+        self._fit_rows = QTimer(self)
+        self._fit_rows.setSingleShot(True)
+        self._fit_rows.setInterval(0)
+        self._fit_rows.timeout.connect(self.table.resizeRowsToContents)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_: self._fit_rows.start())
         layout.addWidget(self.table, 1)
 
     def refresh(self) -> None:
@@ -1049,7 +1074,8 @@ class PassphraseDialog(QDialog):
 
     def failed(self, message: str) -> None:
         self.set_busy(False)
-        self.problem.setText("⚠ " + sentence(message) + " Check it and try again.")
+        check = " Check it and try again." if "passphrase" in message else ""  # not when the computer was busy
+        self.problem.setText("⚠ " + sentence(message) + check)
         self.entry.setFocus()
         self.entry.selectAll()
 

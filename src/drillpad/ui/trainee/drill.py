@@ -211,6 +211,7 @@ class DrillScreen(QWidget):
         self.submit.setEnabled(False)
         self.answer.setReadOnly(True)
         self.feedback.setText("Checking your answer…")
+        self.feedback.setToolTip("")
         workers.run(job, self._on_graded, self._on_grading_failed)
 
     def _on_graded(self, opinion) -> None:
@@ -229,8 +230,8 @@ class DrillScreen(QWidget):
         self.grading = None
         self.answer.setReadOnly(False)
         self.submit.setEnabled(True)
-        self.feedback.setText(f"⚠ Your answer could not be checked ({escape(error)}). It is still here: press "
-                              "“Check my answer” again.")
+        self.feedback.setText("⚠ Your answer could not be checked. It is still here: press “Check my answer” again.")
+        self.feedback.setToolTip(error)  # the detail for whoever helps, never in the trainee's words
         self.checked.emit()
 
     def _graded(self, grading, confidence: int, seconds: float, opinion) -> None:

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
 from drillpad.ui.widgets.common import Card, big_button, heading, stop_button, text
+from drillpad.ui.widgets.icons import stopwatch
 
 
 def without_title(markdown: str, title: str) -> str:
@@ -30,7 +31,10 @@ class LessonScreen(QWidget):
         self.title = heading("")
         self.meta = text("", selectable=False)
         layout.addWidget(self.title)
-        layout.addWidget(self.meta)
+        timed = QHBoxLayout()
+        timed.addWidget(stopwatch())
+        timed.addWidget(self.meta, 1)
+        layout.addLayout(timed)
         self.body = QTextBrowser()
         self.body.setAccessibleName("Lesson text")
         self.body.setOpenExternalLinks(False)

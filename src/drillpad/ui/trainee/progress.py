@@ -90,6 +90,7 @@ class ProgressScreen(QWidget):
         self.chart_widgets["delayed"].set_data("", [])
         self.chart_widgets["confidence"].set_data("", ("", ""), [])
         self.skills.setText("Loading your progress…")
+        self.skills.setToolTip("")
         self.journeys.clear()
         self.levels.clear()
         workspace = self.workspace
@@ -103,7 +104,9 @@ class ProgressScreen(QWidget):
         workers.run(gather, self._show, self._failed)
 
     def _failed(self, error: str) -> None:
-        self.skills.setText(f"⚠ Your progress could not be read ({escape(error)}). Go back and open it again.")
+        self.skills.setText("⚠ Your progress could not be read. Go back and open it again; if it happens again, tell "
+                            "your supervisor.")
+        self.skills.setToolTip(error)  # the detail for whoever helps, never in the trainee's words
 
     def _show(self, gathered: tuple) -> None:
         learner_id, p, role, journeys, competency = gathered

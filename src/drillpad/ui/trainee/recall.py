@@ -93,6 +93,7 @@ class RecallScreen(QWidget):
         self.check.setEnabled(False)
         self.answer.setReadOnly(True)
         self.result.setText("Checking your answer…")
+        self.result.setToolTip("")
         workers.run(grading.run, self._on_graded, self._on_grading_failed)
 
     def _on_graded(self, _grade) -> None:
@@ -131,8 +132,8 @@ class RecallScreen(QWidget):
             return
         self.grading = None
         self._editable()
-        self.result.setText(f"⚠ Your answer could not be checked ({escape(error)}). It is still here: press "
-                            "“Check my answer” again.")
+        self.result.setText("⚠ Your answer could not be checked. It is still here: press “Check my answer” again.")
+        self.result.setToolTip(error)  # the detail for whoever helps, never in the trainee's words
         self.checked.emit()
 
     def _editable(self) -> None:

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLa
 from drillpad.core.dates import day_text
 from drillpad.ui import workers
 from drillpad.ui.widgets.common import Card, big_button, heading, text
+from drillpad.core.words import count_text
+from drillpad.ui.widgets.icons import stopwatch, with_lock
 
 KIND = {"lesson": "Learn", "prompt": "Recall", "drill": "Scenario"}
 CADENCE = {"prompt": "A recall prompt", "scenario": "A scenario drill", "reflection": "A reflection",
@@ -46,6 +48,8 @@ class TodayScreen(QWidget):
                                     ("About my data", self.show_data, "About my data"),
                                     ("Lock", self.lock, "Lock and go back to the names")):
             button = big_button(label, name)
+            if label == "Lock":
+                with_lock(button)
             button.clicked.connect(signal.emit)
             top.addWidget(button)
         layout.addLayout(top)
@@ -59,7 +63,10 @@ class TodayScreen(QWidget):
         body = QHBoxLayout()
         queue_box = Card("Your practice today")
         self.summary = text("", selectable=False)
-        queue_box.body.addWidget(self.summary)
+        timed = QHBoxLayout()
+        timed.addWidget(stopwatch())
+        timed.addWidget(self.summary, 1)
+        queue_box.body.addLayout(timed)
         self.queue = QListWidget()
         self.queue.setAccessibleName("Today's practice items")
         self.queue.setWordWrap(True)
@@ -102,6 +109,7 @@ class TodayScreen(QWidget):
         self.plans.setVisible(False)
         self.queue.clear()
         self.summary.setText("Loading today's practice…")
+        self.summary.setToolTip("")
         self.start_button.setEnabled(False)
         self.week.clear()
         self.reflect_button.setVisible(False)
@@ -117,7 +125,9 @@ class TodayScreen(QWidget):
         workers.run(gather, self._show, self._failed)
 
     def _failed(self, error: str) -> None:
-        self.summary.setText(f"⚠ Today's practice could not be read ({escape(error)}). Lock and unlock to try again.")
+        self.summary.setText("⚠ Today's practice could not be read. Lock and unlock to try again; if it happens again, "
+                             "tell your supervisor.")
+        self.summary.setToolTip(error)  # the detail for whoever helps, never in the trainee's words
 
     def _show(self, gathered: tuple) -> None:
         asked, learner_id, today, plans, titles = gathered
@@ -135,7 +145,7 @@ class TodayScreen(QWidget):
             row.setToolTip(item.reason)
             self.queue.addItem(row)
         if today.items:
-            self.summary.setText(f"{len(today.items)} item(s), about {today.minutes:g} of your "
+            self.summary.setText(f"{count_text(len(today.items), 'item')}, about {today.minutes:g} of your "
                                  f"{today.budget_minutes:g} minutes.")
         else:
             self.summary.setText("Nothing due today. Well done — come back tomorrow.")

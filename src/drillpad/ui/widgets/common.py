@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from drillpad.ui.widgets.icons import with_lock
 from drillpad.ui.workers import damage_notice
 from drillpad.workspace import SaveError
 
@@ -42,7 +43,7 @@ def save_problem(exc: BaseException, what: str = "answer", button: str = "Check 
 
 def stop_button() -> QPushButton:
     """“Stop for now · Lock” on every learner screen: what is answered is already saved."""
-    return big_button("■ Stop for now · Lock", "Stop for now and lock: what you answered is saved")
+    return with_lock(big_button("Stop for now · Lock", "Stop for now and lock: what you answered is saved"))
 
 
 def scrolling_body(outer: QVBoxLayout) -> tuple[QScrollArea, QVBoxLayout]:
