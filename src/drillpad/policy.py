@@ -163,6 +163,10 @@ class Policy:
     lrs_signature: str | None = _key(_lrs_signature)
     """How sign-offs carry their signature: "attachment" (default, xAPI's multipart form) or "extension" (in a
     result extension, for an LRS that takes no attachments, such as Ralph 5.1.0)."""
+    lrs_from_workstation: bool = _key(_yes_no, False)
+    """Whether a learner's own workstation also sends its own evidence to the LRS (default false: only the
+    manager's DrillPad sends, after the import checks). Needs the LRS keys and a credentials file this PC can read;
+    the same facts come from the manager too, under the same statement ids."""
 
 
 POLICY_KEYS: dict[str, Callable[[Any], Any]] = {f.name: f.metadata["check"] for f in fields(Policy)}

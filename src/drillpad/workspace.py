@@ -553,6 +553,7 @@ class Workspace:
 
             self._evidence = Evidence(self.db, self.paths.data_dir, self._now, self.device_id)
             self._evidence.after_verified_import = self.queue_for_lrs  # a no-op unless the policy names an LRS
+            self._evidence.after_bundle_built = self.queue_own_for_lrs  # a no-op unless lrs_from_workstation
         return self._evidence
 
     def lrs_config(self):
@@ -601,6 +602,22 @@ class Workspace:
         from drillpad.lrs.outbox import queue_events
 
         return queue_events(self.db, events, config, now=self._now(), version=__version__)
+
+    def lrs_sends_here(self) -> bool:
+        """Whether this learner's workstation sends its own facts to the LRS (IT policy lrs_from_workstation)."""
+        if not self.policy.policy.lrs_from_workstation and "_lrs_config" not in vars(self):
+            return False  # the default: a workstation never reads the LRS credentials
+        config = self.lrs_config()
+        team = self.evidence.team()
+        return config is not None and config.from_workstation and team is not None and team["role"] == "workstation"
+
+    def queue_own_for_lrs(self, events: list[dict[str, Any]]) -> int:
+        """On a workstation allowed to send (lrs_from_workstation): queue the statements for this PC's own events
+        as they are sealed into a bundle, in the transaction that records the bundle. The ids are the ones the
+        manager's DrillPad makes for the same events, so the LRS keeps each fact once."""
+        if not self.lrs_sends_here():
+            return 0
+        return self.queue_for_lrs([e for e in events if e.get("device_id", self.device_id) == self.device_id])
 
     def _pin_policy_team(self, team_file: Path) -> None:
         """IT's policy names the manager's team file: pin it on first start (never replaces another team)."""

@@ -112,13 +112,21 @@ class XapiStatements(Server):
 
 class Ralph(Server):
     @classmethod
-    def start(cls, folder: Path, username: str = "site-leeds", password: str = "pw-leeds") -> "Ralph":
+    def start(cls, folder: Path, username: str = "site-leeds", password: str = "pw-leeds",
+              users: list[dict] | None = None) -> "Ralph":
+        """*users*: more credentials ({username, password, scopes}); Ralph then restricts by scopes too."""
         if not (TOOLS / ".ralph-venv" / ".installed").exists():  # the stamp: pip finished
             pytest.skip("Ralph LRS is not installed (tools/lrs/.ralph-venv: run `make lrs-servers`)")
         folder.mkdir(parents=True, exist_ok=True)
         port = free_port()
+        extra = []
+        if users is not None:
+            import json
+
+            (folder / "users.json").write_text(json.dumps(users))
+            extra = [str(folder / "users.json")]
         proc = subprocess.Popen([str(RALPH_PYTHON), str(TOOLS / "serve_ralph.py"), str(port), str(folder), username,
-                                 password, "https://learning.example.com"], cwd=folder,
+                                 password, "https://learning.example.com", *extra], cwd=folder,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         _wait_ready(proc, "Ralph LRS")
         return cls(proc, port, username, password, folder)

@@ -132,6 +132,18 @@ def test_a_401_stops_with_a_clear_message_and_marks_nothing(team, site, tmp_path
     assert counts(manager)["queued"] == 6 and outbox.status(manager.db)["stopped"] == report.stopped
 
 
+def test_a_403_stops_with_the_authority_message_and_marks_nothing(team, site, ralph, proxy):
+    device, manager, share, keys = team
+    proxy.rules.fail = [(403, {})]
+    report = sender(manager, site, proxy.url).send()
+    assert report.stopped and "refused DrillPad's credentials (HTTP 403: injected 403)" in report.stopped
+    assert "ask the LRS administrator to check its authority and scopes" in report.stopped
+    assert report.sent == 0 and report.retries == 0 and proxy.posts == 1
+    assert counts(manager)["queued"] == 6 and outbox.status(manager.db)["stopped"] == report.stopped
+    assert outbox.retry(manager.db) == 0 and outbox.status(manager.db)["stopped"] is None  # IT fixed it: try again
+    assert sender(manager, site, proxy.url).send().sent == 6
+
+
 def test_a_different_statement_under_our_id_is_reported_as_a_conflict(team, site, ralph):
     device, manager, share, keys = team
     first = outbox.next_batch(manager.db, 1)[0]

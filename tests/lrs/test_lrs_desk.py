@@ -82,3 +82,18 @@ def test_about_my_data_says_exactly_what_the_lrs_receives_and_from_whom(qtbot, t
         assert "names no LRS" in screen.lrs.text() and "never your answer text" in screen.lrs.text()
     finally:
         ws.close()
+
+
+def test_about_my_data_says_when_this_computer_sends_too(qtbot, tmp_path, clock, site):
+    from drillpad.ui.trainee.mydata import MyDataScreen
+
+    ws = Workspace(Paths.resolve(tmp_path / "ws", env={}), clock=clock,
+                   policy=site.policy("https://lrs.example.com/xAPI/", lrs_from_workstation=True))
+    try:
+        screen = MyDataScreen(ws)
+        qtbot.addWidget(screen)
+        shown = screen.lrs.text()
+        assert "never this computer" not in shown
+        assert "this computer also sends what you do here" in shown and "not your answer text" in shown
+    finally:
+        ws.close()

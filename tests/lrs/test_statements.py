@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from datetime import date
 
 import pytest
@@ -56,6 +57,25 @@ def test_an_import_queues_one_valid_statement_per_fact_in_its_transaction(team):
     assert ctx["extensions"][f"{ORG}/drillpad/xapi/extensions/source"] == "Mini Dock SOP §3"
     lesson = next(r["statement"] for r in rows.values() if r["kind"] == "lesson")
     assert lesson["verb"]["id"].endswith("/completed") and lesson["result"]["duration"] == "PT95.5S"
+
+
+def test_statements_are_queued_in_the_import_transaction_so_a_failed_import_leaves_neither(team):
+    device, manager, share, keys = team
+    device.read_lesson("Ana Lima", "lesson-jam", seconds=30)
+    device.evidence.send_folder(share)
+    lesson_events = "SELECT count(*) FROM events WHERE kind = 'lesson.read'"
+    before = (manager.db.execute(lesson_events).fetchone()[0], len(queued(manager)))
+
+    def queue_then_fail(events):
+        assert manager.queue_for_lrs(events) == 1  # the new lesson's statement, queued ...
+        raise sqlite3.OperationalError("disk I/O error")  # ... then the import fails before it commits
+
+    manager.evidence.after_verified_import = queue_then_fail
+    assert manager.evidence.import_folder(share, keys)[-1].outcome == "held"  # tried again next time
+    assert (manager.db.execute(lesson_events).fetchone()[0], len(queued(manager))) == before
+    manager.evidence.after_verified_import = manager.queue_for_lrs
+    assert manager.evidence.import_folder(share, keys)[-1].outcome == "imported"
+    assert (manager.db.execute(lesson_events).fetchone()[0], len(queued(manager))) == (before[0] + 1, before[1] + 1)
 
 
 def test_a_drill_waiting_for_review_is_scored_and_the_managers_decision_refers_to_it(team):

@@ -1,7 +1,11 @@
 """Start Ralph LRS 5.1.0 for DrillPad's tests: file backend, HTTP Basic, bound to 127.0.0.1 only.
 
 Run with the Python of tools/lrs/.ralph-venv (Ralph cannot share DrillPad's environment: see
-ralph-requirements.txt). Usage: python serve_ralph.py PORT DATA_DIR USER PASSWORD [HOMEPAGE]
+ralph-requirements.txt). Usage: python serve_ralph.py PORT DATA_DIR USER PASSWORD [HOMEPAGE [USERS_JSON]]
+
+USERS_JSON (optional): a file listing more credentials, [{"username", "password", "scopes"}], each with its own
+account agent under HOMEPAGE — the production layout of docs/lrs.md (one credential per site, restricted by
+authority and by scopes). With it, Ralph also restricts by scopes.
 
 Ralph's file backend writes with operation "create", which refuses every write after the first
 to its one statements file; this launcher switches it to "append" before the app starts.
@@ -40,6 +44,13 @@ def main() -> None:
     auth = [{"agent": {"account": {"homePage": homepage, "name": user}, "objectType": "Agent"},
              "scopes": ["all"], "username": user,
              "hash": bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()}]
+    if len(sys.argv) > 6:
+        for user_ in json.loads(Path(sys.argv[6]).read_text()):
+            auth.append({"agent": {"account": {"homePage": homepage, "name": user_["username"]},
+                                   "objectType": "Agent"},
+                         "scopes": user_["scopes"], "username": user_["username"],
+                         "hash": bcrypt.hashpw(user_["password"].encode(), bcrypt.gensalt(rounds=4)).decode()})
+        os.environ["RALPH_LRS_RESTRICT_BY_SCOPES"] = "true"
     (data_dir / "auth.json").write_text(json.dumps(auth))
     os.environ.update({
         "RALPH_APP_DIR": str(data_dir / "app"),

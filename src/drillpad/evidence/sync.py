@@ -133,6 +133,8 @@ class Evidence:
         self.received: dict[str, int] = {}
         """What the last folder sync took from the team's other workstations (roaming.collect_peers)."""
         self.after_verified_import: Callable[[list[dict[str, Any]]], object] | None = None
+        # called with a new bundle's events in the transaction that records the bundle (a workstation's own facts)
+        self.after_bundle_built: Callable[[list[dict[str, Any]]], object] | None = None
         """Called with a bundle's events at the end of its import transaction, after every check passed (the
         organisation's LRS queues its statements there: drillpad.lrs); raising rolls the import back."""
 
@@ -235,6 +237,8 @@ class Evidence:
             self.db["outbox"].insert({"seq": seq, "file": name, "sha256": bundle_mod.sha256(cipher),
                                       "prev_sha256": prev, "from_event_seq": rows[0][2], "to_event_seq": rows[-1][2],
                                       "events": len(rows), "created_at": self.now(), "acked_at": None})
+            if self.after_bundle_built is not None:
+                self.after_bundle_built(events)
         return self.outbox_dir / (name + SUFFIX)
 
     def send_folder(self, folder: Path) -> dict[str, int]:

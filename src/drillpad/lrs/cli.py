@@ -9,7 +9,8 @@ import json
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     lrs = sub.add_parser("lrs", help="(manager) verified evidence to the organisation's LRS as xAPI")
     act = lrs.add_subparsers(dest="lrs_command", metavar="ACTION", required=True)
-    act.add_parser("test", help="check the LRS answers xAPI and accepts this site's credentials")
+    act.add_parser("test", help="check the LRS answers xAPI and lets this site's credentials write statements "
+                   "(stores nothing)")
     send = act.add_parser("send", help="send the queued statements (batches of 50; waits and retries while the "
                           "LRS is unreachable)")
     send.add_argument("--max-failures", type=int, default=8,

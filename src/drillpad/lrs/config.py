@@ -4,7 +4,8 @@ Policy keys: ``lrs_url`` (the xAPI endpoint, e.g. ``https://lrs.example.com/xAPI
 ``lrs_org_iri`` (the organisation's IRI: account homePage and the namespace of every id), ``lrs_site_id``,
 ``lrs_send`` (what may be sent; default every kind, no reflection text, no names), ``lrs_signing_key_file`` and
 ``lrs_certificate_file`` (the site's RSA key and certificate, PEM, for signed sign-offs), ``lrs_signature``
-(``"attachment"``, the xAPI form, or ``"extension"`` for an LRS that takes no attachments, such as Ralph 5.1.0).
+(``"attachment"``, the xAPI form, or ``"extension"`` for an LRS that takes no attachments, such as Ralph 5.1.0),
+``lrs_from_workstation`` (a learner's workstation also sends its own facts; default false).
 
 The credentials file (TOML)::
 
@@ -36,6 +37,7 @@ class LrsConfig:
     signing_key_file: Path | None = None
     certificate_file: Path | None = None
     signature: str = "attachment"  # "attachment" (xAPI §4.4, multipart) or "extension" (LRSs without attachments)
+    from_workstation: bool = False  # a learner's workstation also sends its own facts (policy lrs_from_workstation)
     batch_size: int = 50
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
@@ -92,4 +94,5 @@ def from_policy(policy: Any, relative_to: Path | None = None) -> LrsConfig | Non
     return LrsConfig(url=policy.lrs_url, username=creds["username"], password=creds["password"], sharing=sharing,
                      signing_key_file=path(policy.lrs_signing_key_file),
                      certificate_file=path(policy.lrs_certificate_file),
-                     signature=getattr(policy, "lrs_signature", None) or "attachment")
+                     signature=getattr(policy, "lrs_signature", None) or "attachment",
+                     from_workstation=bool(getattr(policy, "lrs_from_workstation", False)))

@@ -1,4 +1,4 @@
-"""The durable outbox of statements (table ``lrs_outbox``, migration m007) and the sender's state.
+"""The durable outbox of statements (table ``lrs_outbox``, migration m010_lrs_outbox) and the sender's state.
 
 ``queue_events`` runs inside the caller's transaction — the evidence import's, or the one recording a
 manager's decision — so a statement exists exactly when the verified event it describes does. Queueing is

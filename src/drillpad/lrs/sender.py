@@ -6,7 +6,8 @@ and a resend is harmless because the ids are the statements' own).
 - 400 (or 413): the batch is split in halves until the statement the LRS refuses is alone; that one is
   *refused* with the LRS's message and the rest flow. 409 likewise, marked *conflict* (a different statement
   already has that id at the LRS).
-- 401/403: stop at once with a clear message (credentials or the site's authority); nothing is marked.
+- 401/403: stop at once with a clear message (credentials, or the site's authority and scopes — a 403, or a 401
+  whose message names a scope, as Ralph's does); nothing is marked.
   404/405 likewise (the URL names no xAPI statements resource).
 - 429, 5xx, timeouts, refused connections: wait (exponential back-off with full jitter, at least what
   ``Retry-After`` asks) and try again; the LRS shows as unreachable meanwhile.
@@ -144,16 +145,8 @@ class Sender:
             outbox.mark(self.db, [p.id for p in batch], "sent", now=self.now())
             report.sent += len(batch)
             return
-        if code in (401, 403):
-            raise LrsStopped(
-                f"the LRS refused DrillPad's credentials ({_message(response)}). "
-                + ("Check username and password in the LRS credentials file (lrs_credentials_file)." if code == 401
-                   else "This site's credential may not write these statements: ask the LRS administrator to check "
-                        "its authority and scopes."))
-        if code in (404, 405):
-            raise LrsStopped(f"{self.config.statements_url} is not an xAPI statements resource ({_message(response)}): "
-                             "check lrs_url in the IT policy (it names the xAPI endpoint, e.g. https://lrs.example.com"
-                             "/xAPI/)")
+        if code in (401, 403, 404, 405):
+            self._refusal(response)
         if code in (400, 409, 413):
             if len(batch) > 1:
                 half = len(batch) // 2
@@ -170,6 +163,24 @@ class Sender:
             report.messages.append(f"{batch[0].id}: {_message(response)}")
             return
         raise Transient(_message(response), parse_retry_after(response.headers.get("Retry-After")))
+
+    def _refusal(self, response: requests.Response) -> None:
+        """Raise ``LrsStopped`` for an answer that no retry mends: 401/403 (credentials, authority, scopes) and
+        404/405 (the URL names no xAPI statements resource)."""
+        code = response.status_code
+        if code in (401, 403):
+            said = _message(response)
+            # Ralph answers a missing scope with 401 too: then the password is right and the scopes are not
+            scopes = code == 403 or "scope" in said.lower()
+            raise LrsStopped(
+                f"the LRS refused DrillPad's credentials ({said}). "
+                + ("This site's credential may not write these statements: ask the LRS administrator to check "
+                   "its authority and scopes." if scopes
+                   else "Check username and password in the LRS credentials file (lrs_credentials_file)."))
+        if code in (404, 405):
+            raise LrsStopped(f"{self.config.statements_url} is not an xAPI statements resource ({_message(response)}): "
+                             "check lrs_url in the IT policy (it names the xAPI endpoint, e.g. https://lrs.example.com"
+                             "/xAPI/)")
 
     # --- the loop -----------------------------------------------------------------------------------
 
@@ -213,25 +224,29 @@ class Sender:
         return report
 
     def test(self) -> str:
-        """Check the LRS answers xAPI and accepts our credentials; a one-line verdict, or raise."""
+        """Check the LRS answers xAPI and lets our credentials write statements; a one-line verdict, or raise.
+        The write check posts an empty list of statements: it stores nothing, and an LRS checks the credential
+        (and its scopes) before it reads the body — Ralph then says "cannot be empty" (400), others 200."""
         timeout = (self.config.connect_timeout, self.config.read_timeout)
+        versions: list[str] = []
         try:
             about = self.session.get(self.config.about_url, timeout=timeout)
-            versions = about.json().get("version", []) if about.ok else []
-            probe = self.session.get(self.config.statements_url, params={"limit": 1}, timeout=timeout)
+            try:
+                versions = about.json().get("version", []) if about.ok else []
+            except ValueError:
+                versions = []
+            probe = self.session.post(self.config.statements_url, data=b"[]", timeout=timeout,
+                                      headers={"Content-Type": "application/json"})
         except requests.RequestException as exc:
             raise Transient(f"cannot reach the LRS at {self.config.url} ({_reason(exc)})") from exc
-        except ValueError:
-            versions = []
-        if probe.status_code in (401, 403):
-            raise LrsStopped(f"the LRS at {self.config.url} refused the credentials ({_message(probe)})")
-        if not probe.ok:
+        self._refusal(probe)  # 401/403/404/405: raise with what to fix
+        if probe.status_code >= 500 or probe.status_code == 429:
             raise Transient(f"the LRS at {self.config.url} answered {_message(probe)}")
         if not versions and probe.headers.get("X-Experience-API-Version"):
             versions = [probe.headers["X-Experience-API-Version"]]
         shown = ", ".join(versions) if versions else "not stated"
         return f"OK: {self.config.url} answers xAPI (versions {shown}) and accepts the credentials of " \
-               f"{self.config.username!r}"
+               f"{self.config.username!r} for writing statements"
 
 
 def _reason(exc: Exception) -> str:

@@ -682,8 +682,14 @@ class MainWindow(QMainWindow):
             text += " · not enrolled with a manager" if self.workspace.evidence.team() is None else " · no sync target"
         elif problem:
             text += " · ⚠ offline, will retry"
+        tip = problem or ("Evidence goes to " + status["target"][1] if status["target"] else "")
+        if self.workspace.lrs_sends_here():
+            lrs = self.workspace.lrs_status()
+            if lrs is not None and (lrs["stopped"] or lrs["unreachable"]):
+                text += f" · ⚠ LRS unreachable, {lrs['counts']['queued']} statement(s) waiting"
+                tip = lrs["stopped"] or lrs["last_problem"] or tip
         self.sync_label.setText(text)
-        self.sync_label.setToolTip(problem or ("Evidence goes to " + status["target"][1] if status["target"] else ""))
+        self.sync_label.setToolTip(tip)
         self.sync_label.setProperty("waiting", waiting)
 
     # --- damage found by the background full check ------------------------------------------------------
@@ -746,7 +752,10 @@ class MainWindow(QMainWindow):
         def job():
             ws = Workspace(paths, clock=clock, policy=policy)
             try:
-                return ws.evidence.sync(target)
+                result = ws.evidence.sync(target)
+                if ws.lrs_sends_here():  # IT lets this workstation send its own facts to the LRS too
+                    ws.send_to_lrs(max_failures=1)  # one try; what is left goes at the next sync
+                return result
             finally:
                 ws.close()
 

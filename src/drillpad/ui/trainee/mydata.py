@@ -59,9 +59,13 @@ def lrs_explanation(policy) -> str:
     facts = "".join(f"<li>{escape(LRS_FACTS[k])}</li>" for k in send if k in LRS_FACTS)
     who = ("by name" if "names" in send else "as a code made from your learner id with a secret of your organisation "
            "— not by name or e-mail")
+    senders = ("Your manager's DrillPad sends it what passed its checks, and — as IT allows on this site — this "
+               "computer also sends what you do here, when it syncs (the same records, so each is kept once);"
+               if policy.lrs_from_workstation else
+               "Your manager's DrillPad (never this computer) sends it only what passed its checks,")
     return (f"<p><b>Your organisation's learning records.</b> This site's IT policy names the LRS at "
-            f"<b>{escape(policy.lrs_url)}</b>. Your manager's DrillPad (never this computer) sends it only what passed "
-            f"its checks, and you appear there {who}. What it may send:</p><ul>{facts}</ul>")
+            f"<b>{escape(policy.lrs_url)}</b>. {senders} and you appear there {who}. What may be sent:</p>"
+            f"<ul>{facts}</ul>")
 
 
 def export_folder() -> str:
