@@ -264,3 +264,25 @@ def test_the_start_up_workers_wait_until_the_learner_screens_are_built(qtbot, wo
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
     assert seen == [[]]  # none missing: the screens were built before the imports competed with them
     qtbot.waitUntil(lambda: w.model_label.text().startswith("AI off"), timeout=10_000)  # and the workers ran
+
+
+# --- the main thread never imports what a start-up worker is still importing -----------------------------------------
+
+def test_an_answer_before_the_evidence_code_is_loaded_leaves_the_sync_status_to_its_worker(qtbot, window, workspace,
+                                                                                         held):
+    """The sync status after each answer and at the lock reads the evidence code. Before the start-up worker has
+    loaded it, the main thread imported it itself, or waited for the worker's half-done import of it (80 ms and
+    more on a busy PC, in the middle of a session): it now waits for the worker, which shows the status."""
+    from drillpad.ui import app as app_module
+
+    held(app_module, "import_shared")  # the first start-up worker, which imports the evidence code
+    qtbot.waitUntil(held.entered.is_set, timeout=10_000)
+    unlock(qtbot, window)
+    press(qtbot, window.today.start_button)
+    assert window.stack.currentWidget() is window.lesson
+    press(qtbot, window.lesson.done)  # a lesson read: the session goes on to the next item
+    assert window.done_count == 1
+    window.lock()
+    assert workspace._evidence is None and window.sync_label.text() == ""
+    held.release.set()
+    qtbot.waitUntil(lambda: "waiting to send" in window.sync_label.text(), timeout=10_000)

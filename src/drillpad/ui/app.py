@@ -167,6 +167,10 @@ class MainWindow(QMainWindow):
                                           if len(workspace.startup_problems) > 1 else ""))
             self.problem_label.setToolTip("\n".join(workspace.startup_problems))
         self._syncing = False
+        self._evidence_pending = False
+        """The start-up workers are loading the evidence code: meanwhile the sync status and the sync wait for them
+        (the main thread importing it too, or waiting for a worker's half-done import of it, stalled a session by
+        80 ms and more on a busy PC); the worker shows the status and starts the first sync once it is loaded."""
         self.sync_timer = QTimer(self)  # every few minutes while idle (IT policy sync_minutes), never mid-answer
         self.sync_timer.setInterval(workspace.policy.policy.sync_minutes * 60_000)
         self.sync_timer.timeout.connect(self._sync_tick)
@@ -510,6 +514,7 @@ class MainWindow(QMainWindow):
             return
         # pydantic and the rest are imported by one worker first: two workers importing them at once raced
         # ("cannot import name … from partially initialized module") and turned the AI off.
+        self._evidence_pending = True
         workers.run(import_shared, lambda _none: self._start_workers(factory),
                     lambda _message: self._start_workers(factory))
 
@@ -527,12 +532,16 @@ class MainWindow(QMainWindow):
         # The evidence code (crypto, pydantic) is imported by a worker; the sync status then reads at once.
         # Then, in the same worker's wake (one importer at a time), what the first answer needs.
         def evidence_loaded(_module) -> None:
+            self._evidence_pending = False
             self._first_sync()
             if not self._closing:
                 workers.run(warm_up, None, None)
 
-        workers.run(lambda: importlib.import_module("drillpad.evidence.sync"), evidence_loaded,
-                    lambda message: self.sync_label.setText(f"⚠ evidence sync unavailable: {message}"))
+        def evidence_failed(message: str) -> None:
+            self._evidence_pending = False
+            self.sync_label.setText(f"⚠ evidence sync unavailable: {message}")
+
+        workers.run(lambda: importlib.import_module("drillpad.evidence.sync"), evidence_loaded, evidence_failed)
 
     def _prepare_learner_screens(self) -> None:
         """All the learner screens, now (someone unlocked before they were all built in the background)."""
@@ -651,6 +660,8 @@ class MainWindow(QMainWindow):
     def _refresh_sync(self, problem: str = "") -> None:
         if self._closing or self.workspace.db is None:  # a worker finishing after the window closed
             return
+        if self._evidence_pending:  # the start-up worker shows the status once it has loaded the evidence code
+            return
         team = self.workspace.evidence.team()
         if team is not None and team["role"] == "manager":  # the manager's PC receives; it does not send
             last = self.workspace.evidence.log(1)
@@ -725,6 +736,8 @@ class MainWindow(QMainWindow):
     def sync_in_background(self) -> None:
         """Send new evidence and fetch the manager's decisions when a target is set (at start and after each
         person locks); failures only say "will retry" — nothing is lost, bundles stay in the outbox."""
+        if self._evidence_pending:  # the start-up worker's first sync comes once it has loaded the evidence code
+            return
         target = self.workspace.sync_target()
         if target is None or self._syncing:
             return
