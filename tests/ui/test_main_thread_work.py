@@ -286,3 +286,17 @@ def test_an_answer_before_the_evidence_code_is_loaded_leaves_the_sync_status_to_
     assert workspace._evidence is None and window.sync_label.text() == ""
     held.release.set()
     qtbot.waitUntil(lambda: "waiting to send" in window.sync_label.text(), timeout=10_000)
+
+
+def test_building_about_my_data_without_an_lrs_imports_no_lrs_code(qtbot, workspace, monkeypatch):
+    """The screen is built on the main thread just after the first paint; it imported the LRS statements' code
+    (60 ms on a busy PC) to name what an LRS would receive even where the IT policy names none."""
+    import sys
+
+    from drillpad.ui.trainee.mydata import MyDataScreen
+
+    monkeypatch.delitem(sys.modules, "drillpad.lrs.statements", raising=False)  # put back after the test
+    screen = MyDataScreen(workspace)
+    qtbot.addWidget(screen)
+    assert "names no LRS" in screen.lrs.text()
+    assert "drillpad.lrs.statements" not in sys.modules
