@@ -300,3 +300,31 @@ def test_building_about_my_data_without_an_lrs_imports_no_lrs_code(qtbot, worksp
     qtbot.addWidget(screen)
     assert "names no LRS" in screen.lrs.text()
     assert "drillpad.lrs.statements" not in sys.modules
+
+
+def test_each_learner_screens_code_is_imported_in_a_turn_of_its_own_before_it_is_built(qtbot, workspace, minipack,
+                                                                                          monkeypatch):
+    """Just after the first paint the six learner screens are built one per event-loop turn; importing a screen's
+    code (and My progress's charts) in the same turn as building it made those turns the longest of a loaded
+    session's start. Now a turn imports, and a later one builds."""
+    import sys
+
+    screen_code = [f"drillpad.ui.trainee.{name}" for name in MainWindow.LEARNER_SCREENS] + ["drillpad.ui.widgets.charts"]
+    for name in screen_code:
+        monkeypatch.delitem(sys.modules, name, raising=False)  # as at start-up; the test's modules come back after
+    imported_while_building = []
+    real = MainWindow._build_screen
+
+    def build(self, name):
+        before = set(sys.modules)
+        real(self, name)
+        imported_while_building.extend(m for m in set(sys.modules) - before if m in screen_code)
+
+    monkeypatch.setattr(MainWindow, "_build_screen", build)
+    workspace.import_pack(minipack)
+    w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: all(getattr(w, name) is not None for name in MainWindow.LEARNER_SCREENS), timeout=10_000)
+    assert imported_while_building == []
+    assert all(name in sys.modules for name in screen_code)

@@ -221,12 +221,22 @@ class MainWindow(QMainWindow):
                 screen.deleteLater()
                 setattr(self, name, None)
 
+    SCREEN_CODE = {name: (f"drillpad.ui.trainee.{name}",) for name in LEARNER_SCREENS}
+    SCREEN_CODE["progress"] += ("drillpad.ui.widgets.charts",)
+    """The modules each learner screen needs, imported one per event-loop turn before it is built."""
+
     def _build_next_screen(self) -> None:
-        """Build one missing learner screen, then yield to the event loop before the next: building all six in one
-        go held the main thread for 50–170 ms (longer on a busy PC)."""
+        """Import one module a missing learner screen needs, or build that screen, then yield to the event loop
+        before the next: building all six in one go held the main thread for 50–170 ms (longer on a busy PC), and
+        importing a screen's code in the turn that built it made those turns the longest of a loaded start."""
         if self._closing or self.workspace.db is None:
             return
         missing = [name for name in self.LEARNER_SCREENS if getattr(self, name) is None]
+        code = [m for m in self.SCREEN_CODE[missing[0]] if m not in sys.modules] if missing else []
+        if code:
+            importlib.import_module(code[0])
+            QTimer.singleShot(0, self._build_next_screen)
+            return
         if missing:
             self._build_screen(missing[0])
         if len(missing) > 1:
