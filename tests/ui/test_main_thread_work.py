@@ -328,3 +328,23 @@ def test_each_learner_screens_code_is_imported_in_a_turn_of_its_own_before_it_is
     qtbot.waitUntil(lambda: all(getattr(w, name) is not None for name in MainWindow.LEARNER_SCREENS), timeout=10_000)
     assert imported_while_building == []
     assert all(name in sys.modules for name in screen_code)
+
+
+def test_a_drill_shown_before_the_model_is_noted_is_the_written_one_and_reads_no_model_folder(qtbot, window, workspace,
+                                                                                            held, monkeypatch):
+    """Which model's variants may be shown was looked up on the main thread when a drill came before the start-up
+    worker had noted the model: the model code imported there (or waited for the worker's import of pydantic) and
+    the model folders read, 100–340 ms into a loaded session's 'open drill'. Now the written scenario is shown."""
+    import sys
+
+    from drillpad.ui import app as app_module
+
+    held(app_module, "import_shared")
+    qtbot.waitUntil(held.entered.is_set, timeout=10_000)
+    monkeypatch.delitem(sys.modules, "drillpad.llm.models", raising=False)
+    unlock(qtbot, window)
+    window.drill.show_drill(window.learner_id, "jam-c1")
+    assert window.drill.view.variant_id is None and window.drill.situation.text()
+    assert "drillpad.llm.models" not in sys.modules
+    held.release.set()
+    qtbot.waitUntil(lambda: workspace._variant_model is not None, timeout=10_000)  # noted by the worker

@@ -525,7 +525,13 @@ class MainWindow(QMainWindow):
         # pydantic and the rest are imported by one worker first: two workers importing them at once raced
         # ("cannot import name … from partially initialized module") and turned the AI off.
         self._evidence_pending = True
-        workers.run(import_shared, lambda _none: self._start_workers(factory),
+        self.workspace.model_noted_in_background = True  # a drill shown before the worker has noted it is the written one
+
+        def shared() -> None:
+            import_shared()
+            self.workspace.note_variant_model()
+
+        workers.run(shared, lambda _none: self._start_workers(factory),
                     lambda _message: self._start_workers(factory))
 
     def _start_workers(self, factory: Callable[[], Engine]) -> None:
