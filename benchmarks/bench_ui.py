@@ -16,6 +16,7 @@
     python benchmarks/bench_ui.py --smoke            # one launch; the session as in the full run
     python benchmarks/bench_ui.py --runs 3 [--idle]  # three sessions (the worst shown); without the load
     python benchmarks/bench_ui.py --why              # also sample the main thread's stack in each long gap
+    python benchmarks/bench_ui.py --runs 3 --no-launch --gaps-over 50   # the sessions only; list gaps over 50 ms
 
 Timings on shared 2-core machines are noisy: read the ratios, not the decimals.
 """
