@@ -348,3 +348,23 @@ def test_a_drill_shown_before_the_model_is_noted_is_the_written_one_and_reads_no
     assert "drillpad.llm.models" not in sys.modules
     held.release.set()
     qtbot.waitUntil(lambda: workspace._variant_model is not None, timeout=10_000)  # noted by the worker
+
+
+def test_my_progress_is_not_laid_out_again_at_another_width_when_its_data_arrives(qtbot, window, workspace, held):
+    """My progress grows when its data arrives; its scroll bar then appeared and every card, rich text and chart was
+    laid out and painted again at the narrower width (a third of the screen's CPU, on the main thread). The scroll
+    bar is there from the start."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window.resize(1280, 760)  # "Loading…" fits; the learner's progress does not
+    unlock(qtbot, window)
+    held(workspace, "journeys")
+    window._show_progress()
+    scroll = window.progress.findChildren(QScrollArea)[0]
+    qtbot.waitUntil(lambda: held.entered.is_set() and scroll.viewport().isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: window.progress.skills.isVisible(), timeout=5_000)  # "Loading your progress…" shown
+    before = scroll.viewport().width()
+    with qtbot.waitSignal(window.progress.loaded, timeout=10_000):
+        held.release.set()
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() > 0, timeout=5_000)  # more than fits
+    assert scroll.viewport().width() == before
