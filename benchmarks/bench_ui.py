@@ -16,6 +16,7 @@
     python benchmarks/bench_ui.py --smoke            # one launch; the session as in the full run
     python benchmarks/bench_ui.py --runs 3 [--idle]  # three sessions (the worst shown); without the load
     python benchmarks/bench_ui.py --why              # also sample the main thread's stack in each long gap
+    python benchmarks/bench_ui.py --runs 3 --no-launch --gaps-over 50   # the sessions only; list gaps over 50 ms
 
 Timings on shared 2-core machines are noisy: read the ratios, not the decimals.
 """
@@ -90,24 +91,24 @@ def _rss_mb() -> float | None:
         return None
 
 
-def bench_stalls(data: Path, busy: bool = True, runs: int = 1, why: bool = False) -> dict:
+def bench_stalls(data: Path, busy: bool = True, runs: int = 1, why: bool = False, gaps_over_ms: float = 100) -> dict:
     """The scripted session *runs* times, each in a fresh process (so that nothing another benchmark imported
     into this one, such as bench_llm's raw llama-cpp, is counted as the window's), under a competing CPU-bound
     process on every core if *busy*. The longest stall is the worst run's; every run's is kept."""
     sessions = []
     with competing_load() if busy else contextlib.nullcontext(0) as competing:
         for _ in range(runs):
-            sessions.append(session_in_child(data, why=why))
+            sessions.append(session_in_child(data, why=why, gaps_over_ms=gaps_over_ms))
     worst = max(sessions, key=lambda s: s["max_gap_ms"])
     every_gap = [{"run": n + 1, **g} for n, s in enumerate(sessions) for g in s["long_gaps"]]
     return {**worst, "runs": runs, "max_gap_ms_each": [s["max_gap_ms"] for s in sessions],
             "long_gaps": every_gap, "competing_processes": competing}
 
 
-def session_in_child(data: Path, why: bool = False) -> dict:
+def session_in_child(data: Path, why: bool = False, gaps_over_ms: float = 100) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--session", str(data),
-                          *(["--why"] if why else [])], env=env, capture_output=True, text=True, timeout=600)
+                          *(["--why"] if why else []), "--gaps-over", str(gaps_over_ms)], env=env, capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
         raise RuntimeError(f"the scripted session failed (exit {out.returncode}):\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -160,10 +161,10 @@ class _Sampler:
         return Counter(w for t, w in self.others if start <= t <= end).most_common(4)
 
 
-def session(data: Path, why: bool = False) -> dict:
+def session(data: Path, why: bool = False, gaps_over_ms: float = 100) -> dict:
     """The scripted session in this process (``--session DATA``): from the names screen's first paint (measured on
     its own by the launch figure), a 10 ms heartbeat on the main thread while the script runs, a step every 300 ms;
-    each gap over 100 ms is reported with the step that was running (or whose callbacks ran) then."""
+    each gap over *gaps_over_ms* (100 ms) is reported with the step that was running (or whose callbacks ran) then."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -194,7 +195,7 @@ def session(data: Path, why: bool = False) -> dict:
         now = time.perf_counter()
         gap = (now - last[0]) * 1000
         gaps.append(gap)
-        if gap > 100:
+        if gap > gaps_over_ms:
             entry = {"at_ms": ms(last[0]), "gap_ms": round(gap), "step": step_at(last[0], now)}
             if sampler is not None:
                 entry["where"] = sampler.during(last[0], now)
@@ -275,7 +276,8 @@ SMOKE = {"smoke": True}
 """The tiny size `make bench-smoke` runs (seconds, no thresholds): a broken benchmark fails CI."""
 
 
-def run(smoke: bool = False, busy: bool = True, runs: int = 1, why: bool = False) -> dict:
+def run(smoke: bool = False, busy: bool = True, runs: int = 1, why: bool = False, gaps_over_ms: float = 100,
+        launch: bool = True) -> dict:
     from drillpad.paths import Paths
     from drillpad.workspace import Workspace
 
@@ -283,21 +285,21 @@ def run(smoke: bool = False, busy: bool = True, runs: int = 1, why: bool = False
         data = Path(tmp)
         with Workspace(Paths.resolve(data, env={})) as ws:
             ws.install_demo()
-        return {"launch": bench_launch(data, runs=1 if smoke else 5),
-                "stalls": bench_stalls(data, busy=busy, runs=runs, why=why)}
+        return {"launch": bench_launch(data, runs=1 if smoke else 5) if launch else None,
+                "stalls": bench_stalls(data, busy=busy, runs=runs, why=why, gaps_over_ms=gaps_over_ms)}
 
 
 def report(r: dict) -> list[tuple[str, str, str, str]]:
     launch, stalls = r["launch"], r["stalls"]
     return [
-        ("first usable screen after launch", f"{launch['drillpad_s']:.2f} s", "< 1.5 s",
-         f"empty Qt window {launch['empty_qt_s']:.2f} s → {launch['drillpad_s'] / launch['empty_qt_s']:.1f}×; "
-         f"median of {launch['runs']}"),
+        *([("first usable screen after launch", f"{launch['drillpad_s']:.2f} s", "< 1.5 s",
+            f"empty Qt window {launch['empty_qt_s']:.2f} s → {launch['drillpad_s'] / launch['empty_qt_s']:.1f}×; "
+            f"median of {launch['runs']}")] if launch else []),
         ("longest main-thread stall, scripted session", f"{stalls['max_gap_ms']:.0f} ms", "< 100 ms",
          f"{stalls['over_100ms']} of {stalls['beats']} heartbeats over 100 ms; p99 {stalls['p99_gap_ms']:.0f} ms; "
          f"worst of {stalls['runs']} run(s): {stalls['max_gap_ms_each']} ms; model loading and pre-generating "
          f"meanwhile; {stalls['competing_processes']} CPU-bound processes competing"),
-        *[("  stall", f"{g['gap_ms']} ms", "", f"run {g.get('run', 1)} at {g['at_ms']} ms, {g['step']}"
+        *[("  gap", f"{g['gap_ms']} ms", "", f"run {g.get('run', 1)} at {g['at_ms']} ms, {g['step']}"
            + "".join(f"; {n}× {w}" for w, n in g.get("where", []))
            + ("; other threads: " + ", ".join(f"{n}× {w}" for w, n in g["other_threads"]) if g.get("other_threads")
               else "")) for g in stalls["long_gaps"]],
@@ -315,12 +317,16 @@ if __name__ == "__main__":
     ap.add_argument("--runs", type=int, default=1, help="scripted sessions (each in a fresh process); the worst is shown")
     ap.add_argument("--why", action="store_true",
                     help="sample the main thread's stack during each long gap (slightly perturbs the figures)")
+    ap.add_argument("--gaps-over", type=float, default=100, metavar="MS",
+                    help="list each gap longer than this (default 100 ms; lower it to see the turns that grow into stalls)")
+    ap.add_argument("--no-launch", action="store_true", help="skip the first-paint launches (the sessions only)")
     ap.add_argument("--session", metavar="DATA", type=Path, help=argparse.SUPPRESS)  # one session, in this process
     args = ap.parse_args()
     if args.session is not None:
-        print(json.dumps(session(args.session, why=args.why)))
+        print(json.dumps(session(args.session, why=args.why, gaps_over_ms=args.gaps_over)))
         sys.exit(0)
-    result = run(args.smoke, busy=not args.idle, runs=args.runs, why=args.why)
+    result = run(args.smoke, busy=not args.idle, runs=args.runs, why=args.why, gaps_over_ms=args.gaps_over,
+                 launch=not args.no_launch)
     print(json.dumps(result, indent=2))
     for row in report(result):
         print("  ".join(row))

@@ -345,6 +345,10 @@ class Workspace:
         self.engine: Engine | None = None
         """The engine in use, when the caller opened one (its variants are the ones shown)."""
         self._variant_model: str | None = None
+        self.model_noted_in_background = False
+        """The caller (the window) notes the model in a worker (``note_variant_model``, ``open_engine``): until it has,
+        ``variant_model()`` says none (the written scenario is shown) instead of reading the model folders and
+        importing the model code on the calling thread."""
         self._evidence = None
         self._prompt_models: dict[tuple, Prompt] = {}
         self._pack_synonyms: dict[str, tuple[str, Synonyms]] = {}
@@ -1065,9 +1069,15 @@ class Workspace:
         if self.engine is not None:
             return self.engine.info().sha256
         if self._variant_model is None:
-            entry = self.models.select().entry
-            self._variant_model = (entry.sha256 if entry is not None else None) or ""
+            if self.model_noted_in_background:
+                return None
+            self.note_variant_model()
         return self._variant_model or None
+
+    def note_variant_model(self) -> None:
+        """Find the model whose variants may be shown (reads the model folders; the window does it in a worker)."""
+        entry = self.models.select().entry
+        self._variant_model = (entry.sha256 if entry is not None else None) or ""
 
     def _context(self, pack_id: str) -> Context:
         from drillpad.core.pack import Context

@@ -264,3 +264,107 @@ def test_the_start_up_workers_wait_until_the_learner_screens_are_built(qtbot, wo
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
     assert seen == [[]]  # none missing: the screens were built before the imports competed with them
     qtbot.waitUntil(lambda: w.model_label.text().startswith("AI off"), timeout=10_000)  # and the workers ran
+
+
+# --- the main thread never imports what a start-up worker is still importing -----------------------------------------
+
+def test_an_answer_before_the_evidence_code_is_loaded_leaves_the_sync_status_to_its_worker(qtbot, window, workspace,
+                                                                                         held):
+    """The sync status after each answer and at the lock reads the evidence code. Before the start-up worker has
+    loaded it, the main thread imported it itself, or waited for the worker's half-done import of it (80 ms and
+    more on a busy PC, in the middle of a session): it now waits for the worker, which shows the status."""
+    from drillpad.ui import app as app_module
+
+    held(app_module, "import_shared")  # the first start-up worker, which imports the evidence code
+    qtbot.waitUntil(held.entered.is_set, timeout=10_000)
+    unlock(qtbot, window)
+    press(qtbot, window.today.start_button)
+    assert window.stack.currentWidget() is window.lesson
+    press(qtbot, window.lesson.done)  # a lesson read: the session goes on to the next item
+    assert window.done_count == 1
+    window.lock()
+    assert workspace._evidence is None and window.sync_label.text() == ""
+    held.release.set()
+    qtbot.waitUntil(lambda: "waiting to send" in window.sync_label.text(), timeout=10_000)
+
+
+def test_building_about_my_data_without_an_lrs_imports_no_lrs_code(qtbot, workspace, monkeypatch):
+    """The screen is built on the main thread just after the first paint; it imported the LRS statements' code
+    (60 ms on a busy PC) to name what an LRS would receive even where the IT policy names none."""
+    import sys
+
+    from drillpad.ui.trainee.mydata import MyDataScreen
+
+    monkeypatch.delitem(sys.modules, "drillpad.lrs.statements", raising=False)  # put back after the test
+    screen = MyDataScreen(workspace)
+    qtbot.addWidget(screen)
+    assert "names no LRS" in screen.lrs.text()
+    assert "drillpad.lrs.statements" not in sys.modules
+
+
+def test_each_learner_screens_code_is_imported_in_a_turn_of_its_own_before_it_is_built(qtbot, workspace, minipack,
+                                                                                          monkeypatch):
+    """Just after the first paint the six learner screens are built one per event-loop turn; importing a screen's
+    code (and My progress's charts) in the same turn as building it made those turns the longest of a loaded
+    session's start. Now a turn imports, and a later one builds."""
+    import sys
+
+    screen_code = [f"drillpad.ui.trainee.{name}" for name in MainWindow.LEARNER_SCREENS] + ["drillpad.ui.widgets.charts"]
+    for name in screen_code:
+        monkeypatch.delitem(sys.modules, name, raising=False)  # as at start-up; the test's modules come back after
+    imported_while_building = []
+    real = MainWindow._build_screen
+
+    def build(self, name):
+        before = set(sys.modules)
+        real(self, name)
+        imported_while_building.extend(m for m in set(sys.modules) - before if m in screen_code)
+
+    monkeypatch.setattr(MainWindow, "_build_screen", build)
+    workspace.import_pack(minipack)
+    w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: all(getattr(w, name) is not None for name in MainWindow.LEARNER_SCREENS), timeout=10_000)
+    assert imported_while_building == []
+    assert all(name in sys.modules for name in screen_code)
+
+
+def test_a_drill_shown_before_the_model_is_noted_is_the_written_one_and_reads_no_model_folder(qtbot, window, workspace,
+                                                                                            held, monkeypatch):
+    """Which model's variants may be shown was looked up on the main thread when a drill came before the start-up
+    worker had noted the model: the model code imported there (or waited for the worker's import of pydantic) and
+    the model folders read, 100–340 ms into a loaded session's 'open drill'. Now the written scenario is shown."""
+    import sys
+
+    from drillpad.ui import app as app_module
+
+    held(app_module, "import_shared")
+    qtbot.waitUntil(held.entered.is_set, timeout=10_000)
+    monkeypatch.delitem(sys.modules, "drillpad.llm.models", raising=False)
+    unlock(qtbot, window)
+    window.drill.show_drill(window.learner_id, "jam-c1")
+    assert window.drill.view.variant_id is None and window.drill.situation.text()
+    assert "drillpad.llm.models" not in sys.modules
+    held.release.set()
+    qtbot.waitUntil(lambda: workspace._variant_model is not None, timeout=10_000)  # noted by the worker
+
+
+def test_my_progress_is_not_laid_out_again_at_another_width_when_its_data_arrives(qtbot, window, workspace, held):
+    """My progress grows when its data arrives; its scroll bar then appeared and every card, rich text and chart was
+    laid out and painted again at the narrower width (a third of the screen's CPU, on the main thread). The scroll
+    bar is there from the start."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window.resize(1280, 760)  # "Loading…" fits; the learner's progress does not
+    unlock(qtbot, window)
+    held(workspace, "journeys")
+    window._show_progress()
+    scroll = window.progress.findChildren(QScrollArea)[0]
+    qtbot.waitUntil(lambda: held.entered.is_set() and scroll.viewport().isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: window.progress.skills.isVisible(), timeout=5_000)  # "Loading your progress…" shown
+    before = scroll.viewport().width()
+    with qtbot.waitSignal(window.progress.loaded, timeout=10_000):
+        held.release.set()
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() > 0, timeout=5_000)  # more than fits
+    assert scroll.viewport().width() == before

@@ -41,6 +41,16 @@ def test_the_whole_story_with_the_fake_engine_in_a_child_process(qtbot, workspac
     assert engine.state is EngineState.UNAVAILABLE and engine.reason == "test: no model file"
 
 
+def test_the_whole_story_with_a_ready_fake_model_in_a_child_process(qtbot, workspace, minipack, clock):
+    """As above, with the model loaded and ready in its child (the case the app is built for; the story's drill has
+    no variant made yet, so it shows the written scenario), and the child still running at the end."""
+    engine = ProcessEngine.fake(default="not a scenario")
+    window = make_window(qtbot, workspace, minipack, engine)
+    story.whole_session(qtbot, window, workspace, clock, ai_ready=True)
+    assert engine.state is EngineState.READY and workspace.engine is engine and engine.pid is not None
+    assert "".join(engine.stream("Say something.")) == "not a scenario"
+
+
 @pytest.fixture
 def crashing(qtbot, workspace, minipack):
     engine = ProcessEngine.fake([Stall('{"situation": "A carton')], default="not a scenario",

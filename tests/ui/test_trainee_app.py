@@ -51,9 +51,17 @@ def visible_text(widget) -> str:
 
 
 def test_a_whole_session_on_a_shared_workstation(qtbot, window, workspace, clock):
-    qtbot.waitUntil(lambda: window.model_label.text() == "AI off — using the written scenarios",
-                    timeout=5_000)  # the model starts just after the first screen is shown
-    assert "test: no model file" in window.model_label.toolTip()  # the technical reason on hover only
+    whole_session(qtbot, window, workspace, clock)
+
+
+def whole_session(qtbot, window, workspace, clock, ai_ready: bool = False) -> None:
+    """The story; *ai_ready*: the window's model loads (else it says why it is off)."""
+    if ai_ready:
+        qtbot.waitUntil(lambda: window.model_label.text() == "✓ AI helper ready", timeout=30_000)
+    else:
+        qtbot.waitUntil(lambda: window.model_label.text() == "AI off — using the written scenarios",
+                        timeout=5_000)  # the model starts just after the first screen is shown
+        assert "test: no model file" in window.model_label.toolTip()  # the technical reason on hover only
     assert window.stack.currentWidget() is window.profiles
     press(qtbot, tile(window, "Ana Lima"))
     assert window.stack.currentWidget() is window.pin and window.pin.title.text() == "Hello, Ana"

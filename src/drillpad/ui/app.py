@@ -170,6 +170,10 @@ class MainWindow(QMainWindow):
                                           if len(workspace.startup_problems) > 1 else ""))
             self.problem_label.setToolTip("\n".join(workspace.startup_problems))
         self._syncing = False
+        self._evidence_pending = False
+        """The start-up workers are loading the evidence code: meanwhile the sync status and the sync wait for them
+        (the main thread importing it too, or waiting for a worker's half-done import of it, stalled a session by
+        80 ms and more on a busy PC); the worker shows the status and starts the first sync once it is loaded."""
         self.sync_timer = QTimer(self)  # every few minutes while idle (IT policy sync_minutes), never mid-answer
         self.sync_timer.setInterval(workspace.policy.policy.sync_minutes * 60_000)
         self.sync_timer.timeout.connect(self._sync_tick)
@@ -220,12 +224,22 @@ class MainWindow(QMainWindow):
                 screen.deleteLater()
                 setattr(self, name, None)
 
+    SCREEN_CODE = {name: (f"drillpad.ui.trainee.{name}",) for name in LEARNER_SCREENS}
+    SCREEN_CODE["progress"] += ("drillpad.ui.widgets.charts",)
+    """The modules each learner screen needs, imported one per event-loop turn before it is built."""
+
     def _build_next_screen(self) -> None:
-        """Build one missing learner screen, then yield to the event loop before the next: building all six in one
-        go held the main thread for 50–170 ms (longer on a busy PC)."""
+        """Import one module a missing learner screen needs, or build that screen, then yield to the event loop
+        before the next: building all six in one go held the main thread for 50–170 ms (longer on a busy PC), and
+        importing a screen's code in the turn that built it made those turns the longest of a loaded start."""
         if self._closing or self.workspace.db is None:
             return
         missing = [name for name in self.LEARNER_SCREENS if getattr(self, name) is None]
+        code = [m for m in self.SCREEN_CODE[missing[0]] if m not in sys.modules] if missing else []
+        if code:
+            importlib.import_module(code[0])
+            QTimer.singleShot(0, self._build_next_screen)
+            return
         if missing:
             self._build_screen(missing[0])
         if len(missing) > 1:
@@ -514,7 +528,14 @@ class MainWindow(QMainWindow):
             return
         # pydantic and the rest are imported by one worker first: two workers importing them at once raced
         # ("cannot import name … from partially initialized module") and turned the AI off.
-        workers.run(import_shared, lambda _none: self._start_workers(factory),
+        self._evidence_pending = True
+        self.workspace.model_noted_in_background = True  # a drill shown before the worker has noted it is the written one
+
+        def shared() -> None:
+            import_shared()
+            self.workspace.note_variant_model()
+
+        workers.run(shared, lambda _none: self._start_workers(factory),
                     lambda _message: self._start_workers(factory))
 
     def _start_workers(self, factory: Callable[[], Engine]) -> None:
@@ -531,12 +552,16 @@ class MainWindow(QMainWindow):
         # The evidence code (crypto, pydantic) is imported by a worker; the sync status then reads at once.
         # Then, in the same worker's wake (one importer at a time), what the first answer needs.
         def evidence_loaded(_module) -> None:
+            self._evidence_pending = False
             self._first_sync()
             if not self._closing:
                 workers.run(warm_up, None, None)
 
-        workers.run(lambda: importlib.import_module("drillpad.evidence.sync"), evidence_loaded,
-                    lambda message: self.sync_label.setText(f"⚠ evidence sync unavailable: {message}"))
+        def evidence_failed(message: str) -> None:
+            self._evidence_pending = False
+            self.sync_label.setText(f"⚠ evidence sync unavailable: {message}")
+
+        workers.run(lambda: importlib.import_module("drillpad.evidence.sync"), evidence_loaded, evidence_failed)
 
     def _prepare_learner_screens(self) -> None:
         """All the learner screens, now (someone unlocked before they were all built in the background)."""
@@ -655,6 +680,8 @@ class MainWindow(QMainWindow):
     def _refresh_sync(self, problem: str = "") -> None:
         if self._closing or self.workspace.db is None:  # a worker finishing after the window closed
             return
+        if self._evidence_pending:  # the start-up worker shows the status once it has loaded the evidence code
+            return
         team = self.workspace.evidence.team()
         if team is not None and team["role"] == "manager":  # the manager's PC receives; it does not send
             last = self.workspace.evidence.log(1)
@@ -743,6 +770,8 @@ class MainWindow(QMainWindow):
     def sync_in_background(self) -> None:
         """Send new evidence and fetch the manager's decisions when a target is set (at start and after each
         person locks); failures only say "will retry" — nothing is lost, bundles stay in the outbox."""
+        if self._evidence_pending:  # the start-up worker's first sync comes once it has loaded the evidence code
+            return
         target = self.workspace.sync_target()
         if target is None or self._syncing:
             return

@@ -47,14 +47,15 @@ LRS_FACTS = {"drill": "each scenario drill's score, pass or fail, and which step
 
 
 def lrs_explanation(policy) -> str:
-    """Exactly what the organisation's LRS receives, from the IT policy in force (docs/lrs.md)."""
-    from drillpad.lrs.statements import DEFAULT_SEND
-
+    """Exactly what the organisation's LRS receives, from the IT policy in force (docs/lrs.md). Without an LRS it
+    imports nothing (the screen is built on the main thread just after the first paint)."""
     if not policy.lrs_url:
         return ("<p><b>Your organisation's learning records.</b> This computer's IT policy names no LRS. If your "
                 "manager's DrillPad has one, it sends scores and outcomes of checked practice, with you as a code "
                 "rather than your name, and never your answer text; the LRS section of DrillPad's documentation "
                 "lists every item.</p>")
+    from drillpad.lrs.statements import DEFAULT_SEND
+
     send = list(policy.lrs_send) if policy.lrs_send is not None else list(DEFAULT_SEND)
     facts = "".join(f"<li>{escape(LRS_FACTS[k])}</li>" for k in send if k in LRS_FACTS)
     who = ("by name" if "names" in send else "as a code made from your learner id with a secret of your organisation "
