@@ -105,6 +105,9 @@ _HEDGE_AFTER = re.compile(
 _COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|could)\b",
                              re.IGNORECASE)
 _CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
+# the condition right after the step, in the same clause: "… and do a near miss only if something happened"
+_ONLY_IF_AFTER = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+(?:if|when|in case|once)\b",
+                            re.IGNORECASE)
 
 
 def stem(word: str) -> str:
@@ -560,16 +563,20 @@ def refused_after(sentence: Sentence, end_unit: int) -> bool:
 def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
     units = sentence.units
-    for i in range(first_unit - 1, max(-1, first_unit - 5), -1):
+    rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
+    verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective
+    for i in range(first_unit - 1, max(-1, first_unit - 6), -1):
         w = sentence.words[units[i].first]
         if w == "only":
-            rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
             if _CONDITION_AFTER.search(rest):
                 return "only if"
             break
         if not units[i].bridge:
-            break
-    rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
+            verbs += 1
+            if verbs > 2 or units[i].negator or w in CLAUSE_BREAKS:
+                break
+    if _ONLY_IF_AFTER.match(rest):
+        return "only if"  # "tell the shift lead only if it happens again"
     if _HEDGE_AFTER.match(rest):
         return "if needed"
     # "If Morgan wasn't busy I'd get them to help, but …" / "… Otherwise I'd keep picking": what would
