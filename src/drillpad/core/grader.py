@@ -220,10 +220,39 @@ class _Found:
     cues: tuple[str, ...] = ()  # the cues met (not refused)
 
 
+# A step the SOP wants done at once ("tells the shift lead straight away") …
+_URGENT = re.compile(r"\b(?:straight ?away|at once|immediately|right away|without delay|asap|promptly|urgently|"
+                     r"there and then|right then)\b", re.IGNORECASE)
+# … is not done when the answer puts it off ("mention it to Sam at break", "tell her at the end of the shift")
+_PUT_OFF = re.compile(
+    r"\b(?:later(?: on)?|tomorrow|eventually|at some point|sometime|some time|in the morning|at handover|"
+    r"(?:at|on|during|after|over) (?:my |the |our |a )?(?:break|lunch|tea ?break|dinner|brew)|"
+    r"(?:at|by|before|after|towards?) (?:the )?end of (?:the |my |our )?(?:shift|day|week)|end of (?:the )?shift|"
+    r"(?:when|once|after) i(?:'ve| have)? (?:get|got|have|had|find) (?:a |the )?(?:chance|minute|moment|time|round to it)|"
+    r"(?:when|once|after) (?:i'm|i am|i've|i have|we're|we've) (?:done|finished)|(?:when|once|after) i finish|"
+    r"next (?:time|shift|week|day)|(?:at|in) the next (?:meeting|briefing|huddle|shift))\b",
+    re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[,.;:!?]|\b(?:and|then|but|so)\b", re.IGNORECASE)
+
+
+def _put_off(sentence: Sentence, span: Span) -> bool:
+    """Whether the clause of a match says it will be done later ("tell Sam at break", "let him know at some
+    point"), and not also at once ("tell Sam straight away, not at the end of the shift")."""
+    rel_a, rel_b = span.start - sentence.start, span.end - sentence.start
+    before = re.split(r"[,.;:!?]", sentence.text[:rel_a])[-1]
+    after = _CLAUSE_END.split(sentence.text[rel_b:], maxsplit=1)[0]
+    clause = before + " " + after
+    return bool(_PUT_OFF.search(clause)) and not _URGENT.search(clause)
+
+
 def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str, *,
-            forbidden: bool = False) -> _Found:
-    """The earliest clean match of any of *cues*, else what was seen instead."""
+            forbidden: bool = False, urgent: bool = False) -> _Found:
+    """The earliest clean match of any of *cues*, else what was seen instead; with *urgent* (the step is
+    to be done at once), a match put off till later is refused."""
     per_cue = [find_cue(q, sentences, synonyms, suppositions=forbidden) for q in cues]
+    if urgent:
+        per_cue = [[replace(m, refused="put off") if not m.refused and _put_off(sentences[m.span.sentence], m.span)
+                    else m for m in found] for found in per_cue]
     matches: list[Match] = [m for found in per_cue for m in found]
     clean = [m.span for m in matches if not m.refused]
     refused = [m for m in matches if m.refused]
@@ -294,10 +323,12 @@ def _negated_itself(sentence: Sentence, span: Span, verb: frozenset[str]) -> boo
 
 
 def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str) -> _Found:
-    found = _search(c.cues, sentences, synonyms, text) if c.cues else _Found(False)
+    # (not when its text names a later time itself: "tells the lead at once and reports before the end of shift")
+    urgent = bool(_URGENT.search(c.text)) and not _PUT_OFF.search(c.text)
+    found = _search(c.cues, sentences, synonyms, text, urgent=urgent) if c.cues else _Found(False)
     if found.met or not c.parts:
         return found
-    parts = [_search(p, sentences, synonyms, text) for p in c.parts]
+    parts = [_search(p, sentences, synonyms, text, urgent=urgent) for p in c.parts]
     if all(p.met for p in parts):
         first = min(parts, key=lambda p: p.start)
         return _Found(True, first.start, max(p.end for p in parts), " … ".join(p.evidence for p in parts),
@@ -314,6 +345,7 @@ _REFUSED_NOTE = {
     "declared unnecessary": "mentioned, but said to be unnecessary",
     "only if": "said you would do it only if something else happened; the situation needs it now",
     "if needed": "said you would do it only if needed; a manager will check",
+    "put off": "said you would do it later; the SOP says at once",
 }
 
 

@@ -1,0 +1,199 @@
+"""What an answer commits to: a step said only on a condition, put off when the SOP says "at once",
+left to someone who is not there, or said about a thing rather than done; and who a cue's "him"
+stands for. All examples here are invented for these tests (a vehicle-lift fault in a workshop)."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from drillpad.core.cues import Synonyms, find_cue, split_sentences
+from drillpad.core.grader import grade
+from drillpad.core.pack import Drill
+
+LIFT = tomllib.loads('''
+id = "lift"
+task = "workshop"
+title = "Two-post lift drops"
+source = "SOP 7"
+situation = """At Northgate depot a two-post lift drops a few centimetres while you raise a van. Priti is
+the shift lead. Owen, the van's driver, is standing next to the lift. Dana works in the next bay."""
+question = "What do you do?"
+model_answer = "Lower it, tag it, keep Owen away, tell Priti at once, get Dana to help move the van."
+
+[[criterion]]
+id = "report"
+text = "Tells the shift lead (Priti) straight away"
+cues = ["priti", "tell the shift lead"]
+
+[[criterion]]
+id = "tag"
+text = "Puts a Do Not Use tag on the lift"
+cues = ["tag"]
+
+[[criterion]]
+id = "owen-away"
+text = "Keeps the driver away from the lift"
+cues = ["keep him away", "keep him back"]
+
+[[criterion]]
+id = "helper"
+text = "Gets a second person (Dana) to help move the van"
+cues = ["dana", "get help"]
+
+[[criterion]]
+id = "stop"
+text = "Stops work on the lift"
+required = false
+cues = ["stop work"]
+
+[[must_not]]
+id = "climb"
+text = "Climbing onto the lift arms"
+cues = ["climb up", "climb onto the arms"]
+
+[[must_not]]
+id = "force"
+text = "Forcing the safety catch"
+cues = ["force the catch", "wedge"]
+
+[[must_not]]
+id = "reset"
+text = "Resetting the lift controller themselves"
+cues = ["reset the controller"]
+
+[[must_not]]
+id = "one-go"
+text = "Finishing the job in one go"
+cues = ["in one go"]
+''')
+
+
+@pytest.fixture(scope="module")
+def lift():
+    return Drill.model_validate(LIFT)
+
+
+def met(r):
+    return {k for k, c in r.criteria.items() if c.met}
+
+
+def ids(r):
+    return sorted(v.id for v in r.violations)
+
+
+# --- conditions and hedges ------------------------------------------------------------------------
+
+def test_only_with_the_verb_between_is_still_conditional(lift):
+    r = grade(lift, "Lower it and tag it. I'd only call Priti if it drops again.")
+    assert "report" not in met(r) and "tag" in met(r)
+    assert r.criteria["report"].note.startswith("said you would do it only if")
+
+
+def test_a_step_followed_by_only_if_is_conditional(lift):
+    r = grade(lift, "Lower it, then tag it and tell the shift lead only if it happens again.")
+    assert "report" not in met(r) and "tag" in met(r)
+
+
+def test_only_that_is_no_condition(lift):
+    assert "report" in met(grade(lift, "Lower it, tag it and tell Priti - only that lift, not the others."))
+
+
+# --- put off when the SOP says "at once" --------------------------------------------------------------
+
+@pytest.mark.parametrize("later", ["Mention it to Priti at break.", "Tell the shift lead at the end of the shift.",
+                                   "I'd let Priti know at some point today.", "Tell Priti later on."])
+def test_a_step_put_off_is_not_done_straight_away(lift, later):
+    r = grade(lift, "Lower it and tag it. " + later)
+    assert "report" not in met(r) and r.criteria["report"].confidence >= 0.6
+
+
+def test_putting_off_a_step_with_no_hurry_in_its_text_is_still_doing_it(lift):
+    assert "tag" in met(grade(lift, "Lower it, tell Priti now, and tag it later once Owen has gone."))
+
+
+def test_straight_away_is_no_putting_off(lift):
+    assert "report" in met(grade(lift, "Lower it, tag it and tell Priti straight away, not at the end of the shift."))
+
+
+# --- a person who is not there ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("away", ["Dana's busy so I'd move the van myself.",
+                                  "Dana is on her break, so I'd shift the van on my own.",
+                                  "Since Dana's not around I'd move it alone."])
+def test_a_helper_said_to_be_unavailable_is_not_got(lift, away):
+    assert "helper" not in met(grade(lift, "Lower it and tag it. " + away))
+
+
+def test_a_helper_who_is_there_counts(lift):
+    assert "helper" in met(grade(lift, "Lower it, tag it, and Dana's free so she helps me move the van."))
+
+
+# --- the circumstance, not the step -----------------------------------------------------------------
+
+def test_a_step_in_a_clause_about_something_else_happening_is_no_step(lift):
+    r = grade(lift, "Keep raising it until the alarm stops, then tag it.")
+    assert "stop" not in met(r)
+
+
+def test_my_own_step_in_a_time_clause_still_counts(lift):
+    assert "stop" in met(grade(lift, "Once I stop work on it, I tag it and tell Priti."))
+
+
+# --- "him" in a cue is whoever the scenario names -----------------------------------------------------
+
+def test_a_cue_pronoun_is_met_by_a_person_the_scenario_names(lift):
+    assert "owen-away" in met(grade(lift, "Lower it, keep Owen away from it and tag it."))
+
+
+def test_a_cue_pronoun_is_not_met_by_a_thing(lift):
+    assert "owen-away" not in met(grade(lift, "Lower it, keep the van away from the wall and tag it."))
+
+
+def test_a_named_cue_is_not_met_by_a_pronoun_or_another_name(lift):
+    assert "helper" not in met(grade(lift, "Lower it, tag it and get Owen to move the van."))
+
+
+# --- forbidden actions in words the author did not list ---------------------------------------------
+
+def test_hopping_up_is_climbing(lift):
+    assert "climb" in ids(grade(lift, "I'd hop up on the arm to see the catch."))
+
+
+def test_jamming_something_in_is_wedging(lift):
+    assert "force" in ids(grade(lift, "I'd jam a screwdriver in the catch so it holds."))
+
+
+def test_a_state_is_not_jamming(lift):
+    assert "force" not in ids(grade(lift, "The catch is jammed, so I lower it, tag it and tell Priti at once."))
+
+
+def test_too_long_for_one_go_is_a_refusal(lift):
+    assert "one-go" not in ids(grade(lift, "It's too big a job for one go, so I'd do half then take a break."))
+
+
+def test_someone_elses_job_is_a_refusal(lift):
+    r = grade(lift, "Resetting the controller is the engineer's job, not mine. I tag it and tell Priti.")
+    assert "reset" not in ids(r)
+
+
+def test_my_job_is_no_refusal(lift):
+    assert "reset" in ids(grade(lift, "I'd reset the controller, it's my job anyway."))
+
+
+SYN = Synonyms()
+
+
+def said(text: str, cue: str) -> bool:
+    return bool(find_cue(cue, split_sentences(text, SYN), SYN, suppositions=True))
+
+
+def test_getting_someone_out_is_not_keeping_clear_myself():
+    assert said("I keep clear of the lift.", "keep clear")
+    assert not said("Once it stops I get Sam out to the side.", "keep clear")
+
+
+def test_going_to_a_place_is_go_to():
+    assert said("Then I am going to the locker for my phone.", "go to the locker")
+    assert not said("I'm going to lock it off.", "go to the locker")
