@@ -78,6 +78,10 @@ _DETERMINERS = frozenset({"my", "the", "your", "his", "her", "our", "their", "a"
 # HERE", "while it RUNS", "top up NOW").
 _SOFT = frozenset("""the a an my your his her our their its it them this that these those to of for and then just
 some any also in at on by into onto from with""".split())
+# A person the scenario names (see grader.drill_synonyms), and the pronouns a cue uses for one.
+PERSON = "person:named"
+_PERSON_PRONOUNS = frozenset({"him", "her"})
+_PERSON_KEYS = frozenset({"him", "her", PERSON})
 # Who and how sure: free at the start of a cue ("I'd call the lead"), meaningful inside it ("jacket WILL dry").
 _SOFT_AT_START = frozenset("i we you i'd i'll i'm we'd we'll would will".split())
 _POST_REFUSAL = re.compile(
@@ -332,7 +336,7 @@ class Synonyms:
                 end, m, keys, obj = best
                 inner = set()
                 for k in range(i + 1, i + 1 + obj):  # the object keeps its meaning ("Jordan" is the shift lead)
-                    if raw[k] not in STOPWORDS:
+                    if raw[k] not in STOPWORDS or raw[k] in _PERSON_PRONOUNS:
                         inner |= {stems[k]} | self._words.get(stems[k], set())
                 phrase_key = " ".join(s for k, s in enumerate(stems[i:end + 1]) if not (0 < k <= obj))
                 keys |= {phrase_key} | self._words.get(phrase_key.replace(" ", ""), set())
@@ -380,6 +384,10 @@ class Synonyms:
                         replace(u, keys=u.inner, inner=frozenset())]
             else:
                 out.append(u)
+        # a cue's "him" or "her" is any person the scenario names ("help him up": "help Kofi up"); a name in a
+        # cue is that person only
+        out = [replace(u, keys=(u.keys | _PERSON_KEYS) if u.keys & _PERSON_PRONOUNS else u.keys - {PERSON})
+               for u in out]
         # a cue word also accepts the narrower words of its meaning ("tell" is met by "ring")
         return [replace(u, keys=u.keys | frozenset(f"lex:{b}" for k in u.keys if k.startswith("lex:")
                                                    for b in lexicon.BROADER.get(k[4:], ())))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    NEGATORS, STOPWORDS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, pieces,
+    NEGATORS, PERSON, STOPWORDS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, pieces,
     split_sentences, stem, tokens,
 )
 from drillpad.core.pack import Criterion, Drill, MustNot, Prompt
@@ -193,6 +193,10 @@ def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
                    if len(w) >= 5 and w.isalpha()}
     aliases: dict[str, frozenset[str]] = {}
     situation = drill.situation_text()
+    # a capitalised word is a person's name unless the drill also writes it in lower case ("dock") or it
+    # names a place with a number ("Bay 3", "Dock 2")
+    lower = set(re.findall(r"\b[a-z][a-z]+\b", " ".join([situation, drill.question, drill.model_answer])))
+    numbered = {n.lower() for n in re.findall(r"\b([A-Z][a-z]{2,})\s+\d", situation)}
     for sentence in re.split(r"(?<=[.!?;])\s+", situation):
         names = {n for n in re.findall(r"\b[A-Z][a-z]{2,}\b", sentence)
                  if n.lower() not in STOPWORDS and n.lower() not in english_words() and n.lower() not in vocabulary}
@@ -200,6 +204,10 @@ def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
         # one role in the sentence and one person: that person has that role here
         if len(names) == 1 and len(roles) == 1:
             aliases[next(iter(names)).lower()] = frozenset(roles)
+        # every person named is someone a cue's "him" or "her" can stand for ("help him up": "help Kofi up")
+        for n in names:
+            if n.lower() not in lower and n.lower() not in numbered:
+                aliases[n.lower()] = aliases.get(n.lower(), frozenset()) | {PERSON}
     out = base.with_extra(vocabulary, aliases)
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
