@@ -568,6 +568,30 @@ def refused_after(sentence: Sentence, end_unit: int) -> bool:
     return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60]))
 
 
+# Who a step may be left to or done with: a person the scenario names, a role, or a word for a person.
+_PEOPLE_KEYS = frozenset({PERSON, "lex:supervisor", "lex:first-aider", "lex:maintenance", "lex:security", "lex:help"}
+                         | {stem(w) for w in "driver marshal banksman colleague buddy inspector engineer operator "
+                            "contractor guard lead trainer mate partner".split()})
+_UNAVAILABLE = re.compile(
+    r"^\s*(?:(?:is|are|was|were|'s|'re)\s+)?(?:still\s+|just\s+|already\s+|currently\s+)?"
+    r"(?:(?:not|isn't|aren't|wasn't|weren't|is not|are not)\s+(?:here|there|around|about|in|on site|available|free|"
+    r"on shift|in today|answering|back|picking up)"
+    r"|busy|away|off (?:sick|today|shift|work)|off\b(?!\s+(?:the|to|it|at|and|with))|unavailable|elsewhere|tied up|"
+    r"gone(?: home)?|out (?:today|on|of the building|of site)|on (?:(?:a|her|his|their|the|my) )?(?:break|lunch|"
+    r"holiday|leave|annual leave|another job|a call|the phone|the other side)|nowhere to be)\b",
+    re.IGNORECASE)
+
+
+def unavailable(sentence: Sentence, end_unit: int) -> bool:
+    """"Morgan's busy", "the marshal's not there", "Dana is on her break": the person a step is done with or
+    left to is said not to be available, so the step is not done with them."""
+    u = sentence.units[end_unit]
+    if not u.keys & _PEOPLE_KEYS:
+        return False
+    rest = sentence.text[sentence.offsets[u.last][1] - sentence.start:]
+    return bool(_UNAVAILABLE.match(rest))
+
+
 def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
     units = sentence.units
@@ -598,7 +622,7 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
 @dataclass(frozen=True)
 class Match:
     span: Span
-    refused: str = ""   # "", "negated", "declared unnecessary", "only if", "if needed"
+    refused: str = ""   # "", "negated", "declared unnecessary", "only if", "if needed", "unavailable", "put off"
 
 
 def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, suppositions: bool = False
@@ -641,6 +665,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "supposed"
     if refused_after(s, b):
         return "declared unnecessary"
+    if not suppositions and unavailable(s, b):
+        return "unavailable"  # (for a forbidden action it is the reason, not a refusal: "the marshal's away so I…")
     return hedged(s, a, b)
 
 

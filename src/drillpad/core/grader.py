@@ -204,10 +204,14 @@ def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
         # one role in the sentence and one person: that person has that role here
         if len(names) == 1 and len(roles) == 1:
             aliases[next(iter(names)).lower()] = frozenset(roles)
-        # every person named is someone a cue's "him" or "her" can stand for ("help him up": "help Kofi up")
-        for n in names:
-            if n.lower() not in lower and n.lower() not in numbered:
-                aliases[n.lower()] = aliases.get(n.lower(), frozenset()) | {PERSON}
+        # every person named is someone a cue's "him" or "her" can stand for ("help him up": "help Kofi up"):
+        # a capitalised word not written in lower case anywhere in the drill, and an English word ("Morgan")
+        # only inside a sentence
+        for m in re.finditer(r"\b[A-Z][a-z]{2,}\b", sentence):
+            n = m.group(0).lower()
+            if n in STOPWORDS or n in lower or n in numbered or (m.start() == 0 and n in english_words()):
+                continue
+            aliases[n] = aliases.get(n, frozenset()) | {PERSON}
     out = base.with_extra(vocabulary, aliases)
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
@@ -354,6 +358,7 @@ _REFUSED_NOTE = {
     "only if": "said you would do it only if something else happened; the situation needs it now",
     "if needed": "said you would do it only if needed; a manager will check",
     "put off": "said you would do it later; the SOP says at once",
+    "unavailable": "named someone you said is not available",
 }
 
 
