@@ -161,12 +161,13 @@ def test_hopping_up_is_climbing(lift):
     assert "climb" in ids(grade(lift, "I'd hop up on the arm to see the catch."))
 
 
-def test_jamming_something_in_is_wedging(lift):
-    assert "force" in ids(grade(lift, "I'd jam a screwdriver in the catch so it holds."))
+def test_prising_is_forcing(lift):
+    assert "force" in ids(grade(lift, "I'd prise the catch with a screwdriver so it holds."))
 
 
-def test_a_state_is_not_jamming(lift):
+def test_a_jam_is_not_forcing(lift):
     assert "force" not in ids(grade(lift, "The catch is jammed, so I lower it, tag it and tell Priti at once."))
+    assert "force" not in ids(grade(lift, "Lower it, tag it, tell Priti and note the jam in the log."))
 
 
 def test_too_long_for_one_go_is_a_refusal(lift):
@@ -197,3 +198,17 @@ def test_getting_someone_out_is_not_keeping_clear_myself():
 def test_going_to_a_place_is_go_to():
     assert said("Then I am going to the locker for my phone.", "go to the locker")
     assert not said("I'm going to lock it off.", "go to the locker")
+
+
+def test_a_quarantine_bay_is_a_place_not_out_of_service():
+    assert said("Tag it out of use.", "out of service")
+    assert not said("Drive it to the quarantine bay and put a tag on.", "out of service")
+
+
+def test_putting_something_down_is_not_loading():
+    assert said("Then we get loading.", "get loading")
+    assert not said("The driver took the keys, so I get them and put them in the office.", "get loading")
+
+
+def test_popping_a_cover_off_is_removing_it():
+    assert said("I'd pop the cover off to look.", "remove the cover")
