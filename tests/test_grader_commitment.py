@@ -139,6 +139,7 @@ def test_a_step_in_a_clause_about_something_else_happening_is_no_step(lift):
 
 def test_my_own_step_in_a_time_clause_still_counts(lift):
     assert "stop" in met(grade(lift, "Once I stop work on it, I tag it and tell Priti."))
+    assert "stop" in met(grade(lift, "Nobody touches it until work has stopped on the lift."))
 
 
 # --- "him" in a cue is whoever the scenario names -----------------------------------------------------

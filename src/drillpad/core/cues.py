@@ -419,6 +419,9 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
                 words.append(synonyms.correct(w))
                 offsets.append((start + m.start(), start + m.end()))
         if words:
+            # "going to the locker" is a "go to"; "going to lock it" is no going anywhere
+            words = ["go" if w == "going" and i + 2 < len(words) and words[i + 1] == "to"
+                     and words[i + 2] in _DETERMINERS else w for i, w in enumerate(words)]
             stems = [stem(w) for w in words]
             out.append(Sentence(len(out), start, chunk, words, stems, offsets, synonyms.units(stems, words)))
     for before, after in zip(out, out[1:]):
@@ -592,6 +595,62 @@ def unavailable(sentence: Sentence, end_unit: int) -> bool:
     return bool(_UNAVAILABLE.match(rest))
 
 
+_TOO_MUCH = re.compile(r"\btoo\s+(?:[\w'-]+\s+){1,3}(?:for|to)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def too_much_for(sentence: Sentence, at: int) -> bool:
+    """"The order's too long for one go", "too heavy to lift alone": "too … for/to" refuses what follows."""
+    before = sentence.text[:sentence.offsets[sentence.units[at].first][0] - sentence.start]
+    return bool(_TOO_MUCH.search(re.split(r"[,.;:!?]", before)[-1]))
+
+
+_OTHERS_JOB = re.compile(
+    r"^\s*(?:[\w'-]+\s+){0,3}?(?:is|are|'s|'re|was)\s+(?:not\s+(?:my|our)\s+(?:job|responsibility|call|place)"
+    r"|(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}[\w-]+(?:'s|s')\s+(?:job|responsibility|task|call)"
+    r"|(?:down|up)\s+to\s+(?:the\s+)?(?!me\b)[\w-]+)\b", re.IGNORECASE)
+
+
+def left_to_others(sentence: Sentence, end_unit: int) -> bool:
+    """"Shutting the valve is the authorised person's job", "… is not my job", "… is down to maintenance": the
+    action named as someone else's, not done."""
+    u = sentence.units[end_unit]
+    rest = sentence.text[sentence.offsets[u.last][1] - sentence.start:]
+    return bool(_OTHERS_JOB.match(re.split(r"[,.;:!?]", rest, maxsplit=1)[0]))
+
+
+_TIME_WORDS = frozenset({"until", "till", "til", "once", "when", "whenever", "while", "after", "before"})
+_FIRST_PERSON = frozenset({"i", "we", "i'm", "i've", "i'd", "i'll", "we're", "we've", "we'd", "we'll", "me", "us",
+                           "you", "you've", "you're", "myself"})
+
+
+def circumstance(sentence: Sentence, at: int) -> bool:
+    """"Keep going until the alarm stops", "when the lorry stops": what someone or something else does, said
+    as the time of a step, is not the trainee's step."""
+    units = sentence.units
+    verb = sentence.words[units[at].first]
+    for i in range(at - 1, max(-1, at - 6), -1):
+        if _clause_break(sentence, units[i], units[i + 1]):
+            return False
+        if sentence.words[units[i].first] in _TIME_WORDS:
+            if sentence.words[units[i].first] in _COMMIT_AFTER_NEGATION and any(u.negator for u in units[:i]):
+                return False  # "I wouldn't go near it until the power's isolated" commits to isolating it
+            subject = sentence.words[units[i].last + 1:units[at].first]
+            finite = verb.endswith(("s", "ed")) or (subject and subject[-1] in _AUXILIARIES)
+            while subject and subject[-1] in _AUXILIARIES:
+                subject = subject[:-1]
+            # a subject of its own ("the alarm", "it", "the lorry"): not "after THAT tell …", not "once stopped"
+            return (finite and 1 <= len(subject) <= 3 and subject[0] not in ("that", "this", "then", "which")
+                    and not any(w in _FIRST_PERSON or w in NEGATORS or w.endswith(("ing", "ed"))
+                                or stem(w) in _ACTION_STEMS for w in subject)
+                    and not all(w in _DETERMINERS or w in _SOFT for w in subject))
+    return False
+
+
+_AUXILIARIES = frozenset({"has", "have", "had", "is", "was", "are", "were", "gets", "got", "does", "did", "will",
+                          "'ll", "can", "could", "would", "has been", "been"})
+_ACTION_STEMS = frozenset(stem(v) for v in lexicon.ACTION_VERBS)
+
+
 def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
     units = sentence.units
@@ -622,7 +681,8 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
 @dataclass(frozen=True)
 class Match:
     span: Span
-    refused: str = ""   # "", "negated", "declared unnecessary", "only if", "if needed", "unavailable", "put off"
+    refused: str = ""   # "", "negated", "declared unnecessary", "only if", "if needed", "unavailable", "put off",
+    # "left to others", "circumstance", "supposed"
 
 
 def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, suppositions: bool = False
@@ -647,6 +707,8 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
             spans.append(min(clean) if clean else min(judged))
         else:
             why = next((r for _, _, r in spans if r), "")
+            if not why and circumstance(s, min(x for x, _, _ in spans)):
+                why = "circumstance"
             a = min(s.offsets[s.units[x].first][0] for x, _, _ in spans)
             b = max(s.offsets[s.units[y].last][1] for _, y, _ in spans)
             out.append(Match(Span(s.index, a, b), why))
@@ -659,12 +721,14 @@ def _literal(cue: str) -> bool:
 
 
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:
-    if negation and negated(s, a, wide=suppositions):
+    if negation and (negated(s, a, wide=suppositions) or too_much_for(s, a)):
         return "negated"
     if suppositions and in_if_clause(s, a):
         return "supposed"
     if refused_after(s, b):
         return "declared unnecessary"
+    if suppositions and left_to_others(s, b):
+        return "left to others"  # (a criterion may be exactly that: "leaves the valve to security")
     if not suppositions and unavailable(s, b):
         return "unavailable"  # (for a forbidden action it is the reason, not a refusal: "the marshal's away so I…")
     return hedged(s, a, b)

@@ -359,6 +359,9 @@ _REFUSED_NOTE = {
     "if needed": "said you would do it only if needed; a manager will check",
     "put off": "said you would do it later; the SOP says at once",
     "unavailable": "named someone you said is not available",
+    "circumstance": "mentioned as something that happens, not as what you do",
+    "left to others": "said to be someone else's job",
+    "supposed": "said as a supposition",
 }
 
 
