@@ -213,3 +213,17 @@ def test_putting_something_down_is_not_loading():
 
 def test_popping_a_cover_off_is_removing_it():
     assert said("I'd pop the cover off to look.", "remove the cover")
+
+
+def test_already_so_is_a_state_not_a_step(lift):
+    r = grade(lift, "No need to stop work, it's already stopped. Tag it and tell Priti at once.")
+    assert "stop" not in met(r)
+    assert "stop" in met(grade(lift, "I've already stopped work on it. Tag it and tell Priti at once."))
+
+
+def test_a_person_after_him_is_not_the_one_told():
+    assert not said("I'd walk to the cab and tell him Sam is behind the trailer.", "tell sam")
+    assert not said("Call them and say the supervisor is on the way.", "call the supervisor")
+    assert said("I'd tell Sam straight away.", "tell sam")
+    assert said("Give the keys to Sam.", "give the keys")
+    assert said("Give him the keys.", "give the keys")

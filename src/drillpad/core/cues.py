@@ -455,6 +455,9 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
                     ok = False  # a cue is said within one clause: "change point, not swapping it in aisle"
                     break
                 if units[j].keys & c.keys:
+                    if sentence is not None and _told_someone_else(sentence, pos, j):
+                        ok = False  # "tell HIM Sam is behind": Sam is not the one told
+                        break
                     pos = j
                     break
                 if units[j].negator or (weak and not units[j].soft):
@@ -471,6 +474,19 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
         if ok:
             found.append((i, pos))
     return found
+
+
+_OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
+
+
+def _told_someone_else(sentence: Sentence, verb: int, person: int) -> bool:
+    """A person after an object pronoun is not the verb's object: "tell HIM Sam is behind the trailer", "call
+    THEM and say the supervisor is coming" ("give him the keys": the keys are no person)."""
+    if person == verb + 1 or sentence.words[sentence.units[verb + 1].first] not in _OBJECT_PRONOUNS:
+        return False  # (the pronoun right after the verb: "take with ME the contractor" is taking him)
+    u = sentence.units[person]
+    start = sentence.offsets[u.first][0] - sentence.start
+    return bool(u.keys & _PEOPLE_KEYS) or (start > 0 and sentence.text[start].isupper())
 
 
 def _clause_break(sentence: Sentence, unit_a: Unit, unit_b: Unit) -> bool:
@@ -625,9 +641,13 @@ _FIRST_PERSON = frozenset({"i", "we", "i'm", "i've", "i'd", "i'll", "we're", "we
 
 def circumstance(sentence: Sentence, at: int) -> bool:
     """"Keep going until the alarm stops", "when the lorry stops": what someone or something else does, said
-    as the time of a step, is not the trainee's step."""
+    as the time of a step, is not the trainee's step; nor is a state already reached ("it's already stopped")."""
     units = sentence.units
     verb = sentence.words[units[at].first]
+    before = sentence.words[max(0, units[at].first - 2):units[at].first]
+    if len(before) == 2 and before[1] == "already" and (before[0] in ("is", "are", "was", "were")
+                                                        or before[0].endswith(("'s", "'re"))):
+        return True  # "it's already stopped": a state, nothing to do
     for i in range(at - 1, max(-1, at - 6), -1):
         if _clause_break(sentence, units[i], units[i + 1]):
             return False
