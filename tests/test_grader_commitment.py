@@ -227,3 +227,32 @@ def test_a_person_after_him_is_not_the_one_told():
     assert said("I'd tell Sam straight away.", "tell sam")
     assert said("Give the keys to Sam.", "give the keys")
     assert said("Give him the keys.", "give the keys")
+
+
+# --- per-drill facts are worked out once per drill, not for every answer ----------------------------------
+
+def test_per_drill_readings_are_computed_once(lift, monkeypatch):
+    import drillpad.core.grader as grader_mod
+
+    calls = {"two": 0, "guard": 0, "content": 0}
+    real_two, real_guarded, real_content = grader_mod.two_actions, grader_mod._guarded, grader_mod._content
+
+    def counting(name, real):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(grader_mod, "two_actions", counting("two", real_two))
+    monkeypatch.setattr(grader_mod, "_guarded", counting("guard", real_guarded))
+    monkeypatch.setattr(grader_mod, "_content", counting("content", real_content))
+    drill = lift.model_copy(deep=True)  # a drill not seen before: its facts are worked out on its first answer
+    answers = ["Lower it, tag it, tell Priti at once, keep Owen away and get Dana to help.",
+               "No need to tag it. Tell Priti. Dana will help me. Owen keeps back.",
+               "I won't bother with a tag. Keep Owen away and get help."]
+    first = grade(drill, answers[0])
+    after_first = dict(calls)
+    again = [grade(drill, a) for a in answers * 2]
+    assert calls == after_first
+    assert again[0] == first
+

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
@@ -171,7 +172,18 @@ def _is_list_shaped(answer: str) -> bool:
 
 
 _ROLE_KEYS = frozenset(f"lex:{r}" for r in ("supervisor", "first-aider", "maintenance", "security"))
-_drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, Synonyms]] = {}
+@dataclass(frozen=True)
+class _DrillFacts:
+    """What the grader reads from a drill itself, the same for every answer to it."""
+
+    synonyms: Synonyms  # the pack's and the lexicon's, plus this drill's spelling vocabulary and people
+    two: dict[str, "TwoActions | None"]  # each criterion's two-action reading
+    own_words: dict[str, frozenset[str]]  # the words of each criterion's text that no other criterion uses
+    guards: dict[str, list[MustNot]]  # the forbidden action each required criterion is the safeguard against
+    urgent: dict[str, bool]  # whether a criterion wants its step done at once
+
+
+_drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, _DrillFacts]] = {}
 DRILL_CACHE_SIZE = 16
 """Each entry holds a lexicon copy (~0.3 MB) and is keyed by object identity, and a window loads its drill
 afresh for every answer: 512 entries grew the trainee app by ~150 MB over a day. The most recent few."""
@@ -180,7 +192,18 @@ afresh for every answer: 512 entries grew the trainee app by ~150 MB over a day.
 def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
     """The pack's synonyms and the lexicon, plus what this drill adds: spelling towards its own cue
     words, and the people its scenario names read as their role ("Jordan, the shift lead")."""
-    base = synonyms or Synonyms()
+    return drill_facts(drill, synonyms).synonyms
+
+
+@lru_cache(maxsize=1)
+def _no_pack_synonyms() -> Synonyms:
+    return Synonyms()
+
+
+def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
+    """The per-drill facts (cached for the most recent drills): the drill's synonyms, and the readings of
+    its criteria that do not depend on the answer."""
+    base = synonyms or _no_pack_synonyms()  # one object, so that a drill graded without synonyms is cached too
     key = (id(drill), id(base))
     hit = _drill_cache.pop(key, None)
     if hit is not None:
@@ -213,10 +236,20 @@ def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
                 continue
             aliases[n] = aliases.get(n, frozenset()) | {PERSON}
     out = base.with_extra(vocabulary, aliases)
+    content = {c.id: frozenset().union(*_content(c.text, out)) for c in drill.criterion}
+    facts = _DrillFacts(
+        synonyms=out,
+        two={c.id: two_actions(drill, c, out) for c in drill.criterion},
+        own_words={c.id: content[c.id] - frozenset().union(*(k for o, k in content.items() if o != c.id))
+                   for c in drill.criterion},
+        guards={c.id: _guarded(drill, c.id, out) for c in drill.criterion if c.required},
+        # (not when its text names a later time itself: "tells the lead at once and reports before the end of shift")
+        urgent={c.id: bool(_URGENT.search(c.text)) and not _PUT_OFF.search(c.text) for c in drill.criterion},
+    )
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
-    _drill_cache[key] = (drill, base, out)
-    return out
+    _drill_cache[key] = (drill, base, facts)
+    return facts
 
 
 @dataclass(frozen=True)
@@ -334,9 +367,8 @@ def _negated_itself(sentence: Sentence, span: Span, verb: frozenset[str]) -> boo
     return False
 
 
-def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str) -> _Found:
-    # (not when its text names a later time itself: "tells the lead at once and reports before the end of shift")
-    urgent = bool(_URGENT.search(c.text)) and not _PUT_OFF.search(c.text)
+def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, urgent: bool = False
+               ) -> _Found:
     found = _search(c.cues, sentences, synonyms, text, urgent=urgent) if c.cues else _Found(False)
     if found.met or not c.parts:
         return found
@@ -366,7 +398,8 @@ _REFUSED_NOTE = {
 
 
 def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
-    synonyms = drill_synonyms(drill, synonyms)
+    facts = drill_facts(drill, synonyms)
+    synonyms = facts.synonyms
     flags: list[str] = []
     cleaned, injected = _strip_injection(answer)
     if injected:
@@ -386,13 +419,13 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     skipped: dict[str, _Found] = {}  # required steps the answer says it will not do ("no need to chock it")
     cues_met: dict[str, tuple[str, ...]] = {}
     for c in drill.criterion:
-        f = _criterion(c, sentences, synonyms, cleaned)
+        f = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id])
         cues_met[c.id] = f.cues
         if c.required and not f.met:
-            said = f if not injected else _criterion(c, said_sentences, synonyms, answer)
+            said = f if not injected else _criterion(c, said_sentences, synonyms, answer, facts.urgent[c.id])
             if said.refused in _SKIPPING and said.start >= 0:
                 skipped[c.id] = said
-            elif not said.met and (dismissed := _dismissed(drill, c, said_sentences, synonyms, answer)):
+            elif not said.met and (dismissed := _dismissed(facts.own_words[c.id], said_sentences, answer)):
                 skipped[c.id] = dismissed
         if f.met:
             if f.refused == "negated":
@@ -417,7 +450,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         w for s in sentences for w in s.stems)  # the words inside a phrase too ("keep PEOPLE away")
     for c in drill.criterion:
         r = results[c.id]
-        if r.met and not c.parts and (missing := _unsaid_part(drill, c, cues_met[c.id], synonyms, said_keys)):
+        if r.met and not c.parts and (missing := _unsaid_part(facts.two[c.id], cues_met[c.id], synonyms, said_keys)):
             results[c.id] = CriterionResult(
                 c.id, False, 0.5 if c.required else 0.7, "",
                 note=f"only part of it: nothing about “{missing}”" + ("; a manager will check" if c.required else ""))
@@ -443,7 +476,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     # unrestrained trailer", "the trolley's not worth it" is "carrying it 15 metres"
     said = {v.id for v in violations}
     for cid, f in skipped.items():
-        for m in _guarded(drill, cid, synonyms):
+        for m in facts.guards[cid]:
             if m.id not in said:
                 violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
                 said.add(m.id)
@@ -487,12 +520,9 @@ _DISMISS_AFTER = re.compile(
     r"(?:doesn't|does not|don't|do not) (?:apply|matter))\b", re.IGNORECASE)
 
 
-def _dismissed(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str
-               ) -> _Found | None:
+def _dismissed(mine: frozenset[str], sentences: list[Sentence], text: str) -> _Found | None:
     """A required step waved away in words its cues did not foresee, by a word of the step's own text
-    that no other step uses: "won't need a break" (… then a warm-up break), "pendants are optional"."""
-    others = frozenset().union(*(k for o in drill.criterion if o.id != c.id for k in _content(o.text, synonyms)))
-    mine = frozenset().union(*_content(c.text, synonyms)) - others
+    that no other step uses (*mine*): "won't need a break" (… then a warm-up break), "pendants are optional"."""
     for s in sentences:
         for u in s.units:
             if not u.keys & mine or u.stop:
@@ -555,11 +585,10 @@ def two_actions(drill: Drill, c: Criterion, synonyms: Synonyms) -> TwoActions | 
     return TwoActions((segments[0].strip(), segments[1].strip()), (keys[0], keys[1]), (asked[0], asked[1]))
 
 
-def _unsaid_part(drill: Drill, c: Criterion, cues_met: tuple[str, ...], synonyms: Synonyms,
+def _unsaid_part(two: TwoActions | None, cues_met: tuple[str, ...], synonyms: Synonyms,
                  said: frozenset[str]) -> str:
-    """The action of a two-action criterion the answer says nothing about, when its cues (*cues_met*)
-    matched the other ("Tells the shift lead and records it" met by "tell Jordan" alone), else ""."""
-    two = two_actions(drill, c, synonyms)
+    """The action of a two-action criterion (*two*, its reading) the answer says nothing about, when its cues
+    (*cues_met*) matched the other ("Tells the shift lead and records it" met by "tell Jordan" alone), else ""."""
     if two is None or not any(two.asked):
         return ""
     matched = [frozenset(k for t in q.split(" + ") for u in synonyms.cue_units(t) for k in u.keys)
