@@ -171,6 +171,12 @@ def test_a_jam_is_not_forcing(lift):
     assert "force" not in ids(grade(lift, "Lower it, tag it, tell Priti and note the jam in the log."))
 
 
+def test_a_negator_refuses_a_long_forbidden_clause(lift):
+    r = grade(lift, "I'm not going to poke about inside the cabinet of the lift to reset the controller myself either.")
+    assert "reset" not in ids(r)
+    assert "reset" in ids(grade(lift, "I'm not waiting for the engineer. I'd open the cabinet and reset the controller."))
+
+
 def test_too_long_for_one_go_is_a_refusal(lift):
     assert "one-go" not in ids(grade(lift, "It's too big a job for one go, so I'd do half then take a break."))
 

@@ -57,6 +57,9 @@ believe mean gotta got i'd i'll we'd we'll you'd there's there is are was were d
 straight immediately right away at all either let
 """.split())
 NEGATION_WINDOW = 8
+# A forbidden action's clause can be long ("I'm not going to poke about inside the cabinet to reset it myself",
+# "tell Kwame not to drive onto the leveller or touch the lip with his forks"): the negator reaches further.
+NEGATION_WINDOW_WIDE = 12
 CLAUSE_BREAKS = frozenset({"but", "and", "then", "so", "because", "until", "after", "before", "once", "when",
                            "while", "if", "unless", "though", "although"})
 MAX_GAP = 3
@@ -503,7 +506,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     units = sentence.units
     coordinated = False
     verbs = 0  # a negator governs one verb and its object: "wouldn't PRESS the e-stop"
-    for i in range(at - 1, max(-1, at - NEGATION_WINDOW - 1), -1):
+    window = NEGATION_WINDOW_WIDE if wide else NEGATION_WINDOW
+    for i in range(at - 1, max(-1, at - window - 1), -1):
         u = units[i]
         if _clause_break(sentence, u, units[i + 1]):
             return False
