@@ -262,3 +262,41 @@ def test_per_drill_readings_are_computed_once(lift, monkeypatch):
     assert calls == after_first
     assert again[0] == first
 
+
+
+# --- said, and waved away in the step's own words -------------------------------------------------------
+
+JACK = Drill.model_validate(tomllib.loads('''
+id = "jack"
+task = "workshop"
+title = "Raising a van"
+source = "SOP 8"
+situation = "A van needs its front wheel off in bay 2."
+question = "How do you raise it?"
+model_answer = "Use the trolley jack instead of carrying the axle stands in one by one, and prove the stands hold."
+
+[[criterion]]
+id = "jack"
+text = "Uses the trolley jack instead of lifting the corner by hand"
+cues = ["trolley jack", "jack"]
+
+[[criterion]]
+id = "prove"
+text = "Proves the axle stands hold before working underneath"
+cues = ["check + stands", "prove + stands"]
+
+[[must_not]]
+id = "hand-lift"
+text = "Lifting the corner of the van by hand instead of using the trolley jack"
+cues = ["lift it by hand"]
+'''))
+
+
+def test_a_step_said_and_waved_away_goes_to_a_manager():
+    r = grade(JACK, "Proving is not needed with new stands. Jack it up with the trolley jack and check the stands.")
+    assert not r.criteria["prove"].met and r.needs_review and "contradictory" in r.flags
+
+
+def test_waving_away_what_a_step_says_not_to_do_is_no_contradiction():
+    r = grade(JACK, "Use the trolley jack, no need to lift it by hand. Prove the stands hold before going under.")
+    assert r.criteria["jack"].met and r.passed and not r.needs_review and r.violations == []

@@ -195,6 +195,9 @@ def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
     return drill_facts(drill, synonyms).synonyms
 
 
+_NOT_PART = re.compile(r"\b(?:instead of|rather than|without|never|(?<!do )not|no|don't|doesn't|isn't)\b[^,;:.()]*")
+
+
 @lru_cache(maxsize=1)
 def _no_pack_synonyms() -> Synonyms:
     return Synonyms()
@@ -236,7 +239,8 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
                 continue
             aliases[n] = aliases.get(n, frozenset()) | {PERSON}
     out = base.with_extra(vocabulary, aliases)
-    content = {c.id: frozenset().union(*_content(c.text, out)) for c in drill.criterion}
+    # (a criterion's own words leave out what it says not to do: "instead of CARRYING it", "never LIFTS it alone")
+    content = {c.id: frozenset().union(*_content(_NOT_PART.sub(" ", c.text), out)) for c in drill.criterion}
     facts = _DrillFacts(
         synonyms=out,
         two={c.id: two_actions(drill, c, out) for c in drill.criterion},
@@ -428,7 +432,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             elif not said.met and (dismissed := _dismissed(facts.own_words[c.id], said_sentences, answer)):
                 skipped[c.id] = dismissed
         if f.met:
-            if f.refused == "negated":
+            # said, and also waved away in the step's own words ("proving isn't needed … check it's isolated")
+            if f.refused == "negated" or (c.required and _dismissed(facts.own_words[c.id], said_sentences, answer)):
                 contradicted.add(c.id)
             results[c.id] = CriterionResult(c.id, True, 0.9, f.evidence, f.start, f.end)
         elif f.missing and not f.refused:
