@@ -300,3 +300,21 @@ def test_a_step_said_and_waved_away_goes_to_a_manager():
 def test_waving_away_what_a_step_says_not_to_do_is_no_contradiction():
     r = grade(JACK, "Use the trolley jack, no need to lift it by hand. Prove the stands hold before going under.")
     assert r.criteria["jack"].met and r.passed and not r.needs_review and r.violations == []
+
+
+# --- a step only considered is not committed to ------------------------------------------------------------
+
+@pytest.mark.parametrize("maybe", ["I might tag it later if there's time.", "Maybe tag it?", "Perhaps I'd tag it.",
+                                   "Should I put a tag on it?", "I could possibly tag it."])
+def test_a_step_only_considered_is_not_done(lift, maybe):
+    r = grade(lift, "Lower it and tell Priti at once. " + maybe)
+    assert "tag" not in met(r) and "report" in met(r)
+
+
+def test_a_forbidden_action_only_considered_is_still_said(lift):
+    assert "reset" in ids(grade(lift, "I might just reset the controller and carry on."))
+
+
+def test_a_sure_step_next_to_a_maybe_counts(lift):
+    r = grade(lift, "Lower it, tag it and tell Priti at once; maybe Dana can help later.")
+    assert {"tag", "report"} <= met(r)

@@ -675,6 +675,23 @@ _AUXILIARIES = frozenset({"has", "have", "had", "is", "was", "are", "were", "get
 _ACTION_STEMS = frozenset(stem(v) for v in lexicon.ACTION_VERBS)
 
 
+_MAYBE = frozenset({"might", "maybe", "perhaps", "possibly", "could", "mite", "mayb"})
+
+
+def considered(sentence: Sentence, first_unit: int, rest: str) -> bool:
+    """A step only considered, not committed to: "I might tag it", "maybe call Sam", "should I call Sam?"."""
+    if re.match(r"[^.;!]*\?", rest) and re.match(r"\s*(?:should|shall|do|can|could|would|must|is|am)\b",
+                                                  sentence.text, re.IGNORECASE):
+        return True  # a question about the step
+    units = sentence.units
+    for i in range(first_unit - 1, max(-1, first_unit - 5), -1):
+        if _clause_break(sentence, units[i], units[i + 1]) or sentence.words[units[i].first] in CLAUSE_BREAKS:
+            return False
+        if sentence.words[units[i].first] in _MAYBE:
+            return not (i > 0 and sentence.words[units[i - 1].first] == "if")  # "if I could…" is a condition
+    return False
+
+
 def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
     units = sentence.units
@@ -694,6 +711,8 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
         return "only if"  # "tell the shift lead only if it happens again"
     if _HEDGE_AFTER.match(rest):
         return "if needed"
+    if considered(sentence, first_unit, rest):
+        return "maybe"
     # "If Morgan wasn't busy I'd get them to help, but …" / "… Otherwise I'd keep picking": what would
     # happen in another situation
     if _COUNTERFACTUAL.search(sentence.text) and (re.search(r"\bbut\b", rest)
@@ -755,7 +774,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "left to others"  # (a criterion may be exactly that: "leaves the valve to security")
     if not suppositions and unavailable(s, b):
         return "unavailable"  # (for a forbidden action it is the reason, not a refusal: "the marshal's away so I…")
-    return hedged(s, a, b)
+    why = hedged(s, a, b)
+    return "" if why == "maybe" and suppositions else why  # "I might just reach in" is still said
 
 
 def match_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, negated: bool = False) -> Span | None:

@@ -398,6 +398,7 @@ _REFUSED_NOTE = {
     "circumstance": "mentioned as something that happens, not as what you do",
     "left to others": "said to be someone else's job",
     "supposed": "said as a supposition",
+    "maybe": "said you might; not that you would",
 }
 
 
