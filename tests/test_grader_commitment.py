@@ -318,3 +318,16 @@ def test_a_forbidden_action_only_considered_is_still_said(lift):
 def test_a_sure_step_next_to_a_maybe_counts(lift):
     r = grade(lift, "Lower it, tag it and tell Priti at once; maybe Dana can help later.")
     assert {"tag", "report"} <= met(r)
+
+
+@pytest.mark.parametrize(("text", "cue"), [("I'd just crack on and finish the van.", "carry on"),
+                                           ("Keep going with the job, it's nearly done.", "carry on"),
+                                           ("Tape over the sensor so it stops tripping.", "bypass the sensor"),
+                                           ("I'd override the interlock for a second.", "cheat the interlock"),
+                                           ("Stick my hand in and pull the rag out.", "reach in")])
+def test_forbidden_actions_in_other_frontline_words(text, cue):
+    assert said(text, cue)
+
+
+def test_carrying_on_is_not_keeping_on_the_walkway():
+    assert not said("Keep on the walkway and wait.", "carry on")

@@ -81,6 +81,14 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # getting up onto something ("hop up on the turntable" is climbing onto it)
     "climb": ("climb", "climb up", "climb on", "climb onto", "climb into", "hop up", "hop on", "hop onto",
               "jump up", "jump on", "jump onto", "get up on", "step up on", "clamber", "scramble up", "scale"),
+    # carrying on regardless ("crack on", "keep going", "press on")
+    "continue": ("continue", "carry on", "crack on", "keep going", "press on", "push on", "soldier on",
+                 "keep working", "keep at it", "get on with it", "plough on", "plow on"),
+    # getting round a safety device ("override the interlock", "cheat the switch", "tape over the sensor")
+    "bypass": ("bypass", "by-pass", "override", "defeat", "cheat", "short out", "tape over", "tie back"),
+    # a hand or arm into a machine
+    "reach-in": ("reach in", "reach into", "put my hand in", "stick my hand in", "get my hand in", "put my arm in",
+                 "stick my arm in", "get my arm in", "go in with my hand", "reach inside", "reach through"),
     # forcing a thing ("wedge the gate open", "jam a bit of wood in the head", "prise the gate")
     # ("jam" alone is mostly the jam itself: "clear the jam", "it's jammed")
     "force": ("force", "prise", "prize", "pry", "wedge", "force open", "prise open", "wedge open", "jam open",
