@@ -331,3 +331,56 @@ def test_forbidden_actions_in_other_frontline_words(text, cue):
 
 def test_carrying_on_is_not_keeping_on_the_walkway():
     assert not said("Keep on the walkway and wait.", "carry on")
+
+
+# --- "X before Y-ing" in a criterion's text: the answer must not do Y first ------------------------------
+
+CHARGE = Drill.model_validate(tomllib.loads('''
+id = "charge"
+task = "charging"
+title = "Topping up a battery"
+source = "SOP 9"
+situation = "A reach truck battery on charge in bay 3 needs topping up."
+question = "What do you do?"
+model_answer = "Let it finish, switch the charger off before unplugging, goggles on, top up with DI water."
+
+[[criterion]]
+id = "off-first"
+text = "Switches the charger off before unplugging the battery"
+cues = ["switch the charger off", "charger + off"]
+
+[[criterion]]
+id = "water"
+text = "Tops up with deionised water"
+cues = ["deionised water", "di water"]
+'''))
+
+
+def test_doing_what_the_criterion_says_comes_after_first_is_out_of_order():
+    r = grade(CHARGE, "I unplug the battery from the charger and switch the charger off, then top up with DI water.")
+    assert not r.criteria["off-first"].met and "order" in r.criteria["off-first"].note
+
+
+@pytest.mark.parametrize("answer", [
+    "Switch the charger off, then unplug the battery and top up with DI water.",
+    "Before unplugging, I switch the charger off. Then DI water.",
+    "I unplug it only after I switch the charger off, then top up with DI water.",
+    "Never unplug it live: switch the charger off first, then DI water.",
+])
+def test_the_right_order_in_any_words_stays_met(answer):
+    assert grade(CHARGE, answer).criteria["off-first"].met
+
+
+def test_the_later_step_as_another_action_sentences_away_is_no_order():
+    r = grade(CHARGE, "I unplug the radio in the office. I walk to bay 3. Switch the charger off and top up with DI water.")
+    assert r.criteria["off-first"].met
+
+
+def test_then_joins_the_order_across_a_split():
+    r = grade(CHARGE, "I unplug the battery, then I switch the charger off and top up with DI water.")
+    assert not r.criteria["off-first"].met
+
+
+def test_the_later_step_word_used_as_a_noun_is_no_order():
+    r = grade(CHARGE, "There's an unplug warning on the screen, so switch the charger off and top up with DI water.")
+    assert r.criteria["off-first"].met

@@ -181,6 +181,7 @@ class _DrillFacts:
     own_words: dict[str, frozenset[str]]  # the words of each criterion's text that no other criterion uses
     guards: dict[str, list[MustNot]]  # the forbidden action each required criterion is the safeguard against
     urgent: dict[str, bool]  # whether a criterion wants its step done at once
+    before: dict[str, frozenset[str]]  # the step a criterion's text says comes after it ("before unplugging")
 
 
 _drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, _DrillFacts]] = {}
@@ -249,6 +250,7 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
         guards={c.id: _guarded(drill, c.id, out) for c in drill.criterion if c.required},
         # (not when its text names a later time itself: "tells the lead at once and reports before the end of shift")
         urgent={c.id: bool(_URGENT.search(c.text)) and not _PUT_OFF.search(c.text) for c in drill.criterion},
+        before={c.id: _later_step(c.text, out) for c in drill.criterion},
     )
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
@@ -470,6 +472,14 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             if r.met and b.met and r.start < b.start:
                 results[c.id] = CriterionResult(c.id, False, 0.75, r.evidence, r.start, r.end,
                                                 note=f"said before “{texts[before]}”; the SOP order is the other way round")
+    # "Switches the charger off before UNPLUGGING": an answer that unplugs first has the order the wrong way round
+    for c in drill.criterion:
+        r = results[c.id]
+        if r.met and (later := facts.before[c.id]) and (at := _first_said(later, _around(sentences, r.start, cleaned)))\
+                is not None and at < r.start and not _stated_as_prior(sentences, r.start):
+            results[c.id] = CriterionResult(c.id, False, 0.75, r.evidence, r.start, r.end,
+                                            note=f"said after “{cleaned[at:at + 30].split(',')[0].strip()}”; "
+                                                 "the SOP order is the other way round")
     violations: list[Violation] = []
     for m in drill.must_not:
         f = _search(m.cues, sentences, synonyms, cleaned, forbidden=True)
@@ -639,6 +649,63 @@ def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
     scored = [(_shared(text, m.text, synonyms), i) for i, m in enumerate(drill.must_not)]
     best = max((n for n, _ in scored), default=0)
     return [drill.must_not[i] for n, i in scored if n == best] if best >= 2 else []
+
+
+_BEFORE_ING = re.compile(r"\bbefore\s+([a-z]+ing)\b", re.IGNORECASE)
+_ORDER_WORDS = frozenset({"before", "prior", "b4", "ahead", "until", "till", "til"})
+_PRIOR_WORDS = frozenset({"after", "once", "when", "having"})
+
+
+def _later_step(text: str, synonyms: Synonyms) -> frozenset[str]:
+    """The meanings of the verb a criterion's text says comes after it ("… before UNPLUGGING the battery"),
+    or nothing when there is none or it is too common to tell ("before starting", "before going in")."""
+    m = _BEFORE_ING.search(text)
+    if not m:
+        return frozenset()
+    units = synonyms.cue_units(m.group(1))
+    keys = frozenset().union(*(u.keys for u in units)) if len(units) == 1 else frozenset()
+    return frozenset() if keys & _GENERIC or not keys else keys
+
+
+def _around(sentences: list[Sentence], start: int, text: str) -> list[Sentence]:
+    """The sentence of *start*, and the one before when "then" joins them ("I unplug it, then switch off"):
+    farther away, the later step's verb is too often another action ("we only lift the box onto it")."""
+    i = next((k for k, s in enumerate(sentences) if s.start <= start <= s.start + len(s.text)), None)
+    if i is None:
+        return []
+    if i > 0 and re.search(r"\b(?:then|next|after that|afterwards)\s*$",
+                           text[sentences[i - 1].start:sentences[i].start], re.IGNORECASE):
+        return sentences[i - 1:i + 1]
+    return [sentences[i]]
+
+
+def _first_said(keys: frozenset[str], sentences: list[Sentence]) -> int | None:
+    """Where the answer first does what *keys* mean (not refused, not named as what comes later:
+    "before unplugging", "until it's unplugged"), or None."""
+    for s in sentences:
+        for i in s.where(keys):
+            earlier = s.words[max(0, s.units[i].first - 3):s.units[i].first]
+            if negated(s, i) or any(w in _ORDER_WORDS for w in earlier):
+                continue
+            # a verb where a step is said ("I UNPLUG it", "…, unplug it", "and unplug"), not a noun ("a person lift")
+            a = s.offsets[s.units[i].first][0]
+            if not earlier or earlier[-1] in _VERB_BEFORE or re.search(r"[,;:]\s*$", s.text[:a - s.start]):
+                return a
+    return None
+
+
+_VERB_BEFORE = frozenset("i we i'd i'll we'd we'll you and then to will would just first also".split())
+
+
+def _stated_as_prior(sentences: list[Sentence], start: int) -> bool:
+    """Whether the step at *start* is said as what is done first: "after I switch it off", "once it's off",
+    "switch it off first"."""
+    for s in sentences:
+        if s.start <= start <= s.start + len(s.text):
+            before = re.split(r"[,;:]", s.text[:start - s.start])[-1]
+            after = re.split(r"[,;:.]", s.text[start - s.start:], maxsplit=1)[0]
+            return any(w in _PRIOR_WORDS for w in tokens(before)) or "first" in tokens(after)
+    return False
 
 
 def _finish(drill: Drill, results: dict[str, CriterionResult], violations: list[Violation],
