@@ -98,9 +98,9 @@ def ids(r):
 
 
 def test_declaring_the_safeguard_unnecessary_is_the_forbidden_shortcut(dock):
-    r = grade(dock, "The restraint isn't needed, the driver is in the rest room. I'd get the keys and lower the "
-                    "leveller and load.")
-    assert ids(r) == ["load-unsecured", "skip-restraint"] and not r.passed  # "load": a cue of the first
+    r = grade(dock, "The restraint isn't needed, the driver is in the rest room. I'd get the keys, lower the "
+                    "leveller and get loading.")
+    assert ids(r) == ["load-unsecured", "skip-restraint"] and not r.passed  # "get loading": a cue of the first
     assert "restraint" in next(v for v in r.violations if v.id == "skip-restraint").evidence
 
 

@@ -57,6 +57,9 @@ believe mean gotta got i'd i'll we'd we'll you'd there's there is are was were d
 straight immediately right away at all either let
 """.split())
 NEGATION_WINDOW = 8
+# A forbidden action's clause can be long ("I'm not going to poke about inside the cabinet to reset it myself",
+# "tell Kwame not to drive onto the leveller or touch the lip with his forks"): the negator reaches further.
+NEGATION_WINDOW_WIDE = 12
 CLAUSE_BREAKS = frozenset({"but", "and", "then", "so", "because", "until", "after", "before", "once", "when",
                            "while", "if", "unless", "though", "although"})
 MAX_GAP = 3
@@ -78,6 +81,10 @@ _DETERMINERS = frozenset({"my", "the", "your", "his", "her", "our", "their", "a"
 # HERE", "while it RUNS", "top up NOW").
 _SOFT = frozenset("""the a an my your his her our their its it them this that these those to of for and then just
 some any also in at on by into onto from with""".split())
+# A person the scenario names (see grader.drill_synonyms), and the pronouns a cue uses for one.
+PERSON = "person:named"
+_PERSON_PRONOUNS = frozenset({"him", "her"})
+_PERSON_KEYS = frozenset({"him", "her", PERSON})
 # Who and how sure: free at the start of a cue ("I'd call the lead"), meaningful inside it ("jacket WILL dry").
 _SOFT_AT_START = frozenset("i we you i'd i'll i'm we'd we'll would will".split())
 _POST_REFUSAL = re.compile(
@@ -105,6 +112,9 @@ _HEDGE_AFTER = re.compile(
 _COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|could)\b",
                              re.IGNORECASE)
 _CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
+# the condition right after the step, in the same clause: "… and do a near miss only if something happened"
+_ONLY_IF_AFTER = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+(?:if|when|in case|once)\b",
+                            re.IGNORECASE)
 
 
 def stem(word: str) -> str:
@@ -329,7 +339,7 @@ class Synonyms:
                 end, m, keys, obj = best
                 inner = set()
                 for k in range(i + 1, i + 1 + obj):  # the object keeps its meaning ("Jordan" is the shift lead)
-                    if raw[k] not in STOPWORDS:
+                    if raw[k] not in STOPWORDS or raw[k] in _PERSON_PRONOUNS:
                         inner |= {stems[k]} | self._words.get(stems[k], set())
                 phrase_key = " ".join(s for k, s in enumerate(stems[i:end + 1]) if not (0 < k <= obj))
                 keys |= {phrase_key} | self._words.get(phrase_key.replace(" ", ""), set())
@@ -377,6 +387,10 @@ class Synonyms:
                         replace(u, keys=u.inner, inner=frozenset())]
             else:
                 out.append(u)
+        # a cue's "him" or "her" is any person the scenario names ("help him up": "help Kofi up"); a name in a
+        # cue is that person only
+        out = [replace(u, keys=(u.keys | _PERSON_KEYS) if u.keys & _PERSON_PRONOUNS else u.keys - {PERSON})
+               for u in out]
         # a cue word also accepts the narrower words of its meaning ("tell" is met by "ring")
         return [replace(u, keys=u.keys | frozenset(f"lex:{b}" for k in u.keys if k.startswith("lex:")
                                                    for b in lexicon.BROADER.get(k[4:], ())))
@@ -408,6 +422,9 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
                 words.append(synonyms.correct(w))
                 offsets.append((start + m.start(), start + m.end()))
         if words:
+            # "going to the locker" is a "go to"; "going to lock it" is no going anywhere
+            words = ["go" if w == "going" and i + 2 < len(words) and words[i + 1] == "to"
+                     and words[i + 2] in _DETERMINERS else w for i, w in enumerate(words)]
             stems = [stem(w) for w in words]
             out.append(Sentence(len(out), start, chunk, words, stems, offsets, synonyms.units(stems, words)))
     for before, after in zip(out, out[1:]):
@@ -441,6 +458,9 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
                     ok = False  # a cue is said within one clause: "change point, not swapping it in aisle"
                     break
                 if units[j].keys & c.keys:
+                    if sentence is not None and _told_someone_else(sentence, pos, j):
+                        ok = False  # "tell HIM Sam is behind": Sam is not the one told
+                        break
                     pos = j
                     break
                 if units[j].negator or (weak and not units[j].soft):
@@ -459,6 +479,19 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
     return found
 
 
+_OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
+
+
+def _told_someone_else(sentence: Sentence, verb: int, person: int) -> bool:
+    """A person after an object pronoun is not the verb's object: "tell HIM Sam is behind the trailer", "call
+    THEM and say the supervisor is coming" ("give him the keys": the keys are no person)."""
+    if person == verb + 1 or sentence.words[sentence.units[verb + 1].first] not in _OBJECT_PRONOUNS:
+        return False  # (the pronoun right after the verb: "take with ME the contractor" is taking him)
+    u = sentence.units[person]
+    start = sentence.offsets[u.first][0] - sentence.start
+    return bool(u.keys & _PEOPLE_KEYS) or (start > 0 and sentence.text[start].isupper())
+
+
 def _clause_break(sentence: Sentence, unit_a: Unit, unit_b: Unit) -> bool:
     """A comma (or other clause punctuation) between two neighbouring units."""
     a = sentence.offsets[unit_a.last][1] - sentence.start
@@ -473,7 +506,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     units = sentence.units
     coordinated = False
     verbs = 0  # a negator governs one verb and its object: "wouldn't PRESS the e-stop"
-    for i in range(at - 1, max(-1, at - NEGATION_WINDOW - 1), -1):
+    window = NEGATION_WINDOW_WIDE if wide else NEGATION_WINDOW
+    for i in range(at - 1, max(-1, at - window - 1), -1):
         u = units[i]
         if _clause_break(sentence, u, units[i + 1]):
             return False
@@ -557,21 +591,128 @@ def refused_after(sentence: Sentence, end_unit: int) -> bool:
     return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60]))
 
 
+# Who a step may be left to or done with: a person the scenario names, a role, or a word for a person.
+_PEOPLE_KEYS = frozenset({PERSON, "lex:supervisor", "lex:first-aider", "lex:maintenance", "lex:security", "lex:help"}
+                         | {stem(w) for w in "driver marshal banksman colleague buddy inspector engineer operator "
+                            "contractor guard lead trainer mate partner".split()})
+_UNAVAILABLE = re.compile(
+    r"^\s*(?:(?:is|are|was|were|'s|'re)\s+)?(?:still\s+|just\s+|already\s+|currently\s+)?"
+    r"(?:(?:not|isn't|aren't|wasn't|weren't|is not|are not)\s+(?:here|there|around|about|in|on site|available|free|"
+    r"on shift|in today|answering|back|picking up)"
+    r"|busy|away|off (?:sick|today|shift|work)|off\b(?!\s+(?:the|to|it|at|and|with))|unavailable|elsewhere|tied up|"
+    r"gone(?: home)?|out (?:today|on|of the building|of site)|on (?:(?:a|her|his|their|the|my) )?(?:break|lunch|"
+    r"holiday|leave|annual leave|another job|a call|the phone|the other side)|nowhere to be)\b",
+    re.IGNORECASE)
+
+
+def unavailable(sentence: Sentence, end_unit: int) -> bool:
+    """"Morgan's busy", "the marshal's not there", "Dana is on her break": the person a step is done with or
+    left to is said not to be available, so the step is not done with them."""
+    u = sentence.units[end_unit]
+    if not u.keys & _PEOPLE_KEYS:
+        return False
+    rest = sentence.text[sentence.offsets[u.last][1] - sentence.start:]
+    return bool(_UNAVAILABLE.match(rest))
+
+
+_TOO_MUCH = re.compile(r"\btoo\s+(?:[\w'-]+\s+){1,3}(?:for|to)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def too_much_for(sentence: Sentence, at: int) -> bool:
+    """"The order's too long for one go", "too heavy to lift alone": "too … for/to" refuses what follows."""
+    before = sentence.text[:sentence.offsets[sentence.units[at].first][0] - sentence.start]
+    return bool(_TOO_MUCH.search(re.split(r"[,.;:!?]", before)[-1]))
+
+
+_OTHERS_JOB = re.compile(
+    r"^\s*(?:[\w'-]+\s+){0,3}?(?:is|are|'s|'re|was)\s+(?:not\s+(?:my|our)\s+(?:job|responsibility|call|place)"
+    r"|(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}[\w-]+(?:'s|s')\s+(?:job|responsibility|task|call)"
+    r"|(?:down|up)\s+to\s+(?:the\s+)?(?!me\b)[\w-]+)\b", re.IGNORECASE)
+
+
+def left_to_others(sentence: Sentence, end_unit: int) -> bool:
+    """"Shutting the valve is the authorised person's job", "… is not my job", "… is down to maintenance": the
+    action named as someone else's, not done."""
+    u = sentence.units[end_unit]
+    rest = sentence.text[sentence.offsets[u.last][1] - sentence.start:]
+    return bool(_OTHERS_JOB.match(re.split(r"[,.;:!?]", rest, maxsplit=1)[0]))
+
+
+_TIME_WORDS = frozenset({"until", "till", "til", "once", "when", "whenever", "while", "after", "before"})
+_FIRST_PERSON = frozenset({"i", "we", "i'm", "i've", "i'd", "i'll", "we're", "we've", "we'd", "we'll", "me", "us",
+                           "you", "you've", "you're", "myself"})
+
+
+def circumstance(sentence: Sentence, at: int) -> bool:
+    """"Keep going until the alarm stops", "when the lorry stops": what someone or something else does, said
+    as the time of a step, is not the trainee's step; nor is a state already reached ("it's already stopped")."""
+    units = sentence.units
+    verb = sentence.words[units[at].first]
+    before = sentence.words[max(0, units[at].first - 2):units[at].first]
+    if len(before) == 2 and before[1] == "already" and (before[0] in ("is", "are", "was", "were")
+                                                        or before[0].endswith(("'s", "'re"))):
+        return True  # "it's already stopped": a state, nothing to do
+    for i in range(at - 1, max(-1, at - 6), -1):
+        if _clause_break(sentence, units[i], units[i + 1]):
+            return False
+        if sentence.words[units[i].first] in _TIME_WORDS:
+            if sentence.words[units[i].first] in _COMMIT_AFTER_NEGATION and any(u.negator for u in units[:i]):
+                return False  # "I wouldn't go near it until the power's isolated" commits to isolating it
+            subject = sentence.words[units[i].last + 1:units[at].first]
+            finite = verb.endswith(("s", "ed")) or (subject and subject[-1] in _AUXILIARIES)
+            while subject and subject[-1] in _AUXILIARIES:
+                subject = subject[:-1]
+            # a subject of its own ("the alarm", "it", "the lorry"): not "after THAT tell …", not "once stopped"
+            return (finite and 1 <= len(subject) <= 3 and subject[0] not in ("that", "this", "then", "which")
+                    and not any(w in _FIRST_PERSON or w in NEGATORS or w.endswith(("ing", "ed"))
+                                or stem(w) in _ACTION_STEMS for w in subject)
+                    and not all(w in _DETERMINERS or w in _SOFT for w in subject))
+    return False
+
+
+_AUXILIARIES = frozenset({"has", "have", "had", "is", "was", "are", "were", "gets", "got", "does", "did", "will",
+                          "'ll", "can", "could", "would", "has been", "been"})
+_ACTION_STEMS = frozenset(stem(v) for v in lexicon.ACTION_VERBS)
+
+
+_MAYBE = frozenset({"might", "maybe", "perhaps", "possibly", "could", "mite", "mayb"})
+
+
+def considered(sentence: Sentence, first_unit: int, rest: str) -> bool:
+    """A step only considered, not committed to: "I might tag it", "maybe call Sam", "should I call Sam?"."""
+    if re.match(r"[^.;!]*\?", rest) and re.match(r"\s*(?:should|shall|do|can|could|would|must|is|am)\b",
+                                                  sentence.text, re.IGNORECASE):
+        return True  # a question about the step
+    units = sentence.units
+    for i in range(first_unit - 1, max(-1, first_unit - 5), -1):
+        if _clause_break(sentence, units[i], units[i + 1]) or sentence.words[units[i].first] in CLAUSE_BREAKS:
+            return False
+        if sentence.words[units[i].first] in _MAYBE:
+            return not (i > 0 and sentence.words[units[i - 1].first] == "if")  # "if I could…" is a condition
+    return False
+
+
 def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
     units = sentence.units
-    for i in range(first_unit - 1, max(-1, first_unit - 5), -1):
+    rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
+    verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective
+    for i in range(first_unit - 1, max(-1, first_unit - 6), -1):
         w = sentence.words[units[i].first]
         if w == "only":
-            rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
             if _CONDITION_AFTER.search(rest):
                 return "only if"
             break
         if not units[i].bridge:
-            break
-    rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
+            verbs += 1
+            if verbs > 2 or units[i].negator or w in CLAUSE_BREAKS:
+                break
+    if _ONLY_IF_AFTER.match(rest):
+        return "only if"  # "tell the shift lead only if it happens again"
     if _HEDGE_AFTER.match(rest):
         return "if needed"
+    if considered(sentence, first_unit, rest):
+        return "maybe"
     # "If Morgan wasn't busy I'd get them to help, but …" / "… Otherwise I'd keep picking": what would
     # happen in another situation
     if _COUNTERFACTUAL.search(sentence.text) and (re.search(r"\bbut\b", rest)
@@ -583,7 +724,8 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
 @dataclass(frozen=True)
 class Match:
     span: Span
-    refused: str = ""   # "", "negated", "declared unnecessary", "only if", "if needed"
+    refused: str = ""   # "", "negated", "declared unnecessary", "only if", "if needed", "unavailable", "put off",
+    # "left to others", "circumstance", "supposed"
 
 
 def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, suppositions: bool = False
@@ -608,6 +750,8 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
             spans.append(min(clean) if clean else min(judged))
         else:
             why = next((r for _, _, r in spans if r), "")
+            if not why and circumstance(s, min(x for x, _, _ in spans)):
+                why = "circumstance"
             a = min(s.offsets[s.units[x].first][0] for x, _, _ in spans)
             b = max(s.offsets[s.units[y].last][1] for _, y, _ in spans)
             out.append(Match(Span(s.index, a, b), why))
@@ -620,13 +764,18 @@ def _literal(cue: str) -> bool:
 
 
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:
-    if negation and negated(s, a, wide=suppositions):
+    if negation and (negated(s, a, wide=suppositions) or too_much_for(s, a)):
         return "negated"
     if suppositions and in_if_clause(s, a):
         return "supposed"
     if refused_after(s, b):
         return "declared unnecessary"
-    return hedged(s, a, b)
+    if suppositions and left_to_others(s, b):
+        return "left to others"  # (a criterion may be exactly that: "leaves the valve to security")
+    if not suppositions and unavailable(s, b):
+        return "unavailable"  # (for a forbidden action it is the reason, not a refusal: "the marshal's away so I…")
+    why = hedged(s, a, b)
+    return "" if why == "maybe" and suppositions else why  # "I might just reach in" is still said
 
 
 def match_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, negated: bool = False) -> Span | None:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    NEGATORS, STOPWORDS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, pieces,
+    NEGATORS, PERSON, STOPWORDS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, pieces,
     split_sentences, stem, tokens,
 )
 from drillpad.core.pack import Criterion, Drill, MustNot, Prompt
@@ -171,7 +172,19 @@ def _is_list_shaped(answer: str) -> bool:
 
 
 _ROLE_KEYS = frozenset(f"lex:{r}" for r in ("supervisor", "first-aider", "maintenance", "security"))
-_drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, Synonyms]] = {}
+@dataclass(frozen=True)
+class _DrillFacts:
+    """What the grader reads from a drill itself, the same for every answer to it."""
+
+    synonyms: Synonyms  # the pack's and the lexicon's, plus this drill's spelling vocabulary and people
+    two: dict[str, "TwoActions | None"]  # each criterion's two-action reading
+    own_words: dict[str, frozenset[str]]  # the words of each criterion's text that no other criterion uses
+    guards: dict[str, list[MustNot]]  # the forbidden action each required criterion is the safeguard against
+    urgent: dict[str, bool]  # whether a criterion wants its step done at once
+    before: dict[str, frozenset[str]]  # the step a criterion's text says comes after it ("before unplugging")
+
+
+_drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, _DrillFacts]] = {}
 DRILL_CACHE_SIZE = 16
 """Each entry holds a lexicon copy (~0.3 MB) and is keyed by object identity, and a window loads its drill
 afresh for every answer: 512 entries grew the trainee app by ~150 MB over a day. The most recent few."""
@@ -180,7 +193,21 @@ afresh for every answer: 512 entries grew the trainee app by ~150 MB over a day.
 def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
     """The pack's synonyms and the lexicon, plus what this drill adds: spelling towards its own cue
     words, and the people its scenario names read as their role ("Jordan, the shift lead")."""
-    base = synonyms or Synonyms()
+    return drill_facts(drill, synonyms).synonyms
+
+
+_NOT_PART = re.compile(r"\b(?:instead of|rather than|without|never|(?<!do )not|no|don't|doesn't|isn't)\b[^,;:.()]*")
+
+
+@lru_cache(maxsize=1)
+def _no_pack_synonyms() -> Synonyms:
+    return Synonyms()
+
+
+def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
+    """The per-drill facts (cached for the most recent drills): the drill's synonyms, and the readings of
+    its criteria that do not depend on the answer."""
+    base = synonyms or _no_pack_synonyms()  # one object, so that a drill graded without synonyms is cached too
     key = (id(drill), id(base))
     hit = _drill_cache.pop(key, None)
     if hit is not None:
@@ -193,6 +220,10 @@ def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
                    if len(w) >= 5 and w.isalpha()}
     aliases: dict[str, frozenset[str]] = {}
     situation = drill.situation_text()
+    # a capitalised word is a person's name unless the drill also writes it in lower case ("dock") or it
+    # names a place with a number ("Bay 3", "Dock 2")
+    lower = set(re.findall(r"\b[a-z][a-z]+\b", " ".join([situation, drill.question, drill.model_answer])))
+    numbered = {n.lower() for n in re.findall(r"\b([A-Z][a-z]{2,})\s+\d", situation)}
     for sentence in re.split(r"(?<=[.!?;])\s+", situation):
         names = {n for n in re.findall(r"\b[A-Z][a-z]{2,}\b", sentence)
                  if n.lower() not in STOPWORDS and n.lower() not in english_words() and n.lower() not in vocabulary}
@@ -200,11 +231,31 @@ def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
         # one role in the sentence and one person: that person has that role here
         if len(names) == 1 and len(roles) == 1:
             aliases[next(iter(names)).lower()] = frozenset(roles)
+        # every person named is someone a cue's "him" or "her" can stand for ("help him up": "help Kofi up"):
+        # a capitalised word not written in lower case anywhere in the drill, and an English word ("Morgan")
+        # only inside a sentence
+        for m in re.finditer(r"\b[A-Z][a-z]{2,}\b", sentence):
+            n = m.group(0).lower()
+            if n in STOPWORDS or n in lower or n in numbered or (m.start() == 0 and n in english_words()):
+                continue
+            aliases[n] = aliases.get(n, frozenset()) | {PERSON}
     out = base.with_extra(vocabulary, aliases)
+    # (a criterion's own words leave out what it says not to do: "instead of CARRYING it", "never LIFTS it alone")
+    content = {c.id: frozenset().union(*_content(_NOT_PART.sub(" ", c.text), out)) for c in drill.criterion}
+    facts = _DrillFacts(
+        synonyms=out,
+        two={c.id: two_actions(drill, c, out) for c in drill.criterion},
+        own_words={c.id: content[c.id] - frozenset().union(*(k for o, k in content.items() if o != c.id))
+                   for c in drill.criterion},
+        guards={c.id: _guarded(drill, c.id, out) for c in drill.criterion if c.required},
+        # (not when its text names a later time itself: "tells the lead at once and reports before the end of shift")
+        urgent={c.id: bool(_URGENT.search(c.text)) and not _PUT_OFF.search(c.text) for c in drill.criterion},
+        before={c.id: _later_step(c.text, out) for c in drill.criterion},
+    )
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
-    _drill_cache[key] = (drill, base, out)
-    return out
+    _drill_cache[key] = (drill, base, facts)
+    return facts
 
 
 @dataclass(frozen=True)
@@ -220,10 +271,39 @@ class _Found:
     cues: tuple[str, ...] = ()  # the cues met (not refused)
 
 
+# A step the SOP wants done at once ("tells the shift lead straight away") …
+_URGENT = re.compile(r"\b(?:straight ?away|at once|immediately|right away|without delay|asap|promptly|urgently|"
+                     r"there and then|right then)\b", re.IGNORECASE)
+# … is not done when the answer puts it off ("mention it to Sam at break", "tell her at the end of the shift")
+_PUT_OFF = re.compile(
+    r"\b(?:later(?: on)?|tomorrow|eventually|at some point|sometime|some time|in the morning|at handover|"
+    r"(?:at|on|during|after|over) (?:my |the |our |a )?(?:break|lunch|tea ?break|dinner|brew)|"
+    r"(?:at|by|before|after|towards?) (?:the )?end of (?:the |my |our )?(?:shift|day|week)|end of (?:the )?shift|"
+    r"(?:when|once|after) i(?:'ve| have)? (?:get|got|have|had|find) (?:a |the )?(?:chance|minute|moment|time|round to it)|"
+    r"(?:when|once|after) (?:i'm|i am|i've|i have|we're|we've) (?:done|finished)|(?:when|once|after) i finish|"
+    r"next (?:time|shift|week|day)|(?:at|in) the next (?:meeting|briefing|huddle|shift))\b",
+    re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[,.;:!?]|\b(?:and|then|but|so)\b", re.IGNORECASE)
+
+
+def _put_off(sentence: Sentence, span: Span) -> bool:
+    """Whether the clause of a match says it will be done later ("tell Sam at break", "let him know at some
+    point"), and not also at once ("tell Sam straight away, not at the end of the shift")."""
+    rel_a, rel_b = span.start - sentence.start, span.end - sentence.start
+    before = re.split(r"[,.;:!?]", sentence.text[:rel_a])[-1]
+    after = _CLAUSE_END.split(sentence.text[rel_b:], maxsplit=1)[0]
+    clause = before + " " + after
+    return bool(_PUT_OFF.search(clause)) and not _URGENT.search(clause)
+
+
 def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str, *,
-            forbidden: bool = False) -> _Found:
-    """The earliest clean match of any of *cues*, else what was seen instead."""
+            forbidden: bool = False, urgent: bool = False) -> _Found:
+    """The earliest clean match of any of *cues*, else what was seen instead; with *urgent* (the step is
+    to be done at once), a match put off till later is refused."""
     per_cue = [find_cue(q, sentences, synonyms, suppositions=forbidden) for q in cues]
+    if urgent:
+        per_cue = [[replace(m, refused="put off") if not m.refused and _put_off(sentences[m.span.sentence], m.span)
+                    else m for m in found] for found in per_cue]
     matches: list[Match] = [m for found in per_cue for m in found]
     clean = [m.span for m in matches if not m.refused]
     refused = [m for m in matches if m.refused]
@@ -293,11 +373,12 @@ def _negated_itself(sentence: Sentence, span: Span, verb: frozenset[str]) -> boo
     return False
 
 
-def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str) -> _Found:
-    found = _search(c.cues, sentences, synonyms, text) if c.cues else _Found(False)
+def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, urgent: bool = False
+               ) -> _Found:
+    found = _search(c.cues, sentences, synonyms, text, urgent=urgent) if c.cues else _Found(False)
     if found.met or not c.parts:
         return found
-    parts = [_search(p, sentences, synonyms, text) for p in c.parts]
+    parts = [_search(p, sentences, synonyms, text, urgent=urgent) for p in c.parts]
     if all(p.met for p in parts):
         first = min(parts, key=lambda p: p.start)
         return _Found(True, first.start, max(p.end for p in parts), " … ".join(p.evidence for p in parts),
@@ -314,11 +395,18 @@ _REFUSED_NOTE = {
     "declared unnecessary": "mentioned, but said to be unnecessary",
     "only if": "said you would do it only if something else happened; the situation needs it now",
     "if needed": "said you would do it only if needed; a manager will check",
+    "put off": "said you would do it later; the SOP says at once",
+    "unavailable": "named someone you said is not available",
+    "circumstance": "mentioned as something that happens, not as what you do",
+    "left to others": "said to be someone else's job",
+    "supposed": "said as a supposition",
+    "maybe": "said you might; not that you would",
 }
 
 
 def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
-    synonyms = drill_synonyms(drill, synonyms)
+    facts = drill_facts(drill, synonyms)
+    synonyms = facts.synonyms
     flags: list[str] = []
     cleaned, injected = _strip_injection(answer)
     if injected:
@@ -338,16 +426,17 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     skipped: dict[str, _Found] = {}  # required steps the answer says it will not do ("no need to chock it")
     cues_met: dict[str, tuple[str, ...]] = {}
     for c in drill.criterion:
-        f = _criterion(c, sentences, synonyms, cleaned)
+        f = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id])
         cues_met[c.id] = f.cues
         if c.required and not f.met:
-            said = f if not injected else _criterion(c, said_sentences, synonyms, answer)
+            said = f if not injected else _criterion(c, said_sentences, synonyms, answer, facts.urgent[c.id])
             if said.refused in _SKIPPING and said.start >= 0:
                 skipped[c.id] = said
-            elif not said.met and (dismissed := _dismissed(drill, c, said_sentences, synonyms, answer)):
+            elif not said.met and (dismissed := _dismissed(facts.own_words[c.id], said_sentences, answer)):
                 skipped[c.id] = dismissed
         if f.met:
-            if f.refused == "negated":
+            # said, and also waved away in the step's own words ("proving isn't needed … check it's isolated")
+            if f.refused == "negated" or (c.required and _dismissed(facts.own_words[c.id], said_sentences, answer)):
                 contradicted.add(c.id)
             results[c.id] = CriterionResult(c.id, True, 0.9, f.evidence, f.start, f.end)
         elif f.missing and not f.refused:
@@ -369,7 +458,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         w for s in sentences for w in s.stems)  # the words inside a phrase too ("keep PEOPLE away")
     for c in drill.criterion:
         r = results[c.id]
-        if r.met and not c.parts and (missing := _unsaid_part(drill, c, cues_met[c.id], synonyms, said_keys)):
+        if r.met and not c.parts and (missing := _unsaid_part(facts.two[c.id], cues_met[c.id], synonyms, said_keys)):
             results[c.id] = CriterionResult(
                 c.id, False, 0.5 if c.required else 0.7, "",
                 note=f"only part of it: nothing about “{missing}”" + ("; a manager will check" if c.required else ""))
@@ -388,6 +477,14 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                     continue
                 results[c.id] = CriterionResult(c.id, False, 0.75, r.evidence, r.start, r.end,
                                                 note=f"said before “{texts[before]}”; the SOP order is the other way round")
+    # "Switches the charger off before UNPLUGGING": an answer that unplugs first has the order the wrong way round
+    for c in drill.criterion:
+        r = results[c.id]
+        if r.met and (later := facts.before[c.id]) and (at := _first_said(later, _around(sentences, r.start, cleaned)))\
+                is not None and at < r.start and not _stated_as_prior(sentences, r.start):
+            results[c.id] = CriterionResult(c.id, False, 0.75, r.evidence, r.start, r.end,
+                                            note=f"said after “{cleaned[at:at + 30].split(',')[0].strip()}”; "
+                                                 "the SOP order is the other way round")
     violations: list[Violation] = []
     for m in drill.must_not:
         f = _search(m.cues, sentences, synonyms, cleaned, forbidden=True)
@@ -400,7 +497,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     # unrestrained trailer", "the trolley's not worth it" is "carrying it 15 metres"
     said = {v.id for v in violations}
     for cid, f in skipped.items():
-        for m in _guarded(drill, cid, synonyms):
+        for m in facts.guards[cid]:
             if m.id not in said:
                 violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
                 said.add(m.id)
@@ -444,12 +541,9 @@ _DISMISS_AFTER = re.compile(
     r"(?:doesn't|does not|don't|do not) (?:apply|matter))\b", re.IGNORECASE)
 
 
-def _dismissed(drill: Drill, c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str
-               ) -> _Found | None:
+def _dismissed(mine: frozenset[str], sentences: list[Sentence], text: str) -> _Found | None:
     """A required step waved away in words its cues did not foresee, by a word of the step's own text
-    that no other step uses: "won't need a break" (… then a warm-up break), "pendants are optional"."""
-    others = frozenset().union(*(k for o in drill.criterion if o.id != c.id for k in _content(o.text, synonyms)))
-    mine = frozenset().union(*_content(c.text, synonyms)) - others
+    that no other step uses (*mine*): "won't need a break" (… then a warm-up break), "pendants are optional"."""
     for s in sentences:
         for u in s.units:
             if not u.keys & mine or u.stop:
@@ -512,11 +606,10 @@ def two_actions(drill: Drill, c: Criterion, synonyms: Synonyms) -> TwoActions | 
     return TwoActions((segments[0].strip(), segments[1].strip()), (keys[0], keys[1]), (asked[0], asked[1]))
 
 
-def _unsaid_part(drill: Drill, c: Criterion, cues_met: tuple[str, ...], synonyms: Synonyms,
+def _unsaid_part(two: TwoActions | None, cues_met: tuple[str, ...], synonyms: Synonyms,
                  said: frozenset[str]) -> str:
-    """The action of a two-action criterion the answer says nothing about, when its cues (*cues_met*)
-    matched the other ("Tells the shift lead and records it" met by "tell Jordan" alone), else ""."""
-    two = two_actions(drill, c, synonyms)
+    """The action of a two-action criterion (*two*, its reading) the answer says nothing about, when its cues
+    (*cues_met*) matched the other ("Tells the shift lead and records it" met by "tell Jordan" alone), else ""."""
     if two is None or not any(two.asked):
         return ""
     matched = [frozenset(k for t in q.split(" + ") for u in synonyms.cue_units(t) for k in u.keys)
@@ -561,6 +654,63 @@ def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
     scored = [(_shared(text, m.text, synonyms), i) for i, m in enumerate(drill.must_not)]
     best = max((n for n, _ in scored), default=0)
     return [drill.must_not[i] for n, i in scored if n == best] if best >= 2 else []
+
+
+_BEFORE_ING = re.compile(r"\bbefore\s+([a-z]+ing)\b", re.IGNORECASE)
+_ORDER_WORDS = frozenset({"before", "prior", "b4", "ahead", "until", "till", "til"})
+_PRIOR_WORDS = frozenset({"after", "once", "when", "having"})
+
+
+def _later_step(text: str, synonyms: Synonyms) -> frozenset[str]:
+    """The meanings of the verb a criterion's text says comes after it ("… before UNPLUGGING the battery"),
+    or nothing when there is none or it is too common to tell ("before starting", "before going in")."""
+    m = _BEFORE_ING.search(text)
+    if not m:
+        return frozenset()
+    units = synonyms.cue_units(m.group(1))
+    keys = frozenset().union(*(u.keys for u in units)) if len(units) == 1 else frozenset()
+    return frozenset() if keys & _GENERIC or not keys else keys
+
+
+def _around(sentences: list[Sentence], start: int, text: str) -> list[Sentence]:
+    """The sentence of *start*, and the one before when "then" joins them ("I unplug it, then switch off"):
+    farther away, the later step's verb is too often another action ("we only lift the box onto it")."""
+    i = next((k for k, s in enumerate(sentences) if s.start <= start <= s.start + len(s.text)), None)
+    if i is None:
+        return []
+    if i > 0 and re.search(r"\b(?:then|next|after that|afterwards)\s*$",
+                           text[sentences[i - 1].start:sentences[i].start], re.IGNORECASE):
+        return sentences[i - 1:i + 1]
+    return [sentences[i]]
+
+
+def _first_said(keys: frozenset[str], sentences: list[Sentence]) -> int | None:
+    """Where the answer first does what *keys* mean (not refused, not named as what comes later:
+    "before unplugging", "until it's unplugged"), or None."""
+    for s in sentences:
+        for i in s.where(keys):
+            earlier = s.words[max(0, s.units[i].first - 3):s.units[i].first]
+            if negated(s, i) or any(w in _ORDER_WORDS for w in earlier):
+                continue
+            # a verb where a step is said ("I UNPLUG it", "…, unplug it", "and unplug"), not a noun ("a person lift")
+            a = s.offsets[s.units[i].first][0]
+            if not earlier or earlier[-1] in _VERB_BEFORE or re.search(r"[,;:]\s*$", s.text[:a - s.start]):
+                return a
+    return None
+
+
+_VERB_BEFORE = frozenset("i we i'd i'll we'd we'll you and then to will would just first also".split())
+
+
+def _stated_as_prior(sentences: list[Sentence], start: int) -> bool:
+    """Whether the step at *start* is said as what is done first: "after I switch it off", "once it's off",
+    "switch it off first"."""
+    for s in sentences:
+        if s.start <= start <= s.start + len(s.text):
+            before = re.split(r"[,;:]", s.text[:start - s.start])[-1]
+            after = re.split(r"[,;:.]", s.text[start - s.start:], maxsplit=1)[0]
+            return any(w in _PRIOR_WORDS for w in tokens(before)) or "first" in tokens(after)
+    return False
 
 
 def _finish(drill: Drill, results: dict[str, CriterionResult], violations: list[Violation],

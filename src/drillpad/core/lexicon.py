@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.3"
+LEXICON_VERSION = "2026.12.4"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -54,7 +54,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                  "isolation point", "disconnect", "breaker", "rotary switch", "isolater"),
     "tag": ("tag", "label", "notice", "danger tag", "lock tag"),
     "out-of-service": ("out of service", "out of use", "do not use", "do not operate", "do not touch",
-                       "do not start", "danger do not", "not to be used", "dont use", "dont operate", "not in use", "quarantine",
+                       "do not start", "danger do not", "not to be used", "dont use", "dont operate", "not in use",
                        "take out of service", "take out of use", "out of action", "off the road", "park up",
                        "tag out", "unserviceable", "u s"),
     # --- checking
@@ -73,7 +73,26 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                "keep everyone away", "keep everyone out", "keep others away", "stop people", "block the area",
                "put out cones", "hazard tape", "warning tape", "caution tape", "chain off", "wet floor sign"),
     "evacuate": ("evacuate", "get out", "leave the area", "move away", "step back", "stand back", "clear the area",
-                 "get clear", "keep clear", "back off", "back away", "get away"),
+                 "get clear", "back off", "back away", "get away"),
+    # keeping oneself out of the way (never making others leave: "get Ola out" is not "keep clear")
+    "keep-clear": ("keep clear", "stay clear", "stand clear", "stand back", "step back", "stay back",
+                   "keep my distance", "keep a safe distance", "stay out of the way", "keep out of the way",
+                   "back off", "back away"),
+    # getting up onto something ("hop up on the turntable" is climbing onto it)
+    "climb": ("climb", "climb up", "climb on", "climb onto", "climb into", "hop up", "hop on", "hop onto",
+              "jump up", "jump on", "jump onto", "get up on", "step up on", "clamber", "scramble up", "scale"),
+    # carrying on regardless ("crack on", "keep going", "press on")
+    "continue": ("continue", "carry on", "crack on", "keep going", "press on", "push on", "soldier on",
+                 "keep working", "keep at it", "get on with it", "plough on", "plow on"),
+    # getting round a safety device ("override the interlock", "cheat the switch", "tape over the sensor")
+    "bypass": ("bypass", "by-pass", "override", "defeat", "cheat", "short out", "tape over", "tie back"),
+    # a hand or arm into a machine
+    "reach-in": ("reach in", "reach into", "put my hand in", "stick my hand in", "get my hand in", "put my arm in",
+                 "stick my arm in", "get my arm in", "go in with my hand", "reach inside", "reach through"),
+    # forcing a thing ("wedge the gate open", "jam a bit of wood in the head", "prise the gate")
+    # ("jam" alone is mostly the jam itself: "clear the jam", "it's jammed")
+    "force": ("force", "prise", "prize", "pry", "wedge", "force open", "prise open", "wedge open", "jam open",
+              "prop open", "jam it in", "jam it open"),
     # --- protective equipment
     "gloves": ("gloves", "glove", "gauntlets", "gauntlet", "hand protection", "rubber gloves", "nitrile gloves"),
     "eye-protection": ("goggles", "safety glasses", "glasses", "specs", "eye protection", "safety specs",
@@ -92,7 +111,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "damaged": ("damaged", "damage", "broken", "faulty", "fault", "defective", "defect", "busted", "knackered",
                 "not working", "cracked", "bent", "dented", ),
     "photo": ("photo", "picture", "pic", "pics", "photograph", "snap", "take a photo", "take a picture"),
-    "remove": ("remove", "take out", "take off", "take away", "get rid of", "clear away", ),
+    "remove": ("remove", "take out", "take off", "take away", "get rid of", "clear away", "pop off", "prise off",
+               "unclip"),
     "clean": ("clean", "clean up", "wipe", "wipe up", "mop", "mop up", "soak up", "absorb", "sweep", "sweep up"),
     "immediately": ("immediately", "straight away", "right away", "asap", "at once", "urgently", "without delay",
                     "straightaway", "right now"),
@@ -104,7 +124,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "restraint": ("restraint", "dock lock", "vehicle restraint", "trailer restraint", "dock restraint", ),
     "ladder": ("ladder", "step ladder", "stepladder", "kick stool", "hop up"),
     "take": ("take", "bring", "grab", "collect", "fetch", "escort", "take along", "bring along", "pick up"),
-    "put": ("put", "place", "drop", "set down", "pop", "slot", "lower", "put down", "load"),
+    "put": ("put", "place", "drop", "set down", "pop", "slot", "lower", "put down"),
     "twist": ("twist", "turn at the waist", "turn the body", "turn my body", "turn your body", "swivel",
               "rotate the body", "rotate my body"),
     "wet": ("wet", "damp", "moist", "soaked", "soggy", "wringing"),
