@@ -557,8 +557,13 @@ def refused_after(sentence: Sentence, end_unit: int) -> bool:
     return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60]))
 
 
+_CONDITION_FIRST = re.compile(r"\s*(?:and |but |so )?only (?:if|in case|should|were)\b", re.IGNORECASE)
+
+
 def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
+    if _CONDITION_FIRST.match(sentence.text):  # "Only if it moved would I get out": the whole sentence hangs on it
+        return "only if"
     units = sentence.units
     for i in range(first_unit - 1, max(-1, first_unit - 5), -1):
         w = sentence.words[units[i].first]

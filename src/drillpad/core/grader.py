@@ -67,6 +67,11 @@ _INJECTION = re.compile(
 _FRAGMENT = re.compile(r"(?:[,;:.!?\n•–/|=>]|\s-+\s|->)+")
 _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\b", re.IGNORECASE)
 # "X, Y and Z are the key to compliance", "Response = X + Y + Z": the steps named as a list, not done.
+# "Approach, badge check, walkway and escort are the foundations of …": three or more things named, then said to
+# be something ("are the …"; nobody does anything: no I/we/you/who before the verb)
+_ITEM = r"(?:(?!\b(?:i|i'd|i'll|i'm|we|we'd|you|me|my|then|they|it|he|she|who|that|which|what)\b)[^,;:.!?()]){1,40}"
+_LISTED_SUBJECT = re.compile(rf"\s*(?:{_ITEM},\s*)+(?:{_ITEM}\s)?(?:and|or|&)\s{_ITEM}\s(?:is|are|make up|form)\s+(?:the|all|what|a|an|our|your)\s",
+                             re.IGNORECASE)
 _META = re.compile(
     r"\b(?:is|are|were|being)\s+(?:the\s+|all\s+|my\s+)?(?:key|keys|important|essential|vital|crucial|critical|"
     r"pillars?|basics|fundamentals|requirements?|answer|response)\b|\bkey\s+(?:to|for|steps?|points?|words?)\b"
@@ -170,6 +175,8 @@ def _is_list_shaped(answer: str) -> bool:
             and not any(set(tokens(f)) & (_PEOPLE | _SEQUENCE) for f in clauses))  # "…, try start, then clear it"
 
 
+_APPOSITIVE = re.compile(r"\b([A-Z][a-z]{2,}),\s+(?:a|an|the|our|your)\s+((?:[a-z-]+\s+){0,3}?[a-z-]{3,})"
+                         r"(?=\s*(?:[,.;:)]|\s(?:is|was|who|has|on|in|at|from|with)\b))")
 _ROLE_KEYS = frozenset(f"lex:{r}" for r in ("supervisor", "first-aider", "maintenance", "security"))
 _drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, Synonyms]] = {}
 DRILL_CACHE_SIZE = 16
@@ -200,6 +207,12 @@ def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
         # one role in the sentence and one person: that person has that role here
         if len(names) == 1 and len(roles) == 1:
             aliases[next(iter(names)).lower()] = frozenset(roles)
+    # a person introduced by what they are ("Marta, a reach truck driver, …"): "stop Marta" is "stop the driver"
+    for m in _APPOSITIVE.finditer(situation):
+        name, head = m.group(1), m.group(2).split()[-1]
+        if name.lower() in STOPWORDS or name.lower() in english_words() or head in STOPWORDS:
+            continue
+        aliases[name.lower()] = aliases.get(name.lower(), frozenset()) | base.meanings(head)
     out = base.with_extra(vocabulary, aliases)
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
@@ -619,7 +632,7 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
         return True
     for s in sentences:
         inside = [r for r in met if s.start <= r.start < s.start + len(s.text)]
-        if len(inside) >= 2 and _META.search(s.text):
+        if len(inside) >= 2 and (_META.search(s.text) or _LISTED_SUBJECT.match(s.text)):
             return True
     return False
 
