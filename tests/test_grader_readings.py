@@ -14,7 +14,8 @@ id = "rack"
 task = "racking"
 title = "Pallet failing overhead"
 source = "SOP 3"
-situation = "A pallet four levels up is sagging over aisle 4. Dana, a counterbalance driver, is turning into the aisle. Lee, the shift lead, is on the radio."
+situation = """A pallet four levels up is sagging over aisle 4. Dana, a counterbalance driver, is turning into the
+aisle. Lee, the shift lead, is on the radio."""
 question = "What do you do?"
 model_answer = "Get out from under it, stop the driver, close the aisle and radio the shift lead."
 
@@ -59,3 +60,44 @@ def test_steps_named_as_the_subject_of_a_statement_earn_nothing():
     assert r.score == 0 and r.needs_review and "stuffing" in r.flags
     fine = grade(RACK, "Step out, stop the driver, barriers up. Barriers and radios are kept by the office.")
     assert fine.criteria["close"].met and "stuffing" not in fine.flags
+
+
+DECANT = Drill.model_validate(tomllib.loads('''
+id = "decant"
+task = "chemicals"
+title = "Decanting a corrosive"
+source = "SOP 4"
+situation = "You need 5 litres of a corrosive floor stripper from the 200-litre drum in the chemical store."
+question = "How do you decant it?"
+model_answer = """Read the safety data sheet, put on goggles, gloves and apron, then fill a labelled container from
+the tap."""
+
+[[criterion]]
+id = "sds"
+text = "Reads the safety data sheet"
+cues = ["safety data sheet", "sds"]
+
+[[criterion]]
+id = "ppe"
+text = "Puts on goggles, gloves and apron"
+parts = [["goggles", "face shield"], ["gloves"], ["apron"]]
+
+[[criterion]]
+id = "fill"
+text = "Fills a labelled container from the tap"
+cues = ["fill + container", "from the tap"]
+after = ["ppe"]
+
+[[must_not]]
+id = "no-ppe"
+text = "Starting to decant before putting on goggles, gloves and apron"
+cues = ["start filling before"]
+'''))
+
+
+def test_refusing_one_part_of_the_protective_kit_is_the_forbidden_shortcut():
+    r = grade(DECANT, "It's only floor cleaner, no need for the data sheet or an apron, gloves are enough. "
+                      "I'd fill a container from the tap.")
+    assert not r.criteria["ppe"].met and [v.id for v in r.violations] == ["no-ppe"]
+    fine = grade(DECANT, "Read the SDS, goggles, gloves and apron on, then fill a labelled container from the tap.")
+    assert fine.passed and not fine.violations

@@ -69,7 +69,8 @@ _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\
 # "X, Y and Z are the key to compliance", "Response = X + Y + Z": the steps named as a list, not done.
 # "Approach, badge check, walkway and escort are the foundations of …": three or more things named, then said to
 # be something ("are the …"; nobody does anything: no I/we/you/who before the verb)
-_ITEM = r"(?:(?!\b(?:i|i'd|i'll|i'm|we|we'd|you|me|my|then|they|it|he|she|who|that|which|what)\b)[^,;:.!?()]){1,40}"
+_PERSON = r"i|i'd|i'll|i'm|we|we'd|you|me|my|then|they|it|he|she|who|that|which|what"
+_ITEM = rf"(?:(?!\b(?:{_PERSON})\b)[^,;:.!?()]){{1,40}}"
 _LISTED_SUBJECT = re.compile(rf"\s*(?:{_ITEM},\s*)+(?:{_ITEM}\s)?(?:and|or|&)\s{_ITEM}\s(?:is|are|make up|form)\s+(?:the|all|what|a|an|our|your)\s",
                              re.IGNORECASE)
 _META = re.compile(
@@ -315,10 +316,13 @@ def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text
         first = min(parts, key=lambda p: p.start)
         return _Found(True, first.start, max(p.end for p in parts), " … ".join(p.evidence for p in parts),
                       refused=next((p.refused for p in parts if p.refused), ""))
-    refused = next((p.refused for p in parts if p.refused and not p.met), "")
+    no = next((p for p in parts if p.refused and not p.met), None)  # a part refused: "no need for an apron"
     missing = [i for i, p in enumerate(parts) if not p.met]
     some = len(missing) < len(parts)
-    return _Found(False, refused=refused or found.refused, trace=found.trace,
+    if no is not None:
+        return _Found(False, no.start, no.end, no.evidence, refused=no.refused, trace=found.trace,
+                      missing=tuple(c.parts[i][0] for i in missing) if some else ())
+    return _Found(False, refused=found.refused, trace=found.trace,
                   missing=tuple(c.parts[i][0] for i in missing) if some else ())
 
 
