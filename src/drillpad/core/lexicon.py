@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.3"
+LEXICON_VERSION = "2026.12.4"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -63,6 +63,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
               "check over", "visual check", ),
     "test": ("test", "prove", "trial", "test it", "try it", "check it works", "check that it works",
              "try start", "try-start"),
+    # going on as if nothing happened (mostly what a must_not forbids: "carry on picking", "carry on working")
+    "carry-on": ("carry on", "keep going", "crack on", "get on with", "get back to", "go back to",
+                 "continue", "keep at it", "get on with it", "press on", "soldier on"),
     "wait": ("wait", "hold on", "hang on", "stand by", "hold off", "give it time", "wait for",
              "wait until", "wait till", "wait til"),
     # --- people and places
