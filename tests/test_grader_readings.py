@@ -101,3 +101,13 @@ def test_refusing_one_part_of_the_protective_kit_is_the_forbidden_shortcut():
     assert not r.criteria["ppe"].met and [v.id for v in r.violations] == ["no-ppe"]
     fine = grade(DECANT, "Read the SDS, goggles, gloves and apron on, then fill a labelled container from the tap.")
     assert fine.passed and not fine.violations
+
+
+def test_only_if_anywhere_in_the_clause_makes_it_a_condition():
+    r = grade(RACK, "Step out from under it. I'd only call the supervisor if it got worse. I'd stop the truck.")
+    assert r.criteria["clear"].met and r.criteria["stop"].met and not r.criteria["report"].met
+    r = grade(RACK, "Step out, stop the truck, barriers. Radio the shift lead only if something falls.")
+    assert not r.criteria["report"].met and r.criteria["close"].met
+    ok = grade(RACK, "Step out, stop the truck and put the barrier up, then radio the shift lead. I'd only go back "
+                     "in if the shift lead says so.")
+    assert ok.passed

@@ -104,6 +104,7 @@ _HEDGE_AFTER = re.compile(
     re.IGNORECASE)
 _COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|could)\b",
                              re.IGNORECASE)
+_ONLY_IF_AFTER = re.compile(r"^[^,;:.!?]{0,60}?\bonly (?:if|when|in case)\b", re.IGNORECASE)
 _CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
 
 
@@ -565,16 +566,18 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     if _CONDITION_FIRST.match(sentence.text):  # "Only if it moved would I get out": the whole sentence hangs on it
         return "only if"
     units = sentence.units
-    for i in range(first_unit - 1, max(-1, first_unit - 5), -1):
-        w = sentence.words[units[i].first]
-        if w == "only":
-            rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
+    rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
+    # "I'd only call the shift lead if …": an "only" earlier in the same clause, a condition after
+    for i in range(first_unit - 1, max(-1, first_unit - 6), -1):
+        if sentence.words[units[i].first] == "only":
             if _CONDITION_AFTER.search(rest):
                 return "only if"
             break
-        if not units[i].bridge:
+        if _clause_break(sentence, units[i], units[i + 1]) or sentence.words[units[i].first] in CLAUSE_BREAKS:
             break
-    rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
+    # "… tell the supervisor and do a near miss only if something happened": the condition closes the clause
+    if _ONLY_IF_AFTER.match(rest):
+        return "only if"
     if _HEDGE_AFTER.match(rest):
         return "if needed"
     # "If Morgan wasn't busy I'd get them to help, but …" / "… Otherwise I'd keep picking": what would
