@@ -111,3 +111,9 @@ def test_only_if_anywhere_in_the_clause_makes_it_a_condition():
     ok = grade(RACK, "Step out, stop the truck and put the barrier up, then radio the shift lead. I'd only go back "
                      "in if the shift lead says so.")
     assert ok.passed
+
+
+def test_a_step_said_again_after_the_earlier_one_in_the_same_sentence_is_in_order():
+    same = grade(DECANT, "Fill the container? Read the SDS, put goggles, gloves and apron on and fill the container "
+                         "from the tap.")
+    assert same.criteria["fill"].met, same.criteria["fill"].note

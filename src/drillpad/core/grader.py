@@ -235,9 +235,10 @@ class _Found:
 
 
 def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str, *,
-            forbidden: bool = False) -> _Found:
-    """The earliest clean match of any of *cues*, else what was seen instead."""
-    per_cue = [find_cue(q, sentences, synonyms, suppositions=forbidden) for q in cues]
+            forbidden: bool = False, after: int = -1) -> _Found:
+    """The earliest clean match of any of *cues* (starting after the offset *after*), else what was seen instead."""
+    per_cue = [[m for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
+               for q in cues]
     matches: list[Match] = [m for found in per_cue for m in found]
     clean = [m.span for m in matches if not m.refused]
     refused = [m for m in matches if m.refused]
@@ -307,11 +308,11 @@ def _negated_itself(sentence: Sentence, span: Span, verb: frozenset[str]) -> boo
     return False
 
 
-def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str) -> _Found:
-    found = _search(c.cues, sentences, synonyms, text) if c.cues else _Found(False)
+def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, after: int = -1) -> _Found:
+    found = _search(c.cues, sentences, synonyms, text, after=after) if c.cues else _Found(False)
     if found.met or not c.parts:
         return found
-    parts = [_search(p, sentences, synonyms, text) for p in c.parts]
+    parts = [_search(p, sentences, synonyms, text, after=after) for p in c.parts]
     if all(p.met for p in parts):
         first = min(parts, key=lambda p: p.start)
         return _Found(True, first.start, max(p.end for p in parts), " … ".join(p.evidence for p in parts),
@@ -392,13 +393,13 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 note=f"only part of it: nothing about “{missing}”" + ("; a manager will check" if c.required else ""))
     # order: a criterion that must follow others is not met when the answer puts it before them (a step
     # that is missing is already marked missing; what was right stays right). A step first named in passing and
-    # then done in its place is in order: its mention in the sentences after the earlier step counts.
+    # then done in its place is in order: its mention after the earlier step (in the same sentence too) counts.
     texts = {c.id: c.text for c in drill.criterion}
     for c in drill.criterion:
         for before in c.after:
             r, b = results[c.id], results[before]
             if r.met and b.met and r.start < b.start:
-                later = _criterion(c, [s for s in sentences if s.start > b.start], synonyms, cleaned)
+                later = _criterion(c, sentences, synonyms, cleaned, after=b.end)
                 if later.met and not later.refused:
                     results[c.id] = CriterionResult(c.id, True, r.confidence, later.evidence, later.start,
                                                     later.end, note=r.note)
