@@ -692,8 +692,13 @@ def considered(sentence: Sentence, first_unit: int, rest: str) -> bool:
     return False
 
 
+_CONDITION_FIRST = re.compile(r"\s*(?:and |but |so )?only (?:if|in case|should|were)\b", re.IGNORECASE)
+
+
 def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
+    if _CONDITION_FIRST.match(sentence.text):  # "Only if it moved would I get out": the whole sentence hangs on it
+        return "only if"
     units = sentence.units
     rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
     verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective

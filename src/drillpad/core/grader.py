@@ -68,6 +68,12 @@ _INJECTION = re.compile(
 _FRAGMENT = re.compile(r"(?:[,;:.!?\n•–/|=>]|\s-+\s|->)+")
 _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\b", re.IGNORECASE)
 # "X, Y and Z are the key to compliance", "Response = X + Y + Z": the steps named as a list, not done.
+# "Approach, badge check, walkway and escort are the foundations of …": three or more things named, then said to
+# be something ("are the …"; nobody does anything: no I/we/you/who before the verb)
+_PERSON = r"i|i'd|i'll|i'm|we|we'd|you|me|my|then|they|it|he|she|who|that|which|what"
+_ITEM = rf"(?:(?!\b(?:{_PERSON})\b)[^,;:.!?()]){{1,40}}"
+_LISTED_SUBJECT = re.compile(rf"\s*(?:{_ITEM},\s*)+(?:{_ITEM}\s)?(?:and|or|&)\s{_ITEM}\s(?:is|are|make up|form)\s+(?:the|all|what|a|an|our|your)\s",
+                             re.IGNORECASE)
 _META = re.compile(
     r"\b(?:is|are|were|being)\s+(?:the\s+|all\s+|my\s+)?(?:key|keys|important|essential|vital|crucial|critical|"
     r"pillars?|basics|fundamentals|requirements?|answer|response)\b|\bkey\s+(?:to|for|steps?|points?|words?)\b"
@@ -171,6 +177,8 @@ def _is_list_shaped(answer: str) -> bool:
             and not any(set(tokens(f)) & (_PEOPLE | _SEQUENCE) for f in clauses))  # "…, try start, then clear it"
 
 
+_APPOSITIVE = re.compile(r"\b([A-Z][a-z]{2,}),\s+(?:a|an|the|our|your)\s+((?:[a-z-]+\s+){0,3}?[a-z-]{3,})"
+                         r"(?=\s*(?:[,.;:)]|\s(?:is|was|who|has|on|in|at|from|with)\b))")
 _ROLE_KEYS = frozenset(f"lex:{r}" for r in ("supervisor", "first-aider", "maintenance", "security"))
 @dataclass(frozen=True)
 class _DrillFacts:
@@ -239,6 +247,12 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
             if n in STOPWORDS or n in lower or n in numbered or (m.start() == 0 and n in english_words()):
                 continue
             aliases[n] = aliases.get(n, frozenset()) | {PERSON}
+    # a person introduced by what they are ("Marta, a reach truck driver, …"): "stop Marta" is "stop the driver"
+    for m in _APPOSITIVE.finditer(situation):
+        name, head = m.group(1), m.group(2).split()[-1]
+        if name.lower() in STOPWORDS or name.lower() in english_words() or head in STOPWORDS:
+            continue
+        aliases[name.lower()] = aliases.get(name.lower(), frozenset()) | base.meanings(head)
     out = base.with_extra(vocabulary, aliases)
     # (a criterion's own words leave out what it says not to do: "instead of CARRYING it", "never LIFTS it alone")
     content = {c.id: frozenset().union(*_content(_NOT_PART.sub(" ", c.text), out)) for c in drill.criterion}
@@ -297,10 +311,11 @@ def _put_off(sentence: Sentence, span: Span) -> bool:
 
 
 def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str, *,
-            forbidden: bool = False, urgent: bool = False) -> _Found:
-    """The earliest clean match of any of *cues*, else what was seen instead; with *urgent* (the step is
-    to be done at once), a match put off till later is refused."""
-    per_cue = [find_cue(q, sentences, synonyms, suppositions=forbidden) for q in cues]
+            forbidden: bool = False, urgent: bool = False, after: int = -1) -> _Found:
+    """The earliest clean match of any of *cues* (starting after the offset *after*), else what was seen instead;
+    with *urgent* (the step is to be done at once), a match put off till later is refused."""
+    per_cue = [[m for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
+               for q in cues]
     if urgent:
         per_cue = [[replace(m, refused="put off") if not m.refused and _put_off(sentences[m.span.sentence], m.span)
                     else m for m in found] for found in per_cue]
@@ -373,20 +388,23 @@ def _negated_itself(sentence: Sentence, span: Span, verb: frozenset[str]) -> boo
     return False
 
 
-def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, urgent: bool = False
-               ) -> _Found:
-    found = _search(c.cues, sentences, synonyms, text, urgent=urgent) if c.cues else _Found(False)
+def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, urgent: bool = False,
+               after: int = -1) -> _Found:
+    found = _search(c.cues, sentences, synonyms, text, urgent=urgent, after=after) if c.cues else _Found(False)
     if found.met or not c.parts:
         return found
-    parts = [_search(p, sentences, synonyms, text, urgent=urgent) for p in c.parts]
+    parts = [_search(p, sentences, synonyms, text, urgent=urgent, after=after) for p in c.parts]
     if all(p.met for p in parts):
         first = min(parts, key=lambda p: p.start)
         return _Found(True, first.start, max(p.end for p in parts), " … ".join(p.evidence for p in parts),
                       refused=next((p.refused for p in parts if p.refused), ""))
-    refused = next((p.refused for p in parts if p.refused and not p.met), "")
+    no = next((p for p in parts if p.refused and not p.met), None)  # a part refused: "no need for an apron"
     missing = [i for i, p in enumerate(parts) if not p.met]
     some = len(missing) < len(parts)
-    return _Found(False, refused=refused or found.refused, trace=found.trace,
+    if no is not None:
+        return _Found(False, no.start, no.end, no.evidence, refused=no.refused, trace=found.trace,
+                      missing=tuple(c.parts[i][0] for i in missing) if some else ())
+    return _Found(False, refused=found.refused, trace=found.trace,
                   missing=tuple(c.parts[i][0] for i in missing) if some else ())
 
 
@@ -464,13 +482,13 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 note=f"only part of it: nothing about “{missing}”" + ("; a manager will check" if c.required else ""))
     # order: a criterion that must follow others is not met when the answer puts it before them (a step
     # that is missing is already marked missing; what was right stays right). A step first named in passing and
-    # then done in its place is in order: its mention in the sentences after the earlier step counts.
+    # then done in its place is in order: its mention after the earlier step (in the same sentence too) counts.
     texts = {c.id: c.text for c in drill.criterion}
     for c in drill.criterion:
         for before in c.after:
             r, b = results[c.id], results[before]
             if r.met and b.met and r.start < b.start:
-                later = _criterion(c, [s for s in sentences if s.start > b.start], synonyms, cleaned)
+                later = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id], after=b.end)
                 if later.met and not later.refused:
                     results[c.id] = CriterionResult(c.id, True, r.confidence, later.evidence, later.start,
                                                     later.end, note=r.note)
@@ -769,7 +787,7 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
         return True
     for s in sentences:
         inside = [r for r in met if s.start <= r.start < s.start + len(s.text)]
-        if len(inside) >= 2 and _META.search(s.text):
+        if len(inside) >= 2 and (_META.search(s.text) or _LISTED_SUBJECT.match(s.text)):
             return True
     return False
 

@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.4"
+LEXICON_VERSION = "2026.12.5"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -81,9 +81,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # getting up onto something ("hop up on the turntable" is climbing onto it)
     "climb": ("climb", "climb up", "climb on", "climb onto", "climb into", "hop up", "hop on", "hop onto",
               "jump up", "jump on", "jump onto", "get up on", "step up on", "clamber", "scramble up", "scale"),
-    # carrying on regardless ("crack on", "keep going", "press on")
+    # carrying on regardless ("crack on", "keep going", "press on", "get back to work")
     "continue": ("continue", "carry on", "crack on", "keep going", "press on", "push on", "soldier on",
-                 "keep working", "keep at it", "get on with it", "plough on", "plow on"),
+                 "keep working", "keep at it", "get on with it", "get on with", "get back to", "go back to",
+                 "plough on", "plow on"),
     # getting round a safety device ("override the interlock", "cheat the switch", "tape over the sensor")
     "bypass": ("bypass", "by-pass", "override", "defeat", "cheat", "short out", "tape over", "tie back"),
     # a hand or arm into a machine
