@@ -142,7 +142,12 @@ if __name__ == "__main__":
     ap.add_argument("--data", type=Path, help="a kept data dir (a copy: the import adds days to it)")
     ap.add_argument("--days", type=int, default=3)
     ap.add_argument("--no-pages", action="store_true", help="skip counting the pages a day writes")
+    ap.add_argument("--random-ids", action="store_true",
+                    help="give the day's events random (version-4) ids, as DrillPad did before time-ordered ids")
     args = ap.parse_args()
+    if args.random_ids:
+        import uuid
+        datagen._Writer.make_id = staticmethod(lambda at: str(uuid.uuid4()))
     result = run(args.data, args.days, not args.no_pages)
     for row in report(result):
         print("   ", "  ".join(row))

@@ -97,6 +97,8 @@ def _working_times(rng: random.Random, start: datetime, end: datetime, n: int) -
 class _Writer:
     """Events in bundle-sized batches, each batch stored by ``event_store.apply`` in one transaction."""
 
+    make_id = staticmethod(event_store.new_event_id)  # as the app makes them (time-ordered); bench_scale can swap it
+
     def __init__(self, ws: Workspace, batch: int):
         self.ws, self.batch, self.pending, self.total = ws, batch, [], 0
         self.seq: dict[str, int] = {}
@@ -105,7 +107,7 @@ class _Writer:
     def add(self, device: str, learner: str | None, kind: str, payload: dict, when: datetime) -> str:
         seq = self.seq[device] = self.seq.get(device, 0) + 1
         at = to_iso(when)
-        event_id = event_store.new_event_id(at)  # as the app makes them (time-ordered)
+        event_id = self.make_id(at)
         self.pending.append(event_store.Event(event_id, device, seq, learner, kind, payload, at))
         if len(self.pending) >= self.batch:
             self.flush()
