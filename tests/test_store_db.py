@@ -80,6 +80,28 @@ def test_events_are_append_only(tmp_path):
     close_database(db)
 
 
+def test_an_event_write_takes_the_write_lock_before_it_reads(tmp_path):
+    """A deferred transaction that reads its sequence number, then writes after another connection committed, gets
+    "database is locked" at once, without waiting (a window closing under a busy worker lost its last writes that
+    way). ``events.writing`` holds the write lock from its start, so the other writer waits instead."""
+    from drillpad.store import events as event_store
+
+    a = open_database(tmp_path / "d.db")
+    b = Database(sqlite3.connect(tmp_path / "d.db", isolation_level=None))
+    b.execute("PRAGMA busy_timeout = 0")
+    a.execute("INSERT INTO devices (id, name, is_self, created_at) VALUES ('dev', 'pc', 1, 'now')")
+    with event_store.writing(a):
+        seq = event_store.next_seq(a, "dev")
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            b.execute("INSERT INTO devices (id, name, is_self, created_at) VALUES ('other', 'pc2', 0, 'now')")
+        a.execute("INSERT INTO events (id, device_id, seq, kind, payload, created_at) VALUES (?, 'dev', ?, 'note', "
+                  "'{}', 'now')", [event_store.new_event_id("2026-12-02T09:00:00+00:00"), seq])
+    b.execute("INSERT INTO devices (id, name, is_self, created_at) VALUES ('other', 'pc2', 0, 'now')")
+    assert a.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+    b.conn.close()
+    close_database(a)
+
+
 def test_unclean_exit_runs_a_quick_check(tmp_path):
     path = tmp_path / "d.db"
     db = open_database(path)

@@ -860,18 +860,10 @@ class Evidence:
             self._log(out, None)
         return out
 
-    @contextlib.contextmanager
     def _write_transaction(self):
         """BEGIN IMMEDIATE: the write lock is taken before the sequence is read, so the check and the apply
         are one step for every other connection."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            if self.db.conn.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        return event_store.writing(self.db)
 
     def _apply(self, events: list[dict], header: Header, sha: str, name: str) -> int:
         """All of a bundle's events, and the learners they introduce, in one transaction — with the device's

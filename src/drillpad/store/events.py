@@ -61,11 +61,32 @@ def new_event_id(now: str) -> str:
     return str(uuid.UUID(int=value))
 
 
+@contextlib.contextmanager
+def writing(db: Database):
+    """One write transaction that takes SQLite's write lock at its start (``BEGIN IMMEDIATE``), so what it reads
+    and what it writes are one step for every other connection — and a busy database is waited for (the busy
+    timeout) instead of failing at once: a deferred ``BEGIN`` that reads, then writes after another connection
+    has committed, gets "database is locked" with no wait at all (SQLite cannot let a stale read write). Inside
+    a caller's transaction it is a savepoint of it."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 def append(db: Database, *, device_id: str, learner_id: str | None, kind: str, payload: dict[str, Any],
            now: str, event_id: str | None = None) -> Event:
     """Append one event (inside the caller's transaction if there is one)."""
     event_id = event_id or new_event_id(now)
-    with db.atomic():
+    with writing(db):
         seq = next_seq(db, device_id)
         db.execute(
             "INSERT INTO events (id, device_id, seq, learner_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

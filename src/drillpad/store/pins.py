@@ -16,8 +16,6 @@ counted here like this one's, unless stamped before the last reset.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -54,23 +52,6 @@ class Outcome:
     seconds_left: float
     manager_lock: bool
     wrong_since_last_visit: int = 0
-
-
-@contextmanager
-def _immediate(db: Database) -> Iterator[None]:
-    """A write transaction taken at its start, so the read that decides and the write that counts are one."""
-    if db.conn.in_transaction:  # inside a caller's transaction: already serialised by it
-        with db.atomic():
-            yield
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if db.conn.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def get(db: Database, learner_id: str) -> PinRow | None:
@@ -189,7 +170,7 @@ def failures(db: Database, learner_id: str, since: str) -> int:
 
 def claim(db: Database, learner_id: str, *, now: str, since: str, mono: float, via: str = "app") -> Claim:
     """Count one attempt before its PIN is checked, unless the profile is locked (then nothing is counted)."""
-    with _immediate(db):
+    with event_store.writing(db):
         row = get(db, learner_id)
         if row is None:
             return Claim("no_pin")
@@ -216,7 +197,7 @@ def resolve(db: Database, learner_id: str, attempt_id: int, right: bool, *, now:
     *device_id*, a wrong one is also recorded as a ``pin.failed`` event (same transaction), so it counts on the
     team's other workstations too, stamped *event_at* (no earlier than the last PIN set or reset known here, so
     the clock rule never puts it before them)."""
-    with _immediate(db):
+    with event_store.writing(db):
         db.execute("UPDATE pin_attempts SET outcome = ? WHERE id = ? AND learner_id = ?",
                    ["right" if right else "wrong", attempt_id, learner_id])
         if not right and device_id is not None:
