@@ -194,5 +194,5 @@ def _serve(ws, args: argparse.Namespace) -> int:
         pass
     finally:
         server.server_close()
-    print("Inbox stopped.")
+    print("Inbox stopped.", flush=True)
     return 0
