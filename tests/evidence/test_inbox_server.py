@@ -198,9 +198,16 @@ def test_a_post_cut_off_by_a_crash_leaves_nothing_behind_at_the_next_start(pair,
 def test_inbox_serve_from_the_command_line_answers_and_stops_on_ctrl_c(pair, tmp_path):
     device, manager, _ = pair
     env = {**os.environ, "DRILLPAD_PASSPHRASE": PASS, "PYTHONPATH": str(SRC), "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.Popen([sys.executable, "-m", "drillpad", "--data-dir", str(manager.paths.data_dir), "inbox",
-                             "serve", "--host", "127.0.0.1", "--port", "0"], env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # as from a terminal: a test run started in the background by a script inherits SIGINT ignored, and an
+    # ignored signal stays ignored across exec, so Ctrl+C would never reach the inbox (a handler is reset to the
+    # default instead)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "drillpad", "--data-dir", str(manager.paths.data_dir),
+                                 "inbox", "serve", "--host", "127.0.0.1", "--port", "0"], env=env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, before)
     try:
         first = proc.stdout.readline()
         found = re.search(r"listening on (http://127\.0\.0\.1:\d+)", first)
