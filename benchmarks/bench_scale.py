@@ -146,8 +146,9 @@ if __name__ == "__main__":
                     help="give the day's events random (version-4) ids, as DrillPad did before time-ordered ids")
     args = ap.parse_args()
     if args.random_ids:
+        import random
         import uuid
-        datagen._Writer.make_id = staticmethod(lambda at: str(uuid.uuid4()))
+        datagen._Writer.make_id = staticmethod(lambda at: str(uuid.UUID(int=random.getrandbits(128), version=4)))
     result = run(args.data, args.days, not args.no_pages)
     for row in report(result):
         print("   ", "  ".join(row))

@@ -97,7 +97,9 @@ def _working_times(rng: random.Random, start: datetime, end: datetime, n: int) -
 class _Writer:
     """Events in bundle-sized batches, each batch stored by ``event_store.apply`` in one transaction."""
 
-    make_id = staticmethod(event_store.new_event_id)  # as the app makes them (time-ordered); bench_scale can swap it
+    # as the app makes them (time-ordered), from the seeded generator so that a seed gives the same data; bench_scale
+    # can swap it
+    make_id = staticmethod(lambda at: event_store.new_event_id(at, random_bits=random.getrandbits(74)))
 
     def __init__(self, ws: Workspace, batch: int):
         self.ws, self.batch, self.pending, self.total = ws, batch, [], 0
@@ -126,6 +128,7 @@ def generate(ws: Workspace, learners: int, events_each: int, *, seed: int = 7, b
     """Populate *ws* (demo packs imported here if missing) with *learners* × about *events_each* events."""
     t = time.perf_counter()
     rng = random.Random(seed)
+    random.seed(seed)  # event ids
     installed = {r[0] for r in ws.db.execute("SELECT id FROM packs")}
     for folder in sorted(p for p in demo_packs_dir().iterdir() if p.is_dir()):
         if folder.name not in installed:

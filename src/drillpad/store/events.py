@@ -45,7 +45,7 @@ def this_device(db: Database, *, now: str) -> str:
     return device_id
 
 
-def new_event_id(now: str) -> str:
+def new_event_id(now: str, *, random_bits: int | None = None) -> str:
     """A new event's id: a version-7 UUID (RFC 9562) whose first 48 bits are *now* in milliseconds since 1970 and
     whose other 74 bits are random (``secrets``), so ids stay unique whatever the clock does, while events made
     at about the same time sort together. Python 3.11's ``uuid`` has no version 7, hence the bit layout here.
@@ -53,10 +53,12 @@ def new_event_id(now: str) -> str:
     Why: the events' primary key and ``review_facts``' are these ids. Random (version-4) ids put each new event on
     its own random page of both indexes — about half of the pages a day's import writes at 2M events; time-ordered
     ids put a day's events on a few pages at the end of one range. The time comes from the injected clock (the
-    event's ``created_at``); a clock that jumps only moves where an id sorts, never whether it is unique."""
+    event's ``created_at``); a clock that jumps only moves where an id sorts, never whether it is unique.
+    *random_bits* (74 of them) stand in for ``secrets`` where the ids must repeat: generated benchmark data."""
     when = datetime.fromisoformat(now)
     ms = max(0, min(int(when.timestamp() * 1000), (1 << 48) - 1))
-    rand = int.from_bytes(secrets.token_bytes(10), "big") >> 6  # 74 random bits
+    rand = (int.from_bytes(secrets.token_bytes(10), "big") >> 6 if random_bits is None
+            else random_bits & ((1 << 74) - 1))
     value = (ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
     return str(uuid.UUID(int=value))
 
