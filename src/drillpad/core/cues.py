@@ -583,10 +583,14 @@ def _earlier_negator(sentence: Sentence, at: int) -> bool:
     return False
 
 
+def after_unit(sentence: Sentence, unit: int) -> str:
+    """The sentence's text after the unit at index *unit* (what is said of a step once it is named)."""
+    return sentence.text[sentence.offsets[sentence.units[unit].last][1] - sentence.start:]
+
+
 def refused_after(sentence: Sentence, end_unit: int) -> bool:
     """"The lockout isn't needed", "... can be skipped": a step declared unnecessary after it is named."""
-    u = sentence.units[end_unit]
-    rest = sentence.text[sentence.offsets[u.last][1] - sentence.start:]
+    rest = after_unit(sentence, end_unit)
     rest = re.split(r"[,.;:!?]|\b(?:but|and then|so|because)\b", rest, maxsplit=1)[0]
     return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60]))
 
@@ -608,11 +612,9 @@ _UNAVAILABLE = re.compile(
 def unavailable(sentence: Sentence, end_unit: int) -> bool:
     """"Morgan's busy", "the marshal's not there", "Dana is on her break": the person a step is done with or
     left to is said not to be available, so the step is not done with them."""
-    u = sentence.units[end_unit]
-    if not u.keys & _PEOPLE_KEYS:
+    if not sentence.units[end_unit].keys & _PEOPLE_KEYS:
         return False
-    rest = sentence.text[sentence.offsets[u.last][1] - sentence.start:]
-    return bool(_UNAVAILABLE.match(rest))
+    return bool(_UNAVAILABLE.match(after_unit(sentence, end_unit)))
 
 
 _TOO_MUCH = re.compile(r"\btoo\s+(?:[\w'-]+\s+){1,3}(?:for|to)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
@@ -633,9 +635,7 @@ _OTHERS_JOB = re.compile(
 def left_to_others(sentence: Sentence, end_unit: int) -> bool:
     """"Shutting the valve is the authorised person's job", "… is not my job", "… is down to maintenance": the
     action named as someone else's, not done."""
-    u = sentence.units[end_unit]
-    rest = sentence.text[sentence.offsets[u.last][1] - sentence.start:]
-    return bool(_OTHERS_JOB.match(re.split(r"[,.;:!?]", rest, maxsplit=1)[0]))
+    return bool(_OTHERS_JOB.match(re.split(r"[,.;:!?]", after_unit(sentence, end_unit), maxsplit=1)[0]))
 
 
 _TIME_WORDS = frozenset({"until", "till", "til", "once", "when", "whenever", "while", "after", "before"})
@@ -700,7 +700,7 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     if _CONDITION_FIRST.match(sentence.text):  # "Only if it moved would I get out": the whole sentence hangs on it
         return "only if"
     units = sentence.units
-    rest = sentence.text[sentence.offsets[units[end_unit].last][1] - sentence.start:]
+    rest = after_unit(sentence, end_unit)
     verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective
     for i in range(first_unit - 1, max(-1, first_unit - 6), -1):
         w = sentence.words[units[i].first]

@@ -70,10 +70,10 @@ _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\
 # "X, Y and Z are the key to compliance", "Response = X + Y + Z": the steps named as a list, not done.
 # "Approach, badge check, walkway and escort are the foundations of …": three or more things named, then said to
 # be something ("are the …"; nobody does anything: no I/we/you/who before the verb)
-_PERSON = r"i|i'd|i'll|i'm|we|we'd|you|me|my|then|they|it|he|she|who|that|which|what"
-_ITEM = rf"(?:(?!\b(?:{_PERSON})\b)[^,;:.!?()]){{1,40}}"
-_LISTED_SUBJECT = re.compile(rf"\s*(?:{_ITEM},\s*)+(?:{_ITEM}\s)?(?:and|or|&)\s{_ITEM}\s(?:is|are|make up|form)\s+(?:the|all|what|a|an|our|your)\s",
-                             re.IGNORECASE)
+_DOER = r"i|i'd|i'll|i'm|we|we'd|you|me|my|then|they|it|he|she|who|that|which|what"
+_ITEM = rf"(?:(?!\b(?:{_DOER})\b)[^,;:.!?()]){{1,40}}"
+_LISTED_SUBJECT = re.compile(rf"\s*(?:{_ITEM},\s*)+(?:{_ITEM}\s)?(?:and|or|&)\s{_ITEM}\s(?:is|are|make up|form)\s+"
+                             r"(?:the|all|what|a|an|our|your)\s", re.IGNORECASE)
 _META = re.compile(
     r"\b(?:is|are|were|being)\s+(?:the\s+|all\s+|my\s+)?(?:key|keys|important|essential|vital|crucial|critical|"
     r"pillars?|basics|fundamentals|requirements?|answer|response)\b|\bkey\s+(?:to|for|steps?|points?|words?)\b"
@@ -690,10 +690,15 @@ def _later_step(text: str, synonyms: Synonyms) -> frozenset[str]:
     return frozenset() if keys & _GENERIC or not keys else keys
 
 
+def _sentence_at(sentences: list[Sentence], start: int) -> int | None:
+    """The index of the sentence that holds the offset *start*, or None."""
+    return next((k for k, s in enumerate(sentences) if s.start <= start <= s.start + len(s.text)), None)
+
+
 def _around(sentences: list[Sentence], start: int, text: str) -> list[Sentence]:
     """The sentence of *start*, and the one before when "then" joins them ("I unplug it, then switch off"):
     farther away, the later step's verb is too often another action ("we only lift the box onto it")."""
-    i = next((k for k, s in enumerate(sentences) if s.start <= start <= s.start + len(s.text)), None)
+    i = _sentence_at(sentences, start)
     if i is None:
         return []
     if i > 0 and re.search(r"\b(?:then|next|after that|afterwards)\s*$",
@@ -723,12 +728,13 @@ _VERB_BEFORE = frozenset("i we i'd i'll we'd we'll you and then to will would ju
 def _stated_as_prior(sentences: list[Sentence], start: int) -> bool:
     """Whether the step at *start* is said as what is done first: "after I switch it off", "once it's off",
     "switch it off first"."""
-    for s in sentences:
-        if s.start <= start <= s.start + len(s.text):
-            before = re.split(r"[,;:]", s.text[:start - s.start])[-1]
-            after = re.split(r"[,;:.]", s.text[start - s.start:], maxsplit=1)[0]
-            return any(w in _PRIOR_WORDS for w in tokens(before)) or "first" in tokens(after)
-    return False
+    i = _sentence_at(sentences, start)
+    if i is None:
+        return False
+    s = sentences[i]
+    before = re.split(r"[,;:]", s.text[:start - s.start])[-1]
+    after = re.split(r"[,;:.]", s.text[start - s.start:], maxsplit=1)[0]
+    return any(w in _PRIOR_WORDS for w in tokens(before)) or "first" in tokens(after)
 
 
 def _finish(drill: Drill, results: dict[str, CriterionResult], violations: list[Violation],

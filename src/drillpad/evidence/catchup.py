@@ -195,7 +195,7 @@ def _apply_part(ev: Evidence, events: list[dict[str, Any]], part: int) -> int:
             raise BundleRefused(f"event {e['id']} is from device {e['device_id']}, which is not one of the team's "
                                 "other workstations on the roster here")
         by_device.setdefault(e["device_id"], []).append(e)
-    with ev._write_transaction():
+    with event_store.writing(db):
         stored = event_store.stored_ids(db, [e["id"] for e in events])
         for device, own in by_device.items():
             admit_peer_events(ev, device, [e for e in own if e["id"] not in stored])

@@ -136,7 +136,7 @@ def _apply(ev: Evidence, device: str, events: list[dict]) -> int:
     from drillpad.evidence import authority
 
     db = ev.db
-    with ev._write_transaction():
+    with event_store.writing(db):
         if device != ev.device_id:  # a peer's events pass the same rules as when they first came
             authority.check_device_events(db, device, events, from_roster=True)
         for e in events:

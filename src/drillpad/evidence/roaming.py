@@ -396,7 +396,7 @@ def apply_peer_bundle(ev: Evidence, events: list[dict] | None, header, sha: str,
     from drillpad.store import pins as pin_store
 
     db = ev.db
-    with ev._write_transaction():
+    with event_store.writing(db):
         if events:
             admit_peer_events(ev, header.device, events)
             stored = event_store.stored_ids(db, [e["id"] for e in events])

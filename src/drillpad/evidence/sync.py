@@ -133,10 +133,11 @@ class Evidence:
         self.received: dict[str, int] = {}
         """What the last folder sync took from the team's other workstations (roaming.collect_peers)."""
         self.after_verified_import: Callable[[list[dict[str, Any]]], object] | None = None
-        # called with a new bundle's events in the transaction that records the bundle (a workstation's own facts)
-        self.after_bundle_built: Callable[[list[dict[str, Any]]], object] | None = None
         """Called with a bundle's events at the end of its import transaction, after every check passed (the
         organisation's LRS queues its statements there: drillpad.lrs); raising rolls the import back."""
+        self.after_bundle_built: Callable[[list[dict[str, Any]]], object] | None = None
+        """Called with a new bundle's events in the transaction that records the bundle (a workstation's own facts
+        for the LRS, when the policy allows it)."""
 
     # --- team and keys ------------------------------------------------------------------------
 
@@ -409,10 +410,11 @@ class Evidence:
                                   [self.device_id]).fetchone()[0]
             seq = max(top, last_event_seq) + 1
             payload = {"last_bundle": last_seq, "last_event_seq": last_event_seq, "unsent": clash}
+            now = self.now()
             self.db.execute("INSERT INTO events (id, device_id, seq, learner_id, kind, payload, created_at) "
                             "VALUES (?, ?, ?, NULL, 'device.resumed', ?, ?)",
-                            [event_store.new_event_id(self.now()), self.device_id, seq, json.dumps(payload, sort_keys=True),
-                             self.now()])
+                            [event_store.new_event_id(now), self.device_id, seq, json.dumps(payload, sort_keys=True),
+                             now])
             self.db["outbox"].insert({"seq": last_seq, "file": f"resumed-{last_seq:06d}", "sha256": last_hash,
                                       "prev_sha256": None, "from_event_seq": last_event_seq,
                                       "to_event_seq": last_event_seq, "events": 0, "created_at": self.now(),
@@ -860,15 +862,10 @@ class Evidence:
             self._log(out, None)
         return out
 
-    def _write_transaction(self):
-        """BEGIN IMMEDIATE: the write lock is taken before the sequence is read, so the check and the apply
-        are one step for every other connection."""
-        return event_store.writing(self.db)
-
     def _apply(self, events: list[dict], header: Header, sha: str, name: str) -> int:
         """All of a bundle's events, and the learners they introduce, in one transaction — with the device's
         sequence and chain checked again inside it, and the authority rules (authority.py) per event."""
-        with self._write_transaction():
+        with event_store.writing(self.db):  # the sequence is read under the write lock: check and apply are one
             row = self.db.execute("SELECT status, last_seq, last_hash FROM peer_devices WHERE id = ?",
                                   [header.device]).fetchone()
             if row is None or row[0] != "approved":
