@@ -482,6 +482,26 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 
 
+def _said_of_it(sentence: Sentence, cue: list[Unit]) -> list[tuple[int, int]]:
+    """A cue "VERB the THING" met as "VERB it" when the thing was named earlier in the same sentence, with no
+    other act between ("the steam valve is behind the cabinet, I'd close it"): (the verb, "it")."""
+    if len(cue) < 2 or not cue[0].keys & VERB_KEYS or any(u.keys & _PERSON_KEYS for u in cue[1:]):
+        return []
+    units, words = sentence.units, sentence.words
+    for v in sentence.where(cue[0].keys):
+        if v + 1 >= len(units) or words[units[v + 1].first] not in ("it", "them"):
+            continue
+        found = _find(units[:v], cue[1:])
+        if not found:
+            continue
+        last = found[-1][1]
+        between = [u for u in units[last + 1:v] if not (u.stop or u.soft or u.bridge or u.negator)]
+        # only words that say where it is or that it is there ("… is just behind the cabinet, so I'd go and")
+        if len(between) <= 4 and not any(u.keys & VERB_KEYS for u in between[:-1]):
+            return [(v, v + 1)]  # judged where the act is said: "I wouldn't SHUT IT"
+    return []
+
+
 def _told_someone_else(sentence: Sentence, verb: int, person: int) -> bool:
     """A person after an object pronoun is not the verb's object: "tell HIM Sam is behind the trailer", "call
     THEM and say the supervisor is coming" ("give him the keys": the keys are no person)."""
@@ -557,9 +577,17 @@ def _in_condition(sentence: Sentence, at: int) -> bool:
         u = sentence.units[i]
         if sentence.words[u.first] in _CONDITIONS:
             return True
-        if _clause_break(sentence, u, sentence.units[i + 1]):
+        if _clause_break(sentence, u, sentence.units[i + 1]) or _main_clause_subject(sentence, i):
             return False
     return False
+
+
+def _main_clause_subject(sentence: Sentence, i: int) -> bool:
+    """The unit at *i* is "I", "we", "I'd" … starting the main clause after a condition without a comma ("if it
+    won't open I'd force it", "if he walked off I wouldn't chase him"), not the condition's own subject
+    ("if I fill it now")."""
+    return (sentence.words[sentence.units[i].first] in _SUBJECTS and i > 0
+            and sentence.words[sentence.units[i - 1].first] not in _CONDITIONS)
 
 
 def in_if_clause(sentence: Sentence, first_unit: int) -> bool:
@@ -568,7 +596,8 @@ def in_if_clause(sentence: Sentence, first_unit: int) -> bool:
     for i in range(first_unit - 1, max(-1, first_unit - 6), -1):
         if sentence.words[units[i].first] in ("if", "unless"):
             return True
-        if _clause_break(sentence, units[i], units[i + 1]) or sentence.words[units[i].first] in ("then", "so"):
+        if _clause_break(sentence, units[i], units[i + 1]) or sentence.words[units[i].first] in ("then", "so") \
+                or _main_clause_subject(sentence, i):
             return False
     return False
 
@@ -673,6 +702,8 @@ def circumstance(sentence: Sentence, at: int) -> bool:
 _AUXILIARIES = frozenset({"has", "have", "had", "is", "was", "are", "were", "gets", "got", "does", "did", "will",
                           "'ll", "can", "could", "would", "has been", "been"})
 _ACTION_STEMS = frozenset(stem(v) for v in lexicon.ACTION_VERBS)
+# the meanings that are doing something (a verb), for reading what "it" is done to
+VERB_KEYS = _ACTION_STEMS | frozenset(f"lex:{c}" for c in lexicon.ACTION_CONCEPTS)
 
 
 _MAYBE = frozenset({"might", "maybe", "perhaps", "possibly", "could", "mite", "mayb"})
@@ -748,6 +779,8 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
         spans: list[tuple[int, int, str]] = []
         for term in terms:
             hits = _find(s.units, term, s)
+            if not hits and suppositions and len(terms) == 1:
+                hits = _said_of_it(s, term)  # "I know where the steam valve is, so I'd shut it myself"
             if not hits:
                 break
             judged = [(a, b, _refusal(s, a, b, suppositions, negation=not literal)) for a, b in hits]
@@ -757,10 +790,40 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
             why = next((r for _, _, r in spans if r), "")
             if not why and circumstance(s, min(x for x, _, _ in spans)):
                 why = "circumstance"
+            if not why and suppositions and len(terms) == 1 and _a_thing(cue) and kept_away(s, spans[0][0],
+                                                                                              spans[0][1]):
+                why = "negated"  # "my lighter stays in my pocket", "the lemonade bottle isn't used"
             a = min(s.offsets[s.units[x].first][0] for x, _, _ in spans)
             b = max(s.offsets[s.units[y].last][1] for _, y, _ in spans)
             out.append(Match(Span(s.index, a, b), why))
     return out
+
+
+_KEPT_AWAY = re.compile(
+    r"^(?:\s+(?!(?:and|then|but|so|i|we)\b)[\w'-]+){0,4}?\s+(?:"
+    r"(?:is|are|was|were|'s|'re|gets?|will be|stays?|remains?)\s+(?:kept|put|left|locked|stored|shut|tucked)\s+"
+    r"(?:away|in|inside|out of|aside|behind|on)"
+    r"|(?:stays?|remains?|is kept|are kept|is left|are left)\s+(?:in|inside|on|at|away|out|behind|put|where|shut)\b"
+    r"|(?:goes|go|comes|come|gets|get|is|are)\s+(?:nowhere|no where|not|never)\s+(?:near|close)"
+    r"|(?:is|are|was|were|'s|'re)\s*(?:not|n't|never)\s+(?:used|touched|needed|an option|coming out|going near)"
+    r"|(?:isn't|aren't|wasn't|weren't)\s+(?:used|touched|needed|an option|coming out|going near))\b",
+    re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _a_thing(cue: str) -> bool:
+    """A cue that names a thing and no action ("lighter", "lemonade bottle", "tap water")."""
+    return not any(stem(w) in _ACTION_STEMS or w.endswith("ing") or w in NEGATORS for w in tokens(cue))
+
+
+def kept_away(sentence: Sentence, first_unit: int, end_unit: int) -> bool:
+    """A forbidden thing named as the subject of its clause and said to be kept away or not used: "my lighter
+    stays in my pocket", "the tap water bottle goes nowhere near it", "the lemonade bottle isn't used"."""
+    start = sentence.offsets[sentence.units[first_unit].first][0] - sentence.start
+    before = re.split(r"[,;:.!?]|\b(?:and|then|but|so|because)\b", sentence.text[:start])[-1]
+    if any(w not in _DETERMINERS and w not in ("any", "no", "all", "some", "those", "these") for w in tokens(before)):
+        return False  # something is done to it first ("I'd use MY lighter")
+    return bool(_KEPT_AWAY.match(after_unit(sentence, end_unit)))
 
 
 @lru_cache(maxsize=4096)

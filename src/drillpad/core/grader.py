@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    NEGATORS, PERSON, STOPWORDS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, pieces,
+    NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, pieces,
     split_sentences, stem, tokens,
 )
 from drillpad.core.pack import Criterion, Drill, MustNot, Prompt
@@ -62,10 +62,24 @@ _INJECTION = re.compile(
     r"assessor|boss|safety officer|h&s officer|instructor)\b[\s,]+i\b(?:'m| am)? ?(?:can )?"
     r"(?:confirm|say|authori[sz]e|approve|certify|decide|declare|waive|allow)"
     r"|\bi (?:hereby )?(?:confirm|certify|authori[sz]e|declare) (?:that )?(?:[\w-]+ ){1,4}"
-    r"(?:is|are) (?:not|no longer) (?:required|needed|necessary)",
+    r"(?:is|are) (?:not|no longer) (?:required|needed|necessary)"
+    # (2026-12f red team) a note to whoever marks it, a pasted sign-off or system text, a step declared done
+    r"|\b(?:assessor|marker|grader|examiner|evaluator|reviewer|moderator)s?\s*(?::|please\b|pls\b|note\b|-\s)"
+    r"|[\[<#(]\s*(?:#+\s*)?(?:system|admin|pasted|signed|sign-off|override|note to|assistant|instructions?)\b"
+    r"|\bsystem (?:notice|override|message|note|instruction)|\bsigned off\s*[:\-—]|\bsign-off\s*[:\-—]"
+    r"|\b(?:please\s+(?:to\s+)?)?(?:mark|count|treat|consider|tick|score|record)\s+(?:it|this|that|them|the\s+)?"
+    r"(?:\s*[\w-]+){0,3}\s+(?:as\s+)?(?:done|met|complete|completed|covered|passed|satisfied|ticked)\b"
+    r"|\bstep (?:is|was|has been|are|were)\s+(?:already\s+|now\s+)?(?:done|complete|completed|covered|finish|"
+    r"finished|removed|dropped|waived|satisfied|not needed|not required|optional|ticked)"
+    r"|\b(?:that's|thats|that is)\s+(?:[\w-]+\s+){1,4}?(?:done|covered|ticked|sorted)\b(?:[^.]{0,30}\b(?:marker|note))"
+    r"|\b(?:all|every|each) (?:criteri(?:a|on)s?|steps?|points?)\s+(?:now\s+)?(?:met|satisfied|passed|done|covered|complete)"
+    r"|\bexempt (?:from|of)\b|\bi(?:'m| am) exempt\b"
+    r"|\brev(?:ision)?\.?\s*\d+\b[^.;]{0,60}?\b(?:removes?|removed|redefines?|drops?|dropped|waives?|no longer|exempts?|"
+    r"allows?|says? (?:we|you) (?:don't|do not|no longer))"
+    r"|\b(?:graded|scored|marked)\s+\d+\s*/\s*\d+|\breuse (?:the |my |that )?(?:grade|score|mark)",
     re.IGNORECASE,
 )
-_FRAGMENT = re.compile(r"(?:[,;:.!?\n•–/|=>]|\s-+\s|->)+")
+_FRAGMENT = re.compile(r"(?:[,;:.!?\n•–/|=>→➡⇒✓✔☑✅#]|\s-+\s|->)+")
 _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\b", re.IGNORECASE)
 # "X, Y and Z are the key to compliance", "Response = X + Y + Z": the steps named as a list, not done.
 # "Approach, badge check, walkway and escort are the foundations of …": three or more things named, then said to
@@ -84,8 +98,16 @@ _META = re.compile(
     r"|\b(?:this|my|the) (?:answer|response) (?:includes?|contains?|covers?|mentions?|has|lists?)\b"
     r"|\bi know (?:the|that the|all the) (?:procedure|sop|steps|rules|drill|answer)\b"
     r"|\bthe (?:procedure|sop|steps|process) (?:is|are|says?|would be|includes?)\s*:?\s*(?:to\s+)?"
-    r"(?:[\w-]+\s*,\s*){2,}",
+    r"(?:[\w-]+\s*,\s*){2,}"
+    # (2026-12f red team) a mnemonic, a rhyme or a checklist instead of an answer
+    r"|\b(?:mnemonic|acronym|rhyme|checklist|motto|slogan|mantra|textbook)\b|(?:\b[A-Za-z]\.\s?){3,}"
+    r"|^\s*(?:what|all)\s+(?:[\w'-]+\s+){0,4}?(?:needs?|wants?|expects?|takes?)\b[^:.]{0,30}:"
+    r"|\b(?:means|equals)\s+(?:a|an|the|having|your|some)?\s*[\w-]+(?:\s+[\w-]+){0,3}\s*,",
     re.IGNORECASE)
+# someone doing something: "I", "we", "me and Sam" …
+_DOER_WORDS = frozenset("i i'd i'll i'm i've we we'd we'll we're we've me us myself let's lets".split())
+_CLAUSE_SPLIT = re.compile(r"[,;:→➡⇒✓✔()\n]|\s-+\s|\b(?:and|then|or|but|so|next|after that|afterwards|first)\b",
+                           re.IGNORECASE)
 # words that make a run of terms a sentence someone says ("I'd", "the", "with", "then")
 _FUNCTION = frozenset("""i we you my our the a an it to then with of on in for before after so if that this would
 will i'd i'll we'd is are be have has at by and first next them his her their from into until once while when""".split())
@@ -174,7 +196,8 @@ def _is_list_shaped(answer: str) -> bool:
     one_sentence = not re.search(r"[.!?\n]\s*\S", answer.strip())
     clauses = [f for f in re.split(r"[,;]+", answer) if tokens(f)]
     return (one_sentence and len(clauses) >= 3 and all(len(tokens(f)) <= 4 for f in clauses)
-            and not any(set(tokens(f)) & (_PEOPLE | _SEQUENCE) for f in clauses))  # "…, try start, then clear it"
+            and not any(set(tokens(f)) & (_PEOPLE | _SEQUENCE) for f in clauses)  # "…, try start, then clear it"
+            and not all(stem(tokens(f)[0]) in _VERB_STEMS for f in clauses))  # "stop btn, isolate, tell Bea asap"
 
 
 _APPOSITIVE = re.compile(r"\b([A-Z][a-z]{2,}),\s+(?:a|an|the|our|your)\s+((?:[a-z-]+\s+){0,3}?[a-z-]{3,})"
@@ -795,7 +818,31 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
         inside = [r for r in met if s.start <= r.start < s.start + len(s.text)]
         if len(inside) >= 2 and (_META.search(s.text) or _LISTED_SUBJECT.match(s.text)):
             return True
+        if len(inside) >= 3 and _FRAME.search(s.text[:min(r.start for r in inside) - s.start]) and _nobody_does(s):
+            return True
     return False
+
+
+# what a sentence that names the steps instead of doing them says of them ("Battery safety MEANS …", "Nothing moves
+# WITHOUT …", "Anyone going in NEEDS …", "What KEEPS backs safe: …", "A real alarm IS a …")
+_FRAME = re.compile(r"\b(?:means?|needs?|requires?|without|is|are|keeps?|takes?|equals|calls? for|comes? down to|"
+                    r"starts? with|involves?|includes?)\b", re.IGNORECASE)
+
+
+def _nobody_does(s: Sentence) -> bool:
+    """Nobody does anything in the sentence: no "I" or "we", and no part of it starts with a verb ("Battery
+    safety means a finished charge, a switched-off charger and goggles", "Nothing moves without the keys in, the
+    restraint on and a green light") — unlike a terse answer ("close valve, key off, swap cyl") or one said by
+    someone ("I close the valve …")."""
+    if any(w in _DOER_WORDS for w in s.words):
+        return False
+    for at in [s.start, *(s.start + m.end() for m in _CLAUSE_SPLIT.finditer(s.text))]:
+        for u in (u for u in s.units if s.offsets[u.first][0] >= at):
+            if u.keys & VERB_KEYS and not s.words[u.first].endswith(("ed", "en")):
+                return False  # a clause that starts with a verb: a step someone does
+            if not (u.soft or u.stop or u.bridge):
+                break  # it starts with a thing
+    return True
 
 
 def _on_topic(drill: Drill, sentences: list[Sentence]) -> bool:

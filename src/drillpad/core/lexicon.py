@@ -158,7 +158,7 @@ ABBREVIATIONS: dict[str, str] = {
     "cos": "because", "coz": "because", "cuz": "because", "tho": "though", "wud": "would", "wld": "would",
     "shd": "should", "dont": "don't", "wont": "won't", "cant": "can't", "didnt": "didn't", "wouldnt": "wouldn't",
     "shouldnt": "shouldn't", "isnt": "isn't", "im": "i'm", "id": "i'd", "ill": "i'll", "ive": "i've",
-    "nxt": "next", "pt": "point", "cyl": "cylinder", "chgr": "charger", "hyd": "hydraulic", "thn": "then", "n": "and", "nd": "and", "yr": "your", "hv": "have", "abt": "about",
+    "nxt": "next", "btn": "button", "btns": "buttons", "pt": "point", "cyl": "cylinder", "chgr": "charger", "hyd": "hydraulic", "thn": "then", "n": "and", "nd": "and", "yr": "your", "hv": "have", "abt": "about",
 }
 
 # A cue word of the first group is also met by a word of the others (calling someone is one way of
@@ -174,4 +174,10 @@ hand hang help hold hook inform inspect isolate keep kill leave let lift listen 
 notify open phone pick place plug press prop pull push put radio raise record release remove replace report reset
 ring roll run say send set shift shout shut slide smell spray stack stand start step stop strap swap switch tag take
 tape tell test tie tip top try turn undo unload unplug use wait walk warn wash wear wipe wrap write
+""".split())
+
+# The groups of CONCEPTS that are actions (the rest are things, people and places).
+ACTION_CONCEPTS = frozenset("""
+call tell report stop lockout check test wait cordon evacuate keep-clear climb continue bypass reach-in force wear
+remove clean take put twist
 """.split())
