@@ -174,3 +174,74 @@ def test_plain_and_terse_answers_are_still_credited(answer, steps):
     g = grade(MIXER, answer)
     assert credited(answer) == steps
     assert "stuffing" not in g.flags and "injection" not in g.flags
+
+
+@pytest.mark.parametrize("answer", [
+    "I know I should isolate it and lock it off first, but the mixer's already stalled, so I just tell Bea.",
+    "Normally the day shift would isolate it and lock it off. Tonight I just tell Bea.",
+    "Ideally you'd isolate and lock it off, but Bea wants it going, so I tell Bea it's stuck.",
+    "When I was on nights we always isolated and locked it off. Now I just tell Bea.",
+    "Bea would isolate it and lock it off herself. I tell Bea.",
+    "I'd isolate it and lock it off if I had a padlock. I tell Bea.",
+    "I'd isolate it and lock it off if there was time. I tell Bea.",
+    "I tell Bea, and Tom will isolate it and lock it off.",
+    "I tell Bea and she says she'll come over and isolate it herself.",
+])
+def test_a_step_said_as_a_habit_a_wish_or_someone_elses_job_is_not_done(answer):
+    assert "isolate" not in credited(answer)
+    assert "tell" in credited(answer)
+
+
+@pytest.mark.parametrize("answer", [
+    "I press the stop, then I isolate it and lock it off, and I tell Bea.",
+    "Press the stop. If it's still turning I isolate it and lock it off. Tell Bea.",
+    "You press the stop, you isolate it and lock it off, and you tell Bea.",
+    "I tell Bea, she comes over, and I isolate and lock it off while she watches.",
+    "Usually it's the operator's call, but I isolate it and lock it off myself and tell Bea.",
+    "Me and Tom will isolate it and lock it off, and I tell Bea.",
+    "Tom and I would isolate it and lock it off, then tell Bea.",
+])
+def test_a_step_the_trainee_does_is_still_credited(answer):
+    assert {"isolate", "tell"} <= credited(answer)
+
+
+def test_a_step_that_is_itself_saying_no_is_met_by_a_no_and_is_no_skipped_safeguard():
+    drill = Drill.model_validate({**MIXER.model_dump(), "criterion": [
+        *[c.model_dump() for c in MIXER.criterion],
+        {"id": "decline", "text": "Politely declines to run the mixer for Tom", "cues": ["politely", "decline"]}],
+        "must_not": [*[m.model_dump() for m in MIXER.must_not],
+                     {"id": "run-for-tom", "text": "Running the mixer politely for Tom", "cues": ["run it for him"]}]})
+    g = grade(drill, "I tell Tom no politely, can't run it for him. Press the stop, isolate it, lock it off, tell Bea.")
+    assert g.criteria["decline"].met
+    assert not g.violations
+
+
+GUARD = Drill.model_validate({**MIXER.model_dump(), "must_not": [
+    {"id": "guard-off", "text": "Taking the guard off", "cues": ["take the guard off"]}], "criterion": [
+    *[c.model_dump() for c in MIXER.criterion],
+    {"id": "steam-off", "text": "Turns the steam off", "required": False, "cues": ["turn the steam off"]}]})
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    ("I'd take the guard off and pull the dough out.", True),
+    ("Take off the guard, then scrape it.", True),
+    ("I'd remove the guard to get at the hook.", True),
+    ("Grab the guard key from Bea and press the stop.", False),
+    ("I take the guard key to Bea.", False),
+    ("I'd take the guards of the mixer off to get at it.", True),
+])
+def test_a_phrasal_verb_cue_needs_its_particle(answer, forbidden):
+    assert ("guard-off" in {v.id for v in grade(GUARD, answer).violations}) is forbidden
+
+
+@pytest.mark.parametrize("answer, met", [
+    ("I turn the steam off at the valve.", True),
+    ("Switch off the steam first.", True),
+    ("Switch the steam off first.", True),
+])
+def test_a_phrasal_verb_criterion_still_meets_its_wordings(answer, met):
+    assert grade(GUARD, answer).criteria["steam-off"].met is met
+
+
+def test_a_wish_is_no_step():
+    assert "isolate" not in credited("I wish I had a padlock so I could isolate it and lock it off. I tell Bea.")

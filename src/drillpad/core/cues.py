@@ -111,6 +111,10 @@ _HEDGE_AFTER = re.compile(
     re.IGNORECASE)
 _COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|could)\b",
                              re.IGNORECASE)
+_IF_ONLY_AFTER = re.compile(
+    r"^(?:(?!\b(?:but|then|so)\b)[^.;:!?]){0,60}?\bif\s+(?:[\w'-]+\s+){1,3}?"
+    r"(?:had|was|were|could|did|would|agreed?|agrees|allows?|lets|let me|says? so|said so|okays?|ok's)\b",
+    re.IGNORECASE)
 _CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
 # the condition right after the step, in the same clause: "… and do a near miss only if something happened"
 _ONLY_IF_AFTER = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+(?:if|when|in case|once)\b",
@@ -213,6 +217,7 @@ class Unit:
     stop: bool = False
     inner: frozenset[str] = frozenset()  # meanings of an object inside a phrase ("give JORDAN a bell")
     soft: bool = False  # an article, possessive or object pronoun: free to skip
+    particle: bool = False  # a cue's phrasal-verb particle after its object ("take the pad OFF")
 
 
 @dataclass(frozen=True)
@@ -385,6 +390,13 @@ class Synonyms:
                 verb = {stems[u.first]} | self._words.get(stems[u.first], set())
                 out += [replace(u, keys=(u.keys - u.inner) | verb, inner=frozenset()),
                         replace(u, keys=u.inner, inner=frozenset())]
+                if raw[u.last] in _PARTICLES:
+                    # the particle is part of the meaning ("take the pad OFF" is not "take a pad"): it follows the
+                    # object at once, or it ends the answer's own phrase ("take off the pad", "switch it off")
+                    # (its inner: the bare verb's meanings; a word meeting the phrase otherwise — "REMOVE the pad" —
+                    # has the particle in it)
+                    out.append(Unit(frozenset({stems[u.last]}), u.last, u.last, stop=True, particle=True,
+                                    inner=frozenset(verb)))
             else:
                 out.append(u)
         # a cue's "him" or "her" is any person the scenario names ("help him up": "help Kofi up"); a name in a
@@ -450,9 +462,13 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
             if inside and units[pos].inner & c.keys:
                 inside = False  # "give Jordan a bell" is both the call and the person
                 continue
+            if c.particle and sentence is not None and (
+                    sentence.stems[units[i].last] in c.keys or sentence.stems[units[pos].last] in c.keys
+                    or not units[i].keys & c.inner):
+                continue  # the answer's own phrase holds it: "take OFF the pad", "switch the steam OFF"
             inside = False
             skipped = 0  # words between that carry meaning; "the", "it", "right", "there" are free
-            weak = c.stop  # a function word of a cue ("in one GO", "walk it OVER") follows at once
+            weak = c.stop and not c.particle  # a function word of a cue ("in one GO", "walk it OVER") follows at once
             for j in range(pos + 1, min(len(units), pos + 2 + 2 * MAX_GAP)):
                 if sentence is not None and _clause_break(sentence, units[j - 1], units[j]):
                     ok = False  # a cue is said within one clause: "change point, not swapping it in aisle"
@@ -590,12 +606,17 @@ def _main_clause_subject(sentence: Sentence, i: int) -> bool:
             and sentence.words[sentence.units[i - 1].first] not in _CONDITIONS)
 
 
+_WHETHER = frozenset({"lex:check", "lex:test", "ask", "see", "know", "find", "look", "wonder", "tell", "lex:tell",
+                      "check", "test", "sure", "lex:call"})
+
+
 def in_if_clause(sentence: Sentence, first_unit: int) -> bool:
     """A mention inside an "if" clause is a supposition, not a plan: "if I fill it now it'll spill"."""
     units = sentence.units
     for i in range(first_unit - 1, max(-1, first_unit - 6), -1):
         if sentence.words[units[i].first] in ("if", "unless"):
-            return True
+            # "check IF the eyewash is full", "ask if he has a badge": whether, not a condition
+            return not (i > 0 and units[i - 1].keys & _WHETHER)
         if _clause_break(sentence, units[i], units[i + 1]) or sentence.words[units[i].first] in ("then", "so") \
                 or _main_clause_subject(sentence, i):
             return False
@@ -715,12 +736,60 @@ def considered(sentence: Sentence, first_unit: int, rest: str) -> bool:
                                                   sentence.text, re.IGNORECASE):
         return True  # a question about the step
     units = sentence.units
-    for i in range(first_unit - 1, max(-1, first_unit - 5), -1):
+    for i in range(first_unit - 1, max(-1, first_unit - 7), -1):
+        if sentence.words[units[i].first] == "and" and i > 0 and sentence.words[units[i - 1].first] in ("it", "them"):
+            continue  # "I could isolate it AND lock it off": the modal covers both
         if _clause_break(sentence, units[i], units[i + 1]) or sentence.words[units[i].first] in CLAUSE_BREAKS:
             return False
         if sentence.words[units[i].first] in _MAYBE:
             return not (i > 0 and sentence.words[units[i - 1].first] == "if")  # "if I could…" is a condition
     return False
+
+
+# What is usually done, would ideally be done, used to be done, or someone else would do — not what the trainee
+# does: "Normally the day shift would isolate it", "Ideally you'd …, but", "I know I should lock it off, but",
+# "When I was on nights we always …", "Bea would isolate it herself".
+_NOT_MINE = re.compile(
+    r"\b(?:ideally|normally|usually|generally|in theory|technically|officially|by the book|on paper|"
+    r"in an ideal world|in a perfect world|when i was (?:on|at|in|with)|last time|in the past|at my (?:old|last|previous)|"
+    r"i know (?:i|we|you) (?:should|ought|need|have to|must|'m supposed|am supposed|'re supposed|are supposed)|"
+    r"(?:i'm|i am|we're|we are) (?:supposed|meant) to|i (?:really |probably )?should(?! not| never|n't)|"
+    r"(?:i|we) used to|they (?:always|usually|normally)|i wish|if only|in a dream world|"
+    r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthat )(?<!\bit )(?<!\bwhich )(?<!\bthis )(?<!\bwho )"
+    r"(?<=[a-z] )would(?! (?:not|never|rather|be (?:quicker|faster|easier|better|safer)))|"
+    r"\b(?!(?:i|we|you|it|that|this|which|who|there)'d)[a-z]+'d\b(?= (?!rather|better)))", re.IGNORECASE)
+_NEW_START = re.compile(r"\b(?:but|so|however|though|although|instead|now|tonight|today|this time)\b|[;:]",
+                        re.IGNORECASE)
+
+
+def not_mine(sentence: Sentence, first_unit: int) -> bool:
+    """The step at *first_unit* is said as a habit, an ideal or someone else's would-be act, in its part of the
+    sentence (before "but", "so", "tonight" … start the trainee's own plan)."""
+    before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
+    part = _NEW_START.split(before)[-1]
+    return bool(_NOT_MINE.search(part)) and not _WITH_ME.search(part)
+
+
+# the trainee among those who act: "me and the driver would lift it", "Morgan and I will"
+_WITH_ME = re.compile(r"\b(?:me|i)\s+and\b|\band\s+(?:me|i|myself)\b", re.IGNORECASE)
+
+
+# someone other than the trainee will do it: "… and Tom will isolate it", "she says she'll come over and isolate it"
+_WHO = r"(?:he|she|they|(?!I\b)[A-Z][a-z]+(?: from [\w -]{1,20}?)?)"
+_THEY_WILL = re.compile(
+    rf"\b{_WHO}\s+(?:will|'ll|can|is going to|'s going to|are going to|says? (?:he|she|they)(?:'ll| will| can)|"
+    rf"said (?:he|she|they)(?:'d| would))\b")
+_SUBJECT = re.compile(rf"\b(?:I|i|we|We|you|You|{_WHO})\b(?=\s+[a-z'])")
+
+
+def someone_else_will(sentence: Sentence, first_unit: int) -> bool:
+    """The last one said to act before the step, in its part of the sentence, is someone else who will do it."""
+    before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
+    part = re.split(r"[.;:!?]|\b(?:but|so|then)\b", before)[-1]
+    who = list(_SUBJECT.finditer(part))
+    if not who or who[-1].group(0).lower() in ("i", "we", "you") or _WITH_ME.search(part):
+        return False
+    return bool(_THEY_WILL.match(part, who[-1].start()))
 
 
 _CONDITION_FIRST = re.compile(r"\s*(?:and |but |so )?only (?:if|in case|should|were)\b", re.IGNORECASE)
@@ -747,6 +816,8 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
         return "only if"  # "tell the shift lead only if it happens again"
     if _HEDGE_AFTER.match(rest):
         return "if needed"
+    if _IF_ONLY_AFTER.match(rest):
+        return "only if"  # "I'd lock it off if I had a padlock", "… if Sam agrees"
     if considered(sentence, first_unit, rest):
         return "maybe"
     # "If Morgan wasn't busy I'd get them to help, but …" / "… Otherwise I'd keep picking": what would
@@ -771,6 +842,10 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
     terms = [synonyms.cue_units(t) for t in cue.split(" + ")]
     if not all(terms):
         return []
+    if not suppositions:
+        # a step keeps its words without the particle ("get Alex out": "get Alex and head for the exit"); a
+        # forbidden act needs it ("take the pad OFF" is not "take a clean pad")
+        terms = [[u for u in t if not u.particle] for t in terms]
     # "no + smoking": a negation that is a term of the cue is what is asked for, not a refusal of its other
     # terms (a one-phrase cue like "no naked flames" is checked only for negators before it)
     literal = " + " in cue and _literal(cue)
@@ -834,14 +909,18 @@ def _literal(cue: str) -> bool:
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:
     if negation and (negated(s, a, wide=suppositions) or too_much_for(s, a)):
         return "negated"
-    if suppositions and in_if_clause(s, a):
-        return "supposed"
+    if in_if_clause(s, a):
+        return "supposed"  # (a step's words inside the condition: "I'd lock it off if I had a PADLOCK")
     if refused_after(s, b):
         return "declared unnecessary"
     if suppositions and left_to_others(s, b):
         return "left to others"  # (a criterion may be exactly that: "leaves the valve to security")
     if not suppositions and unavailable(s, b):
         return "unavailable"  # (for a forbidden action it is the reason, not a refusal: "the marshal's away so I…")
+    if not_mine(s, a):
+        return "not committed"
+    if not suppositions and someone_else_will(s, a):
+        return "by someone else"
     why = hedged(s, a, b)
     return "" if why == "maybe" and suppositions else why  # "I might just reach in" is still said
 

@@ -334,10 +334,13 @@ def _put_off(sentence: Sentence, span: Span) -> bool:
 
 
 def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str, *,
-            forbidden: bool = False, urgent: bool = False, after: int = -1) -> _Found:
+            forbidden: bool = False, urgent: bool = False, after: int = -1, refusing: bool = False) -> _Found:
     """The earliest clean match of any of *cues* (starting after the offset *after*), else what was seen instead;
-    with *urgent* (the step is to be done at once), a match put off till later is refused."""
-    per_cue = [[m for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
+    with *urgent* (the step is to be done at once), a match put off till later is refused; with *refusing* (the
+    step is itself saying no: "Politely declines to work the tail-lift"), a negation is part of it ("tell him no
+    politely, can't do the buttons")."""
+    per_cue = [[replace(m, refused="") if refusing and m.refused == "negated" else m
+                for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
                for q in cues]
     if urgent:
         per_cue = [[replace(m, refused="put off") if not m.refused and _put_off(sentences[m.span.sentence], m.span)
@@ -411,12 +414,17 @@ def _negated_itself(sentence: Sentence, span: Span, verb: frozenset[str]) -> boo
     return False
 
 
+_REFUSING = re.compile(r"\b(?:declin|refus|turns? down|says? no\b|tells? (?:him|her|them|the \w+) no\b)", re.IGNORECASE)
+
+
 def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, urgent: bool = False,
                after: int = -1) -> _Found:
-    found = _search(c.cues, sentences, synonyms, text, urgent=urgent, after=after) if c.cues else _Found(False)
+    refusing = bool(_REFUSING.search(c.text))
+    found = _search(c.cues, sentences, synonyms, text, urgent=urgent, after=after, refusing=refusing) if c.cues \
+        else _Found(False)
     if found.met or not c.parts:
         return found
-    parts = [_search(p, sentences, synonyms, text, urgent=urgent, after=after) for p in c.parts]
+    parts = [_search(p, sentences, synonyms, text, urgent=urgent, after=after, refusing=refusing) for p in c.parts]
     if all(p.met for p in parts):
         first = min(parts, key=lambda p: p.start)
         return _Found(True, first.start, max(p.end for p in parts), " … ".join(p.evidence for p in parts),
@@ -442,6 +450,8 @@ _REFUSED_NOTE = {
     "left to others": "said to be someone else's job",
     "supposed": "said as a supposition",
     "maybe": "said you might; not that you would",
+    "not committed": "said as what is usually or ideally done, not what you do",
+    "by someone else": "said someone else will do it",
 }
 
 
