@@ -782,6 +782,12 @@ _THEY_WILL = re.compile(
 _SUBJECT = re.compile(rf"\b(?:I|i|we|We|you|You|{_WHO})\b(?=\s+[a-z'])")
 
 
+_BY_SOMEONE = re.compile(
+    r"^(?:\s+(?!(?:then|but|so|i|we)\b)[\w'-]+){0,4}?\s+by\s+(?:the\s+|my\s+|our\s+|a\s+)?"
+    r"(?:(?!(?:me|myself|hand|the|a)\b)[A-Z][a-z]+|team ?lead(?:er)?|shift ?lead(?:er)?|supervisor|manager|maintenance|"
+    r"security|(?:an? )?engineers?|(?:day|night|late|early) shift|someone else|(?:a |my )?colleague)\b")
+
+
 def someone_else_will(sentence: Sentence, first_unit: int) -> bool:
     """The last one said to act before the step, in its part of the sentence, is someone else who will do it."""
     before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
@@ -919,8 +925,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "unavailable"  # (for a forbidden action it is the reason, not a refusal: "the marshal's away so I…")
     if not_mine(s, a):
         return "not committed"
-    if not suppositions and someone_else_will(s, a):
-        return "by someone else"
+    if not suppositions and (someone_else_will(s, a) or _BY_SOMEONE.match(after_unit(s, b))):
+        return "by someone else"  # (also "isolated and locked off BY MAINTENANCE")
     why = hedged(s, a, b)
     return "" if why == "maybe" and suppositions else why  # "I might just reach in" is still said
 

@@ -76,9 +76,18 @@ _INJECTION = re.compile(
     r"|\bexempt (?:from|of)\b|\bi(?:'m| am) exempt\b"
     r"|\brev(?:ision)?\.?\s*\d+\b[^.;]{0,60}?\b(?:removes?|removed|redefines?|drops?|dropped|waives?|no longer|exempts?|"
     r"allows?|says? (?:we|you) (?:don't|do not|no longer))"
-    r"|\b(?:graded|scored|marked)\s+\d+\s*/\s*\d+|\breuse (?:the |my |that )?(?:grade|score|mark)",
+    r"|\b(?:graded|scored|marked)\s+\d+\s*/\s*\d+|\breuse (?:the |my |that )?(?:grade|score|mark)"
+    r"|\b(?:assessor|marker|grader|examiner)s?\s+(?:this|that|it)\b|\b(?:this|that|it) (?:counts|should count) as\b"
+    r"|\bpasted from\b|\bsigned\s*:|\bpre-?\s?approved\b|\bplease (?:grade|mark|score|count|tick|accept|pass)\b"
+    r"|\bgrade it so\b|\bstep (?:is|was) (?:met|satisfied|covered) by\b|\bas n/?a\b|\bnot applicable\b"
+    r"|\b(?:doesn't|does not|don't|do not) apply to (?:me|us)\b"
+    r"|\bi(?:'m| am) (?:the )?(?:nominated|authori[sz]ed|designated)\b"
+    r"|\b(?:those|these|both|the) (?:two|three|steps?|ones?) (?:are|is|were) (?:already )?(?:done|covered|complete|sorted)",
     re.IGNORECASE,
 )
+# a block set apart as system text or a pasted note: "[SYSTEM] … [/SYSTEM]", "--- … ---", "<note> … </note>"
+_INJECTED_BLOCK = re.compile(r"\[\s*(system|admin|note|instructions?|sys)\s*\](?:.*?\[\s*/\s*\1\s*\])?"
+                             r"|<+\s*([a-z_]+)[^>]*>+(?:.*?<\s*/\s*\2\s*>)?|-{3,}.{0,400}?-{3,}", re.IGNORECASE | re.DOTALL)
 _FRAGMENT = re.compile(r"(?:[,;:.!?\n•–/|=>→➡⇒✓✔☑✅#]|\s-+\s|->)+")
 _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\b", re.IGNORECASE)
 # "X, Y and Z are the key to compliance", "Response = X + Y + Z": the steps named as a list, not done.
@@ -87,7 +96,7 @@ _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\
 _DOER = r"i|i'd|i'll|i'm|we|we'd|you|me|my|then|they|it|he|she|who|that|which|what"
 _ITEM = rf"(?:(?!\b(?:{_DOER})\b)[^,;:.!?()]){{1,40}}"
 _LISTED_SUBJECT = re.compile(rf"\s*(?:{_ITEM},\s*)+(?:{_ITEM}\s)?(?:and|or|&)\s{_ITEM}\s(?:is|are|make up|form)\s+"
-                             r"(?:the|all|what|a|an|our|your)\s", re.IGNORECASE)
+                             r"(?:the|all|what|a|an|our|your|how)\s", re.IGNORECASE)
 _META = re.compile(
     r"\b(?:is|are|were|being)\s+(?:the\s+|all\s+|my\s+)?(?:key|keys|important|essential|vital|crucial|critical|"
     r"pillars?|basics|fundamentals|requirements?|answer|response)\b|\bkey\s+(?:to|for|steps?|points?|words?)\b"
@@ -102,8 +111,15 @@ _META = re.compile(
     # (2026-12f red team) a mnemonic, a rhyme or a checklist instead of an answer
     r"|\b(?:mnemonic|acronym|rhyme|checklist|motto|slogan|mantra|textbook)\b|(?:\b[A-Za-z]\.\s?){3,}"
     r"|^\s*(?:what|all)\s+(?:[\w'-]+\s+){0,4}?(?:needs?|wants?|expects?|takes?)\b[^:.]{0,30}:"
-    r"|\b(?:means|equals)\s+(?:a|an|the|having|your|some)?\s*[\w-]+(?:\s+[\w-]+){0,3}\s*,",
+    r"|\b(?:means|equals)\s+(?:a|an|the|having|your|some)?\s*[\w-]+(?:\s+[\w-]+){0,3}\s*,"
+    r"|\b(?:the one|the ones|the order|the steps) to remember\b|\bknow (?:it |them )?by heart\b|\bin one line\b"
+    r"|\bthe whole [\w -]{1,30} story\b|\bkind of (?:situation|thing|job|day|problem)\b|\bcomes? down to\b"
+    r"|\b(?:is|are) how\b|^\s*what keeps\b|\bevery (?:picker|operator|driver|worker|trainee|baker|one|body)\b"
+    r"[^.]{0,20}\bshould know\b",
     re.IGNORECASE)
+# an acronym for the steps ("C.L.O.S.E.", "P.A.W.S.")
+_ACRONYM = re.compile(r"(?:\b[A-Za-z]\.){3,}")
+_LIST_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[a-z])[.)]\s+", re.MULTILINE)
 # someone doing something: "I", "we", "me and Sam" …
 _DOER_WORDS = frozenset("i i'd i'll i'm i've we we'd we'll we're we've me us myself let's lets".split())
 _CLAUSE_SPLIT = re.compile(r"[,;:→➡⇒✓✔()\n]|\s-+\s|\b(?:and|then|or|but|so|next|after that|afterwards|first)\b",
@@ -162,6 +178,11 @@ def _strip_injection(answer: str) -> tuple[str, bool]:
     """Blank out sentences that address the grader (keeping offsets), and say if any did."""
     found = False
     out = list(answer)
+    for m in _INJECTED_BLOCK.finditer(answer):
+        if _INJECTION.search(m.group(0)) or m.group(1) or m.group(2):
+            found = True
+            for i in range(m.start(), m.end()):
+                out[i] = " "
     for start, chunk in pieces(answer):
         if _INJECTION.search(chunk):
             found = True
@@ -812,7 +833,9 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     """A list of key words rather than an answer: a bare list of terms; a run of terms with almost
     no words that make a sentence; or the steps named in one breath and declared "the key" or
     "the answer" ("lockout, platen and hook are the key to compliance", "Response = X + Y + Z")."""
-    if _is_list_shaped(text):
+    if _is_list_shaped(_LIST_NUMBER.sub("", text)):
+        return True  # (a numbered list of bare terms is one too: "1) Stop button 2) Isolate …")
+    if len(met) >= 2 and _ACRONYM.search(text):
         return True
     words = [w for s in sentences for w in s.words]
     function = sum(w in _FUNCTION for w in words)
@@ -828,7 +851,8 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
         inside = [r for r in met if s.start <= r.start < s.start + len(s.text)]
         if len(inside) >= 2 and (_META.search(s.text) or _LISTED_SUBJECT.match(s.text)):
             return True
-        if len(inside) >= 3 and _FRAME.search(s.text[:min(r.start for r in inside) - s.start]) and _nobody_does(s):
+        first = min((r.start for r in inside), default=0)
+        if len(inside) >= 3 and _FRAME.search(s.text[:first - s.start]) and _nobody_does(s, first):
             return True
     return False
 
@@ -839,14 +863,14 @@ _FRAME = re.compile(r"\b(?:means?|needs?|requires?|without|is|are|keeps?|takes?|
                     r"starts? with|involves?|includes?)\b", re.IGNORECASE)
 
 
-def _nobody_does(s: Sentence) -> bool:
+def _nobody_does(s: Sentence, start: int) -> bool:
     """Nobody does anything in the sentence: no "I" or "we", and no part of it starts with a verb ("Battery
     safety means a finished charge, a switched-off charger and goggles", "Nothing moves without the keys in, the
     restraint on and a green light") — unlike a terse answer ("close valve, key off, swap cyl") or one said by
     someone ("I close the valve …")."""
     if any(w in _DOER_WORDS for w in s.words):
         return False
-    for at in [s.start, *(s.start + m.end() for m in _CLAUSE_SPLIT.finditer(s.text))]:
+    for at in [start, *(s.start + m.end() for m in _CLAUSE_SPLIT.finditer(s.text) if s.start + m.end() > start)]:
         for u in (u for u in s.units if s.offsets[u.first][0] >= at):
             if u.keys & VERB_KEYS and not s.words[u.first].endswith(("ed", "en")):
                 return False  # a clause that starts with a verb: a step someone does
