@@ -277,3 +277,25 @@ def test_a_step_done_by_someone_else_in_the_passive_is_not_the_trainees():
 ])
 def test_more_lists_of_steps_earn_nothing(answer):
     assert credited(answer) == set()
+
+
+@pytest.mark.parametrize("answer", [
+    "The isolator is not on, but the mixer has stopped, so I just tell Bea.",
+    "While the isolator's being sorted out I tell Bea.",
+    "The isolator is broken so I tell Bea.",
+])
+def test_a_step_named_as_a_state_that_is_not_so_is_not_done(answer):
+    drill = Drill.model_validate({**MIXER.model_dump(), "criterion": [
+        {"id": "isolate", "text": "Isolates the mixer", "cues": ["isolator"]},
+        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}]})
+    g = grade(drill, answer)
+    assert not g.criteria["isolate"].met and g.criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "I leave the drinks cup where it is and scoop into a clean tub.",
+    "Bin that drinks cup so nobody gets ideas.",
+    "The drinks cup gets moved off the bench so nobody grabs it.",
+])
+def test_a_forbidden_thing_put_out_of_use_is_no_forbidden_act(answer):
+    assert "drinks-cup" not in violations(answer)

@@ -24,3 +24,36 @@ def test_going_back_to_work_is_carrying_on():
     assert said("I'd crack on with the pick.", "carry on with the pick")
     assert said("then continue picking", "carry on picking")
     assert not said("I'd carry the box back to the bay.", "carry on working")
+
+
+def test_help_is_met_by_a_team_lift_but_a_team_lift_is_not_met_by_help():
+    assert said("Me and Morgan do a team lift.", "help")
+    assert said("I ask Morgan to help.", "help")
+    assert not said("I'll radio Femi and get you some help.", "team lift")
+    assert said("The two of us lift it together off the platform.", "lift it together")
+
+
+def test_all_in_one_go():
+    assert said("I pick the whole order in one hit.", "in one go")
+    assert said("Pick whole order, 70 min straight, warm room after.", "in one go")
+    assert said("I'd do it non-stop so Sam isn't waiting.", "in one go")
+
+
+def test_swinging_round_from_the_hips_is_twisting():
+    assert said("I'll just swing round from the hips to drop my end.", "twist")
+    assert said("then I pivot at the waist onto the trolley", "twist")
+
+
+def test_kicking_or_booting_a_gate_open_is_forcing_it():
+    assert said("The gate always sticks so I'd give it a good boot to get it open.", "force the gate")
+    assert said("I'd kick the gate open.", "force the gate")
+
+
+def test_fooling_a_switch_is_bypassing_it():
+    assert said("I put a screwdriver in the interlock switch so the machine thinks the gate is shut.", "bypass")
+    assert said("I'd fool the interlock with a bit of tape.", "bypass the interlock")
+
+
+def test_an_adjustable_is_a_spanner():
+    assert said("I'd give it a tweak with the adjustable to crack it off.", "spanner")
+    assert said("I use the grips on the coupling.", "spanner")

@@ -505,7 +505,9 @@ def _said_of_it(sentence: Sentence, cue: list[Unit]) -> list[tuple[int, int]]:
         return []
     units, words = sentence.units, sentence.words
     for v in sentence.where(cue[0].keys):
-        if v + 1 >= len(units) or words[units[v + 1].first] not in ("it", "them"):
+        # "shut IT", or "it" inside the answer's own phrase ("give IT a good boot")
+        inside = any(w in ("it", "them") for w in words[units[v].first + 1:units[v].last + 1])
+        if not inside and (v + 1 >= len(units) or words[units[v + 1].first] not in ("it", "them")):
             continue
         found = _find(units[:v], cue[1:])
         if not found:
@@ -514,7 +516,7 @@ def _said_of_it(sentence: Sentence, cue: list[Unit]) -> list[tuple[int, int]]:
         between = [u for u in units[last + 1:v] if not (u.stop or u.soft or u.bridge or u.negator)]
         # only words that say where it is or that it is there ("… is just behind the cabinet, so I'd go and")
         if len(between) <= 4 and not any(u.keys & VERB_KEYS for u in between[:-1]):
-            return [(v, v + 1)]  # judged where the act is said: "I wouldn't SHUT IT"
+            return [(v, v if inside else v + 1)]  # judged where the act is said: "I wouldn't SHUT IT"
     return []
 
 
@@ -871,9 +873,11 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
             why = next((r for _, _, r in spans if r), "")
             if not why and circumstance(s, min(x for x, _, _ in spans)):
                 why = "circumstance"
-            if not why and suppositions and len(terms) == 1 and _a_thing(cue) and kept_away(s, spans[0][0],
-                                                                                              spans[0][1]):
-                why = "negated"  # "my lighter stays in my pocket", "the lemonade bottle isn't used"
+            if not why and len(terms) == 1 and _a_thing(cue):
+                if suppositions and kept_away(s, spans[0][0], spans[0][1]):
+                    why = "negated"  # "my lighter stays in my pocket", "the lemonade bottle isn't used"
+                elif not suppositions and not_so(s, spans[0][0], spans[0][1]):
+                    why = "circumstance"  # "the restraint is not on", "while the restraint's being sorted out"
             a = min(s.offsets[s.units[x].first][0] for x, _, _ in spans)
             b = max(s.offsets[s.units[y].last][1] for _, y, _ in spans)
             out.append(Match(Span(s.index, a, b), why))
@@ -897,14 +901,51 @@ def _a_thing(cue: str) -> bool:
     return not any(stem(w) in _ACTION_STEMS or w.endswith("ing") or w in NEGATORS for w in tokens(cue))
 
 
+def _clause_before(sentence: Sentence, first_unit: int) -> str:
+    start = sentence.offsets[sentence.units[first_unit].first][0] - sentence.start
+    return re.split(r"[,;:.!?]|\b(?:and|then|but|so|because)\b", sentence.text[:start])[-1]
+
+
+def _subject(before: str) -> bool:
+    """Whether the words before a thing in its clause leave it the clause's subject ("the", "my", "while the")."""
+    return not any(w not in _DETERMINERS and w not in ("any", "no", "all", "some", "those", "these", "while", "when",
+                                                       "as", "if") for w in tokens(before))
+
+
+# put out of use: "I leave the tap water bottle where it is", "bin that lemonade bottle", "move the lighter away"
+_PUT_AWAY_BEFORE = re.compile(
+    r"\b(?:bin|binned|chuck|chucked|throw(?:n)? (?:away|out)|throw|get rid of|tidy away|put away|lock away|hide|"
+    r"remove|removed|take away|move|moved|leave|leaving)\s+(?:the|that|this|any|my|those|these)?\s*$", re.IGNORECASE)
+_PUT_AWAY_AFTER = re.compile(
+    r"^(?:\s+[\w'-]+){0,3}?\s+(?:where it is|where they are|alone|well alone|out of (?:the way|reach)|away|aside|"
+    r"gets? (?:moved|put|taken|binned|thrown)|(?:is|are|gets?) (?:moved|put|taken) (?:off|away|out|aside))\b",
+    re.IGNORECASE)
+
+
 def kept_away(sentence: Sentence, first_unit: int, end_unit: int) -> bool:
     """A forbidden thing named as the subject of its clause and said to be kept away or not used: "my lighter
-    stays in my pocket", "the tap water bottle goes nowhere near it", "the lemonade bottle isn't used"."""
-    start = sentence.offsets[sentence.units[first_unit].first][0] - sentence.start
-    before = re.split(r"[,;:.!?]|\b(?:and|then|but|so|because)\b", sentence.text[:start])[-1]
-    if any(w not in _DETERMINERS and w not in ("any", "no", "all", "some", "those", "these") for w in tokens(before)):
+    stays in my pocket", "the tap water bottle goes nowhere near it", "the lemonade bottle isn't used"; or put
+    out of use: "bin that lemonade bottle", "I leave the tap water bottle where it is"."""
+    before, after = _clause_before(sentence, first_unit), after_unit(sentence, end_unit)
+    if _PUT_AWAY_BEFORE.search(before) and (not re.search(r"\bleav", before, re.IGNORECASE)
+                                            or _PUT_AWAY_AFTER.match(after)):
+        return True
+    if not _subject(before):
         return False  # something is done to it first ("I'd use MY lighter")
-    return bool(_KEPT_AWAY.match(after_unit(sentence, end_unit)))
+    return bool(_KEPT_AWAY.match(after) or _PUT_AWAY_AFTER.match(after))
+
+
+_NOT_SO = re.compile(
+    r"^\s*(?:'s|'re|is|are|was|were)\s+(?:still\s+|just\s+|already\s+)?"
+    r"(?:not|never|being|broken|faulty|missing|jammed|stuck|bust|busted|knackered|dead|down|out of order|"
+    r"playing up|gone)\b|^\s*being\b|^\s*(?:won't|will not|doesn't|does not|didn't|did not|can't|cannot|isn't|"
+    r"aren't|wasn't|hasn't|haven't)\b", re.IGNORECASE)
+
+
+def not_so(sentence: Sentence, first_unit: int, end_unit: int) -> bool:
+    """A thing a step names, said as the subject of a state that is not what the step does: "the restraint is not
+    on", "while the restraint's being sorted out", "the isolator is broken"."""
+    return _subject(_clause_before(sentence, first_unit)) and bool(_NOT_SO.match(after_unit(sentence, end_unit)))
 
 
 @lru_cache(maxsize=4096)

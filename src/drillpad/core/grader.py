@@ -360,7 +360,7 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
     with *urgent* (the step is to be done at once), a match put off till later is refused; with *refusing* (the
     step is itself saying no: "Politely declines to work the tail-lift"), a negation is part of it ("tell him no
     politely, can't do the buttons")."""
-    per_cue = [[replace(m, refused="") if refusing and m.refused == "negated" else m
+    per_cue = [[replace(m, refused="") if refusing and m.refused in ("negated", "declared unnecessary") else m
                 for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
                for q in cues]
     if urgent:

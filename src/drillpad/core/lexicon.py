@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.5"
+LEXICON_VERSION = "2026.12.6"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -86,14 +86,17 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                  "keep working", "keep at it", "get on with it", "get on with", "get back to", "go back to",
                  "plough on", "plow on"),
     # getting round a safety device ("override the interlock", "cheat the switch", "tape over the sensor")
-    "bypass": ("bypass", "by-pass", "override", "defeat", "cheat", "short out", "tape over", "tie back"),
+    "bypass": ("bypass", "by-pass", "override", "defeat", "cheat", "short out", "tape over", "tie back", "fool",
+               "trick", "so the machine thinks", "so the machine think", "so it thinks", "so it think"),
     # a hand or arm into a machine
     "reach-in": ("reach in", "reach into", "put my hand in", "stick my hand in", "get my hand in", "put my arm in",
                  "stick my arm in", "get my arm in", "go in with my hand", "reach inside", "reach through"),
     # forcing a thing ("wedge the gate open", "jam a bit of wood in the head", "prise the gate")
     # ("jam" alone is mostly the jam itself: "clear the jam", "it's jammed")
     "force": ("force", "prise", "prize", "pry", "wedge", "force open", "prise open", "wedge open", "jam open",
-              "prop open", "jam it in", "jam it open"),
+              "prop open", "jam it in", "jam it open", "kick open", "kick it open", "boot it open", "give it a boot",
+              "give it a good boot", "give it a kick", "give it a whack", "bash it open", "shoulder it open",
+              "barge it open", "yank it open"),
     # --- protective equipment
     "gloves": ("gloves", "glove", "gauntlets", "gauntlet", "hand protection", "rubber gloves", "nitrile gloves"),
     "eye-protection": ("goggles", "safety glasses", "glasses", "specs", "eye protection", "safety specs",
@@ -127,10 +130,22 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "take": ("take", "bring", "grab", "collect", "fetch", "escort", "take along", "bring along", "pick up"),
     "put": ("put", "place", "drop", "set down", "pop", "slot", "lower", "put down"),
     "twist": ("twist", "turn at the waist", "turn the body", "turn my body", "turn your body", "swivel",
-              "rotate the body", "rotate my body"),
+              "rotate the body", "rotate my body", "swing round from the hips", "turn from the hips",
+              "swing from the hips", "from the hips", "pivot at the waist", "turn at the hips", "twist round"),
     "wet": ("wet", "damp", "moist", "soaked", "soggy", "wringing"),
     "help": ("help", "second person", "another person", "a colleague", "colleague", "workmate", "buddy", "someone else",
-             "team lift", "two person", "two people", "another pair of hands", "assistance", "assist"),
+             "another pair of hands", "assistance", "assist"),
+    # lifting with someone: a kind of help, so a cue "get help" is met by it, but "help" alone is no team lift
+    # (see BROADER): "I'll get you some help" is not lifting it by hand
+    "team-lift": ("team lift", "two person", "two people", "two person lift", "two man lift", "two-man lift",
+                  "lift it together", "lift together", "lift between us", "the two of us lift", "both lift"),
+    # all at once, without the break the SOP asks for
+    "in-one-go": ("in one go", "in one hit", "in one stretch", "in one shot", "in one sitting", "in one stint",
+                  "straight through", "non stop", "nonstop", "non-stop", "without a break", "without stopping",
+                  "min straight", "mins straight", "minutes straight", "all in one", "in one run"),
+    # hand tools on a fitting the SOP wants done by hand
+    "spanner": ("spanner", "wrench", "adjustable", "adjustable spanner", "grips", "mole grips", "pliers",
+                "stillsons", "pipe wrench", "multigrips"),
     "handbrake": ("handbrake", "hand brake", "park brake", "parking brake"),
     "before": ("before", "b4", "prior to", "ahead of", ),
 }
@@ -163,7 +178,7 @@ ABBREVIATIONS: dict[str, str] = {
 
 # A cue word of the first group is also met by a word of the others (calling someone is one way of
 # telling them), never the other way round ("get my phone" is not "tell the lead").
-BROADER: dict[str, tuple[str, ...]] = {"tell": ("call",)}
+BROADER: dict[str, tuple[str, ...]] = {"tell": ("call",), "help": ("team-lift",)}
 
 # Verbs of doing something on the floor: a fragment with one of these is a step, not a key word
 # ("close valve, swap cyl, open slowly" is an answer; "outside, gloves, goggles" is a list).
