@@ -299,3 +299,19 @@ def test_a_step_named_as_a_state_that_is_not_so_is_not_done(answer):
 ])
 def test_a_forbidden_thing_put_out_of_use_is_no_forbidden_act(answer):
     assert "drinks-cup" not in violations(answer)
+
+
+def test_a_plain_word_the_meta_patterns_use_is_not_a_keyword_list():
+    # found by the 2026-12g pack author: "the eyewash station on the pillar" failed a correct answer as stuffing
+    answer = ("I press the stop, then I isolate it and lock it off at the isolator on the pillar, keep Tom back "
+              "and tell Bea.")
+    g = grade(MIXER, answer)
+    assert "stuffing" not in g.flags and {"stop", "isolate", "keep-back", "tell"} <= credited(answer)
+
+
+@pytest.mark.parametrize("answer", [
+    "Stop, isolate, lock off, Tom back and Bea told are the four pillars of mixer safety.",
+    "The pillars of mixer safety: the stop button, isolate and lock off, keep Tom back, tell Bea.",
+])
+def test_pillars_as_a_metaphor_still_mark_a_keyword_list(answer):
+    assert credited(answer) == set()

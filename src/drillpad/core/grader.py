@@ -100,7 +100,9 @@ _LISTED_SUBJECT = re.compile(rf"\s*(?:{_ITEM},\s*)+(?:{_ITEM}\s)?(?:and|or|&)\s{
 _META = re.compile(
     r"\b(?:is|are|were|being)\s+(?:the\s+|all\s+|my\s+)?(?:key|keys|important|essential|vital|crucial|critical|"
     r"pillars?|basics|fundamentals|requirements?|answer|response)\b|\bkey\s+(?:to|for|steps?|points?|words?)\b"
-    r"|\bcomplian(?:ce|t)\b|\bpillars?\b|\bkeywords?\b|\bbest practice\b|\ball that matters\b"
+    r"|\bcomplian(?:ce|t)\b|\bkeywords?\b|\bbest practice\b|\ball that matters\b"
+    # ("the pillars of safety", "four pillars"; not "the eyewash station on the pillar")
+    r"|\bpillars? of\b|\b(?:key|main|core|two|three|four|five|six|seven) pillars?\b"
     r"|^\s*(?:response|answer|steps|summary|procedure|solution)\s*[:=]"
     # the answer described instead of given: "the correct answer includes …", "I know the procedure is …"
     r"|\bthe (?:correct|right|model|ideal|expected|textbook|proper|full|perfect) (?:answer|response|procedure)\b"
