@@ -57,3 +57,11 @@ def test_fooling_a_switch_is_bypassing_it():
 def test_an_adjustable_is_a_spanner():
     assert said("I'd give it a tweak with the adjustable to crack it off.", "spanner")
     assert said("I use the grips on the coupling.", "spanner")
+
+
+def test_taking_a_look_is_looking_not_taking():
+    # found by the 2026-12g pack author: "take a closer look" met a forbidden "pick it up"
+    assert not said("I'd take a closer look from the doorway.", "pick it up")
+    assert not said("Take a quick look at it from a distance.", "pick it up")
+    assert said("I'd take a closer look at the seal.", "check the seal")
+    assert said("I'd pick it up and carry it outside.", "pick it up")

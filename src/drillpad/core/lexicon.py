@@ -60,7 +60,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- checking
     "check": ("check", "inspect", "look at", "examine", "verify", "make sure", "ensure", "confirm", "double check",
               "double-check", "eyeball", "have a look", "look over", "chk", "go over", "go round", "see that",
-              "check over", "visual check", ),
+              "check over", "visual check", "take a look", "take a closer look", "take a quick look", "have a closer look",
+              "have a quick look", "take a look at", ),
     "test": ("test", "prove", "trial", "test it", "try it", "check it works", "check that it works",
              "try start", "try-start"),
     "wait": ("wait", "hold on", "hang on", "stand by", "hold off", "give it time", "wait for",
