@@ -315,3 +315,26 @@ def test_a_plain_word_the_meta_patterns_use_is_not_a_keyword_list():
 ])
 def test_pillars_as_a_metaphor_still_mark_a_keyword_list(answer):
     assert credited(answer) == set()
+
+
+@pytest.mark.parametrize("answer", [
+    "I'd top the cells up now so it's ready.",
+    "top the battery cells up now while it charges",
+])
+def test_a_phrasal_verb_cue_meets_its_verb_and_particle_around_a_short_object(answer):
+    drill = Drill.model_validate({**MIXER.model_dump(), "must_not": [
+        {"id": "top-up-now", "text": "Topping up now, while it is still on charge", "cues": ["top it up now"]}]})
+    assert [v.id for v in grade(drill, answer).violations] == ["top-up-now"]
+
+
+def test_a_particle_far_from_its_verb_is_another_phrase():
+    drill = Drill.model_validate({**MIXER.model_dump(), "must_not": [
+        {"id": "top-up-now", "text": "Topping up now, while it is still on charge", "cues": ["top it up now"]}]})
+    assert grade(drill, "I'd top the box of deionised water bottles on the shelf up there now.").violations == []
+
+
+@pytest.mark.parametrize("answer", ["The tape goes up across each end.", "Only when the lift is up and stopped."])
+def test_a_particle_after_another_verb_is_not_the_phrasal_verb(answer):
+    drill = Drill.model_validate({**MIXER.model_dump(), "must_not": [
+        {"id": "tape-up", "text": "Taping it up", "cues": ["tape it up", "lift it up"]}]})
+    assert grade(drill, answer).violations == []

@@ -218,6 +218,7 @@ class Unit:
     inner: frozenset[str] = frozenset()  # meanings of an object inside a phrase ("give JORDAN a bell")
     soft: bool = False  # an article, possessive or object pronoun: free to skip
     particle: bool = False  # a cue's phrasal-verb particle after its object ("take the pad OFF")
+    after_object: bool = False  # a cue's particle after "it" ("top it UP"): a short object may stand there
 
 
 @dataclass(frozen=True)
@@ -373,6 +374,8 @@ class Synonyms:
         raw = [w for t in tokens(term) for w in _base_words(t)]
         stems = [stem(w) for w in raw]
         units = self.units(stems, raw)
+        units = [replace(u, after_object=True) if u.first == u.last and raw[u.first] in _PARTICLES and u.first > 0
+                 and raw[u.first - 1] in ("it", "them") else u for u in units]
         lead = 0
         while lead < len(units) and units[lead].first == units[lead].last and raw[units[lead].first] in (
                 _SOFT | _SOFT_AT_START):
@@ -458,7 +461,7 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
     for i in starts:
         u = units[i]
         pos, ok, inside = i, True, bool(u.inner)
-        for c in cue[1:]:
+        for k, c in enumerate(cue[1:]):
             if inside and units[pos].inner & c.keys:
                 inside = False  # "give Jordan a bell" is both the call and the person
                 continue
@@ -468,7 +471,11 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
                 continue  # the answer's own phrase holds it: "take OFF the pad", "switch the steam OFF"
             inside = False
             skipped = 0  # words between that carry meaning; "the", "it", "right", "there" are free
-            weak = c.stop and not c.particle  # a function word of a cue ("in one GO", "walk it OVER") follows at once
+            # a verb's particle ("top it UP") may have a short object before it ("top the cells up"); any other
+            # function word of a cue ("in one GO", "walk it OVER") follows at once
+            phrasal = c.after_object and bool(cue[k].keys & VERB_KEYS)
+            weak = c.stop and not c.particle and not phrasal
+            limit = 2 if phrasal else MAX_GAP
             for j in range(pos + 1, min(len(units), pos + 2 + 2 * MAX_GAP)):
                 if sentence is not None and _clause_break(sentence, units[j - 1], units[j]):
                     ok = False  # a cue is said within one clause: "change point, not swapping it in aisle"
@@ -479,11 +486,13 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
                         break
                     pos = j
                     break
-                if units[j].negator or (weak and not units[j].soft):
-                    ok = False
+                if units[j].negator or (weak and not units[j].soft) or (
+                        phrasal and sentence is not None and (units[j].keys & VERB_KEYS
+                                                              or sentence.words[units[j].first] in _BE_GO)):
+                    ok = False  # (an object, not another verb: "tape GOES up", "the lift IS down")
                     break
                 skipped += not units[j].stop
-                if skipped > MAX_GAP:
+                if skipped > limit:
                     ok = False
                     break
             else:
@@ -496,6 +505,7 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
 
 
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
+_BE_GO = frozenset("is are was were be been 's go goes going went get gets got come comes".split())
 
 
 def _said_of_it(sentence: Sentence, cue: list[Unit]) -> list[tuple[int, int]]:
