@@ -338,3 +338,10 @@ def test_a_particle_after_another_verb_is_not_the_phrasal_verb(answer):
     drill = Drill.model_validate({**MIXER.model_dump(), "must_not": [
         {"id": "tape-up", "text": "Taping it up", "cues": ["tape it up", "lift it up"]}]})
     assert grade(drill, answer).violations == []
+
+
+def test_a_cue_is_not_met_across_a_new_clause_of_the_trainees():
+    drill = Drill.model_validate({**MIXER.model_dump(), "must_not": [
+        {"id": "send-tom", "text": "Sending Tom to the office on his own", "cues": ["tell him to go to the office"]}]})
+    assert grade(drill, "I tell him to wait here and I go to the office to ask Bea.").violations == []
+    assert [v.id for v in grade(drill, "I tell him to go to the office.").violations] == ["send-tom"]

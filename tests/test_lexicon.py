@@ -65,3 +65,28 @@ def test_taking_a_look_is_looking_not_taking():
     assert not said("Take a quick look at it from a distance.", "pick it up")
     assert said("I'd take a closer look at the seal.", "check the seal")
     assert said("I'd pick it up and carry it outside.", "pick it up")
+
+
+def test_a_bunk_up_is_climbing():
+    assert said("I'd get Alex to give me a bunk up onto the frame.", "climb on")
+    assert said("Get a leg up onto the frame.", "climb on")
+
+
+def test_a_whack_with_a_mallet_is_knocking_it_back():
+    assert said("I'd give it a whack with the rubber mallet to seat it back in.", "knock it back")
+    assert said("Bash it back in with the hammer.", "knock it back")
+
+
+def test_swinging_by_the_locker_is_going_to_it():
+    assert said("swing by my locker 4 my phone", "go to my locker")
+    assert said("I'd nip to my locker first.", "go to my locker")
+    assert not said("I'd go past the lockers to the fire exit.", "go to my locker")
+
+
+def test_going_easy_with_it_is_being_careful_with_it():
+    assert said("Marta's right, just go easy with it till the lorry's done.", "careful with it")
+    assert said("I'll take it steady with it.", "careful with it")
+
+
+def test_cba_is_cant_be_bothered():
+    assert said("Charger says 40 min, cba waiting.", "can't be bothered")

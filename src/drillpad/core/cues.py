@@ -477,8 +477,12 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
             weak = c.stop and not c.particle and not phrasal
             limit = 2 if phrasal else MAX_GAP
             for j in range(pos + 1, min(len(units), pos + 2 + 2 * MAX_GAP)):
-                if sentence is not None and _clause_break(sentence, units[j - 1], units[j]):
-                    ok = False  # a cue is said within one clause: "change point, not swapping it in aisle"
+                if sentence is not None and (_clause_break(sentence, units[j - 1], units[j]) or (
+                        sentence.words[units[j].first] in _NEW_SUBJECT
+                        and sentence.words[units[j - 1].first] in ("and", "then", "so", "while"))):
+                    # a cue is said within one clause: "change point, not swapping it in aisle", "tell him to wait
+                    # and I go to the gatehouse" (he is not told to go)
+                    ok = False
                     break
                 if units[j].keys & c.keys:
                     if sentence is not None and _told_someone_else(sentence, pos, j):
@@ -505,6 +509,7 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
 
 
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
+_NEW_SUBJECT = frozenset({"i", "we", "i'll", "i'd", "we'll", "we'd", "i'm"})
 _BE_GO = frozenset("is are was were be been 's go goes going went get gets got come comes".split())
 
 

@@ -81,7 +81,18 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                    "back off", "back away"),
     # getting up onto something ("hop up on the turntable" is climbing onto it)
     "climb": ("climb", "climb up", "climb on", "climb onto", "climb into", "hop up", "hop on", "hop onto",
-              "jump up", "jump on", "jump onto", "get up on", "step up on", "clamber", "scramble up", "scale"),
+              "jump up", "jump on", "jump onto", "get up on", "step up on", "clamber", "scramble up", "scale",
+              "bunk up", "give me a bunk up", "leg up", "give me a leg up", "get a leg up", "get a bunk up"),
+    # hitting a thing back into place ("knock it back", "give it a whack with the mallet")
+    "knock": ("knock", "whack", "give it a whack", "bash", "hammer", "thump", "clout", "mallet", "give it a knock",
+              "give it a bash"),
+    # going somewhere on the way ("swing by my locker", "nip to the office")
+    # ("stop at" is not one: "stop Marta at the end"; nor "head to": "the sprinkler head to slow it")
+    "go-to": ("go to", "swing by", "pop to", "pop into", "nip to", "nip into", "call in at", "nip back to",
+              "pop back to", "dash to"),
+    # doing it anyway, carefully ("go easy with it", "take it steady")
+    "careful": ("careful", "carefully", "go easy", "take it easy", "take it steady", "go steady", "go gently",
+                "keep it slow", "take it slow", "go slow"),
     # carrying on regardless ("crack on", "keep going", "press on", "get back to work")
     "continue": ("continue", "carry on", "crack on", "keep going", "press on", "push on", "soldier on",
                  "keep working", "keep at it", "get on with it", "get on with", "get back to", "go back to",
@@ -175,6 +186,7 @@ ABBREVIATIONS: dict[str, str] = {
     "shd": "should", "dont": "don't", "wont": "won't", "cant": "can't", "didnt": "didn't", "wouldnt": "wouldn't",
     "shouldnt": "shouldn't", "isnt": "isn't", "im": "i'm", "id": "i'd", "ill": "i'll", "ive": "i've",
     "nxt": "next", "btn": "button", "btns": "buttons", "pt": "point", "cyl": "cylinder", "chgr": "charger", "hyd": "hydraulic", "thn": "then", "n": "and", "nd": "and", "yr": "your", "hv": "have", "abt": "about",
+    "cba": "can't be bothered", "obvs": "obviously",
 }
 
 # A cue word of the first group is also met by a word of the others (calling someone is one way of
@@ -195,5 +207,5 @@ tape tell test tie tip top try turn undo unload unplug use wait walk warn wash w
 # The groups of CONCEPTS that are actions (the rest are things, people and places).
 ACTION_CONCEPTS = frozenset("""
 call tell report stop lockout check test wait cordon evacuate keep-clear climb continue bypass reach-in force wear
-remove clean take put twist
+remove clean take put twist knock go-to
 """.split())
