@@ -345,3 +345,30 @@ def test_a_cue_is_not_met_across_a_new_clause_of_the_trainees():
         {"id": "send-tom", "text": "Sending Tom to the office on his own", "cues": ["tell him to go to the office"]}]})
     assert grade(drill, "I tell him to wait here and I go to the office to ask Bea.").violations == []
     assert [v.id for v in grade(drill, "I tell him to go to the office.").violations] == ["send-tom"]
+
+
+@pytest.mark.parametrize("answer", [
+    "I press the stop. If it got any worse I'd isolate it and lock it off. I tell Bea.",
+    "I press the stop and tell Bea, and I'd isolate it and lock it off if it gets worse.",
+    "I press the stop and tell Bea, then I'd isolate it and lock it off if he gets worse.",
+])
+def test_a_step_for_a_worse_case_is_not_done_now(answer):
+    assert "isolate" not in credited(answer) and "tell" in credited(answer)
+
+
+def test_a_step_someone_else_does_right_after_he_she_or_they_is_theirs():
+    assert "tell" not in credited("I press the stop, isolate it and lock it off and they tell Bea.")
+    assert "tell" not in credited("I press the stop, isolate it and lock it off, then he tells Bea.")
+    assert "tell" in credited("I press the stop, isolate it and lock it off and tell Bea.")
+
+
+def test_a_condition_opening_the_sentence_ends_at_but():
+    assert {"isolate", "tell"} <= credited("If I had a spare minute I'd clean it, but it's stuck, so I isolate it "
+                                           "and lock it off and tell Bea.")
+
+
+def test_first_aider_and_every1_as_typed():
+    from drillpad.core.cues import Synonyms, find_cue, split_sentences
+    syn = Synonyms()
+    assert find_cue("first aider", split_sentences("radio ch4 for 1st aider", syn), syn)
+    assert find_cue("everyone out", split_sentences("every1 out to the yard", syn), syn)

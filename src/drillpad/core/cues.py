@@ -112,9 +112,14 @@ _HEDGE_AFTER = re.compile(
 _COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|could)\b",
                              re.IGNORECASE)
 _IF_ONLY_AFTER = re.compile(
-    r"^(?:(?!\b(?:but|then|so)\b)[^.;:!?]){0,60}?\bif\s+(?:[\w'-]+\s+){1,3}?"
-    r"(?:had|was|were|could|did|would|agreed?|agrees|allows?|lets|let me|says? so|said so|okays?|ok's)\b",
+    r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?\bif\s+(?:[\w'-]+\s+){1,3}?"
+    r"(?:had|was|were|could|did|would|agreed?|agrees|allows?|lets|let me|says? so|said so|okays?|ok's|"
+    r"gets? (?:any )?worse|got (?:any )?worse|goes wrong|went wrong|passes out|passed out)\b",
     re.IGNORECASE)
+# the sentence opens with a case that has not happened: "If it got any worse I'd …", "If he passes out, call …"
+_IF_FIRST = re.compile(
+    r"^\s*(?:and |but |so |then )?(?:if|when)\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|"
+    r"could|got|went|gets? (?:any )?worse|goes wrong|passes out|collapses|starts? to)\b", re.IGNORECASE)
 _CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
 # the condition right after the step, in the same clause: "… and do a near miss only if something happened"
 _ONLY_IF_AFTER = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+(?:if|when|in case|once)\b",
@@ -509,6 +514,7 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
 
 
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
+_WH = frozenset({"who", "what", "where", "when", "how", "why", "which", "whom", "if", "whether"})
 _NEW_SUBJECT = frozenset({"i", "we", "i'll", "i'd", "we'll", "we'd", "i'm"})
 _BE_GO = frozenset("is are was were be been 's go goes going went get gets got come comes".split())
 
@@ -809,6 +815,12 @@ def someone_else_will(sentence: Sentence, first_unit: int) -> bool:
     """The last one said to act before the step, in its part of the sentence, is someone else who will do it."""
     before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
     part = re.split(r"[.;:!?]|\b(?:but|so|then)\b", before)[-1]
+    if first_unit > 0 and not _WITH_ME.search(part):
+        prev = sentence.units[first_unit - 1]
+        if sentence.words[prev.first] in ("he", "she", "they") and sentence.units[first_unit].keys & VERB_KEYS \
+                and not _clause_break(sentence, prev, sentence.units[first_unit]) \
+                and not (first_unit > 1 and sentence.words[sentence.units[first_unit - 2].first] in _WH):
+            return True  # the step's verb right after someone else: "… and they call an ambulance"
     who = list(_SUBJECT.finditer(part))
     if not who or who[-1].group(0).lower() in ("i", "we", "you") or _WITH_ME.search(part):
         return False
@@ -822,6 +834,10 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
     if _CONDITION_FIRST.match(sentence.text):  # "Only if it moved would I get out": the whole sentence hangs on it
         return "only if"
+    if _IF_FIRST.match(sentence.text) and not re.search(
+            r"\b(?:but|so|instead|otherwise)\b", sentence.text[:sentence.offsets[sentence.units[first_unit].first][0]
+                                                               - sentence.start], re.IGNORECASE):
+        return "only if"  # "If it got any worse I'd isolate it" (not after "…, but it's stopped, so I …")
     units = sentence.units
     rest = after_unit(sentence, end_unit)
     verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective

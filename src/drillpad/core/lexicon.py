@@ -186,7 +186,8 @@ ABBREVIATIONS: dict[str, str] = {
     "shd": "should", "dont": "don't", "wont": "won't", "cant": "can't", "didnt": "didn't", "wouldnt": "wouldn't",
     "shouldnt": "shouldn't", "isnt": "isn't", "im": "i'm", "id": "i'd", "ill": "i'll", "ive": "i've",
     "nxt": "next", "btn": "button", "btns": "buttons", "pt": "point", "cyl": "cylinder", "chgr": "charger", "hyd": "hydraulic", "thn": "then", "n": "and", "nd": "and", "yr": "your", "hv": "have", "abt": "about",
-    "cba": "can't be bothered", "obvs": "obviously",
+    "cba": "can't be bothered", "obvs": "obviously", "1st": "first", "every1": "everyone", "some1": "someone",
+    "any1": "anyone", "no1": "no one",
 }
 
 # A cue word of the first group is also met by a word of the others (calling someone is one way of
