@@ -372,3 +372,21 @@ def test_first_aider_and_every1_as_typed():
     syn = Synonyms()
     assert find_cue("first aider", split_sentences("radio ch4 for 1st aider", syn), syn)
     assert find_cue("everyone out", split_sentences("every1 out to the yard", syn), syn)
+
+
+BAY = Drill.model_validate({**MIXER.model_dump(), "must_not": [
+    {"id": "go-back", "text": "Going back in before it is safe", "cues": ["go back in", "go back for"]},
+    {"id": "stop-rinse", "text": "Stopping the rinse early", "cues": ["stop rinsing"]}]})
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    ("I shout to everyone to go back, away from the mixer, and press the stop.", set()),
+    ("Everybody go back from the mixer and go out.", set()),
+    ("After ten minutes I'd go back in to see if it has stopped.", {"go-back"}),
+    ("I'd go back for my phone.", {"go-back"}),
+    ("All people go back, away from it!", set()),
+    ("stop stacking take Tom to the sink and rinse his hand", set()),
+    ("I'd stop rinsing once it feels better.", {"stop-rinse"}),
+])
+def test_a_cue_ending_in_a_particle_or_an_ing_needs_it_where_the_author_put_it(answer, forbidden):
+    assert {v.id for v in grade(BAY, answer).violations} == forbidden

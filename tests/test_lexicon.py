@@ -63,7 +63,9 @@ def test_taking_a_look_is_looking_not_taking():
     # found by the 2026-12g pack author: "take a closer look" met a forbidden "pick it up"
     assert not said("I'd take a closer look from the doorway.", "pick it up")
     assert not said("Take a quick look at it from a distance.", "pick it up")
-    assert said("I'd take a closer look at the seal.", "check the seal")
+    assert said("I'd take a look at the seal.", "check the seal")
+    # ("a closer look" is going nearer, not any check: a cue "take a closer look" is not met by "checked")
+    assert not said("Returns should be checked properly at the front desk.", "take a closer look")
     assert said("I'd pick it up and carry it outside.", "pick it up")
 
 

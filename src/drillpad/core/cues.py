@@ -385,7 +385,13 @@ class Synonyms:
         while lead < len(units) and units[lead].first == units[lead].last and raw[units[lead].first] in (
                 _SOFT | _SOFT_AT_START):
             lead += 1
-        content = [u for u in units[lead:] if not (u.first == u.last and raw[u.first] in _SOFT)]
+        # (a word ending the cue after a particle, or a particle ending it after a verb, keeps its meaning: "go back
+        # IN", "go back FOR", "hop ON")
+        last = units[-1] if units else None
+        kept = last if last is not None and last.first == last.last and last.first > 0 and (
+            raw[last.first - 1] in _PARTICLES or (raw[last.first] in _PARTICLES
+                                                   and stems[last.first - 1] in _ACTION_STEMS)) else None
+        content = [u for u in units[lead:] if u is kept or not (u.first == u.last and raw[u.first] in _SOFT)]
         if all(u.stop for u in content) or (len(content) == 1 and len(units) >= 3):
             # "on my own", "in the lift", "it will dry": one word left would match far more than the
             # author meant, so every word of the phrase is needed

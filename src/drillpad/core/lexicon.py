@@ -60,10 +60,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- checking
     "check": ("check", "inspect", "look at", "examine", "verify", "make sure", "ensure", "confirm", "double check",
               "double-check", "eyeball", "have a look", "look over", "chk", "go over", "go round", "see that",
-              "check over", "visual check", "take a look", "take a closer look", "take a quick look", "have a closer look",
-              "have a quick look", "take a look at", ),
+              "check over", "visual check", "take a look", "take a quick look", "have a quick look", "take a look at", ),
     "test": ("test", "prove", "trial", "test it", "try it", "check it works", "check that it works",
              "try start", "try-start"),
+    # going nearer to see ("a closer look" is neither any check nor taking something)
+    "look-closer": ("take a closer look", "have a closer look", "get a closer look", "take a proper look",
+                    "have a proper look", "get a better look"),
     "wait": ("wait", "hold on", "hang on", "stand by", "hold off", "give it time", "wait for",
              "wait until", "wait till", "wait til"),
     # --- people and places
