@@ -390,3 +390,24 @@ BAY = Drill.model_validate({**MIXER.model_dump(), "must_not": [
 ])
 def test_a_cue_ending_in_a_particle_or_an_ing_needs_it_where_the_author_put_it(answer, forbidden):
     assert {v.id for v in grade(BAY, answer).violations} == forbidden
+
+
+def test_only_reaches_over_a_number_and_articles():
+    drill = Drill.model_validate({**MIXER.model_dump(), "criterion": [
+        {"id": "ambulance", "text": "Has an ambulance called on 2222", "cues": ["ambulance", "2222"]},
+        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}]})
+    g = grade(drill, "I tell Bea. I'd only ring 2222 for an ambulance if the bleeding hadn't stopped.")
+    assert not g.criteria["ambulance"].met and g.criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "I tell Bea, then I drive Tom to A&E myself, it's quicker than an ambulance.",
+    "I tell Bea and run him to A&E in my car rather than wait for an ambulance.",
+    "I tell Bea. Faster than waiting for the ambulance, so I take him in the van.",
+])
+def test_what_an_act_is_compared_with_is_not_done(answer):
+    drill = Drill.model_validate({**MIXER.model_dump(), "criterion": [
+        {"id": "ambulance", "text": "Has an ambulance called", "cues": ["ambulance"]},
+        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}]})
+    g = grade(drill, answer)
+    assert not g.criteria["ambulance"].met and g.criteria["tell"].met

@@ -520,6 +520,13 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
 
 
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
+def _compared_with(sentence: Sentence, first_unit: int) -> bool:
+    """The step's words are what an act is compared with: "it's quicker than an AMBULANCE"."""
+    before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
+    return bool(re.search(r"\b(?:quicker|faster|easier|better|safer|sooner|less|more|rather)\s+than\s+"
+                          r"(?:[\w'-]+\s+){0,3}$", before, re.IGNORECASE))
+
+
 _WH = frozenset({"who", "what", "where", "when", "how", "why", "which", "whom", "if", "whether"})
 _NEW_SUBJECT = frozenset({"i", "we", "i'll", "i'd", "we'll", "we'd", "i'm"})
 _BE_GO = frozenset("is are was were be been 's go goes going went get gets got come comes".split())
@@ -853,9 +860,11 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
             if _CONDITION_AFTER.search(rest):
                 return "only if"
             break
-        if not units[i].bridge:
+        if units[i].negator or w in CLAUSE_BREAKS:
+            break
+        if not (units[i].bridge or units[i].soft or units[i].stop):
             verbs += 1
-            if verbs > 2 or units[i].negator or w in CLAUSE_BREAKS:
+            if verbs > 2:
                 break
     if _ONLY_IF_AFTER.match(rest):
         return "only if"  # "tell the shift lead only if it happens again"
@@ -1003,6 +1012,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "unavailable"  # (for a forbidden action it is the reason, not a refusal: "the marshal's away so I…")
     if not_mine(s, a):
         return "not committed"
+    if _compared_with(s, a):
+        return "negated"  # "quicker than an ambulance", "faster than waiting for the ambulance"
     if not suppositions and (someone_else_will(s, a) or _BY_SOMEONE.match(after_unit(s, b))):
         return "by someone else"  # (also "isolated and locked off BY MAINTENANCE")
     why = hedged(s, a, b)
