@@ -411,3 +411,16 @@ def test_what_an_act_is_compared_with_is_not_done(answer):
         {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}]})
     g = grade(drill, answer)
     assert not g.criteria["ambulance"].met and g.criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "I tell Bea, and Tom's nearer so he'll isolate it and lock it off.",
+    "I tell Bea. Tom is on the panel, so she'll isolate it and lock it off for me.",
+    "I tell Bea and he'd isolate it and lock it off.",
+])
+def test_he_ll_and_she_ll_are_someone_else(answer):
+    assert "isolate" not in credited(answer) and "tell" in credited(answer)
+
+
+def test_see_if_it_stops_is_no_stop():
+    assert "stop" not in credited("I keep mixing for a minute to see if it stops, then I tell Bea.")

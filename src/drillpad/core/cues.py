@@ -813,9 +813,9 @@ _WITH_ME = re.compile(r"\b(?:me|i)\s+and\b|\band\s+(?:me|i|myself)\b", re.IGNORE
 # someone other than the trainee will do it: "… and Tom will isolate it", "she says she'll come over and isolate it"
 _WHO = r"(?:he|she|they|(?!I\b)[A-Z][a-z]+(?: from [\w -]{1,20}?)?)"
 _THEY_WILL = re.compile(
-    rf"\b{_WHO}\s+(?:will|'ll|can|is going to|'s going to|are going to|says? (?:he|she|they)(?:'ll| will| can)|"
-    rf"said (?:he|she|they)(?:'d| would))\b")
-_SUBJECT = re.compile(rf"\b(?:I|i|we|We|you|You|{_WHO})\b(?=\s+[a-z'])")
+    rf"\b{_WHO}(?:'ll|'d|\s+(?:will|'ll|can|is going to|'s going to|are going to|says? (?:he|she|they)(?:'ll| will| can)|"
+    rf"said (?:he|she|they)(?:'d| would)))\b")
+_SUBJECT = re.compile(rf"\b(?:I|i|we|We|you|You|{_WHO})\b(?=\s+[a-z']|'(?:ll|d)\b)")
 
 
 _BY_SOMEONE = re.compile(
