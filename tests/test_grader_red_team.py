@@ -73,6 +73,13 @@ def violations(answer: str) -> set[str]:
     return {v.id for v in grade(MIXER, answer).violations}
 
 
+def mixer_with(*, criterion: list[dict] | None = None, must_not: list[dict] | None = None) -> Drill:
+    """The mixer drill with other criteria or forbidden actions (each a dict as in a drill file)."""
+    data = MIXER.model_dump()
+    return Drill.model_validate({**data, "criterion": criterion if criterion is not None else data["criterion"],
+                                 "must_not": must_not if must_not is not None else data["must_not"]})
+
+
 @pytest.mark.parametrize("answer", [
     # a negation covers every forbidden act joined to it by "or", also after an if-clause of its own
     "Press the stop and isolate it. If the guard sticks I wouldn't force the guard or bypass the switch.",
@@ -206,20 +213,20 @@ def test_a_step_the_trainee_does_is_still_credited(answer):
 
 
 def test_a_step_that_is_itself_saying_no_is_met_by_a_no_and_is_no_skipped_safeguard():
-    drill = Drill.model_validate({**MIXER.model_dump(), "criterion": [
+    drill = mixer_with(criterion=[
         *[c.model_dump() for c in MIXER.criterion],
         {"id": "decline", "text": "Politely declines to run the mixer for Tom", "cues": ["politely", "decline"]}],
-        "must_not": [*[m.model_dump() for m in MIXER.must_not],
-                     {"id": "run-for-tom", "text": "Running the mixer politely for Tom", "cues": ["run it for him"]}]})
+        must_not=[*[m.model_dump() for m in MIXER.must_not],
+                  {"id": "run-for-tom", "text": "Running the mixer politely for Tom", "cues": ["run it for him"]}])
     g = grade(drill, "I tell Tom no politely, can't run it for him. Press the stop, isolate it, lock it off, tell Bea.")
     assert g.criteria["decline"].met
     assert not g.violations
 
 
-GUARD = Drill.model_validate({**MIXER.model_dump(), "must_not": [
-    {"id": "guard-off", "text": "Taking the guard off", "cues": ["take the guard off"]}], "criterion": [
+GUARD = mixer_with(must_not=[
+    {"id": "guard-off", "text": "Taking the guard off", "cues": ["take the guard off"]}], criterion=[
     *[c.model_dump() for c in MIXER.criterion],
-    {"id": "steam-off", "text": "Turns the steam off", "required": False, "cues": ["turn the steam off"]}]})
+    {"id": "steam-off", "text": "Turns the steam off", "required": False, "cues": ["turn the steam off"]}])
 
 
 @pytest.mark.parametrize("answer, forbidden", [
@@ -285,9 +292,9 @@ def test_more_lists_of_steps_earn_nothing(answer):
     "The isolator is broken so I tell Bea.",
 ])
 def test_a_step_named_as_a_state_that_is_not_so_is_not_done(answer):
-    drill = Drill.model_validate({**MIXER.model_dump(), "criterion": [
+    drill = mixer_with(criterion=[
         {"id": "isolate", "text": "Isolates the mixer", "cues": ["isolator"]},
-        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}]})
+        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
     g = grade(drill, answer)
     assert not g.criteria["isolate"].met and g.criteria["tell"].met
 
@@ -322,27 +329,27 @@ def test_pillars_as_a_metaphor_still_mark_a_keyword_list(answer):
     "top the battery cells up now while it charges",
 ])
 def test_a_phrasal_verb_cue_meets_its_verb_and_particle_around_a_short_object(answer):
-    drill = Drill.model_validate({**MIXER.model_dump(), "must_not": [
-        {"id": "top-up-now", "text": "Topping up now, while it is still on charge", "cues": ["top it up now"]}]})
+    drill = mixer_with(must_not=[
+        {"id": "top-up-now", "text": "Topping up now, while it is still on charge", "cues": ["top it up now"]}])
     assert [v.id for v in grade(drill, answer).violations] == ["top-up-now"]
 
 
 def test_a_particle_far_from_its_verb_is_another_phrase():
-    drill = Drill.model_validate({**MIXER.model_dump(), "must_not": [
-        {"id": "top-up-now", "text": "Topping up now, while it is still on charge", "cues": ["top it up now"]}]})
+    drill = mixer_with(must_not=[
+        {"id": "top-up-now", "text": "Topping up now, while it is still on charge", "cues": ["top it up now"]}])
     assert grade(drill, "I'd top the box of deionised water bottles on the shelf up there now.").violations == []
 
 
 @pytest.mark.parametrize("answer", ["The tape goes up across each end.", "Only when the lift is up and stopped."])
 def test_a_particle_after_another_verb_is_not_the_phrasal_verb(answer):
-    drill = Drill.model_validate({**MIXER.model_dump(), "must_not": [
-        {"id": "tape-up", "text": "Taping it up", "cues": ["tape it up", "lift it up"]}]})
+    drill = mixer_with(must_not=[
+        {"id": "tape-up", "text": "Taping it up", "cues": ["tape it up", "lift it up"]}])
     assert grade(drill, answer).violations == []
 
 
 def test_a_cue_is_not_met_across_a_new_clause_of_the_trainees():
-    drill = Drill.model_validate({**MIXER.model_dump(), "must_not": [
-        {"id": "send-tom", "text": "Sending Tom to the office on his own", "cues": ["tell him to go to the office"]}]})
+    drill = mixer_with(must_not=[
+        {"id": "send-tom", "text": "Sending Tom to the office on his own", "cues": ["tell him to go to the office"]}])
     assert grade(drill, "I tell him to wait here and I go to the office to ask Bea.").violations == []
     assert [v.id for v in grade(drill, "I tell him to go to the office.").violations] == ["send-tom"]
 
@@ -374,9 +381,9 @@ def test_first_aider_and_every1_as_typed():
     assert find_cue("everyone out", split_sentences("every1 out to the yard", syn), syn)
 
 
-BAY = Drill.model_validate({**MIXER.model_dump(), "must_not": [
+BAY = mixer_with(must_not=[
     {"id": "go-back", "text": "Going back in before it is safe", "cues": ["go back in", "go back for"]},
-    {"id": "stop-rinse", "text": "Stopping the rinse early", "cues": ["stop rinsing"]}]})
+    {"id": "stop-rinse", "text": "Stopping the rinse early", "cues": ["stop rinsing"]}])
 
 
 @pytest.mark.parametrize("answer, forbidden", [
@@ -393,9 +400,9 @@ def test_a_cue_ending_in_a_particle_or_an_ing_needs_it_where_the_author_put_it(a
 
 
 def test_only_reaches_over_a_number_and_articles():
-    drill = Drill.model_validate({**MIXER.model_dump(), "criterion": [
+    drill = mixer_with(criterion=[
         {"id": "ambulance", "text": "Has an ambulance called on 2222", "cues": ["ambulance", "2222"]},
-        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}]})
+        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
     g = grade(drill, "I tell Bea. I'd only ring 2222 for an ambulance if the bleeding hadn't stopped.")
     assert not g.criteria["ambulance"].met and g.criteria["tell"].met
 
@@ -406,9 +413,9 @@ def test_only_reaches_over_a_number_and_articles():
     "I tell Bea. Faster than waiting for the ambulance, so I take him in the van.",
 ])
 def test_what_an_act_is_compared_with_is_not_done(answer):
-    drill = Drill.model_validate({**MIXER.model_dump(), "criterion": [
+    drill = mixer_with(criterion=[
         {"id": "ambulance", "text": "Has an ambulance called", "cues": ["ambulance"]},
-        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}]})
+        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
     g = grade(drill, answer)
     assert not g.criteria["ambulance"].met and g.criteria["tell"].met
 

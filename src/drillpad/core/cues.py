@@ -787,7 +787,8 @@ def considered(sentence: Sentence, first_unit: int, rest: str) -> bool:
 # "When I was on nights we always …", "Bea would isolate it herself".
 _NOT_MINE = re.compile(
     r"\b(?:ideally|normally|usually|generally|in theory|technically|officially|by the book|on paper|"
-    r"in an ideal world|in a perfect world|when i was (?:on|at|in|with)|last time|in the past|at my (?:old|last|previous)|"
+    r"in an ideal world|in a perfect world|when i was (?:on|at|in|with)|last time|in the past|"
+    r"at my (?:old|last|previous)|"
     r"i know (?:i|we|you) (?:should|ought|need|have to|must|'m supposed|am supposed|'re supposed|are supposed)|"
     r"(?:i'm|i am|we're|we are) (?:supposed|meant) to|i (?:really |probably )?should(?! not| never|n't)|"
     r"(?:i|we) used to|they (?:always|usually|normally)|i wish|if only|in a dream world|"
@@ -813,8 +814,8 @@ _WITH_ME = re.compile(r"\b(?:me|i)\s+and\b|\band\s+(?:me|i|myself)\b", re.IGNORE
 # someone other than the trainee will do it: "… and Tom will isolate it", "she says she'll come over and isolate it"
 _WHO = r"(?:he|she|they|(?!I\b)[A-Z][a-z]+(?: from [\w -]{1,20}?)?)"
 _THEY_WILL = re.compile(
-    rf"\b{_WHO}(?:'ll|'d|\s+(?:will|'ll|can|is going to|'s going to|are going to|says? (?:he|she|they)(?:'ll| will| can)|"
-    rf"said (?:he|she|they)(?:'d| would)))\b")
+    rf"\b{_WHO}(?:'ll|'d|\s+(?:will|'ll|can|is going to|'s going to|are going to|"
+    rf"says? (?:he|she|they)(?:'ll| will| can)|said (?:he|she|they)(?:'d| would)))\b")
 _SUBJECT = re.compile(rf"\b(?:I|i|we|We|you|You|{_WHO})\b(?=\s+[a-z']|'(?:ll|d)\b)")
 
 

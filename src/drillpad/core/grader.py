@@ -24,8 +24,8 @@ from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm, pieces,
-    split_sentences, stem, tokens,
+    NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm,
+    pieces, split_sentences, stem, tokens,
 )
 from drillpad.core.pack import Criterion, Drill, MustNot, Prompt
 
@@ -72,22 +72,25 @@ _INJECTION = re.compile(
     r"|\bstep (?:is|was|has been|are|were)\s+(?:already\s+|now\s+)?(?:done|complete|completed|covered|finish|"
     r"finished|removed|dropped|waived|satisfied|not needed|not required|optional|ticked)"
     r"|\b(?:that's|thats|that is)\s+(?:[\w-]+\s+){1,4}?(?:done|covered|ticked|sorted)\b(?:[^.]{0,30}\b(?:marker|note))"
-    r"|\b(?:all|every|each) (?:criteri(?:a|on)s?|steps?|points?)\s+(?:now\s+)?(?:met|satisfied|passed|done|covered|complete)"
+    r"|\b(?:all|every|each) (?:criteri(?:a|on)s?|steps?|points?)\s+(?:now\s+)?"
+    r"(?:met|satisfied|passed|done|covered|complete)"
     r"|\bexempt (?:from|of)\b|\bi(?:'m| am) exempt\b"
-    r"|\brev(?:ision)?\.?\s*\d+\b[^.;]{0,60}?\b(?:removes?|removed|redefines?|drops?|dropped|waives?|no longer|exempts?|"
-    r"allows?|says? (?:we|you) (?:don't|do not|no longer))"
+    r"|\brev(?:ision)?\.?\s*\d+\b[^.;]{0,60}?\b(?:removes?|removed|redefines?|drops?|dropped|waives?|no longer|"
+    r"exempts?|allows?|says? (?:we|you) (?:don't|do not|no longer))"
     r"|\b(?:graded|scored|marked)\s+\d+\s*/\s*\d+|\breuse (?:the |my |that )?(?:grade|score|mark)"
     r"|\b(?:assessor|marker|grader|examiner)s?\s+(?:this|that|it)\b|\b(?:this|that|it) (?:counts|should count) as\b"
     r"|\bpasted from\b|\bsigned\s*:|\bpre-?\s?approved\b|\bplease (?:grade|mark|score|count|tick|accept|pass)\b"
     r"|\bgrade it so\b|\bstep (?:is|was) (?:met|satisfied|covered) by\b|\bas n/?a\b|\bnot applicable\b"
     r"|\b(?:doesn't|does not|don't|do not) apply to (?:me|us)\b"
     r"|\bi(?:'m| am) (?:the )?(?:nominated|authori[sz]ed|designated)\b"
-    r"|\b(?:those|these|both|the) (?:two|three|steps?|ones?) (?:are|is|were) (?:already )?(?:done|covered|complete|sorted)",
+    r"|\b(?:those|these|both|the) (?:two|three|steps?|ones?) (?:are|is|were) (?:already )?"
+    r"(?:done|covered|complete|sorted)",
     re.IGNORECASE,
 )
 # a block set apart as system text or a pasted note: "[SYSTEM] … [/SYSTEM]", "--- … ---", "<note> … </note>"
 _INJECTED_BLOCK = re.compile(r"\[\s*(system|admin|note|instructions?|sys)\s*\](?:.*?\[\s*/\s*\1\s*\])?"
-                             r"|<+\s*([a-z_]+)[^>]*>+(?:.*?<\s*/\s*\2\s*>)?|-{3,}.{0,400}?-{3,}", re.IGNORECASE | re.DOTALL)
+                             r"|<+\s*([a-z_]+)[^>]*>+(?:.*?<\s*/\s*\2\s*>)?|-{3,}.{0,400}?-{3,}",
+                             re.IGNORECASE | re.DOTALL)
 _FRAGMENT = re.compile(r"(?:[,;:.!?\n•–/|=>→➡⇒✓✔☑✅#]|\s-+\s|->)+")
 _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\b", re.IGNORECASE)
 # "X, Y and Z are the key to compliance", "Response = X + Y + Z": the steps named as a list, not done.
@@ -124,8 +127,8 @@ _ACRONYM = re.compile(r"(?:\b[A-Za-z]\.){3,}")
 _LIST_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[a-z])[.)]\s+", re.MULTILINE)
 # someone doing something: "I", "we", "me and Sam" …
 _DOER_WORDS = frozenset("i i'd i'll i'm i've we we'd we'll we're we've me us myself let's lets".split())
-_CLAUSE_SPLIT = re.compile(r"[,;:→➡⇒✓✔()\n]|\s-+\s|\b(?:and|then|or|but|so|next|after that|afterwards|first)\b",
-                           re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(r"[,;:→➡⇒✓✔()\n]|\s-+\s|\b(?:and|then|or|but|so|next|after that|afterwards|"
+                           r"first)\b", re.IGNORECASE)
 # words that make a run of terms a sentence someone says ("I'd", "the", "with", "then")
 _FUNCTION = frozenset("""i we you my our the a an it to then with of on in for before after so if that this would
 will i'd i'll we'd is are be have has at by and first next them his her their from into until once while when""".split())

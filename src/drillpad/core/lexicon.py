@@ -60,7 +60,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- checking
     "check": ("check", "inspect", "look at", "examine", "verify", "make sure", "ensure", "confirm", "double check",
               "double-check", "eyeball", "have a look", "look over", "chk", "go over", "go round", "see that",
-              "check over", "visual check", "take a look", "take a quick look", "have a quick look", "take a look at", ),
+              "check over", "visual check", "take a look", "take a quick look", "have a quick look",
+              "take a look at", ),
     "test": ("test", "prove", "trial", "test it", "try it", "check it works", "check that it works",
              "try start", "try-start"),
     # going nearer to see ("a closer look" is neither any check nor taking something)
@@ -187,7 +188,8 @@ ABBREVIATIONS: dict[str, str] = {
     "cos": "because", "coz": "because", "cuz": "because", "tho": "though", "wud": "would", "wld": "would",
     "shd": "should", "dont": "don't", "wont": "won't", "cant": "can't", "didnt": "didn't", "wouldnt": "wouldn't",
     "shouldnt": "shouldn't", "isnt": "isn't", "im": "i'm", "id": "i'd", "ill": "i'll", "ive": "i've",
-    "nxt": "next", "btn": "button", "btns": "buttons", "pt": "point", "cyl": "cylinder", "chgr": "charger", "hyd": "hydraulic", "thn": "then", "n": "and", "nd": "and", "yr": "your", "hv": "have", "abt": "about",
+    "nxt": "next", "btn": "button", "btns": "buttons",
+    "pt": "point", "cyl": "cylinder", "chgr": "charger", "hyd": "hydraulic", "thn": "then", "n": "and", "nd": "and", "yr": "your", "hv": "have", "abt": "about",
     "cba": "can't be bothered", "obvs": "obviously", "1st": "first", "every1": "everyone", "some1": "someone",
     "any1": "anyone", "no1": "no one",
 }
