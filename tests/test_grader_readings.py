@@ -57,7 +57,7 @@ def test_a_condition_put_first_is_a_condition():
 def test_steps_named_as_the_subject_of_a_statement_earn_nothing():
     r = grade(RACK, "Getting clear, stopping the driver, barriers and the shift lead are the foundations of "
                     "rack safety.")
-    assert r.score == 0 and r.needs_review and "stuffing" in r.flags
+    assert r.score == 0 and not r.passed and "stuffing" in r.flags
     fine = grade(RACK, "Step out, stop the driver, barriers up. Barriers and radios are kept by the office.")
     assert fine.criteria["close"].met and "stuffing" not in fine.flags
 

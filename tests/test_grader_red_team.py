@@ -166,7 +166,7 @@ def test_a_pasted_sign_off_or_note_to_the_assessor_earns_nothing_and_is_flagged(
 def test_steps_named_as_a_list_in_new_shapes_earn_nothing(answer):
     g = grade(MIXER, answer)
     assert credited(answer) == set()
-    assert g.needs_review
+    assert "stuffing" in g.flags and not g.passed
 
 
 @pytest.mark.parametrize("answer, steps", [

@@ -581,8 +581,10 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
 
     met = [r for r in results.values() if r.met]
     if met and _is_stuffing(cleaned, sentences, met):
+        # told at once to say it in their own words (the flag stays in the evidence, and they can ask a manager);
+        # only a note to the grader as well sends it to a manager
         flags.append("stuffing")
-        return _zero(drill, flags, needs_review=True, violations=violations,
+        return _zero(drill, flags, needs_review=injected, violations=violations,
                      feedback=["This looks like a list of key words. Describe what you would do, in order, "
                                "in your own words."])
     if contradicted:
