@@ -64,7 +64,7 @@ def test_today_stats_rebuild_demonstrate_cli(capsys, minipack, data_dir, monkeyp
     out = capsys.readouterr().out
     assert "Today for Alex: 5 item(s)" in out and "[lesson] Clearing a jam" in out and "Journey:" in out
     assert main([*d, "demonstrate", "--learner", "Alex", "--task", "jam", "Cleared C1 with lockout"]) == 0
-    assert main([*d, "stats", "--cohort", "dock-hand"]) == 0
+    assert main([*d, "stats", "--learner", "Alex"]) == 0
     assert "First-time accuracy" in capsys.readouterr().out
     assert main([*d, "rebuild"]) == 0
     assert "0 differed" in capsys.readouterr().out
@@ -141,8 +141,24 @@ def test_verbs_that_open_one_learners_data_need_their_pin(capsys, alex_dir, monk
     assert "1 wrong PIN attempt since your last visit" in capsys.readouterr().err
 
 
-def test_stats_for_a_cohort_needs_no_learners_pin(capsys, alex_dir):
+def test_stats_for_a_cohort_of_three_or_more_needs_no_learners_pin(capsys, alex_dir):
+    for name in ("Bo", "Cy"):
+        main([*alex_dir, "learner", "add", name, "--role", "dock-hand"])
     assert main([*alex_dir, "stats", "--cohort", "dock-hand"]) == 0
+    assert main([*alex_dir, "stats"]) == 0
+    assert "First-time accuracy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("scope", [["--cohort", "dock-hand"], []], ids=["cohort", "everyone"])
+def test_stats_for_fewer_than_three_learners_would_show_one_persons_practice_so_it_is_refused(
+        capsys, alex_dir, tmp_path, scope):
+    assert main([*alex_dir, "stats", *scope]) == 1
+    err = capsys.readouterr().err
+    assert "only 1 learner" in err and "--learner" in err and "First-time accuracy" not in err
+    policy = tmp_path / "policy.toml"
+    policy.write_text('cli_authority = "IT service desk (ticket 4412)"\n')
+    assert main(["--policy", str(policy), *alex_dir, "stats", *scope]) == 0  # under IT's stated authority, logged
+    assert "IT service desk (ticket 4412)" in capsys.readouterr().err
 
 
 def test_an_it_authority_in_the_policy_runs_without_the_pin_and_is_logged(capsys, alex_dir, tmp_path, data_dir):

@@ -301,6 +301,8 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
                 cmd == "drill" and args.action == "run" and args.learner):  # one learner's data: their PIN
             if (refused := learner_access(ws, args.learner, cmd, policy)) is not None:
                 return refused
+        if cmd == "stats" and not args.learner and (refused := small_group_access(ws, args.cohort, policy)):
+            return refused
         if cmd == "pack" and args.pack_command == "import":
             for path in args.paths:
                 r = ws.import_pack(path)
@@ -451,6 +453,33 @@ def learner_access(ws: Workspace, learner: str, verb: str, policy) -> int | None
     if result.wrong_since_last_visit:
         print(result.message, file=sys.stderr)
     return None
+
+
+SMALL_GROUP = 3  # a cohort's figures stand for nobody in particular from this many learners on
+
+
+def small_group_access(ws: Workspace, role: str | None, policy) -> int | None:
+    """Cohort figures for fewer than SMALL_GROUP learners would show one person's practice without their PIN:
+    refused, except on the manager's DrillPad or under the authority IT states in the policy (logged). Returns
+    None to go ahead, else the exit code."""
+    import logging
+
+    from drillpad.evidence import has_manager_keys
+
+    n = len(ws.stats_scope(None, role))
+    if n == 0 or n >= SMALL_GROUP or has_manager_keys(ws.paths.data_dir):
+        return None
+    scope = f"cohort {role}" if role else "this workstation"
+    if authority := policy.policy.cli_authority:
+        logging.getLogger("drillpad").warning("drillpad stats for %s (%d learner(s)) run under the authority stated "
+                                              "by policy %s: %s", scope, n, policy.source, authority)
+        print(f"note: {scope} has {n} learner(s); shown under {authority!r} (IT policy); this is logged.",
+              file=sys.stderr)
+        return None
+    print(f"error: {scope} has only {n} learner{'s' if n != 1 else ''}, so its figures would show one person's "
+          f"practice without their PIN. Use `drillpad stats --learner NAME` (their PIN), or the manager's DrillPad.",
+          file=sys.stderr)
+    return 1
 
 
 def _choose_pin(ws: Workspace, name: str) -> int:

@@ -1382,17 +1382,20 @@ class Workspace:
                             "created_at": lr.created_at},
                 "events": events, "schedule": cards}
 
+    def stats_scope(self, learner_key: str | None = None, role: str | None = None) -> list[str]:
+        """The learner ids the metrics cover: one learner, a role's cohort, or everyone."""
+        if learner_key:
+            return [self.learner(learner_key).id]
+        if role:
+            pack_id, role_id = learner_store.resolve_role(self.db, role)
+            return [r[0] for r in self.db.execute("SELECT id FROM learners WHERE pack_id = ? AND role_id = ?",
+                                                  [pack_id, role_id])]
+        return [r[0] for r in self.db.execute("SELECT id FROM learners")]
+
     def stats(self, learner_key: str | None = None, role: str | None = None, start=None, end=None,
               task: str | None = None):
         """The five metrics for one learner, a role's cohort, or everyone; optionally for one task."""
-        if learner_key:
-            ids = [self.learner(learner_key).id]
-        elif role:
-            pack_id, role_id = learner_store.resolve_role(self.db, role)
-            ids = [r[0] for r in self.db.execute("SELECT id FROM learners WHERE pack_id = ? AND role_id = ?",
-                                                 [pack_id, role_id])]
-        else:
-            ids = [r[0] for r in self.db.execute("SELECT id FROM learners")]
+        ids = self.stats_scope(learner_key, role)
         from drillpad.store import aggregates
 
         # the same sums metrics_core.compute makes of the events, kept per learner × task × day
