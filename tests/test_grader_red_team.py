@@ -431,3 +431,20 @@ def test_he_ll_and_she_ll_are_someone_else(answer):
 
 def test_see_if_it_stops_is_no_stop():
     assert "stop" not in credited("I keep mixing for a minute to see if it stops, then I tell Bea.")
+
+
+@pytest.mark.parametrize("answer", [
+    "This is how I would do it: press the stop, isolate it and lock it off, and tell Bea.",
+    "I know the procedure by heart: press the stop, isolate and lock it off, keep Tom back, tell Bea.",
+    "When it comes down to it I press the stop, isolate it, lock it off and tell Bea.",
+    "Once that step is done I press the stop, isolate it and lock it off, and tell Bea.",
+    "I'm authorised to use the mixer, so I press the stop, isolate it and lock it off and tell Bea.",
+    "That counts as a near miss, so I press the stop, isolate it, lock it off and tell Bea.",
+    "Press the stop a.s.a.p., isolate it and lock it off, keep Tom back and tell Bea.",
+    "The best thing would be to press the stop, isolate it and lock it off, then tell Bea.",
+    "I tick the check card as done once I press the stop, isolate it, lock it off and tell Bea.",
+])
+def test_plain_answers_that_share_words_with_gaming_shapes_are_not_flagged(answer):
+    g = grade(MIXER, answer)
+    assert not {"stuffing", "injection"} & set(g.flags), g.flags
+    assert {"stop", "isolate", "tell"} <= credited(answer)

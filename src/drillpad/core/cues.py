@@ -793,7 +793,7 @@ _NOT_MINE = re.compile(
     r"(?:i'm|i am|we're|we are) (?:supposed|meant) to|i (?:really |probably )?should(?! not| never|n't)|"
     r"(?:i|we) used to|they (?:always|usually|normally)|i wish|if only|in a dream world|"
     r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthat )(?<!\bit )(?<!\bwhich )(?<!\bthis )(?<!\bwho )"
-    r"(?<=[a-z] )would(?! (?:not|never|rather|be (?:quicker|faster|easier|better|safer)))|"
+    r"(?<=[a-z] )would(?! (?:not|never|rather|be|have to|need)\b)|"
     r"\b(?!(?:i|we|you|it|that|this|which|who|there)'d)[a-z]+'d\b(?= (?!rather|better)))", re.IGNORECASE)
 _NEW_START = re.compile(r"\b(?:but|so|however|though|although|instead|now|tonight|today|this time)\b|[;:]",
                         re.IGNORECASE)

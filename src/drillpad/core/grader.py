@@ -67,10 +67,15 @@ _INJECTION = re.compile(
     r"|\b(?:assessor|marker|grader|examiner|evaluator|reviewer|moderator)s?\s*(?::|please\b|pls\b|note\b|-\s)"
     r"|[\[<#(]\s*(?:#+\s*)?(?:system|admin|pasted|signed|sign-off|override|note to|assistant|instructions?)\b"
     r"|\bsystem (?:notice|override|message|note|instruction)|\bsigned off\s*[:\-—]|\bsign-off\s*[:\-—]"
-    r"|\b(?:please\s+(?:to\s+)?)?(?:mark|count|treat|consider|tick|score|record)\s+(?:it|this|that|them|the\s+)?"
-    r"(?:\s*[\w-]+){0,3}\s+(?:as\s+)?(?:done|met|complete|completed|covered|passed|satisfied|ticked)\b"
-    r"|\bstep (?:is|was|has been|are|were)\s+(?:already\s+|now\s+)?(?:done|complete|completed|covered|finish|"
-    r"finished|removed|dropped|waived|satisfied|not needed|not required|optional|ticked)"
+    r"|\bplease\s+(?:to\s+)?(?:mark|count|treat|consider|tick|score|record)\b[^.]{0,40}?\b(?:done|met|complete|"
+    r"completed|covered|passed|satisfied|ticked)\b"
+    r"|\b(?:mark|treat|count)\s+(?:it|this|that|them|me|my answer|the\s+[\w-]+(?:\s+step)?|[\w-]+)\s+as\s+"
+    r"(?:met|passed|complete|completed|covered|satisfied)\b"
+    # (a step declared done by someone else or taken away; not "once that step is done I …")
+    r"|\bstep (?:is|was|has been|are|were)\s+(?:already\s+|now\s+)?(?:covered|removed|dropped|waived|satisfied|"
+    r"not needed|not required|optional|ticked)"
+    r"|\bstep (?:is|was|has been) (?:already )?(?:done|complete|completed|finish|finished) (?:by|from|for me)\b"
+    r"|\bso (?:this|that|the [\w-]+) step (?:is|was) (?:already )?(?:done|complete|completed|finish|finished)\b"
     r"|\b(?:that's|thats|that is)\s+(?:[\w-]+\s+){1,4}?(?:done|covered|ticked|sorted)\b(?:[^.]{0,30}\b(?:marker|note))"
     r"|\b(?:all|every|each) (?:criteri(?:a|on)s?|steps?|points?)\s+(?:now\s+)?"
     r"(?:met|satisfied|passed|done|covered|complete)"
@@ -78,12 +83,16 @@ _INJECTION = re.compile(
     r"|\brev(?:ision)?\.?\s*\d+\b[^.;]{0,60}?\b(?:removes?|removed|redefines?|drops?|dropped|waives?|no longer|"
     r"exempts?|allows?|says? (?:we|you) (?:don't|do not|no longer))"
     r"|\b(?:graded|scored|marked)\s+\d+\s*/\s*\d+|\breuse (?:the |my |that )?(?:grade|score|mark)"
-    r"|\b(?:assessor|marker|grader|examiner)s?\s+(?:this|that|it)\b|\b(?:this|that|it) (?:counts|should count) as\b"
+    r"|\b(?:assessor|marker|grader|examiner)s?\s+(?:this|that|it)\b"
+    r"|\b(?:this|that|it) (?:counts|should count) as (?:met|done|complete|completed|covered|passed|a pass|full|"
+    r"['\"‘’“”])"
     r"|\bpasted from\b|\bsigned\s*:|\bpre-?\s?approved\b|\bplease (?:grade|mark|score|count|tick|accept|pass)\b"
     r"|\bgrade it so\b|\bstep (?:is|was) (?:met|satisfied|covered) by\b|\bas n/?a\b|\bnot applicable\b"
     r"|\b(?:doesn't|does not|don't|do not) apply to (?:me|us)\b"
-    r"|\bi(?:'m| am) (?:the )?(?:nominated|authori[sz]ed|designated)\b"
-    r"|\b(?:those|these|both|the) (?:two|three|steps?|ones?) (?:are|is|were) (?:already )?"
+    r"|\bi(?:'m| am) (?:the )?(?:site'?s? )?(?:nominated|designated)\b"
+    r"|\bi(?:'m| am) authori[sz]ed to (?:skip|close|shut|override|ignore|bypass|sign|approve|waive|leave out)\b"
+    r"|\bso (?:those|these|both|the) (?:two|three|steps?|ones?) (?:are|is|were) (?:already )?"
+    r"(?:done|covered|complete|sorted)|\b(?:those|these|both|the) (?:two|three|steps) (?:are|were) already "
     r"(?:done|covered|complete|sorted)",
     re.IGNORECASE,
 )
@@ -110,21 +119,26 @@ _META = re.compile(
     # the answer described instead of given: "the correct answer includes …", "I know the procedure is …"
     r"|\bthe (?:correct|right|model|ideal|expected|textbook|proper|full|perfect) (?:answer|response|procedure)\b"
     r"|\b(?:this|my|the) (?:answer|response) (?:includes?|contains?|covers?|mentions?|has|lists?)\b"
-    r"|\bi know (?:the|that the|all the) (?:procedure|sop|steps|rules|drill|answer)\b"
+    r"|\bi know (?:the|that the|all the) (?:procedure|sop|steps|rules|drill|answer)\s+(?:is|are|says?|includes?)\b"
     r"|\bthe (?:procedure|sop|steps|process) (?:is|are|says?|would be|includes?)\s*:?\s*(?:to\s+)?"
     r"(?:[\w-]+\s*,\s*){2,}"
     # (2026-12f red team) a mnemonic, a rhyme or a checklist instead of an answer
-    r"|\b(?:mnemonic|acronym|rhyme|checklist|motto|slogan|mantra|textbook)\b|(?:\b[A-Za-z]\.\s?){3,}"
+    r"|\b(?:mnemonic|acronym|rhyme|checklist|motto|slogan|mantra|textbook)\b"
     r"|^\s*(?:what|all)\s+(?:[\w'-]+\s+){0,4}?(?:needs?|wants?|expects?|takes?)\b[^:.]{0,30}:"
     r"|\b(?:means|equals)\s+(?:a|an|the|having|your|some)?\s*[\w-]+(?:\s+[\w-]+){0,3}\s*,"
-    r"|\b(?:the one|the ones|the order|the steps) to remember\b|\bknow (?:it |them )?by heart\b|\bin one line\b"
-    r"|\bthe whole [\w -]{1,30} story\b|\bkind of (?:situation|thing|job|day|problem)\b|\bcomes? down to\b"
-    r"|\b(?:is|are) how\b|^\s*what keeps\b|\bevery (?:picker|operator|driver|worker|trainee|baker|one|body)\b"
+    # (not "this is how I'd do it", "I know it by heart: …", "when it comes down to it": answers say those too;
+    # "X, Y and Z are how …" and "… comes down to A, B and C" are caught by their shape, see _nobody_does)
+    r"|\bthe one to remember\b|\bshould know (?:it |them )?by heart\b|\bin one line\b"
+    r"|\bthe whole [\w -]{1,30} story\b|\bkind of situation\b"
+    r"|^\s*what keeps\b|\bevery (?:picker|operator|driver|worker|trainee|baker|one|body)\b"
     r"[^.]{0,20}\bshould know\b",
     re.IGNORECASE)
 # an acronym for the steps ("C.L.O.S.E.", "P.A.W.S.")
 _ACRONYM = re.compile(r"(?:\b[A-Za-z]\.){3,}")
+_DOTTED_WORDS = frozenset("asap ppe sds loto coshh eta fyi rsvp aka ie eg etc am pm".split()) | frozenset(
+    lexicon.ABBREVIATIONS)
 _LIST_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[a-z])[.)]\s+", re.MULTILINE)
+_ARTICLES = frozenset({"the", "a", "an", "my", "his", "her", "their", "our", "your", "this", "that", "some", "any"})
 # someone doing something: "I", "we", "me and Sam" …
 _DOER_WORDS = frozenset("i i'd i'll i'm i've we we'd we'll we're we've me us myself let's lets".split())
 _CLAUSE_SPLIT = re.compile(r"[,;:→➡⇒✓✔()\n]|\s-+\s|\b(?:and|then|or|but|so|next|after that|afterwards|"
@@ -842,8 +856,8 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     "the answer" ("lockout, platen and hook are the key to compliance", "Response = X + Y + Z")."""
     if _is_list_shaped(_LIST_NUMBER.sub("", text)):
         return True  # (a numbered list of bare terms is one too: "1) Stop button 2) Isolate …")
-    if len(met) >= 2 and _ACRONYM.search(text):
-        return True
+    if len(met) >= 2 and any(m.group(0).replace(".", "").lower() not in _DOTTED_WORDS for m in _ACRONYM.finditer(text)):
+        return True  # a mnemonic for the steps ("C.L.O.S.E."), not "a.s.a.p." or "P.P.E."
     words = [w for s in sentences for w in s.words]
     function = sum(w in _FUNCTION for w in words)
     # a run of terms with no punctuation and (almost) none of the words that make a sentence:
@@ -878,8 +892,12 @@ def _nobody_does(s: Sentence, start: int) -> bool:
     if any(w in _DOER_WORDS for w in s.words):
         return False
     for at in [start, *(s.start + m.end() for m in _CLAUSE_SPLIT.finditer(s.text) if s.start + m.end() > start)]:
+        article = False
         for u in (u for u in s.units if s.offsets[u.first][0] >= at):
-            if u.keys & VERB_KEYS and not s.words[u.first].endswith(("ed", "en")):
+            if s.words[u.first] in _ARTICLES:
+                article = True  # "the LOG", "a TAG": a thing, not a step
+                continue
+            if u.keys & VERB_KEYS and not article and not s.words[u.first].endswith(("ed", "en")):
                 return False  # a clause that starts with a verb: a step someone does
             if not (u.soft or u.stop or u.bridge):
                 break  # it starts with a thing
