@@ -448,3 +448,20 @@ def test_plain_answers_that_share_words_with_gaming_shapes_are_not_flagged(answe
     g = grade(MIXER, answer)
     assert not {"stuffing", "injection"} & set(g.flags), g.flags
     assert {"stop", "isolate", "tell"} <= credited(answer)
+
+
+@pytest.mark.parametrize("answer", [
+    "I usually press the stop first, then I isolate it and lock it off and tell Bea.",
+    "I should press the stop, isolate it and lock it off, then tell Bea.",
+    "I'm supposed to press the stop, then isolate it and lock it off and tell Bea.",
+    "Last time this happened I pressed the stop, isolated it and locked it off and told Bea.",
+    "I press the stop by Bay 3, isolate it and lock it off, and tell Bea.",
+    "I press the stop, isolate it and lock it off, then tell Bea and ask if she was told before.",
+])
+def test_plain_plans_that_share_words_with_the_commitment_rules_are_still_credited(answer):
+    assert {"stop", "isolate", "tell"} <= credited(answer)
+
+
+def test_more_than_is_no_comparison_of_acts():
+    drill = mixer_with(criterion=[{"id": "rinse", "text": "Rinses for 20 minutes", "cues": ["rinse + 20 minutes"]}])
+    assert grade(drill, "I rinse his hand for more than 20 minutes.").criteria["rinse"].met

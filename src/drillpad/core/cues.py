@@ -523,7 +523,7 @@ _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 def _compared_with(sentence: Sentence, first_unit: int) -> bool:
     """The step's words are what an act is compared with: "it's quicker than an AMBULANCE"."""
     before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
-    return bool(re.search(r"\b(?:quicker|faster|easier|better|safer|sooner|less|more|rather)\s+than\s+"
+    return bool(re.search(r"\b(?:quicker|faster|easier|better|safer|sooner|rather)\s+than\s+"
                           r"(?:[\w'-]+\s+){0,3}$", before, re.IGNORECASE))
 
 
@@ -786,15 +786,18 @@ def considered(sentence: Sentence, first_unit: int, rest: str) -> bool:
 # does: "Normally the day shift would isolate it", "Ideally you'd …, but", "I know I should lock it off, but",
 # "When I was on nights we always …", "Bea would isolate it herself".
 _NOT_MINE = re.compile(
-    r"\b(?:ideally|normally|usually|generally|in theory|technically|officially|by the book|on paper|"
-    r"in an ideal world|in a perfect world|when i was (?:on|at|in|with)|last time|in the past|"
-    r"at my (?:old|last|previous)|"
-    r"i know (?:i|we|you) (?:should|ought|need|have to|must|'m supposed|am supposed|'re supposed|are supposed)|"
-    r"(?:i'm|i am|we're|we are) (?:supposed|meant) to|i (?:really |probably )?should(?! not| never|n't)|"
-    r"(?:i|we) used to|they (?:always|usually|normally)|i wish|if only|in a dream world|"
+    # an ideal or a habit said with "would"/"you" ("Normally the day shift would…", "Ideally you'd…"), not the
+    # trainee's own habit ("I usually press the stop first" is their plan)
+    r"\b(?:ideally|normally|usually|generally|in theory|technically|officially|by the book|on paper)\b"
+    r"(?=[^.;:]*?\b(?:would|you|you'd|they'd|he'd|she'd|used to)\b)|"
+    r"\b(?:ideally|in theory|in an ideal world|in a perfect world)\b|"
+    r"\bwhen i was (?:on|at|in|with)\b|\bat my (?:old|last|previous)\b|"
+    r"\b(?:last time|in the past)\b(?![^.;:]*?\b(?:i|we)\b)|"  # "Last time the shift lead switched it off…"
+    r"\bi know (?:i|we|you) (?:should|ought|need|have to|must|'m supposed|am supposed|'re supposed|are supposed)|"
+    r"\b(?:i|we) used to\b|\bthey (?:always|usually|normally)\b|\bi wish\b|\bif only\b|\bin a dream world\b|"
     r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthat )(?<!\bit )(?<!\bwhich )(?<!\bthis )(?<!\bwho )"
     r"(?<=[a-z] )would(?! (?:not|never|rather|be|have to|need)\b)|"
-    r"\b(?!(?:i|we|you|it|that|this|which|who|there)'d)[a-z]+'d\b(?= (?!rather|better)))", re.IGNORECASE)
+    r"\b(?!(?:i|we|you|it|that|this|which|who|there)'d)[a-z]+'d\b(?= (?!rather|better))", re.IGNORECASE)
 _NEW_START = re.compile(r"\b(?:but|so|however|though|although|instead|now|tonight|today|this time)\b|[;:]",
                         re.IGNORECASE)
 
@@ -821,7 +824,7 @@ _SUBJECT = re.compile(rf"\b(?:I|i|we|We|you|You|{_WHO})\b(?=\s+[a-z']|'(?:ll|d)\
 
 _BY_SOMEONE = re.compile(
     r"^(?:\s+(?!(?:then|but|so|i|we)\b)[\w'-]+){0,4}?\s+by\s+(?:the\s+|my\s+|our\s+|a\s+)?"
-    r"(?:(?!(?:me|myself|hand|the|a)\b)[A-Z][a-z]+|team ?lead(?:er)?|shift ?lead(?:er)?|supervisor|manager|maintenance|"
+    r"(?:(?!(?:me|myself|hand|the|a)\b)[A-Z][a-z]+\b(?!\s*-?\s*\d)|team ?lead(?:er)?|shift ?lead(?:er)?|supervisor|manager|maintenance|"
     r"security|(?:an? )?engineers?|(?:day|night|late|early) shift|someone else|(?:a |my )?colleague)\b")
 
 
