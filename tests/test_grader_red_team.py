@@ -465,3 +465,16 @@ def test_plain_plans_that_share_words_with_the_commitment_rules_are_still_credit
 def test_more_than_is_no_comparison_of_acts():
     drill = mixer_with(criterion=[{"id": "rinse", "text": "Rinses for 20 minutes", "cues": ["rinse + 20 minutes"]}])
     assert grade(drill, "I rinse his hand for more than 20 minutes.").criteria["rinse"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "When the mixer was still turning I pressed the stop, then I isolated it, locked it off and told Bea.",
+    "The isolator is down by the door: I press the stop, isolate it and lock it off, then tell Bea.",
+    "I press the stop, isolate it and lock it off, and tell Bea, and ask Tom if he had his hand in it.",
+])
+def test_narrative_and_whether_are_no_conditions(answer):
+    assert {"stop", "isolate", "tell"} <= credited(answer)
+
+
+def test_moving_a_forbidden_thing_towards_the_job_is_still_the_forbidden_act():
+    assert "flame" in violations("I'd move the lighter round the cabinet seal to find the leak.")

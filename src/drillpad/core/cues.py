@@ -112,13 +112,14 @@ _HEDGE_AFTER = re.compile(
 _COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|could)\b",
                              re.IGNORECASE)
 _IF_ONLY_AFTER = re.compile(
-    r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?\bif\s+(?:[\w'-]+\s+){1,3}?"
+    r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?(?<!ask )(?<!asks )(?<!check )(?<!see )"
+    r"(?<!know )\bif\s+(?:[\w'-]+\s+){1,3}?"
     r"(?:had|was|were|could|did|would|agreed?|agrees|allows?|lets|let me|says? so|said so|okays?|ok's|"
     r"gets? (?:any )?worse|got (?:any )?worse|goes wrong|went wrong|passes out|passed out)\b",
     re.IGNORECASE)
 # the sentence opens with a case that has not happened: "If it got any worse I'd …", "If he passes out, call …"
 _IF_FIRST = re.compile(
-    r"^\s*(?:and |but |so |then )?(?:if|when)\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|"
+    r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|"
     r"could|got|went|gets? (?:any )?worse|goes wrong|passes out|collapses|starts? to)\b", re.IGNORECASE)
 _CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
 # the condition right after the step, in the same clause: "… and do a near miss only if something happened"
@@ -965,7 +966,7 @@ def _subject(before: str) -> bool:
 # put out of use: "I leave the tap water bottle where it is", "bin that lemonade bottle", "move the lighter away"
 _PUT_AWAY_BEFORE = re.compile(
     r"\b(?:bin|binned|chuck|chucked|throw(?:n)? (?:away|out)|throw|get rid of|tidy away|put away|lock away|hide|"
-    r"remove|removed|take away|move|moved|leave|leaving)\s+(?:the|that|this|any|my|those|these)?\s*$", re.IGNORECASE)
+    r"remove|removed|take away|leave|leaving)\s+(?:the|that|this|any|my|those|these)?\s*$", re.IGNORECASE)
 _PUT_AWAY_AFTER = re.compile(
     r"^(?:\s+[\w'-]+){0,3}?\s+(?:where it is|where they are|alone|well alone|out of (?:the way|reach)|away|aside|"
     r"gets? (?:moved|put|taken|binned|thrown)|(?:is|are|gets?) (?:moved|put|taken) (?:off|away|out|aside))\b",
@@ -987,7 +988,7 @@ def kept_away(sentence: Sentence, first_unit: int, end_unit: int) -> bool:
 
 _NOT_SO = re.compile(
     r"^\s*(?:'s|'re|is|are|was|were)\s+(?:still\s+|just\s+|already\s+)?"
-    r"(?:not|never|being|broken|faulty|missing|jammed|stuck|bust|busted|knackered|dead|down|out of order|"
+    r"(?:not|never|being|broken|faulty|missing|jammed|stuck|bust|busted|knackered|dead|out of order|"
     r"playing up|gone)\b|^\s*being\b|^\s*(?:won't|will not|doesn't|does not|didn't|did not|can't|cannot|isn't|"
     r"aren't|wasn't|hasn't|haven't)\b", re.IGNORECASE)
 
