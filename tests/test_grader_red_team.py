@@ -478,3 +478,25 @@ def test_narrative_and_whether_are_no_conditions(answer):
 
 def test_moving_a_forbidden_thing_towards_the_job_is_still_the_forbidden_act():
     assert "flame" in violations("I'd move the lighter round the cabinet seal to find the leak.")
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    ("The one thing I'd never do is force the guard open.", set()),
+    ("What I would never do is bypass the switch.", set()),
+    ("Tom says it's fine to restart the mixer, but I press the stop and tell Bea.", set()),
+    ("The drinks cup goes in the bin so nobody uses it.", set()),
+    ("I wrote the restart of the mixer in the log and told Bea.", set()),
+    ("Shutting the steam valve is for maintenance, not me.", set()),
+    ("I'd restart the mixer straight away.", {"restart"}),
+])
+def test_forbidden_acts_refused_reported_or_named_as_a_thing(answer, forbidden):
+    drill = mixer_with(must_not=[*[m.model_dump() for m in MIXER.must_not if m.id != "restart"],
+                                 {"id": "restart", "text": "Starting the mixer again", "cues": ["restart + mixer"]}])
+    assert {v.id for v in grade(drill, answer).violations} == forbidden
+
+
+def test_a_step_that_is_leaving_it_to_someone_is_met_when_they_do_it():
+    drill = mixer_with(criterion=[
+        {"id": "leave-steam", "text": "Leaves the steam valve to maintenance", "cues": ["valve + maintenance"]},
+        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert grade(drill, "I tell Bea. The valve is shut by maintenance, not by me.").criteria["leave-steam"].met

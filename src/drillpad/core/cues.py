@@ -521,6 +521,17 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
 
 
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
+# "Tom says …", "Marta reckons …": someone else's words, not the trainee's plan
+_REPORTED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|said|reckons|thinks|claims)\s+(?:that\s+)?"
+                       r"(?:[\w'-]+\s+){0,6}$")
+
+
+def _clause_start(sentence: Sentence, first_unit: int) -> str:
+    """The text of the sentence before the unit, from the last "but"/"so"/";" on."""
+    before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
+    return re.split(r"[;:]|\b(?:but|so|then)\b", before)[-1]
+
+
 def _compared_with(sentence: Sentence, first_unit: int) -> bool:
     """The step's words are what an act is compared with: "it's quicker than an AMBULANCE"."""
     before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
@@ -529,6 +540,7 @@ def _compared_with(sentence: Sentence, first_unit: int) -> bool:
 
 
 _WH = frozenset({"who", "what", "where", "when", "how", "why", "which", "whom", "if", "whether"})
+_ARTICLE_WORDS = frozenset({"the", "a", "an", "my", "his", "her", "their", "our", "your", "this", "that"})
 _NEW_SUBJECT = frozenset({"i", "we", "i'll", "i'd", "we'll", "we'd", "i'm"})
 _BE_GO = frozenset("is are was were be been 's go goes going went get gets got come comes".split())
 
@@ -714,7 +726,8 @@ def too_much_for(sentence: Sentence, at: int) -> bool:
 
 
 _OTHERS_JOB = re.compile(
-    r"^\s*(?:[\w'-]+\s+){0,3}?(?:is|are|'s|'re|was)\s+(?:not\s+(?:my|our)\s+(?:job|responsibility|call|place)"
+    r"^\s*(?:[\w'-]+\s+){0,3}?(?:is|are|'s|'re|was)\s+(?:for\s+(?:the\s+)?(?!me\b|us\b)[\w-]+(?:\s*,\s*not\s+me)?"
+    r"|not\s+(?:my|our)\s+(?:job|responsibility|call|place)"
     r"|(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}[\w-]+(?:'s|s')\s+(?:job|responsibility|task|call)"
     r"|(?:down|up)\s+to\s+(?:the\s+)?(?!me\b)[\w-]+)\b", re.IGNORECASE)
 
@@ -911,8 +924,11 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
     out: list[Match] = []
     for s in sentences:
         spans: list[tuple[int, int, str]] = []
-        for term in terms:
+        for k, term in enumerate(terms):
             hits = _find(s.units, term, s)
+            if suppositions and k == 0 and len(term) == 1 and len(terms) > 1 and term[0].keys & VERB_KEYS:
+                # a forbidden act's verb ("decant + bottle") said as a thing: "I wrote THE decant in the log"
+                hits = [h for h in hits if h[0] == 0 or s.words[s.units[h[0] - 1].first] not in _ARTICLE_WORDS]
             if not hits and suppositions and len(terms) == 1:
                 hits = _said_of_it(s, term)  # "I know where the steam valve is, so I'd shut it myself"
             if not hits:
@@ -941,6 +957,7 @@ _KEPT_AWAY = re.compile(
     r"(?:away|in|inside|out of|aside|behind|on)"
     r"|(?:stays?|remains?|is kept|are kept|is left|are left)\s+(?:in|inside|on|at|away|out|behind|put|where|shut)\b"
     r"|(?:goes|go|comes|come|gets|get|is|are)\s+(?:nowhere|no where|not|never)\s+(?:near|close)"
+    r"|(?:goes|go|gets|get|is|are)\s+(?:in|into|straight in|straight into)\s+(?:the\s+)?(?:bin|skip|waste)"
     r"|(?:is|are|was|were|'s|'re)\s*(?:not|n't|never)\s+(?:used|touched|needed|an option|coming out|going near)"
     r"|(?:isn't|aren't|wasn't|weren't)\s+(?:used|touched|needed|an option|coming out|going near))\b",
     re.IGNORECASE)
@@ -1017,6 +1034,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "unavailable"  # (for a forbidden action it is the reason, not a refusal: "the marshal's away so I…")
     if not_mine(s, a):
         return "not committed"
+    if suppositions and _REPORTED.search(_clause_start(s, a)):
+        return "circumstance"  # what someone else says: "Tom says it's fine to restart the mixer"
     if _compared_with(s, a):
         return "negated"  # "quicker than an ambulance", "faster than waiting for the ambulance"
     if not suppositions and (someone_else_will(s, a) or _BY_SOMEONE.match(after_unit(s, b))):
