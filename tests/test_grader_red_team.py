@@ -500,3 +500,22 @@ def test_a_step_that_is_leaving_it_to_someone_is_met_when_they_do_it():
         {"id": "leave-steam", "text": "Leaves the steam valve to maintenance", "cues": ["valve + maintenance"]},
         {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
     assert grade(drill, "I tell Bea. The valve is shut by maintenance, not by me.").criteria["leave-steam"].met
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    ("The bottle of drinks cup stuff goes back to the kitchen, well away from the mixer.", set()),
+    ("Stop Tom climbing on it, then press the stop.", set()),
+    ("There's no way I force the guard open, I press the stop.", set()),
+])
+def test_more_honest_wordings_are_no_forbidden_acts(answer, forbidden):
+    drill = mixer_with(must_not=[*[m.model_dump() for m in MIXER.must_not],
+                                 {"id": "climb", "text": "Climbing on the mixer", "cues": ["climbing on it"]}])
+    assert {v.id for v in grade(drill, answer).violations} == forbidden
+
+
+def test_a_step_timed_by_its_own_text_is_met_in_a_time_clause():
+    drill = mixer_with(criterion=[
+        {"id": "when-still", "text": "Clears the hook only once the bowl is at a standstill", "cues": ["at a standstill"]},
+        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert grade(drill, "I tell Bea and clear the hook once the bowl is at a standstill.").criteria["when-still"].met
+

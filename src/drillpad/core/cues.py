@@ -521,6 +521,8 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
 
 
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
+_NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+(?:would\s+)?(?:i|we)(?:'d|'ll)?\s+"
+                     r"(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
 # "Tom says …", "Marta reckons …": someone else's words, not the trainee's plan
 _REPORTED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|said|reckons|thinks|claims)\s+(?:that\s+)?"
                        r"(?:[\w'-]+\s+){0,6}$")
@@ -601,6 +603,9 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
             return False  # a new subject starts a new clause: "if it won't hold I'd chock it"
         if word == "from" and _preventing(sentence, i):
             return True  # "stop Alex from climbing in", "keep people from walking through"
+        if i == at - 1 and sentence.words[units[at].first].endswith("ing") and units[i].keys & _PERSON_KEYS \
+                and i > 0 and units[i - 1].keys & _PREVENT:
+            return True  # "stop Tom climbing on it"
         if u.negator:
             if word in _COMMIT_AFTER_NEGATION and _earlier_negator(sentence, i):
                 return False  # "wouldn't start without locking out" commits
@@ -958,6 +963,7 @@ _KEPT_AWAY = re.compile(
     r"|(?:stays?|remains?|is kept|are kept|is left|are left)\s+(?:in|inside|on|at|away|out|behind|put|where|shut)\b"
     r"|(?:goes|go|comes|come|gets|get|is|are)\s+(?:nowhere|no where|not|never)\s+(?:near|close)"
     r"|(?:goes|go|gets|get|is|are)\s+(?:in|into|straight in|straight into)\s+(?:the\s+)?(?:bin|skip|waste)"
+    r"|(?:goes|go|gets|get|is|are)\s+(?:put\s+|taken\s+)?back\s+(?:to|in|on)\b"
     r"|(?:is|are|was|were|'s|'re)\s*(?:not|n't|never)\s+(?:used|touched|needed|an option|coming out|going near)"
     r"|(?:isn't|aren't|wasn't|weren't)\s+(?:used|touched|needed|an option|coming out|going near))\b",
     re.IGNORECASE)
@@ -975,7 +981,9 @@ def _clause_before(sentence: Sentence, first_unit: int) -> str:
 
 
 def _subject(before: str) -> bool:
-    """Whether the words before a thing in its clause leave it the clause's subject ("the", "my", "while the")."""
+    """Whether the words before a thing in its clause leave it the clause's subject ("the", "my", "while the", "the
+    bottle of")."""
+    before = re.sub(r"\b[\w-]+\s+of\s*$", " ", before)  # "the bottle of (tap water)"
     return not any(w not in _DETERMINERS and w not in ("any", "no", "all", "some", "those", "these", "while", "when",
                                                        "as", "if") for w in tokens(before))
 
@@ -1034,6 +1042,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "unavailable"  # (for a forbidden action it is the reason, not a refusal: "the marshal's away so I…")
     if not_mine(s, a):
         return "not committed"
+    if suppositions and _NO_WAY.search(_clause_start(s, a)):
+        return "negated"  # "there's no way I lift it on my own"
     if suppositions and _REPORTED.search(_clause_start(s, a)):
         return "circumstance"  # what someone else says: "Tom says it's fine to restart the mixer"
     if _compared_with(s, a):

@@ -375,14 +375,15 @@ def _put_off(sentence: Sentence, span: Span) -> bool:
 
 def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str, *,
             forbidden: bool = False, urgent: bool = False, after: int = -1, refusing: bool = False,
-            delegated: bool = False) -> _Found:
+            delegated: bool = False, timed: bool = False) -> _Found:
     """The earliest clean match of any of *cues* (starting after the offset *after*), else what was seen instead;
     with *urgent* (the step is to be done at once), a match put off till later is refused; with *refusing* (the
     step is itself saying no: "Politely declines to work the tail-lift"), a negation is part of it ("tell him no
     politely, can't do the buttons"); with *delegated* (the step is leaving it to someone or having it done: "Leaves
-    the valve to security", "Has an ambulance called"), someone else doing it is the step."""
+    the valve to security", "Has an ambulance called"), someone else doing it is the step; with *timed* (the step's
+    text is about when: "Takes it off only once the platform is on the ground"), a cue in a time clause counts."""
     per_cue = [[replace(m, refused="") if (refusing and m.refused in ("negated", "declared unnecessary")) or (
-                    delegated and m.refused == "by someone else") else m
+                    delegated and m.refused == "by someone else") or (timed and m.refused == "circumstance") else m
                 for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
                for q in cues]
     if urgent:
@@ -457,19 +458,20 @@ def _negated_itself(sentence: Sentence, span: Span, verb: frozenset[str]) -> boo
     return False
 
 
+_TIMED = re.compile(r"(?<!\bat )\b(?:once|until|till|when|after)\b", re.IGNORECASE)  # (not "at once")
 _DELEGATED = re.compile(r"\s*(?:has|have|leaves?|hands?(?: over)?)\b", re.IGNORECASE)
 _REFUSING = re.compile(r"\b(?:declin|refus|turns? down|says? no\b|tells? (?:him|her|them|the \w+) no\b)", re.IGNORECASE)
 
 
 def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, urgent: bool = False,
                after: int = -1) -> _Found:
-    refusing, delegated = bool(_REFUSING.search(c.text)), bool(_DELEGATED.match(c.text))
-    found = _search(c.cues, sentences, synonyms, text, urgent=urgent, after=after, refusing=refusing,
-                    delegated=delegated) if c.cues else _Found(False)
+    how = {"refusing": bool(_REFUSING.search(c.text)), "delegated": bool(_DELEGATED.match(c.text)),
+           "timed": bool(_TIMED.search(c.text))}
+    found = _search(c.cues, sentences, synonyms, text, urgent=urgent, after=after, **how) if c.cues \
+        else _Found(False)
     if found.met or not c.parts:
         return found
-    parts = [_search(p, sentences, synonyms, text, urgent=urgent, after=after, refusing=refusing,
-                     delegated=delegated) for p in c.parts]
+    parts = [_search(p, sentences, synonyms, text, urgent=urgent, after=after, **how) for p in c.parts]
     if all(p.met for p in parts):
         first = min(parts, key=lambda p: p.start)
         return _Found(True, first.start, max(p.end for p in parts), " … ".join(p.evidence for p in parts),
