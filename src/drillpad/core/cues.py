@@ -75,7 +75,7 @@ going like really just okay ok well yeah i'd i'll i'm we'd we'll
 _PARTICLES = frozenset({"out", "off", "on", "up", "down", "in", "over", "away", "back", "round", "around"})
 _OBJECTS = frozenset({"it", "them", "this", "that", "him", "her", "everything", "all", "one", "us", "someone",
                       "somebody", "everyone", "everybody"})
-_DETERMINERS = frozenset({"my", "the", "your", "his", "her", "our", "their", "a", "an", "this", "that"})
+DETERMINERS = frozenset({"my", "the", "your", "his", "her", "our", "their", "a", "an", "this", "that"})
 # The only words a cue may lose when matched: articles, possessives, object pronouns and the like
 # ("stop the conveyor" meets "stop conveyor C2"). Every other word of a cue is needed ("change it
 # HERE", "while it RUNS", "top up NOW").
@@ -428,7 +428,7 @@ class Synonyms:
         """How many words at *k* are a short object: a pronoun, one word, or "my/the" + one word."""
         if k >= len(stems) or raw[k] in CLAUSE_BREAKS or raw[k] in NEGATORS:
             return 0
-        if raw[k] in _DETERMINERS and k + 1 < len(stems) and raw[k + 1] not in CLAUSE_BREAKS:
+        if raw[k] in DETERMINERS and k + 1 < len(stems) and raw[k + 1] not in CLAUSE_BREAKS:
             return 2
         return 1
 
@@ -451,7 +451,7 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
         if words:
             # "going to the locker" is a "go to"; "going to lock it" is no going anywhere
             words = ["go" if w == "going" and i + 2 < len(words) and words[i + 1] == "to"
-                     and words[i + 2] in _DETERMINERS else w for i, w in enumerate(words)]
+                     and words[i + 2] in DETERMINERS else w for i, w in enumerate(words)]
             stems = [stem(w) for w in words]
             out.append(Sentence(len(out), start, chunk, words, stems, offsets, synonyms.units(stems, words)))
     for before, after in zip(out, out[1:]):
@@ -530,20 +530,18 @@ _REPORTED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|said|r
 
 def _clause_start(sentence: Sentence, first_unit: int) -> str:
     """The text of the sentence before the unit, from the last "but"/"so"/";" on."""
-    before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
+    before = before_unit(sentence, first_unit)
     return re.split(r"[;:]|\b(?:but|so|then)\b", before)[-1]
 
 
 def _compared_with(sentence: Sentence, first_unit: int) -> bool:
     """The step's words are what an act is compared with: "it's quicker than an AMBULANCE"."""
-    before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
+    before = before_unit(sentence, first_unit)
     return bool(re.search(r"\b(?:quicker|faster|easier|better|safer|sooner|rather)\s+than\s+"
                           r"(?:[\w'-]+\s+){0,3}$", before, re.IGNORECASE))
 
 
 _WH = frozenset({"who", "what", "where", "when", "how", "why", "which", "whom", "if", "whether"})
-_ARTICLE_WORDS = frozenset({"the", "a", "an", "my", "his", "her", "their", "our", "your", "this", "that"})
-_NEW_SUBJECT = frozenset({"i", "we", "i'll", "i'd", "we'll", "we'd", "i'm"})
 _BE_GO = frozenset("is are was were be been 's go goes going went get gets got come comes".split())
 
 
@@ -692,6 +690,11 @@ def after_unit(sentence: Sentence, unit: int) -> str:
     return sentence.text[sentence.offsets[sentence.units[unit].last][1] - sentence.start:]
 
 
+def before_unit(sentence: Sentence, unit: int) -> str:
+    """The sentence's text before the unit at index *unit* (what is said before a step is named)."""
+    return sentence.text[:sentence.offsets[sentence.units[unit].first][0] - sentence.start]
+
+
 def refused_after(sentence: Sentence, end_unit: int) -> bool:
     """"The lockout isn't needed", "... can be skipped": a step declared unnecessary after it is named."""
     rest = after_unit(sentence, end_unit)
@@ -726,7 +729,7 @@ _TOO_MUCH = re.compile(r"\btoo\s+(?:[\w'-]+\s+){1,3}(?:for|to)\s+(?:[\w'-]+\s+){
 
 def too_much_for(sentence: Sentence, at: int) -> bool:
     """"The order's too long for one go", "too heavy to lift alone": "too … for/to" refuses what follows."""
-    before = sentence.text[:sentence.offsets[sentence.units[at].first][0] - sentence.start]
+    before = before_unit(sentence, at)
     return bool(_TOO_MUCH.search(re.split(r"[,.;:!?]", before)[-1]))
 
 
@@ -746,6 +749,8 @@ def left_to_others(sentence: Sentence, end_unit: int) -> bool:
 _TIME_WORDS = frozenset({"until", "till", "til", "once", "when", "whenever", "while", "after", "before"})
 _FIRST_PERSON = frozenset({"i", "we", "i'm", "i've", "i'd", "i'll", "we're", "we've", "we'd", "we'll", "me", "us",
                            "you", "you've", "you're", "myself"})
+# the trainee starting a clause of their own ("… and I go to the gatehouse")
+_NEW_SUBJECT = _SUBJECTS & _FIRST_PERSON
 
 
 def circumstance(sentence: Sentence, at: int) -> bool:
@@ -771,7 +776,7 @@ def circumstance(sentence: Sentence, at: int) -> bool:
             return (finite and 1 <= len(subject) <= 3 and subject[0] not in ("that", "this", "then", "which")
                     and not any(w in _FIRST_PERSON or w in NEGATORS or w.endswith(("ing", "ed"))
                                 or stem(w) in _ACTION_STEMS for w in subject)
-                    and not all(w in _DETERMINERS or w in _SOFT for w in subject))
+                    and not all(w in DETERMINERS or w in _SOFT for w in subject))
     return False
 
 
@@ -824,7 +829,7 @@ _NEW_START = re.compile(r"\b(?:but|so|however|though|although|instead|now|tonigh
 def not_mine(sentence: Sentence, first_unit: int) -> bool:
     """The step at *first_unit* is said as a habit, an ideal or someone else's would-be act, in its part of the
     sentence (before "but", "so", "tonight" … start the trainee's own plan)."""
-    before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
+    before = before_unit(sentence, first_unit)
     part = _NEW_START.split(before)[-1]
     return bool(_NOT_MINE.search(part)) and not _WITH_ME.search(part)
 
@@ -849,7 +854,7 @@ _BY_SOMEONE = re.compile(
 
 def someone_else_will(sentence: Sentence, first_unit: int) -> bool:
     """The last one said to act before the step, in its part of the sentence, is someone else who will do it."""
-    before = sentence.text[:sentence.offsets[sentence.units[first_unit].first][0] - sentence.start]
+    before = before_unit(sentence, first_unit)
     part = re.split(r"[.;:!?]|\b(?:but|so|then)\b", before)[-1]
     if first_unit > 0 and not _WITH_ME.search(part):
         prev = sentence.units[first_unit - 1]
@@ -870,9 +875,8 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
     if _CONDITION_FIRST.match(sentence.text):  # "Only if it moved would I get out": the whole sentence hangs on it
         return "only if"
-    if _IF_FIRST.match(sentence.text) and not re.search(
-            r"\b(?:but|so|instead|otherwise)\b", sentence.text[:sentence.offsets[sentence.units[first_unit].first][0]
-                                                               - sentence.start], re.IGNORECASE):
+    if _IF_FIRST.match(sentence.text) and not re.search(r"\b(?:but|so|instead|otherwise)\b",
+                                                         before_unit(sentence, first_unit), re.IGNORECASE):
         return "only if"  # "If it got any worse I'd isolate it" (not after "…, but it's stopped, so I …")
     units = sentence.units
     rest = after_unit(sentence, end_unit)
@@ -933,7 +937,7 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
             hits = _find(s.units, term, s)
             if suppositions and k == 0 and len(term) == 1 and len(terms) > 1 and term[0].keys & VERB_KEYS:
                 # a forbidden act's verb ("decant + bottle") said as a thing: "I wrote THE decant in the log"
-                hits = [h for h in hits if h[0] == 0 or s.words[s.units[h[0] - 1].first] not in _ARTICLE_WORDS]
+                hits = [h for h in hits if h[0] == 0 or s.words[s.units[h[0] - 1].first] not in DETERMINERS]
             if not hits and suppositions and len(terms) == 1:
                 hits = _said_of_it(s, term)  # "I know where the steam valve is, so I'd shut it myself"
             if not hits:
@@ -976,15 +980,14 @@ def _a_thing(cue: str) -> bool:
 
 
 def _clause_before(sentence: Sentence, first_unit: int) -> str:
-    start = sentence.offsets[sentence.units[first_unit].first][0] - sentence.start
-    return re.split(r"[,;:.!?]|\b(?:and|then|but|so|because)\b", sentence.text[:start])[-1]
+    return re.split(r"[,;:.!?]|\b(?:and|then|but|so|because)\b", before_unit(sentence, first_unit))[-1]
 
 
 def _subject(before: str) -> bool:
     """Whether the words before a thing in its clause leave it the clause's subject ("the", "my", "while the", "the
     bottle of")."""
     before = re.sub(r"\b[\w-]+\s+of\s*$", " ", before)  # "the bottle of (tap water)"
-    return not any(w not in _DETERMINERS and w not in ("any", "no", "all", "some", "those", "these", "while", "when",
+    return not any(w not in DETERMINERS and w not in ("any", "no", "all", "some", "those", "these", "while", "when",
                                                        "as", "if") for w in tokens(before))
 
 

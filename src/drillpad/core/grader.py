@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm,
+    DETERMINERS, NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm,
     pieces, split_sentences, stem, tokens,
 )
 from drillpad.core.pack import Criterion, Drill, MustNot, Prompt
@@ -138,7 +138,7 @@ _ACRONYM = re.compile(r"(?:\b[A-Za-z]\.){3,}")
 _DOTTED_WORDS = frozenset("asap ppe sds loto coshh eta fyi rsvp aka ie eg etc am pm".split()) | frozenset(
     lexicon.ABBREVIATIONS)
 _LIST_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[a-z])[.)]\s+", re.MULTILINE)
-_ARTICLES = frozenset({"the", "a", "an", "my", "his", "her", "their", "our", "your", "this", "that", "some", "any"})
+_ARTICLES = DETERMINERS | {"some", "any"}
 # someone doing something: "I", "we", "me and Sam" …
 _DOER_WORDS = frozenset("i i'd i'll i'm i've we we'd we'll we're we've me us myself let's lets".split())
 _CLAUSE_SPLIT = re.compile(r"[,;:→➡⇒✓✔()\n]|\s-+\s|\b(?:and|then|or|but|so|next|after that|afterwards|"
@@ -382,8 +382,9 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
     politely, can't do the buttons"); with *delegated* (the step is leaving it to someone or having it done: "Leaves
     the valve to security", "Has an ambulance called"), someone else doing it is the step; with *timed* (the step's
     text is about when: "Takes it off only once the platform is on the ground"), a cue in a time clause counts."""
-    per_cue = [[replace(m, refused="") if (refusing and m.refused in ("negated", "declared unnecessary")) or (
-                    delegated and m.refused == "by someone else") or (timed and m.refused == "circumstance") else m
+    waived = ({"negated", "declared unnecessary"} if refusing else set()) | (
+        {"by someone else"} if delegated else set()) | ({"circumstance"} if timed else set())
+    per_cue = [[replace(m, refused="") if m.refused in waived else m
                 for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
                for q in cues]
     if urgent:
