@@ -422,20 +422,27 @@ def _read_pin(prompt: str) -> str | None:
     return getpass.getpass(prompt)
 
 
+def _under_it_authority(policy, done: str, note: str) -> bool:
+    """Whether IT states an authority in the policy (``cli_authority``) to go ahead without a learner's PIN; if so,
+    what is *done* is logged under it and the *note* told on stderr."""
+    import logging
+
+    authority = policy.policy.cli_authority
+    if not authority:
+        return False
+    logging.getLogger("drillpad").warning("%s under the authority stated by policy %s: %s", done, policy.source,
+                                          authority)
+    print(f"note: {note} under {authority!r} (IT policy); this is logged.", file=sys.stderr)
+    return True
+
+
 def learner_access(ws: Workspace, learner: str, verb: str, policy) -> int | None:
     """A verb that reads or writes one learner's data runs with that learner's PIN (counted like the window's:
     wrong ones lead to the same lock), or under the authority IT states in the policy (``cli_authority``),
     logged as such. Returns None to go ahead, else the exit code."""
-    import logging
-
     lr = ws.learner(learner)
-    authority = policy.policy.cli_authority
-    if authority:
-        logging.getLogger("drillpad").warning("drillpad %s for learner %s (%s) run without their PIN under the "
-                                              "authority stated by policy %s: %s", verb, lr.name, lr.id,
-                                              policy.source, authority)
-        print(f"note: {lr.name}'s data, opened without their PIN under {authority!r} (IT policy); this is logged.",
-              file=sys.stderr)
+    if _under_it_authority(policy, f"drillpad {verb} for learner {lr.name} ({lr.id}) run without their PIN",
+                           f"{lr.name}'s data, opened without their PIN"):
         return None
     if not ws.has_pin(lr.id):
         print(f"error: {lr.name} has no PIN yet. Choose one in the DrillPad window, or with "
@@ -462,19 +469,14 @@ def small_group_access(ws: Workspace, role: str | None, policy) -> int | None:
     """Cohort figures for fewer than SMALL_GROUP learners would show one person's practice without their PIN:
     refused, except on the manager's DrillPad or under the authority IT states in the policy (logged). Returns
     None to go ahead, else the exit code."""
-    import logging
-
     from drillpad.evidence import has_manager_keys
 
     n = len(ws.stats_scope(None, role))
     if n == 0 or n >= SMALL_GROUP or has_manager_keys(ws.paths.data_dir):
         return None
     scope = f"cohort {role}" if role else "this workstation"
-    if authority := policy.policy.cli_authority:
-        logging.getLogger("drillpad").warning("drillpad stats for %s (%d learner(s)) run under the authority stated "
-                                              "by policy %s: %s", scope, n, policy.source, authority)
-        print(f"note: {scope} has {n} learner(s); shown under {authority!r} (IT policy); this is logged.",
-              file=sys.stderr)
+    if _under_it_authority(policy, f"drillpad stats for {scope} ({n} learner(s)) run",
+                           f"{scope} has {n} learner(s); shown"):
         return None
     print(f"error: {scope} has only {n} learner{'s' if n != 1 else ''}, so its figures would show one person's "
           f"practice without their PIN. Use `drillpad stats --learner NAME` (their PIN), or the manager's DrillPad.",
