@@ -73,6 +73,11 @@ def violations(answer: str) -> set[str]:
     return {v.id for v in grade(MIXER, answer).violations}
 
 
+def step_and_tell(step: dict) -> Drill:
+    """The mixer drill with one step under test, beside "tells the shift lead" (which must stay credited)."""
+    return mixer_with(criterion=[step, {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+
+
 def mixer_with(*, criterion: list[dict] | None = None, must_not: list[dict] | None = None) -> Drill:
     """The mixer drill with other criteria or forbidden actions (each a dict as in a drill file)."""
     data = MIXER.model_dump()
@@ -292,9 +297,8 @@ def test_more_lists_of_steps_earn_nothing(answer):
     "The isolator is broken so I tell Bea.",
 ])
 def test_a_step_named_as_a_state_that_is_not_so_is_not_done(answer):
-    drill = mixer_with(criterion=[
-        {"id": "isolate", "text": "Isolates the mixer", "cues": ["isolator"]},
-        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    drill = step_and_tell(
+        {"id": "isolate", "text": "Isolates the mixer", "cues": ["isolator"]})
     g = grade(drill, answer)
     assert not g.criteria["isolate"].met and g.criteria["tell"].met
 
@@ -400,9 +404,8 @@ def test_a_cue_ending_in_a_particle_or_an_ing_needs_it_where_the_author_put_it(a
 
 
 def test_only_reaches_over_a_number_and_articles():
-    drill = mixer_with(criterion=[
-        {"id": "ambulance", "text": "Has an ambulance called on 2222", "cues": ["ambulance", "2222"]},
-        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    drill = step_and_tell(
+        {"id": "ambulance", "text": "Has an ambulance called on 2222", "cues": ["ambulance", "2222"]})
     g = grade(drill, "I tell Bea. I'd only ring 2222 for an ambulance if the bleeding hadn't stopped.")
     assert not g.criteria["ambulance"].met and g.criteria["tell"].met
 
@@ -413,9 +416,8 @@ def test_only_reaches_over_a_number_and_articles():
     "I tell Bea. Faster than waiting for the ambulance, so I take him in the van.",
 ])
 def test_what_an_act_is_compared_with_is_not_done(answer):
-    drill = mixer_with(criterion=[
-        {"id": "ambulance", "text": "Has an ambulance called", "cues": ["ambulance"]},
-        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    drill = step_and_tell(
+        {"id": "ambulance", "text": "Has an ambulance called", "cues": ["ambulance"]})
     g = grade(drill, answer)
     assert not g.criteria["ambulance"].met and g.criteria["tell"].met
 
@@ -496,9 +498,8 @@ def test_forbidden_acts_refused_reported_or_named_as_a_thing(answer, forbidden):
 
 
 def test_a_step_that_is_leaving_it_to_someone_is_met_when_they_do_it():
-    drill = mixer_with(criterion=[
-        {"id": "leave-steam", "text": "Leaves the steam valve to maintenance", "cues": ["valve + maintenance"]},
-        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    drill = step_and_tell(
+        {"id": "leave-steam", "text": "Leaves the steam valve to maintenance", "cues": ["valve + maintenance"]})
     assert grade(drill, "I tell Bea. The valve is shut by maintenance, not by me.").criteria["leave-steam"].met
 
 
@@ -514,8 +515,7 @@ def test_more_honest_wordings_are_no_forbidden_acts(answer, forbidden):
 
 
 def test_a_step_timed_by_its_own_text_is_met_in_a_time_clause():
-    drill = mixer_with(criterion=[
-        {"id": "when-still", "text": "Clears the hook only once the bowl is at a standstill", "cues": ["at a standstill"]},
-        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    drill = step_and_tell({"id": "when-still", "text": "Clears the hook only once the bowl is at a standstill",
+                           "cues": ["at a standstill"]})
     assert grade(drill, "I tell Bea and clear the hook once the bowl is at a standstill.").criteria["when-still"].met
 
