@@ -230,3 +230,88 @@ def test_a_later_negation_of_another_verb_is_no_retraction():
     assert r.criteria["first-aider"].met and "contradictory" not in r.flags and r.passed
     back = grade(drill, "Call a first aider on 222. Actually no, I would not call a first aider.")
     assert not back.criteria["first-aider"].met and "contradictory" in back.flags
+
+
+# --- found by the blind forbidden-action dev answers (dev-mustnot*.toml, round 2026-12h work) -------------------
+
+def test_a_step_said_both_ways_does_not_excuse_what_it_guards(dock):
+    """unless_after excuses loading after the restraint; a restraint both put on and called unneeded excuses
+    nothing ("said both ways; a manager will check")."""
+    r = grade(dock, "Keys to the desk. I'd put the restraint on, but the restraint isn't needed really, the "
+                    "handbrake is enough. Leveller down and start loading.")
+    assert not r.criteria["restrain"].met
+    assert "load-unsecured" in ids(r) and not r.passed
+
+
+@pytest.mark.parametrize("answer", [
+    "Keys in at the desk. The restraint arm is down but it's only a quick load so don't bother with it, leveller "
+    "down and start loading.",
+    "keys off the driver then the restraint wont catch the bar so forget it lower the leveller and start loading",
+    "Keys in. The restraint is playing up, so skip it, leveller down and get loading.",
+])
+def test_a_safeguard_waved_away_as_it_is_waived_too(dock, answer):
+    """"… but don't bother with IT", "so forget it": the step named first, then dismissed by a pronoun."""
+    r = grade(dock, answer)
+    assert not r.criteria["restrain"].met
+    assert ids(r) == ["load-unsecured", "skip-restraint"] and not r.passed
+
+
+@pytest.mark.parametrize("answer", [
+    "Put the restraint on and leave it on till the load's done. Keys in, leveller down, start loading.",
+    "Restraint on until the light goes green, and don't forget it. Keys in, leveller down, start loading.",
+])
+def test_a_pronoun_after_a_safeguard_done_is_not_a_dismissal(dock, answer):
+    r = grade(dock, answer)
+    assert r.criteria["restrain"].met and ids(r) == []
+
+
+REVERSING = Drill.model_validate(tomllib.loads('''
+id = "reversing"
+task = "yard"
+title = "Lorry reversing onto bay 4"
+source = "SOP 5"
+situation = "A lorry is reversing onto bay 4 and Ola is standing in the hatched zone behind it."
+question = "What do you do?"
+model_answer = "Stay on the walkway, shout STOP, then get Ola out once it has stopped."
+
+[[criterion]]
+id = "stop-vehicle"
+text = "Shouts STOP and gives the driver the stop signal"
+cues = ["shout stop", "stop signal"]
+
+[[criterion]]
+id = "colleague-out"
+text = "Once the lorry has stopped, gets Ola out to the side"
+cues = ["get ola out", "call ola"]
+
+[[must_not]]
+id = "cab-while-moving"
+text = "Going to the cab or handing over the notes while the lorry is still moving"
+cues = ["go to the cab", "hand + notes"]
+unless_after = ["stop-vehicle"]
+
+[[must_not]]
+id = "walk-behind"
+text = "Walking behind the lorry while it is reversing"
+cues = ["go behind", "go round the back"]
+unless_after = ["stop-vehicle"]
+'''))
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    ("Shout stop at the driver. While he's still creeping back I'll go to the cab and hand him the notes.",
+     "cab-while-moving"),
+    ("shout stop and wave my arms then go round the back and get ola out while its still rolling", "walk-behind"),
+    ("Shout stop, and while he's still reversing go behind the trailer and get Ola out.", "walk-behind"),
+])
+def test_a_step_done_first_does_not_excuse_an_act_said_while_the_danger_lasts(answer, forbidden):
+    """unless_after excuses the cab after the stop signal, not "while he's still creeping back"."""
+    assert forbidden in ids(grade(REVERSING, answer))
+
+
+@pytest.mark.parametrize("answer", [
+    "Shout stop. Once the lorry has stopped, call Ola out to the side, then go to the cab and hand the notes over.",
+    "I shout stop, and while I wait for him to stop I stay on the walkway. Then I go to the cab with the notes.",
+])
+def test_the_excused_act_after_the_stop_stays_excused(answer):
+    assert ids(grade(REVERSING, answer)) == []

@@ -605,6 +605,9 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
                 and i > 0 and units[i - 1].keys & _PREVENT:
             return True  # "stop Tom climbing on it"
         if u.negator:
+            if word in ("forget", "skip", "ignore") and i + 1 < at and sentence.words[units[i + 1].first] in (
+                    "it", "that", "them"):
+                return False  # "forget it, lower the leveller": the pronoun is what is waved away
             if word in _COMMIT_AFTER_NEGATION and _earlier_negator(sentence, i):
                 return False  # "wouldn't start without locking out" commits
             if _in_condition(sentence, i):
@@ -983,7 +986,7 @@ def _clause_before(sentence: Sentence, first_unit: int) -> str:
     return re.split(r"[,;:.!?]|\b(?:and|then|but|so|because)\b", before_unit(sentence, first_unit))[-1]
 
 
-def _subject(before: str) -> bool:
+def is_subject(before: str) -> bool:
     """Whether the words before a thing in its clause leave it the clause's subject ("the", "my", "while the", "the
     bottle of")."""
     before = re.sub(r"\b[\w-]+\s+of\s*$", " ", before)  # "the bottle of (tap water)"
@@ -1009,7 +1012,7 @@ def kept_away(sentence: Sentence, first_unit: int, end_unit: int) -> bool:
     if _PUT_AWAY_BEFORE.search(before) and (not re.search(r"\bleav", before, re.IGNORECASE)
                                             or _PUT_AWAY_AFTER.match(after)):
         return True
-    if not _subject(before):
+    if not is_subject(before):
         return False  # something is done to it first ("I'd use MY lighter")
     return bool(_KEPT_AWAY.match(after) or _PUT_AWAY_AFTER.match(after))
 
@@ -1024,7 +1027,7 @@ _NOT_SO = re.compile(
 def not_so(sentence: Sentence, first_unit: int, end_unit: int) -> bool:
     """A thing a step names, said as the subject of a state that is not what the step does: "the restraint is not
     on", "while the restraint's being sorted out", "the isolator is broken"."""
-    return _subject(_clause_before(sentence, first_unit)) and bool(_NOT_SO.match(after_unit(sentence, end_unit)))
+    return is_subject(_clause_before(sentence, first_unit)) and bool(_NOT_SO.match(after_unit(sentence, end_unit)))
 
 
 @lru_cache(maxsize=4096)

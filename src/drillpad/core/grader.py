@@ -24,7 +24,8 @@ from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    DETERMINERS, NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span, Synonyms, english_words, find_cue, negated, norm,
+    DETERMINERS, NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span, Synonyms, english_words, find_cue,
+    is_subject, negated, norm,
     pieces, split_sentences, stem, tokens,
 )
 from drillpad.core.pack import Criterion, Drill, MustNot, Prompt
@@ -533,9 +534,15 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 skipped[c.id] = said
             elif not said.met and (dismissed := _dismissed(facts.own_words[c.id], said_sentences, answer)):
                 skipped[c.id] = dismissed
-        if f.met:
+        waved = c.required and f.met and (_dismissed(facts.own_words[c.id], said_sentences, answer)
+                                           or (not injected and _waved_off(f, sentences, cleaned)))
+        if waved and not injected and waved.start == f.start and f.refused != "negated":
+            # the only mention is the one waved away ("the restraint arm's down but don't bother with it")
+            skipped[c.id] = waved
+            results[c.id] = CriterionResult(c.id, False, 0.85, "", note=_REFUSED_NOTE["declared unnecessary"])
+        elif f.met:
             # said, and also waved away in the step's own words ("proving isn't needed … check it's isolated")
-            if f.refused == "negated" or (c.required and _dismissed(facts.own_words[c.id], said_sentences, answer)):
+            if f.refused == "negated" or waved:
                 contradicted.add(c.id)
             results[c.id] = CriterionResult(c.id, True, 0.9, f.evidence, f.start, f.end)
         elif f.missing and not f.refused:
@@ -589,7 +596,10 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         f = _search(m.cues, sentences, synonyms, cleaned, forbidden=True)
         if not f.met:
             continue
-        allowed = m.unless_after and all(results[a].met and results[a].start < f.start for a in m.unless_after)
+        # a step said both ways excuses nothing; nor does a step done first when the act is said while the danger
+        # it guards against lasts ("shout stop … while he's still creeping back I'll nip up to the cab")
+        allowed = m.unless_after and all(results[a].met and a not in contradicted and results[a].start < f.start
+                                         for a in m.unless_after) and not _while_still(m.text, sentences, f.start)
         if not allowed:
             violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
     # refusing a safeguard is the shortcut it guards against: "no need to chock it" is "loading an
@@ -625,6 +635,21 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     return _finish(drill, results, violations, flags)
 
 
+_WHILE_TIMED = re.compile(r"\b(?:while|still|until|before|yet)\b", re.IGNORECASE)
+_STILL = re.compile(r"\b(?:still|yet to)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+ing\b|\bwhile\s+(?:[\w'-]+\s+){0,3}?"
+                    r"(?:still|being|not yet)\b", re.IGNORECASE)
+
+
+def _while_still(forbidden: str, sentences: list[Sentence], start: int) -> bool:
+    """Whether a forbidden act whose text is about timing ("… while the lorry is still moving", "… before it is
+    restrained") is said in a sentence that says the danger has not passed ("while he's still reversing", "while
+    it's still rolling", "while the restraint's being sorted out")."""
+    if not _WHILE_TIMED.search(forbidden):
+        return False
+    at = _sentence_at(sentences, start)
+    return at is not None and bool(_STILL.search(sentences[at].text))
+
+
 _SKIPPING = frozenset({"negated", "declared unnecessary", "only if"})
 _GENERIC = frozenset(stem(w) for w in (
     "use using get take make do put keep let start work go going come have need want try check sure "
@@ -642,6 +667,29 @@ _DISMISS_AFTER = re.compile(
     r"(?:doesn't|does not|don't|do not) (?:apply|matter))\b", re.IGNORECASE)
 
 
+# the step named, then waved away by a pronoun later in the sentence: "the restraint arm's down but it's only a quick
+# load so don't bother with it", "the restraint won't catch the bar so forget it" ("don't forget it" is no dismissal)
+_DISMISS_IT = re.compile(
+    r"^[^.;!?]{0,70}?(?:\b(?:don't|do not|dont|won't|wouldn't|not going to|no need to|never)\s+(?:really\s+)?"
+    r"(?:bother(?:ing)?|need|worry)(?:\s+(?:with|about))?\s+(?:it|that|them)\b"
+    r"|(?<!don't )(?<!dont )(?<!not )(?<!never )\b(?:forget|skip|ignore)\s+(?:about\s+)?(?:it|that|them)\b"
+    r"|\bno need for (?:it|that|them)\b|\b(?:it|that)(?:'s| is)\s+(?:not|n't)\s+(?:really\s+)?(?:needed|necessary))",
+    re.IGNORECASE)
+
+
+def _waved_off(f: _Found, sentences: list[Sentence], text: str) -> _Found | None:
+    """The mention that met a step, as the subject of its clause, then waved away by a pronoun: "the restraint
+    arm's down but it's only a quick load so don't bother with it"."""
+    at = _sentence_at(sentences, f.start)
+    if at is None:
+        return None
+    s = sentences[at]
+    clause_start = max(text.rfind(p, s.start, f.start) for p in ",;:") + 1 or s.start
+    if is_subject(text[max(clause_start, s.start):f.start]) and _DISMISS_IT.match(text[f.end:s.start + len(s.text)]):
+        return _Found(False, f.start, f.end, f.evidence, refused="declared unnecessary")
+    return None
+
+
 def _dismissed(mine: frozenset[str], sentences: list[Sentence], text: str) -> _Found | None:
     """A required step waved away in words its cues did not foresee, by a word of the step's own text
     that no other step uses (*mine*): "won't need a break" (… then a warm-up break), "pendants are optional"."""
@@ -653,7 +701,9 @@ def _dismissed(mine: frozenset[str], sentences: list[Sentence], text: str) -> _F
             clause_start = max(text.rfind(p, s.start, a) for p in ",;:") + 1 or s.start
             before = text[max(clause_start, s.start):a]
             after = re.split(r"[,.;:!?]", text[b:s.start + len(s.text)], maxsplit=1)[0]
-            if _DISMISS_BEFORE.search(before) or _DISMISS_AFTER.match(after):
+            rest = text[b:s.start + len(s.text)]
+            if _DISMISS_BEFORE.search(before) or _DISMISS_AFTER.match(after) or (
+                    _DISMISS_IT.match(rest) and is_subject(before)):
                 return _Found(False, a, b, text[a:b], refused="declared unnecessary")
     return None
 
