@@ -519,3 +519,25 @@ def test_a_step_timed_by_its_own_text_is_met_in_a_time_clause():
                            "cues": ["at a standstill"]})
     assert grade(drill, "I tell Bea and clear the hook once the bowl is at a standstill.").criteria["when-still"].met
 
+
+
+@pytest.mark.parametrize("answer, caught", [
+    ("Bea's probably right that it's only a sticky hook, so I'd finish the last couple of trays on the batch first.",
+     True),
+    ("I'd finish the batch first.", True),
+    ("Press the stop, isolate it and leave the batch where it is for maintenance.", False),
+])
+def test_a_forbidden_act_reaches_over_its_objects_of_phrase(answer, caught):
+    """"finish the LAST COUPLE OF TRAYS ON the batch": function words do not use up a cue's reach."""
+    drill = mixer_with(must_not=[{"id": "finish-first", "text": "Finishing the batch before stopping",
+                                  "cues": ["finish the batch"]}])
+    assert ({v.id for v in grade(drill, answer).violations} == {"finish-first"}) is caught
+
+
+def test_a_cue_opening_with_get_keeps_its_short_reach():
+    """"get on the platform" (the "on" is dropped as a function word) is no "get it off with the pallet truck once
+    the platform's down"."""
+    drill = mixer_with(must_not=[{"id": "ride", "text": "Riding the tail-lift platform",
+                                  "cues": ["get on the platform"]}])
+    answer = "Me and Bea will get it off with pallet truck PT-03 once the platform's down and stopped."
+    assert grade(drill, answer).violations == []

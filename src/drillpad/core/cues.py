@@ -468,6 +468,9 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
     """Every (first, last) unit index where *cue*'s units appear in order, neighbours at most
     MAX_GAP units apart."""
     found = []
+    # how many units a neighbour may be away, function words included: a cue opening with a verb of its own reaches
+    # over an object's "of" phrase ("finish the last couple of lines on the order"); "get", "go" do not
+    reach = 2 * MAX_GAP if cue[0].stop else 3 * MAX_GAP
     starts = sentence.where(cue[0].keys) if sentence is not None else [
         i for i, u in enumerate(units) if u.keys & cue[0].keys]
     for i in starts:
@@ -488,7 +491,7 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
             phrasal = c.after_object and bool(cue[k].keys & VERB_KEYS)
             weak = c.stop and not c.particle and not phrasal
             limit = 2 if phrasal else MAX_GAP
-            for j in range(pos + 1, min(len(units), pos + 2 + 2 * MAX_GAP)):
+            for j in range(pos + 1, min(len(units), pos + 2 + reach)):
                 if sentence is not None and (_clause_break(sentence, units[j - 1], units[j]) or (
                         sentence.words[units[j].first] in _NEW_SUBJECT
                         and sentence.words[units[j - 1].first] in ("and", "then", "so", "while"))):
