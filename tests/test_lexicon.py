@@ -92,3 +92,39 @@ def test_going_easy_with_it_is_being_careful_with_it():
 
 def test_cba_is_cant_be_bothered():
     assert said("Charger says 40 min, cba waiting.", "can't be bothered")
+
+
+# --- 2026.12.7: words the blind forbidden-action dev answers used for what the cues said -----------------------
+
+def test_on_my_own_by_myself_and_solo_are_alone():
+    assert said("I'd just lift it on me own, it's not that heavy.", "lift it alone")
+    assert said("I go in by myself and get it done.", "go in alone")
+    assert said("Go in solo, quick.", "go in on my own")
+    assert not said("I'd leave the battery alone and get everyone out.", "lift it alone")
+
+
+def test_regardless_and_all_the_same_are_anyway():
+    assert said("The pendant's red but I go in regardless.", "go in anyway")
+    assert said("I'd use it all the same, carefully.", "use it anyway")
+
+
+def test_yanking_or_tugging_is_pulling():
+    assert said("Yank the connector and top it up.", "pull the connector")
+    assert said("I'd tug the film out.", "pull the film out")
+    assert not said("I'd pull the cage trolley away from the door.", "pull the connector")
+
+
+def test_a_swap_is_a_change():
+    assert said("I'd swap it here by the racking.", "change it here")
+    assert said("I change the cylinder in the aisle.", "swap the cylinder in the aisle")
+
+
+def test_nipping_or_popping_back_in_is_going_back_in():
+    assert said("After ten minutes I'd nip back in to see if it's stopped.", "go back in")
+    assert said("I'd pop back inside for my phone.", "go back inside")
+    assert not said("Shout at everyone to get back from the shelf.", "go back in")
+
+
+def test_not_going_anywhere_is_wont_move():
+    assert said("Driver's put the brake on so it's not going anywhere.", "it won't move")
+    assert said("The trailer's going nowhere with the brake on.", "it won't move")

@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.6"
+LEXICON_VERSION = "2026.12.7"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -163,6 +163,19 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                 "stillsons", "pipe wrench", "multigrips"),
     "handbrake": ("handbrake", "hand brake", "park brake", "parking brake"),
     "before": ("before", "b4", "prior to", "ahead of", ),
+    # --- 2026.12.7: the words trainees used for forbidden acts the cues named otherwise
+    "alone": ("alone", "on my own", "on me own", "by myself", "by meself", "myself", "meself", "single-handed", "single handed",
+              "solo", "on my tod", "without help", "without a buddy"),
+    "anyway": ("anyway", "anyhow", "regardless", "all the same", "any way", "even so"),
+    # a cue's "pull" is met by a yank or a tug; a cue's "yank" is not met by any pull (see BROADER)
+    "pull": ("pull",),
+    "yank": ("yank", "tug", "rip out", "wrench out"),
+    "swap": ("swap", "change", "change over", "swap over", "swap out", "switch over", "exchange"),
+    # going back to the danger ("nip back into the bay"); "get back" is the warning to keep away
+    "go-back": ("go back", "nip back", "pop back", "head back", "dash back", "run back", "walk back", "sneak back"),
+    "wont-move": ("won't move", "will not move", "not going anywhere", "isn't going anywhere", "is not going anywhere",
+                  "going nowhere", "won't go anywhere", "can't move", "cannot move", "stays put", "stay put",
+                  "won't roll", "not going to move"),
 }
 
 IRREGULAR: dict[str, str] = {
@@ -196,7 +209,7 @@ ABBREVIATIONS: dict[str, str] = {
 
 # A cue word of the first group is also met by a word of the others (calling someone is one way of
 # telling them), never the other way round ("get my phone" is not "tell the lead").
-BROADER: dict[str, tuple[str, ...]] = {"tell": ("call",), "help": ("team-lift",)}
+BROADER: dict[str, tuple[str, ...]] = {"tell": ("call",), "help": ("team-lift",), "pull": ("yank",)}
 
 # Verbs of doing something on the floor: a fragment with one of these is a step, not a key word
 # ("close valve, swap cyl, open slowly" is an answer; "outside, gloves, goggles" is a list).
@@ -213,5 +226,5 @@ decant pour rinse restart guide wave lean reverse
 # The groups of CONCEPTS that are actions (the rest are things, people and places).
 ACTION_CONCEPTS = frozenset("""
 call tell report stop lockout check test wait cordon evacuate keep-clear climb continue bypass reach-in force wear
-remove clean take put twist knock go-to
+remove clean take put twist knock go-to pull yank swap go-back
 """.split())
