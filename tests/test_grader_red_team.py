@@ -541,3 +541,26 @@ def test_a_cue_opening_with_get_keeps_its_short_reach():
                                   "cues": ["get on the platform"]}])
     answer = "Me and Bea will get it off with pallet truck PT-03 once the platform's down and stopped."
     assert grade(drill, answer).violations == []
+
+
+@pytest.mark.parametrize("answer", [
+    "The one thing I'd never do is force the guard and bypass the switch to get the dough out.",
+    "What I wouldn't do is shut the steam valve and restart the mixer.",
+])
+def test_the_one_thing_i_would_never_do_refuses_all_it_names(answer):
+    """A pseudo-cleft refusal governs the whole clause after it, through "and"."""
+    assert violations(answer) == set()
+
+
+def test_a_forbidden_act_after_the_refusal_sentence_is_still_caught():
+    assert violations("The one thing I'd never do is force the guard. Then I restart the mixer.") == {"restart"}
+
+
+@pytest.mark.parametrize("answer", [
+    "Stopping, isolating, telling Bea and restarting the mixer after maintenance are the key to a stalled mixer.",
+    "The stop button, isolating it, telling Bea and when to start mixing again are the basics of mixer safety.",
+])
+def test_a_keyword_sentence_names_acts_it_does_not_commit_to(answer):
+    """A sentence that names the steps instead of doing them earns nothing and commits to nothing forbidden."""
+    g = grade(MIXER, answer)
+    assert "stuffing" in g.flags and g.violations == [] and not any(c.met for c in g.criteria.values())

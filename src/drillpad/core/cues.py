@@ -1038,8 +1038,17 @@ def _literal(cue: str) -> bool:
     return any(w in NEGATORS or w.endswith("n't") for w in tokens(cue))
 
 
+# "The one thing I'd never do is pick it up and carry it outside", "What I wouldn't do is …": the refusal governs
+# everything the clause names after it, through "and"
+_CLEFT_REFUSAL = re.compile(
+    r"\b(?:(?:the\s+)?(?:one\s+|only\s+|last\s+)?things?|what)\s+(?:that\s+)?(?:i|we|you)(?:'d|'ll|\s+would|\s+will|"
+    r"\s+must|\s+should|\s+can)?\s*(?:never|not|wouldn't|won't|shouldn't|mustn't|don't|can't|cannot)\s+(?:ever\s+)?"
+    r"(?:do|try)\s+(?:is|are|,)\s*(?:to\s+)?(?:(?!\b(?:but|so|because|then|instead)\b|\band\s+(?:i|we|he|she|they)\b)"
+    r"[^.;:!?\u2013\u2014])*$", re.IGNORECASE)
+
+
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:
-    if negation and (negated(s, a, wide=suppositions) or too_much_for(s, a)):
+    if negation and (negated(s, a, wide=suppositions) or too_much_for(s, a) or _CLEFT_REFUSAL.search(before_unit(s, a))):
         return "negated"
     if in_if_clause(s, a):
         return "supposed"  # (a step's words inside the condition: "I'd lock it off if I had a PADLOCK")

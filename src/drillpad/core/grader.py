@@ -616,6 +616,10 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         # told at once to say it in their own words (the flag stays in the evidence, and they can ask a manager);
         # only a note to the grader as well sends it to a manager
         flags.append("stuffing")
+        # a forbidden act named in such a sentence is named, not done ("… restarting the mixer after maintenance
+        # are the key"); one in a bare list of terms stays flagged
+        named = _naming(sentences, met)
+        violations = [v for v in violations if not any(s.start <= v.start < s.start + len(s.text) for s in named)]
         return _zero(drill, flags, needs_review=injected, violations=violations,
                      feedback=["This looks like a list of key words. Describe what you would do, in order, "
                                "in your own words."])
@@ -926,14 +930,20 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
         return True
     if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2:
         return True
+    return bool(_naming(sentences, met))
+
+
+def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sentence]:
+    """The sentences that name the steps instead of doing them: "X, Y and Z are the key to …", "Battery safety
+    means X, Y and Z"."""
+    out = []
     for s in sentences:
         inside = [r for r in met if s.start <= r.start < s.start + len(s.text)]
-        if len(inside) >= 2 and (_META.search(s.text) or _LISTED_SUBJECT.match(s.text)):
-            return True
         first = min((r.start for r in inside), default=0)
-        if len(inside) >= 3 and _FRAME.search(s.text[:first - s.start]) and _nobody_does(s, first):
-            return True
-    return False
+        if (len(inside) >= 2 and (_META.search(s.text) or _LISTED_SUBJECT.match(s.text))) or (
+                len(inside) >= 3 and _FRAME.search(s.text[:first - s.start]) and _nobody_does(s, first)):
+            out.append(s)
+    return out
 
 
 # what a sentence that names the steps instead of doing them says of them ("Battery safety MEANS …", "Nothing moves
