@@ -564,3 +564,22 @@ def test_a_keyword_sentence_names_acts_it_does_not_commit_to(answer):
     """A sentence that names the steps instead of doing them earns nothing and commits to nothing forbidden."""
     g = grade(MIXER, answer)
     assert "stuffing" in g.flags and g.violations == [] and not any(c.met for c in g.criteria.values())
+
+
+SKIP_DRILL = mixer_with(
+    criterion=[{"id": "waste", "text": "Bags the used dough rags as hazardous waste", "cues": ["hazardous waste bag"]},
+               {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+    must_not=[{"id": "general-waste", "text": "Putting the used rags in the general waste skip",
+               "cues": ["in the skip", "general skip"]}])
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    ("The used rags go in the hazardous waste bag, never in the skip. Then I tell Bea.", False),
+    ("I'd chuck the used rags in the skip and tell Bea.", True),
+    ("Rags in the general skip by the gate, tell Bea.", True),
+])
+def test_a_skip_is_a_bin_when_it_is_a_thing(answer, forbidden):
+    """"skip" refuses a step as a verb ("skip the lockout"); "in the skip" is the waste skip."""
+    g = grade(SKIP_DRILL, answer)
+    assert ({v.id for v in g.violations} == {"general-waste"}) is forbidden
+    assert g.criteria["tell"].met

@@ -43,6 +43,10 @@ NEGATORS = frozenset({
     "isn't", "aren't", "wasn't", "doesn't", "needn't", "mustn't", "skip", "skipping", "instead", "neither", "nor",
     "avoid", "forget", "bother", "nothing", "none", "nobody", "noone",
 })
+# Negators that are also things ("the skip", "a general waste skip")
+_NOUN_TOO = frozenset({"skip", "skips"})
+_NOUN_BEFORE = frozenset({"general", "waste", "builders", "builder's", "big", "yard", "metal", "rubbish", "any", "no",
+                          "some", "every", "each", "one", "nearest"})
 # Two-word negators ("rather than carry it", "instead of lifting").
 NEGATOR_PHRASES = frozenset({("rather", "than"), ("instead", "of"), ("no", "need"), ("no", "point"),
                              ("no", "reason")})
@@ -364,7 +368,10 @@ class Synonyms:
                 i += 2
                 continue
             keys = {s} | self._words.get(s, set())
-            out.append(Unit(frozenset(keys), i, i, negator=word.split("'")[0] in NEGATORS or word.endswith("n't"),
+            # "skip the lockout" refuses it; "in the skip", "the general skip" is a waste skip
+            thing = word in _NOUN_TOO and i > 0 and (raw[i - 1] in DETERMINERS or raw[i - 1] in _NOUN_BEFORE)
+            out.append(Unit(frozenset(keys), i, i, negator=(word.split("'")[0] in NEGATORS or word.endswith("n't"))
+                            and not thing,
                             bridge=word in BRIDGE or s in BRIDGE, stop=word in STOPWORDS, soft=word in _SOFT))
             i += 1
         return out

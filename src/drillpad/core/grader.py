@@ -664,7 +664,8 @@ _GENERIC = frozenset(stem(w) for w in (
 _DISMISS_BEFORE = re.compile(
     r"\b(?:no need (?:for|to|of)|(?:don't|do not|won't|will not|wouldn't|would not|doesn't|does not|didn't|"
     r"shouldn't|not going to|never)\s+(?:really\s+)?(?:need|bother(?:\s+with)?|require)|"
-    r"(?:skip|skipping|forget about|ignore|ignoring)\b)(?:\s+[\w'-]+){0,3}\s*$", re.IGNORECASE)
+    r"(?:(?<!the )(?<!a )(?<!general )(?<!waste )skip|skipping|forget about|ignore|ignoring)\b)"  # (not "in the skip")
+    r"(?:\s+[\w'-]+){0,3}\s*$", re.IGNORECASE)
 _DISMISS_AFTER = re.compile(
     r"^[\s\w'-]{0,20}?\b(?:(?:isn't|is not|aren't|are not|'s not|'re not)\s+(?:really\s+)?"
     r"(?:needed|required|necessary|worth it)|(?:is|are|'s|'re)\s+(?:optional|unnecessary|pointless|overkill)|"
