@@ -583,3 +583,25 @@ def test_a_skip_is_a_bin_when_it_is_a_thing(answer, forbidden):
     g = grade(SKIP_DRILL, answer)
     assert ({v.id for v in g.violations} == {"general-waste"}) is forbidden
     assert g.criteria["tell"].met
+
+
+BREATHING = {"id": "breathing", "text": "Checks whether he responds and is breathing",
+             "cues": ["breathing", "check if he responds"]}
+
+
+@pytest.mark.parametrize("answer", [
+    "Check if he answers and if he's breathing, then tell Bea.",
+    "1. Tell Bea. 2. Check he responds and is breathing. 3. Not breathing = CPR till the AED comes.",
+    "tell bea. chk resp + breathing. not breathing -> CPR til AED.",
+])
+def test_a_whether_question_and_a_condition_arrow_are_no_refusal(answer):
+    """"check if A and IF B" asks whether B too; "not breathing = CPR" is what to do in a case, not taking the
+    check back."""
+    g = grade(step_and_tell(BREATHING), answer)
+    assert g.criteria["breathing"].met and "contradictory" not in g.flags and not g.needs_review
+
+
+def test_a_check_taken_back_is_still_taken_back():
+    g = grade(step_and_tell(BREATHING), "Check his breathing and tell Bea. Actually no, I would not check his "
+                                        "breathing, that's for the first aider.")
+    assert not g.criteria["breathing"].met

@@ -675,13 +675,21 @@ _WHETHER = frozenset({"lex:check", "lex:test", "ask", "see", "know", "find", "lo
                       "check", "test", "sure", "lex:call"})
 
 
+def _whether_before(sentence: Sentence, end: int) -> bool:
+    """An "if" before unit *end* in the sentence that asks whether ("check if …")."""
+    units = sentence.units
+    return any(sentence.words[units[j].first] == "if" and j > 0 and units[j - 1].keys & _WHETHER for j in range(end))
+
+
 def in_if_clause(sentence: Sentence, first_unit: int) -> bool:
     """A mention inside an "if" clause is a supposition, not a plan: "if I fill it now it'll spill"."""
     units = sentence.units
     for i in range(first_unit - 1, max(-1, first_unit - 6), -1):
         if sentence.words[units[i].first] in ("if", "unless"):
-            # "check IF the eyewash is full", "ask if he has a badge": whether, not a condition
-            return not (i > 0 and units[i - 1].keys & _WHETHER)
+            # "check IF the eyewash is full", "ask if he has a badge": whether, not a condition; also a second one
+            # joined to it ("check if he answers AND IF he's breathing")
+            return not (i > 0 and (units[i - 1].keys & _WHETHER or (
+                sentence.words[units[i - 1].first] in ("and", "or") and _whether_before(sentence, i - 1))))
         if _clause_break(sentence, units[i], units[i + 1]) or sentence.words[units[i].first] in ("then", "so") \
                 or _main_clause_subject(sentence, i):
             return False

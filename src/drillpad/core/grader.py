@@ -374,6 +374,9 @@ def _put_off(sentence: Sentence, span: Span) -> bool:
     return bool(_PUT_OFF.search(clause)) and not _URGENT.search(clause)
 
 
+_CASE_ARROW = re.compile(r"\s*(?:=>|->|→|=|:)")
+
+
 def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str, *,
             forbidden: bool = False, urgent: bool = False, after: int = -1, refusing: bool = False,
             delegated: bool = False, timed: bool = False) -> _Found:
@@ -398,6 +401,7 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
         span = min(clean, key=lambda sp: (sp.start, -sp.end))
         # said, then taken back in so many words ("Press the e-stop. Actually no, I would not press it")
         retracted = any(r.refused == "negated" and r.span.start > c.span.start and r.span.sentence != c.span.sentence
+                        and not _CASE_ARROW.match(text[r.span.end:])  # "not breathing = CPR": a case, not a no
                         and _negated_itself(sentences[r.span.sentence], r.span,
                                             _verb_before(sentences[c.span.sentence], c.span))
                         for found in per_cue for c in found if not c.refused for r in found)
