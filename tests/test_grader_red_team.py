@@ -605,3 +605,18 @@ def test_a_check_taken_back_is_still_taken_back():
     g = grade(step_and_tell(BREATHING), "Check his breathing and tell Bea. Actually no, I would not check his "
                                         "breathing, that's for the first aider.")
     assert not g.criteria["breathing"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "I not let nobody go in until engineer come. I tell Bea.",
+    "We don't let no one go in the plant room, and I tell Bea.",
+])
+def test_a_double_negative_in_second_language_english_keeps_people_out(answer):
+    """"I not let nobody go in" means nobody goes in (negative concord), as the cue "nobody goes in" says."""
+    drill = step_and_tell({"id": "keep-out", "text": "Keeps everyone out", "cues": ["nobody go in", "no one goes in"]})
+    assert grade(drill, answer).criteria["keep-out"].met
+
+
+def test_letting_someone_in_is_not_keeping_them_out():
+    drill = step_and_tell({"id": "keep-out", "text": "Keeps everyone out", "cues": ["nobody go in", "no one goes in"]})
+    assert not grade(drill, "I let everyone go in to have a look and tell Bea.").criteria["keep-out"].met

@@ -615,6 +615,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
                 and i > 0 and units[i - 1].keys & _PREVENT:
             return True  # "stop Tom climbing on it"
         if u.negator:
+            if (units[at].negator or "lex:nobody" in units[at].keys) and any(sentence.words[units[k].first] in _LET for k in range(i + 1, at)):
+                return False  # "I not let nobody go in": negative concord, nobody goes in
             if word in ("forget", "skip", "ignore") and i + 1 < at and sentence.words[units[i + 1].first] in (
                     "it", "that", "them"):
                 return False  # "forget it, lower the leveller": the pronoun is what is waved away
@@ -635,6 +637,7 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     return False
 
 
+_LET = frozenset({"let", "letting", "allow", "allowing"})
 _PREVENT = frozenset({"stop", "prevent", "keep", "ban", "forbid", "bar", "block", "discourage", "lex:stop"})
 
 
