@@ -620,3 +620,13 @@ def test_a_double_negative_in_second_language_english_keeps_people_out(answer):
 def test_letting_someone_in_is_not_keeping_them_out():
     drill = step_and_tell({"id": "keep-out", "text": "Keeps everyone out", "cues": ["nobody go in", "no one goes in"]})
     assert not grade(drill, "I let everyone go in to have a look and tell Bea.").criteria["keep-out"].met
+
+
+@pytest.mark.parametrize("answer, caught", [
+    ("Tom wants to restart the mixer but I tell him no and tell Bea.", False),
+    ("Tom he want restart the mixer, I say no, wait for maintenance.", False),
+    ("Tom wants to restart the mixer, so I let him restart the mixer.", True),
+    ("I want to restart the mixer to get the batch out.", True),
+])
+def test_what_someone_else_wants_is_not_the_trainees_act(answer, caught):
+    assert ("restart" in violations(answer)) is caught

@@ -534,7 +534,9 @@ _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 _NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+(?:would\s+)?(?:i|we)(?:'d|'ll)?\s+"
                      r"(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
 # "Tom says …", "Marta reckons …": someone else's words, not the trainee's plan
-_REPORTED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|said|reckons|thinks|claims)\s+(?:that\s+)?"
+# (and what they want or ask for: "Dariusz he want drive tractor out but I tell him no")
+_REPORTED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|said|reckons|thinks|claims|wants?|wanted|asks|"
+                       r"asked|is asking|would like|'d like)\s+(?:that\s+|to\s+|me\s+to\s+)?"
                        r"(?:[\w'-]+\s+){0,6}$")
 
 
