@@ -630,3 +630,18 @@ def test_letting_someone_in_is_not_keeping_them_out():
 ])
 def test_what_someone_else_wants_is_not_the_trainees_act(answer, caught):
     assert ("restart" in violations(answer)) is caught
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop. I don't think we need to tell Bea, it's not an emergency once it's stopped.",
+    "Press the stop and isolate it. I don't reckon I need to tell Bea for this.",
+])
+def test_i_dont_think_we_need_to_refuses_the_step(answer):
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
+    assert g.criteria["stop"].met and not g.criteria["tell"].met
+
+
+def test_i_dont_think_leaves_a_later_clause_alone():
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}),
+              "I don't think it will move, but I press the stop and I tell Bea.")
+    assert g.criteria["stop"].met and g.criteria["tell"].met

@@ -609,8 +609,9 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
         if _clause_break(sentence, u, units[i + 1]):
             return False
         word = sentence.words[u.first]
-        if word in _SUBJECTS:
+        if word in _SUBJECTS and not (i > 0 and sentence.words[units[i - 1].first] in _OPINION):
             return False  # a new subject starts a new clause: "if it won't hold I'd chock it"
+            # (not after "I don't think": "I don't think WE need to call security")
         if word == "from" and _preventing(sentence, i):
             return True  # "stop Alex from climbing in", "keep people from walking through"
         if i == at - 1 and sentence.words[units[at].first].endswith("ing") and units[i].keys & _PERSON_KEYS \
@@ -639,6 +640,7 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     return False
 
 
+_OPINION = frozenset({"think", "reckon", "believe", "suppose", "guess", "feel"})
 _LET = frozenset({"let", "letting", "allow", "allowing"})
 _PREVENT = frozenset({"stop", "prevent", "keep", "ban", "forbid", "bar", "block", "discourage", "lex:stop"})
 
