@@ -315,3 +315,40 @@ def test_a_step_done_first_does_not_excuse_an_act_said_while_the_danger_lasts(an
 ])
 def test_the_excused_act_after_the_stop_stays_excused(answer):
     assert ids(grade(REVERSING, answer)) == []
+
+
+def test_a_refused_step_is_the_shortcut_that_says_so_not_every_act_sharing_its_words():
+    """Refusing to rinse is "stopping the rinse before 20 minutes", not "rinsing with milk"; both share the step's
+    words, only one says it is a shortcut."""
+    drill = Drill.model_validate(tomllib.loads('''
+id = "eyes"
+task = "first-aid"
+title = "Cement in the eyes"
+source = "SOP 6"
+situation = "Cement dust has gone in Tunde's eyes."
+question = "What do you do?"
+model_answer = "Rinse with clean water for 20 minutes and radio for a first aider."
+
+[[criterion]]
+id = "rinse"
+text = "Rinses the eyes with clean water for at least 20 minutes"
+cues = ["rinse + 20 minutes"]
+
+[[criterion]]
+id = "first-aider"
+text = "Radios for a first aider"
+cues = ["first aider"]
+
+[[must_not]]
+id = "other-liquid"
+text = "Rinsing with anything but clean water (milk, eye drops)"
+cues = ["milk", "eye drops"]
+
+[[must_not]]
+id = "stop-early"
+text = "Stopping the rinse before 20 minutes because the eyes feel better"
+cues = ["until it feels better"]
+'''))
+    r = grade(drill, "I wouldn't rinse his eyes for 20 minutes, the first aider can do that. Radio for the "
+                     "first aider.")
+    assert ids(r) == ["stop-early"]

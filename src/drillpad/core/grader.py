@@ -813,7 +813,15 @@ def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
     text = next(c.text for c in drill.criterion if c.id == criterion)
     scored = [(_shared(text, m.text, synonyms), i) for i, m in enumerate(drill.must_not)]
     best = max((n for n, _ in scored), default=0)
-    return [drill.must_not[i] for n, i in scored if n == best] if best >= 2 else []
+    tied = [drill.must_not[i] for n, i in scored if n == best] if best >= 2 else []
+    # several as close: the one that says it is a shortcut ("… without a pendant", "… before it is restrained")
+    shortcut = [m for m in tied if _SHORTCUT.search(m.text)]
+    return shortcut if len(tied) > 1 and shortcut else tied
+
+
+# what a forbidden act that skips a step says of itself
+_SHORTCUT = re.compile(r"\b(?:not|no|without|instead|rather than|before|until|skip\w*|past|deciding|decides|"
+                       r"ignor\w*|forget\w*|unless)\b", re.IGNORECASE)
 
 
 _BEFORE_ING = re.compile(r"\bbefore\s+([a-z]+ing)\b", re.IGNORECASE)
