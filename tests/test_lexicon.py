@@ -128,3 +128,11 @@ def test_nipping_or_popping_back_in_is_going_back_in():
 def test_not_going_anywhere_is_wont_move():
     assert said("Driver's put the brake on so it's not going anywhere.", "it won't move")
     assert said("The trailer's going nowhere with the brake on.", "it won't move")
+
+
+def test_a_phrase_led_by_a_negator_still_negates_what_follows():
+    """"won't move" is the idiom "it won't move" and still the "won't" of "I won't move the bin or open the lid"
+    (found by the round 2026-12i author: lexicon 2026.12.7 had lost it)."""
+    assert not said("I won't move the bin or open the lid.", "open the lid")
+    assert not said("I won't move the bin or open the lid.", "move the bin")
+    assert said("The brake's on so it's not going anywhere.", "it won't move")

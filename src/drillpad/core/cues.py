@@ -359,7 +359,11 @@ class Synonyms:
                         inner |= {stems[k]} | self._words.get(stems[k], set())
                 phrase_key = " ".join(s for k, s in enumerate(stems[i:end + 1]) if not (0 < k <= obj))
                 keys |= {phrase_key} | self._words.get(phrase_key.replace(" ", ""), set())
-                out.append(Unit(frozenset(keys | inner), i, end, inner=frozenset(inner)))
+                # a phrase led by a negator is still one ("I WON'T MOVE the bin or open the lid": "won't move" is
+                # also "it won't move" the idiom); "no one" is the person nobody (see negated: negative concord)
+                led = raw[i].split("'")[0] in NEGATORS or raw[i].endswith("n't")
+                out.append(Unit(frozenset(keys | inner), i, end, inner=frozenset(inner),
+                                negator=led and "lex:nobody" not in keys))
                 i = end + 1
                 continue
             word, s = raw[i], stems[i]
