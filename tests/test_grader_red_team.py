@@ -645,3 +645,15 @@ def test_i_dont_think_leaves_a_later_clause_alone():
     g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}),
               "I don't think it will move, but I press the stop and I tell Bea.")
     assert g.criteria["stop"].met and g.criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    ("Tell Tom not to force the guard, restart the mixer or shut the steam valve.", set()),
+    ("I won't force the guard, restart the mixer or shut the steam valve.", set()),
+    # a comma that ends the refusal's clause still ends it
+    ("I won't force the guard, I restart the mixer.", {"restart"}),
+    ("Don't force the guard, restart the mixer and tell Bea.", {"restart"}),
+])
+def test_a_refusal_covers_a_list_of_acts_ending_in_or(answer, forbidden):
+    """"not to X, Y or Z": the commas of a list joined by "or" keep the refusal over every act."""
+    assert violations(answer) == forbidden

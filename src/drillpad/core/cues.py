@@ -600,6 +600,20 @@ def _clause_break(sentence: Sentence, unit_a: Unit, unit_b: Unit) -> bool:
     return any(ch in ",:()" for ch in sentence.text[a:b])
 
 
+def _or_follows(sentence: Sentence, at: int) -> bool:
+    """An "or"/"nor" after unit *at* in its clause, with no new subject before it ("restart the mixer OR shut …")."""
+    units = sentence.units
+    for j in range(at + 1, len(units)):
+        word = sentence.words[units[j].first]
+        if _clause_break(sentence, units[j - 1], units[j]) or word in _SUBJECTS:
+            return False
+        if word in ("or", "nor"):
+            return True
+        if word in CLAUSE_BREAKS:
+            return False
+    return False
+
+
 def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     """Whether the unit at index *at* is refused by a negator before it (see the module doc). *wide*
     (for forbidden actions): the negator governs its whole clause, not one verb and its object — "no
@@ -608,10 +622,16 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     coordinated = False
     verbs = 0  # a negator governs one verb and its object: "wouldn't PRESS the e-stop"
     window = NEGATION_WINDOW_WIDE if wide else NEGATION_WINDOW
+    listed = None  # whether the act is an item of a list that ends in "or" ("not to X, Y or Z")
     for i in range(at - 1, max(-1, at - window - 1), -1):
         u = units[i]
         if _clause_break(sentence, u, units[i + 1]):
-            return False
+            if listed is None:  # (a list of acts: "security or the engineer deal with it" is none)
+                listed = bool(units[at].keys & VERB_KEYS) and (coordinated or _or_follows(sentence, at))
+            if not listed or sentence.text[sentence.offsets[u.last][1] - sentence.start:
+                                           sentence.offsets[units[i + 1].first][0] - sentence.start].strip() != ",":
+                return False
+            continue
         word = sentence.words[u.first]
         if word in _SUBJECTS and not (i > 0 and sentence.words[units[i - 1].first] in _OPINION):
             return False  # a new subject starts a new clause: "if it won't hold I'd chock it"
