@@ -1,0 +1,34 @@
+"""tools/eval_rounds.py: the author's first cues come from the commit that added the round's pack."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = ROOT / "evaluation" / "round-2026-12h" / "pack"
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("eval_rounds", ROOT / "tools" / "eval_rounds.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs the git history")
+def test_first_cues_are_the_drills_as_first_committed_and_the_examples_as_now():
+    tool = _tool()
+    files = tool.first_cues(PACK)
+    added = subprocess.run(["git", "-C", str(ROOT), "log", "--diff-filter=A", "--format=%H", "--",
+                            "evaluation/round-2026-12h/pack/pack.toml"], capture_output=True, text=True,
+                           check=True).stdout.split()[-1]
+    first = subprocess.run(["git", "-C", str(ROOT), "show", f"{added}:evaluation/round-2026-12h/pack/drills/"
+                            "diesel-to-drain.toml"], capture_output=True, check=True).stdout
+    assert files["drills/diesel-to-drain.toml"] == first
+    assert files["drills/diesel-to-drain.toml"] != (PACK / "drills" / "diesel-to-drain.toml").read_bytes()
+    assert files["examples/holdout.toml"] == (PACK / "examples" / "holdout.toml").read_bytes()
