@@ -657,3 +657,37 @@ def test_i_dont_think_leaves_a_later_clause_alone():
 def test_a_refusal_covers_a_list_of_acts_ending_in_or(answer, forbidden):
     """"not to X, Y or Z": the commas of a list joined by "or" keep the refusal over every act."""
     assert violations(answer) == forbidden
+
+
+@pytest.mark.parametrize("answer", [
+    "If it gets close to the mixer I'd press the stop. Tell Bea.",
+    "Tell Bea. I'd press the stop if it doesn't go away after a few minutes.",
+    "Tell Bea, and I'd press the stop if it keeps on smoking.",
+    "Tell Bea. I'd press the stop if Bea asks me to.",
+])
+def test_a_step_kept_for_a_later_turn_of_events_is_not_done(answer):
+    """"If it gets close …", "if it doesn't go away after a few minutes", "if it keeps on …", "if Bea asks": a step
+    kept for something that has not happened."""
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
+    assert g.criteria["tell"].met and not g.criteria["stop"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "If it's still turning, press the stop, then tell Bea.",
+    "Press the stop if it hasn't stopped already, and tell Bea.",
+])
+def test_a_step_for_the_case_in_front_of_you_is_done(answer):
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
+    assert g.criteria["stop"].met and g.criteria["tell"].met
+
+
+def test_a_condition_cut_off_by_then_belongs_to_the_next_step():
+    """"press the stop and wait a minute if it keeps smoking then tell bea": the condition is the telling's."""
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}),
+              "press the stop and wait a minute if it keeps smoking then tell bea")
+    assert g.criteria["stop"].met
+
+
+def test_a_forbidden_act_kept_for_later_is_still_said():
+    """"I'd restart the mixer if it keeps jamming": a plan to do the forbidden thing, caught."""
+    assert violations("Press the stop and tell Bea. I'd restart the mixer if it keeps jamming.") == {"restart"}

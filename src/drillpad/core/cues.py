@@ -115,6 +115,11 @@ _HEDGE_AFTER = re.compile(
     re.IGNORECASE)
 _COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|could)\b",
                              re.IGNORECASE)
+# a turn of events that has not happened yet: "if it gets close", "if it doesn't go away after a few minutes", "if it
+# keeps on smoking", "if Bea asks me to"
+_LATER_TURN = (r"gets? (?:any |a lot |much )?(?:bigger|closer|close|nearer|near|out of hand|out of control|serious|"
+               r"dangerous)|spreads?|keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
+               r"calm down|get better|go out)|asks?(?: me)?(?: to)?|tells? me to|wants? me to")
 _IF_ONLY_AFTER = re.compile(
     r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?(?<!ask )(?<!asks )(?<!check )(?<!see )"
     r"(?<!know )\bif\s+(?:[\w'-]+\s+){1,3}?"
@@ -125,6 +130,11 @@ _IF_ONLY_AFTER = re.compile(
 _IF_FIRST = re.compile(
     r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|"
     r"could|got|went|gets? (?:any )?worse|goes wrong|passes out|collapses|starts? to)\b", re.IGNORECASE)
+# … or with a turn of events that has not happened yet, before or after the step: kept for later, not done now
+_IF_FIRST_LATER = re.compile(r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b(?:" + _LATER_TURN + r")\b", re.IGNORECASE)
+_IF_AFTER_LATER = re.compile(
+    r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?\bif\s+(?:[\w'-]+\s+){1,3}?(?:"
+    + _LATER_TURN + r")\b(?!\s+(?:[\w'-]+\s+){0,2}?then\b)", re.IGNORECASE)  # (not "… if it keeps going THEN go")
 _CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
 # the condition right after the step, in the same clause: "… and do a near miss only if something happened"
 _ONLY_IF_AFTER = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+(?:if|when|in case|once)\b",
@@ -930,6 +940,9 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     if _IF_FIRST.match(sentence.text) and not re.search(r"\b(?:but|so|instead|otherwise)\b",
                                                          before_unit(sentence, first_unit), re.IGNORECASE):
         return "only if"  # "If it got any worse I'd isolate it" (not after "…, but it's stopped, so I …")
+    if _IF_FIRST_LATER.match(sentence.text) and not re.search(r"\b(?:but|so|instead|otherwise)\b",
+                                                               before_unit(sentence, first_unit), re.IGNORECASE):
+        return "later"  # "If it gets close to the drain I'd put the mat down"
     units = sentence.units
     rest = after_unit(sentence, end_unit)
     verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective
@@ -951,6 +964,12 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
         return "if needed"
     if _IF_ONLY_AFTER.match(rest):
         return "only if"  # "I'd lock it off if I had a padlock", "… if Sam agrees"
+    later = _IF_AFTER_LATER.match(rest)
+    if later and not (rest[later.end():].strip() == "" and sentence.next_text
+                      and not re.search(r"[.!?;:,]\s*$", sentence.text)):
+        # "I'd call security if it doesn't go away after a few minutes", "… if the manager asks" (not "wait to see if
+        # it stops, if it keeps going THEN go down": the sentence was cut at "then", the condition is the next step's)
+        return "later"
     if considered(sentence, first_unit, rest):
         return "maybe"
     # "If Morgan wasn't busy I'd get them to help, but …" / "… Otherwise I'd keep picking": what would
@@ -1115,7 +1134,7 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
     if not suppositions and (someone_else_will(s, a) or _BY_SOMEONE.match(after_unit(s, b))):
         return "by someone else"  # (also "isolated and locked off BY MAINTENANCE")
     why = hedged(s, a, b)
-    return "" if why == "maybe" and suppositions else why  # "I might just reach in" is still said
+    return "" if why in ("maybe", "later") and suppositions else why  # "I might just reach in" is still said
 
 
 def match_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, negated: bool = False) -> Span | None:

@@ -500,6 +500,7 @@ _REFUSED_NOTE = {
     "put off": "said you would do it later; the SOP says at once",
     "unavailable": "named someone you said is not available",
     "circumstance": "mentioned as something that happens, not as what you do",
+    "later": "kept for something that has not happened; the situation needs it now",
     "left to others": "said to be someone else's job",
     "supposed": "said as a supposition",
     "maybe": "said you might; not that you would",
