@@ -691,3 +691,21 @@ def test_a_condition_cut_off_by_then_belongs_to_the_next_step():
 def test_a_forbidden_act_kept_for_later_is_still_said():
     """"I'd restart the mixer if it keeps jamming": a plan to do the forbidden thing, caught."""
     assert violations("Press the stop and tell Bea. I'd restart the mixer if it keeps jamming.") == {"restart"}
+
+
+@pytest.mark.parametrize("answer", [
+    "Tell Bea. Do I really need to press the stop for a small jam? Not really, it's stopped itself.",
+    "Tell Bea. Is the stop button needed here? No, it's stalled anyway.",
+    "Tell Bea, and I'd press the stop if Bea wanted me to.",
+    "Tell Bea, and I'd press the stop if it turns out to be jammed for good.",
+])
+def test_a_step_asked_about_and_answered_no_or_kept_for_a_wish_is_not_done(answer):
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop", "stop button"]}),
+              answer)
+    assert g.criteria["tell"].met and not g.criteria["stop"].met
+
+
+def test_a_question_answered_yes_keeps_the_step():
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop", "stop button"]}),
+              "Do I need to press the stop? Yes, every time. I press the stop and tell Bea.")
+    assert g.criteria["stop"].met

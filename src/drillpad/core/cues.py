@@ -119,7 +119,8 @@ _COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|h
 # keeps on smoking", "if Bea asks me to"
 _LATER_TURN = (r"gets? (?:any |a lot |much )?(?:bigger|closer|close|nearer|near|out of hand|out of control|serious|"
                r"dangerous)|spreads?|keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
-               r"calm down|get better|go out)|asks?(?: me)?(?: to)?|tells? me to|wants? me to")
+               r"calm down|get better|go out)|asks?(?: me)?(?: to)?|asked me to|tells? me to|told me to|wants? me to|"
+               r"wanted me to|turns? out")
 _IF_ONLY_AFTER = re.compile(
     r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?(?<!ask )(?<!asks )(?<!check )(?<!see )"
     r"(?<!know )\bif\s+(?:[\w'-]+\s+){1,3}?"
