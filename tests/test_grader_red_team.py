@@ -709,3 +709,31 @@ def test_a_question_answered_yes_keeps_the_step():
     g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop", "stop button"]}),
               "Do I need to press the stop? Yes, every time. I press the stop and tell Bea.")
     assert g.criteria["stop"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "Tom ask me help restart the mixer, I say no. Press the stop and tell Bea.",
+    "Even if Tom wants to restart the mixer, I dont let him. Press the stop and tell Bea.",
+    "Bea maybe say just restart the mixer, I say no, maintenance first.",
+])
+def test_an_act_someone_asks_for_and_the_trainee_turns_down_is_not_done(answer):
+    assert "restart" not in violations(answer)
+
+
+@pytest.mark.parametrize("answer", [
+    "I restart the mixer, I say to Bea it's fine.",
+    "Restart the mixer, then I tell Tom no touching.",
+])
+def test_saying_no_to_something_else_does_not_undo_the_act(answer):
+    assert "restart" in violations(answer)
+
+
+def test_a_word_like_all_between_a_thing_and_its_particle():
+    drill = mixer_with(must_not=[{"id": "hose", "text": "Hosing the dough away", "cues": ["hose it down"]}])
+    assert {v.id for v in grade(drill, "then hose it all down quick and tell Bea").violations} == {"hose"}
+
+
+def test_telling_someone_no_after_a_step_does_not_undo_the_step():
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}),
+              "I press the stop, I tell Tom no touching, and tell Bea.")
+    assert g.criteria["stop"].met

@@ -106,6 +106,12 @@ _POST_REFUSAL = re.compile(
     r"|^[\s,]*(?:i|we)\s+(?:will not|won't|wouldn't|would not|don't|do not|never|shouldn't|must not|mustn't|"
     r"cannot|can't)\b",
     re.IGNORECASE)
+# someone's request or wish, then turned down: "Gav ask me help wind the leg up, I say no", "… and want to carry on
+# work, I dont let him"
+_TURNED_DOWN = re.compile(
+    r"^[^.;!?]{0,60}?[,;:-]\s*(?:but\s+|so\s+)?(?:i|we)\s+(?:say|said|shout|shouted)\s+(?:no|nope|no way)\b"
+    r"|^[^.;!?]{0,60}?[,;:-]\s*(?:but\s+)?(?:i|we)\s+(?:don't|dont|do not|won't|wont|will not|wouldn't|would not)\s+"
+    r"let\s+(?:him|her|them)\b", re.IGNORECASE)
 _ISNT = re.compile(r"\b(?:isn't|aren't|wasn't|is not|are not|was not)\s+(?:really\s+)?"
                    r"(?:needed|required|necessary|important|essential|mandatory)", re.IGNORECASE)
 _HEDGE_AFTER = re.compile(
@@ -527,7 +533,8 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
                         break
                     pos = j
                     break
-                if units[j].negator or (weak and not units[j].soft) or (
+                if units[j].negator or (weak and not units[j].soft and not (
+                        sentence is not None and sentence.words[units[j].first] in _FREE_BEFORE_PARTICLE)) or (
                         phrasal and sentence is not None and (units[j].keys & VERB_KEYS
                                                               or sentence.words[units[j].first] in _BE_GO)):
                     ok = False  # (an object, not another verb: "tape GOES up", "the lift IS down")
@@ -545,6 +552,8 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
     return found
 
 
+# words free between a cue's object and its particle: "hose it ALL down", "sweep it ALL up"
+_FREE_BEFORE_PARTICLE = frozenset({"all", "right"})
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 _NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+(?:would\s+)?(?:i|we)(?:'d|'ll)?\s+"
                      r"(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
@@ -760,9 +769,9 @@ def before_unit(sentence: Sentence, unit: int) -> str:
 
 def refused_after(sentence: Sentence, end_unit: int) -> bool:
     """"The lockout isn't needed", "... can be skipped": a step declared unnecessary after it is named."""
-    rest = after_unit(sentence, end_unit)
-    rest = re.split(r"[,.;:!?]|\b(?:but|and then|so|because)\b", rest, maxsplit=1)[0]
-    return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60]))
+    whole = after_unit(sentence, end_unit)
+    rest = re.split(r"[,.;:!?]|\b(?:but|and then|so|because)\b", whole, maxsplit=1)[0]
+    return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60]) or _TURNED_DOWN.match(whole))
 
 
 # Who a step may be left to or done with: a person the scenario names, a role, or a word for a person.
