@@ -737,3 +737,10 @@ def test_telling_someone_no_after_a_step_does_not_undo_the_step():
     g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}),
               "I press the stop, I tell Tom no touching, and tell Bea.")
     assert g.criteria["stop"].met
+
+
+def test_a_particle_earlier_in_the_sentence_is_not_the_cues():
+    """"walk it off" is not "lift the cage straight up off Bea's leg and walk it clear" (round 2026-12j author)."""
+    drill = mixer_with(must_not=[{"id": "walk-off", "text": "Walking it off", "cues": ["walk it off"]}])
+    assert grade(drill, "Lift the cage straight up off Bea's leg and walk it clear.").violations == []
+    assert {v.id for v in grade(drill, "I'd get her up and walk it off.").violations} == {"walk-off"}

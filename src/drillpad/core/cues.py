@@ -584,8 +584,9 @@ _BE_GO = frozenset("is are was were be been 's go goes going went get gets got c
 def _said_of_it(sentence: Sentence, cue: list[Unit]) -> list[tuple[int, int]]:
     """A cue "VERB the THING" met as "VERB it" when the thing was named earlier in the same sentence, with no
     other act between ("the steam valve is behind the cabinet, I'd close it"): (the verb, "it")."""
-    if len(cue) < 2 or not cue[0].keys & VERB_KEYS or any(u.keys & _PERSON_KEYS for u in cue[1:]):
-        return []
+    if len(cue) < 2 or not cue[0].keys & VERB_KEYS or any(u.keys & _PERSON_KEYS for u in cue[1:]) or all(
+            u.after_object or u.particle or u.stop for u in cue[1:]):
+        return []  # (a cue whose object is already "it" — "walk it OFF" — names no thing that "it" could stand for)
     units, words = sentence.units, sentence.words
     for v in sentence.where(cue[0].keys):
         # "shut IT", or "it" inside the answer's own phrase ("give IT a good boot")
