@@ -744,3 +744,13 @@ def test_a_particle_earlier_in_the_sentence_is_not_the_cues():
     drill = mixer_with(must_not=[{"id": "walk-off", "text": "Walking it off", "cues": ["walk it off"]}])
     assert grade(drill, "Lift the cage straight up off Bea's leg and walk it clear.").violations == []
     assert {v.id for v in grade(drill, "I'd get her up and walk it off.").violations} == {"walk-off"}
+
+
+@pytest.mark.parametrize("answer, caught", [
+    ("Stop mixing and keep Tom back, then tell Bea.", False),
+    ("I keep mixing so the batch isn't wasted and tell Bea.", True),
+])
+def test_stopping_an_act_is_not_carrying_it_on(answer, caught):
+    """"STOP UNLOADING and get everyone out, keep them back" does not meet "keep + unloading" (round 2026-12j)."""
+    drill = mixer_with(must_not=[{"id": "keep-mixing", "text": "Carrying on mixing", "cues": ["keep + mixing"]}])
+    assert ({v.id for v in grade(drill, answer).violations} == {"keep-mixing"}) is caught

@@ -659,6 +659,9 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
             # (not after "I don't think": "I don't think WE need to call security")
         if word == "from" and _preventing(sentence, i):
             return True  # "stop Alex from climbing in", "keep people from walking through"
+        if units[i].keys & _STOP_DOING and sentence.words[units[at].first].endswith("ing") and all(
+                units[k].soft for k in range(i + 1, at)):
+            return True  # "STOP (THE) UNLOADING and get everyone out" does not keep unloading
         if i == at - 1 and sentence.words[units[at].first].endswith("ing") and units[i].keys & _PERSON_KEYS \
                 and i > 0 and units[i - 1].keys & _PREVENT:
             return True  # "stop Tom climbing on it"
@@ -687,6 +690,7 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
 
 _OPINION = frozenset({"think", "reckon", "believe", "suppose", "guess", "feel"})
 _LET = frozenset({"let", "letting", "allow", "allowing"})
+_STOP_DOING = frozenset({"stop", "lex:stop", "quit", "ceas", "halt"})
 _PREVENT = frozenset({"stop", "prevent", "keep", "ban", "forbid", "bar", "block", "discourage", "lex:stop"})
 
 
