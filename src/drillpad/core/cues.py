@@ -666,7 +666,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
                 and i > 0 and units[i - 1].keys & _PREVENT:
             return True  # "stop Tom climbing on it"
         if u.negator:
-            if (units[at].negator or "lex:nobody" in units[at].keys) and any(sentence.words[units[k].first] in _LET for k in range(i + 1, at)):
+            if (units[at].negator or "lex:nobody" in units[at].keys) and any(
+                    sentence.words[units[k].first] in _LET for k in range(i + 1, at)):
                 return False  # "I not let nobody go in": negative concord, nobody goes in
             if word in ("forget", "skip", "ignore") and i + 1 < at and sentence.words[units[i + 1].first] in (
                     "it", "that", "them"):
@@ -952,12 +953,11 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
     if _CONDITION_FIRST.match(sentence.text):  # "Only if it moved would I get out": the whole sentence hangs on it
         return "only if"
-    if _IF_FIRST.match(sentence.text) and not re.search(r"\b(?:but|so|instead|otherwise)\b",
-                                                         before_unit(sentence, first_unit), re.IGNORECASE):
-        return "only if"  # "If it got any worse I'd isolate it" (not after "…, but it's stopped, so I …")
-    if _IF_FIRST_LATER.match(sentence.text) and not re.search(r"\b(?:but|so|instead|otherwise)\b",
-                                                               before_unit(sentence, first_unit), re.IGNORECASE):
-        return "later"  # "If it gets close to the drain I'd put the mat down"
+    # "If it got any worse I'd isolate it", "If it gets close to the drain I'd put the mat down" (not after "…, but
+    # it's stopped, so I …")
+    case = "only if" if _IF_FIRST.match(sentence.text) else "later" if _IF_FIRST_LATER.match(sentence.text) else ""
+    if case and not re.search(r"\b(?:but|so|instead|otherwise)\b", before_unit(sentence, first_unit), re.IGNORECASE):
+        return case
     units = sentence.units
     rest = after_unit(sentence, end_unit)
     verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective

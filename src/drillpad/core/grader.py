@@ -687,15 +687,25 @@ _DISMISS_IT = re.compile(
     re.IGNORECASE)
 
 
+def _in_clause_before(text: str, s: Sentence, a: int) -> str:
+    """The text of sentence *s* before offset *a*, from the last comma, semicolon or colon on."""
+    clause_start = max(text.rfind(p, s.start, a) for p in ",;:") + 1 or s.start
+    return text[max(clause_start, s.start):a]
+
+
+def _waved_by_pronoun(before: str, rest: str) -> bool:
+    """A thing named as the subject of its clause (*before* it) and waved away by a pronoun in the *rest* of the
+    sentence: "the restraint arm's down but it's only a quick load so don't bother with it"."""
+    return is_subject(before) and bool(_DISMISS_IT.match(rest))
+
+
 def _waved_off(f: _Found, sentences: list[Sentence], text: str) -> _Found | None:
-    """The mention that met a step, as the subject of its clause, then waved away by a pronoun: "the restraint
-    arm's down but it's only a quick load so don't bother with it"."""
+    """The mention that met a step, waved away by a pronoun (see _waved_by_pronoun)."""
     at = _sentence_at(sentences, f.start)
     if at is None:
         return None
     s = sentences[at]
-    clause_start = max(text.rfind(p, s.start, f.start) for p in ",;:") + 1 or s.start
-    if is_subject(text[max(clause_start, s.start):f.start]) and _DISMISS_IT.match(text[f.end:s.start + len(s.text)]):
+    if _waved_by_pronoun(_in_clause_before(text, s, f.start), text[f.end:s.start + len(s.text)]):
         return _Found(False, f.start, f.end, f.evidence, refused="declared unnecessary")
     return None
 
@@ -708,12 +718,10 @@ def _dismissed(mine: frozenset[str], sentences: list[Sentence], text: str) -> _F
             if not u.keys & mine or u.stop:
                 continue
             a, b = s.offsets[u.first][0], s.offsets[u.last][1]
-            clause_start = max(text.rfind(p, s.start, a) for p in ",;:") + 1 or s.start
-            before = text[max(clause_start, s.start):a]
-            after = re.split(r"[,.;:!?]", text[b:s.start + len(s.text)], maxsplit=1)[0]
+            before = _in_clause_before(text, s, a)
             rest = text[b:s.start + len(s.text)]
-            if _DISMISS_BEFORE.search(before) or _DISMISS_AFTER.match(after) or (
-                    _DISMISS_IT.match(rest) and is_subject(before)):
+            after = re.split(r"[,.;:!?]", rest, maxsplit=1)[0]
+            if _DISMISS_BEFORE.search(before) or _DISMISS_AFTER.match(after) or _waved_by_pronoun(before, rest):
                 return _Found(False, a, b, text[a:b], refused="declared unnecessary")
     return None
 

@@ -164,8 +164,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "handbrake": ("handbrake", "hand brake", "park brake", "parking brake"),
     "before": ("before", "b4", "prior to", "ahead of", ),
     # --- 2026.12.7: the words trainees used for forbidden acts the cues named otherwise
-    "alone": ("alone", "on my own", "on me own", "by myself", "by meself", "myself", "meself", "single-handed", "single handed",
-              "solo", "on my tod", "without help", "without a buddy"),
+    "alone": ("alone", "on my own", "on me own", "by myself", "by meself", "myself", "meself", "single-handed",
+              "single handed", "solo", "on my tod", "without help", "without a buddy"),
     "anyway": ("anyway", "anyhow", "regardless", "all the same", "any way", "even so"),
     # a cue's "pull" is met by a yank or a tug; a cue's "yank" is not met by any pull (see BROADER)
     "pull": ("pull",),
