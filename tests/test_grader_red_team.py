@@ -681,6 +681,30 @@ def test_a_step_for_the_case_in_front_of_you_is_done(answer):
     assert g.criteria["stop"].met and g.criteria["tell"].met
 
 
+@pytest.mark.parametrize("answer", [
+    "If it's still turning press the stop then tell Bea.",
+    "if still turning press the stop and tell bea",
+    "If the hook wont stop press the stop and tell Bea.",
+    "if it jam again press the stop, tell Bea",
+])
+def test_an_if_clause_without_a_comma_ends_at_the_step_said_as_an_order(answer):
+    """"If not breathing normally call 999 and start CPR": with no comma, the condition ends where an order starts
+    (a verb in its plain form after the condition's own words); the step is done."""
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
+    assert g.criteria["stop"].met and g.criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "Tell Bea. If I press the stop the dough sets.",
+    "Tell Bea. I'd only do it if we press the stop first.",
+    "Tell Bea. If you have to press the stop it's already too late.",
+    "Tell Bea. If the lead says to press the stop I'd do it.",
+])
+def test_a_verb_that_is_the_conditions_own_stays_inside_it(answer):
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
+    assert g.criteria["tell"].met and not g.criteria["stop"].met
+
+
 def test_a_condition_cut_off_by_then_belongs_to_the_next_step():
     """"press the stop and wait a minute if it keeps smoking then tell bea": the condition is the telling's."""
     g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}),

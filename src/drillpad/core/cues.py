@@ -738,11 +738,32 @@ def _whether_before(sentence: Sentence, end: int) -> bool:
     return any(sentence.words[units[j].first] == "if" and j > 0 and units[j - 1].keys & _WHETHER for j in range(end))
 
 
+# words after which a verb is still the condition's own ("if I PRESS", "if we have to PRESS", "if the lead says to
+# PRESS", "if the PRESS …")
+_NOT_BEFORE_ORDER = DETERMINERS | _SUBJECTS | frozenset(
+    "it you he she they someone somebody anyone nobody people to will would can could should must might may not "
+    "do does did don't doesn't didn't won't can't cannot and or says said tells told asks asked wants".split())
+
+
+def _order_after_condition(sentence: Sentence, j: int, if_at: int) -> bool:
+    """Unit *j*, after an "if" at *if_at* with no comma, starts the main clause as an order: a verb in its plain
+    form after the condition's own words ("if not breathing normally CALL 999", "if it jam again PRESS the stop")."""
+    if j - if_at < 2 or j >= len(sentence.units):
+        return False
+    u, word = sentence.units[j], sentence.words[sentence.units[j].first]
+    return bool(u.keys & VERB_KEYS) and not word.endswith(("ing", "ed")) \
+        and not (word.endswith("s") and not word.endswith("ss")) \
+        and sentence.words[sentence.units[j - 1].last] not in _NOT_BEFORE_ORDER
+
+
 def in_if_clause(sentence: Sentence, first_unit: int) -> bool:
-    """A mention inside an "if" clause is a supposition, not a plan: "if I fill it now it'll spill"."""
+    """A mention inside an "if" clause is a supposition, not a plan: "if I fill it now it'll spill"; one after the
+    condition's end, even with no comma, is not ("if not breathing normally call 999")."""
     units = sentence.units
     for i in range(first_unit - 1, max(-1, first_unit - 6), -1):
         if sentence.words[units[i].first] in ("if", "unless"):
+            if any(_order_after_condition(sentence, j, i) for j in range(i + 2, first_unit + 1)):
+                return False
             # "check IF the eyewash is full", "ask if he has a badge": whether, not a condition; also a second one
             # joined to it ("check if he answers AND IF he's breathing")
             return not (i > 0 and (units[i - 1].keys & _WHETHER or (
