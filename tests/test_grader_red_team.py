@@ -778,3 +778,31 @@ def test_stopping_an_act_is_not_carrying_it_on(answer, caught):
     """"STOP UNLOADING and get everyone out, keep them back" does not meet "keep + unloading" (round 2026-12j)."""
     drill = mixer_with(must_not=[{"id": "keep-mixing", "text": "Carrying on mixing", "cues": ["keep + mixing"]}])
     assert ({v.id for v in grade(drill, answer).violations} == {"keep-mixing"}) is caught
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop, then sit Tom down on the step.",
+    "press the stop and sit him down",
+    "I sit the lad down and tell Bea",
+])
+def test_a_cue_of_a_verb_and_its_particle_takes_a_short_object_between(answer):
+    """A cue "sit down" is met by "sit him down", "sit Tom down" (as "top it up" already took "top the cells up")."""
+    drill = mixer_with(must_not=[{"id": "sit", "text": "Sitting the new starter down", "cues": ["sit down"]}])
+    assert "sit" in {v.id for v in grade(drill, answer).violations}
+
+
+@pytest.mark.parametrize("answer", [
+    "I sit down and wait for Bea",
+    "I'd never sit him down",
+    "sit down the corridor from the mixer? no, press the stop",
+])
+def test_a_particle_cue_is_not_met_by_another_verb_or_a_refusal(answer):
+    drill = mixer_with(must_not=[{"id": "sit", "text": "Sitting the new starter down", "cues": ["sit him down"]}])
+    assert "sit" not in {v.id for v in grade(drill, answer).violations}
+
+
+def test_a_habit_set_against_now_is_not_the_plan():
+    """"Normally I'd restart the mixer once it's clear, but the hook is bent, so …": what is usually done."""
+    assert violations("Normally I'd restart the mixer once it's clear, but the hook is bent, so I press the stop "
+                      "and tell Bea.") == set()
+    assert violations("Normally I'd restart the mixer once it's clear and I will.") == {"restart"}

@@ -408,8 +408,12 @@ class Synonyms:
         raw = [w for t in tokens(term) for w in _base_words(t)]
         stems = [stem(w) for w in raw]
         units = self.units(stems, raw)
+        # a verb's particle may have a short object before it: written so ("top it up"), or ending the cue right
+        # after its verb ("sit up": "sit him up", "keep back": "keep Tom back")
         units = [replace(u, after_object=True) if u.first == u.last and raw[u.first] in _PARTICLES and u.first > 0
-                 and raw[u.first - 1] in ("it", "them") else u for u in units]
+                 and (raw[u.first - 1] in ("it", "them") or (u is units[-1] and len(units) > 1
+                                                             and stems[u.first - 1] in _ACTION_STEMS))
+                 else u for u in units]
         lead = 0
         while lead < len(units) and units[lead].first == units[lead].last and raw[units[lead].first] in (
                 _SOFT | _SOFT_AT_START):
@@ -930,7 +934,13 @@ def not_mine(sentence: Sentence, first_unit: int) -> bool:
     sentence (before "but", "so", "tonight" … start the trainee's own plan)."""
     before = before_unit(sentence, first_unit)
     part = _NEW_START.split(before)[-1]
+    if _HABIT_BUT.search(part) and re.search(r"\bbut\b", sentence.text[len(before):], re.IGNORECASE):
+        return True  # "Normally I'd drive straight on, but the lip is hanging …": the habit, set against now
     return bool(_NOT_MINE.search(part)) and not _WITH_ME.search(part)
+
+
+_HABIT_BUT = re.compile(r"\b(?:normally|usually|most days|any other day)\s+(?:i'd|we'd|i would|we would)\b",
+                        re.IGNORECASE)
 
 
 # the trainee among those who act: "me and the driver would lift it", "Morgan and I will"

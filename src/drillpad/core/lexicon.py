@@ -220,7 +220,7 @@ hand hang help hold hook inform inspect isolate keep kill leave let lift listen 
 notify open phone pick place plug press prop pull push put radio raise record release remove replace report reset
 ring roll run say send set shift shout shut slide smell spray stack stand start step stop strap swap switch tag take
 tape tell test tie tip top try turn undo unload unplug use wait walk warn wash wear wipe wrap write
-decant pour rinse restart guide wave lean reverse wind
+decant pour rinse restart guide wave lean reverse wind sit
 """.split())
 
 # The groups of CONCEPTS that are actions (the rest are things, people and places).
