@@ -164,7 +164,8 @@ def test_a_pasted_sign_off_or_note_to_the_assessor_earns_nothing_and_is_flagged(
     "Nothing gets touched on M2 without the stop button pressed, the isolator locked off, Tom kept back and Bea told.",
     "Remember S.I.T.K.: Stop button, Isolate and lock off, Tom kept back, Tell Bea.",
     "stop button ✓ isolated ✓ locked off ✓ Tom kept back ✓ Bea told ✓",
-    "stop button → isolate → lock off → Tom kept back → Bea told",
+    "🛑 stop button → 🔌 isolation → 🔒 lock-off → 🧍 Tom back → 📣 Bea",
+    "🛑 stop   🔒 isolate, lock off   🧍 Tom kept back / 📣 Bea told",
     "#stopbutton #isolate #lockitoff #tomkeptback #tellbea",
     "What Bea needs from me: the stop button, isolation, Tom kept back. Textbook stuff.",
 ])
@@ -181,6 +182,9 @@ def test_steps_named_as_a_list_in_new_shapes_earn_nothing(answer):
      "Bea.", {"stop", "isolate", "keep-back", "tell"}),
     ("Hit the stop button then isolate, lock it off, keep him back and tell Bea straight away.",
      {"stop", "isolate", "keep-back", "tell"}),
+    # steps joined by arrows are a sequence, even terse ones (blind labellers: 45 of 48 such answers were plans)
+    ("stop button -> isolate + lock off -> keep Tom back -> tell Bea", {"stop", "isolate", "keep-back", "tell"}),
+    ("press the stop -> isolate, lock it off -> Tom back, away from M2 -> tell Bea", {"stop", "isolate", "tell"}),
 ])
 def test_plain_and_terse_answers_are_still_credited(answer, steps):
     g = grade(MIXER, answer)

@@ -101,7 +101,7 @@ _INJECTION = re.compile(
 _INJECTED_BLOCK = re.compile(r"\[\s*(system|admin|note|instructions?|sys)\s*\](?:.*?\[\s*/\s*\1\s*\])?"
                              r"|<+\s*([a-z_]+)[^>]*>+(?:.*?<\s*/\s*\2\s*>)?|-{3,}.{0,400}?-{3,}",
                              re.IGNORECASE | re.DOTALL)
-_FRAGMENT = re.compile(r"(?:[,;:.!?\n•–/|=>→➡⇒✓✔☑✅#]|\s-+\s|->)+")
+_FRAGMENT = re.compile("(?:[,;:.!?\n•–/|=>→➡⇒✓✔☑✅#\U0001F300-\U0001FAFF\u2600-\u26FF\u270A-\u270D\uFE0F]|\\s-+\\s|->)+")
 _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\b", re.IGNORECASE)
 # "X, Y and Z are the key to compliance", "Response = X + Y + Z": the steps named as a list, not done.
 # "Approach, badge check, walkway and escort are the foundations of …": three or more things named, then said to
@@ -217,11 +217,19 @@ _SEQUENCE = frozenset("then first next after before once until finally".split())
 _PEOPLE = frozenset({"i", "we", "my", "our", "i'd", "i'll", "we'd", "we'll", "me", "us"})
 
 
+_ARROW = re.compile(r"->|=>|[→➡⇒]")
+_PICTOGRAPH = re.compile("[\U0001F300-\U0001FAFF\u2600-\u26FF\u270A-\u270D]")
+_SEQUENCE_SPLIT = re.compile(r"(?:->|=>|[→➡⇒;\n]|\.(?:\s|$))+")
+
+
 def _is_list_shaped(answer: str) -> bool:
     """A bare list of terms: three or more fragments, most of them one to three words with nobody
     doing anything ("e-stop, lockout, padlock, isolator"). A terse answer made of steps ("close
     valve, key off, swap cyl, open slowly") is not one: its fragments start with verbs."""
-    fragments = [f.strip() for f in _FRAGMENT.split(answer) if tokens(f)]
+    # steps joined by arrows are a sequence: each step is what lies between them, commas and all ("layers off, wet
+    # skin, fan -> stay w him"); not when pictures stand for the steps ("📦 46 kg → 🛒 flatbed trolley → 👥 Morgan")
+    parts = _FRAGMENT if len(_ARROW.findall(answer)) < 2 or _PICTOGRAPH.search(answer) else _SEQUENCE_SPLIT
+    fragments = [f.strip() for f in parts.split(answer) if tokens(f)]
     if len(fragments) < 3:
         return False
     # one word a sentence: "STOP. ISOLATE. LOCK. PROVE. GLOVES." (a terse step keeps its object:
@@ -940,13 +948,16 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     "the answer" ("lockout, platen and hook are the key to compliance", "Response = X + Y + Z")."""
     if _is_list_shaped(_LIST_NUMBER.sub("", text)):
         return True  # (a numbered list of bare terms is one too: "1) Stop button 2) Isolate …")
+    if len(met) >= 2 and len(_PICTOGRAPH.findall(text)) >= 3:
+        return True  # pictures standing for the steps ("🚶 walkway ✋ STOP 🦺 banksman 📝 supervisor")
     if len(met) >= 2 and any(m.group(0).replace(".", "").lower() not in _DOTTED_WORDS for m in _ACRONYM.finditer(text)):
         return True  # a mnemonic for the steps ("C.L.O.S.E."), not "a.s.a.p." or "P.P.E."
     words = [w for s in sentences for w in s.words]
     function = sum(w in _FUNCTION for w in words)
     # a run of terms with no punctuation and (almost) none of the words that make a sentence:
     # "emergency stop lock out", "valve closed run until it stops gloves goggles …"
-    unpunctuated = len(re.findall(r"[.,;:!?\n]", text.strip().rstrip(".!?"))) <= 1
+    # (arrows, slashes and bullets part steps as well as commas do: "ext off door -> door shut -> Dariusz ch1")
+    unpunctuated = len(re.findall(r"[.,;:!?\n•|→➡⇒/]|->|=>|\s-+\s", text.strip().rstrip(".!?"))) <= 1
     if len(met) >= 2 and len(words) >= 3 and unpunctuated and function == 0 and not any(
             w.endswith("'d") for w in words):
         return True
