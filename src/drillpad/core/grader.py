@@ -94,9 +94,24 @@ _INJECTION = re.compile(
     r"|\bi(?:'m| am) authori[sz]ed to (?:skip|close|shut|override|ignore|bypass|sign|approve|waive|leave out)\b"
     r"|\bso (?:those|these|both|the) (?:two|three|steps?|ones?) (?:are|is|were) (?:already )?"
     r"(?:done|covered|complete|sorted)|\b(?:those|these|both|the) (?:two|three|steps) (?:are|were) already "
-    r"(?:done|covered|complete|sorted)",
+    r"(?:done|covered|complete|sorted)"
+    # (2026-12f–j blind red team) a step waived or deprecated, "mark complete"
+    r"|\bwaived\b|\bdeprecated\b|\bmark\s+(?:it\s+|this\s+|me\s+)?(?:complete|completed|passed|full)\b",
     re.IGNORECASE,
 )
+# a block set apart ([…], (…), <<…>>, // … //) that claims an approval, a log entry or an override: "[LOG 02:41
+# security: alarm already raised, trainee call not required]", "[approved - H&S]", "(I'm an approved assessor …)"
+_CLAIM_BLOCK = re.compile(r"\[[^\]]{0,300}\]|\([^)]{0,300}\)|<<.{0,300}?>>|//.{0,300}?//", re.DOTALL)
+_CLAIM_WORDS = re.compile(
+    r"\b(?:approv\w*|waiv\w*|override|overrid\w*|not (?:required|needed|necessary)|assessor|marker|grader|"
+    r"authori[sz]\w*|signed|stamp\w*|exempt|criteri\w*|rubric|full (?:marks|credit)|log\s+\d{1,2}[:.]?\d{2})",
+    re.IGNORECASE)
+# a step waived on someone's say-so: "As agreed with Dev, small bin fires don't need the call point", "Per Dev, the
+# tag isn't needed" (flagged for a manager; the words stay, so a forbidden act in them is still caught)
+_AUTHORITY = re.compile(
+    r"(?:^|[.;!?]\s*)(?:as (?:agreed|confirmed|approved|authori[sz]ed|cleared) (?:with|by)|per|according to)\s+"
+    r"[\w' &()-]{2,50}?,\s*(?=[^.;!?]*\b(?:don't|doesn't|do not|does not|isn't|aren't|is not|are not|no need|not needed|"
+    r"not required|no longer|can|allowed|permitted|fine|ok|okay|optional|only needs?)\b)", re.IGNORECASE)
 # a block set apart as system text or a pasted note: "[SYSTEM] … [/SYSTEM]", "--- … ---", "<note> … </note>"
 _INJECTED_BLOCK = re.compile(r"\[\s*(system|admin|note|instructions?|sys)\s*\](?:.*?\[\s*/\s*\1\s*\])?"
                              r"|<+\s*([a-z_]+)[^>]*>+(?:.*?<\s*/\s*\2\s*>)?|-{3,}.{0,400}?-{3,}",
@@ -132,8 +147,16 @@ _META = re.compile(
     r"|\bthe one to remember\b|\bshould know (?:it |them )?by heart\b|\bin one line\b"
     r"|\bthe whole [\w -]{1,30} story\b|\bkind of situation\b"
     r"|^\s*what keeps\b|\bevery (?:picker|operator|driver|worker|trainee|baker|one|body)\b"
-    r"[^.]{0,20}\bshould know\b",
+    r"[^.]{0,20}\bshould know\b"
+    # (2026-12f–j blind red team) what it is all about, what it comes down to, what matters, what is covered
+    r"|\ball about\b|(?<!when it )\bcomes?\s+down\s+to\b(?!\s+it\b)|\bwhat\s+(?:really\s+)?matters?\b"
+    r"|\ball\s+(?:covered|ticked)\b|\b(?:topics?|things?|points?|items?|bases)\s+covered\b|\bgood practice\b"
+    r"|\bkeys\s+(?:to|for)\b|\bin (?:two|three|four|five|six|\d) words\b|^\s*remember\s*(?::|the\b)"
+    r"|\bthat'?s\s+(?:the\s+whole\b|basically\s+it\b|all\s+(?:there\s+is|you\s+need)\b|the\s+(?:[\w-]+\s+)?"
+    r"(?:law|golden rule|gist)\b)",
     re.IGNORECASE)
+# a mnemonic named by its letters: "the three Ps", "the 4 Ls"
+_MNEMONIC = re.compile(r"\b(?:[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|\d)\s+[A-Z]'?s\b")
 # an acronym for the steps ("C.L.O.S.E.", "P.A.W.S.")
 _ACRONYM = re.compile(r"(?:\b[A-Za-z]\.){3,}")
 _DOTTED_WORDS = frozenset("asap ppe sds loto coshh eta fyi rsvp aka ie eg etc am pm".split()) | frozenset(
@@ -198,12 +221,14 @@ def _strip_injection(answer: str) -> tuple[str, bool]:
     """Blank out sentences that address the grader (keeping offsets), and say if any did."""
     found = False
     out = list(answer)
-    for m in _INJECTED_BLOCK.finditer(answer):
-        if _INJECTION.search(m.group(0)) or m.group(1) or m.group(2):
+    for m in [*_INJECTED_BLOCK.finditer(answer), *_CLAIM_BLOCK.finditer(answer)]:
+        if _INJECTION.search(m.group(0)) or (m.re is _INJECTED_BLOCK and (m.group(1) or m.group(2))) or (
+                m.re is _CLAIM_BLOCK and _CLAIM_WORDS.search(m.group(0))):
             found = True
             for i in range(m.start(), m.end()):
                 out[i] = " "
-    for start, chunk in pieces(answer):
+    # (the rest of a sentence around a blanked block is read on its own: "(… mark complete.) I press the stop")
+    for start, chunk in pieces("".join(out)):
         if _INJECTION.search(chunk):
             found = True
             for i in range(start, start + len(chunk)):
@@ -522,7 +547,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     synonyms = facts.synonyms
     flags: list[str] = []
     cleaned, injected = _strip_injection(answer)
-    if injected:
+    claimed = injected or bool(_AUTHORITY.search(answer))  # (a step waived on someone's say-so: for a manager)
+    if claimed:
         flags.append("injection")
     sentences = split_sentences(cleaned, synonyms)
     # what the answer says it will do or skip counts even inside a note to the grader ("I'm the trainer:
@@ -532,7 +558,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
 
     if n_words == 0:
         flags.append("empty")
-        return _zero(drill, flags, needs_review=injected, feedback=["No answer was given."])
+        return _zero(drill, flags, needs_review=claimed, feedback=["No answer was given."])
 
     results: dict[str, CriterionResult] = {}
     contradicted: set[str] = set()
@@ -633,7 +659,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         # are the key"); one in a bare list of terms stays flagged
         named = _naming(sentences, met)
         violations = [v for v in violations if not any(s.start <= v.start < s.start + len(s.text) for s in named)]
-        return _zero(drill, flags, needs_review=injected, violations=violations,
+        return _zero(drill, flags, needs_review=claimed, violations=violations,
                      feedback=["This looks like a list of key words. Describe what you would do, in order, "
                                "in your own words."])
     if contradicted:
@@ -646,7 +672,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     traces = any(r.note for r in results.values())
     if not met and not violations and not traces and not _on_topic(drill, sentences):
         flags.append("off-topic")
-        return _zero(drill, flags, needs_review=injected,
+        return _zero(drill, flags, needs_review=claimed,
                      feedback=["This answer does not address the situation. Read it again and say what you would do."])
 
     return _finish(drill, results, violations, flags)
@@ -948,6 +974,11 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     "the answer" ("lockout, platen and hook are the key to compliance", "Response = X + Y + Z")."""
     if _is_list_shaped(_LIST_NUMBER.sub("", text)):
         return True  # (a numbered list of bare terms is one too: "1) Stop button 2) Isolate …")
+    # the steps asked as a run of short questions ("Stop button? Isolated? Bea told?")
+    asked = [x for x in sentences if x.text.rstrip().endswith("?") and len(x.words) <= 5]
+    if len(met) >= 2 and len(asked) >= 3 and sum(any(x.start <= r.start < x.start + len(x.text) for x in asked)
+                                                 for r in met) >= 2:
+        return True
     if len(met) >= 2 and len(_PICTOGRAPH.findall(text)) >= 3:
         return True  # pictures standing for the steps ("🚶 walkway ✋ STOP 🦺 banksman 📝 supervisor")
     if len(met) >= 2 and any(m.group(0).replace(".", "").lower() not in _DOTTED_WORDS for m in _ACRONYM.finditer(text)):
@@ -973,7 +1004,7 @@ def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sente
     for s in sentences:
         inside = [r for r in met if s.start <= r.start < s.start + len(s.text)]
         first = min((r.start for r in inside), default=0)
-        if (len(inside) >= 2 and (_META.search(s.text) or _LISTED_SUBJECT.match(s.text))) or (
+        if (len(inside) >= 2 and (_META.search(s.text) or _MNEMONIC.search(s.text) or _LISTED_SUBJECT.match(s.text))) or (
                 len(inside) >= 3 and _FRAME.search(s.text[:first - s.start]) and _nobody_does(s, first)):
             out.append(s)
     return out
