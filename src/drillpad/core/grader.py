@@ -96,7 +96,13 @@ _INJECTION = re.compile(
     r"(?:done|covered|complete|sorted)|\b(?:those|these|both|the) (?:two|three|steps) (?:are|were) already "
     r"(?:done|covered|complete|sorted)"
     # (2026-12f–j blind red team) a step waived or deprecated, "mark complete"
-    r"|\bwaived\b|\bdeprecated\b|\bmark\s+(?:it\s+|this\s+|me\s+)?(?:complete|completed|passed|full)\b",
+    r"|\bwaived\b|\bdeprecated\b|\bmark\s+(?:it\s+|this\s+|me\s+)?(?:complete|completed|passed|full)\b"
+    # a claim about the answer or the candidate, system text, a rubric changed
+    r"|\b(?:reviewed|authori[sz]ed|approved|verified|checked|confirmed|signed off)\b[^.;]{0,20}?\b(?:this|my|the) "
+    r"(?:answer|response|attempt|submission)\b|\bskip (?:the )?marking\b"
+    r"|\b(?:this|the) (?:candidate|trainee|learner)\s+(?:is|has|was|already)\b|^\s*system\s*:"
+    r"|\baward (?:all|every|full|the full)\b|\b(?:rubric|criteria|marking scheme)\b[^.;]{0,30}?\b(?:has|have|was|were)"
+    r"\s+(?:been\s+)?(?:changed|updated|revised)\b",
     re.IGNORECASE,
 )
 # a block set apart ([…], (…), <<…>>, // … //) that claims an approval, a log entry or an override: "[LOG 02:41
@@ -109,7 +115,8 @@ _CLAIM_WORDS = re.compile(
 # a step waived on someone's say-so: "As agreed with Dev, small bin fires don't need the call point", "Per Dev, the
 # tag isn't needed" (flagged for a manager; the words stay, so a forbidden act in them is still caught)
 _AUTHORITY = re.compile(
-    r"(?:^|[.;!?]\s*)(?:as (?:agreed|confirmed|approved|authori[sz]ed|cleared) (?:with|by)|per|according to)\s+"
+    r"(?:^|[.;!?]\s*)as (?:agreed|confirmed|approved|authori[sz]ed|cleared|arranged) (?:with|by)\s+[\w' &()-]{2,50}?,"
+    r"|(?:^|[.;!?]\s*)(?:as (?:agreed|confirmed|approved|authori[sz]ed|cleared) (?:with|by)|per|according to)\s+"
     r"[\w' &()-]{2,50}?,\s*(?=[^.;!?]*\b(?:don't|doesn't|do not|does not|isn't|aren't|is not|are not|no need|not needed|"
     r"not required|no longer|can|allowed|permitted|fine|ok|okay|optional|only needs?)\b)", re.IGNORECASE)
 # a block set apart as system text or a pasted note: "[SYSTEM] … [/SYSTEM]", "--- … ---", "<note> … </note>"
@@ -149,13 +156,22 @@ _META = re.compile(
     r"|^\s*what keeps\b|\bevery (?:picker|operator|driver|worker|trainee|baker|one|body)\b"
     r"[^.]{0,20}\bshould know\b"
     # (2026-12f–j blind red team) what it is all about, what it comes down to, what matters, what is covered
-    r"|\ball about\b|(?<!when it )\bcomes?\s+down\s+to\b(?!\s+it\b)|\bwhat\s+(?:really\s+)?matters?\b"
+    r"|\b(?:all|just|really|mainly|mostly|basically) about\b|(?<!when it )\bcomes?\s+down\s+to\b(?!\s+it\b)|\bwhat\s+(?:really\s+)?matters?\b"
     r"|\ball\s+(?:covered|ticked)\b|\b(?:topics?|things?|points?|items?|bases)\s+covered\b|\bgood practice\b"
     r"|\bkeys\s+(?:to|for)\b|\bin (?:two|three|four|five|six|\d) words\b|^\s*remember\s*(?::|the\b)"
     r"|\bthat'?s\s+(?:the\s+whole\b|basically\s+it\b|all\s+(?:there\s+is|you\s+need)\b|the\s+(?:[\w-]+\s+)?"
-    r"(?:law|golden rule|gist)\b)",
+    r"(?:law|golden rule|gist)\b|the main things?\b)|\bthe main things? (?:for|about|with|in|is|are)\b"
+    r"|\b(?:this|that|these|those) (?:is|are) the (?:rules?|steps?|drill|procedure|sop)\b"
+    r"|\bthe (?:sop|procedure|rule|drill) is (?:basically|basicly|just|all|really|simply)\b",
     re.IGNORECASE)
+# frames under which a single step named is still only named: a mnemonic, "Remember:", "Good practice would …",
+# "… is all about …", "All covered"
+_STRONG_META = re.compile(r"^\s*remember\s*(?::|the\b)|\bgood practice\b|\b(?:all|just|really|mainly|mostly|basically) "
+                          r"about\b|\ball\s+(?:covered|ticked)\b|\b(?:topics?|things?|points?|items?|bases)\s+covered\b",
+                          re.IGNORECASE)
 # a mnemonic named by its letters: "the three Ps", "the 4 Ls"
+# (two words or more: a shout is often said three times, "fire fire fire")
+_REPEATED = re.compile(r"\b((?:[\w'-]+\s+){1,2}[\w'-]{2,})(?:[\s,;.!-]+\1\b){2,}", re.IGNORECASE)
 _MNEMONIC = re.compile(r"\b(?:[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|\d)\s+[A-Z]'?s\b")
 # an acronym for the steps ("C.L.O.S.E.", "P.A.W.S.")
 _ACRONYM = re.compile(r"(?:\b[A-Za-z]\.){3,}")
@@ -271,7 +287,10 @@ def _is_list_shaped(answer: str) -> bool:
     clauses = [f for f in re.split(r"[,;]+", answer) if tokens(f)]
     return (one_sentence and len(clauses) >= 3 and all(len(tokens(f)) <= 4 for f in clauses)
             and not any(set(tokens(f)) & (_PEOPLE | _SEQUENCE) for f in clauses)  # "…, try start, then clear it"
-            and not all(stem(tokens(f)[0]) in _VERB_STEMS for f in clauses))  # "stop btn, isolate, tell Bea asap"
+            and not all(stem(tokens(f)[0]) in _VERB_STEMS for f in clauses)  # "stop btn, isolate, tell Bea asap"
+            # (a clause joined on by "and" + a verb is prose: "Tell Joanna no light, no phone, and get out together")
+            and not any(len(t := tokens(f)) > 1 and t[0] in ("and", "then") and stem(t[1]) in _VERB_STEMS
+                        for f in clauses))
 
 
 _APPOSITIVE = re.compile(r"\b([A-Z][a-z]{2,}),\s+(?:a|an|the|our|your)\s+((?:[a-z-]+\s+){0,3}?[a-z-]{3,})"
@@ -974,6 +993,8 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     "the answer" ("lockout, platen and hook are the key to compliance", "Response = X + Y + Z")."""
     if _is_list_shaped(_LIST_NUMBER.sub("", text)):
         return True  # (a numbered list of bare terms is one too: "1) Stop button 2) Isolate …")
+    if len(met) >= 1 and _REPEATED.search(text):
+        return True  # the same words over and over ("LIFT TOGETHER LIFT TOGETHER LIFT TOGETHER")
     # the steps asked as a run of short questions ("Stop button? Isolated? Bea told?")
     asked = [x for x in sentences if x.text.rstrip().endswith("?") and len(x.words) <= 5]
     if len(met) >= 2 and len(asked) >= 3 and sum(any(x.start <= r.start < x.start + len(x.text) for x in asked)
@@ -1004,7 +1025,8 @@ def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sente
     for s in sentences:
         inside = [r for r in met if s.start <= r.start < s.start + len(s.text)]
         first = min((r.start for r in inside), default=0)
-        if (len(inside) >= 2 and (_META.search(s.text) or _MNEMONIC.search(s.text) or _LISTED_SUBJECT.match(s.text))) or (
+        if (inside and (_STRONG_META.search(s.text) or _MNEMONIC.search(s.text))) or (
+                len(inside) >= 2 and (_META.search(s.text) or _LISTED_SUBJECT.match(s.text))) or (
                 len(inside) >= 3 and _FRAME.search(s.text[:first - s.start]) and _nobody_does(s, first)):
             out.append(s)
     return out
