@@ -138,3 +138,8 @@ def test_a_phrase_led_by_a_negator_still_negates_what_follows():
         "negated"]
     assert not any(not m.refused for m in find_cue("move the bin", split_sentences(text, SYN), SYN, suppositions=True))
     assert said("The brake's on so it's not going anywhere.", "it won't move")
+
+
+def test_sit_is_an_action_verb_2026_12_8():
+    from drillpad.core.lexicon import ACTION_VERBS, LEXICON_VERSION
+    assert "sit" in ACTION_VERBS and LEXICON_VERSION >= "2026.12.8"

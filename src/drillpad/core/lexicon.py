@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.7"
+LEXICON_VERSION = "2026.12.8"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -211,7 +211,7 @@ ABBREVIATIONS: dict[str, str] = {
 # telling them), never the other way round ("get my phone" is not "tell the lead").
 BROADER: dict[str, tuple[str, ...]] = {"tell": ("call",), "help": ("team-lift",), "pull": ("yank",)}
 
-# Verbs of doing something on the floor: a fragment with one of these is a step, not a key word
+# Verbs of doing something on the floor (2026.12.8: "sit", so a cue "sit up" takes "sit him up"): a fragment with one of these is a step, not a key word
 # ("close valve, swap cyl, open slowly" is an answer; "outside, gloves, goggles" is a list).
 ACTION_VERBS = frozenset("""
 add agree ask attach back bend bleed block bring call carry chain change check chock clean clear close cone connect
@@ -220,7 +220,8 @@ hand hang help hold hook inform inspect isolate keep kill leave let lift listen 
 notify open phone pick place plug press prop pull push put radio raise record release remove replace report reset
 ring roll run say send set shift shout shut slide smell spray stack stand start step stop strap swap switch tag take
 tape tell test tie tip top try turn undo unload unplug use wait walk warn wash wear wipe wrap write
-decant pour rinse restart guide wave lean reverse wind sit
+decant pour rinse restart guide wave lean reverse wind
+sit
 """.split())
 
 # The groups of CONCEPTS that are actions (the rest are things, people and places).
