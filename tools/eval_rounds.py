@@ -60,12 +60,15 @@ def main() -> int:
         name = pack_dir.parent.name.removeprefix("round-2026-")
         first = evaluate(load_pack(first_cues(pack_dir), source=str(pack_dir)), split="holdout")
         now = evaluate(load_pack(read_pack_folder(pack_dir), source=str(pack_dir)), split="holdout")
+        if not now.answers:
+            print(f"| {name}: no held-out answers yet |")
+            continue
         first_all.append(first)
         now_all.append(now)
         print(row(f"{name} held-out, author's first cues", [first]))
         print(row(f"{name} held-out, cues now", [now]))
-    print(row(f"all {len(rounds)}, cues now", now_all))
-    print(row(f"all {len(rounds)}, the authors' first cues", first_all))
+    print(row(f"all {len(now_all)}, cues now", now_all))
+    print(row(f"all {len(first_all)}, the authors' first cues", first_all))
     return 0
 
 
