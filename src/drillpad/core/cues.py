@@ -126,7 +126,7 @@ _COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|h
 _LATER_TURN = (r"gets? (?:any |a lot |much )?(?:bigger|closer|close|nearer|near|out of hand|out of control|serious|"
                r"dangerous)|spreads?|keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
                r"calm down|get better|go out)|asks?(?: me)?(?: to)?|asked me to|tells? me to|told me to|wants? me to|"
-               r"wanted me to|turns? out")
+               r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire")
 _IF_ONLY_AFTER = re.compile(
     r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?(?<!ask )(?<!asks )(?<!check )(?<!see )"
     r"(?<!know )\bif\s+(?:[\w'-]+\s+){1,3}?"
@@ -648,7 +648,11 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     verbs = 0  # a negator governs one verb and its object: "wouldn't PRESS the e-stop"
     window = NEGATION_WINDOW_WIDE if wide else NEGATION_WINDOW
     listed = None  # whether the act is an item of a list that ends in "or" ("not to X, Y or Z")
-    for i in range(at - 1, max(-1, at - window - 1), -1):
+    # (an act joined by "or" to an earlier one reaches as far as a forbidden act's clause: "I don't think we need to
+    # clear everyone out or STOP people going in")
+    for i in range(at - 1, max(-1, at - NEGATION_WINDOW_WIDE - 1), -1):
+        if at - i > window and not (coordinated and units[at].keys & VERB_KEYS):
+            break
         u = units[i]
         if _clause_break(sentence, u, units[i + 1]):
             if listed is None:  # (a list of acts: "security or the engineer deal with it" is none)
