@@ -940,3 +940,29 @@ def test_a_refusal_covers_every_step_of_its_or_list():
 def test_a_step_kept_for_something_that_may_start_is_not_done(answer):
     g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
     assert g.criteria["tell"].met and not g.criteria["stop"].met
+
+
+@pytest.mark.parametrize("answer, steps", [
+    ("The main thing is Tom, so I keep Tom back, press the stop, isolate it and tell Bea.",
+     {"stop", "isolate", "keep-back", "tell"}),
+    ("First priority: press the stop. Then isolate and lock it off, keep Tom back and tell Bea. Remember the hook "
+     "stays where it is.", {"stop", "isolate", "keep-back", "tell"}),
+    ('Our shift lead always says "stop before you touch", so I press the stop, isolate it and tell Bea.',
+     {"stop", "isolate", "tell"}),
+])
+def test_a_frame_beside_a_plan_does_not_undo_the_plan(answer, steps):
+    """(2026-12h–k blind plain red team) one sentence that sums up or reminds is not a keyword list."""
+    assert credited(answer) == steps
+
+
+def test_only_the_steps_named_in_a_frame_are_uncredited():
+    assert credited("Mixer safety is all about Tom kept back and Bea told. I press the stop.") == {"stop"}
+
+
+@pytest.mark.parametrize("answer", [
+    "tom you stay back, press the stop isolate it lock it off then I tell bea on the radio you hear me",
+    "tell tom stay back full stop press the stop full stop isolate and lock it off full stop tell bea",
+])
+def test_voice_typing_is_an_answer_not_a_list(answer):
+    g = grade(MIXER, answer)
+    assert "stuffing" not in g.flags and {"stop", "tell"} <= credited(answer)

@@ -171,6 +171,19 @@ _STRONG_META = re.compile(r"^\s*remember\s*(?::|the\b)|\bgood practice\b|\b(?:al
                           re.IGNORECASE)
 # a mnemonic named by its letters: "the three Ps", "the 4 Ls"
 # (two words or more: a shout is often said three times, "fire fire fire")
+def _doing_after(s: Sentence, at: int) -> bool:
+    """Someone doing a step after offset *at* of sentence *s* (a frame's end): "The main thing is the alarm, so I
+    BREAK the call point", not "that's the rhyme we LEARN on day one"."""
+    for k, u in enumerate(s.units):
+        a = s.offsets[u.first][0]
+        if a >= at and s.words[u.first] in _DOER_WORDS and any(v.keys & VERB_KEYS for v in s.units[k + 1:k + 3]):
+            # (not one set against the steps named: "I know the procedure is X, Y, Z, but I'd just swap it")
+            return not re.search(r"\bbut\b", s.text[at - s.start:a - s.start], re.IGNORECASE)
+    return False
+
+
+_SPEAKING = frozenset("i i'm i'll i'd me my you your you'll he she his her him we they them don't dont won't wont "
+                      "can't cant doesn't".split())
 _REPEATED = re.compile(r"\b((?:[\w'-]+\s+){1,2}[\w'-]{2,})(?:[\s,;.!-]+\1\b){2,}", re.IGNORECASE)
 _MNEMONIC = re.compile(r"\b(?:[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|\d)\s+[A-Z]'?s\b")
 # an acronym for the steps ("C.L.O.S.E.", "P.A.W.S.")
@@ -681,6 +694,18 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         return _zero(drill, flags, needs_review=claimed, violations=violations,
                      feedback=["This looks like a list of key words. Describe what you would do, in order, "
                                "in your own words."])
+    # a frame beside the answer names its own steps, not does them ("Remember the three Ps: …" after a plan)
+    if met and (named := _naming(sentences, met)):
+        for cid, r in list(results.items()):
+            if r.met and any(x.start <= r.start < x.start + len(x.text) for x in named):
+                c = next(c for c in drill.criterion if c.id == cid)
+                later = _criterion(c, sentences, synonyms, cleaned, facts.urgent[cid],
+                                   after=max(x.start + len(x.text) for x in named if x.start <= r.start))
+                results[cid] = CriterionResult(cid, True, r.confidence, later.evidence, later.start, later.end) \
+                    if later.met and not later.refused and not any(
+                        x.start <= later.start < x.start + len(x.text) for x in named) \
+                    else CriterionResult(cid, False, 0.85, "", note="named, not said as what you do")
+        met = [r for r in results.values() if r.met]
     if contradicted:
         flags.append("contradictory")  # the same step both done and refused: credit nothing for it
         for cid in contradicted:
@@ -1009,13 +1034,23 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     # a run of terms with no punctuation and (almost) none of the words that make a sentence:
     # "emergency stop lock out", "valve closed run until it stops gloves goggles …"
     # (arrows, slashes and bullets part steps as well as commas do: "ext off door -> door shut -> Dariusz ch1")
-    unpunctuated = len(re.findall(r"[.,;:!?\n•|→➡⇒/]|->|=>|\s-+\s", text.strip().rstrip(".!?"))) <= 1
+    # (so does punctuation said aloud to voice typing: "tell gav no coupling full stop get cones round it")
+    unpunctuated = len(re.findall(r"[.,;:!?\n•|→➡⇒/]|->|=>|\s-+\s|\b(?:full stop|comma|new line)\b",
+                                  text.strip().rstrip(".!?"), re.IGNORECASE)) <= 1
     if len(met) >= 2 and len(words) >= 3 and unpunctuated and function == 0 and not any(
             w.endswith("'d") for w in words):
         return True
-    if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2:
+    # (someone speaking to people — two of "you", "me", "his", "don't" … — is voice typing, not a list: "kwame kwame
+    # can you hear me tap his shoulders …", "radu stop don't send anything down …")
+    if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2 \
+            and len(set(words) & _SPEAKING) < 2:
         return True
-    return bool(_naming(sentences, met))
+    named = _naming(sentences, met)
+    # the steps named in a frame and nowhere else ("What matters: stop, flush, first aider"); a frame beside an
+    # answer ("The main thing is the alarm, so: shout fire, break the call point …") only names its own
+    # (a mnemonic is a list whatever else is said: "Remember the three Ls: Latch, Lead, Log. Shut doors save lives!")
+    return bool(named) and (any(_MNEMONIC.search(x.text) for x in named) or all(
+        any(x.start <= r.start < x.start + len(x.text) for x in named) for r in met))
 
 
 def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sentence]:
@@ -1026,7 +1061,8 @@ def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sente
         inside = [r for r in met if s.start <= r.start < s.start + len(s.text)]
         first = min((r.start for r in inside), default=0)
         if (inside and (_STRONG_META.search(s.text) or _MNEMONIC.search(s.text))) or (
-                len(inside) >= 2 and (_META.search(s.text) or _LISTED_SUBJECT.match(s.text))) or (
+                len(inside) >= 2 and (((m := _META.search(s.text)) and not _doing_after(s, s.start + m.end()))
+                                      or _LISTED_SUBJECT.match(s.text))) or (
                 len(inside) >= 3 and _FRAME.search(s.text[:first - s.start]) and _nobody_does(s, first)):
             out.append(s)
     return out
