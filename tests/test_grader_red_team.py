@@ -966,3 +966,33 @@ def test_only_the_steps_named_in_a_frame_are_uncredited():
 def test_voice_typing_is_an_answer_not_a_list(answer):
     g = grade(MIXER, answer)
     assert "stuffing" not in g.flags and {"stop", "tell"} <= credited(answer)
+
+
+PHONE = [{"id": "phone-near", "text": "Using a phone or radio near the mixer", "cues": ["my phone", "the radio"]}]
+
+
+@pytest.mark.parametrize("answer", [
+    "My phone stays in my pocket. I press the stop and tell Bea.",
+    "The radio stays off until I'm out of the bakery. I press the stop.",
+    "I press the stop and call Bea.",
+])
+def test_a_device_kept_away_or_a_call_is_not_using_the_device(answer):
+    """(2026-12k blind red team) a cue naming a device ("my phone") is a thing: kept in a pocket it is not used, and
+    the verb "call" is not the device."""
+    assert not {v.id for v in grade(mixer_with(must_not=PHONE), answer).violations}
+
+
+@pytest.mark.parametrize("answer", [
+    "I grab my phone and ring Bea from next to the mixer.",
+    "I get on the radio to Bea right there.",
+])
+def test_a_device_used_is_still_caught(answer):
+    assert {v.id for v in grade(mixer_with(must_not=PHONE), answer).violations} == {"phone-near"}
+
+
+def test_my_phone_is_the_device_not_a_call():
+    """(2026-12k) a forbidden act cued "get on the radio" (a call) is not "my phone stays in my pocket"."""
+    drill = mixer_with(must_not=[{"id": "radio-near", "text": "Radioing from next to the mixer",
+                                  "cues": ["get on the radio"]}])
+    assert not grade(drill, "My phone stays in my pocket. I press the stop and tell Bea.").violations
+    assert {v.id for v in grade(drill, "I phone Bea from next to the mixer.").violations} == {"radio-near"}

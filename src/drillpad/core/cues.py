@@ -389,6 +389,9 @@ class Synonyms:
                 i += 2
                 continue
             keys = {s} | self._words.get(s, set())
+            if i > 0 and raw[i - 1] in _POSSESSIVES:
+                # "my phone", "her radio": the device, not the verb ("call")
+                keys = {k for k in keys if not (k.startswith("lex:") and k in VERB_KEYS)} | {s}
             # "skip the lockout" refuses it; "in the skip", "the general skip" is a waste skip
             thing = word in _NOUN_TOO and i > 0 and (raw[i - 1] in DETERMINERS or raw[i - 1] in _NOUN_BEFORE)
             out.append(Unit(frozenset(keys), i, i, negator=(word.split("'")[0] in NEGATORS or word.endswith("n't"))
@@ -408,6 +411,11 @@ class Synonyms:
         raw = [w for t in tokens(term) for w in _base_words(t)]
         stems = [stem(w) for w in raw]
         units = self.units(stems, raw)
+        # a cue of one word after "my", "the" … names a thing: "my phone" is the device, not the verb "call" (a
+        # phrase with the word in it still says it: "get on the RADIO")
+        units = [replace(u, keys=(frozenset(k for k in u.keys if not (k.startswith("lex:") and k in VERB_KEYS))
+                                  | self._phrases_with(stems[u.first])) or u.keys)
+                 if len(raw) == 2 and u.first == u.last == 1 and raw[0] in DETERMINERS else u for u in units]
         # a verb's particle may have a short object before it: written so ("top it up"), or ending the cue right
         # after its verb ("sit up": "sit him up", "keep back": "keep Tom back")
         units = [replace(u, after_object=True) if u.first == u.last and raw[u.first] in _PARTICLES and u.first > 0
@@ -454,6 +462,10 @@ class Synonyms:
         return [replace(u, keys=u.keys | frozenset(f"lex:{b}" for k in u.keys if k.startswith("lex:")
                                                    for b in lexicon.BROADER.get(k[4:], ())))
                 for u in out]
+
+    def _phrases_with(self, word: str) -> frozenset[str]:
+        """The phrases of the lexicon and the pack that hold *word* (a stem), as unit keys."""
+        return frozenset(" ".join(p) for group in self._phrases.values() for p, _ in group if word in p)
 
     @staticmethod
     def _object_at(stems: list[str], raw: list[str], k: int) -> int:
@@ -887,6 +899,7 @@ def circumstance(sentence: Sentence, at: int) -> bool:
     return False
 
 
+_POSSESSIVES = frozenset({"my", "his", "her", "your", "their", "our"})
 _AUXILIARIES = frozenset({"has", "have", "had", "is", "was", "are", "were", "gets", "got", "does", "did", "will",
                           "'ll", "can", "could", "would", "has been", "been"})
 _ACTION_STEMS = frozenset(stem(v) for v in lexicon.ACTION_VERBS)
@@ -1083,6 +1096,7 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
 
 _KEPT_AWAY = re.compile(
     r"^(?:\s+(?!(?:and|then|but|so|i|we)\b)[\w'-]+){0,4}?\s+(?:"
+    r"(?:stays?|remains?|is kept|are kept|is left|are left)\s+(?:switched\s+)?off\b|"
     r"(?:is|are|was|were|'s|'re|gets?|will be|stays?|remains?)\s+(?:kept|put|left|locked|stored|shut|tucked)\s+"
     r"(?:away|in|inside|out of|aside|behind|on)"
     r"|(?:stays?|remains?|is kept|are kept|is left|are left)\s+(?:in|inside|on|at|away|out|behind|put|where|shut)\b"
@@ -1096,8 +1110,11 @@ _KEPT_AWAY = re.compile(
 
 @lru_cache(maxsize=4096)
 def _a_thing(cue: str) -> bool:
-    """A cue that names a thing and no action ("lighter", "lemonade bottle", "tap water")."""
-    return not any(stem(w) in _ACTION_STEMS or w.endswith("ing") or w in NEGATORS for w in tokens(cue))
+    """A cue that names a thing and no action ("lighter", "lemonade bottle", "tap water"; a verb's word after "my",
+    "the" or another noun is a thing too: "my phone", "the radio", "office phone")."""
+    words = tokens(cue)
+    return bool(words) and stem(words[0]) not in _ACTION_STEMS and not any(
+        w.endswith("ing") or w in NEGATORS for w in words)
 
 
 def _clause_before(sentence: Sentence, first_unit: int) -> str:
