@@ -996,3 +996,26 @@ def test_my_phone_is_the_device_not_a_call():
                                   "cues": ["get on the radio"]}])
     assert not grade(drill, "My phone stays in my pocket. I press the stop and tell Bea.").violations
     assert {v.id for v in grade(drill, "I phone Bea from next to the mixer.").violations} == {"radio-near"}
+
+
+@pytest.mark.parametrize("answer", [
+    "Tom wants to restart the mixer to clear it, I tell him no. I press the stop.",
+    "Tom comes over wanting to restart the mixer, I tell him leave it. I press the stop.",
+    "Someone brings a lighter to look inside, I say put it away. I press the stop.",
+    "The new lad wants to restart the mixer, I tell him no chance. I press the stop.",
+])
+def test_an_act_someone_else_offers_and_the_trainee_turns_down_is_not_done(answer):
+    assert violations(answer) == set()
+
+
+@pytest.mark.parametrize("answer", [
+    "Should I restart the mixer to clear it? No, I press the stop and tell Bea.",
+    "Can I just restart the mixer? Nope, not till maintenance has seen it. I press the stop.",
+])
+def test_a_forbidden_act_asked_and_answered_no_is_not_done(answer):
+    """(2026-12j/k blind plain red team) "Can I lift it on my own? No, it's bottled water"."""
+    assert violations(answer) == set()
+
+
+def test_a_forbidden_act_asked_and_answered_yes_is_done():
+    assert violations("Should I restart the mixer? Yes, it's quicker.") == {"restart"}

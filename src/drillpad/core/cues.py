@@ -109,7 +109,9 @@ _POST_REFUSAL = re.compile(
 # someone's request or wish, then turned down: "Gav ask me help wind the leg up, I say no", "… and want to carry on
 # work, I dont let him"
 _TURNED_DOWN = re.compile(
-    r"^[^.;!?]{0,60}?[,;:-]\s*(?:but\s+|so\s+)?(?:i|we)\s+(?:say|said|shout|shouted)\s+(?:no|nope|no way)\b"
+    r"^[^.;!?]{0,60}?[,;:-]\s*(?:but\s+|so\s+)?(?:i|we)\s+(?:say|said|shout|shouted|tell|told)\s+(?:(?:him|her|them)"
+    r"\s+)?(?:to\s+)?(?:no|nope|no way|no chance|not a chance|leave it|put it (?:away|back|down)|not to|don't|dont|"
+    r"do not)\b"
     r"|^[^.;!?]{0,60}?[,;:-]\s*(?:but\s+)?(?:i|we)\s+(?:don't|dont|do not|won't|wont|will not|wouldn't|would not)\s+"
     r"let\s+(?:him|her|them)\b", re.IGNORECASE)
 _ISNT = re.compile(r"\b(?:isn't|aren't|wasn't|is not|are not|was not)\s+(?:really\s+)?"
@@ -818,7 +820,14 @@ def refused_after(sentence: Sentence, end_unit: int) -> bool:
     """"The lockout isn't needed", "... can be skipped": a step declared unnecessary after it is named."""
     whole = after_unit(sentence, end_unit)
     rest = re.split(r"[,.;:!?]|\b(?:but|and then|so|because)\b", whole, maxsplit=1)[0]
-    return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60]) or _TURNED_DOWN.match(whole))
+    said = sentence.text[:sentence.offsets[sentence.units[end_unit].last][1] - sentence.start]
+    return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60])
+                or (_TURNED_DOWN.match(whole) and _OFFERED.search(said)))
+
+
+# someone else's wish or offer, before the act they want: "Gav ask me …", "the loader wants to …", "someone brings …"
+_OFFERED = re.compile(r"\b(?:wants?|wanted|wanting|asks?|asked|asking|offers?|offered|suggests?|says?|said|brings?|"
+                      r"comes?|came|tries|trying|about to|going to)\b", re.IGNORECASE)
 
 
 # Who a step may be left to or done with: a person the scenario names, a role, or a word for a person.
@@ -1179,9 +1188,14 @@ _CLEFT_REFUSAL = re.compile(
     r"[^.;:!?\u2013\u2014])*$", re.IGNORECASE)
 
 
+_ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not really|never|of course not|definitely not)\b", re.IGNORECASE)
+
+
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:
     if negation and (negated(s, a, wide=suppositions) or too_much_for(s, a) or _CLEFT_REFUSAL.search(before_unit(s, a))):
         return "negated"
+    if s.text.rstrip().endswith("?") and _ANSWERED_NO.match(s.next_text):
+        return "negated"  # asked and answered no: "Can I lift it on my own? No, it's bottled water"
     if in_if_clause(s, a):
         return "supposed"  # (a step's words inside the condition: "I'd lock it off if I had a PADLOCK")
     if refused_after(s, b):
