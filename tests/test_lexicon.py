@@ -143,3 +143,16 @@ def test_a_phrase_led_by_a_negator_still_negates_what_follows():
 def test_sit_is_an_action_verb_2026_12_8():
     from drillpad.core.lexicon import ACTION_VERBS, LEXICON_VERSION
     assert "sit" in ACTION_VERBS and LEXICON_VERSION >= "2026.12.8"
+
+
+# --- 2026.12.8: words of the blind 12j/12k forbidden-act red team --------------------------------------------------
+def test_a_jet_wash_is_hosing_down_but_a_hose_is_a_thing():
+    assert said("I jetwash the trailer floor after.", "hose down")
+    assert said("then pressure wash it all away", "hose down")
+    assert said("then hose it all down quick", "hose it down")
+    assert not said("the hose is split so I don't touch the hose", "hose down")
+
+
+def test_flicking_or_flipping_a_switch_off_is_switching_off():
+    assert said("I'd just flick it off on its own switch", "switch off")
+    assert said("flip the isolator off from the doorway", "switch off")

@@ -362,6 +362,8 @@ class Synonyms:
                 else:
                     # a verb phrase with its object inside: "lock it out", "give Jordan a bell", "let my sup know"
                     obj = self._object_at(stems, raw, i + 1)
+                    if obj == 1 and raw[i + 1] in ("it", "them") and i + 2 < n and raw[i + 2] in ("all", "right"):
+                        obj += 1  # "hose it ALL down", "lock it RIGHT off"
                     if obj and tuple(stems[i + 1 + obj:i + m + obj]) == phrase[1:]:
                         end = i + m - 1 + obj
                 if end is None:

@@ -44,7 +44,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "security": ("security", "security guard", "gatehouse"),
     # --- stopping and isolating
     "stop": ("stop", "halt", "down tools", "kill", "shut down", "shut off", "switch off", "turn off", "power down",
-             "power off", "cut the power", "cut power", "knock off", "stop work", "stop working", "cease", "pause"),
+             "power off", "cut the power", "cut power", "knock off", "stop work", "stop working", "cease", "pause",
+             "flick off", "flip off"),
     "e-stop": ("e-stop", "estop", "e stop", "emergency stop", "emergency stop button", "red button",
                "big red button", "stop button", "emergency button", "kill switch", "mushroom button",
                "panic button", "red mushroom", "emergency switch"),
@@ -173,6 +174,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "swap": ("swap", "change", "change over", "swap over", "swap out", "switch over", "exchange"),
     # going back to the danger ("nip back into the bay"); "get back" is the warning to keep away
     "go-back": ("go back", "nip back", "pop back", "head back", "dash back", "run back", "walk back", "sneak back"),
+    # --- 2026.12.8: words of the blind 12j/12k forbidden-act red team
+    # (washing a spill away with water under pressure; not "the hose", a thing)
+    "hose-down": ("hose down", "hose off", "hose out", "hose it down", "jet wash", "jetwash", "pressure wash",
+                  "power wash", "jet it"),
     "wont-move": ("won't move", "will not move", "not going anywhere", "isn't going anywhere", "is not going anywhere",
                   "going nowhere", "won't go anywhere", "can't move", "cannot move", "stays put", "stay put",
                   "won't roll", "not going to move"),
