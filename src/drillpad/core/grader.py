@@ -682,6 +682,14 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
                 said.add(m.id)
 
+    if claimed:
+        # a note to the marker or a claim of authority earns nothing: a manager reads the whole answer and decides
+        # (a forbidden act in it is still reported; so is a keyword list around it)
+        if (met := [r for r in results.values() if r.met]) and _is_stuffing(cleaned, sentences, met):
+            flags.append("stuffing")
+        return _zero(drill, flags, needs_review=True, violations=violations,
+                     feedback=["Your answer has a note to the marker or a claim that a step is not needed. A manager "
+                               "will read it. Write only what you would do."])
     met = [r for r in results.values() if r.met]
     if met and _is_stuffing(cleaned, sentences, met):
         # told at once to say it in their own words (the flag stays in the evidence, and they can ask a manager);
