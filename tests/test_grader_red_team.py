@@ -1019,3 +1019,22 @@ def test_a_forbidden_act_asked_and_answered_no_is_not_done(answer):
 
 def test_a_forbidden_act_asked_and_answered_yes_is_done():
     assert violations("Should I restart the mixer? Yes, it's quicker.") == {"restart"}
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop and keep Tom back,\nisolate, lock off, nothing slack,\ntell Bea quick, she's on the net,\n"
+    "no restart here, don't you fret.",
+    "Stop button\nisolation\nlock-off\nTom\nBea\nhook\nsteam valve\nSOP 12\nM2 mixer",
+])
+def test_a_rhyme_or_a_column_of_terms_is_a_list(answer):
+    """(2026-12 red team) steps in verse, or one term a line with hardly a verb, earn nothing."""
+    g = grade(MIXER, answer)
+    assert credited(answer) == set() and "stuffing" in g.flags
+
+
+@pytest.mark.parametrize("answer", [
+    "press the stop\nisolate it\nlock it off\nkeep Tom back\ntell Bea\nwait for maintenance",
+    "I press the stop.\nI isolate it and lock it off.\nTom stays back.\nI tell Bea.\nThen I wait.\nDone.",
+])
+def test_a_plan_one_step_a_line_is_not_a_list(answer):
+    assert {"stop", "tell"} <= credited(answer)

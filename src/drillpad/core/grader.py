@@ -1033,6 +1033,10 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     if len(met) >= 2 and len(asked) >= 3 and sum(any(x.start <= r.start < x.start + len(x.text) for x in asked)
                                                  for r in met) >= 2:
         return True
+    if len(met) >= 2 and _a_column_of_terms(text):
+        return True  # one term a line, hardly a step among them ("5m exclusion / stop shunter / cones / channel 5 …")
+    if met and _in_verse(text):
+        return True  # the steps in a rhyme ("Out to the point, away from the drain, / gauntlets and goggles, again …")
     if len(met) >= 2 and len(_PICTOGRAPH.findall(text)) >= 3:
         return True  # pictures standing for the steps ("🚶 walkway ✋ STOP 🦺 banksman 📝 supervisor")
     if len(met) >= 2 and any(m.group(0).replace(".", "").lower() not in _DOTTED_WORDS for m in _ACRONYM.finditer(text)):
@@ -1059,6 +1063,32 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     # (a mnemonic is a list whatever else is said: "Remember the three Ls: Latch, Lead, Log. Shut doors save lives!")
     return bool(named) and (any(_MNEMONIC.search(x.text) for x in named) or all(
         any(x.start <= r.start < x.start + len(x.text) for x in named) for r in met))
+
+
+def _a_column_of_terms(text: str) -> bool:
+    """Six or more short lines (five words at most, but for one: a sign's words), unnumbered, nobody in them, and fewer than a third opening with
+    a verb ("stop shunter", not "cones", "yard controller", "SWITCHES")."""
+    lines = [tokens(line) for line in text.splitlines() if tokens(line)]
+    if len(lines) < 6 or sum(len(t) > 5 for t in lines) > 1 or any(set(t) & _DOER_WORDS for t in lines) \
+            or _LIST_NUMBER.search(text):
+        return False
+    verbs = sum(1 for t in lines if stem(t[0]) in _VERB_STEMS and not (t[0].endswith("s") and not t[0].endswith("ss")))
+    return verbs * 3 < len(lines)
+
+
+_COMMON_ENDINGS = frozenset("ing ion ent ers ies ted ded lly ess ure ble ive".split())
+
+
+def _in_verse(text: str) -> bool:
+    """Four or more lines, two pairs of them (next or next but one) ending in rhyming words: a rhyme, not an
+    answer."""
+    ends = [m[-1].lower() for line in text.splitlines() if (m := re.findall(r"[A-Za-z]{3,}", line))]
+    if len(ends) < 4:
+        return False
+    pairs = sum(1 for i, a in enumerate(ends) for b in ends[i + 1:i + 3]
+                if a != b and a[-3:] not in _COMMON_ENDINGS
+                and a[-(k := 3 if min(len(a), len(b)) >= 4 else 2):] == b[-k:])
+    return pairs >= 2
 
 
 def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sentence]:
