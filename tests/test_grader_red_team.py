@@ -1038,3 +1038,25 @@ def test_a_rhyme_or_a_column_of_terms_is_a_list(answer):
 ])
 def test_a_plan_one_step_a_line_is_not_a_list(answer):
     assert {"stop", "tell"} <= credited(answer)
+
+
+def test_maybe_covers_every_step_joined_to_it():
+    """(2026-12l dev) "Then maybe pick it up with the tongs and put it in the sharps bin": both only considered."""
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}),
+              "Tell Bea. Then maybe check the hook with a torch and press the stop.")
+    assert g.criteria["tell"].met and not g.criteria["stop"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "Tell Bea. I'd press the stop if there is more dough stuck in it.",
+    "Tell Bea, and press the stop if there's another jam.",
+])
+def test_a_step_kept_for_something_not_yet_known_is_not_done(answer):
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
+    assert g.criteria["tell"].met and not g.criteria["stop"].met
+
+
+def test_a_step_for_what_is_there_is_done():
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}),
+              "Tell Bea, and press the stop since there is dough stuck in it.")
+    assert g.criteria["tell"].met and g.criteria["stop"].met

@@ -133,7 +133,10 @@ _IF_ONLY_AFTER = re.compile(
     r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?(?<!ask )(?<!asks )(?<!check )(?<!see )"
     r"(?<!know )\bif\s+(?:[\w'-]+\s+){1,3}?"
     r"(?:had|was|were|could|did|would|agreed?|agrees|allows?|lets|let me|says? so|said so|okays?|ok's|"
-    r"gets? (?:any )?worse|got (?:any )?worse|goes wrong|went wrong|passes out|passed out)\b",
+    r"gets? (?:any )?worse|got (?:any )?worse|goes wrong|went wrong|passes out|passed out)\b"
+    # something not yet known: "… if there is more than one needle", "… if there's another jam"
+    r"|^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?\bif\s+there(?:'s|\s+is|\s+are|\s+were)\s+"
+    r"(?:any\s+)?(?:more|another|other|a second|others|still)\b",
     re.IGNORECASE)
 # the sentence opens with a case that has not happened: "If it got any worse I'd …", "If he passes out, call …"
 _IF_FIRST = re.compile(
@@ -930,6 +933,10 @@ def considered(sentence: Sentence, first_unit: int, rest: str) -> bool:
     for i in range(first_unit - 1, max(-1, first_unit - 7), -1):
         if sentence.words[units[i].first] == "and" and i > 0 and sentence.words[units[i - 1].first] in ("it", "them"):
             continue  # "I could isolate it AND lock it off": the modal covers both
+        if sentence.words[units[i].first] == "and" and units[i + 1].keys & VERB_KEYS and (m := re.search(
+                r"\b(?:maybe|might|perhaps|possibly)\s+(?:just\s+)?([a-z]+)\b(?:\s+[\w'-]+){0,6}\s*$",
+                before_unit(sentence, i), re.IGNORECASE)) and stem(m.group(1).lower()) in _ACTION_STEMS:
+            return True  # "Then maybe pick it up with the tongs AND put it in the bin": the maybe covers both
         if _clause_break(sentence, units[i], units[i + 1]) or sentence.words[units[i].first] in CLAUSE_BREAKS:
             return False
         if sentence.words[units[i].first] in _MAYBE:
