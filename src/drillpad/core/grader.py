@@ -682,28 +682,26 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
                 said.add(m.id)
 
+    met = [r for r in results.values() if r.met]
+    named = _naming(sentences, met) if met else []  # the sentences that name steps instead of doing them
+    if met and _is_stuffing(cleaned, sentences, met, named):
+        flags.append("stuffing")
     if claimed:
         # a note to the marker or a claim of authority earns nothing: a manager reads the whole answer and decides
         # (a forbidden act in it is still reported; so is a keyword list around it)
-        if (met := [r for r in results.values() if r.met]) and _is_stuffing(cleaned, sentences, met):
-            flags.append("stuffing")
         return _zero(drill, flags, needs_review=True, violations=violations,
                      feedback=["Your answer has a note to the marker or a claim that a step is not needed. A manager "
                                "will read it. Write only what you would do."])
-    met = [r for r in results.values() if r.met]
-    if met and _is_stuffing(cleaned, sentences, met):
+    if "stuffing" in flags:
         # told at once to say it in their own words (the flag stays in the evidence, and they can ask a manager);
-        # only a note to the grader as well sends it to a manager
-        flags.append("stuffing")
         # a forbidden act named in such a sentence is named, not done ("… restarting the mixer after maintenance
         # are the key"); one in a bare list of terms stays flagged
-        named = _naming(sentences, met)
         violations = [v for v in violations if not any(s.start <= v.start < s.start + len(s.text) for s in named)]
-        return _zero(drill, flags, needs_review=claimed, violations=violations,
+        return _zero(drill, flags, needs_review=False, violations=violations,
                      feedback=["This looks like a list of key words. Describe what you would do, in order, "
                                "in your own words."])
     # a frame beside the answer names its own steps, not does them ("Remember the three Ps: …" after a plan)
-    if met and (named := _naming(sentences, met)):
+    if named:
         for cid, r in list(results.items()):
             if r.met and any(x.start <= r.start < x.start + len(x.text) for x in named):
                 c = next(c for c in drill.criterion if c.id == cid)
@@ -1020,10 +1018,11 @@ def grade_retry(drill: Drill, first: str, retry: str, synonyms: Synonyms | None 
     return _finish(drill, results, violations, flags)
 
 
-def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult]) -> bool:
+def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult], named: list[Sentence]) -> bool:
     """A list of key words rather than an answer: a bare list of terms; a run of terms with almost
     no words that make a sentence; or the steps named in one breath and declared "the key" or
-    "the answer" ("lockout, platen and hook are the key to compliance", "Response = X + Y + Z")."""
+    "the answer" ("lockout, platen and hook are the key to compliance", "Response = X + Y + Z"); *named*: the
+    sentences of the answer that name steps (see _naming)."""
     if _is_list_shaped(_LIST_NUMBER.sub("", text)):
         return True  # (a numbered list of bare terms is one too: "1) Stop button 2) Isolate …")
     if len(met) >= 1 and _REPEATED.search(text):
@@ -1057,7 +1056,6 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2 \
             and len(set(words) & _SPEAKING) < 2:
         return True
-    named = _naming(sentences, met)
     # the steps named in a frame and nowhere else ("What matters: stop, flush, first aider"); a frame beside an
     # answer ("The main thing is the alarm, so: shout fire, break the call point …") only names its own
     # (a mnemonic is a list whatever else is said: "Remember the three Ls: Latch, Lead, Log. Shut doors save lives!")
