@@ -1060,3 +1060,11 @@ def test_a_step_for_what_is_there_is_done():
     g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}),
               "Tell Bea, and press the stop since there is dough stuck in it.")
     assert g.criteria["tell"].met and g.criteria["stop"].met
+
+
+def test_a_things_name_takes_no_word_inside_it():
+    """(2026-12m author) "I lower forks, turn truck off": no "fork truck" made of "forks … truck"."""
+    drill = mixer_with(criterion=[{"id": "lower", "text": "Lowers the forks", "cues": ["lower + forks"]},
+                                  {"id": "off", "text": "Switches the truck off", "cues": ["turn off"]}])
+    g = grade(drill, "I lower forks, turn truck off.")
+    assert g.criteria["lower"].met and g.criteria["off"].met

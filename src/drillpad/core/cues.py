@@ -362,8 +362,9 @@ class Synonyms:
                 end, obj = None, 0
                 if tuple(stems[i:i + m]) == phrase:
                     end = i + m - 1
-                else:
+                elif stems[i] in _ACTION_STEMS or keys & VERB_KEYS:
                     # a verb phrase with its object inside: "lock it out", "give Jordan a bell", "let my sup know"
+                    # (not a thing's name: "forks, turn truck off" holds no "fork truck")
                     obj = self._object_at(stems, raw, i + 1)
                     if obj == 1 and raw[i + 1] in ("it", "them") and i + 2 < n and raw[i + 2] in ("all", "right"):
                         obj += 1  # "hose it ALL down", "lock it RIGHT off"

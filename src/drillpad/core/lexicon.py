@@ -232,5 +232,5 @@ sit
 # The groups of CONCEPTS that are actions (the rest are things, people and places).
 ACTION_CONCEPTS = frozenset("""
 call tell report stop lockout check test wait cordon evacuate keep-clear climb continue bypass reach-in force wear
-remove clean take put twist knock go-to pull yank swap go-back
+remove clean take put twist knock go-to pull yank swap go-back hose-down
 """.split())
