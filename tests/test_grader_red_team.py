@@ -1068,3 +1068,20 @@ def test_a_things_name_takes_no_word_inside_it():
                                   {"id": "off", "text": "Switches the truck off", "cues": ["turn off"]}])
     g = grade(drill, "I lower forks, turn truck off.")
     assert g.criteria["lower"].met and g.criteria["off"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "I press the stop and tell Bea. The engineer will restart the mixer once it's fixed.",
+    "Press the stop. Maintenance will restart the mixer when they've checked it.",
+])
+def test_a_forbidden_act_left_to_the_authorised_person_is_not_the_trainees(answer):
+    """(2026-12m author) "The engineer will fix the hose": the job is left to whom the SOP gives it."""
+    assert violations(answer) == set()
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop. Tom will restart the mixer, he knows how.",
+    "Press the stop, then I let Tom restart the mixer.",
+])
+def test_a_forbidden_act_a_colleague_is_let_do_is_still_caught(answer):
+    assert violations(answer) == {"restart"}

@@ -1198,6 +1198,11 @@ _CLEFT_REFUSAL = re.compile(
     r"[^.;:!?\u2013\u2014])*$", re.IGNORECASE)
 
 
+# the people an SOP leaves a job to, said to be the ones who will do it
+_AUTHORISED_WILL = re.compile(
+    r"\b(?:the\s+|an?\s+|our\s+)?(?:engineers?|maintenance(?:\s+team)?|fitters?|electricians?|mechanics?|technicians?|"
+    r"gas\s+engineers?|fire\s+(?:service|brigade)|paramedics|recovery\s+(?:team|contractors?)|specialists?)\s+"
+    r"(?:will|'ll|can|are going to|is going to|should)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not really|never|of course not|definitely not)\b", re.IGNORECASE)
 
 
@@ -1224,6 +1229,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "negated"  # "quicker than an ambulance", "faster than waiting for the ambulance"
     if not suppositions and (someone_else_will(s, a) or _BY_SOMEONE.match(after_unit(s, b))):
         return "by someone else"  # (also "isolated and locked off BY MAINTENANCE")
+    if suppositions and _AUTHORISED_WILL.search(_clause_start(s, a)):
+        return "by someone else"  # a job left to whom the SOP gives it: "The engineer will fix the hose"
     why = hedged(s, a, b)
     return "" if why in ("maybe", "later") and suppositions else why  # "I might just reach in" is still said
 
