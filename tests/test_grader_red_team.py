@@ -1085,3 +1085,25 @@ def test_a_forbidden_act_left_to_the_authorised_person_is_not_the_trainees(answe
 ])
 def test_a_forbidden_act_a_colleague_is_let_do_is_still_caught(answer):
     assert violations(answer) == {"restart"}
+
+
+def test_a_key_handed_to_someone_is_no_key_to_success():
+    """(2026-12m dev) "…, DO NOT USE tag and key to the manager" is a plan, not "the key to …"."""
+    assert credited("Press the stop, isolate it and lock it off, keep Tom back, tell Bea and key to the manager.") == {
+        "stop", "isolate", "keep-back", "tell"}
+    assert credited("Stop button, isolate, lock off, tell Bea: the keys to a safe stall.") == set()
+
+
+def test_an_offer_turned_down_without_a_comma():
+    """(2026-12m dev) "Kwame say grab but I say no is danger"."""
+    assert violations("Tom say restart the mixer but I say no is danger. I press the stop.") == set()
+
+
+@pytest.mark.parametrize("answer", [
+    "Tell Bea. If the dough goes towards the steam I'd press the stop.",
+    "Tell Bea. If Tom heads for the mixer I'd press the stop.",
+    "Tell Bea. If it starts smoking then I'd press the stop.",
+])
+def test_a_step_kept_for_a_move_not_yet_made_is_not_done(answer):
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
+    assert g.criteria["tell"].met and not g.criteria["stop"].met

@@ -109,7 +109,7 @@ _POST_REFUSAL = re.compile(
 # someone's request or wish, then turned down: "Gav ask me help wind the leg up, I say no", "… and want to carry on
 # work, I dont let him"
 _TURNED_DOWN = re.compile(
-    r"^[^.;!?]{0,60}?[,;:-]\s*(?:but\s+|so\s+)?(?:i|we)\s+(?:say|said|shout|shouted|tell|told)\s+(?:(?:him|her|them)"
+    r"^[^.;!?]{0,60}?(?:[,;:-]\s*(?:but\s+|so\s+)?|\s+but\s+)(?:i|we)\s+(?:say|said|shout|shouted|tell|told)\s+(?:(?:him|her|them)"
     r"\s+)?(?:to\s+)?(?:no|nope|no way|no chance|not a chance|leave it|put it (?:away|back|down)|not to|don't|dont|"
     r"do not)\b"
     r"|^[^.;!?]{0,60}?[,;:-]\s*(?:but\s+)?(?:i|we)\s+(?:don't|dont|do not|won't|wont|will not|wouldn't|would not)\s+"
@@ -128,7 +128,8 @@ _COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|h
 _LATER_TURN = (r"gets? (?:any |a lot |much )?(?:bigger|closer|close|nearer|near|out of hand|out of control|serious|"
                r"dangerous)|spreads?|keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
                r"calm down|get better|go out)|asks?(?: me)?(?: to)?|asked me to|tells? me to|told me to|wants? me to|"
-               r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire")
+               r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire|"
+               r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)")
 _IF_ONLY_AFTER = re.compile(
     r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?(?<!ask )(?<!asks )(?<!check )(?<!see )"
     r"(?<!know )\bif\s+(?:[\w'-]+\s+){1,3}?"
@@ -264,6 +265,7 @@ class Sentence:
     units: list[Unit] = field(default_factory=list)
     by_key: dict[str, list[int]] = field(default_factory=dict)  # meaning -> positions of units carrying it
     next_text: str = ""  # the sentence after this one ("… I'd stop. Otherwise I'd carry on")
+    prev_text: str = ""  # the one before ("If it starts smoking | then I'd press the stop")
 
     def __post_init__(self) -> None:
         for i, u in enumerate(self.units):
@@ -508,6 +510,7 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
             out.append(Sentence(len(out), start, chunk, words, stems, offsets, synonyms.units(stems, words)))
     for before, after in zip(out, out[1:]):
         object.__setattr__(before, "next_text", after.text)
+        object.__setattr__(after, "prev_text", before.text)
     return out
 
 
@@ -1023,6 +1026,10 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     # "If it got any worse I'd isolate it", "If it gets close to the drain I'd put the mat down" (not after "…, but
     # it's stopped, so I …")
     case = "only if" if _IF_FIRST.match(sentence.text) else "later" if _IF_FIRST_LATER.match(sentence.text) else ""
+    if not case and re.match(r"\s*(?:and |but |so )?if\b[^,.;:!?]*$", sentence.prev_text, re.IGNORECASE):
+        # the condition cut off by "then": "If it starts smoking | then I'd press the stop"
+        case = "only if" if _IF_FIRST.match(sentence.prev_text) else "later" if _IF_FIRST_LATER.match(
+            sentence.prev_text) else ""
     if case and not re.search(r"\b(?:but|so|instead|otherwise)\b", before_unit(sentence, first_unit), re.IGNORECASE):
         return case
     units = sentence.units

@@ -132,9 +132,12 @@ _DOER = r"i|i'd|i'll|i'm|we|we'd|you|me|my|then|they|it|he|she|who|that|which|wh
 _ITEM = rf"(?:(?!\b(?:{_DOER})\b)[^,;:.!?()]){{1,40}}"
 _LISTED_SUBJECT = re.compile(rf"\s*(?:{_ITEM},\s*)+(?:{_ITEM}\s)?(?:and|or|&)\s{_ITEM}\s(?:is|are|make up|form)\s+"
                              r"(?:the|all|what|a|an|our|your|how)\s", re.IGNORECASE)
+# a (truck's) key handed to someone is no "key to …": "DO NOT USE tag and key to the manager"
+_HANDED_TO = (r"\s+(?:the\s+|my\s+|his\s+|her\s+|our\s+)?(?:manager|supervisor|shift|lead|security|office|desk|"
+              r"gatehouse|reception|driver|engineer|him|her|them|me|goods|transport|team|board|cabinet|box)\b")
 _META = re.compile(
     r"\b(?:is|are|were|being)\s+(?:the\s+|all\s+|my\s+)?(?:key|keys|important|essential|vital|crucial|critical|"
-    r"pillars?|basics|fundamentals|requirements?|answer|response)\b|\bkey\s+(?:to|for|steps?|points?|words?)\b"
+    r"pillars?|basics|fundamentals|requirements?|answer|response)\b|\bkey\s+(?:steps?|points?|words?)\b|\bkeys?\s+(?:to|for)\b(?!" + _HANDED_TO + ")"
     r"|\bcomplian(?:ce|t)\b|\bkeywords?\b|\bbest practice\b|\ball that matters\b"
     # ("the pillars of safety", "four pillars"; not "the eyewash station on the pillar")
     r"|\bpillars? of\b|\b(?:key|main|core|two|three|four|five|six|seven) pillars?\b"
@@ -158,7 +161,7 @@ _META = re.compile(
     # (2026-12f–j blind red team) what it is all about, what it comes down to, what matters, what is covered
     r"|\b(?:all|just|really|mainly|mostly|basically) about\b|(?<!when it )\bcomes?\s+down\s+to\b(?!\s+it\b)|\bwhat\s+(?:really\s+)?matters?\b"
     r"|\ball\s+(?:covered|ticked)\b|\b(?:topics?|things?|points?|items?|bases)\s+covered\b|\bgood practice\b"
-    r"|\bkeys\s+(?:to|for)\b|\bin (?:two|three|four|five|six|\d) words\b|^\s*remember\s*(?::|the\b)"
+    r"|\bin (?:two|three|four|five|six|\d) words\b|^\s*remember\s*(?::|the\b)"
     r"|\bthat'?s\s+(?:the\s+whole\b|basically\s+it\b|all\s+(?:there\s+is|you\s+need)\b|the\s+(?:[\w-]+\s+)?"
     r"(?:law|golden rule|gist)\b|the main things?\b)|\bthe main things? (?:for|about|with|in|is|are)\b"
     r"|\b(?:this|that|these|those) (?:is|are) the (?:rules?|steps?|drill|procedure|sop)\b"
