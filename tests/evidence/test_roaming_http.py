@@ -43,8 +43,15 @@ def test_a_workstation_restored_from_a_backup_continues_by_url(pair, manager_key
             device.reflect("Ana Lima", f"before the crash {n}")
             device.evidence.send_http(server.url)
         restored = _restore(device, backup)
+        ticks = iter(f"2026-12-02T10:00:{n:02d}+00:00" for n in range(60))
+        restored.evidence.now = lambda: next(ticks)  # a clock that moves on every reading
         # at start: reads the manager's device state, resumes and sends the resume marker
         assert restored.evidence.send_http(server.url)["acknowledged"] == 1
+        # the resume is one moment: its event and its outbox row carry the same time (the clock is read once)
+        (event_at,) = restored.db.execute("SELECT created_at FROM events WHERE kind = 'device.resumed'").fetchone()
+        (made, acked) = restored.db.execute("SELECT created_at, acked_at FROM outbox WHERE file LIKE 'resumed-%'"
+                                            ).fetchone()
+        assert made == acked == event_at
         restored.reflect("Ana Lima", "after the restore")
         assert restored.evidence.send_http(server.url)["acknowledged"] == 1
         assert not restored.evidence.problems

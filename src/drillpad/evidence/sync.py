@@ -417,8 +417,8 @@ class Evidence:
                              now])
             self.db["outbox"].insert({"seq": last_seq, "file": f"resumed-{last_seq:06d}", "sha256": last_hash,
                                       "prev_sha256": None, "from_event_seq": last_event_seq,
-                                      "to_event_seq": last_event_seq, "events": 0, "created_at": self.now(),
-                                      "acked_at": self.now()})
+                                      "to_event_seq": last_event_seq, "events": 0, "created_at": now,
+                                      "acked_at": now})
         if clash:
             self.problems.append(f"this workstation was restored from a backup: {clash} record(s) made here share "
                                  "sequence numbers with records the manager already has and may not reach them")
