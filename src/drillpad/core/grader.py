@@ -116,14 +116,16 @@ _CLAIM_WORDS = re.compile(
 # tag isn't needed" (flagged for a manager; the words stay, so a forbidden act in them is still caught)
 _AUTHORITY = re.compile(
     r"(?:^|[.;!?]\s*)as (?:agreed|confirmed|approved|authori[sz]ed|cleared|arranged) (?:with|by)\s+[\w' &()-]{2,50}?,"
-    r"|(?:^|[.;!?]\s*)(?:as (?:agreed|confirmed|approved|authori[sz]ed|cleared) (?:with|by)|per|according to)\s+"
+    r"|(?:^|[.;!?]\s*)(?:per|according to)\s+"
     r"[\w' &()-]{2,50}?,\s*(?=[^.;!?]*\b(?:don't|doesn't|do not|does not|isn't|aren't|is not|are not|no need|not needed|"
     r"not required|no longer|can|allowed|permitted|fine|ok|okay|optional|only needs?)\b)", re.IGNORECASE)
 # a block set apart as system text or a pasted note: "[SYSTEM] … [/SYSTEM]", "--- … ---", "<note> … </note>"
 _INJECTED_BLOCK = re.compile(r"\[\s*(system|admin|note|instructions?|sys)\s*\](?:.*?\[\s*/\s*\1\s*\])?"
                              r"|<+\s*([a-z_]+)[^>]*>+(?:.*?<\s*/\s*\2\s*>)?|-{3,}.{0,400}?-{3,}",
                              re.IGNORECASE | re.DOTALL)
-_FRAGMENT = re.compile("(?:[,;:.!?\n•–/|=>→➡⇒✓✔☑✅#\U0001F300-\U0001FAFF\u2600-\u26FF\u270A-\u270D\uFE0F]|\\s-+\\s|->)+")
+# pictures (emoji) a list may use for its items: "🚶 walkway ✋ STOP 🦺 banksman"
+_PICTURES = "\U0001F300-\U0001FAFF\u2600-\u26FF\u270A-\u270D"
+_FRAGMENT = re.compile(f"(?:[,;:.!?\n•–/|=>→➡⇒✓✔☑✅#{_PICTURES}\uFE0F]|\\s-+\\s|->)+")
 _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\b", re.IGNORECASE)
 # "X, Y and Z are the key to compliance", "Response = X + Y + Z": the steps named as a list, not done.
 # "Approach, badge check, walkway and escort are the foundations of …": three or more things named, then said to
@@ -158,10 +160,10 @@ _META = re.compile(
     r"|\bthe whole [\w -]{1,30} story\b|\bkind of situation\b"
     r"|^\s*what keeps\b|\bevery (?:picker|operator|driver|worker|trainee|baker|one|body)\b"
     r"[^.]{0,20}\bshould know\b"
-    # (2026-12f–j blind red team) what it is all about, what it comes down to, what matters, what is covered
-    r"|\b(?:all|just|really|mainly|mostly|basically) about\b|(?<!when it )\bcomes?\s+down\s+to\b(?!\s+it\b)|\bwhat\s+(?:really\s+)?matters?\b"
-    r"|\ball\s+(?:covered|ticked)\b|\b(?:topics?|things?|points?|items?|bases)\s+covered\b|\bgood practice\b"
-    r"|\bin (?:two|three|four|five|six|\d) words\b|^\s*remember\s*(?::|the\b)"
+    # (2026-12f–j blind red team) what it comes down to, what matters ("all about", "all covered", "Remember:" …
+    # are _STRONG_META's)
+    r"|(?<!when it )\bcomes?\s+down\s+to\b(?!\s+it\b)|\bwhat\s+(?:really\s+)?matters?\b"
+    r"|\bin (?:two|three|four|five|six|\d) words\b"
     r"|\bthat'?s\s+(?:the\s+whole\b|basically\s+it\b|all\s+(?:there\s+is|you\s+need)\b|the\s+(?:[\w-]+\s+)?"
     r"(?:law|golden rule|gist)\b|the main things?\b)|\bthe main things? (?:for|about|with|in|is|are)\b"
     r"|\b(?:this|that|these|those) (?:is|are) the (?:rules?|steps?|drill|procedure|sop)\b"
@@ -172,8 +174,8 @@ _META = re.compile(
 _STRONG_META = re.compile(r"^\s*remember\s*(?::|the\b)|\bgood practice\b|\b(?:all|just|really|mainly|mostly|basically) "
                           r"about\b|\ball\s+(?:covered|ticked)\b|\b(?:topics?|things?|points?|items?|bases)\s+covered\b",
                           re.IGNORECASE)
-# a mnemonic named by its letters: "the three Ps", "the 4 Ls"
-# (two words or more: a shout is often said three times, "fire fire fire")
+
+
 def _doing_after(s: Sentence, at: int) -> bool:
     """Someone doing a step after offset *at* of sentence *s* (a frame's end): "The main thing is the alarm, so I
     BREAK the call point", not "that's the rhyme we LEARN on day one"."""
@@ -187,7 +189,9 @@ def _doing_after(s: Sentence, at: int) -> bool:
 
 _SPEAKING = frozenset("i i'm i'll i'd me my you your you'll he she his her him we they them don't dont won't wont "
                       "can't cant doesn't".split())
+# the same words three times over (two words or more: a shout is often said three times, "fire fire fire")
 _REPEATED = re.compile(r"\b((?:[\w'-]+\s+){1,2}[\w'-]{2,})(?:[\s,;.!-]+\1\b){2,}", re.IGNORECASE)
+# a mnemonic named by its letters: "the three Ps", "the 4 Ls"
 _MNEMONIC = re.compile(r"\b(?:[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|\d)\s+[A-Z]'?s\b")
 # an acronym for the steps ("C.L.O.S.E.", "P.A.W.S.")
 _ACRONYM = re.compile(r"(?:\b[A-Za-z]\.){3,}")
@@ -275,7 +279,7 @@ _PEOPLE = frozenset({"i", "we", "my", "our", "i'd", "i'll", "we'd", "we'll", "me
 
 
 _ARROW = re.compile(r"->|=>|[→➡⇒]")
-_PICTOGRAPH = re.compile("[\U0001F300-\U0001FAFF\u2600-\u26FF\u270A-\u270D]")
+_PICTOGRAPH = re.compile(f"[{_PICTURES}]")
 _SEQUENCE_SPLIT = re.compile(r"(?:->|=>|[→➡⇒;\n]|\.(?:\s|$))+")
 
 
@@ -699,21 +703,20 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         # told at once to say it in their own words (the flag stays in the evidence, and they can ask a manager);
         # a forbidden act named in such a sentence is named, not done ("… restarting the mixer after maintenance
         # are the key"); one in a bare list of terms stays flagged
-        violations = [v for v in violations if not any(s.start <= v.start < s.start + len(s.text) for s in named)]
+        violations = [v for v in violations if not _in_any(named, v.start)]
         return _zero(drill, flags, needs_review=False, violations=violations,
                      feedback=["This looks like a list of key words. Describe what you would do, in order, "
                                "in your own words."])
     # a frame beside the answer names its own steps, not does them ("Remember the three Ps: …" after a plan)
     if named:
-        for cid, r in list(results.items()):
-            if r.met and any(x.start <= r.start < x.start + len(x.text) for x in named):
-                c = next(c for c in drill.criterion if c.id == cid)
-                later = _criterion(c, sentences, synonyms, cleaned, facts.urgent[cid],
+        for c in drill.criterion:
+            r = results[c.id]
+            if r.met and _in_any(named, r.start):
+                later = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id],
                                    after=max(x.start + len(x.text) for x in named if x.start <= r.start))
-                results[cid] = CriterionResult(cid, True, r.confidence, later.evidence, later.start, later.end) \
-                    if later.met and not later.refused and not any(
-                        x.start <= later.start < x.start + len(x.text) for x in named) \
-                    else CriterionResult(cid, False, 0.85, "", note="named, not said as what you do")
+                results[c.id] = CriterionResult(c.id, True, r.confidence, later.evidence, later.start, later.end) \
+                    if later.met and not later.refused and not _in_any(named, later.start) \
+                    else CriterionResult(c.id, False, 0.85, "", note="named, not said as what you do")
         met = [r for r in results.values() if r.met]
     if contradicted:
         flags.append("contradictory")  # the same step both done and refused: credit nothing for it
@@ -936,6 +939,11 @@ def _later_step(text: str, synonyms: Synonyms) -> frozenset[str]:
     return frozenset() if keys & _GENERIC or not keys else keys
 
 
+def _in_any(sentences: list[Sentence], at: int) -> bool:
+    """Whether offset *at* of the answer lies inside one of *sentences*."""
+    return any(s.start <= at < s.start + len(s.text) for s in sentences)
+
+
 def _sentence_at(sentences: list[Sentence], start: int) -> int | None:
     """The index of the sentence that holds the offset *start*, or None."""
     return next((k for k, s in enumerate(sentences) if s.start <= start <= s.start + len(s.text)), None)
@@ -1032,8 +1040,7 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
         return True  # the same words over and over ("LIFT TOGETHER LIFT TOGETHER LIFT TOGETHER")
     # the steps asked as a run of short questions ("Stop button? Isolated? Bea told?")
     asked = [x for x in sentences if x.text.rstrip().endswith("?") and len(x.words) <= 5]
-    if len(met) >= 2 and len(asked) >= 3 and sum(any(x.start <= r.start < x.start + len(x.text) for x in asked)
-                                                 for r in met) >= 2:
+    if len(met) >= 2 and len(asked) >= 3 and sum(_in_any(asked, r.start) for r in met) >= 2:
         return True
     if len(met) >= 2 and _a_column_of_terms(text):
         return True  # one term a line, hardly a step among them ("5m exclusion / stop shunter / cones / channel 5 …")
@@ -1062,13 +1069,12 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     # the steps named in a frame and nowhere else ("What matters: stop, flush, first aider"); a frame beside an
     # answer ("The main thing is the alarm, so: shout fire, break the call point …") only names its own
     # (a mnemonic is a list whatever else is said: "Remember the three Ls: Latch, Lead, Log. Shut doors save lives!")
-    return bool(named) and (any(_MNEMONIC.search(x.text) for x in named) or all(
-        any(x.start <= r.start < x.start + len(x.text) for x in named) for r in met))
+    return bool(named) and (any(_MNEMONIC.search(x.text) for x in named) or all(_in_any(named, r.start) for r in met))
 
 
 def _a_column_of_terms(text: str) -> bool:
-    """Six or more short lines (five words at most, but for one: a sign's words), unnumbered, nobody in them, and fewer than a third opening with
-    a verb ("stop shunter", not "cones", "yard controller", "SWITCHES")."""
+    """Six or more short lines (five words at most, but for one: a sign's words), unnumbered, nobody in them, and
+    fewer than a third opening with a verb ("stop shunter", not "cones", "yard controller", "SWITCHES")."""
     lines = [tokens(line) for line in text.splitlines() if tokens(line)]
     if len(lines) < 6 or sum(len(t) > 5 for t in lines) > 1 or any(set(t) & _DOER_WORDS for t in lines) \
             or _LIST_NUMBER.search(text):
