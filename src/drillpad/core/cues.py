@@ -130,13 +130,15 @@ _LATER_TURN = (r"gets? (?:any |a lot |much )?(?:bigger|closer|close|nearer|near|
                r"calm down|get better|go out)|asks?(?: me)?(?: to)?|asked me to|tells? me to|told me to|wants? me to|"
                r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire|"
                r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)")
+# from the step on, within its clause (up to a comma, a full stop or "but", "then", "so", "and I" …)
+_SAME_CLAUSE = r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?"
 _IF_ONLY_AFTER = re.compile(
-    r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?(?<!ask )(?<!asks )(?<!check )(?<!see )"
+    _SAME_CLAUSE + r"(?<!ask )(?<!asks )(?<!check )(?<!see )"
     r"(?<!know )\bif\s+(?:[\w'-]+\s+){1,3}?"
     r"(?:had|was|were|could|did|would|agreed?|agrees|allows?|lets|let me|says? so|said so|okays?|ok's|"
     r"gets? (?:any )?worse|got (?:any )?worse|goes wrong|went wrong|passes out|passed out)\b"
     # something not yet known: "… if there is more than one needle", "… if there's another jam"
-    r"|^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?\bif\s+there(?:'s|\s+is|\s+are|\s+were)\s+"
+    r"|" + _SAME_CLAUSE + r"\bif\s+there(?:'s|\s+is|\s+are|\s+were)\s+"
     r"(?:any\s+)?(?:more|another|other|a second|others|still)\b",
     re.IGNORECASE)
 # the sentence opens with a case that has not happened: "If it got any worse I'd …", "If he passes out, call …"
@@ -146,7 +148,7 @@ _IF_FIRST = re.compile(
 # … or with a turn of events that has not happened yet, before or after the step: kept for later, not done now
 _IF_FIRST_LATER = re.compile(r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b(?:" + _LATER_TURN + r")\b", re.IGNORECASE)
 _IF_AFTER_LATER = re.compile(
-    r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?\bif\s+(?:[\w'-]+\s+){1,3}?(?:"
+    _SAME_CLAUSE + r"\bif\s+(?:[\w'-]+\s+){1,3}?(?:"
     + _LATER_TURN + r")\b(?!\s+(?:[\w'-]+\s+){0,2}?then\b)", re.IGNORECASE)  # (not "… if it keeps going THEN go")
 _CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
 # the condition right after the step, in the same clause: "… and do a near miss only if something happened"
@@ -368,7 +370,7 @@ class Synonyms:
                     # a verb phrase with its object inside: "lock it out", "give Jordan a bell", "let my sup know"
                     # (not a thing's name: "forks, turn truck off" holds no "fork truck")
                     obj = self._object_at(stems, raw, i + 1)
-                    if obj == 1 and raw[i + 1] in ("it", "them") and i + 2 < n and raw[i + 2] in ("all", "right"):
+                    if obj == 1 and raw[i + 1] in ("it", "them") and i + 2 < n and raw[i + 2] in _FREE_BEFORE_PARTICLE:
                         obj += 1  # "hose it ALL down", "lock it RIGHT off"
                     if obj and tuple(stems[i + 1 + obj:i + m + obj]) == phrase[1:]:
                         end = i + m - 1 + obj
@@ -1019,17 +1021,21 @@ def someone_else_will(sentence: Sentence, first_unit: int) -> bool:
 _CONDITION_FIRST = re.compile(r"\s*(?:and |but |so )?only (?:if|in case|should|were)\b", re.IGNORECASE)
 
 
+def _opening_case(text: str) -> str:
+    """What an opening if-clause makes of what follows: "only if" (a case that has not happened: "If it got any
+    worse …"), "later" (a turn of events still to come: "If it gets close …"), or ""."""
+    return "only if" if _IF_FIRST.match(text) else "later" if _IF_FIRST_LATER.match(text) else ""
+
+
 def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     """"I'd only call if …" → "only if"; "call them if needed" → "if needed"; else ""."""
     if _CONDITION_FIRST.match(sentence.text):  # "Only if it moved would I get out": the whole sentence hangs on it
         return "only if"
     # "If it got any worse I'd isolate it", "If it gets close to the drain I'd put the mat down" (not after "…, but
     # it's stopped, so I …")
-    case = "only if" if _IF_FIRST.match(sentence.text) else "later" if _IF_FIRST_LATER.match(sentence.text) else ""
+    case = _opening_case(sentence.text)
     if not case and re.match(r"\s*(?:and |but |so )?if\b[^,.;:!?]*$", sentence.prev_text, re.IGNORECASE):
-        # the condition cut off by "then": "If it starts smoking | then I'd press the stop"
-        case = "only if" if _IF_FIRST.match(sentence.prev_text) else "later" if _IF_FIRST_LATER.match(
-            sentence.prev_text) else ""
+        case = _opening_case(sentence.prev_text)  # the condition cut off by "then": "If it starts smoking | then I'd …"
     if case and not re.search(r"\b(?:but|so|instead|otherwise)\b", before_unit(sentence, first_unit), re.IGNORECASE):
         return case
     units = sentence.units

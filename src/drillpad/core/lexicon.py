@@ -216,8 +216,9 @@ ABBREVIATIONS: dict[str, str] = {
 # telling them), never the other way round ("get my phone" is not "tell the lead").
 BROADER: dict[str, tuple[str, ...]] = {"tell": ("call",), "help": ("team-lift",), "pull": ("yank",)}
 
-# Verbs of doing something on the floor (2026.12.8: "sit", so a cue "sit up" takes "sit him up"): a fragment with one of these is a step, not a key word
-# ("close valve, swap cyl, open slowly" is an answer; "outside, gloves, goggles" is a list).
+# Verbs of doing something on the floor: a fragment with one of these is a step, not a key word
+# ("close valve, swap cyl, open slowly" is an answer; "outside, gloves, goggles" is a list). (2026.12.8: "sit", so a
+# cue "sit up" takes "sit him up".)
 ACTION_VERBS = frozenset("""
 add agree ask attach back bend bleed block bring call carry chain change check chock clean clear close cone connect
 cordon cover cut detach disconnect do drain drive drop empty evacuate fetch fill fit fix flag flush get give go grab
