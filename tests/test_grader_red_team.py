@@ -1107,3 +1107,23 @@ def test_an_offer_turned_down_without_a_comma():
 def test_a_step_kept_for_a_move_not_yet_made_is_not_done(answer):
     g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
     assert g.criteria["tell"].met and not g.criteria["stop"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "mixer stalled right so its the stop button the isolator the lock off tom back yeah thats basically it",
+    "dough stuck okay so its the stop button the isolator then the lock off then bea told yeah thats basically it",
+    "so it's the stop button the isolate the lock it off the tell bea",
+])
+def test_steps_dictated_as_its_the_x_the_y_earn_nothing(answer):
+    """(2026-12g/h dev, voice keyword sentences) "so its the eye wash station twenty minute water channel four first
+    aid then hospital yeah thats basically it": things named after "it's the", nobody doing any of them."""
+    assert credited(answer) == set()
+
+
+@pytest.mark.parametrize("answer, steps", [
+    ("ok so its the stop button first then isolate and lock it off then tell bea", {"stop", "isolate", "tell"}),
+    ("so its the stop button i press it then i isolate it lock it off and tell bea", {"stop", "isolate", "tell"}),
+    ("its the mixer again so press the stop isolate lock it off tell bea", {"stop", "isolate", "tell"}),
+])
+def test_a_dictated_plan_that_says_its_the_is_still_credited(answer, steps):
+    assert credited(answer) == steps

@@ -187,6 +187,7 @@ def _doing_after(s: Sentence, at: int) -> bool:
     return False
 
 
+_ITS_THE = re.compile(r"\b(?:it'?s|it is)\s+(?:all\s+)?the\b", re.IGNORECASE)
 _SPEAKING = frozenset("i i'm i'll i'd me my you your you'll he she his her him we they them don't dont won't wont "
                       "can't cant doesn't".split())
 # the same words three times over (two words or more: a shout is often said three times, "fire fire fire")
@@ -1065,6 +1066,10 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     # can you hear me tap his shoulders …", "radu stop don't send anything down …")
     if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2 \
             and len(set(words) & _SPEAKING) < 2:
+        return True
+    # things dictated after "it's the", nobody doing any of them ("so its the eye wash station twenty minute water
+    # channel four first aid then hospital yeah thats basically it"); not "so its the stop button then isolate …")
+    if met and unpunctuated and _ITS_THE.search(text) and all(_nobody_does(s, s.start) for s in sentences):
         return True
     # the steps named in a frame and nowhere else ("What matters: stop, flush, first aider"); a frame beside an
     # answer ("The main thing is the alarm, so: shout fire, break the call point …") only names its own
