@@ -1127,3 +1127,17 @@ def test_steps_dictated_as_its_the_x_the_y_earn_nothing(answer):
 ])
 def test_a_dictated_plan_that_says_its_the_is_still_credited(answer, steps):
     assert credited(answer) == steps
+
+
+def test_only_reaches_over_a_verb_and_its_object_to_a_cue_after_them():
+    """(2026-12j dev) "I'd only radio Code Blue on channel 3 if the leg looks broken": "channel 3" is as
+    conditional as "radio Code Blue"."""
+    drill = step_and_tell({"id": "alarm", "text": "Calls for help on radio channel 3 (Code Blue)",
+                           "cues": ["channel 3", "code blue"]})
+    g = grade(drill, "I tell Bea. I'd only radio Code Blue on channel 3 if the leg looks broken.")
+    assert not g.criteria["alarm"].met and g.criteria["tell"].met
+    g = grade(drill, "I tell Bea. I'd only radio for help on channel 3 if the leg looks broken.")
+    assert not g.criteria["alarm"].met
+    # "only" of another clause does not reach it
+    g = grade(drill, "Only Bea can reset it, so I tell Bea and radio Code Blue on channel 3 if the leg looks broken.")
+    assert g.criteria["tell"].met

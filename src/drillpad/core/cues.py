@@ -1040,8 +1040,9 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
         return case
     units = sentence.units
     rest = after_unit(sentence, end_unit)
-    verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective
-    for i in range(first_unit - 1, max(-1, first_unit - 6), -1):
+    verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective;
+    # "I'd only RADIO CODE BLUE on channel 3 if …": a verb and its object before the cue
+    for i in range(first_unit - 1, max(-1, first_unit - 8), -1):
         w = sentence.words[units[i].first]
         if w == "only":
             if _CONDITION_AFTER.search(rest):
@@ -1051,7 +1052,7 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
             break
         if not (units[i].bridge or units[i].soft or units[i].stop):
             verbs += 1
-            if verbs > 2:
+            if verbs > 3:
                 break
     if _ONLY_IF_AFTER.match(rest):
         return "only if"  # "tell the shift lead only if it happens again"
