@@ -1141,3 +1141,12 @@ def test_only_reaches_over_a_verb_and_its_object_to_a_cue_after_them():
     # "only" of another clause does not reach it
     g = grade(drill, "Only Bea can reset it, so I tell Bea and radio Code Blue on channel 3 if the leg looks broken.")
     assert g.criteria["tell"].met
+
+
+def test_a_cue_does_not_reach_over_an_if_into_the_condition():
+    """(2026-12l dev) "I'd tell Nadia on channel 1 if there is more than one needle": the cue "channel one" is not met
+    by "channel … one" across the condition, where the step would escape its "if"."""
+    drill = step_and_tell({"id": "radio", "text": "Radios channel one", "cues": ["channel one"]})
+    g = grade(drill, "I tell Bea. I'd go on channel 5 if there is more than one.")
+    assert not g.criteria["radio"].met and g.criteria["tell"].met
+    assert grade(drill, "I tell Bea and go on channel one.").criteria["radio"].met

@@ -549,8 +549,8 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
             weak = c.stop and not c.particle and not phrasal
             limit = 2 if phrasal else MAX_GAP
             for j in range(pos + 1, min(len(units), pos + 2 + reach)):
-                if sentence is not None and (_clause_break(sentence, units[j - 1], units[j]) or (
-                        sentence.words[units[j].first] in _NEW_SUBJECT
+                if sentence is not None and (_clause_break(sentence, units[j - 1], units[j]) or _condition_at(
+                        sentence, j) or (sentence.words[units[j].first] in _NEW_SUBJECT
                         and sentence.words[units[j - 1].first] in ("and", "then", "so", "while"))):
                     # a cue is said within one clause: "change point, not swapping it in aisle", "tell him to wait
                     # and I go to the gatehouse" (he is not told to go)
@@ -579,6 +579,17 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
         if ok:
             found.append((i, pos))
     return found
+
+
+def _condition_at(sentence: Sentence, j: int) -> bool:
+    """Unit *j* opens a condition ("… channel 1 IF there is more than one"), not a question ("check IF he's
+    breathing"): a cue's words are not looked for inside it."""
+    word = sentence.words[sentence.units[j].first]
+    return word == "unless" or (word == "if" and sentence.words[sentence.units[j - 1].last] not in _ASKING)
+
+
+_ASKING = frozenset("check checks checking see sees seeing ask asks asking know find found look looks looking wonder "
+                    "sure test tests testing".split())
 
 
 # words free between a cue's object and its particle: "hose it ALL down", "sweep it ALL up"
