@@ -1150,3 +1150,29 @@ def test_a_cue_does_not_reach_over_an_if_into_the_condition():
     g = grade(drill, "I tell Bea. I'd go on channel 5 if there is more than one.")
     assert not g.criteria["radio"].met and g.criteria["tell"].met
     assert grade(drill, "I tell Bea and go on channel one.").criteria["radio"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "I'd just flick the mixer off and on, nine times out of ten that sorts it, and if it doesn't, tell Bea.",
+    "Flick it off and on first. If that doesn't work, tell Bea.",
+    "Try the reset, and if it doesn't work I tell Bea.",
+])
+def test_a_step_kept_for_when_a_first_try_fails_is_not_done(answer):
+    """(2026-12n dev) "… that sorts it, and if it doesn't, radio the shift lead on ch 2 and get Liftcare": the step
+    is a fallback, not done now."""
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
+    assert not g.criteria["tell"].met
+
+
+def test_a_step_after_a_fallback_for_something_else_is_still_done():
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}),
+              "Press the stop, and if it doesn't work use the e-stop. Then I tell Bea.")
+    assert g.criteria["tell"].met and g.criteria["stop"].met
+
+
+def test_a_fallback_covers_the_steps_joined_to_it():
+    drill = step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]})
+    g = grade(drill, "Flick it off and on, and if it doesn't, radio the shift lead on 2 and tell Bea.")
+    assert not g.criteria["tell"].met
+    g = grade(drill, "Flick it off and on, and if it doesn't, press the stop. I tell Bea.")
+    assert g.criteria["tell"].met and not g.criteria["stop"].met

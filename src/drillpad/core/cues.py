@@ -1032,6 +1032,14 @@ def someone_else_will(sentence: Sentence, first_unit: int) -> bool:
 _CONDITION_FIRST = re.compile(r"\s*(?:and |but |so )?only (?:if|in case|should|were)\b", re.IGNORECASE)
 
 
+# a step kept for when a first try fails, said just before it: "…, and if it doesn't, radio …", "If that doesn't
+# work, tell Bea", "and if it doesn't work I tell Bea" (not "… use the e-stop. Then I tell Bea"; nor "if it won't
+# hold, chock the wheels and tell Jordan": the SOP's own fallback)
+_FALLBACK = re.compile(r"(?:^|[,;:]\s*|\b(?:and|but|or|then)\s+)if\s+(?:it|that|this|they)\s+"
+                       r"(?:doesn'?t|does not|didn'?t)(?:\s+(?:work|help|sort it|fix it|do it|do the trick))?"
+                       r"\s*,?\s*[^,.;:!?]{0,80}$", re.IGNORECASE)
+
+
 def _opening_case(text: str) -> str:
     """What an opening if-clause makes of what follows: "only if" (a case that has not happened: "If it got any
     worse …"), "later" (a turn of events still to come: "If it gets close …"), or ""."""
@@ -1049,6 +1057,9 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
         case = _opening_case(sentence.prev_text)  # the condition cut off by "then": "If it starts smoking | then I'd …"
     if case and not re.search(r"\b(?:but|so|instead|otherwise)\b", before_unit(sentence, first_unit), re.IGNORECASE):
         return case
+    if _FALLBACK.search(before_unit(sentence, first_unit)):
+        return "only if"  # "… nine times out of ten that sorts it, and if it doesn't, radio the shift lead"
+
     units = sentence.units
     rest = after_unit(sentence, end_unit)
     verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective;
