@@ -1176,3 +1176,14 @@ def test_a_fallback_covers_the_steps_joined_to_it():
     assert not g.criteria["tell"].met
     g = grade(drill, "Flick it off and on, and if it doesn't, press the stop. I tell Bea.")
     assert g.criteria["tell"].met and not g.criteria["stop"].met
+
+
+@pytest.mark.parametrize("answer, met", [
+    ("I tell Bea. I press the stop when I can see it.", True),  # (2026-12p author: "lower the load when I can see")
+    ("I tell Bea. I press the stop once I can reach it safely.", True),
+    ("I tell Bea. I press the stop when I can.", False),
+    ("I tell Bea. I press the stop if I can.", False),
+])
+def test_when_i_can_see_is_how_a_step_is_done_and_when_i_can_a_hedge(answer, met):
+    g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
+    assert g.criteria["stop"].met is met and g.criteria["tell"].met

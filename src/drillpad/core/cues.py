@@ -119,7 +119,8 @@ _ISNT = re.compile(r"\b(?:isn't|aren't|wasn't|is not|are not|was not)\s+(?:reall
 _HEDGE_AFTER = re.compile(
     r"^[\s,]*(?:[\w'-]+\s+){0,4}?(?:if|when)\s+(?:it's\s+|it\s+is\s+|really\s+)?(?:needed|necessary|required|"
     r"i have to|i need to|i must|it gets worse|it gets bad|there's a problem|there is a problem|it's bad|"
-    r"it is bad|needs be|it comes to it|possible|i can|i remember|i get time|i have time)\b",
+    r"it is bad|needs be|it comes to it|possible|i can\b(?!\s+(?:see|reach|hear|get to))|i remember|i get time|"
+    r"i have time)\b",
     re.IGNORECASE)
 _COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|could)\b",
                              re.IGNORECASE)
