@@ -1187,3 +1187,12 @@ def test_a_fallback_covers_the_steps_joined_to_it():
 def test_when_i_can_see_is_how_a_step_is_done_and_when_i_can_a_hedge(answer, met):
     g = grade(step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}), answer)
     assert g.criteria["stop"].met is met and g.criteria["tell"].met
+
+
+def test_the_terms_of_a_plus_cue_are_said_by_different_words():
+    """(2026-12p dev: 27 false alarms) a must_not cue "wipe + clean" was met by "clean" alone ("clean cool running
+    water"), the lexicon reading "wipe" as a way to say "clean": each term of a " + " cue needs words of its own."""
+    drill = mixer_with(must_not=[{"id": "wipe", "text": "Wiping the dough off and carrying on",
+                                  "cues": ["wipe + clean"]}])
+    assert not grade(drill, "Press the stop and rinse it under clean running water. Tell Bea.").violations
+    assert [v.id for v in grade(drill, "I wipe the hook clean and carry on.").violations] == ["wipe"]

@@ -1130,6 +1130,10 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
                 hits = [h for h in hits if h[0] == 0 or s.words[s.units[h[0] - 1].first] not in DETERMINERS]
             if not hits and suppositions and len(terms) == 1:
                 hits = _said_of_it(s, term)  # "I know where the steam valve is, so I'd shut it myself"
+            # each term by words of its own: "wipe + clean" is not met by "clean" alone (the lexicon's "wipe"); a
+            # phrase of several words may say two ("turn off + key": "turn the key off")
+            hits = [(a, b) for a, b in hits if not (a == b and s.units[a].first == s.units[a].last
+                                                    and any(x == a == y for x, y, _ in spans))]
             if not hits:
                 break
             judged = [(a, b, _refusal(s, a, b, suppositions, negation=not literal)) for a, b in hits]
