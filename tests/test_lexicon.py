@@ -156,3 +156,13 @@ def test_a_jet_wash_is_hosing_down_but_a_hose_is_a_thing():
 def test_flicking_or_flipping_a_switch_off_is_switching_off():
     assert said("I'd just flick it off on its own switch", "switch off")
     assert said("flip the isolator off from the doorway", "switch off")
+
+
+# --- 2026.12.9: the 2026-12o/12p dev answers -------------------------------------------------------------------------
+def test_unclipping_is_not_every_way_of_removing_2026_12_9():
+    """(2026-12o dev) a must_not cue "unclip" (the harness) was met by "take the key out"."""
+    from drillpad.core.lexicon import LEXICON_VERSION
+    assert LEXICON_VERSION >= "2026.12.9"
+    assert not said("after tag the truck do not use take the key out", "unclip")
+    assert said("he'd unclip and climb down", "unclip")
+    assert said("take the guard off", "remove the guard")

@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.8"
+LEXICON_VERSION = "2026.12.9"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -131,8 +131,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "damaged": ("damaged", "damage", "broken", "faulty", "fault", "defective", "defect", "busted", "knackered",
                 "not working", "cracked", "bent", "dented", ),
     "photo": ("photo", "picture", "pic", "pics", "photograph", "snap", "take a photo", "take a picture"),
-    "remove": ("remove", "take out", "take off", "take away", "get rid of", "clear away", "pop off", "prise off",
-               "unclip"),
+    "remove": ("remove", "take out", "take off", "take away", "get rid of", "clear away", "pop off", "prise off"),
     "clean": ("clean", "clean up", "wipe", "wipe up", "mop", "mop up", "soak up", "absorb", "sweep", "sweep up"),
     "immediately": ("immediately", "straight away", "right away", "asap", "at once", "urgently", "without delay",
                     "straightaway", "right now"),
