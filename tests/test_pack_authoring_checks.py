@@ -69,6 +69,13 @@ def test_a_single_very_common_word_as_a_cue_is_a_warning(minipack):
     assert "very common" in msg and "criterion[0].cues" in msg
 
 
+def test_a_common_word_behind_my_or_the_is_still_a_common_word(minipack):
+    """(2026-12o: a must_not cue "my things" fired on "first thing I stop the truck": "my" is free to skip)"""
+    edit(minipack / DRILL, 'cues = ["reach in"]', 'cues = ["reach in", "my things"]')
+    (msg,) = [w for w in warnings(minipack) if "'my things'" in w]
+    assert "very common" in msg and "must_not[0].cues" in msg
+
+
 def test_a_cue_with_a_negation_word_is_a_warning_that_says_it_is_matched_literally(minipack):
     edit(minipack / DRILL, 'cues = ["reach in"]', 'cues = ["reach in", "do not wait"]')
     (msg,) = [w for w in warnings(minipack) if "do not wait" in w]

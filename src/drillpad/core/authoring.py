@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from drillpad.core.cues import NEGATORS, STOPWORDS, Synonyms, tokens
+from drillpad.core.cues import DETERMINERS, NEGATORS, STOPWORDS, Synonyms, tokens
 from drillpad.core.grader import drill_synonyms, grade, grade_prompt, two_actions
 from drillpad.core.pack import Drill, Example, Prompt, Role
 
@@ -82,8 +82,10 @@ def cue_risk(cue: str) -> tuple[str, str]:
             return "negation", negators[0]
         if words and all(w in STOPWORDS for w in words):
             return "stop words", words[0]
-        if len(words) == 1 and words[0] in COMMON_WORDS and " + " not in cue:
-            return "common word", words[0]
+        # ("my things", "the area": the grader may skip "my" and "the")
+        content = [w for w in words if w not in DETERMINERS]
+        if len(content) == 1 and content[0] in COMMON_WORDS and " + " not in cue:
+            return "common word", content[0]
     return "", ""
 
 
