@@ -1196,3 +1196,30 @@ def test_the_terms_of_a_plus_cue_are_said_by_different_words():
                                   "cues": ["wipe + clean"]}])
     assert not grade(drill, "Press the stop and rinse it under clean running water. Tell Bea.").violations
     assert [v.id for v in grade(drill, "I wipe the hook clean and carry on.").violations] == ["wipe"]
+
+
+def test_a_refused_verb_refuses_the_place_it_puts_someone_into():
+    """(2026-12o dev) "I wouldn't roll him into the recovery position, better not to touch him at all"."""
+    drill = step_and_tell({"id": "recovery", "text": "Puts him in the recovery position", "cues": ["recovery position"]})
+    g = grade(drill, "I tell Bea. I wouldn't roll him into the recovery position, better not to touch him.")
+    assert not g.criteria["recovery"].met and g.criteria["tell"].met
+    g = grade(drill, "I don't wait: I tell Bea and roll him into the recovery position.")
+    assert g.criteria["recovery"].met
+
+
+def test_a_refused_step_is_only_the_forbidden_act_that_says_it_is_a_shortcut():
+    """(2026-12o dev) refusing "Puts them in the recovery position once the jerking stops" is not "Holding them down
+    or trying to stop the jerking" (the texts share words, but that act is no shortcut past the step); refusing the
+    trolley is "Carrying it instead of using the trolley"."""
+    drill = mixer_with(
+        criterion=[{"id": "recovery", "text": "Puts them in the recovery position once the jerking stops",
+                    "required": True, "cues": ["recovery position"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "restrain", "text": "Holding them down or trying to stop the jerking",
+                   "cues": ["hold him down"]}])
+    assert not grade(drill, "I tell Bea. I wouldn't put him in the recovery position.").violations
+    drill = mixer_with(
+        criterion=[{"id": "trolley", "text": "Uses the trolley for the sack", "required": True, "cues": ["trolley"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "carry", "text": "Carrying the sack instead of using the trolley", "cues": ["carry it"]}])
+    assert [v.id for v in grade(drill, "I tell Bea. No need for the trolley for one sack.").violations] == ["carry"]

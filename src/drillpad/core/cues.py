@@ -727,6 +727,9 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
             continue
         if word in CLAUSE_BREAKS:
             return False
+        if word in ("into", "onto") and not wide:
+            verbs = -1  # where the act puts its object is the act's: "wouldn't roll him INTO the recovery position"
+            continue
         if not (u.bridge or coordinated or wide):
             verbs += 1
             if verbs > 1:

@@ -916,7 +916,7 @@ def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
     tied = [drill.must_not[i] for n, i in scored if n == best] if best >= 2 else []
     # several as close: the one that says it is a shortcut ("… without a pendant", "… before it is restrained")
     shortcut = [m for m in tied if _SHORTCUT.search(m.text)]
-    return shortcut if len(tied) > 1 and shortcut else tied
+    return shortcut if len(tied) > 1 and shortcut else [m for m in tied if _SHORTCUT.search(m.text)]
 
 
 # what a forbidden act that skips a step says of itself
