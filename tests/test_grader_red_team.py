@@ -1223,3 +1223,18 @@ def test_a_refused_step_is_only_the_forbidden_act_that_says_it_is_a_shortcut():
                    {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
         must_not=[{"id": "carry", "text": "Carrying the sack instead of using the trolley", "cues": ["carry it"]}])
     assert [v.id for v in grade(drill, "I tell Bea. No need for the trolley for one sack.").violations] == ["carry"]
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop. If Tom wants to restart the mixer I'd let him, he knows it.",
+    "Press the stop, and if he wants to restart the mixer after, I'll let him.",
+])
+def test_a_forbidden_act_someone_wants_and_is_let_do_is_caught(answer):
+    """(2026-12o dev) "if he wants to step across onto the racking and climb down I'd let him": the act is in the
+    condition, but letting him is the trainee's own act."""
+    assert violations(answer) == {"restart"}
+
+
+def test_a_forbidden_act_someone_wants_and_is_not_let_do_is_no_act():
+    assert violations("Press the stop. If Tom wants to restart the mixer I'd tell him no.") == set()
+    assert violations("Press the stop. If Tom wants to restart the mixer I wouldn't let him.") == set()

@@ -1255,7 +1255,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "negated"
     if s.text.rstrip().endswith("?") and _ANSWERED_NO.match(s.next_text):
         return "negated"  # asked and answered no: "Can I lift it on my own? No, it's bottled water"
-    if in_if_clause(s, a):
+    let = suppositions and _let_if_wanted(s, a)
+    if in_if_clause(s, a) and not let:
         return "supposed"  # (a step's words inside the condition: "I'd lock it off if I had a PADLOCK")
     if refused_after(s, b):
         return "declared unnecessary"
@@ -1267,7 +1268,7 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "not committed"
     if suppositions and _NO_WAY.search(_clause_start(s, a)):
         return "negated"  # "there's no way I lift it on my own"
-    if suppositions and _REPORTED.search(_clause_start(s, a)):
+    if suppositions and _REPORTED.search(_clause_start(s, a)) and not let:
         return "circumstance"  # what someone else says: "Tom says it's fine to restart the mixer"
     if _compared_with(s, a):
         return "negated"  # "quicker than an ambulance", "faster than waiting for the ambulance"
@@ -1277,6 +1278,18 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "by someone else"  # a job left to whom the SOP gives it: "The engineer will fix the hose"
     why = hedged(s, a, b)
     return "" if why in ("maybe", "later") and suppositions else why  # "I might just reach in" is still said
+
+
+_WANTS_TO = re.compile(r"\b(?i:if)\s+(?:(?i:he|she|they)|[A-Z][a-z]+)\s+(?:wants?|wanted|would like|'d like|insists?|asks?)"
+                       r"\s+to\b[^.;:!?]*$")
+_LET_HIM = re.compile(r"^[^.;:!?]*?\b(?:i'd|i'll|i would|i will|we'd|we'll)\s+(?:just\s+)?let\s+(?:him|her|them)\b",
+                      re.IGNORECASE)
+
+
+def _let_if_wanted(s: Sentence, a: int) -> bool:
+    """A forbidden act someone wants, in the condition, and the trainee letting them: "if he wants to step across
+    onto the racking I'd let him" (not "… I wouldn't let him", "… I'd tell him no")."""
+    return bool(_WANTS_TO.search(before_unit(s, a)) and _LET_HIM.match(after_unit(s, a)))
 
 
 def match_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, negated: bool = False) -> Span | None:
