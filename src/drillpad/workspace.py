@@ -171,39 +171,49 @@ class PinCheck:
         return self.right
 
 
-class DrillGrading:
-    """A drill answer to grade: the drill and the pack's synonyms are read when it is made (``prepare_drill``);
-    ``run()`` is the grading itself (the deterministic grader and, when given, a judge's second opinion), touches
-    no database, and so may run in a worker; then ``Workspace.submit_drill(..., graded=this)`` records it."""
+class _Grading:
+    """An answer to grade, with what grading needs read when it is made (``prepare_drill``, ``prepare_prompt``):
+    ``run()`` is the grading itself, touches no database, and so may run in a worker; then the workspace records it
+    (``submit_drill`` or ``answer_prompt`` with ``graded=`` this)."""
+
+    def __init__(self, learner_id: str, answer: str, synonyms: Synonyms):
+        self.learner_id, self.answer, self._synonyms = learner_id, answer, synonyms
+        self.grade: Grade | None = None
+
+    def run(self) -> Grade:
+        self.grade = self._grade()
+        return self.grade
+
+    def _grade(self) -> Grade:
+        raise NotImplementedError
+
+
+class DrillGrading(_Grading):
+    """A drill answer to grade with the deterministic grader, together with the first attempt when this is a retry
+    (a judge's second opinion is asked for in ``submit_drill``)."""
 
     def __init__(self, learner_id: str, drill: Drill, answer: str, first_answer: str | None, synonyms: Synonyms):
-        self.learner_id, self.drill, self.answer, self.first_answer = learner_id, drill, answer, first_answer
-        self._synonyms = synonyms
-        self.grade: Grade | None = None
+        super().__init__(learner_id, answer, synonyms)
+        self.drill, self.first_answer = drill, first_answer
 
-    def run(self) -> Grade:
+    def _grade(self) -> Grade:
         from drillpad.core.grader import grade, grade_retry
 
-        self.grade = (grade(self.drill, self.answer, self._synonyms) if self.first_answer is None
-                      else grade_retry(self.drill, self.first_answer, self.answer, self._synonyms))
-        return self.grade
+        return (grade(self.drill, self.answer, self._synonyms) if self.first_answer is None
+                else grade_retry(self.drill, self.first_answer, self.answer, self._synonyms))
 
 
-class PromptGrading:
-    """A recall answer to grade: the prompt (as the pack model) and the pack's synonyms are read when it is made
-    (``prepare_prompt``); ``run()`` is the grading itself, touches no database, and so may run in a worker; then
-    ``Workspace.answer_prompt(..., graded=this)`` records it."""
+class PromptGrading(_Grading):
+    """A recall answer to grade against the prompt's key points (the prompt as the pack model)."""
 
     def __init__(self, learner_id: str, prompt: dict[str, Any], model: Prompt, answer: str, synonyms: Synonyms):
-        self.learner_id, self.prompt, self.answer = learner_id, prompt, answer
-        self._model, self._synonyms = model, synonyms
-        self.grade: Grade | None = None
+        super().__init__(learner_id, answer, synonyms)
+        self.prompt, self._model = prompt, model
 
-    def run(self) -> Grade:
+    def _grade(self) -> Grade:
         from drillpad.core.grader import grade_prompt
 
-        self.grade = grade_prompt(self._model, self.answer, self._synonyms)
-        return self.grade
+        return grade_prompt(self._model, self.answer, self._synonyms)
 
 
 @dataclass(frozen=True)
