@@ -1238,3 +1238,16 @@ def test_a_forbidden_act_someone_wants_and_is_let_do_is_caught(answer):
 def test_a_forbidden_act_someone_wants_and_is_not_let_do_is_no_act():
     assert violations("Press the stop. If Tom wants to restart the mixer I'd tell him no.") == set()
     assert violations("Press the stop. If Tom wants to restart the mixer I wouldn't let him.") == set()
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop. It's fine if Tom restarts the mixer a bit later, he knows it.",
+    "Press the stop, and it's ok if Tom restarts the mixer once the dough is out.",
+])
+def test_a_forbidden_act_said_to_be_fine_if_someone_does_it_is_caught(answer):
+    """(2026-12g dev) "It's fine if Tunde rubs the eyes a bit while rinsing": permission, not a supposition."""
+    assert violations(answer) == {"restart"}
+
+
+def test_a_forbidden_act_in_a_real_condition_is_still_a_supposition():
+    assert violations("Press the stop. If Tom restarts the mixer I'd stop him.") == set()

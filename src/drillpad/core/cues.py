@@ -1286,10 +1286,16 @@ _LET_HIM = re.compile(r"^[^.;:!?]*?\b(?:i'd|i'll|i would|i will|we'd|we'll)\s+(?
                       re.IGNORECASE)
 
 
+_FINE_IF = re.compile(r"\b(?:it'?s|it is|that'?s|that is)\s+(?:fine|ok|okay|alright|all right|no problem|no big deal)"
+                      r"\s+if\b[^.;:!?]*$", re.IGNORECASE)
+
+
 def _let_if_wanted(s: Sentence, a: int) -> bool:
     """A forbidden act someone wants, in the condition, and the trainee letting them: "if he wants to step across
-    onto the racking I'd let him" (not "… I wouldn't let him", "… I'd tell him no")."""
-    return bool(_WANTS_TO.search(before_unit(s, a)) and _LET_HIM.match(after_unit(s, a)))
+    onto the racking I'd let him" (not "… I wouldn't let him", "… I'd tell him no"); or one allowed in so many
+    words: "it's fine if Tunde rubs the eyes a bit"."""
+    before = before_unit(s, a)
+    return bool(_WANTS_TO.search(before) and _LET_HIM.match(after_unit(s, a))) or bool(_FINE_IF.search(before))
 
 
 def match_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, negated: bool = False) -> Span | None:
