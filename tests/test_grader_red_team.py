@@ -1251,3 +1251,26 @@ def test_a_forbidden_act_said_to_be_fine_if_someone_does_it_is_caught(answer):
 
 def test_a_forbidden_act_in_a_real_condition_is_still_a_supposition():
     assert violations("Press the stop. If Tom restarts the mixer I'd stop him.") == set()
+
+
+def _trolley_drill() -> Drill:
+    return mixer_with(
+        criterion=[{"id": "trolley", "text": "Uses the trolley for the sack", "required": True, "cues": ["trolley"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "carry", "text": "Carrying the sack instead of using the trolley", "cues": ["carry it"]}])
+
+
+@pytest.mark.parametrize("answer", [
+    "I tell Bea. I'd only use the trolley if Bea told me to.",
+    "I tell Bea. If the sack gets heavier I'd get the trolley.",
+])
+def test_a_safeguard_kept_for_a_case_is_not_the_shortcut_taken(answer):
+    """(2026-12e/l/n/o dev: 5 false alarms) "I'd only walk him up to the gatehouse if Kofi told me to" is a step not
+    done, not "sending him to the gatehouse on his own"."""
+    assert not grade(_trolley_drill(), answer).violations
+
+
+def test_a_safeguard_wished_for_and_set_aside_is_the_shortcut_taken():
+    """(2026-12 dev) "If Jordan wasn't in such a hurry I'd get the restraint on. But he says straight away, …"."""
+    g = grade(_trolley_drill(), "I tell Bea. If Bea wasn't in such a hurry I'd get the trolley. But she is.")
+    assert [v.id for v in g.violations] == ["carry"]

@@ -141,8 +141,10 @@ def test_a_link_needs_two_shared_words(freezer):
 
 
 def test_skipping_a_step_is_not_doing_what_it_would_allow(dock):
-    """unless_after says an action is fine after a step; skipping the step does not mean doing it."""
-    r = grade(dock, "I'd only put the restraint on if the driver came back. Keys in, leveller down.")
+    """unless_after says an action is fine after a step; skipping the step does not mean doing it. (A step kept for a
+    case, "I'd only put the restraint on if the driver came back", is a step not done, not this shortcut: blind
+    labellers on 2026-12e/l/n/o dev, see test_grader_red_team.)"""
+    r = grade(dock, "No need for the restraint, the driver's in the rest room. Keys in, leveller down.")
     assert ids(r) == ["skip-restraint"]
 
 

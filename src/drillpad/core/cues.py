@@ -122,7 +122,7 @@ _HEDGE_AFTER = re.compile(
     r"it is bad|needs be|it comes to it|possible|i can\b(?!\s+(?:see|reach|hear|get to))|i remember|i get time|"
     r"i have time)\b",
     re.IGNORECASE)
-_COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|could)\b",
+COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|could)\b",
                              re.IGNORECASE)
 # a turn of events that has not happened yet: "if it gets close", "if it doesn't go away after a few minutes", "if it
 # keeps on smoking", "if Bea asks me to"
@@ -1096,7 +1096,7 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
         return "maybe"
     # "If Morgan wasn't busy I'd get them to help, but …" / "… Otherwise I'd keep picking": what would
     # happen in another situation
-    if _COUNTERFACTUAL.search(sentence.text) and (re.search(r"\bbut\b", rest)
+    if COUNTERFACTUAL.search(sentence.text) and (re.search(r"\bbut\b", rest)
                                                    or re.match(r"\s*otherwise\b", sentence.next_text, re.I)):
         return "only if"
     return ""

@@ -24,7 +24,8 @@ from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    DETERMINERS, NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span, Synonyms, english_words, find_cue,
+    COUNTERFACTUAL, DETERMINERS, NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span, Synonyms,
+    english_words, find_cue,
     is_subject, negated, norm,
     pieces, split_sentences, stem, tokens,
 )
@@ -609,7 +610,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         cues_met[c.id] = f.cues
         if c.required and not f.met:
             said = f if not injected else _criterion(c, said_sentences, synonyms, answer, facts.urgent[c.id])
-            if said.refused in _SKIPPING and said.start >= 0:
+            if said.start >= 0 and (said.refused in _SKIPPING or said.refused == "only if" and _wished(
+                    said_sentences, said.start)):
                 skipped[c.id] = said
             elif not said.met and (dismissed := _dismissed(facts.own_words[c.id], said_sentences, answer)):
                 skipped[c.id] = dismissed
@@ -750,7 +752,18 @@ def _while_still(forbidden: str, sentences: list[Sentence], start: int) -> bool:
     return at is not None and bool(_STILL.search(sentences[at].text))
 
 
-_SKIPPING = frozenset({"negated", "declared unnecessary", "only if"})
+_SKIPPING = frozenset({"negated", "declared unnecessary"})  # (not "only if …": a condition is no shortcut taken)
+
+
+def _wished(sentences: list[Sentence], start: int) -> bool:
+    """The step at *start* said as what would happen in another world, then set aside: "If Jordan wasn't in such a
+    hurry I'd get the restraint on. But he says straight away, …" — a step skipped, not kept for a case."""
+    i = _sentence_at(sentences, start)
+    if i is None or not COUNTERFACTUAL.search(sentences[i].text):
+        return False
+    s = sentences[i]
+    return bool(re.search(r"\bbut\b", s.text[start - s.start:], re.IGNORECASE)
+                or re.match(r"\s*but\b", s.next_text, re.IGNORECASE))
 _GENERIC = frozenset(stem(w) for w in (
     "use using get take make do put keep let start work go going come have need want try check sure "
     "before after first then still instead while until only all any some every way thing "
