@@ -1274,3 +1274,15 @@ def test_a_safeguard_wished_for_and_set_aside_is_the_shortcut_taken():
     """(2026-12 dev) "If Jordan wasn't in such a hurry I'd get the restraint on. But he says straight away, …"."""
     g = grade(_trolley_drill(), "I tell Bea. If Bea wasn't in such a hurry I'd get the trolley. But she is.")
     assert [v.id for v in g.violations] == ["carry"]
+
+
+def test_a_skip_for_waste_is_no_shortcut_word():
+    """(2026-12h dev) "I wouldn't bother with socks or pads" is not "Putting the used pads or socks in the general
+    waste skip": that act's "skip" is a bin, not a step skipped."""
+    drill = mixer_with(
+        criterion=[{"id": "socks", "text": "Puts socks and pads round the spill", "required": True,
+                    "cues": ["socks", "pads"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "general-waste", "text": "Putting the used pads or socks in the general waste skip",
+                   "cues": ["general waste"]}])
+    assert not grade(drill, "I tell Bea. I wouldn't bother with socks or pads, the mat is enough.").violations

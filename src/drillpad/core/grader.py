@@ -933,8 +933,9 @@ def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
 
 
 # what a forbidden act that skips a step says of itself
-_SHORTCUT = re.compile(r"\b(?:not|no|without|instead|rather than|before|until|skip\w*|past|deciding|decides|"
-                       r"ignor\w*|forget\w*|unless)\b", re.IGNORECASE)
+# (not "the general waste SKIP", a bin)
+_SHORTCUT = re.compile(r"\b(?:not|no|without|instead|rather than|before|until|(?<!the )(?<!a )(?<!waste )skip\w*|past|"
+                       r"deciding|decides|ignor\w*|forget\w*|unless)\b", re.IGNORECASE)
 
 
 _BEFORE_ING = re.compile(r"\bbefore\s+([a-z]+ing)\b", re.IGNORECASE)
