@@ -1228,25 +1228,18 @@ def test_a_refused_step_is_only_the_forbidden_act_that_says_it_is_a_shortcut():
 @pytest.mark.parametrize("answer", [
     "Press the stop. If Tom wants to restart the mixer I'd let him, he knows it.",
     "Press the stop, and if he wants to restart the mixer after, I'll let him.",
+    "Press the stop. It's fine if Tom restarts the mixer a bit later, he knows it.",
+    "Press the stop, and it's ok if Tom restarts the mixer once the dough is out.",
 ])
-def test_a_forbidden_act_someone_wants_and_is_let_do_is_caught(answer):
-    """(2026-12o dev) "if he wants to step across onto the racking and climb down I'd let him": the act is in the
-    condition, but letting him is the trainee's own act."""
+def test_a_forbidden_act_someone_is_let_do_or_told_is_fine_is_caught(answer):
+    """(2026-12o dev) "if he wants to step across onto the racking and climb down I'd let him"; (2026-12g dev) "It's
+    fine if Tunde rubs the eyes a bit while rinsing": the act is in a condition, but the permission is the trainee's."""
     assert violations(answer) == {"restart"}
 
 
 def test_a_forbidden_act_someone_wants_and_is_not_let_do_is_no_act():
     assert violations("Press the stop. If Tom wants to restart the mixer I'd tell him no.") == set()
     assert violations("Press the stop. If Tom wants to restart the mixer I wouldn't let him.") == set()
-
-
-@pytest.mark.parametrize("answer", [
-    "Press the stop. It's fine if Tom restarts the mixer a bit later, he knows it.",
-    "Press the stop, and it's ok if Tom restarts the mixer once the dough is out.",
-])
-def test_a_forbidden_act_said_to_be_fine_if_someone_does_it_is_caught(answer):
-    """(2026-12g dev) "It's fine if Tunde rubs the eyes a bit while rinsing": permission, not a supposition."""
-    assert violations(answer) == {"restart"}
 
 
 def test_a_forbidden_act_in_a_real_condition_is_still_a_supposition():
