@@ -945,6 +945,11 @@ VERB_KEYS = _ACTION_STEMS | frozenset(f"lex:{c}" for c in lexicon.ACTION_CONCEPT
 _MAYBE = frozenset({"might", "maybe", "perhaps", "possibly", "could", "mite", "mayb"})
 
 
+# "maybe" and the verb it hedges, a few words back: "Then maybe PICK it up with the tongs (and …)"
+_MAYBE_VERB = re.compile(r"\b(?:maybe|might|perhaps|possibly)\s+(?:just\s+)?([a-z]+)\b(?:\s+[\w'-]+){0,6}\s*$",
+                         re.IGNORECASE)
+
+
 def considered(sentence: Sentence, first_unit: int, rest: str) -> bool:
     """A step only considered, not committed to: "I might tag it", "maybe call Sam", "should I call Sam?"."""
     if re.match(r"[^.;!]*\?", rest) and re.match(r"\s*(?:should|shall|do|can|could|would|must|is|am)\b",
@@ -954,9 +959,8 @@ def considered(sentence: Sentence, first_unit: int, rest: str) -> bool:
     for i in range(first_unit - 1, max(-1, first_unit - 7), -1):
         if sentence.words[units[i].first] == "and" and i > 0 and sentence.words[units[i - 1].first] in ("it", "them"):
             continue  # "I could isolate it AND lock it off": the modal covers both
-        if sentence.words[units[i].first] == "and" and units[i + 1].keys & VERB_KEYS and (m := re.search(
-                r"\b(?:maybe|might|perhaps|possibly)\s+(?:just\s+)?([a-z]+)\b(?:\s+[\w'-]+){0,6}\s*$",
-                before_unit(sentence, i), re.IGNORECASE)) and stem(m.group(1).lower()) in _ACTION_STEMS:
+        if sentence.words[units[i].first] == "and" and units[i + 1].keys & VERB_KEYS and (
+                m := _MAYBE_VERB.search(before_unit(sentence, i))) and stem(m.group(1).lower()) in _ACTION_STEMS:
             return True  # "Then maybe pick it up with the tongs AND put it in the bin": the maybe covers both
         if _clause_break(sentence, units[i], units[i + 1]) or sentence.words[units[i].first] in CLAUSE_BREAKS:
             return False
@@ -1059,11 +1063,11 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     case = _opening_case(sentence.text)
     if not case and re.match(r"\s*(?:and |but |so )?if\b[^,.;:!?]*$", sentence.prev_text, re.IGNORECASE):
         case = _opening_case(sentence.prev_text)  # the condition cut off by "then": "If it starts smoking | then I'd …"
-    if case and not re.search(r"\b(?:but|so|instead|otherwise)\b", before_unit(sentence, first_unit), re.IGNORECASE):
+    before = before_unit(sentence, first_unit)
+    if case and not re.search(r"\b(?:but|so|instead|otherwise)\b", before, re.IGNORECASE):
         return case
-    if _FALLBACK.search(before_unit(sentence, first_unit)):
+    if _FALLBACK.search(before):
         return "only if"  # "… nine times out of ten that sorts it, and if it doesn't, radio the shift lead"
-
     units = sentence.units
     rest = after_unit(sentence, end_unit)
     verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective;
@@ -1255,8 +1259,7 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "negated"
     if s.text.rstrip().endswith("?") and _ANSWERED_NO.match(s.next_text):
         return "negated"  # asked and answered no: "Can I lift it on my own? No, it's bottled water"
-    let = suppositions and _let_if_wanted(s, a)
-    if in_if_clause(s, a) and not let:
+    if in_if_clause(s, a) and not (suppositions and _let_if_wanted(s, a)):
         return "supposed"  # (a step's words inside the condition: "I'd lock it off if I had a PADLOCK")
     if refused_after(s, b):
         return "declared unnecessary"
@@ -1268,7 +1271,7 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "not committed"
     if suppositions and _NO_WAY.search(_clause_start(s, a)):
         return "negated"  # "there's no way I lift it on my own"
-    if suppositions and _REPORTED.search(_clause_start(s, a)) and not let:
+    if suppositions and _REPORTED.search(_clause_start(s, a)) and not _let_if_wanted(s, a):
         return "circumstance"  # what someone else says: "Tom says it's fine to restart the mixer"
     if _compared_with(s, a):
         return "negated"  # "quicker than an ambulance", "faster than waiting for the ambulance"
@@ -1284,8 +1287,6 @@ _WANTS_TO = re.compile(r"\b(?i:if)\s+(?:(?i:he|she|they)|[A-Z][a-z]+)\s+(?:wants
                        r"\s+to\b[^.;:!?]*$")
 _LET_HIM = re.compile(r"^[^.;:!?]*?\b(?:i'd|i'll|i would|i will|we'd|we'll)\s+(?:just\s+)?let\s+(?:him|her|them)\b",
                       re.IGNORECASE)
-
-
 _FINE_IF = re.compile(r"\b(?:it'?s|it is|that'?s|that is)\s+(?:fine|ok|okay|alright|all right|no problem|no big deal)"
                       r"\s+if\b[^.;:!?]*$", re.IGNORECASE)
 

@@ -764,6 +764,8 @@ def _wished(sentences: list[Sentence], start: int) -> bool:
     s = sentences[i]
     return bool(re.search(r"\bbut\b", s.text[start - s.start:], re.IGNORECASE)
                 or re.match(r"\s*but\b", s.next_text, re.IGNORECASE))
+
+
 _GENERIC = frozenset(stem(w) for w in (
     "use using get take make do put keep let start work go going come have need want try check sure "
     "before after first then still instead while until only all any some every way thing "
@@ -927,9 +929,9 @@ def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
     scored = [(_shared(text, m.text, synonyms), i) for i, m in enumerate(drill.must_not)]
     best = max((n for n, _ in scored), default=0)
     tied = [drill.must_not[i] for n, i in scored if n == best] if best >= 2 else []
-    # several as close: the one that says it is a shortcut ("… without a pendant", "… before it is restrained")
-    shortcut = [m for m in tied if _SHORTCUT.search(m.text)]
-    return shortcut if len(tied) > 1 and shortcut else [m for m in tied if _SHORTCUT.search(m.text)]
+    # only one that says it is a shortcut ("… without a pendant", "… before it is restrained"): refusing "the recovery
+    # position once the jerking stops" is not "holding them down or trying to stop the jerking"
+    return [m for m in tied if _SHORTCUT.search(m.text)]
 
 
 # what a forbidden act that skips a step says of itself
