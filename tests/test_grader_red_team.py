@@ -1279,3 +1279,29 @@ def test_a_skip_for_waste_is_no_shortcut_word():
         must_not=[{"id": "general-waste", "text": "Putting the used pads or socks in the general waste skip",
                    "cues": ["general waste"]}])
     assert not grade(drill, "I tell Bea. I wouldn't bother with socks or pads, the mat is enough.").violations
+
+
+def _sting_drill() -> Drill:
+    return mixer_with(
+        criterion=[{"id": "call-999", "text": "Calls 999 at once", "required": True, "cues": ["call 999"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "wait-and-see", "text": "Waiting to see if he gets better before calling 999",
+                   "cues": ["wait and see"]},
+                  {"id": "carry", "text": "Carrying him to the office instead of calling 999", "cues": ["carry him"]}])
+
+
+@pytest.mark.parametrize("answer", [
+    "I tell Bea. If the swelling gets worse I'd call 999.",
+    "I tell Bea, and if he doesn't get better in five minutes I call 999.",
+    "I tell Bea. I'd only call 999 if he can't breathe.",
+])
+def test_a_step_kept_for_when_it_gets_worse_is_waiting_to_see(answer):
+    """(2026-12q dev; the 12q author's open list) "If the swelling gets worse I'd call 999": the step kept for a
+    case is not done, and where the forbidden act is waiting to see before that step, it is that act."""
+    g = grade(_sting_drill(), answer)
+    assert not g.criteria["call-999"].met
+    assert [v.id for v in g.violations] == ["wait-and-see"]
+
+
+def test_a_step_done_at_once_is_no_waiting_to_see():
+    assert not grade(_sting_drill(), "I call 999 straight away and tell Bea. If he gets worse I tell them.").violations

@@ -1048,6 +1048,10 @@ _FALLBACK = re.compile(r"(?:^|[,;:]\s*|\b(?:and|but|or|then)\s+)if\s+(?:it|that|
                        r"\s*,?\s*[^,.;:!?]{0,80}$", re.IGNORECASE)
 
 
+# an if-clause that opens the clause a step is in, inside the sentence: "…, and if it gets worse(,) I …"
+_IF_CLAUSE_BEFORE = re.compile(r"(?:[,;:]\s*|\b(?:and|but|so|then)\s+)(if\b[^,.;:!?]*(?:,[^,.;:!?]*)?)$", re.IGNORECASE)
+
+
 def _opening_case(text: str) -> str:
     """What an opening if-clause makes of what follows: "only if" (a case that has not happened: "If it got any
     worse …"), "later" (a turn of events still to come: "If it gets close …"), or ""."""
@@ -1066,6 +1070,8 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     before = before_unit(sentence, first_unit)
     if case and not re.search(r"\b(?:but|so|instead|otherwise)\b", before, re.IGNORECASE):
         return case
+    if (inner := _IF_CLAUSE_BEFORE.search(before)) and (case := _opening_case(inner.group(1))):
+        return case  # the case opens the step's own clause: "I tell Bea, and if he doesn't get better I call 999"
     if _FALLBACK.search(before):
         return "only if"  # "… nine times out of ten that sorts it, and if it doesn't, radio the shift lead"
     units = sentence.units

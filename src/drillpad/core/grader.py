@@ -604,6 +604,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     results: dict[str, CriterionResult] = {}
     contradicted: set[str] = set()
     skipped: dict[str, _Found] = {}  # required steps the answer says it will not do ("no need to chock it")
+    kept: dict[str, _Found] = {}  # required steps kept for a case ("if the swelling gets worse I'd call 999")
     cues_met: dict[str, tuple[str, ...]] = {}
     for c in drill.criterion:
         f = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id])
@@ -613,6 +614,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             if said.start >= 0 and (said.refused in _SKIPPING or said.refused == "only if" and _wished(
                     said_sentences, said.start)):
                 skipped[c.id] = said
+            elif said.start >= 0 and said.refused in ("only if", "later"):
+                kept[c.id] = said
             elif not said.met and (dismissed := _dismissed(facts.own_words[c.id], said_sentences, answer)):
                 skipped[c.id] = dismissed
         waved = c.required and f.met and (_dismissed(facts.own_words[c.id], said_sentences, answer)
@@ -691,6 +694,13 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             if m.id not in said:
                 violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
                 said.add(m.id)
+    # a step kept for when things get worse is the act of waiting to see, where that is the forbidden act ("Waiting to
+    # see if he gets better before calling 999"); any other condition is a step not done, not a shortcut taken
+    for cid, f in kept.items():
+        for m in facts.guards[cid]:
+            if m.id not in said and _WAIT_TO_SEE.search(m.text):
+                violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
+                said.add(m.id)
 
     met = [r for r in results.values() if r.met]
     named = _naming(sentences, met) if met else []  # the sentences that name steps instead of doing them
@@ -752,6 +762,8 @@ def _while_still(forbidden: str, sentences: list[Sentence], start: int) -> bool:
     return at is not None and bool(_STILL.search(sentences[at].text))
 
 
+_WAIT_TO_SEE = re.compile(r"\bwait(?:s|ing)?\b(?:\s+\w+){0,3}?\s+(?:to see|and see|for|until)\b|\bwait and see\b",
+                          re.IGNORECASE)
 _SKIPPING = frozenset({"negated", "declared unnecessary"})  # (not "only if …": a condition is no shortcut taken)
 
 
