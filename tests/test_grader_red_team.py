@@ -1305,3 +1305,23 @@ def test_a_step_kept_for_when_it_gets_worse_is_waiting_to_see(answer):
 
 def test_a_step_done_at_once_is_no_waiting_to_see():
     assert not grade(_sting_drill(), "I call 999 straight away and tell Bea. If he gets worse I tell them.").violations
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop. If Tom says it's fine I restart the mixer.",
+    "Press the stop. If Bea says the dough is out, I'd restart the mixer.",
+    "Press the stop, and if Tom says he's ok I'll just restart the mixer.",
+    "press the stop if tom says its fine i restart the mixer",
+])
+def test_a_forbidden_act_the_trainee_does_when_someone_says_so_is_caught(answer):
+    """(2026-12r author's open list) "If she says she's fine I help her stand up": the words in the condition are
+    someone else's, the act after it is the trainee's own."""
+    assert violations(answer) == {"restart"}
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop. If Tom says he'll restart the mixer I tell him no.",
+    "Press the stop. Tom says it's fine to restart the mixer, but I don't.",
+])
+def test_a_forbidden_act_in_what_someone_says_is_still_theirs(answer):
+    assert violations(answer) == set()

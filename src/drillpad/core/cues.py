@@ -604,6 +604,11 @@ _REPORTED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|said|r
                        r"asked|is asking|would like|'d like)\s+(?:that\s+|to\s+|me\s+to\s+)?"
                        r"(?:[\w'-]+\s+){0,6}$")
 
+# someone's words as the condition, then the trainee's own act: "If she says she's fine I help her stand up"
+_IF_SAYS_I = re.compile(r"\b(?i:if)\s+(?:(?i:he|she|they)|[A-Z][a-z]+)\s+(?:says|said|reckons|thinks|claims|wants?|"
+                        r"asks|tells me)\b[^.;:!?]*?[\s,](?i:i|i'd|i'll|i will|i would|we|we'd|we'll)\s+"
+                        r"(?:[\w'-]+\s+){0,2}$")
+
 
 def _clause_start(sentence: Sentence, first_unit: int) -> str:
     """The text of the sentence before the unit, from the last "but"/"so"/";" on."""
@@ -1277,7 +1282,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "not committed"
     if suppositions and _NO_WAY.search(_clause_start(s, a)):
         return "negated"  # "there's no way I lift it on my own"
-    if suppositions and _REPORTED.search(_clause_start(s, a)) and not _let_if_wanted(s, a):
+    if suppositions and _REPORTED.search(_clause_start(s, a)) and not _let_if_wanted(s, a) \
+            and not _IF_SAYS_I.search(_clause_start(s, a)):
         return "circumstance"  # what someone else says: "Tom says it's fine to restart the mixer"
     if _compared_with(s, a):
         return "negated"  # "quicker than an ambulance", "faster than waiting for the ambulance"
