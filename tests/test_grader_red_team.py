@@ -1325,3 +1325,16 @@ def test_a_forbidden_act_the_trainee_does_when_someone_says_so_is_caught(answer)
 ])
 def test_a_forbidden_act_in_what_someone_says_is_still_theirs(answer):
     assert violations(answer) == set()
+
+
+@pytest.mark.parametrize("answer, caught", [
+    ("Press the stop and tell Bea. Tom can restart the mixer once maintenance has seen it.", False),
+    ("Press the stop. We restart the mixer only after maintenance has checked it. Tell Bea.", False),
+    ("Press the stop. I restart the mixer when maintenance have been, and tell Bea.", False),
+    ("Press the stop. I restart the mixer once the dough is out, then tell Bea.", True),
+    ("Press the stop. I restart the mixer, then maintenance can look at it.", True),
+])
+def test_a_forbidden_act_said_for_after_its_safeguard_is_the_sop(answer, caught):
+    """(2026-12q author's open list) "He can carry on once he has a permit" is not "Letting the contractor carry on
+    grinding before a permit is issued": the act is kept for after what its text says must come first."""
+    assert violations(answer) == ({"restart"} if caught else set())

@@ -684,6 +684,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         # it guards against lasts ("shout stop … while he's still creeping back I'll nip up to the cab")
         allowed = m.unless_after and all(results[a].met and a not in contradicted and results[a].start < f.start
                                          for a in m.unless_after) and not _while_still(m.text, sentences, f.start)
+        allowed = allowed or _kept_for_after(m.text, sentences, f.end, cleaned, synonyms)
         if not allowed:
             violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
     # refusing a safeguard is the shortcut it guards against: "no need to chock it" is "loading an
@@ -745,6 +746,22 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                      feedback=["This answer does not address the situation. Read it again and say what you would do."])
 
     return _finish(drill, results, violations, flags)
+
+
+_SAFEGUARD = re.compile(r"\b(?:before|until|till|without)\s+(.+)", re.IGNORECASE)
+_ONCE_AFTER = re.compile(r"^[^.;:!?,]{0,30}?\b(?:once|after|when|as soon as)\b([^.;:!?,]+)", re.IGNORECASE)
+
+
+def _kept_for_after(forbidden: str, sentences: list[Sentence], end: int, text: str, synonyms: Synonyms) -> bool:
+    """Whether a forbidden act that is one only before its safeguard ("Letting him carry on grinding before a permit
+    is issued") is said for after it, in the same clause: "he can carry on once he has a permit"."""
+    guard = _SAFEGUARD.search(forbidden)
+    at = _sentence_at(sentences, end - 1)
+    if not guard or at is None:
+        return False
+    s = sentences[at]
+    later = _ONCE_AFTER.match(text[end:s.start + len(s.text)])
+    return bool(later) and _shared(later.group(1), guard.group(1), synonyms) >= 1
 
 
 _WHILE_TIMED = re.compile(r"\b(?:while|still|until|before|yet)\b", re.IGNORECASE)
