@@ -1338,3 +1338,17 @@ def test_a_forbidden_act_said_for_after_its_safeguard_is_the_sop(answer, caught)
     """(2026-12q author's open list) "He can carry on once he has a permit" is not "Letting the contractor carry on
     grinding before a permit is issued": the act is kept for after what its text says must come first."""
     assert violations(answer) == ({"restart"} if caught else set())
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop and tell Bea the mixer is unsafe.",
+    "Press the stop. I tell Bea that it's not safe to use.",
+    "Press the stop, tell Bea it's dangerous.",
+])
+def test_what_a_trainee_tells_someone_is_the_message_not_a_refusal(answer):
+    """(2026-12t author) "I explain to Dylan that the pole is unsafe" was read as the telling declared unnecessary."""
+    assert grade(MIXER, answer).criteria["tell"].met
+
+
+def test_telling_said_to_be_unnecessary_is_still_refused():
+    assert not grade(MIXER, "Press the stop. Telling Bea isn't needed.").criteria["tell"].met

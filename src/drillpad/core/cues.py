@@ -847,13 +847,22 @@ def before_unit(sentence: Sentence, unit: int) -> str:
     return sentence.text[:sentence.offsets[sentence.units[unit].first][0] - sentence.start]
 
 
-def refused_after(sentence: Sentence, end_unit: int) -> bool:
-    """"The lockout isn't needed", "... can be skipped": a step declared unnecessary after it is named."""
+def refused_after(sentence: Sentence, end_unit: int, first_unit: int | None = None) -> bool:
+    """"The lockout isn't needed", "... can be skipped": a step declared unnecessary after it is named (not what a
+    step of telling someone tells them: "tell Bea the mixer is unsafe", from *first_unit* on)."""
     whole = after_unit(sentence, end_unit)
     rest = re.split(r"[,.;:!?]|\b(?:but|and then|so|because)\b", whole, maxsplit=1)[0]
+    if first_unit is not None and not BE_NEXT.match(rest) and any(
+            u.keys & TELLING for u in sentence.units[first_unit:end_unit + 1]):
+        return False
     said = sentence.text[:sentence.offsets[sentence.units[end_unit].last][1] - sentence.start]
     return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60])
                 or (_TURNED_DOWN.match(whole) and _OFFERED.search(said)))
+
+
+TELLING = frozenset({"lex:tell", "lex:call", "explain", "warn", "say", "shout", "ask"})
+BE_NEXT = re.compile(r"^[\s,]*(?:is|are|was|were|'s|be|being|isn't|aren't|wasn't|weren't|can|can't|cannot|could|"
+                      r"not|n't|no longer|never|optional|pointless|unnecessary)\b", re.IGNORECASE)
 
 
 # someone else's wish or offer, before the act they want: "Gav ask me …", "the loader wants to …", "someone brings …"
@@ -1272,7 +1281,7 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "negated"  # asked and answered no: "Can I lift it on my own? No, it's bottled water"
     if in_if_clause(s, a) and not (suppositions and _let_if_wanted(s, a)):
         return "supposed"  # (a step's words inside the condition: "I'd lock it off if I had a PADLOCK")
-    if refused_after(s, b):
+    if refused_after(s, b, a):
         return "declared unnecessary"
     if suppositions and left_to_others(s, b):
         return "left to others"  # (a criterion may be exactly that: "leaves the valve to security")

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    COUNTERFACTUAL, DETERMINERS, NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span, Synonyms,
+    BE_NEXT, COUNTERFACTUAL, DETERMINERS, NEGATORS, PERSON, STOPWORDS, TELLING, VERB_KEYS, Match, Sentence, Span, Synonyms,
     english_words, find_cue,
     is_subject, negated, norm,
     pieces, split_sentences, stem, tokens,
@@ -856,7 +856,9 @@ def _dismissed(mine: frozenset[str], sentences: list[Sentence], text: str) -> _F
             before = _in_clause_before(text, s, a)
             rest = text[b:s.start + len(s.text)]
             after = re.split(r"[,.;:!?]", rest, maxsplit=1)[0]
-            if _DISMISS_BEFORE.search(before) or _DISMISS_AFTER.match(after) or _waved_by_pronoun(before, rest):
+            message = u.keys & TELLING and not BE_NEXT.match(after)  # what is told: "tell Bea the guard isn't needed"
+            if _DISMISS_BEFORE.search(before) or (_DISMISS_AFTER.match(after) and not message) \
+                    or _waved_by_pronoun(before, rest):
                 return _Found(False, a, b, text[a:b], refused="declared unnecessary")
     return None
 
