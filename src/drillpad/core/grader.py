@@ -60,7 +60,7 @@ _INJECTION = re.compile(
     r"(?:correct|complete|a pass|passed|full)"
     r"|\b(?:should|must) be (?:marked|graded|scored|considered|treated) (?:as )?(?:correct|complete|a pass|passed)"
     r"|\b(?:already|previously) (?:been )?(?:signed off|approved|assessed|certified)"
-    r"|\bas (?:the|a|your|an) (?:shift |team |site |duty |line |area )?(?:supervisor|manager|lead|leader|trainer|"
+    r"|\bas (?:the|a|your|an) (?:[\w-]+ ){0,3}?(?:supervisor|manager|lead|leader|trainer|"
     r"assessor|boss|safety officer|h&s officer|instructor)\b[\s,]+i\b(?:'m| am)? ?(?:can )?"
     r"(?:confirm|say|authori[sz]e|approve|certify|decide|declare|waive|allow)"
     r"|\bi (?:hereby )?(?:confirm|certify|authori[sz]e|declare) (?:that )?(?:[\w-]+ ){1,4}"
@@ -71,7 +71,8 @@ _INJECTION = re.compile(
     r"|\bsystem (?:notice|override|message|note|instruction)|\bsigned off\s*[:\-—]|\bsign-off\s*[:\-—]"
     r"|\bplease\s+(?:to\s+)?(?:mark|count|treat|consider|tick|score|record)\b[^.]{0,40}?\b(?:done|met|complete|"
     r"completed|covered|passed|satisfied|ticked)\b"
-    r"|\b(?:mark|treat|count)\s+(?:it|this|that|them|me|my answer|the\s+[\w-]+(?:\s+step)?|[\w-]+)\s+as\s+"
+    r"|\b(?:mark|treat|count)\s+(?:it|this|that|them|me|my answer|(?:the|that|this|each|every|all)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:[\w-]+)|[\w-]+)\s+as\s+"
     r"(?:met|passed|complete|completed|covered|satisfied)\b"
     # (a step declared done by someone else or taken away; not "once that step is done I …")
     r"|\bstep (?:is|was|has been|are|were)\s+(?:already\s+|now\s+)?(?:covered|removed|dropped|waived|satisfied|"
@@ -1112,7 +1113,8 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     # (someone speaking to people — two of "you", "me", "his", "don't" … — is voice typing, not a list: "kwame kwame
     # can you hear me tap his shoulders …", "radu stop don't send anything down …")
     if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2 \
-            and len(set(words) & _SPEAKING) < 2:
+            and (len(set(words) & _SPEAKING) < 2 or not set(tokens(_blank(text, met))) & _SPEAKING):
+        # (none of them outside the steps' own words is no one speaking: "… sorry WE missed YOU card secure locker …")
         return True
     # things dictated after "it's the", nobody doing any of them ("so its the eye wash station twenty minute water
     # channel four first aid then hospital yeah thats basically it"); not "so its the stop button then isolate …")
@@ -1122,6 +1124,14 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     # answer ("The main thing is the alarm, so: shout fire, break the call point …") only names its own
     # (a mnemonic is a list whatever else is said: "Remember the three Ls: Latch, Lead, Log. Shut doors save lives!")
     return bool(named) and (any(_MNEMONIC.search(x.text) for x in named) or all(_in_any(named, r.start) for r in met))
+
+
+def _blank(text: str, met: list[CriterionResult]) -> str:
+    """*text* with the words that met steps blanked out."""
+    out = list(text)
+    for r in met:
+        out[r.start:r.end] = " " * (r.end - r.start)
+    return "".join(out)
 
 
 def _a_column_of_terms(text: str) -> bool:
