@@ -41,7 +41,7 @@ _SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|\s+(?:then|and then|after that|afterwa
 NEGATORS = frozenset({
     "not", "never", "no", "without", "don't", "won't", "didn't", "can't", "cannot", "wouldn't", "shouldn't",
     "isn't", "aren't", "wasn't", "doesn't", "needn't", "mustn't", "skip", "skipping", "instead", "neither", "nor",
-    "avoid", "forget", "bother", "nothing", "none", "nobody", "noone",
+    "avoid", "forget", "bother", "nothing", "none", "nobody", "noone", "refuse", "refuses", "refusing",
 })
 # Negators that are also things ("the skip", "a general waste skip")
 _NOUN_TOO = frozenset({"skip", "skips"})
@@ -596,11 +596,12 @@ _ASKING = frozenset("check checks checking see sees seeing ask asks asking know 
 # words free between a cue's object and its particle: "hose it ALL down", "sweep it ALL up"
 _FREE_BEFORE_PARTICLE = frozenset({"all", "right"})
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
-_NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+(?:would\s+)?(?:i|we)(?:'d|'ll)?\s+"
+_NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+(?:would\s+)?(?:i|we)"
+                     r"(?:'d|'ll|'m|'re| am| are)?\s+(?:going to\s+|gonna\s+)?"
                      r"(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
 # "Tom says …", "Marta reckons …": someone else's words, not the trainee's plan
 # (and what they want or ask for: "Dariusz he want drive tractor out but I tell him no")
-_REPORTED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|said|reckons|thinks|claims|wants?|wanted|asks|"
+_REPORTED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|say|said|reckons|thinks|claims|wants?|wanted|asks|"
                        r"asked|is asking|would like|'d like)\s+(?:that\s+|to\s+|me\s+to\s+)?"
                        r"(?:[\w'-]+\s+){0,6}$")
 
