@@ -1402,3 +1402,32 @@ def test_refusing_halting_and_no_way_refuse_the_act(answer):
 ])
 def test_an_act_after_a_refusal_of_something_else_is_still_done(answer):
     assert violations(answer) == {"restart"}
+
+
+def test_only_bother_x_if_keeps_x_for_a_case():
+    """(2026-12s dev) "I'd only bother knocking on doors and leaving a note if the damage looked serious": "bother" is
+    no refusal after "only", and the note is kept for a case."""
+    g = grade(MIXER, "Press the stop. I'd only bother telling Bea if the dough was stuck for good.")
+    assert not g.criteria["tell"].met
+
+
+def _refusing_drill() -> Drill:
+    return mixer_with(
+        criterion=[{"id": "decline", "text": "Politely refuses to hand the key to Tom", "required": True,
+                    "cues": ["give him the key", "hand over the key", "say no"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "hand-key", "text": "Handing Tom the key", "cues": ["give him the key", "hand over the key"]}])
+
+
+@pytest.mark.parametrize("answer, met, violated", [
+    ("I tell Bea, and I won't give him the key, sorry.", True, False),
+    ("I tell Bea and politely say no to Tom.", True, False),
+    ("I tell Bea, then I give him the key.", False, True),
+    ("Tom asks, so I hand over the key and tell Bea.", False, True),
+])
+def test_a_refusing_step_is_not_met_by_the_forbidden_act_it_refuses(answer, met, violated):
+    """(2026-12s author) a step that is itself saying no ("Politely refuses to hand the parcel over") was met by
+    "so I give him parcel": in a refusing step a negation is part of the step, so the same words said plainly are
+    the forbidden act, not the refusal."""
+    g = grade(_refusing_drill(), answer)
+    assert g.criteria["decline"].met is met and bool(g.violations) is violated

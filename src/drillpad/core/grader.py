@@ -704,6 +704,12 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
                 said.add(m.id)
 
+    # a step that is itself saying no ("Politely refuses to hand the parcel over") takes a negation as part of it; the
+    # same words said plainly are the forbidden act it refuses ("so I give him parcel"), not the refusal
+    for c in drill.criterion:
+        r = results[c.id]
+        if r.met and _REFUSING.search(c.text) and any(v.start < r.end and r.start < v.end for v in violations):
+            results[c.id] = CriterionResult(c.id, False, 0.85, "", note="said as done, not refused")
     met = [r for r in results.values() if r.met]
     named = _naming(sentences, met) if met else []  # the sentences that name steps instead of doing them
     if met and _is_stuffing(cleaned, sentences, met, named):
