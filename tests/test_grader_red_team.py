@@ -1409,6 +1409,8 @@ def test_only_bother_x_if_keeps_x_for_a_case():
     no refusal after "only", and the note is kept for a case."""
     g = grade(MIXER, "Press the stop. I'd only bother telling Bea if the dough was stuck for good.")
     assert not g.criteria["tell"].met
+    g = grade(MIXER, "Press the stop. I'd only bother isolating it and telling Bea if the dough looked stuck.")
+    assert not g.criteria["tell"].met
 
 
 def _refusing_drill() -> Drill:

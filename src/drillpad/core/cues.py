@@ -1099,6 +1099,10 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
             if _CONDITION_AFTER.search(rest):
                 return "only if"
             break
+        if w == "bother" and i > 0 and sentence.words[units[i - 1].first] == "only":
+            continue  # "I'd only BOTHER knocking on doors and leaving a note if …": no refusal, the "only" reaches on
+        if w == "and" and i == first_unit - 1 and _CONDITION_AFTER.search(rest):
+            continue  # … over the "and" that joins the step to the one "only" governs, a condition after both
         if units[i].negator or w in CLAUSE_BREAKS:
             break
         if not (units[i].bridge or units[i].soft or units[i].stop):
