@@ -1387,7 +1387,6 @@ def test_treating_a_casualty_as_a_priority_is_no_injection():
     "Press the stop and refuse to restart the mixer. Tell Bea.",
     "Press the stop. Tom says restart the mixer but I refuse.",
     "Press the stop. Tom say restart the mixer but I no restart the mixer.",
-    "Press the stop and halt all mixing. Tell Bea.",
     "Press the stop. There's no way I'm restarting the mixer. Tell Bea.",
 ])
 def test_refusing_halting_and_no_way_refuse_the_act(answer):
@@ -1433,3 +1432,23 @@ def test_a_refusing_step_is_not_met_by_the_forbidden_act_it_refuses(answer, met,
     the forbidden act, not the refusal."""
     g = grade(_refusing_drill(), answer)
     assert g.criteria["decline"].met is met and bool(g.violations) is violated
+
+
+@pytest.mark.parametrize("answer, caught", [
+    ("Halt all drilling on the guard since it may be live. Tell Bea.", False),
+    ("Stop any further drilling on the guard and tell Bea.", False),
+    ("I keep drilling on the guard and tell Bea.", True),
+])
+def test_stopping_all_of_an_act_is_not_doing_it(answer, caught):
+    """(2026-12t dev) "Halt all drilling on the board since it may be asbestos" was the forbidden act."""
+    drill = mixer_with(must_not=[{"id": "drill", "text": "Drilling the guard", "cues": ["drill the guard"]}])
+    assert bool(grade(drill, answer).violations) is caught
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop. If Tom gets impatient I'd tell Bea.",
+    "Press the stop, and if Tom gets angry I tell Bea.",
+])
+def test_a_step_kept_for_when_someone_gets_upset_is_kept_for_later(answer):
+    """(2026-12t dev) "If Dylan gets impatient I'd tell him it needs a MEWP …" was credited."""
+    assert not grade(MIXER, answer).criteria["tell"].met

@@ -126,8 +126,9 @@ COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|ha
                              re.IGNORECASE)
 # a turn of events that has not happened yet: "if it gets close", "if it doesn't go away after a few minutes", "if it
 # keeps on smoking", "if Bea asks me to"
-_LATER_TURN = (r"gets? (?:any |a lot |much )?(?:bigger|closer|close|nearer|near|out of hand|out of control|serious|"
-               r"dangerous)|spreads?|keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
+_LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|close|nearer|near|out of hand|out of control|"
+               r"serious|dangerous|impatient|angry|upset|annoyed|aggressive|agitated|stroppy|arsy|shirty|violent|"
+               r"abusive|nasty|pushy|cross|mad|difficult|worried|scared|panicky)|spreads?|keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
                r"calm down|get better|go out)|asks?(?: me)?(?: to)?|asked me to|tells? me to|told me to|wants? me to|"
                r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire|"
                r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)")
@@ -711,7 +712,7 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
         if word == "from" and _preventing(sentence, i):
             return True  # "stop Alex from climbing in", "keep people from walking through"
         if units[i].keys & _STOP_DOING and sentence.words[units[at].first].endswith("ing") and all(
-                units[k].soft for k in range(i + 1, at)):
+                units[k].soft or sentence.words[units[k].first] in _ALL_OF for k in range(i + 1, at)):
             return True  # "STOP (THE) UNLOADING and get everyone out" does not keep unloading
         if i == at - 1 and sentence.words[units[at].first].endswith("ing") and units[i].keys & _PERSON_KEYS \
                 and i > 0 and units[i - 1].keys & _PREVENT:
@@ -745,6 +746,7 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
 
 _OPINION = frozenset({"think", "reckon", "believe", "suppose", "guess", "feel"})
 _LET = frozenset({"let", "letting", "allow", "allowing"})
+_ALL_OF = frozenset({"all", "any", "further", "more", "the"})  # "halt ALL drilling", "stop ANY FURTHER drilling"
 _STOP_DOING = frozenset({"stop", "lex:stop", "quit", "ceas", "halt"})
 _PREVENT = frozenset({"stop", "prevent", "keep", "ban", "forbid", "bar", "block", "discourage", "lex:stop"})
 
