@@ -1452,3 +1452,15 @@ def test_stopping_all_of_an_act_is_not_doing_it(answer, caught):
 def test_a_step_kept_for_when_someone_gets_upset_is_kept_for_later(answer):
     """(2026-12t dev) "If Dylan gets impatient I'd tell him it needs a MEWP …" was credited."""
     assert not grade(MIXER, answer).criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer, told", [
+    ("Press the stop. Bea, the mixer's jammed and I've stopped it.", True),
+    ("Press the stop. Bea, Tom and I keep well back.", False),
+    ("Press the stop. Bea was right, the hook is bent.", False),
+])
+def test_speaking_to_someone_by_name_is_telling_them(answer, told):
+    """(2026-12t dev) "Amara, I'm sorry but I have to stop here. That board could contain asbestos …" and "Dylan,
+    I'm sorry, the pole … is marked defective …" missed telling them: an answer that opens a sentence by calling
+    the person by name is the trainee speaking to them."""
+    assert grade(MIXER, answer).criteria["tell"].met is told

@@ -511,11 +511,28 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
             words = ["go" if w == "going" and i + 2 < len(words) and words[i + 1] == "to"
                      and words[i + 2] in DETERMINERS else w for i, w in enumerate(words)]
             stems = [stem(w) for w in words]
-            out.append(Sentence(len(out), start, chunk, words, stems, offsets, synonyms.units(stems, words)))
+            out.append(Sentence(len(out), start, chunk, words, stems, offsets,
+                                _spoken_to(synonyms.units(stems, words), words, chunk)))
     for before, after in zip(out, out[1:]):
         object.__setattr__(before, "next_text", after.text)
         object.__setattr__(after, "prev_text", before.text)
     return out
+
+
+_VOCATIVE = re.compile(r"\s*[\w'-]+\s*,(?!\s*(?:(?i:and|or)\b|[A-Z][a-z]+\s*(?:,|(?i:and|or)\b)))")
+
+
+def _spoken_to(units: list[Unit], words: list[str], chunk: str) -> list[Unit]:
+    """A sentence that opens by calling someone the scenario names ("Amara, I'm sorry but I have to stop here") is
+    the trainee telling them: the name carries the telling too, with the person as its object (see _find)."""
+    if units and PERSON in units[0].keys and units[0].first == units[0].last == 0 and _VOCATIVE.match(chunk) \
+            and not (len(words) > 1 and words[1] in ("and", "or")):
+        u = units[0]
+        units = [replace(u, keys=u.keys | _TELL_KEYS, inner=u.keys), *units[1:]]
+    return units
+
+
+_TELL_KEYS = frozenset({"lex:tell", "tel"})
 
 
 @lru_cache(maxsize=1)
