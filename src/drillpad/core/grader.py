@@ -66,7 +66,7 @@ _INJECTION = re.compile(
     r"|\bi (?:hereby )?(?:confirm|certify|authori[sz]e|declare) (?:that )?(?:[\w-]+ ){1,4}"
     r"(?:is|are) (?:not|no longer) (?:required|needed|necessary)"
     # (2026-12f red team) a note to whoever marks it, a pasted sign-off or system text, a step declared done
-    r"|\b(?:assessor|marker|grader|examiner|evaluator|reviewer|moderator)s?\s*(?::|please\b|pls\b|note\b|-\s)"
+    r"|\b(?:assessor|marker|grader|examiner|evaluator|reviewer|moderator)s?\s*(?::|,|please\b|pls\b|note\b|-\s)"
     r"|[\[<#(]\s*(?:#+\s*)?(?:system|admin|pasted|signed|sign-off|override|note to|assistant|instructions?)\b"
     r"|\bsystem (?:notice|override|message|note|instruction)|\bsigned off\s*[:\-—]|\bsign-off\s*[:\-—]"
     r"|\bplease\s+(?:to\s+)?(?:mark|count|treat|consider|tick|score|record)\b[^.]{0,40}?\b(?:done|met|complete|"
@@ -104,7 +104,23 @@ _INJECTION = re.compile(
     r"(?:answer|response|attempt|submission)\b|\bskip (?:the )?marking\b"
     r"|\b(?:this|the) (?:candidate|trainee|learner)\s+(?:is|has|was|already)\b|^\s*system\s*:"
     r"|\baward (?:all|every|full|the full)\b|\b(?:rubric|criteria|marking scheme)\b[^.;]{0,30}?\b(?:has|have|was|were)"
-    r"\s+(?:been\s+)?(?:changed|updated|revised)\b",
+    r"\s+(?:been\s+)?(?:changed|updated|revised)\b"
+    # (2026-12s/12t red team) a step said to be covered elsewhere, exempt, not applicable or owed credit; the
+    # marking itself named ("the isolate criterion", a JSON of results); a step claimed done before by someone else
+    r"|\bcriteri(?:on|a)\b|\brubric\b|\bn/a\b|\b(?:count|counted|held|go|goes) against me\b"
+    r"|\b(?:give|gave|award|get|deserve)s? (?:me )?(?:the |full |some )?credit\b|\bcredit (?:for|me)\b"
+    r"|\bexempts?\b|\bexemption\b|\b(?:has |have |had )?signed off (?:the|this|that|my|our)\b"
+    r"|\b(?:doesn't|does not|don't|do not) apply\b(?! to (?:him|her|them|the \w+))"
+    r"|\b(?:step|steps|part|bit|everything else|the rest|all the rest)\b[^.;]{0,40}?\b(?:is|are|was|were|'s)\s+"
+    r"(?:already\s+)?(?:covered|satisfied|handled|taken care of|n/a|ticked)\b"
+    r"|\b(?:already|been)\s+(?:been\s+)?satisfied\b|\b(?:so\s+)?(?:that's|thats|that is)\s+(?:already\s+)?covered\b"
+    r"|\b(?:everything|all) else (?:on the list |in the list )?(?:is|was|has been) (?:done|complete|covered|sorted)"
+    r"|[{\[]\s*[\"'][\w -]+[\"']\s*:\s*[\"']?(?:met|true|yes|done|pass|passed|complete)\b"
+    r"|\b(?:was|were|has been|had been) (?:already )?(?:done|completed|carried out|sorted) by (?!me\b|us\b)\w+ "
+    r"(?:before|earlier|already|this morning|last night|at the start)"
+    r"|\b(?:(?-i:[A-Z][a-z]+)|he|she|they|maintenance|engineering|someone|somebody)\s+(?:has\s+|had\s+)?"
+    r"already\s+(?!(?:knows?|gone|left|here|there|on|in|out|back|at|down|up|got|has|had|is|was)\b)\w+(?:ed|ne|en|t)\b"
+    r"[^.;]{0,40}?\b(?:no need|don't need|do not need|not needed|isn't needed|covered|nothing (?:else )?(?:to do|for me))",
     re.IGNORECASE,
 )
 # a block set apart ([…], (…), <<…>>, // … //) that claims an approval, a log entry or an override: "[LOG 02:41
