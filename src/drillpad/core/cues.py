@@ -519,7 +519,7 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
     return out
 
 
-_VOCATIVE = re.compile(r"\s*[\w'-]+\s*,(?!\s*(?:(?i:and|or)\b|[A-Z][a-z]+\s*(?:,|(?i:and|or)\b)))")
+_VOCATIVE = re.compile(r"\s*[\w']+\s*(?:,|[-–—]\s|:)(?!\s*(?:(?i:and|or)\b|[A-Z][a-z]+\s*(?:,|(?i:and|or)\b)))")
 
 
 def _spoken_to(units: list[Unit], words: list[str], chunk: str) -> list[Unit]:

@@ -168,6 +168,9 @@ _META = re.compile(
     r"|\bi know (?:the|that the|all the) (?:procedure|sop|steps|rules|drill|answer)\s+(?:is|are|says?|includes?)\b"
     r"|\bthe (?:procedure|sop|steps|process) (?:is|are|says?|would be|includes?)\s*:?\s*(?:to\s+)?"
     r"(?:[\w-]+\s*,\s*){2,}"
+    # (2026-12t red team) "The main things here are …", "The procedure covers …"
+    r"|\bthe main (?:things?|points?|steps?|priorities|bits|parts|jobs)\b"
+    r"|\bthe (?:procedure|sop|process|drill|steps) (?:covers?|involves?|consists? of|comes? down to)\b"
     # (2026-12f red team) a mnemonic, a rhyme or a checklist instead of an answer
     r"|\b(?:mnemonic|acronym|rhyme|checklist|motto|slogan|mantra|textbook)\b"
     r"|^\s*(?:what|all)\s+(?:[\w'-]+\s+){0,4}?(?:needs?|wants?|expects?|takes?)\b[^:.]{0,30}:"
@@ -616,7 +619,11 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
 
     if n_words == 0:
         flags.append("empty")
-        return _zero(drill, flags, needs_review=claimed, feedback=["No answer was given."])
+        # (all of it a note to the marker: a forbidden act said in it is still said)
+        violations = [Violation(m.id, m.text, f.evidence, f.start, f.end) for m in drill.must_not
+                      if injected and (f := _own_act_in_note(m.cues, said_sentences, synonyms, answer)).met]
+        return _zero(drill, flags, needs_review=claimed, violations=violations,
+                     feedback=[_CLAIM_FEEDBACK if injected else "No answer was given."])
 
     results: dict[str, CriterionResult] = {}
     contradicted: set[str] = set()
@@ -695,6 +702,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     violations: list[Violation] = []
     for m in drill.must_not:
         f = _search(m.cues, sentences, synonyms, cleaned, forbidden=True)
+        if not f.met and injected:
+            f = _own_act_in_note(m.cues, said_sentences, synonyms, answer)
         if not f.met:
             continue
         # a step said both ways excuses nothing; nor does a step done first when the act is said while the danger
@@ -733,9 +742,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     if claimed:
         # a note to the marker or a claim of authority earns nothing: a manager reads the whole answer and decides
         # (a forbidden act in it is still reported; so is a keyword list around it)
-        return _zero(drill, flags, needs_review=True, violations=violations,
-                     feedback=["Your answer has a note to the marker or a claim that a step is not needed. A manager "
-                               "will read it. Write only what you would do."])
+        return _zero(drill, flags, needs_review=True, violations=violations, feedback=[_CLAIM_FEEDBACK])
     if "stuffing" in flags:
         # told at once to say it in their own words (the flag stays in the evidence, and they can ask a manager);
         # a forbidden act named in such a sentence is named, not done ("… restarting the mixer after maintenance
@@ -1228,6 +1235,22 @@ def _on_topic(drill: Drill, sentences: list[Sentence]) -> bool:
     words = {w for s in sentences for w in s.stems} - _STOP_STEMS
     reference = set(norm(" ".join([drill.situation_text(), drill.question, drill.model_answer]))) - _STOP_STEMS
     return len(words & reference) >= 2
+
+
+def _own_act_in_note(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str) -> _Found:
+    """A forbidden act the trainee says they do inside a note to the marker ("This step doesn't apply today: …, so I
+    reset the monitor and carried on, reached in and grabbed the joint"): said by "I" or "we" earlier in its sentence,
+    not a claim about what is allowed ("any trained driver can shut the valve")."""
+    f = _search(cues, sentences, synonyms, text, forbidden=True)
+    at = _sentence_at(sentences, f.start) if f.met else None
+    if at is None or not re.search(r"\b(?:i|we|i'd|i'll|we'd|we'll|i've)\b", text[sentences[at].start:f.start],
+                                   re.IGNORECASE):
+        return _Found(False)
+    return f
+
+
+_CLAIM_FEEDBACK = ("Your answer has a note to the marker or a claim that a step is not needed. A manager will read it. "
+                   "Write only what you would do.")
 
 
 def _zero(drill: Drill, flags: list[str], *, needs_review: bool, feedback: list[str],
