@@ -125,7 +125,8 @@ _INJECTION = re.compile(
 )
 # a block set apart ([…], (…), <<…>>, // … //) that claims an approval, a log entry or an override: "[LOG 02:41
 # security: alarm already raised, trainee call not required]", "[approved - H&S]", "(I'm an approved assessor …)"
-_CLAIM_BLOCK = re.compile(r"\[[^\]]{0,300}\]|\([^)]{0,300}\)|<<.{0,300}?>>|//.{0,300}?//", re.DOTALL)
+_CLAIM_BLOCK = re.compile(r"\[[^\]]{0,300}\]|\([^)]{0,300}\)|<<.{0,300}?>>|//.{0,300}?//|```.{0,1000}?(?:```|$)"
+                          r"|\{[^{}]{0,600}\}", re.DOTALL)
 _CLAIM_WORDS = re.compile(
     r"\b(?:approv\w*|waiv\w*|override|overrid\w*|not (?:required|needed|necessary)|assessor|marker|grader|"
     r"authori[sz]\w*|signed|stamp\w*|exempt|criteri\w*|rubric|full (?:marks|credit)|log\s+\d{1,2}[:.]?\d{2})",
@@ -170,7 +171,10 @@ _META = re.compile(
     r"(?:[\w-]+\s*,\s*){2,}"
     # (2026-12t red team) "The main things here are …", "The procedure covers …"
     r"|\bthe main (?:things?|points?|steps?|priorities|bits|parts|jobs)\b"
-    r"|\bthe (?:procedure|sop|process|drill|steps) (?:covers?|involves?|consists? of|comes? down to)\b"
+    r"|\bthe (?:procedure|sop|process|drill|steps)\b[^.,;:]{0,40}?\b(?:covers?|involves?|consists? of|comes? down to)\b"
+    # (2026-12s red team) "… is the rule", "… are what this situation is about"
+    r"|\b(?:is|are) (?:the|my|our) (?:golden )?(?:rule|rules|drill|motto|mantra|way to go|order of the day)\b"
+    r"|\bwhat (?:this|the) (?:situation|scenario|job|drill|task|case) is (?:all )?about\b"
     # (2026-12f red team) a mnemonic, a rhyme or a checklist instead of an answer
     r"|\b(?:mnemonic|acronym|rhyme|checklist|motto|slogan|mantra|textbook)\b"
     r"|^\s*(?:what|all)\s+(?:[\w'-]+\s+){0,4}?(?:needs?|wants?|expects?|takes?)\b[^:.]{0,30}:"
@@ -1179,8 +1183,12 @@ _COMMON_ENDINGS = frozenset("ing ion ent ers ies ted ded lly ess ure ble ive".sp
 
 def _in_verse(text: str) -> bool:
     """Four or more lines, two pairs of them (next or next but one) ending in rhyming words: a rhyme, not an
-    answer."""
-    ends = [m[-1].lower() for line in text.splitlines() if (m := re.findall(r"[A-Za-z]{3,}", line))]
+    answer; a rhyme written on one line has its lines parted by ";", "?" or "," ("The stop, not a tug; ten metres
+    clear, channel three to hear; …")."""
+    lines = text.splitlines()
+    if len(lines) < 4 and len(re.findall(r"[;?]", text)) >= 2:
+        lines = re.split(r"[;?,!]", text)
+    ends = [m[-1].lower() for line in lines if (m := re.findall(r"[A-Za-z]{3,}", line))]
     if len(ends) < 4:
         return False
     pairs = sum(1 for i, a in enumerate(ends) for b in ends[i + 1:i + 3]
