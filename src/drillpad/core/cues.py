@@ -51,7 +51,7 @@ _NOUN_BEFORE = frozenset({"general", "waste", "builders", "builder's", "big", "y
 NEGATOR_PHRASES = frozenset({("rather", "than"), ("instead", "of"), ("no", "need"), ("no", "point"),
                              ("no", "reason")})
 # Negators that a second, earlier negator in the same clause cancels ("I wouldn't start *without* locking out").
-_COMMIT_AFTER_NEGATION = frozenset({"without", "until", "unless", "before"})
+_COMMIT_AFTER_NEGATION = frozenset({"without", "until", "unless", "before", "skip", "skipping", "forget", "ignore"})
 # Words a negator's scope runs through to reach what it negates ("no NEED TO lock out").
 BRIDGE = frozenset("""
 to be been being the a an my your his her their our its it them him this that any even ever really actually just

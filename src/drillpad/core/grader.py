@@ -333,10 +333,16 @@ def _is_list_shaped(answer: str) -> bool:
     clauses = [f for f in re.split(r"[,;]+", answer) if tokens(f)]
     return (one_sentence and len(clauses) >= 3 and all(len(tokens(f)) <= 4 for f in clauses)
             and not any(set(tokens(f)) & (_PEOPLE | _SEQUENCE) for f in clauses)  # "…, try start, then clear it"
-            and not all(stem(tokens(f)[0]) in _VERB_STEMS for f in clauses)  # "stop btn, isolate, tell Bea asap"
+            and not all(_an_order(f) for f in clauses)  # "stop btn, isolate, tell Bea asap", "don't skip the isolation"
             # (a clause joined on by "and" + a verb is prose: "Tell Joanna no light, no phone, and get out together")
             and not any(len(t := tokens(f)) > 1 and t[0] in ("and", "then") and stem(t[1]) in _VERB_STEMS
                         for f in clauses))
+
+
+def _an_order(fragment: str) -> bool:
+    """A fragment that starts with a verb, or with "don't" / "never" and a word ("don't skip the isolation")."""
+    t = tokens(fragment)
+    return stem(t[0]) in _VERB_STEMS or (len(t) > 1 and t[0] in ("don't", "dont", "never", "do"))
 
 
 _APPOSITIVE = re.compile(r"\b([A-Z][a-z]{2,}),\s+(?:a|an|the|our|your)\s+((?:[a-z-]+\s+){0,3}?[a-z-]{3,})"
@@ -838,6 +844,7 @@ _GENERIC = frozenset(stem(w) for w in (
 _DISMISS_BEFORE = re.compile(
     r"\b(?:no need (?:for|to|of)|(?:don't|do not|won't|will not|wouldn't|would not|doesn't|does not|didn't|"
     r"shouldn't|not going to|never)\s+(?:really\s+)?(?:need|bother(?:\s+with)?|require)|"
+    r"(?<!n't )(?<!not )(?<!never )(?<!dont )(?<!wont )"  # (not "I won't skip it": that commits)
     r"(?:(?<!the )(?<!a )(?<!general )(?<!waste )skip|skipping|forget about|ignore|ignoring)\b)"  # (not "in the skip")
     r"(?:\s+[\w'-]+){0,3}\s*$", re.IGNORECASE)
 _DISMISS_AFTER = re.compile(
