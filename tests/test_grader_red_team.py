@@ -1561,3 +1561,19 @@ def test_not_skipping_a_step_commits_to_it(answer, cid):
 
 def test_not_bothering_with_a_step_still_refuses_it():
     assert not grade(MIXER, "Press the stop. I wouldn't bother telling Bea.").criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer, caught", [
+    ("I call for the trench box and Dean goes in to fit the clamp while we wait.", True),
+    ("I call for the trench box, and while we're waiting for it Dean goes in.", True),
+    ("I get the trench box in, then Dean goes in to fit the clamp.", False),
+])
+def test_an_act_allowed_after_a_step_done_while_waiting_for_it_is_caught(answer, caught):
+    """(2026-12v author) "Dean goes in … while we wait" was excused because the answer named the trench box first."""
+    drill = mixer_with(
+        criterion=[{"id": "box", "text": "Gets the trench box in before anyone goes in", "required": True,
+                    "cues": ["trench box"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "enter", "text": "Going into the trench before the box is in", "cues": ["goes in"],
+                   "unless_after": ["box"]}])
+    assert bool(grade(drill, answer).violations) is caught

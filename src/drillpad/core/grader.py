@@ -806,7 +806,10 @@ def _kept_for_after(forbidden: str, sentences: list[Sentence], end: int, text: s
 
 _WHILE_TIMED = re.compile(r"\b(?:while|still|until|before|yet)\b", re.IGNORECASE)
 _STILL = re.compile(r"\b(?:still|yet to)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+ing\b|\bwhile\s+(?:[\w'-]+\s+){0,3}?"
-                    r"(?:still|being|not yet)\b", re.IGNORECASE)
+                    r"(?:still|being|not yet)\b"
+                    # "… while we wait", "while we're waiting for it", "before it comes"
+                    r"|\b(?:while|whilst)\s+(?:we|i|they|you)(?:'re| are| am|'m)?\s+(?:wait|waiting)\b",
+                    re.IGNORECASE)
 
 
 def _while_still(forbidden: str, sentences: list[Sentence], start: int) -> bool:
