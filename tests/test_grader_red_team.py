@@ -1577,3 +1577,27 @@ def test_an_act_allowed_after_a_step_done_while_waiting_for_it_is_caught(answer,
         must_not=[{"id": "enter", "text": "Going into the trench before the box is in", "cues": ["goes in"],
                    "unless_after": ["box"]}])
     assert bool(grade(drill, answer).violations) is caught
+
+
+def _digger_drill() -> Drill:
+    return mixer_with(
+        criterion=[{"id": "stop-digger", "text": "Stops the digger from going in with the bucket near the cable",
+                    "required": True, "cues": ["stop the digger", "stop gareth"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "bucket", "text": "Digging with the bucket near the marked cable",
+                   "cues": ["use the bucket", "with the bucket", "bucket in"]}])
+
+
+@pytest.mark.parametrize("answer, met", [
+    ("Gareth, hold it, not with the bucket. I tell Bea.", True),
+    ("Tell Gareth no, he's not going in with the bucket. Tell Bea.", True),
+    ("I wouldn't let Gareth anywhere near the cable with the bucket. I tell Bea.", True),
+    ("I tell Bea and let Gareth carry on with the bucket.", False),
+    ("I tell Bea. I don't know if Gareth uses the bucket.", False),
+])
+def test_refusing_the_forbidden_act_is_the_step_that_stops_it(answer, met):
+    """(2026-12v dev, first cues) "Gareth, hold it, not with the bucket", "Tell Gareth no, he's not taking the bucket in
+    there" missed "Stops the digger from going in with the bucket": a step that stops someone doing something is met
+    by refusing that act in the forbidden act's own words."""
+    g = grade(_digger_drill(), answer)
+    assert g.criteria["stop-digger"].met is met

@@ -358,6 +358,7 @@ class _DrillFacts:
     guards: dict[str, list[MustNot]]  # the forbidden action each required criterion is the safeguard against
     urgent: dict[str, bool]  # whether a criterion wants its step done at once
     before: dict[str, frozenset[str]]  # the step a criterion's text says comes after it ("before unplugging")
+    prevents: dict[str, list[MustNot]]  # the forbidden acts a step that stops someone is against ("Stops the digger …")
 
 
 _drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, _DrillFacts]] = {}
@@ -433,6 +434,7 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
         # (not when its text names a later time itself: "tells the lead at once and reports before the end of shift")
         urgent={c.id: bool(_URGENT.search(c.text)) and not _PUT_OFF.search(c.text) for c in drill.criterion},
         before={c.id: _later_step(c.text, out) for c in drill.criterion},
+        prevents={c.id: _prevented(drill, c, out) for c in drill.criterion if _PREVENTING.match(c.text)},
     )
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
@@ -677,6 +679,17 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             results[c.id] = CriterionResult(c.id, False, 0.5, "", note="partly mentioned; a manager will check")
         else:
             results[c.id] = CriterionResult(c.id, False, 0.9, "")
+    # a step that stops someone doing something is met by refusing that act in the forbidden act's own words
+    # ("Gareth, hold it, not with the bucket" stops the digger from going in with the bucket)
+    for cid, prevented in facts.prevents.items():
+        if results[cid].met or results[cid].note:
+            continue
+        for m in prevented:
+            f = _search(m.cues, sentences, synonyms, cleaned, forbidden=True)
+            if not f.met and f.refused == "negated" and f.start >= 0:
+                results[cid] = CriterionResult(cid, True, 0.7, f.evidence, f.start, f.end,
+                                               note="said as refusing the forbidden act")
+                break
     # a criterion whose text asks for two things, written with cues for one: the other must be said too
     said_keys = frozenset(k for s in sentences for u in s.units for k in u.keys) | frozenset(
         w for s in sentences for w in s.stems)  # the words inside a phrase too ("keep PEOPLE away")
@@ -993,6 +1006,19 @@ def _shared(a: str, b: str, synonyms: Synonyms) -> int:
     """How many content words of *b* mean something *a* says."""
     said = frozenset().union(*_content(a, synonyms))
     return sum(1 for keys in _content(b, synonyms) if keys & said)
+
+
+_PREVENTING = re.compile(r"\s*(?:stops|prevents|refuses to let|does not let|doesn't let|won't let|will not let|"
+                         r"forbids|tells (?:\w+ ){1,3}not to)\b", re.IGNORECASE)
+
+
+def _prevented(drill: Drill, c: Criterion, synonyms: Synonyms) -> list[MustNot]:
+    """The forbidden acts a step that stops someone doing something is against: those whose text shares the most
+    content words with the step's ("Stops the digger from going in with the bucket near the cable" / "Digging with
+    the bucket near the marked cable")."""
+    scored = [(_shared(c.text, m.text, synonyms), m) for m in drill.must_not]
+    best = max((n for n, _ in scored), default=0)
+    return [m for n, m in scored if n == best] if best >= 2 else []
 
 
 def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
