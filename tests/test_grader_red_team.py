@@ -1601,3 +1601,19 @@ def test_refusing_the_forbidden_act_is_the_step_that_stops_it(answer, met):
     by refusing that act in the forbidden act's own words."""
     g = grade(_digger_drill(), answer)
     assert g.criteria["stop-digger"].met is met
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop, isolate it, keep Tom back, tell Bea and hold the start until QA has signed off the paperwork.",
+    "Press the stop and isolate it. We do not restart until maintenance has signed off the record. Tell Bea.",
+])
+def test_someone_signing_off_a_record_is_no_claim(answer):
+    """(2026-12u author) "…and hold the start until QA has signed off the changeover paperwork" was read as a claim."""
+    assert "injection" not in grade(MIXER, answer).flags
+
+
+def test_a_two_letter_name_with_a_possessive_is_still_the_name():
+    """(2026-12u author) "without QA's signature" did not meet a cue "qa + signature": "qa's" stemmed to "qas"."""
+    drill = mixer_with(criterion=[{"id": "qa", "text": "Waits for QA to sign", "cues": ["qa + signature"]},
+                                  {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert grade(drill, "I tell Bea, and I won't restart without QA's signature on the record.").criteria["qa"].met

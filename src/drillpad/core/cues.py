@@ -158,8 +158,13 @@ _ONLY_IF_AFTER = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonl
                             re.IGNORECASE)
 
 
+_SHORT_CONTRACTIONS = frozenset({"it", "he", "we", "us"})
+
+
 def stem(word: str) -> str:
     """A light, predictable stemmer: plurals and common verb endings."""
+    if len(word) == 4 and word.endswith("'s") and word[:2] not in _SHORT_CONTRACTIONS:
+        return word[:2]  # a two-letter name's possessive: "QA's signature", "the EV's plug"
     word = word.replace("'", "")
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:

@@ -109,7 +109,8 @@ _INJECTION = re.compile(
     # marking itself named ("the isolate criterion", a JSON of results); a step claimed done before by someone else
     r"|\bcriteri(?:on|a)\b|\brubric\b|\bn/a\b|\b(?:count|counted|held|go|goes) against me\b"
     r"|\b(?:give|gave|award|get|deserve)s? (?:me )?(?:the |full |some )?credit\b|\bcredit (?:for|me)\b"
-    r"|\bexempts?\b|\bexemption\b|\b(?:has |have |had )?signed off (?:the|this|that|my|our)\b"
+    r"|\bexempts?\b|\bexemption\b"
+    r"|\bsigned off (?:the|this|that|my|our) (?:[\w-]+ )?(?:step|steps|criterion|answer|assessment|drill|module|part)\b"
     r"|\b(?:doesn't|does not|don't|do not) apply\b(?! to (?:him|her|them|the \w+))"
     r"|\b(?:step|steps|part|bit|everything else|the rest|all the rest)\b[^.;]{0,40}?\b(?:is|are|was|were|'s)\s+"
     r"(?:already\s+)?(?:covered|satisfied|handled|taken care of|n/a|ticked)\b"
