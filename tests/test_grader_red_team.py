@@ -1617,3 +1617,24 @@ def test_a_two_letter_name_with_a_possessive_is_still_the_name():
     drill = mixer_with(criterion=[{"id": "qa", "text": "Waits for QA to sign", "cues": ["qa + signature"]},
                                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
     assert grade(drill, "I tell Bea, and I won't restart without QA's signature on the record.").criteria["qa"].met
+
+
+@pytest.mark.parametrize("answer, met", [
+    ("Press the stop. Nothing restarts until maintenance has checked it. Tell Bea.", True),
+    ("Press the stop. We don't start up again until maintenance has been. Tell Bea.", True),
+    ("Press the stop. I won't wait until maintenance has checked it. Tell Bea.", False),
+])
+def test_nothing_happens_until_the_safeguard_waits_for_it(answer, met):
+    """(2026-12u dev) "Nothing runs until QA has checked and signed the changeover record" was read as refusing to wait
+    for QA (and so as starting before QA signed)."""
+    drill = mixer_with(criterion=[{"id": "wait", "text": "Waits for maintenance before restarting", "required": True,
+                                   "cues": ["until maintenance", "wait for maintenance"]},
+                                  {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert grade(drill, answer).criteria["wait"].met is met
+
+
+def test_no_to_a_list_joined_by_and_refuses_each():
+    """(2026-12u dev) "Tell Tolu no to the air line and the quick wipe" raised the quick wipe as done."""
+    drill = mixer_with(must_not=[{"id": "air", "text": "Using the air line", "cues": ["air line"]},
+                                 {"id": "wipe", "text": "A quick wipe instead of a strip-down", "cues": ["quick wipe"]}])
+    assert not grade(drill, "Press the stop. Tell Tom no to the air line and the quick wipe. Tell Bea.").violations

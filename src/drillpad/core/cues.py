@@ -705,11 +705,23 @@ def _or_follows(sentence: Sentence, at: int) -> bool:
     return False
 
 
+_UNTIL_WORDS = frozenset({"until", "till", "til"})
+_WAIT_KEYS = frozenset({"lex:wait", "wait", "hold", "stay"})
+_NO_TO_LIST = re.compile(r"\bno to (?:the |a |an |any |his |her |their )?[\w' -]{1,40}?\band (?:the |a |an |any |his |her |their )?$",
+                         re.IGNORECASE)
+
+
 def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     """Whether the unit at index *at* is refused by a negator before it (see the module doc). *wide*
     (for forbidden actions): the negator governs its whole clause, not one verb and its object — "no
     nudging the lip WITH THE FORKS", "not letting Kwame nudge it WITH THE FORKS" refuse the forks."""
     units = sentence.units
+    if not wide and sentence.words[units[at].first] in _UNTIL_WORDS and not any(
+            u.keys & _WAIT_KEYS for u in units[max(0, at - 4):at]):
+        return False  # "Nothing runs UNTIL QA has signed": the act held back waits for it ("I won't wait until …" refuses)
+    before = sentence.text[:sentence.offsets[units[at].first][0] - sentence.start]
+    if _NO_TO_LIST.search(before):
+        return True  # "Tell Tolu no to the air line and THE QUICK WIPE"
     coordinated = False
     verbs = 0  # a negator governs one verb and its object: "wouldn't PRESS the e-stop"
     window = NEGATION_WINDOW_WIDE if wide else NEGATION_WINDOW
