@@ -1638,3 +1638,22 @@ def test_no_to_a_list_joined_by_and_refuses_each():
     drill = mixer_with(must_not=[{"id": "air", "text": "Using the air line", "cues": ["air line"]},
                                  {"id": "wipe", "text": "A quick wipe instead of a strip-down", "cues": ["quick wipe"]}])
     assert not grade(drill, "Press the stop. Tell Tom no to the air line and the quick wipe. Tell Bea.").violations
+
+
+def test_a_person_after_someone_else_is_told_and_another_verb_is_not_told():
+    """(2026-12x dev) "Call the duty manager and let Jay stand in the doorway" met "tell jay": Jay is the object of
+    "let", the one called is the duty manager."""
+    drill = mixer_with(criterion=[{"id": "tell-tom", "text": "Tells Tom to keep back", "cues": ["tell tom"]},
+                                  {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert not grade(drill, "Press the stop. Call Bea and let Tom carry on.").criteria["tell-tom"].met
+    assert grade(drill, "Press the stop. Call Bea and Tom.").criteria["tell-tom"].met
+
+
+def test_a_negation_reaches_every_verb_of_a_comma_list_ending_in_or():
+    """(2026-12x dev) "we don't grab, block or chase anyone" raised chasing."""
+    drill = mixer_with(must_not=[{"id": "grab", "text": "Grabbing him", "cues": ["grab"]},
+                                 {"id": "block", "text": "Blocking the door", "cues": ["block"]},
+                                 {"id": "chase", "text": "Chasing him", "cues": ["chase"]}])
+    assert not grade(drill, "Press the stop and tell Bea. We don't grab, block or chase anyone.").violations
+    assert [v.id for v in grade(drill, "Press the stop and tell Bea. I don't grab him, I chase him.").violations] \
+        == ["chase"]

@@ -677,6 +677,10 @@ def _said_of_it(sentence: Sentence, cue: list[Unit]) -> list[tuple[int, int]]:
 def _told_someone_else(sentence: Sentence, verb: int, person: int) -> bool:
     """A person after an object pronoun is not the verb's object: "tell HIM Sam is behind the trailer", "call
     THEM and say the supervisor is coming" ("give him the keys": the keys are no person)."""
+    between = sentence.units[verb + 1:person]
+    other = next((k for k, u in enumerate(between) if u.keys & _PEOPLE_KEYS), None)
+    if other is not None and any(u.keys & VERB_KEYS or sentence.words[u.first] in _LET for u in between[other + 1:]):
+        return True  # someone else called, then another verb for this one: "call Bea and LET Tom carry on"
     if person == verb + 1 or sentence.words[sentence.units[verb + 1].first] not in _OBJECT_PRONOUNS:
         return False  # (the pronoun right after the verb: "take with ME the contractor" is taking him)
     u = sentence.units[person]
@@ -734,7 +738,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
         u = units[i]
         if _clause_break(sentence, u, units[i + 1]):
             if listed is None:  # (a list of acts: "security or the engineer deal with it" is none)
-                listed = bool(units[at].keys & VERB_KEYS) and (coordinated or _or_follows(sentence, at))
+                # (… or any list whose last item came after "or": "we don't grab, block OR chase anyone")
+                listed = coordinated or (bool(units[at].keys & VERB_KEYS) and _or_follows(sentence, at))
             if not listed or sentence.text[sentence.offsets[u.last][1] - sentence.start:
                                            sentence.offsets[units[i + 1].first][0] - sentence.start].strip() != ",":
                 return False
