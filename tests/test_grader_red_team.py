@@ -1657,3 +1657,16 @@ def test_a_negation_reaches_every_verb_of_a_comma_list_ending_in_or():
     assert not grade(drill, "Press the stop and tell Bea. We don't grab, block or chase anyone.").violations
     assert [v.id for v in grade(drill, "Press the stop and tell Bea. I don't grab him, I chase him.").violations] \
         == ["chase"]
+
+
+@pytest.mark.parametrize("answer, caught", [
+    ("Press the stop and tell Bea: dough about a metre from the left hook, please hold it.", False),
+    ("Press the stop. Tell Bea the left hook, please, and hold them back.", False),
+    ("Press the stop. I leave it there and tell Bea.", True),
+])
+def test_left_the_side_is_not_left_the_verb(answer, caught):
+    """(2026-12w dev) "… about three metres in front of the left engine, please get the flight deck to hold the start"
+    met cues for leaving the strap ("leave it", "leave them")."""
+    drill = mixer_with(must_not=[{"id": "leave", "text": "Leaving the dough in the mixer",
+                                  "cues": ["leave it", "leave them"]}])
+    assert bool(grade(drill, answer).violations) is caught

@@ -500,6 +500,9 @@ class Synonyms:
         return {phrase}
 
 
+_SIDE_OF = frozenset("hand side engine wing door lane turn aisle leg arm eye foot knee shoulder wheel".split())
+
+
 def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentence]:
     synonyms = synonyms or _plain()
     out: list[Sentence] = []
@@ -515,6 +518,10 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
             # "going to the locker" is a "go to"; "going to lock it" is no going anywhere
             words = ["go" if w == "going" and i + 2 < len(words) and words[i + 1] == "to"
                      and words[i + 2] in DETERMINERS else w for i, w in enumerate(words)]
+            # "the LEFT engine", "on the left side": the side, not the verb "leave"
+            words = ["left" if w == "leave" and low[offsets[i][0] - start:offsets[i][1] - start] == "left" and (
+                (i > 0 and words[i - 1] in DETERMINERS | {"on", "to", "your", "my", "his", "her"})
+                or (i + 1 < len(words) and words[i + 1] in _SIDE_OF)) else w for i, w in enumerate(words)]
             stems = [stem(w) for w in words]
             out.append(Sentence(len(out), start, chunk, words, stems, offsets,
                                 _spoken_to(synonyms.units(stems, words), words, chunk)))
