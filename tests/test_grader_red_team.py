@@ -1670,3 +1670,13 @@ def test_left_the_side_is_not_left_the_verb(answer, caught):
     drill = mixer_with(must_not=[{"id": "leave", "text": "Leaving the dough in the mixer",
                                   "cues": ["leave it", "leave them"]}])
     assert bool(grade(drill, answer).violations) is caught
+
+
+@pytest.mark.parametrize("answer, met", [
+    ("I'd keep mixing but get ready to press the stop. Tell Bea.", False),
+    ("I stand by, ready to press the stop, and tell Bea.", False),
+    ("I press the stop right away, ready or not, and tell Bea.", True),
+])
+def test_getting_ready_to_do_a_step_is_not_doing_it(answer, met):
+    """(2026-12w dev) "I'd keep loading but … get ready to stop" met the stopping step."""
+    assert grade(MIXER, answer).criteria["stop"].met is met

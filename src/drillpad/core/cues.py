@@ -1013,11 +1013,17 @@ _MAYBE_VERB = re.compile(r"\b(?:maybe|might|perhaps|possibly)\s+(?:just\s+)?([a-
                          re.IGNORECASE)
 
 
+_READY_TO = re.compile(r"\b(?:get|getting|be|being|stay|staying|stand|standing|am|i'm|im|we're|are)?\s*"
+                       r"(?:ready|prepared|poised|set) to\s+(?:[\w'-]+\s+){0,1}$", re.IGNORECASE)
+
+
 def considered(sentence: Sentence, first_unit: int, rest: str) -> bool:
     """A step only considered, not committed to: "I might tag it", "maybe call Sam", "should I call Sam?"."""
     if re.match(r"[^.;!]*\?", rest) and re.match(r"\s*(?:should|shall|do|can|could|would|must|is|am)\b",
                                                   sentence.text, re.IGNORECASE):
         return True  # a question about the step
+    if _READY_TO.search(before_unit(sentence, first_unit)):
+        return True  # "get ready to stop", "stand by, ready to press it": readiness, not the step
     units = sentence.units
     for i in range(first_unit - 1, max(-1, first_unit - 7), -1):
         if sentence.words[units[i].first] == "and" and i > 0 and sentence.words[units[i - 1].first] in ("it", "them"):
