@@ -1680,3 +1680,13 @@ def test_left_the_side_is_not_left_the_verb(answer, caught):
 def test_getting_ready_to_do_a_step_is_not_doing_it(answer, met):
     """(2026-12w dev) "I'd keep loading but … get ready to stop" met the stopping step."""
     assert grade(MIXER, answer).criteria["stop"].met is met
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop, tell Bea and if Tom gets upset, keep him back.",
+    "Press the stop. I'd tell Bea calmly and if it gets worse, isolate it.",
+])
+def test_a_condition_after_and_if_belongs_to_the_next_step(answer):
+    """(2026-12z dev) "I'd explain calmly to the man and if he gets worse, walk to the cab and call Control" lost the
+    calm explanation: the condition opens the next clause, it does not hold back the step before it."""
+    assert grade(MIXER, answer).criteria["tell"].met

@@ -117,7 +117,7 @@ _TURNED_DOWN = re.compile(
 _ISNT = re.compile(r"\b(?:isn't|aren't|wasn't|is not|are not|was not)\s+(?:really\s+)?"
                    r"(?:needed|required|necessary|important|essential|mandatory)", re.IGNORECASE)
 _HEDGE_AFTER = re.compile(
-    r"^[\s,]*(?:[\w'-]+\s+){0,4}?(?:if|when)\s+(?:it's\s+|it\s+is\s+|really\s+)?(?:needed|necessary|required|"
+    r"^[\s,]*(?:(?!and\b)[\w'-]+\s+){0,4}?(?:if|when)\s+(?:it's\s+|it\s+is\s+|really\s+)?(?:needed|necessary|required|"
     r"i have to|i need to|i must|it gets worse|it gets bad|there's a problem|there is a problem|it's bad|"
     r"it is bad|needs be|it comes to it|possible|i can\b(?!\s+(?:see|reach|hear|get to))|i remember|i get time|"
     r"i have time)\b",
@@ -133,7 +133,7 @@ _LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|clos
                r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire|"
                r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)")
 # from the step on, within its clause (up to a comma, a full stop or "but", "then", "so", "and I" …)
-_SAME_CLAUSE = r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we)\b)[^.;:!?,]){0,60}?"
+_SAME_CLAUSE = r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we|and if|and when|and once|and in case)\b)[^.;:!?,]){0,60}?"
 _IF_ONLY_AFTER = re.compile(
     _SAME_CLAUSE + r"(?<!ask )(?<!asks )(?<!check )(?<!see )"
     r"(?<!know )\bif\s+(?:[\w'-]+\s+){1,3}?"
