@@ -1690,3 +1690,30 @@ def test_a_condition_after_and_if_belongs_to_the_next_step(answer):
     """(2026-12z dev) "I'd explain calmly to the man and if he gets worse, walk to the cab and call Control" lost the
     calm explanation: the condition opens the next clause, it does not hold back the step before it."""
     assert grade(MIXER, answer).criteria["tell"].met
+
+
+def _zone_drill() -> Drill:
+    return mixer_with(
+        criterion=[{"id": "stay-out", "text": "Stays outside the taped slew zone", "required": True,
+                    "cues": ["stay outside the tape"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "duck", "text": "Ducking under the tape into the slew zone",
+                   "cues": ["duck under", "go under the tape", "go in"]}])
+
+
+@pytest.mark.parametrize("answer, met", [
+    ("I don't go in, and I tell Bea.", True),
+    ("No ducking under that tape. I tell Bea.", True),
+    ("I tell Bea, then go in quick.", False),
+])
+def test_staying_out_is_met_by_refusing_to_go_in(answer, met):
+    """(2026-12y and 12z dev) "dont go in", "I no go under tape", "I wouldn't touch that bin" missed "Stays outside
+    the slew zone" / "Leaves the bin where it is": an abstaining step is met by refusing the forbidden act."""
+    assert grade(_zone_drill(), answer).criteria["stay-out"].met is met
+
+
+def test_what_the_trainee_says_calmly_is_the_message():
+    """(2026-12z dev) "Tell the resident calmly we can't take rubble" lost the calm step as declared unnecessary."""
+    drill = mixer_with(criterion=[{"id": "calm", "text": "Stays calm and explains once", "cues": ["calmly"]},
+                                  {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert grade(drill, "Press the stop. Tell Bea calmly we can't restart it yet.").criteria["calm"].met

@@ -901,8 +901,9 @@ def refused_after(sentence: Sentence, end_unit: int, first_unit: int | None = No
     step of telling someone tells them: "tell Bea the mixer is unsafe", from *first_unit* on)."""
     whole = after_unit(sentence, end_unit)
     rest = re.split(r"[,.;:!?]|\b(?:but|and then|so|because)\b", whole, maxsplit=1)[0]
-    if first_unit is not None and not BE_NEXT.match(rest) and any(
-            u.keys & TELLING for u in sentence.units[first_unit:end_unit + 1]):
+    if first_unit is not None and not BE_NEXT.match(rest) and (
+            any(u.keys & TELLING for u in sentence.units[first_unit:end_unit + 1])
+            or any(u.keys & {"lex:tell", "explain"} for u in sentence.units[max(0, first_unit - 3):first_unit])):
         return False
     said = sentence.text[:sentence.offsets[sentence.units[end_unit].last][1] - sentence.start]
     return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60])

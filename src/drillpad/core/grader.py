@@ -1010,7 +1010,11 @@ def _shared(a: str, b: str, synonyms: Synonyms) -> int:
 
 
 _PREVENTING = re.compile(r"\s*(?:stops|prevents|refuses to let|does not let|doesn't let|won't let|will not let|"
-                         r"forbids|tells (?:\w+ ){1,3}not to)\b", re.IGNORECASE)
+                         r"forbids|tells (?:\w+ ){1,3}not to"
+                         # a step of keeping out of it: "Stays outside the slew zone", "Leaves the bin where it is"
+                         r"|stays? (?:out|outside|off|clear|behind)|keeps? (?:out|off|clear)(?! \w+ (?:out|off|clear))"
+                         r"|leaves? (?:[\w-]+ ){1,4}(?:where (?:it|they) (?:is|are)|alone|in place|untouched))\b",
+                         re.IGNORECASE)
 
 
 def _prevented(drill: Drill, c: Criterion, synonyms: Synonyms) -> list[MustNot]:
