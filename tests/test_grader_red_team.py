@@ -1717,3 +1717,20 @@ def test_what_the_trainee_says_calmly_is_the_message():
     drill = mixer_with(criterion=[{"id": "calm", "text": "Stays calm and explains once", "cues": ["calmly"]},
                                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
     assert grade(drill, "Press the stop. Tell Bea calmly we can't restart it yet.").criteria["calm"].met
+
+
+@pytest.mark.parametrize("answer, met", [
+    ("Press the stop. If the hook can't reach it, I call Bea on channel 3.", True),
+    ("Press the stop, try the hook, if hook cant reach -> ch3 Bea.", True),
+])
+def test_a_step_whose_own_text_is_conditional_is_met_by_that_condition(answer, met):
+    """(2026-12z dev) "if hook cant reach -> ch3 Control" missed "Calls Control if the hook cannot reach it": the
+    step's own condition is no supposition."""
+    drill = mixer_with(criterion=[{"id": "call", "text": "Calls the shift lead if the hook cannot reach it",
+                                   "required": True, "cues": ["call bea", "ch3 bea"]},
+                                  {"id": "stop", "text": "Presses the stop", "cues": ["press the stop"]}])
+    assert grade(drill, answer).criteria["call"].met is met
+
+
+def test_a_step_without_a_condition_is_not_met_by_one():
+    assert not grade(MIXER, "Press the stop. I'd only tell Bea if the hook can't reach it.").criteria["tell"].met

@@ -486,7 +486,7 @@ _CASE_ARROW = re.compile(r"\s*(?:=>|->|→|=|:)")
 
 def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str, *,
             forbidden: bool = False, urgent: bool = False, after: int = -1, refusing: bool = False,
-            delegated: bool = False, timed: bool = False) -> _Found:
+            delegated: bool = False, timed: bool = False, conditional: bool = False) -> _Found:
     """The earliest clean match of any of *cues* (starting after the offset *after*), else what was seen instead;
     with *urgent* (the step is to be done at once), a match put off till later is refused; with *refusing* (the
     step is itself saying no: "Politely declines to work the tail-lift"), a negation is part of it ("tell him no
@@ -494,7 +494,8 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
     the valve to security", "Has an ambulance called"), someone else doing it is the step; with *timed* (the step's
     text is about when: "Takes it off only once the platform is on the ground"), a cue in a time clause counts."""
     waived = ({"negated", "declared unnecessary"} if refusing else set()) | (
-        {"by someone else"} if delegated else set()) | ({"circumstance"} if timed else set())
+        {"by someone else"} if delegated else set()) | ({"circumstance"} if timed else set()) | (
+        {"supposed"} if conditional else set())  # (the step's own condition, said as one: "if the hook can't reach -> call")
     per_cue = [[replace(m, refused="") if m.refused in waived else m
                 for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
                for q in cues]
@@ -576,10 +577,13 @@ _DELEGATED = re.compile(r"\s*(?:has|have|leaves?|hands?(?: over)?)\b", re.IGNORE
 _REFUSING = re.compile(r"\b(?:declin|refus|turns? down|says? no\b|tells? (?:him|her|them|the \w+) no\b)", re.IGNORECASE)
 
 
+_CONDITIONAL_STEP = re.compile(r"\b(?:if|unless|in case)\b", re.IGNORECASE)  # "Calls Control IF the hook cannot reach it"
+
+
 def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, urgent: bool = False,
                after: int = -1) -> _Found:
     how = {"refusing": bool(_REFUSING.search(c.text)), "delegated": bool(_DELEGATED.match(c.text)),
-           "timed": bool(_TIMED.search(c.text))}
+           "timed": bool(_TIMED.search(c.text)), "conditional": bool(_CONDITIONAL_STEP.search(c.text))}
     found = _search(c.cues, sentences, synonyms, text, urgent=urgent, after=after, **how) if c.cues \
         else _Found(False)
     if found.met or not c.parts:
