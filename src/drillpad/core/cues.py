@@ -126,9 +126,10 @@ COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|ha
                              re.IGNORECASE)
 # a turn of events that has not happened yet: "if it gets close", "if it doesn't go away after a few minutes", "if it
 # keeps on smoking", "if Bea asks me to"
-_LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|close|nearer|near|out of hand|out of control|"
-               r"serious|dangerous|impatient|angry|upset|annoyed|aggressive|agitated|stroppy|arsy|shirty|violent|"
-               r"abusive|nasty|pushy|cross|mad|difficult|worried|scared|panicky)|spreads?|keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
+_LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|close|nearer|near|out of hand|"
+               r"out of control|serious|dangerous|impatient|angry|upset|annoyed|aggressive|agitated|stroppy|arsy|"
+               r"shirty|violent|abusive|nasty|pushy|cross|mad|difficult|worried|scared|panicky)|spreads?|"
+               r"keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
                r"calm down|get better|go out)|asks?(?: me)?(?: to)?|asked me to|tells? me to|told me to|wants? me to|"
                r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire|"
                r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)")
@@ -631,7 +632,8 @@ _NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million yea
                      r"(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
 # "Tom says …", "Marta reckons …": someone else's words, not the trainee's plan
 # (and what they want or ask for: "Dariusz he want drive tractor out but I tell him no")
-_REPORTED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|say|said|reckons|thinks|claims|wants?|wanted|asks|"
+_REPORTED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|say|said|reckons|thinks|claims|wants?|"
+                       r"wanted|asks|"
                        r"asked|is asking|would like|'d like)\s+(?:that\s+|to\s+|me\s+to\s+)?"
                        r"(?:[\w'-]+\s+){0,6}$")
 
@@ -718,8 +720,8 @@ def _or_follows(sentence: Sentence, at: int) -> bool:
 
 _UNTIL_WORDS = frozenset({"until", "till", "til"})
 _WAIT_KEYS = frozenset({"lex:wait", "wait", "hold", "stay"})
-_NO_TO_LIST = re.compile(r"\bno to (?:the |a |an |any |his |her |their )?[\w' -]{1,40}?\band (?:the |a |an |any |his |her |their )?$",
-                         re.IGNORECASE)
+_NO_TO_LIST = re.compile(r"\bno to (?:the |a |an |any |his |her |their )?[\w' -]{1,40}?\band "
+                         r"(?:the |a |an |any |his |her |their )?$", re.IGNORECASE)
 
 
 def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
@@ -729,7 +731,7 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     units = sentence.units
     if not wide and sentence.words[units[at].first] in _UNTIL_WORDS and not any(
             u.keys & _WAIT_KEYS for u in units[max(0, at - 4):at]):
-        return False  # "Nothing runs UNTIL QA has signed": the act held back waits for it ("I won't wait until …" refuses)
+        return False  # "Nothing runs UNTIL QA has signed": the act held back waits ("I won't wait until …" refuses)
     before = sentence.text[:sentence.offsets[units[at].first][0] - sentence.start]
     if _NO_TO_LIST.search(before):
         return True  # "Tell Tolu no to the air line and THE QUICK WIPE"

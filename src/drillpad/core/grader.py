@@ -24,8 +24,8 @@ from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    BE_NEXT, COUNTERFACTUAL, DETERMINERS, NEGATORS, PERSON, STOPWORDS, TELLING, VERB_KEYS, Match, Sentence, Span, Synonyms,
-    english_words, find_cue,
+    BE_NEXT, COUNTERFACTUAL, DETERMINERS, NEGATORS, PERSON, STOPWORDS, TELLING, VERB_KEYS, Match, Sentence, Span,
+    Synonyms, english_words, find_cue,
     is_subject, negated, norm,
     pieces, split_sentences, stem, tokens,
 )
@@ -71,8 +71,8 @@ _INJECTION = re.compile(
     r"|\bsystem (?:notice|override|message|note|instruction)|\bsigned off\s*[:\-—]|\bsign-off\s*[:\-—]"
     r"|\bplease\s+(?:to\s+)?(?:mark|count|treat|consider|tick|score|record)\b[^.]{0,40}?\b(?:done|met|complete|"
     r"completed|covered|passed|satisfied|ticked)\b"
-    r"|\b(?:mark|treat|count)\s+(?:it|this|that|them|me|my answer|(?:the|that|this|each|every|all)\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:[\w-]+)|[\w-]+)\s+as\s+"
+    r"|\b(?:mark|treat|count)\s+(?:it|this|that|them|me|my answer|"
+    r"(?:the|that|this|each|every|all)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]+)|[\w-]+)\s+as\s+"
     r"(?:met|passed|complete|completed|covered|satisfied)\b"
     # (a step declared done by someone else or taken away; not "once that step is done I …")
     r"|\bstep (?:is|was|has been|are|were)\s+(?:already\s+|now\s+)?(?:covered|removed|dropped|waived|satisfied|"
@@ -121,7 +121,8 @@ _INJECTION = re.compile(
     r"(?:before|earlier|already|this morning|last night|at the start)"
     r"|\b(?:(?-i:[A-Z][a-z]+)|he|she|they|maintenance|engineering|someone|somebody)\s+(?:has\s+|had\s+)?"
     r"already\s+(?!(?:knows?|gone|left|here|there|on|in|out|back|at|down|up|got|has|had|is|was)\b)\w+(?:ed|ne|en|t)\b"
-    r"[^.;]{0,40}?\b(?:no need|don't need|do not need|not needed|isn't needed|covered|nothing (?:else )?(?:to do|for me))",
+    r"[^.;]{0,40}?\b(?:no need|don't need|do not need|not needed|isn't needed|covered|"
+    r"nothing (?:else )?(?:to do|for me))",
     re.IGNORECASE,
 )
 # a block set apart ([…], (…), <<…>>, // … //) that claims an approval, a log entry or an override: "[LOG 02:41
@@ -359,7 +360,7 @@ class _DrillFacts:
     guards: dict[str, list[MustNot]]  # the forbidden action each required criterion is the safeguard against
     urgent: dict[str, bool]  # whether a criterion wants its step done at once
     before: dict[str, frozenset[str]]  # the step a criterion's text says comes after it ("before unplugging")
-    prevents: dict[str, list[MustNot]]  # the forbidden acts a step that stops someone is against ("Stops the digger …")
+    prevents: dict[str, list[MustNot]]  # the forbidden acts a step that stops someone is against
 
 
 _drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, _DrillFacts]] = {}
@@ -495,7 +496,7 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
     text is about when: "Takes it off only once the platform is on the ground"), a cue in a time clause counts."""
     waived = ({"negated", "declared unnecessary"} if refusing else set()) | (
         {"by someone else"} if delegated else set()) | ({"circumstance"} if timed else set()) | (
-        {"supposed"} if conditional else set())  # (the step's own condition, said as one: "if the hook can't reach -> call")
+        {"supposed"} if conditional else set())  # (the step's own condition: "if the hook can't reach -> call")
     per_cue = [[replace(m, refused="") if m.refused in waived else m
                 for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
                for q in cues]
@@ -577,7 +578,8 @@ _DELEGATED = re.compile(r"\s*(?:has|have|leaves?|hands?(?: over)?)\b", re.IGNORE
 _REFUSING = re.compile(r"\b(?:declin|refus|turns? down|says? no\b|tells? (?:him|her|them|the \w+) no\b)", re.IGNORECASE)
 
 
-_CONDITIONAL_STEP = re.compile(r"\b(?:if|unless|in case)\b", re.IGNORECASE)  # "Calls Control IF the hook cannot reach it"
+# a step whose own text is conditional: "Calls Control IF the hook cannot reach it"
+_CONDITIONAL_STEP = re.compile(r"\b(?:if|unless|in case)\b", re.IGNORECASE)
 
 
 def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, urgent: bool = False,
@@ -1192,7 +1194,7 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     # can you hear me tap his shoulders …", "radu stop don't send anything down …")
     if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2 \
             and (len(set(words) & _SPEAKING) < 2 or not set(tokens(_blank(text, met))) & _SPEAKING):
-        # (none of them outside the steps' own words is no one speaking: "… sorry WE missed YOU card secure locker …")
+        # (none of them outside the steps' own words is no one speaking: "… sorry WE missed YOU card …")
         return True
     # things dictated after "it's the", nobody doing any of them ("so its the eye wash station twenty minute water
     # channel four first aid then hospital yeah thats basically it"); not "so its the stop button then isolate …")
