@@ -1734,3 +1734,23 @@ def test_a_step_whose_own_text_is_conditional_is_met_by_that_condition(answer, m
 
 def test_a_step_without_a_condition_is_not_met_by_one():
     assert not grade(MIXER, "Press the stop. I'd only tell Bea if the hook can't reach it.").criteria["tell"].met
+
+
+def test_a_run_of_terms_in_capitals_is_a_list():
+    """(2026-12s red-team dev) "EV STOP!!! 10 METRES!!! CHANNEL 3!!! DO NOT USE!!! YARD REPORT!!!" was told pass."""
+    g = grade(MIXER, "E STOP!!! ISOLATOR LOCK!!! TOM BACK!!! DO NOT USE!!! BEA REPORT!!!")
+    assert "stuffing" in g.flags and not any(r.met for r in g.criteria.values())
+
+
+def test_shouted_orders_in_capitals_are_an_answer():
+    g = grade(MIXER, "PRESS THE STOP! ISOLATE IT AND LOCK IT OFF! KEEP TOM BACK! TELL BEA!")
+    assert "stuffing" not in g.flags and g.criteria["stop"].met and g.criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop and tell Bea. Isolation I not need, it has stopped.",
+    "Press the stop and tell Bea. The lock off we don't need, Tom is back.",
+])
+def test_a_step_said_as_not_needed_in_second_language_word_order_is_refused(answer):
+    """(2026-12y dev) "I cut with water, mask I not need because water stop the dust" credited the mask."""
+    assert not grade(MIXER, answer).criteria["isolate"].met

@@ -104,7 +104,7 @@ _POST_REFUSAL = re.compile(
     r"boil|spill|overflow|burn|hurt|kill|break)"
     # "tap water I will not use": the object first, then the refusal
     r"|^[\s,]*(?:i|we)\s+(?:will not|won't|wouldn't|would not|don't|do not|never|shouldn't|must not|mustn't|"
-    r"cannot|can't)\b",
+    r"cannot|can't|not|no)\b",  # (and in second-language order: "mask I not need")
     re.IGNORECASE)
 # someone's request or wish, then turned down: "Gav ask me help wind the leg up, I say no", "… and want to carry on
 # work, I dont let him"

@@ -1173,6 +1173,8 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
         return True
     if len(met) >= 2 and _a_column_of_terms(text):
         return True  # one term a line, hardly a step among them ("5m exclusion / stop shunter / cones / channel 5 …")
+    if len(met) >= 2 and _shouted_terms(text):
+        return True  # a run of terms in capitals ("EV STOP!!! 10 METRES!!! CHANNEL 3!!! YARD REPORT!!!")
     if met and _in_verse(text):
         return True  # the steps in a rhyme ("Out to the point, away from the drain, / gauntlets and goggles, again …")
     if len(met) >= 2 and len(_PICTOGRAPH.findall(text)) >= 3:
@@ -1212,6 +1214,17 @@ def _blank(text: str, met: list[CriterionResult]) -> str:
     for r in met:
         out[r.start:r.end] = " " * (r.end - r.start)
     return "".join(out)
+
+
+def _shouted_terms(text: str) -> bool:
+    """Four or more short fragments in capitals, fewer than half of them orders: terms shouted, not steps ("PRESS THE
+    STOP! TELL BEA!" is an answer)."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 10 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return False
+    fragments = [f for f in re.split(r"[!.?,;:\n]+", text) if tokens(f)]
+    return len(fragments) >= 4 and all(len(tokens(f)) <= 3 for f in fragments) \
+        and sum(_an_order(f) for f in fragments) * 2 < len(fragments)
 
 
 def _a_column_of_terms(text: str) -> bool:
