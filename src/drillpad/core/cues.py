@@ -502,6 +502,7 @@ class Synonyms:
 
 
 _SIDE_OF = frozenset("hand side engine wing door lane turn aisle leg arm eye foot knee shoulder wheel".split())
+_BEFORE_SIDE = DETERMINERS | {"on", "to", "your", "my", "his", "her"}
 
 
 def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentence]:
@@ -521,7 +522,7 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
                      and words[i + 2] in DETERMINERS else w for i, w in enumerate(words)]
             # "the LEFT engine", "on the left side": the side, not the verb "leave"
             words = ["left" if w == "leave" and low[offsets[i][0] - start:offsets[i][1] - start] == "left" and (
-                (i > 0 and words[i - 1] in DETERMINERS | {"on", "to", "your", "my", "his", "her"})
+                (i > 0 and words[i - 1] in _BEFORE_SIDE)
                 or (i + 1 < len(words) and words[i + 1] in _SIDE_OF)) else w for i, w in enumerate(words)]
             stems = [stem(w) for w in words]
             out.append(Sentence(len(out), start, chunk, words, stems, offsets,
@@ -732,8 +733,7 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     if not wide and sentence.words[units[at].first] in _UNTIL_WORDS and not any(
             u.keys & _WAIT_KEYS for u in units[max(0, at - 4):at]):
         return False  # "Nothing runs UNTIL QA has signed": the act held back waits ("I won't wait until …" refuses)
-    before = sentence.text[:sentence.offsets[units[at].first][0] - sentence.start]
-    if _NO_TO_LIST.search(before):
+    if "no" in sentence.words and _NO_TO_LIST.search(before_unit(sentence, at)):
         return True  # "Tell Tolu no to the air line and THE QUICK WIPE"
     coordinated = False
     verbs = 0  # a negator governs one verb and its object: "wouldn't PRESS the e-stop"
@@ -903,18 +903,24 @@ def refused_after(sentence: Sentence, end_unit: int, first_unit: int | None = No
     step of telling someone tells them: "tell Bea the mixer is unsafe", from *first_unit* on)."""
     whole = after_unit(sentence, end_unit)
     rest = re.split(r"[,.;:!?]|\b(?:but|and then|so|because)\b", whole, maxsplit=1)[0]
-    if first_unit is not None and not BE_NEXT.match(rest) and (
-            any(u.keys & TELLING for u in sentence.units[first_unit:end_unit + 1])
-            or any(u.keys & {"lex:tell", "explain"} for u in sentence.units[max(0, first_unit - 3):first_unit])):
+    if first_unit is not None and (tells(sentence.units[first_unit:end_unit + 1], rest) or tells(
+            sentence.units[max(0, first_unit - 3):first_unit], rest, _TELLING_BEFORE)):
         return False
     said = sentence.text[:sentence.offsets[sentence.units[end_unit].last][1] - sentence.start]
     return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60])
                 or (_TURNED_DOWN.match(whole) and _OFFERED.search(said)))
 
 
-TELLING = frozenset({"lex:tell", "lex:call", "explain", "warn", "say", "shout", "ask"})
-BE_NEXT = re.compile(r"^[\s,]*(?:is|are|was|were|'s|be|being|isn't|aren't|wasn't|weren't|can|can't|cannot|could|"
+_TELLING = frozenset({"lex:tell", "lex:call", "explain", "warn", "say", "shout", "ask"})
+_TELLING_BEFORE = frozenset({"lex:tell", "explain"})  # a telling verb just before the step ("tell Bea calmly …")
+_BE_NEXT = re.compile(r"^[\s,]*(?:is|are|was|were|'s|be|being|isn't|aren't|wasn't|weren't|can|can't|cannot|could|"
                       r"not|n't|no longer|never|optional|pointless|unnecessary)\b", re.IGNORECASE)
+
+
+def tells(units: list[Unit], rest: str, keys: frozenset[str] = _TELLING) -> bool:
+    """Whether *units* tell someone something and *rest* is the message ("tell Bea the mixer is unsafe"), not a word
+    about the telling itself ("telling Bea isn't needed")."""
+    return any(u.keys & keys for u in units) and not _BE_NEXT.match(rest)
 
 
 # someone else's wish or offer, before the act they want: "Gav ask me …", "the loader wants to …", "someone brings …"
@@ -1351,16 +1357,16 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "unavailable"  # (for a forbidden action it is the reason, not a refusal: "the marshal's away so I…")
     if not_mine(s, a):
         return "not committed"
-    if suppositions and _NO_WAY.search(_clause_start(s, a)):
+    clause = _clause_start(s, a) if suppositions else ""
+    if suppositions and _NO_WAY.search(clause):
         return "negated"  # "there's no way I lift it on my own"
-    if suppositions and _REPORTED.search(_clause_start(s, a)) and not _let_if_wanted(s, a) \
-            and not _IF_SAYS_I.search(_clause_start(s, a)):
+    if suppositions and _REPORTED.search(clause) and not _let_if_wanted(s, a) and not _IF_SAYS_I.search(clause):
         return "circumstance"  # what someone else says: "Tom says it's fine to restart the mixer"
     if _compared_with(s, a):
         return "negated"  # "quicker than an ambulance", "faster than waiting for the ambulance"
     if not suppositions and (someone_else_will(s, a) or _BY_SOMEONE.match(after_unit(s, b))):
         return "by someone else"  # (also "isolated and locked off BY MAINTENANCE")
-    if suppositions and _AUTHORISED_WILL.search(_clause_start(s, a)):
+    if suppositions and _AUTHORISED_WILL.search(clause):
         return "by someone else"  # a job left to whom the SOP gives it: "The engineer will fix the hose"
     why = hedged(s, a, b)
     return "" if why in ("maybe", "later") and suppositions else why  # "I might just reach in" is still said

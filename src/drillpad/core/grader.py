@@ -24,9 +24,9 @@ from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    BE_NEXT, COUNTERFACTUAL, DETERMINERS, NEGATORS, PERSON, STOPWORDS, TELLING, VERB_KEYS, Match, Sentence, Span,
+    COUNTERFACTUAL, DETERMINERS, NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span,
     Synonyms, english_words, find_cue,
-    is_subject, negated, norm,
+    is_subject, negated, norm, tells,
     pieces, split_sentences, stem, tokens,
 )
 from drillpad.core.pack import Criterion, Drill, MustNot, Prompt
@@ -686,13 +686,15 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             results[c.id] = CriterionResult(c.id, False, 0.5, "", note="partly mentioned; a manager will check")
         else:
             results[c.id] = CriterionResult(c.id, False, 0.9, "")
+    # each forbidden act looked for once: refused here, said below
+    found_forbidden = {m.id: _search(m.cues, sentences, synonyms, cleaned, forbidden=True) for m in drill.must_not}
     # a step that stops someone doing something is met by refusing that act in the forbidden act's own words
     # ("Gareth, hold it, not with the bucket" stops the digger from going in with the bucket)
     for cid, prevented in facts.prevents.items():
         if results[cid].met or results[cid].note:
             continue
         for m in prevented:
-            f = _search(m.cues, sentences, synonyms, cleaned, forbidden=True)
+            f = found_forbidden[m.id]
             if not f.met and f.refused == "negated" and f.start >= 0:
                 results[cid] = CriterionResult(cid, True, 0.7, f.evidence, f.start, f.end,
                                                note="said as refusing the forbidden act")
@@ -731,7 +733,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                                                  "the SOP order is the other way round")
     violations: list[Violation] = []
     for m in drill.must_not:
-        f = _search(m.cues, sentences, synonyms, cleaned, forbidden=True)
+        f = found_forbidden[m.id]
         if not f.met and injected:
             f = _own_act_in_note(m.cues, said_sentences, synonyms, answer)
         if not f.met:
@@ -920,8 +922,8 @@ def _dismissed(mine: frozenset[str], sentences: list[Sentence], text: str) -> _F
             before = _in_clause_before(text, s, a)
             rest = text[b:s.start + len(s.text)]
             after = re.split(r"[,.;:!?]", rest, maxsplit=1)[0]
-            message = u.keys & TELLING and not BE_NEXT.match(after)  # what is told: "tell Bea the guard isn't needed"
-            if _DISMISS_BEFORE.search(before) or (_DISMISS_AFTER.match(after) and not message) \
+            # (what a telling step tells is the message: "tell Bea the guard isn't needed")
+            if _DISMISS_BEFORE.search(before) or (_DISMISS_AFTER.match(after) and not tells([u], after)) \
                     or _waved_by_pronoun(before, rest):
                 return _Found(False, a, b, text[a:b], refused="declared unnecessary")
     return None
@@ -1023,13 +1025,17 @@ _PREVENTING = re.compile(r"\s*(?:stops|prevents|refuses to let|does not let|does
                          re.IGNORECASE)
 
 
-def _prevented(drill: Drill, c: Criterion, synonyms: Synonyms) -> list[MustNot]:
-    """The forbidden acts a step that stops someone doing something is against: those whose text shares the most
-    content words with the step's ("Stops the digger from going in with the bucket near the cable" / "Digging with
-    the bucket near the marked cable")."""
-    scored = [(_shared(c.text, m.text, synonyms), m) for m in drill.must_not]
+def _closest(drill: Drill, text: str, synonyms: Synonyms) -> list[MustNot]:
+    """The forbidden acts whose text shares the most content words with *text*, two or more."""
+    scored = [(_shared(text, m.text, synonyms), m) for m in drill.must_not]
     best = max((n for n, _ in scored), default=0)
     return [m for n, m in scored if n == best] if best >= 2 else []
+
+
+def _prevented(drill: Drill, c: Criterion, synonyms: Synonyms) -> list[MustNot]:
+    """The forbidden acts a step that stops someone doing something is against: the closest by their texts ("Stops
+    the digger from going in with the bucket near the cable" / "Digging with the bucket near the marked cable")."""
+    return _closest(drill, c.text, synonyms)
 
 
 def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
@@ -1037,10 +1043,7 @@ def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
     content words with the step's, two or more ("Uses the flatbed trolley instead of carrying it 15
     metres" / "Carrying the box the 15 metres … instead of using the trolley"). Not those merely
     allowed after the step (unless_after): skipping the lock-off is not pulling the jam out by hand."""
-    text = next(c.text for c in drill.criterion if c.id == criterion)
-    scored = [(_shared(text, m.text, synonyms), i) for i, m in enumerate(drill.must_not)]
-    best = max((n for n, _ in scored), default=0)
-    tied = [drill.must_not[i] for n, i in scored if n == best] if best >= 2 else []
+    tied = _closest(drill, next(c.text for c in drill.criterion if c.id == criterion), synonyms)
     # only one that says it is a shortcut ("… without a pendant", "… before it is restrained"): refusing "the recovery
     # position once the jerking stops" is not "holding them down or trying to stop the jerking"
     return [m for m in tied if _SHORTCUT.search(m.text)]
