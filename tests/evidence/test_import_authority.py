@@ -61,17 +61,33 @@ def test_a_demonstration_claiming_the_manager_as_source_is_refused(pair, manager
 
 
 def test_events_for_a_learner_on_no_roster_wait_and_are_never_applied(pair, manager_keys):
-    """A3 (roaming): a workstation may hold the team's roster learners, never one nobody enrolled."""
+    """A3 (roaming): a workstation may hold the team's roster learners, never one nobody enrolled. The events about
+    such a learner wait, set aside; the rest of the bundle is imported and the device's next bundles are not held."""
     import uuid
 
     device, manager, share = pair
     keys = enrol(device, manager, share)
     stranger = str(uuid.uuid4())
-    name = forge(device, share, events=[event(device, learner=stranger)])
+    name = forge(device, share, events=[event(device, learner=stranger), event(device, 2)])
     out = {o.file: o for o in manager.evidence.import_folder(share, keys)}[name]
-    assert out.outcome == "held" and "rule A3" in out.reason and "not on the team's roster" in out.reason
+    assert out.outcome == "imported" and "1 about a learner not introduced here yet set aside" in out.reason
     assert manager.db.execute("SELECT count(*) FROM events WHERE learner_id = ?", [stranger]).fetchone()[0] == 0
-    assert (share / name).exists()  # waits in the folder, not quarantined
+    assert [(p["learner_id"], p["events"]) for p in manager.evidence.parked()] == [(stranger, 1)]
+
+
+def test_a_rule_broken_after_an_event_for_an_unknown_learner_still_refuses_the_bundle(pair, manager_keys):
+    """Setting the events about a learner not known yet aside checks every rule on every event: a manager decision
+    after one of them refuses the whole bundle, nothing set aside."""
+    import uuid
+
+    device, manager, share = pair
+    keys = enrol(device, manager, share)
+    stranger = str(uuid.uuid4())
+    forged = event(device, 2, kind="signoff", learner=stranger,
+                   payload={"behaviour": "isolation", "level": 5, "note": "forged", "by": "manager"})
+    name = forge(device, share, events=[event(device, learner=stranger), forged])
+    _refused(manager, share, keys, name, "event 2", "rule A2")
+    assert manager.evidence.parked() == []
 
 
 def test_events_for_a_roster_learner_from_any_team_workstation_are_accepted(pair, manager_keys):

@@ -398,3 +398,46 @@ def test_cards_left_to_compute_when_a_sync_stopped_are_computed_at_the_next(team
     assert _cards(c, sam.id) == []
     c.evidence.send_folder(team.share)
     assert _cards(c, sam.id) == _cards(a, sam.id) != []
+
+
+def test_practice_for_a_learner_whose_introduction_has_not_reached_the_manager_blocks_nothing(team):
+    """A roaming learner's practice on workstation B reaches the manager before the bundle of A, the workstation
+    that enrolled them (A's PC is off, or its bundle was lost from the share; A sends it again until it is
+    acknowledged). The records about that learner wait, set aside; the rest of B's bundle, and every bundle B sends
+    after it, are imported; once A's bundle arrives the records set aside are applied, and the manager holds the
+    same history as a rebuild computes."""
+    a, b, _ = team.stations
+    team.sync()
+    team.sync()
+    sam = a.add_learner("Sam Ortiz", "dock-hand")
+    practise(a, sam.id, 3)
+    a.evidence.send_folder(team.share)
+    b.evidence.send_folder(team.share)  # B takes A's bundle from the share: Sam practises on B too
+    assert b.learner("Sam Ortiz").id == sam.id
+    lost = team.share.parent / "lost"
+    lost.mkdir()
+    for p in team.share.glob(f"*-{a.device_id}-*.bundle*"):
+        p.rename(lost / p.name)  # A's bundle leaves the share before the manager imports it
+    practise(b, sam.id, 4)
+    bo = b.add_learner("Bo Chen", "dock-hand")
+    practise(b, bo.id, 2)
+    b.evidence.send_folder(team.share)
+    ev = team.manager.evidence
+    out = [o for o in ev.import_folder(team.share, team.keys) if o.device == b.device_id]
+    assert out and all(o.outcome in ("imported", "already") for o in out), out
+    assert any("set aside" in o.reason for o in out), out
+    count = "SELECT count(*) FROM events WHERE learner_id = ?"
+    assert team.manager.db.execute(count, [bo.id]).fetchone()[0] == b.db.execute(count, [bo.id]).fetchone()[0]
+    assert team.manager.db.execute(count, [sam.id]).fetchone()[0] == 0
+    practise(b, bo.id, 2, k=2)  # B's next bundle is not held behind the one about Sam
+    b.evidence.send_folder(team.share)
+    assert [o.outcome for o in ev.import_folder(team.share, team.keys) if o.device == b.device_id][-1] == "imported"
+    assert team.manager.db.execute(count, [bo.id]).fetchone()[0] == b.db.execute(count, [bo.id]).fetchone()[0]
+    for p in lost.iterdir():
+        p.rename(team.share / p.name)  # A's bundle arrives after all
+    ev.import_folder(team.share, team.keys)
+    both = "SELECT count(*) FROM events WHERE learner_id = ? AND device_id IN (?, ?)"
+    want = b.db.execute(both, [sam.id, a.device_id, b.device_id]).fetchone()[0]
+    assert team.manager.db.execute(both, [sam.id, a.device_id, b.device_id]).fetchone()[0] == want
+    assert team.manager.db.execute("SELECT count(*) FROM parked_events").fetchone()[0] == 0
+    assert team.manager.rebuild()["aggregates_differed"] == 0  # (cards are the workstations': not kept here)

@@ -218,3 +218,34 @@ def test_every_heat_map_header_fits_its_column(qtbot, team):
             if metrics.horizontalAdvance(line) + 8 > table.columnWidth(column):
                 too_wide[line] = (metrics.horizontalAdvance(line), table.columnWidth(column))
     assert not too_wide, too_wide
+
+
+def test_records_waiting_for_a_person_not_enrolled_here_are_said_on_the_devices_tab(qtbot, team, minipack, tmp_path,
+                                                                                     clock, monkeypatch):
+    """A workstation's records about someone whose own workstation's bundle has not arrived wait, set aside; the
+    Devices tab says how many, from which workstation, and that the rest was imported."""
+    import uuid
+
+    from tests.evidence.conftest import event, forge
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    device = Workspace(Paths.resolve(tmp_path / "device", env={}), clock=clock)
+    device.import_pack(minipack)
+    device.evidence.import_team_file(team.evidence.export_team_file(tmp_path / "team.json"))
+    device.add_learner("Ana Lima", "dock-hand")
+    device.evidence.send_folder(tmp_path / "usb")
+    w, screen = unlocked(qtbot, team)
+    screen.tabs.setCurrentWidget(screen.devices)
+    screen.devices.import_folder(tmp_path / "usb")
+    screen.devices.devices.selectRow(0)
+    screen.devices._approve()
+    screen.devices.import_folder(tmp_path / "usb")
+    assert screen.devices.parked_note.isHidden()
+    forge(device, tmp_path / "usb", events=[event(device, learner=str(uuid.uuid4())), event(device, 2)])
+    device.close()
+    screen.devices.import_folder(tmp_path / "usb")
+    note = screen.devices.parked_note
+    assert not note.isHidden()
+    name = screen.devices.devices.model().index(0, 0).data()
+    assert f"1 record(s) from “{name}” wait for a person not enrolled here yet" in note.text(), note.text()

@@ -11,7 +11,9 @@ bundle signed by a **device** key, before anything is applied (one broken rule r
   by the manager, or introduced by an approved workstation's ``learner.added`` — roaming, one person on any
   team workstation) or introduced earlier in this bundle; a ``learner.added`` never takes over an id another
   device introduced. A learner not known *yet* (their own workstation's bundle has not been imported) is not a
-  refusal: the bundle waits (``unknown-learner``) and is tried again;
+  refusal: on the manager's PC the events about them are set aside (``parked_events``) and applied when that
+  bundle arrives, the rest of the bundle is imported; a workstation taking a peer's bundle waits
+  (``unknown-learner``) and tries it again;
 - **A4** ``source`` is one it may claim: a demonstration is ``self`` or ``peer``, never ``manager``;
 - **A5** a review request points at one of that learner's own attempts.
 
@@ -42,8 +44,11 @@ def _on_roster(db: Database, learner: str) -> bool:
     return db.execute("SELECT 1 FROM learners WHERE id = ?", [learner]).fetchone() is not None
 
 
-def check_device_events(db: Database, device: str, events: Iterable[dict], *, from_roster: bool = False) -> None:
+def check_device_events(db: Database, device: str, events: Iterable[dict], *, from_roster: bool = False,
+                        park: bool = False) -> frozenset[str]:
     """Refuse (``BundleRefused``, kind ``authority``) the first event a workstation may not send.
+    *park*: a learner not known here yet is returned (every rule still checked on every event) instead of raising
+    ``unknown-learner``, so that the events about them can wait while the rest of the bundle is imported.
     *from_roster* (a workstation checking a peer's bundle): a learner known here without a ``learner.added``
     came from the manager's signed roster, which lists a learner only after the manager checked who introduced
     them; their introducing device's ``learner.added`` is then accepted here (the manager still refuses a
@@ -51,6 +56,7 @@ def check_device_events(db: Database, device: str, events: Iterable[dict], *, fr
     introduced: set[str] = set()
     attempts: dict[str, str] = {}
     names: set[str] = set()
+    unknown: set[str] = set()
     for n, e in enumerate(events, 1):
         kind, learner, p = e["kind"], e["learner_id"], e["payload"]
         if kind in MANAGER_KINDS:
@@ -70,10 +76,12 @@ def check_device_events(db: Database, device: str, events: Iterable[dict], *, fr
                               "workstation holds one learner per name")
             names.add(p["name"].casefold())
             introduced.add(learner)
-        elif learner is not None and learner not in introduced and not _on_roster(db, learner):
-            raise BundleRefused(f"event {n} ({kind} {e['id']}): rule A3: learner {learner} is not on the team's "
-                                "roster here yet (their own workstation's bundle may not have come through); the "
-                                "bundle waits and is tried again", "unknown-learner")
+        elif learner is not None and learner not in introduced and (learner in unknown or not _on_roster(db, learner)):
+            if not park:
+                raise BundleRefused(f"event {n} ({kind} {e['id']}): rule A3: learner {learner} is not on the team's "
+                                    "roster here yet (their own workstation's bundle may not have come through); the "
+                                    "bundle waits and is tried again", "unknown-learner")
+            unknown.add(learner)
         if kind == "demonstration" and p.get("source", "self") not in DEVICE_SOURCES:
             raise _refuse(n, e, "A4", f"source {p.get('source')!r} is not one a workstation may claim "
                           f"({' or '.join(DEVICE_SOURCES)}); the manager's own confirmations are the manager's")
@@ -84,6 +92,10 @@ def check_device_events(db: Database, device: str, events: Iterable[dict], *, fr
             if target is None:
                 row = db.execute("SELECT learner_id FROM events WHERE id = ? AND kind = 'review'",
                                  [p["event"]]).fetchone()
+                if row is None and park:  # an attempt set aside from an earlier bundle, waiting like this request
+                    row = db.execute("SELECT learner_id FROM parked_events WHERE id = ? AND kind = 'review'",
+                                     [p["event"]]).fetchone()
                 target = row[0] if row else None
             if target != learner:
                 raise _refuse(n, e, "A5", "a review request must point at one of the same learner's attempts")
+    return frozenset(unknown)

@@ -158,12 +158,13 @@ def _verify(ws, args: argparse.Namespace) -> int:
               f"{header.events} event(s)")
         if has_manager_keys(ws.paths.data_dir) and (os.environ.get(PASSPHRASE_ENV) or sys.stdin.isatty()):
             manifest, events = bundle_mod.open_bundle(cipher, _manager_keys(ws).identity, header)
-            try:  # who may say what: the import's own rules (read-only), so OK means the import would take it
-                authority.check_device_events(ws.db, header.device, events)
-            except BundleRefused as exc:
-                if exc.kind != "unknown-learner":
-                    raise
-                print(f"{path.name}: contents valid — {len(events)} event(s); the import would hold it: {exc.reason}")
+            # who may say what: the import's own rules (read-only), so OK means the import would take it
+            unknown = authority.check_device_events(ws.db, header.device, events, park=True)
+            if unknown:
+                aside = sum(e["learner_id"] in unknown for e in events)
+                print(f"{path.name}: contents valid — {len(events)} event(s); the import would set {aside} aside, "
+                      f"about {len(unknown)} learner(s) not introduced here yet, until the bundle of the workstation "
+                      "that enrolled them arrives")
                 return 0
             print(f"{path.name}: contents OK — {len(events)} event(s), created {manifest.created_at}")
     except OSError as exc:

@@ -787,7 +787,7 @@ class Evidence:
                 raise BundleRefused("the chain is broken: this bundle does not follow the last one imported from "
                                     "this device", "chain")
             _, events = bundle_mod.open_bundle(cipher, manager.identity, header)
-            new = self._apply(events, header, sha, name)
+            new, parked = self._apply(events, header, sha, name)
         except _AlreadyHad as had:
             self._ack(path, had.header, had.sha, manager)
             return ImportOutcome(name, "already", f"already had bundle {had.header.seq} from this device; "
@@ -800,7 +800,10 @@ class Evidence:
             return self._refuse(path, sig_path, ImportOutcome(name, "refused", exc.reason, device=claimed.device,
                                                               seq=claimed.seq), sha)
         self._ack(path, header, sha, manager)
-        return ImportOutcome(name, "imported", f"{new} new event(s) of {len(events)}", new, header.device, header.seq)
+        aside = (f"; {parked} about a learner not introduced here yet set aside until the bundle of the workstation "
+                 "that enrolled them arrives" if parked else "")
+        return ImportOutcome(name, "imported", f"{new} new event(s) of {len(events)}{aside}", new, header.device,
+                             header.seq)
 
     @staticmethod
     def _read_bundle(path: Path) -> bytes:
@@ -875,7 +878,7 @@ class Evidence:
                     raise _AlreadyHad(header, sha)
                 raise BundleRefused(f"another import took bundle {row[1]} from this device first; this bundle "
                                     f"{header.seq} no longer follows it", "replay")
-            authority.check_device_events(self.db, header.device, events)
+            unknown = authority.check_device_events(self.db, header.device, events, park=True)
             for n, e in enumerate(events, 1):
                 clash = self.db.execute("SELECT id FROM events WHERE device_id = ? AND seq = ?",
                                         [e["device_id"], e["seq"]]).fetchone()
@@ -887,10 +890,16 @@ class Evidence:
             for e in events:
                 if e["kind"] == "learner.added":
                     self._add_learner(e, header.device)
-            stored = event_store.stored_ids(self.db, [e["id"] for e in events if e["kind"] in pin_store.PIN_KINDS])
-            fresh = [e for e in events if e["kind"] in pin_store.PIN_KINDS and e["id"] not in stored]
-            new = event_store.apply(self.db, [event_store.Event(**e) for e in events])
-            pin_store.apply_events(self.db, fresh, now=self.now())
+            parked = [e for e in events if e["learner_id"] in unknown]
+            if parked:
+                self.db.conn.executemany(
+                    "INSERT INTO parked_events (id, device_id, seq, learner_id, kind, event, bundle_sha256, parked_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                    [[e["id"], e["device_id"], e["seq"], e["learner_id"], e["kind"], json.dumps(e, sort_keys=True),
+                      sha, self.now()] for e in parked])
+                events = [e for e in events if e["learner_id"] not in unknown]
+            events += self._released()  # set aside earlier for a learner this bundle introduces
+            new = self._store(events)
             self.db.execute("UPDATE peer_devices SET last_seq = ?, last_hash = ? WHERE id = ?",
                             [header.seq, sha, header.device])
             self.db.execute("INSERT INTO imported_bundles (device_id, seq, sha256, file, imported_at) "
@@ -898,7 +907,30 @@ class Evidence:
             self._log(ImportOutcome(name, "imported", f"{new} new event(s)", new, header.device, header.seq), sha)
             if self.after_verified_import is not None:
                 self.after_verified_import(events)
+        return new, len(parked)
+
+    def _store(self, events: list[dict]) -> int:
+        """Events (verified, authority checked) into the store with the PIN state they carry; how many were new."""
+        stored = event_store.stored_ids(self.db, [e["id"] for e in events if e["kind"] in pin_store.PIN_KINDS])
+        fresh = [e for e in events if e["kind"] in pin_store.PIN_KINDS and e["id"] not in stored]
+        new = event_store.apply(self.db, [event_store.Event(**e) for e in events])
+        pin_store.apply_events(self.db, fresh, now=self.now())
         return new
+
+    def _released(self) -> list[dict]:
+        """The events set aside for learners who are on the roster here now, taken out of waiting (in the caller's
+        transaction), in the order their devices made them."""
+        rows = self.db.execute("SELECT p.id, p.event FROM parked_events p JOIN learners l ON l.id = p.learner_id "
+                               "ORDER BY p.device_id, p.seq").fetchall()
+        if rows:
+            self.db.conn.executemany("DELETE FROM parked_events WHERE id = ?", [[r[0]] for r in rows])
+        return [json.loads(r[1]) for r in rows]
+
+    def parked(self) -> list[dict[str, Any]]:
+        """Records waiting for a learner not introduced here yet, per device and learner: how many, since when."""
+        return [dict(zip(("device_id", "learner_id", "events", "since"), r)) for r in self.db.execute(
+            "SELECT device_id, learner_id, count(*), min(parked_at) FROM parked_events GROUP BY device_id, learner_id "
+            "ORDER BY min(parked_at)")]
 
     def _add_learner(self, e: dict, device: str) -> None:
         p = e["payload"]

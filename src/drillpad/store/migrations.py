@@ -579,3 +579,23 @@ def m016_cards_pending(db: Database) -> None:
             item_id TEXT NOT NULL,
             PRIMARY KEY (learner_id, pack_id, item_kind, item_id)
         )""")
+
+
+@migrations()
+def m017_parked_events(db: Database) -> None:
+    """On the manager's PC, the events of an imported bundle about a learner not introduced here yet (roaming: the
+    bundle of the workstation that enrolled them has not arrived): set aside, every other rule checked, and applied
+    in the transaction that brings that learner in (evidence/sync.py). The rest of the bundle, and the same
+    device's later bundles, are imported meanwhile instead of waiting behind it."""
+    db.execute("""
+        CREATE TABLE parked_events (
+            id TEXT PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            learner_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            event TEXT NOT NULL CHECK (json_valid(event)),
+            bundle_sha256 TEXT NOT NULL,
+            parked_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX parked_events_learner ON parked_events (learner_id)")

@@ -865,6 +865,9 @@ class DevicesTab(QWidget):
         self.devices.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.devices.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.devices, 1)
+        self.parked_note = text("", selectable=False)  # records waiting for the workstation that enrolled someone
+        self.parked_note.setVisible(False)
+        layout.addWidget(self.parked_note)
         layout.addWidget(heading("Recent bundles", 3))
         self.log_model = PagedListModel(lambda offset, limit: screen.ws.evidence.log(offset + limit)[offset:],
                                         lambda e: f"{e['at'][:16]}  {e['outcome']}: {e['file']} — {e['reason']}")
@@ -885,6 +888,13 @@ class DevicesTab(QWidget):
         ids = [d["id"] for d in self.rows]
         if chosen in ids:
             self.devices.selectRow(ids.index(chosen))
+        names = {d["id"]: d["name"] or "unnamed workstation" for d in self.rows}
+        parked = self.screen.ws.evidence.parked()
+        self.parked_note.setText("\n".join(
+            f"{p['events']} record(s) from “{names.get(p['device_id'], p['device_id'][:8])}” wait for a person not "
+            f"enrolled here yet (since {day_text(p['since'], year=True)}): they are added when the bundle of the "
+            "workstation that enrolled them arrives. Everything else was imported." for p in parked))
+        self.parked_note.setVisible(bool(parked))
         self.log_model.reload()
 
     @staticmethod
