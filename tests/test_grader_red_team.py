@@ -1754,3 +1754,26 @@ def test_shouted_orders_in_capitals_are_an_answer():
 def test_a_step_said_as_not_needed_in_second_language_word_order_is_refused(answer):
     """(2026-12y dev) "I cut with water, mask I not need because water stop the dust" credited the mask."""
     assert not grade(MIXER, answer).criteria["isolate"].met
+
+
+@pytest.mark.parametrize("answer", [
+    # two orders joined by one comma, few small words (12i, 12k dev): terse, not a run of terms
+    "press the stop right away, then tell bea channel 2 emergency",
+    "press the stop quick, tell bea tom stay back",
+    # what is said on the radio or tannoy, after a colon or a dash, is a message, not a list of terms (12x, 12za dev)
+    "Press the stop and lock it off, then tell Bea on channel 2 - mixer, M2, all down.",
+    "I press the stop and lock it off. I'd tell Bea on the radio: M2, hook, dough, steam. Tom stays back by the door.",
+])
+def test_a_terse_plan_or_a_message_after_a_colon_is_not_a_list(answer):
+    g = grade(MIXER, answer)
+    assert "stuffing" not in g.flags and {"stop", "tell"} <= credited(answer), (g.flags, credited(answer))
+
+
+@pytest.mark.parametrize("answer", [
+    "I'd radio Bea on channel 2 straight away with the key words - stop button, isolator, lock, tom",
+    "stop button isolator lock, tell bea tom back",
+    "press stop isolate lock off tell bea tom back",
+])
+def test_steps_listed_as_a_message_or_a_run_still_earn_nothing(answer):
+    g = grade(MIXER, answer)
+    assert not {"stop", "isolate", "keep-back"} <= credited(answer), (g.flags, credited(answer))

@@ -311,6 +311,26 @@ _PICTOGRAPH = re.compile(f"[{_PICTURES}]")
 _SEQUENCE_SPLIT = re.compile(r"(?:->|=>|[→➡⇒;\n]|\.(?:\s|$))+")
 
 
+# what is said on the radio, the phone or the tannoy, after a colon or a dash: the message ("tell Quay Control on
+# channel 12 - gang, bay 30, all down", "on the tannoy: Code Amber, Leo, 4, red coat")
+_MESSAGE = re.compile(r"\b(?:tell|tells|told|report|reports|radio|radios|call|calls|ring|rings|phone|say|says|shout|"
+                      r"announce|tannoy|channel \d+|ch ?\d+|ext \d+)\b[^.!?\n:]*?(?P<tail>(?:\s-+\s|:\s)[^.!?\n]*)",
+                      re.IGNORECASE)
+
+
+def _without_message(text: str) -> str:
+    """*text* without the messages it gives, when they are short fragments with no step in them and at least eight
+    words of answer remain; else *text* as it is (steps listed as the message are still a list)."""
+    kept, at = [], 0
+    for m in _MESSAGE.finditer(text):
+        tail = [tokens(f) for f in re.split(r"[,;:]+|\s-+\s", m.group("tail")) if tokens(f)]
+        if tail and all(len(f) <= 4 and not any(stem(w) in _VERB_STEMS for w in f) for f in tail):
+            kept.append(text[at:m.start("tail")])
+            at = m.end("tail")
+    out = "".join(kept) + text[at:]
+    return out if at and len(tokens(out)) >= 8 else text
+
+
 def _is_list_shaped(answer: str) -> bool:
     """A bare list of terms: three or more fragments, most of them one to three words with nobody
     doing anything ("e-stop, lockout, padlock, isolator"). A terse answer made of steps ("close
@@ -1166,7 +1186,7 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     no words that make a sentence; or the steps named in one breath and declared "the key" or
     "the answer" ("lockout, platen and hook are the key to compliance", "Response = X + Y + Z"); *named*: the
     sentences of the answer that name steps (see _naming)."""
-    if _is_list_shaped(_LIST_NUMBER.sub("", text)):
+    if _is_list_shaped(_without_message(_LIST_NUMBER.sub("", text))):
         return True  # (a numbered list of bare terms is one too: "1) Stop button 2) Isolate …")
     if len(met) >= 1 and _REPEATED.search(text):
         return True  # the same words over and over ("LIFT TOGETHER LIFT TOGETHER LIFT TOGETHER")
@@ -1192,6 +1212,10 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     # (so does punctuation said aloud to voice typing: "tell gav no coupling full stop get cones round it")
     unpunctuated = len(re.findall(r"[.,;:!?\n•|→➡⇒/]|->|=>|\s-+\s|\b(?:full stop|comma|new line)\b",
                                   text.strip().rstrip(".!?"), re.IGNORECASE)) <= 1
+    # (two orders parted by one comma are a terse plan: "hit the e-stop right away, then radio channel 2 emergency")
+    clauses = [tokens(c) for c in re.split(r"[,;]+", text) if tokens(c)]
+    unpunctuated = unpunctuated and not (len(clauses) >= 2 and all(
+        _an_order(" ".join(c[1:] if c[0] in ("then", "and") and len(c) > 1 else c)) for c in clauses))
     if len(met) >= 2 and len(words) >= 3 and unpunctuated and function == 0 and not any(
             w.endswith("'d") for w in words):
         return True
