@@ -1777,3 +1777,106 @@ def test_a_terse_plan_or_a_message_after_a_colon_is_not_a_list(answer):
 def test_steps_listed_as_a_message_or_a_run_still_earn_nothing(answer):
     g = grade(MIXER, answer)
     assert not {"stop", "isolate", "keep-back"} <= credited(answer), (g.flags, credited(answer))
+
+
+ALL_CLEAR = {"id": "all-clear", "text": "Tells the shift lead only once the mixer is locked off",
+             "cues": ["tell bea"]}
+
+
+@pytest.mark.parametrize("answer", [
+    # the step with the condition its own text names is the step, not a refusal or a supposition (12za dev)
+    "Press the stop and lock it off. I don't tell Bea until it's locked off.",
+    "Press the stop, lock it off. No telling Bea till the mixer is locked off.",
+    "Press the stop and lock it off. tell bea only when mixer locked off",
+])
+def test_a_step_said_with_the_condition_of_its_own_text_is_done(answer):
+    drill = mixer_with(criterion=[ALL_CLEAR])
+    assert grade(drill, answer).criteria["all-clear"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop and lock it off. I'd only tell Bea if the dough catches fire.",
+    "Press the stop and lock it off. Bea doesn't get told, she's busy.",
+    "Press the stop. Bea doesn't get told until the end of the shift.",
+])
+def test_a_step_refused_or_kept_for_another_condition_is_not_done(answer):
+    drill = mixer_with(criterion=[ALL_CLEAR])
+    assert not grade(drill, answer).criteria["all-clear"].met
+
+
+@pytest.mark.parametrize("answer, act", [
+    # saying there is nothing against an act is doing it (12za dev: "I don't see the harm in fitting the two bars")
+    ("Press the stop and tell Bea. I don't see the harm in shutting the steam valve myself though.", "shut-steam"),
+    ("Press the stop, tell Bea, and there's no harm in forcing the guard a bit.", "force-guard"),
+    ("Tell Bea. Nothing wrong with using a lighter near the cabinet to see.", "flame"),
+    ("Tell Bea and I wouldn't mind shutting the steam valve to help.", "shut-steam"),
+])
+def test_no_harm_in_an_act_is_the_act(answer, act):
+    assert act in violations(answer)
+
+
+def test_harm_words_in_a_plain_refusal_still_refuse():
+    assert "shut-steam" not in violations("Press the stop and tell Bea. I don't shut the steam valve, it could harm me.")
+
+
+@pytest.mark.parametrize("answer", [
+    # "carry it on MY SHOULDER" is carrying it somewhere, not "carry on" (continue) with an object (12zb dev)
+    "I tell Bea, then I carry the dough on my shoulder to the bin.",
+    "Tell Bea and carry it on my shoulder to the bin.",
+])
+def test_carry_it_on_a_shoulder_is_carrying(answer):
+    drill = mixer_with(must_not=[{"id": "carry", "text": "Carrying the dough on the shoulder",
+                                  "cues": ["on my shoulder", "carry + shoulder"]}])
+    assert {v.id for v in grade(drill, answer).violations} == {"carry"}
+
+
+def test_carry_on_still_continues():
+    drill = mixer_with(must_not=[{"id": "continue", "text": "Carrying on mixing", "cues": ["keep going"]}])
+    assert {v.id for v in grade(drill, "I'd just carry on, it's fine.").violations} == {"continue"}
+
+
+CLEAN = {"id": "clean", "text": "Cleans the hook and the bowl", "cues": ["hook", "bowl"]}
+
+
+@pytest.mark.parametrize("answer", [
+    # a thing left for later is not done (12zb dev: "leave the curtains and mattress for later")
+    "Press the stop, tell Bea. I leave the hook for later.",
+    "Press the stop, tell Bea, and leave the hook and the bowl till tomorrow, the day shift can do it.",
+    "Tell Bea. I'd leave the bowl for the next shift.",
+])
+def test_a_thing_left_for_later_is_not_done(answer):
+    assert not grade(mixer_with(criterion=[CLEAN]), answer).criteria["clean"].met
+
+
+@pytest.mark.parametrize("answer", [
+    "I clean the hook, and I leave the bowl to soak for ten minutes.",
+    "Clean the hook and the bowl, then leave it for later checks by Bea.",
+])
+def test_a_thing_done_beside_a_leave_is_done(answer):
+    assert grade(mixer_with(criterion=[CLEAN]), answer).criteria["clean"].met
+
+
+TROLLEY = {"id": "trolley", "text": "Moves the dough only in the trolley", "required": True, "cues": ["trolley"]}
+DRAG = {"id": "drag", "text": "Dragging the dough tub instead of using the trolley", "cues": ["drag"]}
+
+
+@pytest.mark.parametrize("answer", [
+    # "No trolley, so …" says there is none: a circumstance, not the trainee refusing the step (12zb dev)
+    "No trolley, so I ring Bea and wait for one.",
+    "There's no trolley free, so I tell Bea and wait.",
+])
+def test_no_thing_so_is_a_circumstance_not_a_refusal(answer):
+    drill = mixer_with(criterion=[TROLLEY, {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea",
+                                                                                                 "ring bea"]}],
+                       must_not=[DRAG])
+    assert not grade(drill, answer).violations
+
+
+@pytest.mark.parametrize("answer", [
+    "No trolley needed, I'll just tell Bea.",
+    "No trolley, I'd drag it, it's quicker.",
+])
+def test_no_thing_needed_is_still_the_shortcut(answer):
+    drill = mixer_with(criterion=[TROLLEY, {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+                       must_not=[DRAG])
+    assert {v.id for v in grade(drill, answer).violations} == {"drag"}

@@ -380,8 +380,9 @@ class Synonyms:
                     obj = self._object_at(stems, raw, i + 1)
                     if obj == 1 and raw[i + 1] in ("it", "them") and i + 2 < n and raw[i + 2] in _FREE_BEFORE_PARTICLE:
                         obj += 1  # "hose it ALL down", "lock it RIGHT off"
-                    if obj and tuple(stems[i + 1 + obj:i + m + obj]) == phrase[1:]:
-                        end = i + m - 1 + obj
+                    if obj and tuple(stems[i + 1 + obj:i + m + obj]) == phrase[1:] and not (
+                            stems[i] == "carry" and i + m + obj < n and raw[i + m + obj] in DETERMINERS):
+                        end = i + m - 1 + obj  # (not "carry it ON MY shoulder": a place, not "carry on")
                 if end is None:
                     continue
                 if best is None or m > best[1]:
@@ -766,6 +767,9 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
                 and i > 0 and units[i - 1].keys & _PREVENT:
             return True  # "stop Tom climbing on it"
         if u.negator:
+            if _ENDORSING.match(sentence.text[sentence.offsets[u.last][1] - sentence.start:
+                                              sentence.offsets[units[at].first][0] - sentence.start]):
+                return False  # "I don't see the harm in fitting them", "no harm in", "nothing wrong with": it is done
             if (units[at].negator or "lex:nobody" in units[at].keys) and any(
                     sentence.words[units[k].first] in _LET for k in range(i + 1, at)):
                 return False  # "I not let nobody go in": negative concord, nobody goes in
@@ -793,6 +797,11 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
 
 
 _OPINION = frozenset({"think", "reckon", "believe", "suppose", "guess", "feel"})
+# what follows a negator that says nothing is against the act: "I don't SEE THE HARM IN fitting the bars", "no HARM IN",
+# "nothing WRONG WITH", "I wouldn't MIND", "it can't HURT to"
+_ENDORSING = re.compile(r"(?:n't|\s)*\s*(?:see\s+(?:the|any|a)\s+|see\s+)?(?:harm|problem|issue|danger|risk)\s+"
+                        r"(?:in|with)\b|(?:n't|\s)*\s*(?:wrong|bad)\s+(?:in|with|about)\b|(?:n't|\s)*\s*(?:mind|hurt)\b",
+                        re.IGNORECASE)
 _LET = frozenset({"let", "letting", "allow", "allowing"})
 _ALL_OF = frozenset({"all", "any", "further", "more", "the"})  # "halt ALL drilling", "stop ANY FURTHER drilling"
 _STOP_DOING = frozenset({"stop", "lex:stop", "quit", "ceas", "halt"})

@@ -492,6 +492,14 @@ _PUT_OFF = re.compile(
 _CLAUSE_END = re.compile(r"[,.;:!?]|\b(?:and|then|but|so)\b", re.IGNORECASE)
 
 
+# the things of "leave … for later / till tomorrow / for the next shift" (a thing left for later is not done)
+_LEFT_FOR_LATER = re.compile(
+    r"\bleav(?:e|es|ing)\b(?P<what>[^,.;:!?]{1,60}?)\b(?:for|till|til|until)\s+(?:later|tomorrow|next (?:shift|time|week)|"
+    r"the next shift|the (?:day|night|morning|late|early|next) shift|someone else|another day|the morning)\b",
+    re.IGNORECASE)
+
+
+
 def _put_off(sentence: Sentence, span: Span) -> bool:
     """Whether the clause of a match says it will be done later ("tell Sam at break", "let him know at some
     point"), and not also at once ("tell Sam straight away, not at the end of the shift")."""
@@ -507,22 +515,32 @@ _CASE_ARROW = re.compile(r"\s*(?:=>|->|→|=|:)")
 
 def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text: str, *,
             forbidden: bool = False, urgent: bool = False, after: int = -1, refusing: bool = False,
-            delegated: bool = False, timed: bool = False, conditional: bool = False) -> _Found:
+            delegated: bool = False, timed: bool = False, conditional: bool = False,
+            condition: frozenset[str] = frozenset()) -> _Found:
     """The earliest clean match of any of *cues* (starting after the offset *after*), else what was seen instead;
     with *urgent* (the step is to be done at once), a match put off till later is refused; with *refusing* (the
     step is itself saying no: "Politely declines to work the tail-lift"), a negation is part of it ("tell him no
     politely, can't do the buttons"); with *delegated* (the step is leaving it to someone or having it done: "Leaves
     the valve to security", "Has an ambulance called"), someone else doing it is the step; with *timed* (the step's
-    text is about when: "Takes it off only once the platform is on the ground"), a cue in a time clause counts."""
+    text is about when: "Takes it off only once the platform is on the ground"), a cue in a time clause counts;
+    *condition* (the content words of the step's own "only once …" / "until …" clause): the step held back until that
+    condition ("no all-clear till the cable's stowed", "all clear only when cable stowed") is the step."""
     waived = ({"negated", "declared unnecessary"} if refusing else set()) | (
         {"by someone else"} if delegated else set()) | ({"circumstance"} if timed else set()) | (
         {"supposed"} if conditional else set())  # (the step's own condition: "if the hook can't reach -> call")
-    per_cue = [[replace(m, refused="") if m.refused in waived else m
-                for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
+    per_cue = [[replace(m, refused="") if m.refused in waived or (
+                    condition and m.refused in ("negated", "only if") and _own_condition(sentences[m.span.sentence],
+                                                                                      m.span, condition, synonyms))
+                else m for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
                for q in cues]
     if urgent:
         per_cue = [[replace(m, refused="put off") if not m.refused and _put_off(sentences[m.span.sentence], m.span)
                     else m for m in found] for found in per_cue]
+    if not forbidden:  # a thing left for later is not done: "leave the curtains and mattress for later"
+        later = [(m.start("what"), m.end("what")) for m in _LEFT_FOR_LATER.finditer(text)]
+        per_cue = [[replace(m, refused="put off") if not m.refused and any(
+                        a <= m.span.start and m.span.end <= b for a, b in later) else m
+                    for m in found] for found in per_cue] if later else per_cue
     matches: list[Match] = [m for found in per_cue for m in found]
     clean = [m.span for m in matches if not m.refused]
     refused = [m for m in matches if m.refused]
@@ -602,10 +620,34 @@ _REFUSING = re.compile(r"\b(?:declin|refus|turns? down|says? no\b|tells? (?:him|
 _CONDITIONAL_STEP = re.compile(r"\b(?:if|unless|in case)\b", re.IGNORECASE)
 
 
+# the condition a step's own text puts on it ("Gives the all-clear ONLY WHEN THE CABLE IS STOWED"), and the same said
+# after the step in an answer ("no all-clear TILL THE CABLE'S STOWED")
+_OWN_CONDITION = re.compile(r"\b(?:only\s+)?(?:once|until|till|til|when|after)\b([^,.;:!?]*)", re.IGNORECASE)
+
+
+_IF_BEFORE = re.compile(r"\b(?:if|unless|in case|otherwise)\b", re.IGNORECASE)
+
+
+def _condition_words(text: str, synonyms: Synonyms) -> frozenset[str]:
+    m = _OWN_CONDITION.search(text)
+    return frozenset().union(*_content(m.group(1), synonyms)) if m else frozenset()
+
+
+def _own_condition(s: Sentence, span: Span, condition: frozenset[str], synonyms: Synonyms) -> bool:
+    """Whether the clause after a refused or conditional match names the step's own condition: "He doesn't get an
+    all-clear till the cable's stowed" (two of its words, or all of them when it has one)."""
+    m = _OWN_CONDITION.search(s.text[span.end - s.start:])
+    if m is None or _PUT_OFF.search(m.group(0)) or _IF_BEFORE.search(s.text[:span.start - s.start]):
+        return False  # (not a step kept for another case: "If it gets worse I'd stay by the cones until …")
+    said = frozenset().union(*_content(m.group(1), synonyms))
+    return len(said & condition) >= min(2, len(condition))
+
+
 def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, urgent: bool = False,
                after: int = -1) -> _Found:
     how = {"refusing": bool(_REFUSING.search(c.text)), "delegated": bool(_DELEGATED.match(c.text)),
-           "timed": bool(_TIMED.search(c.text)), "conditional": bool(_CONDITIONAL_STEP.search(c.text))}
+           "timed": bool(_TIMED.search(c.text)), "conditional": bool(_CONDITIONAL_STEP.search(c.text)),
+           "condition": _condition_words(c.text, synonyms)}
     found = _search(c.cues, sentences, synonyms, text, urgent=urgent, after=after, **how) if c.cues \
         else _Found(False)
     if found.met or not c.parts:
@@ -674,7 +716,9 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         cues_met[c.id] = f.cues
         if c.required and not f.met:
             said = f if not injected else _criterion(c, said_sentences, synonyms, answer, facts.urgent[c.id])
-            if said.start >= 0 and (said.refused in _SKIPPING or said.refused == "only if" and _wished(
+            if said.start >= 0 and (said.refused in _SKIPPING and not _none_there(answer if injected else cleaned,
+                                                                                   said)
+                                    or said.refused == "only if" and _wished(
                     said_sentences, said.start)):
                 skipped[c.id] = said
             elif said.start >= 0 and said.refused in ("only if", "later"):
@@ -866,6 +910,16 @@ def _while_still(forbidden: str, sentences: list[Sentence], start: int) -> bool:
 
 _WAIT_TO_SEE = re.compile(r"\bwait(?:s|ing)?\b(?:\s+\w+){0,3}?\s+(?:to see|and see|for|until)\b|\bwait and see\b",
                           re.IGNORECASE)
+# "No trolley, so …", "there's no trolley free": there is none (a circumstance), not the step refused
+_NONE_BEFORE = re.compile(r"\b(?:there'?s\s+|there\s+is\s+|theres\s+)?no\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_NONE_AFTER = re.compile(r"\s*(?:free|available|around|about|left|nearby|here|there|in sight|to hand)?\s*(?:,|;|\.|—|-\s|so\b)",
+                         re.IGNORECASE)
+
+
+def _none_there(text: str, f: _Found) -> bool:
+    return bool(_NONE_BEFORE.search(text[max(0, f.start - 40):f.start]) and _NONE_AFTER.match(text[f.end:]))
+
+
 _SKIPPING = frozenset({"negated", "declared unnecessary"})  # (not "only if …": a condition is no shortcut taken)
 
 
