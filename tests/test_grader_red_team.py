@@ -1880,3 +1880,21 @@ def test_no_thing_needed_is_still_the_shortcut(answer):
     drill = mixer_with(criterion=[TROLLEY, {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
                        must_not=[DRAG])
     assert {v.id for v in grade(drill, answer).violations} == {"drag"}
+
+
+@pytest.mark.parametrize("answer", [
+    # a forbidden act after a plain condition that can come true is the act (12za dev: "If Ade's already parked
+    # over it I'd just go straight in")
+    "Press the stop and tell Bea. If it gets worse I'd shut the steam valve myself.",
+    "Tell Bea, and if she doesn't come, I shut the steam valve.",
+])
+def test_a_forbidden_act_after_a_plain_condition_is_the_act(answer):
+    assert "shut-steam" in violations(answer)
+
+
+@pytest.mark.parametrize("answer", [
+    "Press the stop and tell Bea. I'd only shut the steam valve if Bea told me to, and she won't.",
+    "Press the stop. If it was a small leak I might shut the steam valve, but it's a big one, so I tell Bea.",
+])
+def test_a_forbidden_act_kept_for_a_case_that_is_not_so_is_not_the_act(answer):
+    assert "shut-steam" not in violations(answer)

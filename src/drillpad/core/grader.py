@@ -625,6 +625,21 @@ _CONDITIONAL_STEP = re.compile(r"\b(?:if|unless|in case)\b", re.IGNORECASE)
 _OWN_CONDITION = re.compile(r"\b(?:only\s+)?(?:once|until|till|til|when|after)\b([^,.;:!?]*)", re.IGNORECASE)
 
 
+# a forbidden act after a plain condition is the act in that case ("If Ade's already parked over it I'd just go
+# straight in", "if no one picks up, knock and go in"); not "I'd ONLY X if …", nor a case that is not so ("If it WAS
+# under 1.2 m I might …, but …", "If there WERE no glass …")
+_IF_OPEN = re.compile(r"^(?:(?:and|but|so|then|or)\s+)?(?:if|when|once)\b(?P<cond>[^.;!?]*?)(?:,|\bi'd\b|\bi\b|\bwe\b|\bthen\b)",
+                      re.IGNORECASE)
+_NOT_SO = re.compile(r"\b(?:was|were|had|did|could|wasn't|weren't|only)\b", re.IGNORECASE)
+
+
+def _if_then_act(sentences: list[Sentence], start: int) -> bool:
+    s = sentences[_sentence_at(sentences, start) or 0]
+    before = s.text[:start - s.start]
+    m = _IF_OPEN.match(before.lstrip(" -–—"))
+    return bool(m) and not _NOT_SO.search(before) and not re.search(r"\bbut\b", s.text[start - s.start:], re.I)
+
+
 _IF_BEFORE = re.compile(r"\b(?:if|unless|in case|otherwise)\b", re.IGNORECASE)
 
 
@@ -800,6 +815,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         f = found_forbidden[m.id]
         if not f.met and injected:
             f = _own_act_in_note(m.cues, said_sentences, synonyms, answer)
+        if not f.met and f.refused == "only if" and f.start >= 0 and _if_then_act(sentences, f.start):
+            f = replace(f, met=True, refused="")  # "If Ade's already parked over it I'd just go straight in"
         if not f.met:
             continue
         # a step said both ways excuses nothing; nor does a step done first when the act is said while the danger
