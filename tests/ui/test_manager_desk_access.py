@@ -151,18 +151,25 @@ def test_heat_map_text_reads_on_a_dark_palette(qtbot, team):
     assert headers[len(screen.team.behaviours)].replace("\n", " ") == "Ready for sign-off"
 
 
-def test_devices_by_name_approved_by_keyboard(qtbot, team, minipack, tmp_path, clock, monkeypatch):
+def _devices_tab_with_a_new_device(qtbot, team, minipack, tmp_path, clock, monkeypatch, learner: str):
+    """A workstation enrolled in the team with one learner, its first bundle on the "USB stick" (tmp_path/usb) and
+    imported in the manager's Devices tab (dialogs answered yes); returns the workstation and the manager's screen."""
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     device = Workspace(Paths.resolve(tmp_path / "device", env={}), clock=clock)
     device.import_pack(minipack)
     device.evidence.import_team_file(team.evidence.export_team_file(tmp_path / "team.json"))
-    device.add_learner("Cy Diaz", "dock-hand")
+    device.add_learner(learner, "dock-hand")
     device.evidence.send_folder(tmp_path / "usb")
-    device.close()
-    w, screen = unlocked(qtbot, team)
+    _, screen = unlocked(qtbot, team)
     screen.tabs.setCurrentWidget(screen.devices)
     screen.devices.import_folder(tmp_path / "usb")
+    return device, screen
+
+
+def test_devices_by_name_approved_by_keyboard(qtbot, team, minipack, tmp_path, clock, monkeypatch):
+    device, screen = _devices_tab_with_a_new_device(qtbot, team, minipack, tmp_path, clock, monkeypatch, "Cy Diaz")
+    device.close()
     table = screen.devices.devices
     cell = lambda r, c: table.model().index(r, c).data()  # noqa: E731
     name = cell(0, 0)
@@ -228,16 +235,7 @@ def test_records_waiting_for_a_person_not_enrolled_here_are_said_on_the_devices_
 
     from tests.evidence.conftest import event, forge
 
-    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    device = Workspace(Paths.resolve(tmp_path / "device", env={}), clock=clock)
-    device.import_pack(minipack)
-    device.evidence.import_team_file(team.evidence.export_team_file(tmp_path / "team.json"))
-    device.add_learner("Ana Lima", "dock-hand")
-    device.evidence.send_folder(tmp_path / "usb")
-    w, screen = unlocked(qtbot, team)
-    screen.tabs.setCurrentWidget(screen.devices)
-    screen.devices.import_folder(tmp_path / "usb")
+    device, screen = _devices_tab_with_a_new_device(qtbot, team, minipack, tmp_path, clock, monkeypatch, "Ana Lima")
     screen.devices.devices.selectRow(0)
     screen.devices._approve()
     screen.devices.import_folder(tmp_path / "usb")
