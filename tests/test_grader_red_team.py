@@ -1898,3 +1898,10 @@ def test_a_forbidden_act_after_a_plain_condition_is_the_act(answer):
 ])
 def test_a_forbidden_act_kept_for_a_case_that_is_not_so_is_not_the_act(answer):
     assert "shut-steam" not in violations(answer)
+
+
+def test_what_stops_me_doing_an_act_refuses_it():
+    # "the law stops me giving it to him" (12s dev, seen once the stemmer met "giving"): prevented, not done
+    assert "restart" not in violations("Press the stop and tell Bea. The rule stops me restarting the mixer.")
+    assert "restart" not in violations("Press the stop, tell Bea; the lock stops us restarting the mixer.")
+    assert "restart" in violations("Press the stop and tell Bea, then I restart the mixer.")

@@ -763,9 +763,10 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
         if units[i].keys & _STOP_DOING and sentence.words[units[at].first].endswith("ing") and all(
                 units[k].soft or sentence.words[units[k].first] in _ALL_OF for k in range(i + 1, at)):
             return True  # "STOP (THE) UNLOADING and get everyone out" does not keep unloading
-        if i == at - 1 and sentence.words[units[at].first].endswith("ing") and units[i].keys & _PERSON_KEYS \
+        if i == at - 1 and sentence.words[units[at].first].endswith("ing") and (
+                units[i].keys & _PERSON_KEYS or sentence.words[units[i].first] in ("me", "us")) \
                 and i > 0 and units[i - 1].keys & _PREVENT:
-            return True  # "stop Tom climbing on it"
+            return True  # "stop Tom climbing on it", "the law stops me giving it to him"
         if u.negator:
             if _ENDORSING.match(sentence.text[sentence.offsets[u.last][1] - sentence.start:
                                               sentence.offsets[units[at].first][0] - sentence.start]):
