@@ -381,6 +381,7 @@ class _DrillFacts:
     urgent: dict[str, bool]  # whether a criterion wants its step done at once
     before: dict[str, frozenset[str]]  # the step a criterion's text says comes after it ("before unplugging")
     prevents: dict[str, list[MustNot]]  # the forbidden acts a step that stops someone is against
+    condition: dict[str, frozenset[str]]  # the content words of each criterion's own "only once …" clause
 
 
 _drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, _DrillFacts]] = {}
@@ -457,6 +458,7 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
         urgent={c.id: bool(_URGENT.search(c.text)) and not _PUT_OFF.search(c.text) for c in drill.criterion},
         before={c.id: _later_step(c.text, out) for c in drill.criterion},
         prevents={c.id: _prevented(drill, c, out) for c in drill.criterion if _PREVENTING.match(c.text)},
+        condition={c.id: _condition_words(c.text, out) for c in drill.criterion},
     )
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
@@ -494,10 +496,10 @@ _CLAUSE_END = re.compile(r"[,.;:!?]|\b(?:and|then|but|so)\b", re.IGNORECASE)
 
 # the things of "leave … for later / till tomorrow / for the next shift" (a thing left for later is not done)
 _LEFT_FOR_LATER = re.compile(
-    r"\bleav(?:e|es|ing)\b(?P<what>[^,.;:!?]{1,60}?)\b(?:for|till|til|until)\s+(?:later|tomorrow|next (?:shift|time|week)|"
+    r"\bleav(?:e|es|ing)\b(?P<what>[^,.;:!?]{1,60}?)\b(?:for|till|til|until)\s+"
+    r"(?:later|tomorrow|next (?:shift|time|week)|"
     r"the next shift|the (?:day|night|morning|late|early|next) shift|someone else|another day|the morning)\b",
     re.IGNORECASE)
-
 
 
 def _put_off(sentence: Sentence, span: Span) -> bool:
@@ -523,8 +525,8 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
     politely, can't do the buttons"); with *delegated* (the step is leaving it to someone or having it done: "Leaves
     the valve to security", "Has an ambulance called"), someone else doing it is the step; with *timed* (the step's
     text is about when: "Takes it off only once the platform is on the ground"), a cue in a time clause counts;
-    *condition* (the content words of the step's own "only once …" / "until …" clause): the step held back until that
-    condition ("no all-clear till the cable's stowed", "all clear only when cable stowed") is the step."""
+    *condition* (the content words of the step's own "only once …" / "until …" clause): the step held back until
+    that condition ("no all-clear till the cable's stowed", "all clear only when cable stowed") is the step."""
     waived = ({"negated", "declared unnecessary"} if refusing else set()) | (
         {"by someone else"} if delegated else set()) | ({"circumstance"} if timed else set()) | (
         {"supposed"} if conditional else set())  # (the step's own condition: "if the hook can't reach -> call")
@@ -628,8 +630,8 @@ _OWN_CONDITION = re.compile(r"\b(?:only\s+)?(?:once|until|till|til|when|after)\b
 # a forbidden act after a plain condition is the act in that case ("If Ade's already parked over it I'd just go
 # straight in", "if no one picks up, knock and go in"); not "I'd ONLY X if …", nor a case that is not so ("If it WAS
 # under 1.2 m I might …, but …", "If there WERE no glass …")
-_IF_OPEN = re.compile(r"^(?:(?:and|but|so|then|or)\s+)?(?:if|when|once)\b(?P<cond>[^.;!?]*?)(?:,|\bi'd\b|\bi\b|\bwe\b|\bthen\b)",
-                      re.IGNORECASE)
+_IF_OPEN = re.compile(r"^(?:(?:and|but|so|then|or)\s+)?(?:if|when|once)\b[^.;!?]*?"
+                      r"(?:,|\bi'd\b|\bi\b|\bwe\b|\bthen\b)", re.IGNORECASE)
 _NOT_SO = re.compile(r"\b(?:was|were|had|did|could|wasn't|weren't|only)\b", re.IGNORECASE)
 
 
@@ -659,10 +661,11 @@ def _own_condition(s: Sentence, span: Span, condition: frozenset[str], synonyms:
 
 
 def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, urgent: bool = False,
-               after: int = -1) -> _Found:
+               after: int = -1, condition: frozenset[str] = frozenset()) -> _Found:
+    """*condition*: the content words of the criterion's own condition (the drill's facts hold them)."""
     how = {"refusing": bool(_REFUSING.search(c.text)), "delegated": bool(_DELEGATED.match(c.text)),
            "timed": bool(_TIMED.search(c.text)), "conditional": bool(_CONDITIONAL_STEP.search(c.text)),
-           "condition": _condition_words(c.text, synonyms)}
+           "condition": condition}
     found = _search(c.cues, sentences, synonyms, text, urgent=urgent, after=after, **how) if c.cues \
         else _Found(False)
     if found.met or not c.parts:
@@ -727,10 +730,11 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     kept: dict[str, _Found] = {}  # required steps kept for a case ("if the swelling gets worse I'd call 999")
     cues_met: dict[str, tuple[str, ...]] = {}
     for c in drill.criterion:
-        f = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id])
+        f = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id], condition=facts.condition[c.id])
         cues_met[c.id] = f.cues
         if c.required and not f.met:
-            said = f if not injected else _criterion(c, said_sentences, synonyms, answer, facts.urgent[c.id])
+            said = f if not injected else _criterion(c, said_sentences, synonyms, answer, facts.urgent[c.id],
+                                                     condition=facts.condition[c.id])
             if said.start >= 0 and (said.refused in _SKIPPING and not _none_there(answer if injected else cleaned,
                                                                                    said)
                                     or said.refused == "only if" and _wished(
@@ -795,7 +799,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         for before in c.after:
             r, b = results[c.id], results[before]
             if r.met and b.met and r.start < b.start:
-                later = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id], after=b.end)
+                later = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id], after=b.end,
+                                   condition=facts.condition[c.id])
                 if later.met and not later.refused:
                     results[c.id] = CriterionResult(c.id, True, r.confidence, later.evidence, later.start,
                                                     later.end, note=r.note)
@@ -870,7 +875,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             r = results[c.id]
             if r.met and _in_any(named, r.start):
                 later = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id],
-                                   after=max(x.start + len(x.text) for x in named if x.start <= r.start))
+                                   after=max(x.start + len(x.text) for x in named if x.start <= r.start),
+                                   condition=facts.condition[c.id])
                 results[c.id] = CriterionResult(c.id, True, r.confidence, later.evidence, later.start, later.end) \
                     if later.met and not later.refused and not _in_any(named, later.start) \
                     else CriterionResult(c.id, False, 0.85, "", note="named, not said as what you do")
@@ -929,8 +935,8 @@ _WAIT_TO_SEE = re.compile(r"\bwait(?:s|ing)?\b(?:\s+\w+){0,3}?\s+(?:to see|and s
                           re.IGNORECASE)
 # "No trolley, so …", "there's no trolley free": there is none (a circumstance), not the step refused
 _NONE_BEFORE = re.compile(r"\b(?:there'?s\s+|there\s+is\s+|theres\s+)?no\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
-_NONE_AFTER = re.compile(r"\s*(?:free|available|around|about|left|nearby|here|there|in sight|to hand)?\s*(?:,|;|\.|—|-\s|so\b)",
-                         re.IGNORECASE)
+_NONE_AFTER = re.compile(r"\s*(?:free|available|around|about|left|nearby|here|there|in sight|to hand)?\s*"
+                         r"(?:,|;|\.|—|-\s|so\b)", re.IGNORECASE)
 
 
 def _none_there(text: str, f: _Found) -> bool:

@@ -609,11 +609,7 @@ class Evidence:
         with self.db.atomic():
             self.db.execute("INSERT OR IGNORE INTO devices (id, name, is_self, public_key, created_at) "
                             "VALUES (?, 'manager', 0, ?, ?)", [m["device"], team["manager_public_key"], self.now()])
-            stored = event_store.stored_ids(self.db, [e["id"] for e in mine])
-            fresh = [e for e in mine if e["id"] not in stored]
-            new = event_store.apply(self.db, [event_store.Event(**e) for e in mine])
-            pin_store.apply_events(self.db, fresh, now=self.now())  # a manager's PIN reset reaches every workstation
-            return new
+            return self._store(mine)  # (a manager's PIN reset reaches every workstation)
 
     # --- the manager's import -------------------------------------------------------------------
 
@@ -897,16 +893,16 @@ class Evidence:
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
                     [[e["id"], e["device_id"], e["seq"], e["learner_id"], e["kind"], json.dumps(e, sort_keys=True),
                       sha, self.now()] for e in parked])
-                events = [e for e in events if e["learner_id"] not in unknown]
-            events += self._released()  # set aside earlier for a learner this bundle introduces
-            new = self._store(events)
+            # (a new list: the bundle's own stays as it came, for the outcome's count)
+            applied = [e for e in events if e["learner_id"] not in unknown] + self._released()
+            new = self._store(applied)
             self.db.execute("UPDATE peer_devices SET last_seq = ?, last_hash = ? WHERE id = ?",
                             [header.seq, sha, header.device])
             self.db.execute("INSERT INTO imported_bundles (device_id, seq, sha256, file, imported_at) "
                             "VALUES (?, ?, ?, ?, ?)", [header.device, header.seq, sha, name, self.now()])
             self._log(ImportOutcome(name, "imported", f"{new} new event(s)", new, header.device, header.seq), sha)
             if self.after_verified_import is not None:
-                self.after_verified_import(events)
+                self.after_verified_import(applied)
         return new, len(parked)
 
     def _store(self, events: list[dict]) -> int:
