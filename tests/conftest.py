@@ -71,3 +71,15 @@ def fake_gguf():
         return path
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _automatic_collection_after_a_window():
+    """A window turns automatic garbage collection off for as long as the application runs (drillpad.ui.collector);
+    pytest-qt's application runs for the whole session, so each test gives it back when done."""
+    yield
+    if "drillpad.ui.collector" in sys.modules:
+        from PySide6.QtCore import QCoreApplication
+
+        if (app := QCoreApplication.instance()) is not None:
+            sys.modules["drillpad.ui.collector"].uninstall(app)

@@ -20,7 +20,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QMainWindow, QMenu,
                                QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget)
 
-from drillpad.ui import workers
+from drillpad.ui import collector, workers
 from drillpad.ui.memory import release_free_memory
 from drillpad.ui.trainee.pin import PinScreen
 from drillpad.ui.trainee.profiles import ProfilesScreen
@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
                  engine_factory: Callable[[], Engine] | None = None, pregenerate: bool = True):
         super().__init__()
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))  # the window's thread waits less
+        collector.install(QApplication.instance())  # cycles are collected on this thread only, never in a worker
         self.workspace = workspace
         self.setWindowTitle("DrillPad")
         # No fixed minimum: the screens fit down to 1024×768 at 100 % and 1366×768 at 150 % scaling (about
