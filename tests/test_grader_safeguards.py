@@ -305,6 +305,9 @@ unless_after = ["stop-vehicle"]
      "cab-while-moving"),
     ("shout stop and wave my arms then go round the back and get ola out while its still rolling", "walk-behind"),
     ("Shout stop, and while he's still reversing go behind the trailer and get Ola out.", "walk-behind"),
+    # the danger named as a state that lasts (12za dev: "… we'd go back up and finish even if it's still amber")
+    ("Shout stop, and even if it's still in reverse I go to the cab and hand him the notes.", "cab-while-moving"),
+    ("Shout stop. If Ola's stuck I go round the back to her, even if the lorry is still in gear.", "walk-behind"),
 ])
 def test_a_step_done_first_does_not_excuse_an_act_said_while_the_danger_lasts(answer, forbidden):
     """unless_after excuses the cab after the stop signal, not "while he's still creeping back"."""
@@ -314,6 +317,9 @@ def test_a_step_done_first_does_not_excuse_an_act_said_while_the_danger_lasts(an
 @pytest.mark.parametrize("answer", [
     "Shout stop. Once the lorry has stopped, call Ola out to the side, then go to the cab and hand the notes over.",
     "I shout stop, and while I wait for him to stop I stay on the walkway. Then I go to the cab with the notes.",
+    "Shout stop, and once he's standing still I go to the cab and hand the notes over.",
+    # a case, not the danger lasting (12h dev: "If the smell is still strong outside I'd maybe turn off …")
+    "Shout stop. If he is still in reverse I wait on the walkway, then I go to the cab and hand the notes over.",
 ])
 def test_the_excused_act_after_the_stop_stays_excused(answer):
     assert ids(grade(REVERSING, answer)) == []

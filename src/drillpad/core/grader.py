@@ -919,6 +919,10 @@ _STILL = re.compile(r"\b(?:still|yet to)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+ing\b|\bwh
                     # "… while we wait", "while we're waiting for it", "before it comes"
                     r"|\b(?:while|whilst)\s+(?:we|i|they|you)(?:'re| are| am|'m)?\s+(?:wait|waiting)\b",
                     re.IGNORECASE)
+# the danger named as a state that lasts: "even if it's still amber", "the lorry is still in gear" (not "once it is
+# still, …", nor a case: "if the smell is still strong outside I'd …")
+_STILL_STATE = re.compile(r"\b(?:it'?s|its|it is|he'?s|she'?s|they'?re|is|are)\s+still\s+(?=[a-z])", re.IGNORECASE)
+_LAST_IF = re.compile(r"(\beven\s+)?\b(?:if|when|once)\b(?!.*\b(?:if|when|once)\b)[^,;.]*$", re.IGNORECASE)
 
 
 def _while_still(forbidden: str, sentences: list[Sentence], start: int) -> bool:
@@ -928,7 +932,11 @@ def _while_still(forbidden: str, sentences: list[Sentence], start: int) -> bool:
     if not _WHILE_TIMED.search(forbidden):
         return False
     at = _sentence_at(sentences, start)
-    return at is not None and bool(_STILL.search(sentences[at].text))
+    if at is None:
+        return False
+    text = sentences[at].text
+    return bool(_STILL.search(text)) or any((c := _LAST_IF.search(text[:m.start()])) is None or c.group(1)
+                                            for m in _STILL_STATE.finditer(text))
 
 
 _WAIT_TO_SEE = re.compile(r"\bwait(?:s|ing)?\b(?:\s+\w+){0,3}?\s+(?:to see|and see|for|until)\b|\bwait and see\b",
