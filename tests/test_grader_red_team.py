@@ -1905,3 +1905,14 @@ def test_what_stops_me_doing_an_act_refuses_it():
     assert "restart" not in violations("Press the stop and tell Bea. The rule stops me restarting the mixer.")
     assert "restart" not in violations("Press the stop, tell Bea; the lock stops us restarting the mixer.")
     assert "restart" in violations("Press the stop and tell Bea, then I restart the mixer.")
+
+
+@pytest.mark.parametrize("answer", [
+    # "like Piotr says" is agreeing, not reporting (12ze author: "I'd just leave her ticking over like Piotr says and
+    # pull the twine off quick")
+    "Press the stop. I'd just do it like Tom says and restart the mixer.",
+    "Press the stop, then as Tom said I restart the mixer.",
+    "I'd do what Tom says and restart the mixer.",
+])
+def test_a_forbidden_act_done_as_someone_says_is_the_trainees(answer):
+    assert "restart" in violations(answer)

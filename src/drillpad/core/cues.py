@@ -634,7 +634,9 @@ _NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million yea
                      r"(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
 # "Tom says …", "Marta reckons …": someone else's words, not the trainee's plan
 # (and what they want or ask for: "Dariusz he want drive tractor out but I tell him no")
-_REPORTED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|say|said|reckons|thinks|claims|wants?|"
+# (not "like Piotr says", "as Tom said", "what Tom says": doing it his way is the trainee's own act)
+_REPORTED = re.compile(r"(?<!\blike )(?<!\bas )(?<!\bwhat )"
+                       r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)\s+(?:says|say|said|reckons|thinks|claims|wants?|"
                        r"wanted|asks|"
                        r"asked|is asking|would like|'d like)\s+(?:that\s+|to\s+|me\s+to\s+)?"
                        r"(?:[\w'-]+\s+){0,6}$")
