@@ -1916,3 +1916,26 @@ def test_what_stops_me_doing_an_act_refuses_it():
 ])
 def test_a_forbidden_act_done_as_someone_says_is_the_trainees(answer):
     assert "restart" in violations(answer)
+
+
+def _tempted_digger_drill() -> Drill:
+    data = _digger_drill().model_dump()
+    data["criterion"][0]["text"] = "Stops Gareth from going in with the bucket near the cable"
+    return Drill.model_validate({**data, "situation": "The cable is marked. Gareth, on the digger, says: \"I'll just "
+                                 "go in with the bucket, it's all washed out anyway.\""})
+
+
+@pytest.mark.parametrize("answer, met", [
+    # saying no to the one who proposes the act stops him (12ze author: "Tell Dan no." for "Stops Dan from going into
+    # the bin", when Dan has just said he'll hop in)
+    ("Tell Gareth no. I tell Bea.", True),
+    ("Say no to Gareth and tell Bea.", True),
+    ("Gareth, no! Then I tell Bea.", True),
+    ("I tell Gareth no way and tell Bea.", True),
+    ("I tell Bea. Gareth no longer drives.", False),
+    ("I don't tell Gareth no, I tell Bea.", False),
+])
+def test_saying_no_to_the_one_who_proposes_the_act_stops_him(answer, met):
+    assert grade(_tempted_digger_drill(), answer).criteria["stop-digger"].met is met
+    quiet = Drill.model_validate({**_tempted_digger_drill().model_dump(), "situation": "Gareth is on the digger."})
+    assert not grade(quiet, answer).criteria["stop-digger"].met  # nobody proposed anything: no to what?

@@ -382,6 +382,7 @@ class _DrillFacts:
     before: dict[str, frozenset[str]]  # the step a criterion's text says comes after it ("before unplugging")
     prevents: dict[str, list[MustNot]]  # the forbidden acts a step that stops someone is against
     condition: dict[str, frozenset[str]]  # the content words of each criterion's own "only once …" clause
+    turned_down: dict[str, re.Pattern[str]]  # saying no to the one a preventing step stops, who proposes the act
 
 
 _drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, _DrillFacts]] = {}
@@ -459,6 +460,8 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
         before={c.id: _later_step(c.text, out) for c in drill.criterion},
         prevents={c.id: _prevented(drill, c, out) for c in drill.criterion if _PREVENTING.match(c.text)},
         condition={c.id: _condition_words(c.text, out) for c in drill.criterion},
+        turned_down={c.id: p for c in drill.criterion if _PREVENTING.match(c.text)
+                     and (p := _saying_no_to(c.text, drill.situation_text())) is not None},
     )
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
@@ -782,6 +785,12 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 results[cid] = CriterionResult(cid, True, 0.7, f.evidence, f.start, f.end,
                                                note="said as refusing the forbidden act")
                 break
+    # … and by saying no to the one it stops, who has just proposed the act ("Tell Dan no.", Dan: "I'll just hop in")
+    for cid, no in facts.turned_down.items():
+        if not results[cid].met and not results[cid].note and (m := no.search(cleaned)) \
+                and not _NEGATOR_BEFORE.search(cleaned[max(0, m.start() - 12):m.start()]):
+            results[cid] = CriterionResult(cid, True, 0.7, m.group(0), m.start(), m.end(),
+                                           note="said as saying no to the one who proposes the act")
     # a criterion whose text asks for two things, written with cues for one: the other must be said too
     said_keys = frozenset(k for s in sentences for u in s.units for k in u.keys) | frozenset(
         w for s in sentences for w in s.stems)  # the words inside a phrase too ("keep PEOPLE away")
@@ -1135,6 +1144,27 @@ def _closest(drill: Drill, text: str, synonyms: Synonyms) -> list[MustNot]:
     scored = [(_shared(text, m.text, synonyms), m) for m in drill.must_not]
     best = max((n for n, _ in scored), default=0)
     return [m for n, m in scored if n == best] if best >= 2 else []
+
+
+# the situation quoting someone: their name in the sentence that opens the quote ("Dan, at the hatch, says: “I'll just
+# hop in…")
+_QUOTE = re.compile(r"[“\"][^”\"]{8,}[”\"]")
+_NEGATOR_BEFORE = re.compile(r"\b(?:not|never|don'?t|didn'?t|won'?t|wouldn'?t)\s*$", re.IGNORECASE)
+
+
+def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
+    """For a step that stops someone named in its *text* ("Stops Dan from going into the bin") who proposes the act
+    in the *situation*'s words: how an answer says no to them ("tell Dan no", "say no to Dan", "Dan, no!")."""
+    quoted_by = {w for q in _QUOTE.finditer(situation)  # (a name in the sentence that opens the quote)
+                 for w in re.findall(r"\b[A-Z][a-z]{2,}\b", re.split(r"[.!?]\s", situation[:q.start()])[-1])}
+    names = [w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", text[1:]) if w in quoted_by]
+    if not names:
+        return None
+    n = "|".join(re.escape(w) for w in names)
+    no = r"(?:no|nope|no way|not a chance)\b(?!\s+(?:one|longer|more|body|need|problem|matter)\b)"
+    return re.compile(rf"\b(?:tell|tells|told|say|says|said)\s+(?:to\s+)?(?:{n})\s+{no}"
+                      rf"|\b(?:say|says|said)\s+no\s+to\s+(?:{n})\b|\b(?:{n}),\s*{no}|\bno,\s*(?:{n})\b",
+                      re.IGNORECASE)
 
 
 def _prevented(drill: Drill, c: Criterion, synonyms: Synonyms) -> list[MustNot]:
