@@ -1763,6 +1763,9 @@ def test_a_step_said_as_not_needed_in_second_language_word_order_is_refused(answ
     # what is said on the radio or tannoy, after a colon or a dash, is a message, not a list of terms (12x, 12za dev)
     "Press the stop and lock it off, then tell Bea on channel 2 - mixer, M2, all down.",
     "I press the stop and lock it off. I'd tell Bea on the radio: M2, hook, dough, steam. Tom stays back by the door.",
+    # steps in order with "then" and one full stop (12ze author: "call Gareth ch 2 & wait 4 him. hurdle btwn cow &
+    # calf then tag.")
+    "press stop & tell bea ch 2. isolator off then lock",
 ])
 def test_a_terse_plan_or_a_message_after_a_colon_is_not_a_list(answer):
     g = grade(MIXER, answer)

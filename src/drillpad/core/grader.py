@@ -1320,7 +1320,8 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     if len(met) >= 2 and any(m.group(0).replace(".", "").lower() not in _DOTTED_WORDS for m in _ACRONYM.finditer(text)):
         return True  # a mnemonic for the steps ("C.L.O.S.E."), not "a.s.a.p." or "P.P.E."
     words = [w for s in sentences for w in s.words]
-    function = sum(w in _FUNCTION for w in words)
+    # ("then" parts the sentences, so it is not among their words: "hurdle btwn cow & calf then tag")
+    function = sum(w in _FUNCTION for w in words) + len(re.findall(r"\bthen\b", text, re.IGNORECASE))
     # a run of terms with no punctuation and (almost) none of the words that make a sentence:
     # "emergency stop lock out", "valve closed run until it stops gloves goggles …"
     # (arrows, slashes and bullets part steps as well as commas do: "ext off door -> door shut -> Dariusz ch1")
@@ -1336,7 +1337,11 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
         return True
     # (someone speaking to people — two of "you", "me", "his", "don't" … — is voice typing, not a list: "kwame kwame
     # can you hear me tap his shoulders …", "radu stop don't send anything down …")
-    if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2 \
+    # (nor is a plan in text speak, most of its parts orders: "call Gareth ch 2 & wait 4 him. hurdle btwn cow & calf
+    # then tag")
+    parts = [tokens(p) for p in re.split(r"[.,;&]|\b(?:then|and)\b", text, flags=re.IGNORECASE) if tokens(p)]
+    terse_plan = len(parts) >= 3 and sum(_an_order(" ".join(p)) for p in parts) / len(parts) >= 0.6
+    if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2 and not terse_plan \
             and (len(set(words) & _SPEAKING) < 2 or not set(tokens(_blank(text, met))) & _SPEAKING):
         # (none of them outside the steps' own words is no one speaking: "… sorry WE missed YOU card …")
         return True
