@@ -1942,3 +1942,17 @@ def test_saying_no_to_the_one_who_proposes_the_act_stops_him(answer, met):
     assert grade(_tempted_digger_drill(), answer).criteria["stop-digger"].met is met
     quiet = Drill.model_validate({**_tempted_digger_drill().model_dump(), "situation": "Gareth is on the digger."})
     assert not grade(quiet, answer).criteria["stop-digger"].met  # nobody proposed anything: no to what?
+
+
+@pytest.mark.parametrize("answer", [
+    # saying no to someone refuses them, not the steps said after (12ze author: "I'd say no to Aisha um radio Gareth on
+    # channel two and wait for him to get back" refused the waiting)
+    "okay so I'd say no to Tom um press the stop and lock it off and tell Bea",
+    "I say no to him and press the stop, then lock it off and tell Bea.",
+])
+def test_saying_no_to_someone_does_not_refuse_the_steps_after(answer):
+    assert {"stop", "isolate", "tell"} <= credited(answer)
+
+
+def test_no_to_a_list_of_things_still_refuses_them():
+    assert "stop" not in credited("Tell Tom no to the hook and the stop button, tell Bea.")

@@ -724,6 +724,7 @@ def _or_follows(sentence: Sentence, at: int) -> bool:
 
 _UNTIL_WORDS = frozenset({"until", "till", "til"})
 _WAIT_KEYS = frozenset({"lex:wait", "wait", "hold", "stay"})
+_NO_TO_SOMEONE = re.compile(r"no to (?:him|her|them|[A-Z][a-z]+)\b")
 _NO_TO_LIST = re.compile(r"\bno to (?:the |a |an |any |his |her |their )?[\w' -]{1,40}?\band "
                          r"(?:the |a |an |any |his |her |their )?$", re.IGNORECASE)
 
@@ -736,8 +737,9 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     if not wide and sentence.words[units[at].first] in _UNTIL_WORDS and not any(
             u.keys & _WAIT_KEYS for u in units[max(0, at - 4):at]):
         return False  # "Nothing runs UNTIL QA has signed": the act held back waits ("I won't wait until …" refuses)
-    if "no" in sentence.words and _NO_TO_LIST.search(before_unit(sentence, at)):
-        return True  # "Tell Tolu no to the air line and THE QUICK WIPE"
+    if "no" in sentence.words and (m := _NO_TO_LIST.search(before_unit(sentence, at))) \
+            and not _NO_TO_SOMEONE.match(m.group(0)):
+        return True  # "Tell Tolu no to the air line and THE QUICK WIPE" (not "say no to Aisha and RADIO Gareth")
     coordinated = False
     verbs = 0  # a negator governs one verb and its object: "wouldn't PRESS the e-stop"
     window = NEGATION_WINDOW_WIDE if wide else NEGATION_WINDOW
