@@ -1956,3 +1956,11 @@ def test_saying_no_to_someone_does_not_refuse_the_steps_after(answer):
 
 def test_no_to_a_list_of_things_still_refuses_them():
     assert "stop" not in credited("Tell Tom no to the hook and the stop button, tell Bea.")
+
+
+def test_a_step_waved_away_ends_at_its_clause():
+    # "I wouldn't bother Kath unless Dan starts kicking off" waves away calling Kath, not stopping Dan (12ze author)
+    g = grade(MIXER, "Press the stop, isolate it and keep Tom back. I wouldn't bother Bea unless Tom starts arguing.")
+    assert g.criteria["keep-back"].met and "contradictory" not in g.flags
+    g = grade(MIXER, "Press the stop, isolate it and keep Tom back. I wouldn't bother with Tom.")
+    assert "contradictory" in g.flags  # (the step's own word waved away in the same clause still is)

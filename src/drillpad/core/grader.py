@@ -985,7 +985,8 @@ _DISMISS_BEFORE = re.compile(
     r"shouldn't|not going to|never)\s+(?:really\s+)?(?:need|bother(?:\s+with)?|require)|"
     r"(?<!n't )(?<!not )(?<!never )(?<!dont )(?<!wont )"  # (not "I won't skip it": that commits)
     r"(?:(?<!the )(?<!a )(?<!general )(?<!waste )skip|skipping|forget about|ignore|ignoring)\b)"  # (not "in the skip")
-    r"(?:\s+[\w'-]+){0,3}\s*$", re.IGNORECASE)
+    # (up to three words, none opening a clause of its own: "I wouldn't bother Kath UNLESS Dan starts kicking off")
+    r"(?:\s+(?!(?:unless|if|until|till|when|because|cos|but|and|or|so|then)\b)[\w'-]+){0,3}\s*$", re.IGNORECASE)
 _DISMISS_AFTER = re.compile(
     r"^[\s\w'-]{0,20}?\b(?:(?:isn't|is not|aren't|are not|'s not|'re not)\s+(?:really\s+)?"
     r"(?:needed|required|necessary|worth it)|(?:is|are|'s|'re)\s+(?:optional|unnecessary|pointless|overkill)|"
