@@ -1935,6 +1935,8 @@ def _tempted_digger_drill() -> Drill:
     ("Say no to Gareth and tell Bea.", True),
     ("Gareth, no! Then I tell Bea.", True),
     ("I tell Gareth no way and tell Bea.", True),
+    ("I wouldn't let Gareth anywhere near that. I tell Bea.", True),
+    ("I tell Bea and let Gareth get on with it.", False),
     ("I tell Bea. Gareth no longer drives.", False),
     ("I don't tell Gareth no, I tell Bea.", False),
 ])

@@ -1155,7 +1155,8 @@ _NEGATOR_BEFORE = re.compile(r"\b(?:not|never|don'?t|didn'?t|won'?t|wouldn'?t)\s
 
 def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
     """For a step that stops someone named in its *text* ("Stops Dan from going into the bin") who proposes the act
-    in the *situation*'s words: how an answer says no to them ("tell Dan no", "say no to Dan", "Dan, no!")."""
+    in the *situation*'s words: how an answer says no to them ("tell Dan no", "say no to Dan", "Dan, no!", "I wouldn't
+    let Dan")."""
     quoted_by = {w for q in _QUOTE.finditer(situation)  # (a name in the sentence that opens the quote)
                  for w in re.findall(r"\b[A-Z][a-z]{2,}\b", re.split(r"[.!?]\s", situation[:q.start()])[-1])}
     names = [w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", text[1:]) if w in quoted_by]
@@ -1164,7 +1165,8 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
     n = "|".join(re.escape(w) for w in names)
     no = r"(?:no|nope|no way|not a chance)\b(?!\s+(?:one|longer|more|body|need|problem|matter)\b)"
     return re.compile(rf"\b(?:tell|tells|told|say|says|said)\s+(?:to\s+)?(?:{n})\s+{no}"
-                      rf"|\b(?:say|says|said)\s+no\s+to\s+(?:{n})\b|\b(?:{n}),\s*{no}|\bno,\s*(?:{n})\b",
+                      rf"|\b(?:say|says|said)\s+no\s+to\s+(?:{n})\b|\b(?:{n}),\s*{no}|\bno,\s*(?:{n})\b"
+                      rf"|\b(?:won'?t|wouldn'?t|will not|would not|don'?t|do not|not|never)\s+(?:let|allow)\s+(?:{n})\b",
                       re.IGNORECASE)
 
 
