@@ -360,3 +360,50 @@ cues = ["until it feels better"]
     r = grade(drill, "I wouldn't rinse his eyes for 20 minutes, the first aider can do that. Radio for the "
                      "first aider.")
     assert ids(r) == ["stop-early"]
+
+
+PANEL = Drill.model_validate(tomllib.loads('''
+id = "bin"
+task = "grain"
+title = "Crusted bin"
+source = "SOP 3"
+situation = "The grain has bridged in bin 6 and the augers are running."
+question = "What do you do?"
+model_answer = "Switch the augers off at the panel, lock off at the bin isolator, then break it from the hatch with the pole."
+
+[[criterion]]
+id = "lock-off"
+text = "Locks off the augers at the bin isolator"
+required = true
+cues = ["lock off", "padlock"]
+
+[[criterion]]
+id = "pole"
+text = "Breaks the crust from outside with the pole"
+cues = ["pole"]
+
+[[must_not]]
+id = "panel-only"
+text = "Working at the bin with the augers only switched off at the panel, not locked off"
+cues = ["off at the panel", "switch off + panel"]
+unless_met = ["lock-off"]
+'''))
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # (12ze author: "panel only, with no lock-off anywhere" could not be said with unless_after, which wants the step
+    # first: a right answer names the panel, then the lock-off)
+    ("Switch the augers off at the panel, then break it with the pole from the hatch.", ["panel-only"]),
+    ("Off at the panel, lock off at the isolator with my padlock, then the pole.", []),
+    ("Lock off at the isolator first, having switched them off at the panel, then the pole.", []),
+    ("Off at the panel, no need to lock off, then the pole.", ["panel-only"]),
+])
+def test_unless_met_excuses_an_act_when_the_step_is_met_anywhere(answer, forbidden):
+    assert ids(grade(PANEL, answer)) == forbidden
+
+
+def test_unless_met_names_a_criterion_of_the_drill():
+    data = PANEL.model_dump()
+    data["must_not"][0]["unless_met"] = ["lockout"]
+    with pytest.raises(ValueError, match="unless_met = 'lockout' is not a criterion of this drill"):
+        Drill.model_validate(data)

@@ -838,6 +838,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         allowed = m.unless_after and all(results[a].met and a not in contradicted and results[a].start < f.start
                                          for a in m.unless_after) and not _while_still(m.text, sentences, f.start)
         allowed = allowed or _kept_for_after(m.text, sentences, f.end, cleaned, synonyms)
+        # the step said anywhere excuses the act ("off at the panel, lock off at the isolator" is no panel-only stop)
+        allowed = allowed or bool(m.unless_met) and all(results[a].met and a not in contradicted for a in m.unless_met)
         if not allowed:
             violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
     # refusing a safeguard is the shortcut it guards against: "no need to chock it" is "loading an

@@ -309,7 +309,8 @@ class MustNot(_Model):
     id: Id
     text: Text
     cues: Annotated[list[Cue], Field(min_length=1)]
-    unless_after: list[Id] = []
+    unless_after: list[Id] = []  # excused when these criteria were met earlier in the answer
+    unless_met: list[Id] = []  # excused when these criteria are met anywhere in the answer
     source: str = ""
 
 
@@ -366,9 +367,10 @@ class Drill(_Model):
                 if a not in crit_ids or a == c.id:
                     raise ValueError(f"criterion {c.id!r}: after = {a!r} is not another criterion of this drill")
         for m in self.must_not:
-            for a in m.unless_after:
-                if a not in crit_ids:
-                    raise ValueError(f"must_not {m.id!r}: unless_after = {a!r} is not a criterion of this drill")
+            for field in ("unless_after", "unless_met"):
+                for a in getattr(m, field):
+                    if a not in crit_ids:
+                        raise ValueError(f"must_not {m.id!r}: {field} = {a!r} is not a criterion of this drill")
         missing = sorted({s for s in _SLOT.findall(self.situation) if s not in self.slots})
         if missing:
             raise ValueError(f"situation uses {{{'}, {'.join(missing)}}} but [slots] has no default for it")
@@ -579,7 +581,7 @@ def _dotted(loc: tuple) -> str:
     return out
 
 
-_ID_FIELDS = frozenset({"id", "task", "drill", "prompt", "start", "next", "tasks", "after", "unless_after", "met",
+_ID_FIELDS = frozenset({"id", "task", "drill", "prompt", "start", "next", "tasks", "after", "unless_after", "unless_met", "met",
                         "violations"})
 
 

@@ -330,6 +330,7 @@ id = "reach-before-lockout"
 text = "Reaching in before the conveyor is locked out"
 cues = ["reach in", "pull the carton out", "grab the carton"]
 unless_after = ["lockout"]          # allowed once these criteria were met earlier in the answer
+# unless_met = ["lockout"]          # (or: allowed when these criteria are met anywhere in the answer)
 source = "SOP 3 warning"
 
 [[fact]]                            # what an AI-adapted variant must keep (no facts: never varied)
