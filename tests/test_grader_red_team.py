@@ -1936,6 +1936,8 @@ def _tempted_digger_drill() -> Drill:
     ("Gareth, no! Then I tell Bea.", True),
     ("I tell Gareth no way and tell Bea.", True),
     ("I wouldn't let Gareth anywhere near that. I tell Bea.", True),
+    # (voice typing: the words of a cue scattered after it are no reason to doubt it)
+    ("tell Gareth no way you're not going in there, the digger um it stops and I tell Bea", True),
     ("I tell Bea and let Gareth get on with it.", False),
     ("I tell Bea. Gareth no longer drives.", False),
     ("I don't tell Gareth no, I tell Bea.", False),

@@ -787,7 +787,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 break
     # … and by saying no to the one it stops, who has just proposed the act ("Tell Dan no.", Dan: "I'll just hop in")
     for cid, no in facts.turned_down.items():
-        if not results[cid].met and not results[cid].note and (m := no.search(cleaned)) \
+        if not results[cid].met and (not results[cid].note or results[cid].note.startswith("partly")) \
+                and (m := no.search(cleaned)) \
                 and not _NEGATOR_BEFORE.search(cleaned[max(0, m.start() - 12):m.start()]):
             results[cid] = CriterionResult(cid, True, 0.7, m.group(0), m.start(), m.end(),
                                            note="said as saying no to the one who proposes the act")
