@@ -1968,3 +1968,17 @@ def test_a_step_waved_away_ends_at_its_clause():
     assert g.criteria["keep-back"].met and "contradictory" not in g.flags
     g = grade(MIXER, "Press the stop, isolate it and keep Tom back. I wouldn't bother with Tom.")
     assert "contradictory" in g.flags  # (the step's own word waved away in the same clause still is)
+
+
+@pytest.mark.parametrize("answer", [
+    # deciding whether to do it is not doing it (12zc author: "decide whether to run it" read as running it)
+    "Press the stop and tell Bea, then decide whether to restart the mixer.",
+    "Press the stop and tell Bea. Bea decides whether we restart the mixer.",
+    "Press the stop, tell Bea and ask her whether or not I should restart the mixer.",
+])
+def test_whether_to_do_an_act_is_not_doing_it(answer):
+    assert "restart" not in violations(answer)
+
+
+def test_an_act_after_a_whether_question_is_still_the_act():
+    assert "restart" in violations("Press the stop. Whether Bea likes it or not, I restart the mixer.")

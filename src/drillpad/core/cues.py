@@ -1353,6 +1353,8 @@ _AUTHORISED_WILL = re.compile(
     r"\b(?:the\s+|an?\s+|our\s+)?(?:engineers?|maintenance(?:\s+team)?|fitters?|electricians?|mechanics?|technicians?|"
     r"gas\s+engineers?|fire\s+(?:service|brigade)|paramedics|recovery\s+(?:team|contractors?)|specialists?)\s+"
     r"(?:will|'ll|can|are going to|is going to|should)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_WHETHER_TO = re.compile(r"\bwhether\s+(?:or\s+not\s+)?(?:(?:to|i|we|he|she|they|you|it|should|can|could|need|needs|"
+                         r"ought|will|would|shall|must|just)\s+){1,3}$", re.IGNORECASE)
 _ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not really|never|of course not|definitely not)\b", re.IGNORECASE)
 
 
@@ -1363,6 +1365,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "negated"  # asked and answered no: "Can I lift it on my own? No, it's bottled water"
     if in_if_clause(s, a) and not (suppositions and _let_if_wanted(s, a)):
         return "supposed"  # (a step's words inside the condition: "I'd lock it off if I had a PADLOCK")
+    if _WHETHER_TO.search(before_unit(s, a)):
+        return "supposed"  # a question, not the act: "decide whether to run it", "ask her whether I should restart"
     if refused_after(s, b, a):
         return "declared unnecessary"
     if suppositions and left_to_others(s, b):
