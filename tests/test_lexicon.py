@@ -166,3 +166,14 @@ def test_unclipping_is_not_every_way_of_removing_2026_12_9():
     assert not said("after tag the truck do not use take the key out", "unclip")
     assert said("he'd unclip and climb down", "unclip")
     assert said("take the guard off", "remove the guard")
+
+
+def test_moving_a_thing_is_not_keeping_oneself_clear():
+    """(12zf author) "back the carriage off the log" met "stand back", "keep clear"; "the smoke gets pulled away" met
+    "get away" and "move away". Keeping oneself clear takes no object; getting people out still does."""
+    assert not said("back the carriage off the log", "keep clear")
+    assert not said("back the carriage off the log", "stand back")
+    assert not said("the smoke gets pulled away by the fan", "get away")
+    assert said("I back off from the saw", "keep clear")
+    assert said("get everyone out of the mill", "evacuate")
+    assert said("get Ola away from the saw", "get away")

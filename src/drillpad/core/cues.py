@@ -315,6 +315,8 @@ class Synonyms:
                 self._add_group(f"lex:{name}", members, pack=False)
         for first in self._phrases:
             self._phrases[first].sort(key=lambda p: -len(p[0]))
+        # keeping oneself clear takes no object, whichever group also holds the phrase ("back the carriage off")
+        self._self_motion = {tuple(norm(t)) for t in lexicon.CONCEPTS["keep-clear"]} if use_lexicon else set()
         self.vocabulary: set[str] = set(vocabulary)
         self._spell_cache: dict[str, str] = {}
         self._cue_cache: dict[str, list[Unit]] = {}
@@ -374,10 +376,15 @@ class Synonyms:
                 end, obj = None, 0
                 if tuple(stems[i:i + m]) == phrase:
                     end = i + m - 1
-                elif stems[i] in _ACTION_STEMS or keys & VERB_KEYS:
+                elif (stems[i] in _ACTION_STEMS or keys & VERB_KEYS) \
+                        and not (stems[i] == "get" and i + 1 < n and raw[i + 1].endswith("ed")):
                     # a verb phrase with its object inside: "lock it out", "give Jordan a bell", "let my sup know"
-                    # (not a thing's name: "forks, turn truck off" holds no "fork truck")
+                    # (not a thing's name: "forks, turn truck off" holds no "fork truck"; nor keeping oneself clear,
+                    # which takes no object: "back the carriage off the log"; nor a passive: "the smoke gets pulled
+                    # away")
                     obj = self._object_at(stems, raw, i + 1)
+                    if phrase in self._self_motion and not set(raw[i + 1:i + 1 + obj]) <= _HOW_FAR:
+                        obj = 0  # "stand WELL back", but not "back THE CARRIAGE off"
                     if obj == 1 and raw[i + 1] in ("it", "them") and i + 2 < n and raw[i + 2] in _FREE_BEFORE_PARTICLE:
                         obj += 1  # "hose it ALL down", "lock it RIGHT off"
                     if obj and tuple(stems[i + 1 + obj:i + m + obj]) == phrase[1:] and not (
@@ -628,6 +635,7 @@ _ASKING = frozenset("check checks checking see sees seeing ask asks asking know 
 
 # words free between a cue's object and its particle: "hose it ALL down", "sweep it ALL up"
 _FREE_BEFORE_PARTICLE = frozenset({"all", "right"})
+_HOW_FAR = frozenset({"well", "right", "way", "far", "further", "a", "bit", "little", "good"})
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 _NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+(?:would\s+)?(?:i|we)"
                      r"(?:'d|'ll|'m|'re| am| are)?\s+(?:going to\s+|gonna\s+)?"
