@@ -5,6 +5,10 @@ from drillpad.core.cues import Synonyms, find_cue, split_sentences
 SYN = Synonyms()
 
 
+def _version(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in v.split("."))  # (2026.12.10 comes after 2026.12.9)
+
+
 def said(text: str, cue: str) -> bool:
     return bool(find_cue(cue, split_sentences(text, SYN), SYN, suppositions=True))
 
@@ -142,7 +146,7 @@ def test_a_phrase_led_by_a_negator_still_negates_what_follows():
 
 def test_sit_is_an_action_verb_2026_12_8():
     from drillpad.core.lexicon import ACTION_VERBS, LEXICON_VERSION
-    assert "sit" in ACTION_VERBS and LEXICON_VERSION >= "2026.12.8"
+    assert "sit" in ACTION_VERBS and _version(LEXICON_VERSION) >= (2026, 12, 8)
 
 
 # --- 2026.12.8: words of the blind 12j/12k forbidden-act red team --------------------------------------------------
@@ -162,7 +166,7 @@ def test_flicking_or_flipping_a_switch_off_is_switching_off():
 def test_unclipping_is_not_every_way_of_removing_2026_12_9():
     """(2026-12o dev) a must_not cue "unclip" (the harness) was met by "take the key out"."""
     from drillpad.core.lexicon import LEXICON_VERSION
-    assert LEXICON_VERSION >= "2026.12.9"
+    assert _version(LEXICON_VERSION) >= (2026, 12, 9)
     assert not said("after tag the truck do not use take the key out", "unclip")
     assert said("he'd unclip and climb down", "unclip")
     assert said("take the guard off", "remove the guard")
@@ -177,3 +181,14 @@ def test_moving_a_thing_is_not_keeping_oneself_clear():
     assert said("I back off from the saw", "keep clear")
     assert said("get everyone out of the mill", "evacuate")
     assert said("get Ola away from the saw", "get away")
+
+
+# --- 2026.12.10: the 2026-12ze/12zf dev answers ----------------------------------------------------------------------
+def test_an_at_sign_on_its_own_is_at_2026_12_10():
+    """(12zf author) "in w/ Tomasz @ door" missed a standby "at the door"."""
+    from drillpad.core.lexicon import LEXICON_VERSION
+    assert _version(LEXICON_VERSION) >= (2026, 12, 10)
+    assert said("in w/ Tomasz @ the door", "at the door")
+    assert said("Tomasz stands @ the door", "stand + at the door")
+    from drillpad.core.cues import norm
+    assert norm("Bev can sign the permit l8r")[-1] == "later"  # (txt speak for a step put off)

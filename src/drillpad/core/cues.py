@@ -36,7 +36,7 @@ from importlib import resources
 
 from drillpad.core import lexicon
 
-_TOKEN = re.compile(r"w/o|w/|[a-z0-9]+(?:'[a-z]+)?")
+_TOKEN = re.compile(r"w/o|w/|(?<!\S)@(?!\S)|[a-z0-9]+(?:'[a-z]+)?")  # (an "@" on its own is "at": "Tomasz @ door")
 _SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|\s+(?:then|and then|after that|afterwards|next)\s+", re.I)
 NEGATORS = frozenset({
     "not", "never", "no", "without", "don't", "won't", "didn't", "can't", "cannot", "wouldn't", "shouldn't",
