@@ -1982,3 +1982,18 @@ def test_whether_to_do_an_act_is_not_doing_it(answer):
 
 def test_an_act_after_a_whether_question_is_still_the_act():
     assert "restart" in violations("Press the stop. Whether Bea likes it or not, I restart the mixer.")
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a step done with someone else standing by is met by what they do meanwhile (12zf author: "… push the top boards
+    # back into place while Tomasz watches from the door" read as background)
+    ("Press the stop, then I clear the hook while Tom watches from the door.", True),
+    ("Press the stop. While Tom stands by at the door I clear the hook.", True),
+    ("Press the stop and clear the hook on my own.", False),
+])
+def test_a_step_with_someone_standing_by_is_met_by_what_they_do_meanwhile(answer, met):
+    drill = mixer_with(criterion=[
+        {"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
+        {"id": "standby", "text": "Clears the hook only with a second person standing by at the door",
+         "required": True, "cues": ["watches from the door", "stands by at the door", "second person"]}])
+    assert grade(drill, answer).criteria["standby"].met is met

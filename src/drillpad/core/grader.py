@@ -617,6 +617,9 @@ def _negated_itself(sentence: Sentence, span: Span, verb: frozenset[str]) -> boo
 
 
 _TIMED = re.compile(r"(?<!\bat )\b(?:once|until|till|when|after)\b", re.IGNORECASE)  # (not "at once")
+# a step done with someone else standing by: what they do meanwhile is the step ("… while Tomasz watches from the door")
+_ACCOMPANIED = re.compile(r"\bwith (?:a|an|another|the|a second|someone|somebody)\b(?:\s+[\w-]+){0,3}?\s+"
+                          r"(?:standing by|stood by|watching|on standby|at the door|outside)\b", re.IGNORECASE)
 _DELEGATED = re.compile(r"\s*(?:has|have|leaves?|hands?(?: over)?)\b", re.IGNORECASE)
 _REFUSING = re.compile(r"\b(?:declin|refus|turns? down|says? no\b|tells? (?:him|her|them|the \w+) no\b)", re.IGNORECASE)
 
@@ -667,7 +670,8 @@ def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text
                after: int = -1, condition: frozenset[str] = frozenset()) -> _Found:
     """*condition*: the content words of the criterion's own condition (the drill's facts hold them)."""
     how = {"refusing": bool(_REFUSING.search(c.text)), "delegated": bool(_DELEGATED.match(c.text)),
-           "timed": bool(_TIMED.search(c.text)), "conditional": bool(_CONDITIONAL_STEP.search(c.text)),
+           "timed": bool(_TIMED.search(c.text) or _ACCOMPANIED.search(c.text)),
+           "conditional": bool(_CONDITIONAL_STEP.search(c.text)),
            "condition": condition}
     found = _search(c.cues, sentences, synonyms, text, urgent=urgent, after=after, **how) if c.cues \
         else _Found(False)
