@@ -298,6 +298,10 @@ def pieces(text: str) -> list[tuple[int, str]]:
     return out
 
 
+# keeping oneself clear takes no object, whichever group also holds the phrase ("back the carriage off")
+_SELF_MOTION = frozenset(tuple(norm(t)) for t in lexicon.CONCEPTS["keep-clear"])
+
+
 class Synonyms:
     """The phrase knowledge used to read answers: the pack's synonym groups (which win), the
     built-in lexicon, and the extra groups of one drill (people named in the scenario)."""
@@ -315,8 +319,7 @@ class Synonyms:
                 self._add_group(f"lex:{name}", members, pack=False)
         for first in self._phrases:
             self._phrases[first].sort(key=lambda p: -len(p[0]))
-        # keeping oneself clear takes no object, whichever group also holds the phrase ("back the carriage off")
-        self._self_motion = {tuple(norm(t)) for t in lexicon.CONCEPTS["keep-clear"]} if use_lexicon else set()
+        self._self_motion = _SELF_MOTION if use_lexicon else frozenset()
         self.vocabulary: set[str] = set(vocabulary)
         self._spell_cache: dict[str, str] = {}
         self._cue_cache: dict[str, list[Unit]] = {}

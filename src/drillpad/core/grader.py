@@ -449,6 +449,8 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
     out = base.with_extra(vocabulary, aliases)
     # (a criterion's own words leave out what it says not to do: "instead of CARRYING it", "never LIFTS it alone")
     content = {c.id: frozenset().union(*_content(_NOT_PART.sub(" ", c.text), out)) for c in drill.criterion}
+    prevents = {c.id: _prevented(drill, c, out) for c in drill.criterion if _PREVENTING.match(c.text)}
+    situation = drill.situation_text()
     facts = _DrillFacts(
         synonyms=out,
         two={c.id: two_actions(drill, c, out) for c in drill.criterion},
@@ -458,10 +460,10 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
         # (not when its text names a later time itself: "tells the lead at once and reports before the end of shift")
         urgent={c.id: bool(_URGENT.search(c.text)) and not _PUT_OFF.search(c.text) for c in drill.criterion},
         before={c.id: _later_step(c.text, out) for c in drill.criterion},
-        prevents={c.id: _prevented(drill, c, out) for c in drill.criterion if _PREVENTING.match(c.text)},
+        prevents=prevents,
         condition={c.id: _condition_words(c.text, out) for c in drill.criterion},
-        turned_down={c.id: p for c in drill.criterion if _PREVENTING.match(c.text)
-                     and (p := _saying_no_to(c.text, drill.situation_text())) is not None},
+        turned_down={c.id: p for c in drill.criterion if c.id in prevents
+                     and (p := _saying_no_to(c.text, situation)) is not None},
     )
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
@@ -617,7 +619,8 @@ def _negated_itself(sentence: Sentence, span: Span, verb: frozenset[str]) -> boo
 
 
 _TIMED = re.compile(r"(?<!\bat )\b(?:once|until|till|when|after)\b", re.IGNORECASE)  # (not "at once")
-# a step done with someone else standing by: what they do meanwhile is the step ("… while Tomasz watches from the door")
+# a step done with someone else standing by: what they do meanwhile is the step ("… while Tomasz watches from the
+# door")
 _ACCOMPANIED = re.compile(r"\bwith (?:a|an|another|the|a second|someone|somebody)\b(?:\s+[\w-]+){0,3}?\s+"
                           r"(?:standing by|stood by|watching|on standby|at the door|outside)\b", re.IGNORECASE)
 _DELEGATED = re.compile(r"\s*(?:has|have|leaves?|hands?(?: over)?)\b", re.IGNORECASE)
@@ -773,7 +776,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             results[c.id] = CriterionResult(c.id, True, 0.65, f.evidence, f.start, f.end,
                                             note="said in other words")
         elif f.trace:
-            results[c.id] = CriterionResult(c.id, False, 0.5, "", note="partly mentioned; a manager will check")
+            results[c.id] = CriterionResult(c.id, False, 0.5, "", note=_PARTLY)
         else:
             results[c.id] = CriterionResult(c.id, False, 0.9, "")
     # each forbidden act looked for once: refused here, said below
@@ -791,7 +794,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 break
     # … and by saying no to the one it stops, who has just proposed the act ("Tell Dan no.", Dan: "I'll just hop in")
     for cid, no in facts.turned_down.items():
-        if not results[cid].met and (not results[cid].note or results[cid].note.startswith("partly")) \
+        if not results[cid].met and results[cid].note in ("", _PARTLY) \
                 and (m := no.search(cleaned)) \
                 and not _NEGATOR_BEFORE.search(cleaned[max(0, m.start() - 12):m.start()]):
             results[cid] = CriterionResult(cid, True, 0.7, m.group(0), m.start(), m.end(),
@@ -1156,6 +1159,7 @@ def _closest(drill: Drill, text: str, synonyms: Synonyms) -> list[MustNot]:
 
 # the situation quoting someone: their name in the sentence that opens the quote ("Dan, at the hatch, says: “I'll just
 # hop in…")
+_PARTLY = "partly mentioned; a manager will check"  # a cue's words scattered in a sentence
 _QUOTE = re.compile(r"[“\"][^”\"]{8,}[”\"]")
 _NEGATOR_BEFORE = re.compile(r"\b(?:not|never|don'?t|didn'?t|won'?t|wouldn'?t)\s*$", re.IGNORECASE)
 
@@ -1173,7 +1177,8 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
     no = r"(?:no|nope|no way|not a chance)\b(?!\s+(?:one|longer|more|body|need|problem|matter)\b)"
     return re.compile(rf"\b(?:tell|tells|told|say|says|said)\s+(?:to\s+)?(?:{n})\s+{no}"
                       rf"|\b(?:say|says|said)\s+no\s+to\s+(?:{n})\b|\b(?:{n}),\s*{no}|\bno,\s*(?:{n})\b"
-                      rf"|\b(?:won'?t|wouldn'?t|will not|would not|don'?t|do not|not|never)\s+(?:let|allow)\s+(?:{n})\b",
+                      rf"|\b(?:won'?t|wouldn'?t|will not|would not|don'?t|do not|not|never)\s+(?:let|allow)"
+                      rf"\s+(?:{n})\b",
                       re.IGNORECASE)
 
 
@@ -1349,10 +1354,9 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     # can you hear me tap his shoulders …", "radu stop don't send anything down …")
     # (nor is a plan in text speak, most of its parts orders: "call Gareth ch 2 & wait 4 him. hurdle btwn cow & calf
     # then tag")
-    parts = [tokens(p) for p in re.split(r"[.,;&]|\b(?:then|and)\b", text, flags=re.IGNORECASE) if tokens(p)]
-    terse_plan = len(parts) >= 3 and sum(_an_order(" ".join(p)) for p in parts) / len(parts) >= 0.6
-    if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2 and not terse_plan \
-            and (len(set(words) & _SPEAKING) < 2 or not set(tokens(_blank(text, met))) & _SPEAKING):
+    if len(met) >= 2 and len(words) >= 8 and unpunctuated and function / len(words) < 0.2 \
+            and (len(set(words) & _SPEAKING) < 2 or not set(tokens(_blank(text, met))) & _SPEAKING) \
+            and not _terse_plan(text):
         # (none of them outside the steps' own words is no one speaking: "… sorry WE missed YOU card …")
         return True
     # things dictated after "it's the", nobody doing any of them ("so its the eye wash station twenty minute water
@@ -1363,6 +1367,12 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     # answer ("The main thing is the alarm, so: shout fire, break the call point …") only names its own
     # (a mnemonic is a list whatever else is said: "Remember the three Ls: Latch, Lead, Log. Shut doors save lives!")
     return bool(named) and (any(_MNEMONIC.search(x.text) for x in named) or all(_in_any(named, r.start) for r in met))
+
+
+def _terse_plan(text: str) -> bool:
+    """Three or more parts (between stops, commas, "&", "then", "and"), most of them orders."""
+    parts = [tokens(p) for p in re.split(r"[.,;&]|\b(?:then|and)\b", text, flags=re.IGNORECASE) if tokens(p)]
+    return len(parts) >= 3 and sum(_an_order(" ".join(p)) for p in parts) / len(parts) >= 0.6
 
 
 def _blank(text: str, met: list[CriterionResult]) -> str:

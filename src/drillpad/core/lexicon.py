@@ -198,7 +198,8 @@ IRREGULAR: dict[str, str] = {
 
 # What people type; each expands to plain words before anything else happens.
 ABBREVIATIONS: dict[str, str] = {
-    "b4": "before", "@": "at", "l8r": "later", "gr8": "great", "asap": "immediately", "w": "with", "wo": "without", "w/o": "without", "w/": "with",
+    "b4": "before", "@": "at", "l8r": "later", "gr8": "great", "asap": "immediately", "w": "with", "wo": "without",
+    "w/o": "without", "w/": "with",
     "wrk": "work", "rpt": "report", "dn": "delivery note", "pic": "photo", "pics": "photos", "sup": "supervisor",
     "supe": "supervisor", "mgr": "manager", "chk": "check", "thru": "through", "pls": "please", "plz": "please",
     "u": "you", "ur": "your", "msg": "message", "tl": "team leader", "ppl": "people", "bc": "because",

@@ -581,8 +581,8 @@ def _dotted(loc: tuple) -> str:
     return out
 
 
-_ID_FIELDS = frozenset({"id", "task", "drill", "prompt", "start", "next", "tasks", "after", "unless_after", "unless_met", "met",
-                        "violations"})
+_ID_FIELDS = frozenset({"id", "task", "drill", "prompt", "start", "next", "tasks", "after", "unless_after", "unless_met",
+                        "met", "violations"})
 
 
 def _message(err: Any) -> str:

@@ -51,9 +51,7 @@ def install(app: QCoreApplication) -> MainThreadCollector:
     current = app.findChild(MainThreadCollector)
     if current is not None and current.timer.isActive():
         return current
-    if current is not None:
-        current.deleteLater()
-        current.setParent(None)
+    uninstall(app)  # (one stopped by a quit)
     return MainThreadCollector(app)
 
 
