@@ -328,7 +328,8 @@ source = "SOP 3.6"
 [[must_not]]
 id = "reach-before-lockout"
 text = "Reaching in before the conveyor is locked out"
-cues = ["reach in", "pull the carton out", "grab the carton"]
+cues = ["reach in", "pull the carton out", "grab the carton", "let him reach in", "quick + grab",
+        "hand in + quick"]         # as trainees say it: docs/pack-format.md, "Forbidden acts: cues …"
 unless_after = ["lockout"]          # allowed once these criteria were met earlier in the answer
 # unless_met = ["lockout"]          # (or: allowed when these criteria are met anywhere in the answer)
 source = "SOP 3 warning"
