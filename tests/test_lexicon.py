@@ -192,3 +192,37 @@ def test_an_at_sign_on_its_own_is_at_2026_12_10():
     assert said("Tomasz stands @ the door", "stand + at the door")
     from drillpad.core.cues import norm
     assert norm("Bev can sign the permit l8r")[-1] == "later"  # (txt speak for a step put off)
+
+
+# --- 2026.12.11 ------------------------------------------------------------------------------------------------------
+def test_a_name_with_s_is_the_name_2026_12_11():
+    """(12y dev, found with the authors' first cues) "Dionne's done it loads of times so I'd let her clip the rail back
+    on" missed "dionne + clip": "Dionne's" stemmed to "dion" but "Dionne" to "dionn"; "Dave's" and "here's" did too
+    ("here's" became "her")."""
+    from drillpad.core.cues import norm
+    from drillpad.core.lexicon import LEXICON_VERSION
+    assert _version(LEXICON_VERSION) >= (2026, 12, 11)
+    assert said("Dionne's done it loads of times so I'd let her clip the rail back on", "dionne + clip")
+    assert said("Dave's van is blocking the gate", "dave + van")
+    assert norm("here's")[0] != norm("her")[0]
+    assert norm("the driver's cab") == norm("the drivers cab")  # (a possessive is the word, as before)
+    assert norm("there's")[0] == norm("theres")[0] and norm("it's") == norm("its")
+
+
+def test_a_forbidden_act_cue_that_skips_is_refused_by_a_negator_before_it():
+    """(an author following the docs' checklist wrote "skip + spray", "without + permit") "we can't skip the spray",
+    "I'm not skipping it, spray the clamp", "I wouldn't go in without a permit" were reported as the forbidden act:
+    a cue's own negation word was matched as written even when the answer refused it."""
+    from drillpad.core.cues import find_cue, split_sentences
+
+    def act(text: str, cue: str) -> bool:
+        return any(not m.refused for m in find_cue(cue, split_sentences(text, SYN), SYN, suppositions=True))
+
+    assert not act("I'd tell Karen we can't skip the spray or the samples.", "skip + spray")
+    assert not act("we're not skipping it um spray the clamp", "skip + spray")
+    assert not act("I wouldn't go in without a permit.", "without + permit")
+    assert not act("I won't open the valve without spraying the clamp first.", "without + spray")
+    assert act("I'd skip the spray tonight, Karen's right.", "skip + spray")
+    assert act("I'd go in without a permit, it's two minutes.", "without + permit")
+    assert act("No need to scan it again, the afternoon crew did.", "no need + scan")
+    assert act("I'd do it without the spray.", "without + spray")

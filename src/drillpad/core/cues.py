@@ -166,6 +166,8 @@ def stem(word: str) -> str:
     """A light, predictable stemmer: plurals and common verb endings."""
     if len(word) == 4 and word.endswith("'s") and word[:2] not in _SHORT_CONTRACTIONS:
         return word[:2]  # a two-letter name's possessive: "QA's signature", "the EV's plug"
+    if len(word) > 4 and word.endswith("'s"):
+        word = word[:-2]  # a possessive or "is": the word itself ("Dionne's" is "Dionne", "here's" no "her")
     word = word.replace("'", "")
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -1240,6 +1242,7 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
     # "no + smoking": a negation that is a term of the cue is what is asked for, not a refusal of its other
     # terms (a one-phrase cue like "no naked flames" is checked only for negators before it)
     literal = " + " in cue and _literal(cue)
+    own_no = [literal and _literal(t) for t in cue.split(" + ")]
     out: list[Match] = []
     for s in sentences:
         spans: list[tuple[int, int, str]] = []
@@ -1256,7 +1259,10 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
                                                     and any(x == a == y for x, y, _ in spans))]
             if not hits:
                 break
-            judged = [(a, b, _refusal(s, a, b, suppositions, negation=not literal)) for a, b in hits]
+            # (a forbidden act's own "skip"/"without" is still refused by a negator before it: "we can't skip the
+            # spray", "I wouldn't go in without a permit")
+            judged = [(a, b, _refusal(s, a, b, suppositions, negation=not literal or suppositions and own_no[k]))
+                      for a, b in hits]
             clean = [h for h in judged if not h[2]]
             spans.append(min(clean) if clean else min(judged))
         else:
