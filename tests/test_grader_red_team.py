@@ -1766,6 +1766,8 @@ def test_a_step_said_as_not_needed_in_second_language_word_order_is_refused(answ
     # steps in order with "then" and one full stop (12ze author: "call Gareth ch 2 & wait 4 him. hurdle btwn cow &
     # calf then tag.")
     "press stop & tell bea ch 2. isolator off then lock",
+    # a prohibition is an order too (12zg author: "no kids in. call PPO ch3 & DM ch2 asap" was told it was a list)
+    "no tom near. press stop & tell bea ch2 asap",
 ])
 def test_a_terse_plan_or_a_message_after_a_colon_is_not_a_list(answer):
     g = grade(MIXER, answer)
@@ -1997,3 +1999,16 @@ def test_a_step_with_someone_standing_by_is_met_by_what_they_do_meanwhile(answer
         {"id": "standby", "text": "Clears the hook only with a second person standing by at the door",
          "required": True, "cues": ["watches from the door", "stands by at the door", "second person"]}])
     assert grade(drill, answer).criteria["standby"].met is met
+
+
+@pytest.mark.parametrize("answer, stuffing", [
+    # a real key turned to do something is no "key to …" (12zg author: a full answer was told it was a list of key
+    # words: "Release the key to stop the roller, tell Sophie to stay off the cover …, and free the snag …")
+    ("Turn the key to stop the mixer, tell Bea, and isolate it and lock it off.", False),
+    ("Press the stop button, take the key to lock it off, and tell Bea.", False),
+    # the steps named as the key to something are still a list
+    ("Stop button, isolation and telling Bea are the key to staying safe.", True),
+    ("Press the stop, isolate and tell Bea: that is the key to compliance.", True),
+])
+def test_a_key_turned_to_do_a_step_is_not_the_key_to_compliance(answer, stuffing):
+    assert ("stuffing" in grade(MIXER, answer).flags) is stuffing

@@ -362,9 +362,10 @@ def _is_list_shaped(answer: str) -> bool:
 
 
 def _an_order(fragment: str) -> bool:
-    """A fragment that starts with a verb, or with "don't" / "never" and a word ("don't skip the isolation")."""
+    """A fragment that starts with a verb, or with "don't" / "never" / "no" and a word ("don't skip the isolation",
+    "no kids in")."""
     t = tokens(fragment)
-    return stem(t[0]) in _VERB_STEMS or (len(t) > 1 and t[0] in ("don't", "dont", "never", "do"))
+    return stem(t[0]) in _VERB_STEMS or (len(t) > 1 and t[0] in ("don't", "dont", "never", "do", "no"))
 
 
 _APPOSITIVE = re.compile(r"\b([A-Z][a-z]{2,}),\s+(?:a|an|the|our|your)\s+((?:[a-z-]+\s+){0,3}?[a-z-]{3,})"
@@ -1348,7 +1349,7 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     unpunctuated = unpunctuated and not (len(clauses) >= 2 and all(
         _an_order(" ".join(c[1:] if c[0] in ("then", "and") and len(c) > 1 else c)) for c in clauses))
     if len(met) >= 2 and len(words) >= 3 and unpunctuated and function == 0 and not any(
-            w.endswith("'d") for w in words):
+            w.endswith("'d") for w in words) and not _terse_plan(text):
         return True
     # (someone speaking to people — two of "you", "me", "his", "don't" … — is voice typing, not a list: "kwame kwame
     # can you hear me tap his shoulders …", "radu stop don't send anything down …")
@@ -1424,6 +1425,17 @@ def _in_verse(text: str) -> bool:
     return pairs >= 2
 
 
+def _meta(text: str) -> re.Match[str] | None:
+    """The first _META frame in *text* that is one: a key turned or taken to do a step ("Release the key to stop the
+    roller") is no "key to compliance"."""
+    for m in _META.finditer(text):
+        after = tokens(text[m.end():])
+        if not (m.group(0).lower().startswith("key") and after and stem(after[0]) in _VERB_STEMS
+                and not after[0].endswith("ing")):
+            return m
+    return None
+
+
 def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sentence]:
     """The sentences that name the steps instead of doing them: "X, Y and Z are the key to …", "Battery safety
     means X, Y and Z"."""
@@ -1432,7 +1444,7 @@ def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sente
         inside = [r for r in met if s.start <= r.start < s.start + len(s.text)]
         first = min((r.start for r in inside), default=0)
         if (inside and (_STRONG_META.search(s.text) or _MNEMONIC.search(s.text))) or (
-                len(inside) >= 2 and (((m := _META.search(s.text)) and not _doing_after(s, s.start + m.end()))
+                len(inside) >= 2 and (((m := _meta(s.text)) and not _doing_after(s, s.start + m.end()))
                                       or _LISTED_SUBJECT.match(s.text))) or (
                 len(inside) >= 3 and _FRAME.search(s.text[:first - s.start]) and _nobody_does(s, first)):
             out.append(s)
