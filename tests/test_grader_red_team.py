@@ -2012,3 +2012,21 @@ def test_a_step_with_someone_standing_by_is_met_by_what_they_do_meanwhile(answer
 ])
 def test_a_key_turned_to_do_a_step_is_not_the_key_to_compliance(answer, stuffing):
     assert ("stuffing" in grade(MIXER, answer).flags) is stuffing
+
+
+@pytest.mark.parametrize("answer, reached", [
+    # stopping someone doing it is not doing it, for the whole clause (12zg author: "Stop anyone going in or leaning
+    # in …" and "Stop Ollie going down the ladder" reported the forbidden acts)
+    ("Press the stop, isolate it, and stop anyone going near it or reaching into the bowl.", False),
+    ("Press the stop and stop Tom climbing up and reaching into the bowl.", False),
+    ("I'd stop Tom from going round the back and reaching into the bowl.", False),
+    ("Press the stop, then I prevent anybody reaching into the bowl till it's locked off.", False),
+    # the trainee's own act after stopping someone is still the act
+    ("Stop Tom going near it, then I reach into the bowl.", True),
+    ("I stop the mixer and reach into the bowl.", True),
+    ("Keep the hook turning and reach into the bowl.", True),
+])
+def test_stopping_someone_doing_an_act_is_not_the_act(answer, reached):
+    drill = mixer_with(must_not=[{"id": "reach", "text": "Reaching into the bowl before it is locked off",
+                                  "cues": ["reach into the bowl", "climb up"]}])
+    assert ("reach" in {v.id for v in grade(drill, answer).violations}) is reached

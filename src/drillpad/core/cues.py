@@ -747,6 +747,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     (for forbidden actions): the negator governs its whole clause, not one verb and its object — "no
     nudging the lip WITH THE FORKS", "not letting Kwame nudge it WITH THE FORKS" refuse the forks."""
     units = sentence.units
+    if wide and _someone_stopped(sentence, at):
+        return True  # "stop anyone going in or leaning in", "stop Ollie going down the ladder"
     if not wide and sentence.words[units[at].first] in _UNTIL_WORDS and not any(
             u.keys & _WAIT_KEYS for u in units[max(0, at - 4):at]):
         return False  # "Nothing runs UNTIL QA has signed": the act held back waits ("I won't wait until …" refuses)
@@ -812,6 +814,31 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
             if verbs > 1:
                 return False
     return False
+
+
+# someone stopped doing something: "stop anyone going near it", "prevent Tom from reaching", "keep them from going";
+# what follows in the same clause is what they are stopped doing ("… going near it or reaching into the bowl")
+_STOPPED = re.compile(r"\b(?:(?:stop|stops|stopping|prevent|prevents|preventing|ban|bans|bar|bars|block|blocks)\s+"
+                      r"(?:[\w'-]+\s+){1,3}?(?:from\s+)?|(?:keep|keeps|keeping)\s+(?:[\w'-]+\s+){1,3}?from\s+)"
+                      r"[\w'-]+ing\b", re.IGNORECASE)
+_NEW_CLAUSE = re.compile(r"[,.;:!?]|\b(?:i|i'd|i'll|we|we'd|we'll|then|but|so|while|till|until|unless|if|when)\b",
+                         re.IGNORECASE)
+
+
+def _someone_stopped(sentence: Sentence, at: int) -> bool:
+    """Whether the unit at *at* is what someone is stopped doing: "stop Tom climbing up and REACHING in", "stop
+    anyone going near it or LEANING in"; not "stop Tom going near it, then I REACH in"."""
+    word = sentence.words[sentence.units[at].first]
+    before = before_unit(sentence, at) + (word if word.endswith("ing") else "")  # ("prevent anybody REACHING in")
+    last = None
+    for last in _STOPPED.finditer(before):
+        pass
+    if last is None:
+        return False
+    rest = before[last.end():]
+    if _NEW_CLAUSE.search(rest):
+        return False
+    return not re.search(r"\b(?:and|or)\b", rest, re.IGNORECASE) or word.endswith("ing")
 
 
 _OPINION = frozenset({"think", "reckon", "believe", "suppose", "guess", "feel"})
