@@ -2030,3 +2030,20 @@ def test_stopping_someone_doing_an_act_is_not_the_act(answer, reached):
     drill = mixer_with(must_not=[{"id": "reach", "text": "Reaching into the bowl before it is locked off",
                                   "cues": ["reach into the bowl", "climb up"]}])
     assert ("reach" in {v.id for v in grade(drill, answer).violations}) is reached
+
+
+@pytest.mark.parametrize("answer", [
+    # steps named as a list with an "it" in them ("freeing it from the poolside") are still a list (12zg dev: "Letting
+    # go of the key, stopping Sophie, freeing it from the poolside and checking the pool are what keep the covers
+    # safe" was credited four steps)
+    "Pressing the stop button, isolating it, locking it off and telling Bea are what keep the bakery safe.",
+    "Pressing the stop, locking it off and telling Bea are how the mixer gets cleared.",
+])
+def test_steps_named_as_a_list_with_it_in_them_earn_nothing(answer):
+    g = grade(MIXER, answer)
+    assert "stuffing" in g.flags and not credited(answer), (g.flags, credited(answer))
+
+
+def test_a_plan_that_says_it_is_still_a_plan():
+    answer = "I press the stop, isolate it and lock it off, and then it is safe to tell Bea and clear the hook."
+    assert "stuffing" not in grade(MIXER, answer).flags

@@ -152,7 +152,8 @@ _CONNECTED = re.compile(r"\b(?:then|first|next|after|before|and|i|i'd|we|my|it)\
 # "Approach, badge check, walkway and escort are the foundations of …": three or more things named, then said to
 # be something ("are the …"; nobody does anything: no I/we/you/who before the verb)
 _DOER = r"i|i'd|i'll|i'm|we|we'd|you|me|my|then|they|it|he|she|who|that|which|what"
-_ITEM = rf"(?:(?!\b(?:{_DOER})\b)[^,;:.!?()]){{1,40}}"
+# (an "it" after a verb's -ing is its object, not a doer: "freeing it from the poolside")
+_ITEM = rf"(?:(?!\b(?:{_DOER.replace('|it|', '|')})\b)(?!(?<!ing )\bit\b)[^,;:.!?()]){{1,40}}"
 _LISTED_SUBJECT = re.compile(rf"\s*(?:{_ITEM},\s*)+(?:{_ITEM}\s)?(?:and|or|&)\s{_ITEM}\s(?:is|are|make up|form)\s+"
                              r"(?:the|all|what|a|an|our|your|how)\s", re.IGNORECASE)
 # a (truck's) key handed to someone is no "key to …": "DO NOT USE tag and key to the manager"
