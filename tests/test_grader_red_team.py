@@ -1943,6 +1943,15 @@ def _tempted_digger_drill() -> Drill:
     ("I tell Bea and let Gareth get on with it.", False),
     ("I tell Bea. Gareth no longer drives.", False),
     ("I don't tell Gareth no, I tell Bea.", False),
+    # telling him not to, not letting him, he must not (12zg dev: "I'd tell Ollie not to go down the ladder", "Ollie
+    # want go down, I say no", "I'm not letting Sophie on the cover", "Sophie must not go on the cover")
+    ("I'd tell Gareth not to go near the cable and tell Bea.", True),
+    ("Gareth want go in with bucket, I say no. I tell Bea.", True),
+    ("I'm not letting Gareth near the cable. I tell Bea.", True),
+    ("Gareth must not dig there. I tell Bea.", True),
+    ("Gareth's not going near the cable. I tell Bea.", True),
+    ("I tell Bea. Gareth's not here yet.", False),
+    ("Gareth wants to go in and I say nothing. I tell Bea.", False),
 ])
 def test_saying_no_to_the_one_who_proposes_the_act_stops_him(answer, met):
     assert grade(_tempted_digger_drill(), answer).criteria["stop-digger"].met is met

@@ -217,7 +217,7 @@ def _doing_after(s: Sentence, at: int) -> bool:
 
 _ITS_THE = re.compile(r"\b(?:it'?s|it is)\s+(?:all\s+)?the\b", re.IGNORECASE)
 _SPEAKING = frozenset("i i'm i'll i'd me my you your you'll he she his her him we they them don't dont won't wont "
-                      "can't cant doesn't".split())
+                      "can't cant doesn't not never must mustn't".split())  # ("Gareth must not dig there. I tell Bea")
 # the same words three times over (two words or more: a shout is often said three times, "fire fire fire")
 _REPEATED = re.compile(r"\b((?:[\w'-]+\s+){1,2}[\w'-]{2,})(?:[\s,;.!-]+\1\b){2,}", re.IGNORECASE)
 # a mnemonic named by its letters: "the three Ps", "the 4 Ls"
@@ -1179,8 +1179,15 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
     no = r"(?:no|nope|no way|not a chance)\b(?!\s+(?:one|longer|more|body|need|problem|matter)\b)"
     return re.compile(rf"\b(?:tell|tells|told|say|says|said)\s+(?:to\s+)?(?:{n})\s+{no}"
                       rf"|\b(?:say|says|said)\s+no\s+to\s+(?:{n})\b|\b(?:{n}),\s*{no}|\bno,\s*(?:{n})\b"
-                      rf"|\b(?:won'?t|wouldn'?t|will not|would not|don'?t|do not|not|never)\s+(?:let|allow)"
-                      rf"\s+(?:{n})\b",
+                      rf"|\b(?:won'?t|wouldn'?t|will not|would not|don'?t|do not|not|never)\s+(?:be\s+)?"
+                      rf"(?:let|letting|allow|allowing)\s+(?:{n})\b"
+                      # "tell Ollie not to go down", "Ollie want go down, I say no", "Sophie must not go on the cover",
+                      # "Ollie's not going down"
+                      rf"|\b(?:tell|tells|told|ask|asks|asked)\s+(?:{n})\s+(?:not|never)\s+to\b"
+                      rf"|\b(?:{n})\b[^.;:!?]{{0,60}}?\b(?:wants?|want|asks?|ask|says?)\b[^.;:!?]{{0,60}}?"
+                      rf"\b(?:i|we)\s+(?:say|said|tell (?:him|her|them)|told (?:him|her|them))\s+no\b"
+                      rf"|\b(?:{n})\s+(?:must not|mustn'?t|cannot|can'?t|may not|is not allowed to|isn'?t allowed to)\b"
+                      rf"|\b(?:{n})(?:'s|\s+is)\s+not\s+(?:going|getting|allowed|to)\b",
                       re.IGNORECASE)
 
 
