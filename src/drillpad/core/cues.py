@@ -821,6 +821,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
 _STOPPED = re.compile(r"\b(?:(?:stop|stops|stopping|prevent|prevents|preventing|ban|bans|bar|bars|block|blocks)\s+"
                       r"(?:[\w'-]+\s+){1,3}?(?:from\s+)?|(?:keep|keeps|keeping)\s+(?:[\w'-]+\s+){1,3}?from\s+)"
                       r"[\w'-]+ing\b", re.IGNORECASE)
+_STOPPING_WORDS = frozenset("stop stops stopping prevent prevents preventing ban bans bar bars block blocks keep keeps "
+                            "keeping".split())
 _NEW_CLAUSE = re.compile(r"[,.;:!?]|\b(?:i|i'd|i'll|we|we'd|we'll|then|but|so|while|till|until|unless|if|when)\b",
                          re.IGNORECASE)
 
@@ -828,6 +830,8 @@ _NEW_CLAUSE = re.compile(r"[,.;:!?]|\b(?:i|i'd|i'll|we|we'd|we'll|then|but|so|wh
 def _someone_stopped(sentence: Sentence, at: int) -> bool:
     """Whether the unit at *at* is what someone is stopped doing: "stop Tom climbing up and REACHING in", "stop
     anyone going near it or LEANING in"; not "stop Tom going near it, then I REACH in"."""
+    if not _STOPPING_WORDS.intersection(sentence.words):
+        return False
     word = sentence.words[sentence.units[at].first]
     before = before_unit(sentence, at) + (word if word.endswith("ing") else "")  # ("prevent anybody REACHING in")
     last = None
