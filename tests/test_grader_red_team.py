@@ -1156,6 +1156,10 @@ def test_a_cue_does_not_reach_over_an_if_into_the_condition():
     "I'd just flick the mixer off and on, nine times out of ten that sorts it, and if it doesn't, tell Bea.",
     "Flick it off and on first. If that doesn't work, tell Bea.",
     "Try the reset, and if it doesn't work I tell Bea.",
+    # the fallback's step after "then" (12zh author: "… try the broom off the edge first, and if that doesn't work
+    # then call 4410 for a line block" credited the call)
+    "I'd try the reset first, and if that doesn't work then tell Bea.",
+    "Try the reset, if it doesn't come back on then I tell Bea.",
 ])
 def test_a_step_kept_for_when_a_first_try_fails_is_not_done(answer):
     """(2026-12n dev) "… that sorts it, and if it doesn't, radio the shift lead on ch 2 and get Liftcare": the step
@@ -2056,3 +2060,9 @@ def test_steps_named_as_a_list_with_it_in_them_earn_nothing(answer):
 def test_a_plan_that_says_it_is_still_a_plan():
     answer = "I press the stop, isolate it and lock it off, and then it is safe to tell Bea and clear the hook."
     assert "stuffing" not in grade(MIXER, answer).flags
+
+
+def test_a_step_after_then_that_follows_a_plain_step_is_done():
+    drill = step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]})
+    assert grade(drill, "I'd try the reset first, then tell Bea.").criteria["tell"].met
+    assert grade(drill, "If it jams I press the stop, then tell Bea.").criteria["tell"].met

@@ -1210,6 +1210,15 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
         return case  # the case opens the step's own clause: "I tell Bea, and if he doesn't get better I call 999"
     if _FALLBACK.search(before):
         return "only if"  # "… nine times out of ten that sorts it, and if it doesn't, radio the shift lead"
+    if sentence.prev_text and not re.search(r"[.!?;\n]\s*$", sentence.prev_text) \
+            and not re.search(r"[,;:]|\b(?:and|but|so|instead|otherwise)\b", before, re.IGNORECASE):
+        # the step right after a "then" that ends a fallback or a case: "… first, and if that doesn't work | then
+        # call 4410"
+        tail = sentence.prev_text
+        if _FALLBACK.search(tail):
+            return "only if"
+        if (inner := _IF_CLAUSE_BEFORE.search(tail)) and (case := _opening_case(inner.group(1))):
+            return case
     units = sentence.units
     rest = after_unit(sentence, end_unit)
     verbs = 0  # "I'd only CALL the shift lead if …", "only put a RED tag on if": the verb and an adjective;
