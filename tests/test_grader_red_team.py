@@ -2066,3 +2066,17 @@ def test_a_step_after_then_that_follows_a_plain_step_is_done():
     drill = step_and_tell({"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]})
     assert grade(drill, "I'd try the reset first, then tell Bea.").criteria["tell"].met
     assert grade(drill, "If it jams I press the stop, then tell Bea.").criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # the step's own condition said first, inverted (12zh author: "Only when I've looked along the whole train again
+    # and the door lights are out would I give RA" was read as an ideal)
+    ("Press the stop. Only once maintenance has signed it off would I restart the mixer.", True),
+    ("Press the stop. Only when maintenance have signed it off will I restart the mixer.", True),
+    ("Press the stop. Only if Bea said so would I restart the mixer.", False),
+    ("Press the stop. Ideally I would restart the mixer.", False),
+])
+def test_a_step_after_its_own_condition_said_first_is_the_step(answer, met):
+    drill = step_and_tell({"id": "restart-ok", "text": "Restarts the mixer only once maintenance has signed it off",
+                           "cues": ["restart the mixer"]})
+    assert grade(drill, answer).criteria["restart-ok"].met is met

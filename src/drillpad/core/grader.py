@@ -539,7 +539,9 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
         {"supposed"} if conditional else set())  # (the step's own condition: "if the hook can't reach -> call")
     per_cue = [[replace(m, refused="") if m.refused in waived or (
                     condition and m.refused in ("negated", "only if") and _own_condition(sentences[m.span.sentence],
-                                                                                      m.span, condition, synonyms))
+                                                                                      m.span, condition, synonyms)) or (
+                    condition and m.refused in ("only if", "not committed")
+                    and _own_condition_first(sentences[m.span.sentence], m.span, condition, synonyms))
                 else m for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
                for q in cues]
     if urgent:
@@ -667,6 +669,21 @@ def _own_condition(s: Sentence, span: Span, condition: frozenset[str], synonyms:
     m = _OWN_CONDITION.search(s.text[span.end - s.start:])
     if m is None or _PUT_OFF.search(m.group(0)) or _IF_BEFORE.search(s.text[:span.start - s.start]):
         return False  # (not a step kept for another case: "If it gets worse I'd stay by the cones until …")
+    said = frozenset().union(*_content(m.group(1), synonyms))
+    return len(said & condition) >= min(2, len(condition))
+
+
+# the step's own condition said first, inverted: "Only when the door lights are out would I give RA"
+_CONDITION_INVERTED = re.compile(r"\s*(?:and |but |so )?only\s+(?:once|when|after|until|till)\b([^,.;:!?]*?)\b"
+                                 r"(?:would|will|do|can|could|should)\s+(?:i|we)\b", re.IGNORECASE)
+
+
+def _own_condition_first(s: Sentence, span: Span, condition: frozenset[str], synonyms: Synonyms) -> bool:
+    """Whether the sentence opens with the step's own condition, inverted, and the step follows it: "Only once
+    maintenance has signed it off would I restart the mixer" (two of its words, or all of them when it has one)."""
+    m = _CONDITION_INVERTED.match(s.text)
+    if m is None or s.start + m.end() > span.start:
+        return False
     said = frozenset().union(*_content(m.group(1), synonyms))
     return len(said & condition) >= min(2, len(condition))
 
