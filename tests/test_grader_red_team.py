@@ -2080,3 +2080,16 @@ def test_a_step_after_its_own_condition_said_first_is_the_step(answer, met):
     drill = step_and_tell({"id": "restart-ok", "text": "Restarts the mixer only once maintenance has signed it off",
                            "cues": ["restart the mixer"]})
     assert grade(drill, answer).criteria["restart-ok"].met is met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a step of waiting for someone is met when they do what is waited for (12zh author: "I wait he confirm" was read
+    # as someone else doing the step)
+    ("Press the stop. I wait he confirm, then I restart.", True),
+    ("Press the stop and I wait till maintenance confirm it's safe.", True),
+    ("Press the stop and restart it.", False),
+])
+def test_a_step_of_waiting_for_someone_is_met_by_what_they_do(answer, met):
+    drill = step_and_tell({"id": "wait", "text": "Waits until maintenance confirms it is safe",
+                           "cues": ["wait + confirm", "maintenance confirms"]})
+    assert grade(drill, answer).criteria["wait"].met is met

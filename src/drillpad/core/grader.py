@@ -627,7 +627,8 @@ _TIMED = re.compile(r"(?<!\bat )\b(?:once|until|till|when|after)\b", re.IGNORECA
 # door")
 _ACCOMPANIED = re.compile(r"\bwith (?:a|an|another|the|a second|someone|somebody)\b(?:\s+[\w-]+){0,3}?\s+"
                           r"(?:standing by|stood by|watching|on standby|at the door|outside)\b", re.IGNORECASE)
-_DELEGATED = re.compile(r"\s*(?:has|have|leaves?|hands?(?: over)?)\b", re.IGNORECASE)
+# (waiting for someone is having them do it too: "Waits until the signaller confirms": "I wait he confirm")
+_DELEGATED = re.compile(r"\s*(?:has|have|leaves?|hands?(?: over)?|waits?\s+(?:until|till|for))\b", re.IGNORECASE)
 _REFUSING = re.compile(r"\b(?:declin|refus|turns? down|says? no\b|tells? (?:him|her|them|the \w+) no\b)", re.IGNORECASE)
 
 
