@@ -2093,3 +2093,18 @@ def test_a_step_of_waiting_for_someone_is_met_by_what_they_do(answer, met):
     drill = step_and_tell({"id": "wait", "text": "Waits until maintenance confirms it is safe",
                            "cues": ["wait + confirm", "maintenance confirms"]})
     assert grade(drill, answer).criteria["wait"].met is met
+
+
+@pytest.mark.parametrize("answer, stop", [
+    # an emphatic double negative commits (12zg dev: "I wouldn't not tell the duty manager", "there's no way I'm not
+    # locking that hatch", "I won't not retest")
+    ("I won't not press the stop. I tell Bea.", True),
+    ("There's no way I'm not pressing the stop, and I tell Bea.", True),
+    ("I wouldn't not press the stop, then I tell Bea.", True),
+    # negative concord in second-language English is one negation; a plain refusal is one
+    ("I don't never press the stop. I tell Bea.", False),
+    ("I won't press the stop, I tell Bea.", False),
+    ("No way, I'm not pressing the stop. I tell Bea.", False),
+])
+def test_an_emphatic_double_negative_commits(answer, stop):
+    assert grade(MIXER, answer).criteria["stop"].met is stop

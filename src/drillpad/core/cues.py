@@ -787,6 +787,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
                 and i > 0 and units[i - 1].keys & _PREVENT:
             return True  # "stop Tom climbing on it", "the law stops me giving it to him"
         if u.negator:
+            if word == "not" and _EMPHATIC_NO.search(sentence.text[:sentence.offsets[u.first][0] - sentence.start]):
+                return False  # "I won't not retest", "there's no way I'm not locking that hatch": it is done
             if _ENDORSING.match(sentence.text[sentence.offsets[u.last][1] - sentence.start:
                                               sentence.offsets[units[at].first][0] - sentence.start]):
                 return False  # "I don't see the harm in fitting them", "no harm in", "nothing wrong with": it is done
@@ -846,6 +848,10 @@ def _someone_stopped(sentence: Sentence, at: int) -> bool:
 
 
 _OPINION = frozenset({"think", "reckon", "believe", "suppose", "guess", "feel"})
+# a negation right before "not" that makes it an emphatic double negative ("I wouldn't not tell the duty manager")
+_EMPHATIC_NO = re.compile(r"(?:\b(?:won't|wouldn't|can't|couldn't|shouldn't|mustn't|will not|would not)|"
+                          r"\bno way\s+(?:i'm|i am|i'd|i would|i will|i'll|we're|we are|we'd|we would|we'll))\s*$",
+                          re.IGNORECASE)
 # what follows a negator that says nothing is against the act: "I don't SEE THE HARM IN fitting the bars", "no HARM IN",
 # "nothing WRONG WITH", "I wouldn't MIND", "it can't HURT to"
 _ENDORSING = re.compile(r"(?:n't|\s)*\s*(?:see\s+(?:the|any|a)\s+|see\s+)?(?:harm|problem|issue|danger|risk)\s+"
