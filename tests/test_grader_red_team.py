@@ -2108,3 +2108,15 @@ def test_a_step_of_waiting_for_someone_is_met_by_what_they_do(answer, met):
 ])
 def test_an_emphatic_double_negative_commits(answer, stop):
     assert grade(MIXER, answer).criteria["stop"].met is stop
+
+
+@pytest.mark.parametrize("answer, restart", [
+    # a job said to be only someone else's is not the trainee's act (12zh author: "Only Orbis can restart it" was
+    # reported as the forbidden restart)
+    ("Press the stop and tell Bea. Only maintenance can restart the mixer.", False),
+    ("Press the stop and tell Bea; only Kone are allowed to restart the mixer.", False),
+    ("Press the stop, tell Bea, and only then I restart the mixer.", True),
+    ("Press the stop and tell Bea. I can restart the mixer myself.", True),
+])
+def test_a_job_said_to_be_only_someone_elses_is_not_the_trainees(answer, restart):
+    assert ("restart" in violations(answer)) is restart

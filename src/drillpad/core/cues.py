@@ -1415,7 +1415,10 @@ _CLEFT_REFUSAL = re.compile(
 _AUTHORISED_WILL = re.compile(
     r"\b(?:the\s+|an?\s+|our\s+)?(?:engineers?|maintenance(?:\s+team)?|fitters?|electricians?|mechanics?|technicians?|"
     r"gas\s+engineers?|fire\s+(?:service|brigade)|paramedics|recovery\s+(?:team|contractors?)|specialists?)\s+"
-    r"(?:will|'ll|can|are going to|is going to|should)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+    r"(?:will|'ll|can|are going to|is going to|should)\s+(?:\w+\s+){0,2}$"
+    # a job only someone else may do: "Only Orbis can restart it", "only Kone are allowed to reset it" (not "only I")
+    r"|\bonly\s+(?!(?:i|we|me|us|myself|then|now|once|when|after|if)\b)(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+){0,2}?\s+"
+    r"(?:can|may|(?:is|are)\s+(?:allowed|authori[sz]ed|trained|qualified)\s+to)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _WHETHER_TO = re.compile(r"\bwhether\s+(?:or\s+not\s+)?(?:(?:to|i|we|he|she|they|you|it|should|can|could|need|needs|"
                          r"ought|will|would|shall|must|just)\s+){1,3}$", re.IGNORECASE)
 _ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not really|never|of course not|definitely not)\b", re.IGNORECASE)
