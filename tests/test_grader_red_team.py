@@ -2120,3 +2120,14 @@ def test_an_emphatic_double_negative_commits(answer, stop):
 ])
 def test_a_job_said_to_be_only_someone_elses_is_not_the_trainees(answer, restart):
     assert ("restart" in violations(answer)) is restart
+
+
+@pytest.mark.parametrize("answer, restart", [
+    # having the one the SOP gives the job do it is not the trainee's act (12zg dev: "get the fire brigade to fetch the
+    # keys out" was reported as going into the tank)
+    ("Press the stop, tell Bea and get maintenance to restart the mixer.", False),
+    ("Press the stop, tell Bea, and ask the engineer to restart the mixer.", False),
+    ("Press the stop, tell Bea and get Tom to restart the mixer.", True),
+])
+def test_having_the_authorised_party_do_it_is_not_the_act(answer, restart):
+    assert ("restart" in violations(answer)) is restart

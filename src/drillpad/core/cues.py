@@ -1412,10 +1412,13 @@ _CLEFT_REFUSAL = re.compile(
 
 
 # the people an SOP leaves a job to, said to be the ones who will do it
+_AUTHORISED = (r"(?:the\s+|an?\s+|our\s+)?(?:engineers?|maintenance(?:\s+team)?|fitters?|electricians?|mechanics?|"
+               r"technicians?|gas\s+engineers?|fire\s+(?:service|brigade)|paramedics|recovery\s+(?:team|contractors?)|"
+               r"specialists?)")
 _AUTHORISED_WILL = re.compile(
-    r"\b(?:the\s+|an?\s+|our\s+)?(?:engineers?|maintenance(?:\s+team)?|fitters?|electricians?|mechanics?|technicians?|"
-    r"gas\s+engineers?|fire\s+(?:service|brigade)|paramedics|recovery\s+(?:team|contractors?)|specialists?)\s+"
-    r"(?:will|'ll|can|are going to|is going to|should)\s+(?:\w+\s+){0,2}$"
+    r"\b" + _AUTHORISED + r"\s+(?:will|'ll|can|are going to|is going to|should)\s+(?:\w+\s+){0,2}$"
+    # … or is had to do it: "get the fire brigade to fetch the keys out", "ask the engineer to restart it"
+    r"|\b(?:get|gets|ask|asks|have|has|call|calls|leave it (?:to|for))\s+" + _AUTHORISED + r"\s+(?:to\s+)?$"
     # a job only someone else may do: "Only Orbis can restart it", "only Kone are allowed to reset it" (not "only I")
     r"|\bonly\s+(?!(?:i|we|me|us|myself|then|now|once|when|after|if)\b)(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+){0,2}?\s+"
     r"(?:can|may|(?:is|are)\s+(?:allowed|authori[sz]ed|trained|qualified)\s+to)\s+(?:\w+\s+)?$", re.IGNORECASE)
