@@ -2131,3 +2131,16 @@ def test_a_job_said_to_be_only_someone_elses_is_not_the_trainees(answer, restart
 ])
 def test_having_the_authorised_party_do_it_is_not_the_act(answer, restart):
     assert ("restart" in violations(answer)) is restart
+
+
+@pytest.mark.parametrize("answer, act", [
+    # what the one someone gets to do is that verb's, not the cue's ("get the fire brigade to fetch the keys out" met
+    # the cue "get the keys", 12zg dev)
+    ("I'd press the stop, tell Bea and get the fire brigade to fetch the dough out.", False),
+    ("Press the stop, tell Bea, then get the dough out with my hands.", True),
+    ("Press the stop and get all the dough out to save time.", True),
+])
+def test_what_someone_is_got_to_do_is_not_the_causing_verbs_object(answer, act):
+    drill = mixer_with(must_not=[{"id": "dough", "text": "Getting the dough out before it is locked off",
+                                  "cues": ["get the dough out"]}])
+    assert ("dough" in {v.id for v in grade(drill, answer).violations}) is act

@@ -602,6 +602,12 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
                     # and I go to the gatehouse" (he is not told to go)
                     ok = False
                     break
+                if sentence is not None and sentence.words[units[j].first] == "to" and j + 1 < len(units) \
+                        and sentence.stems[units[i].first] in _CAUSATIVE and j > i + 1 \
+                        and units[j + 1].keys & VERB_KEYS and not units[j + 1].keys & c.keys \
+                        and not units[j].keys & c.keys:
+                    ok = False  # what follows is another verb's: "get the fire brigade TO FETCH the keys" is no
+                    break  # "get the keys"; "stop trying TO FIX the conveyor" no "stop the conveyor"
                 if units[j].keys & c.keys:
                     if sentence is not None and _told_someone_else(sentence, pos, j):
                         ok = False  # "tell HIM Sam is behind": Sam is not the one told
@@ -625,6 +631,11 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
         if ok:
             found.append((i, pos))
     return found
+
+
+# verbs whose object is then told to do something: "GET the fire brigade to fetch the keys"
+_CAUSATIVE = frozenset(stem(w) for w in "get ask tell have help want need make persuade remind expect allow pay call "
+                                        "send".split())
 
 
 def _condition_at(sentence: Sentence, j: int) -> bool:
