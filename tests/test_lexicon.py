@@ -226,3 +226,14 @@ def test_a_forbidden_act_cue_that_skips_is_refused_by_a_negator_before_it():
     assert act("I'd go in without a permit, it's two minutes.", "without + permit")
     assert act("No need to scan it again, the afternoon crew did.", "no need + scan")
     assert act("I'd do it without the spray.", "without + spray")
+
+
+def test_raising_a_thing_is_not_telling_2026_12_12():
+    """(12zi author) "Radio the controller" met a forbidden act's cue "raise it" (the car on the lift): the lexicon's
+    telling family had "raise it"; "raise it with the manager" is still telling."""
+    from drillpad.core.lexicon import LEXICON_VERSION
+    assert _version(LEXICON_VERSION) >= (2026, 12, 12)
+    assert not said("Radio the controller on channel 2", "raise it")
+    assert not said("tell Kyle to stay out", "raise it")
+    assert said("I'd raise it with the manager", "tell + manager")
+    assert said("then raise it on the lift", "raise it")

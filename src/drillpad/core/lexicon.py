@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.11"
+LEXICON_VERSION = "2026.12.12"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -30,7 +30,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
              "get on the line", "get on the radio", "get on the phone", "bell", "buzz", "dial", "contact",
              "get hold of", "page", "call up", "ring up", "phone up", "shout for", "summon"),
     "tell": ("tell", "notify", "inform", "let know", "let them know", "loop in", "alert", "report to", "warn",
-             "advise", "update", "flag to", "flag it", "flag up", "raise with", "raise it", "escalate", "speak to",
+             "advise", "update", "flag to", "flag it", "flag up", "raise with", "escalate", "speak to",
              "talk to", "shout to", "speak with", "talk with", "mention to", "make aware", "brief", "get word to",
              "call", "radio", "contact"),
     "report": ("report", "rpt", "log", "record", "write down", "write up", "note down", "jot down", "document",
