@@ -579,6 +579,8 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
     for i in starts:
         u = units[i]
         pos, ok, inside = i, True, bool(u.inner)
+        # (what the one someone gets to do is that verb's: "GET the fire brigade to fetch the keys")
+        causative = sentence is not None and sentence.stems[u.first] in _CAUSATIVE
         for k, c in enumerate(cue[1:]):
             if inside and units[pos].inner & c.keys:
                 inside = False  # "give Jordan a bell" is both the call and the person
@@ -602,8 +604,7 @@ def _find(units: list[Unit], cue: list[Unit], sentence: Sentence | None = None) 
                     # and I go to the gatehouse" (he is not told to go)
                     ok = False
                     break
-                if sentence is not None and sentence.words[units[j].first] == "to" and j + 1 < len(units) \
-                        and sentence.stems[units[i].first] in _CAUSATIVE and j > i + 1 \
+                if causative and j > i + 1 and j + 1 < len(units) and sentence.words[units[j].first] == "to" \
                         and units[j + 1].keys & VERB_KEYS and not units[j + 1].keys & c.keys \
                         and not units[j].keys & c.keys:
                     ok = False  # what follows is another verb's: "get the fire brigade TO FETCH the keys" is no
@@ -831,11 +832,11 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
 
 # someone stopped doing something: "stop anyone going near it", "prevent Tom from reaching", "keep them from going";
 # what follows in the same clause is what they are stopped doing ("… going near it or reaching into the bowl")
-_STOPPED = re.compile(r"\b(?:(?:stop|stops|stopping|prevent|prevents|preventing|ban|bans|bar|bars|block|blocks)\s+"
-                      r"(?:[\w'-]+\s+){1,3}?(?:from\s+)?|(?:keep|keeps|keeping)\s+(?:[\w'-]+\s+){1,3}?from\s+)"
-                      r"[\w'-]+ing\b", re.IGNORECASE)
-_STOPPING_WORDS = frozenset("stop stops stopping prevent prevents preventing ban bans bar bars block blocks keep keeps "
-                            "keeping".split())
+_STOPPING = "stop stops stopping prevent prevents preventing ban bans bar bars block blocks".split()
+_KEEPING = "keep keeps keeping".split()  # (only with "from": "keep the pumps running" goes on)
+_STOPPED = re.compile(rf"\b(?:(?:{'|'.join(_STOPPING)})\s+(?:[\w'-]+\s+){{1,3}}?(?:from\s+)?"
+                      rf"|(?:{'|'.join(_KEEPING)})\s+(?:[\w'-]+\s+){{1,3}}?from\s+)[\w'-]+ing\b", re.IGNORECASE)
+_STOPPING_WORDS = frozenset(_STOPPING + _KEEPING)
 _NEW_CLAUSE = re.compile(r"[,.;:!?]|\b(?:i|i'd|i'll|we|we'd|we'll|then|but|so|while|till|until|unless|if|when)\b",
                          re.IGNORECASE)
 

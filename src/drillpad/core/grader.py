@@ -670,7 +670,12 @@ def _own_condition(s: Sentence, span: Span, condition: frozenset[str], synonyms:
     m = _OWN_CONDITION.search(s.text[span.end - s.start:])
     if m is None or _PUT_OFF.search(m.group(0)) or _IF_BEFORE.search(s.text[:span.start - s.start]):
         return False  # (not a step kept for another case: "If it gets worse I'd stay by the cones until …")
-    said = frozenset().union(*_content(m.group(1), synonyms))
+    return _names_condition(m.group(1), condition, synonyms)
+
+
+def _names_condition(clause: str, condition: frozenset[str], synonyms: Synonyms) -> bool:
+    """Whether *clause* names the step's own condition: two of its words, or all of them when it has one."""
+    said = frozenset().union(*_content(clause, synonyms))
     return len(said & condition) >= min(2, len(condition))
 
 
@@ -681,12 +686,9 @@ _CONDITION_INVERTED = re.compile(r"\s*(?:and |but |so )?only\s+(?:once|when|afte
 
 def _own_condition_first(s: Sentence, span: Span, condition: frozenset[str], synonyms: Synonyms) -> bool:
     """Whether the sentence opens with the step's own condition, inverted, and the step follows it: "Only once
-    maintenance has signed it off would I restart the mixer" (two of its words, or all of them when it has one)."""
+    maintenance has signed it off would I restart the mixer"."""
     m = _CONDITION_INVERTED.match(s.text)
-    if m is None or s.start + m.end() > span.start:
-        return False
-    said = frozenset().union(*_content(m.group(1), synonyms))
-    return len(said & condition) >= min(2, len(condition))
+    return m is not None and s.start + m.end() <= span.start and _names_condition(m.group(1), condition, synonyms)
 
 
 def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text: str, urgent: bool = False,
@@ -1202,7 +1204,7 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
                       # "tell Ollie not to go down", "Ollie want go down, I say no", "Sophie must not go on the cover",
                       # "Ollie's not going down"
                       rf"|\b(?:tell|tells|told|ask|asks|asked)\s+(?:{n})\s+(?:not|never)\s+to\b"
-                      rf"|\b(?:{n})\b[^.;:!?]{{0,60}}?\b(?:wants?|want|asks?|ask|says?)\b[^.;:!?]{{0,60}}?"
+                      rf"|\b(?:{n})\b[^.;:!?]{{0,60}}?\b(?:wants?|asks?|says?)\b[^.;:!?]{{0,60}}?"
                       rf"\b(?:i|we)\s+(?:say|said|tell (?:him|her|them)|told (?:him|her|them))\s+no\b"
                       rf"|\b(?:{n})\s+(?:must not|mustn'?t|cannot|can'?t|may not|is not allowed to|isn'?t allowed to)\b"
                       rf"|\b(?:{n})(?:'s|\s+is)\s+not\s+(?:going|getting|allowed|to)\b",
