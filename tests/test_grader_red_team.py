@@ -2144,3 +2144,19 @@ def test_what_someone_is_got_to_do_is_not_the_causing_verbs_object(answer, act):
     drill = mixer_with(must_not=[{"id": "dough", "text": "Getting the dough out before it is locked off",
                                   "cues": ["get the dough out"]}])
     assert ("dough" in {v.id for v in grade(drill, answer).violations}) is act
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # (two refiners, 2026-12-03: "No way am I putting my hand in" was flagged as putting the hand in; "'sample
+    # tomorrow' isn't happening" as sampling tomorrow)
+    ("Press the stop. No way am I restarting the mixer, I tell Bea.", set()),
+    ("Press the stop. No way will I restart the mixer. Tell Bea.", set()),
+    ("Press the stop. Restarting the mixer isn't happening, I tell Bea.", set()),
+    ("Press the stop. Restart the mixer? Not happening. Tell Bea.", set()),
+    ("Press the stop. Restarting the mixer is not going to happen till maintenance come.", set()),
+    # still the act
+    ("Press the stop. No way am I waiting for maintenance, I restart the mixer.", {"restart"}),
+    ("Press the stop. It's not happening again, so I restart the mixer.", {"restart"}),
+])
+def test_no_way_am_i_and_not_happening_refuse_the_act(answer, forbidden):
+    assert violations(answer) == forbidden

@@ -237,3 +237,17 @@ def test_raising_a_thing_is_not_telling_2026_12_12():
     assert not said("tell Kyle to stay out", "raise it")
     assert said("I'd raise it with the manager", "tell + manager")
     assert said("then raise it on the lift", "raise it")
+
+
+def test_a_number_typed_with_its_unit_is_the_number_and_the_unit():
+    """(12zi author) "stop @ 40psi, no more air" did not meet "stop + 40" ("40psi" was one word, never "40"), so the
+    step was met only by "stop + air", which "no more air" refuses. A number glued to its unit is both; an ordinal
+    ("2nd") and a word led by letters ("b4", "ch3") stay whole. Lexicon 2026.12.13, so a re-grade says why."""
+    from drillpad.core.cues import norm
+    from drillpad.core.lexicon import LEXICON_VERSION
+    assert _version(LEXICON_VERSION) >= (2026, 12, 13)
+    assert said("stop @ 40psi, no more air", "stop + 40")
+    assert said("stop at 40 psi", "40psi max") is False and said("40psi max", "40 psi max")
+    assert said("wait 10mins for it to vent", "wait 10 mins")
+    assert len(norm("2nd go")) == 2 and len(norm("3rd")) == 1 and len(norm("40psi")) == 2
+    assert norm("b4") == norm("before") and norm("ch3") == ["ch3"]

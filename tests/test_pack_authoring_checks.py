@@ -82,6 +82,15 @@ def test_a_cue_with_a_negation_word_is_a_warning_that_says_it_is_matched_literal
     assert "must_not[0].cues" in msg and "'not'" in msg and "literally" in msg
 
 
+@pytest.mark.parametrize("cue, word", [("dont wait", "don't"), ("wont wait", "won't"), ("wo gloves", "without")])
+def test_a_negation_word_typed_short_is_a_negation_word(minipack, cue, word):
+    """(12zi author) a cue "dont wait" raised no warning: the grader reads "dont" as "don't" in an answer, so
+    the cue has the same trouble as "don't wait" and needs the same advice, naming the word it stands for."""
+    edit(minipack / DRILL, 'cues = ["reach in"]', f'cues = ["reach in", "{cue}"]')
+    (msg,) = [w for w in warnings(minipack) if cue in w]
+    assert (f"'{word}'" in msg or f'"{word}"' in msg) and "literally" in msg
+
+
 def test_ordinary_cues_raise_no_warning(minipack):
     assert not [w for w in warnings(minipack) if ".cues" in w]
 

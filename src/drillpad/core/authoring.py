@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from drillpad.core.cues import DETERMINERS, NEGATORS, STOPWORDS, Synonyms, tokens
+from drillpad.core.cues import DETERMINERS, NEGATORS, STOPWORDS, Synonyms, plain_words
 from drillpad.core.grader import drill_synonyms, grade, grade_prompt, two_actions
 from drillpad.core.pack import Drill, Example, Prompt, Role
 
@@ -76,7 +76,7 @@ def check_model_answers(drills: Iterable[tuple[str, Drill]], prompts: Iterable[t
 def cue_risk(cue: str) -> tuple[str, str]:
     """(kind, word) when *cue* is risky: "negation", "stop words" or "common word"; else ("", "")."""
     for term in cue.split(" + "):
-        words = tokens(term)
+        words = plain_words(term)  # as the grader reads it: "dont" is "don't"
         negators = [w for w in words if w in NEGATORS or w.endswith("n't")]
         if negators:
             return "negation", negators[0]

@@ -36,7 +36,9 @@ from importlib import resources
 
 from drillpad.core import lexicon
 
-_TOKEN = re.compile(r"w/o|w/|(?<!\S)@(?!\S)|[a-z0-9]+(?:'[a-z]+)?")  # (an "@" on its own is "at": "Tomasz @ door")
+# (an "@" on its own is "at": "Tomasz @ door"; a number glued to a unit of 2+ letters is the number, then the
+# unit: "40psi", "10mins" — not an ordinal, "2nd")
+_TOKEN = re.compile(r"w/o|w/|(?<!\S)@(?!\S)|\d+(?=(?!(?:st|nd|rd|th)\b)[a-z]{2,}\b)|[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|\s+(?:then|and then|after that|afterwards|next)\s+", re.I)
 NEGATORS = frozenset({
     "not", "never", "no", "without", "don't", "won't", "didn't", "can't", "cannot", "wouldn't", "shouldn't",
@@ -97,7 +99,8 @@ _POST_REFUSAL = re.compile(
     r"essential|mandatory|compulsory|a must|worth it)|(?:optional|pointless|unnecessary|overkill|a waste of time|"
     r"not needed|not required|unneeded)|can be (?:skipped|ignored|left out|missed|dropped|forgotten)"
     r"|only\s+(?:needed|required|necessary|done|used)\s+(?:if|when)"
-    r"|(?:not|never|n't)\s+(?:allowed|permitted|ok|okay|safe|an option)|(?:forbidden|banned|prohibited|dangerous|"
+    r"|(?:not|never|n't)\s+(?:allowed|permitted|ok|okay|safe|an option|happening|going to happen|gonna happen)"
+    r"|(?:forbidden|banned|prohibited|dangerous|"
     r"unsafe|not safe|a no-go))"
     # "topping up now would make it boil over": a consequence, not a plan
     r"|^[\s,]*(?:[\w'-]+\s+){0,3}?(?:would|will|could|can|might)\s+(?:make|cause|mean|lead|result|damage|"
@@ -191,8 +194,13 @@ def _base_words(raw: str) -> list[str]:
     return [lexicon.IRREGULAR.get(w, w) for w in expanded.split()]
 
 
+def plain_words(text: str) -> list[str]:
+    """The words of *text* as the grader reads them, unstemmed: "dont chk" is ["don't", "check"]."""
+    return [w for t in tokens(text) for w in _base_words(t)]
+
+
 def norm(text: str) -> list[str]:
-    return [stem(w) for t in tokens(text) for w in _base_words(t)]
+    return [stem(w) for w in plain_words(text)]
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -347,7 +355,7 @@ class Synonyms:
 
     def meanings(self, phrase: str) -> frozenset[str]:
         """Every meaning the units of *phrase* carry (used to find a person's role in a scenario)."""
-        raw = [w for t in tokens(phrase) for w in _base_words(t)]
+        raw = plain_words(phrase)
         return frozenset(k for u in self.units([stem(w) for w in raw], raw) for k in u.keys)
 
     # -- spelling ------------------------------------------------------------------------------
@@ -441,7 +449,7 @@ class Synonyms:
         return hit
 
     def _cue_units(self, term: str) -> list[Unit]:
-        raw = [w for t in tokens(term) for w in _base_words(t)]
+        raw = plain_words(term)
         stems = [stem(w) for w in raw]
         units = self.units(stems, raw)
         # a cue of one word after "my", "the" … names a thing: "my phone" is the device, not the verb "call" (a
@@ -654,7 +662,9 @@ _ASKING = frozenset("check checks checking see sees seeing ask asks asking know 
 _FREE_BEFORE_PARTICLE = frozenset({"all", "right"})
 _HOW_FAR = frozenset({"well", "right", "way", "far", "further", "a", "bit", "little", "good"})
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
-_NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+(?:would\s+)?(?:i|we)"
+# (also asked back: "no way AM I putting my hand in", "no way WILL I restart it")
+_NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+"
+                     r"(?:(?:would|am|are|will|do|did|should|could|can)\s+)?(?:i|we)"
                      r"(?:'d|'ll|'m|'re| am| are)?\s+(?:going to\s+|gonna\s+)?"
                      r"(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
 # "Tom says …", "Marta reckons …": someone else's words, not the trainee's plan
@@ -1436,7 +1446,8 @@ _AUTHORISED_WILL = re.compile(
     r"(?:can|may|(?:is|are)\s+(?:allowed|authori[sz]ed|trained|qualified)\s+to)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _WHETHER_TO = re.compile(r"\bwhether\s+(?:or\s+not\s+)?(?:(?:to|i|we|he|she|they|you|it|should|can|could|need|needs|"
                          r"ought|will|would|shall|must|just)\s+){1,3}$", re.IGNORECASE)
-_ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not really|never|of course not|definitely not)\b", re.IGNORECASE)
+_ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not really|never|of course not|definitely not|not happening)\b",
+                          re.IGNORECASE)
 
 
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:
