@@ -8,6 +8,13 @@ answer) was given that round's pack as first committed with every `[[must_not]]`
 "without" read the docs as they were before the checklist (f058e21), "checklist" read them with it (fde277b). Their
 drills are evaluated on the round's held-out answers, next to the round author's first cues ("first") and the cues
 now ("now", after refinement on dev answers). Only the forbidden acts' cues differ between conditions.
+
+The second experiment (2026-12-03): does refining on shortcut answers help more than refining on the dev answers
+alone? For each round a supervisor (a helper who saw only the SOP and the drills' texts, never a cue or an answer)
+wrote 48 answers that commit the forbidden acts in the ways people cut corners, plus right answers that refuse them
+(refined-dev-shortcuts/<round>/examples/shortcuts.toml). Starting from the first cues, one fresh author refined only
+the forbidden acts' cues on the round's dev answers ("refined-dev"), another on the dev answers and the shortcut
+answers ("refined-dev-shortcuts"); neither saw a held-out answer. The briefs are in briefs/.
 """
 
 from __future__ import annotations
@@ -27,9 +34,9 @@ AB = ROOT / "evaluation" / "must-not-authoring"
 
 
 def main() -> int:
-    conditions = sorted(p.name for p in AB.iterdir() if p.is_dir())
+    conditions = sorted(p.name for p in AB.iterdir() if p.is_dir() and p.name != "briefs")
     totals: dict[str, list[int]] = {}
-    for rnd in sorted({r.name for c in conditions for r in (AB / c).iterdir()}):
+    for rnd in sorted({r.name for c in conditions for r in (AB / c).iterdir() if r.is_dir()}):
         pack_dir = ROOT / "evaluation" / f"round-2026-{rnd}" / "pack"
         first = first_cues(pack_dir)
         versions = {"first": first, "now": read_pack_folder(pack_dir)}
