@@ -2151,6 +2151,8 @@ def test_what_someone_is_got_to_do_is_not_the_causing_verbs_object(answer, act):
     # tomorrow' isn't happening" as sampling tomorrow)
     ("Press the stop. No way am I restarting the mixer, I tell Bea.", set()),
     ("Press the stop. No way will I restart the mixer. Tell Bea.", set()),
+    ("Press the stop. no way im restarting the mixer, tell bea", set()),  # (typed without the apostrophe)
+    ("Press the stop. no way id restart the mixer", set()),
     ("Press the stop. Restarting the mixer isn't happening, I tell Bea.", set()),
     ("Press the stop. Restart the mixer? Not happening. Tell Bea.", set()),
     ("Press the stop. Restarting the mixer is not going to happen till maintenance come.", set()),
@@ -2159,4 +2161,35 @@ def test_what_someone_is_got_to_do_is_not_the_causing_verbs_object(answer, act):
     ("Press the stop. It's not happening again, so I restart the mixer.", {"restart"}),
 ])
 def test_no_way_am_i_and_not_happening_refuse_the_act(answer, forbidden):
+    assert violations(answer) == forbidden
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # (12v shortcut answers, first cues) "stop dean from jumping in" met the forbidden act's cue "dean jumps in": a
+    # cue that opens with the person was not read as what the person is stopped doing
+    ("Press the stop. Stop Tom from climbing on it, tell Bea.", set()),
+    ("Press the stop and stop tom climbing on it.", set()),
+    ("Press the stop. Stop Tom climbing on it.", set()),
+    ("Press the stop and keep Tom from climbing on it.", set()),
+    # still the act
+    ("Press the stop. Tom climbs on it to look, I tell Bea.", {"tom-climbs"}),
+    ("Stop the mixer, Tom climbs on it.", {"tom-climbs"}),
+    ("Press the stop and keep Tom climbing on it to hold the guard.", {"tom-climbs"}),
+])
+def test_a_cue_opening_with_the_person_stopped_is_no_act(answer, forbidden):
+    drill = mixer_with(must_not=[*[m.model_dump() for m in MIXER.must_not],
+                                 {"id": "tom-climbs", "text": "Letting Tom climb on the mixer",
+                                  "cues": ["tom climbs on it"]}])
+    assert {v.id for v in grade(drill, answer).violations} == forbidden
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # (12ze shortcut refiner) "that toolbox bolt isn't going in" was the forbidden act's cue "toolbox bolt"
+    ("Press the stop. That drinks cup isn't going in the mixer. Tell Bea.", set()),
+    ("Press the stop. The drinks cup isn't going anywhere near it. Tell Bea.", set()),
+    ("Press the stop. The drinks cup is not getting used, I tell Bea.", set()),
+    # still the act
+    ("Press the stop. The dough isn't going in the bin, I scoop it into a drinks cup.", {"drinks-cup"}),
+])
+def test_a_forbidden_thing_said_not_to_go_in_is_no_forbidden_act(answer, forbidden):
     assert violations(answer) == forbidden

@@ -664,7 +664,7 @@ _HOW_FAR = frozenset({"well", "right", "way", "far", "further", "a", "bit", "lit
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 # (also asked back: "no way AM I putting my hand in", "no way WILL I restart it")
 _NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+"
-                     r"(?:(?:would|am|are|will|do|did|should|could|can)\s+)?(?:i|we)"
+                     r"(?:(?:would|am|are|will|do|did|should|could|can)\s+)?(?:i|we|im|id)"
                      r"(?:'d|'ll|'m|'re| am| are)?\s+(?:going to\s+|gonna\s+)?"
                      r"(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
 # "Tom says …", "Marta reckons …": someone else's words, not the trainee's plan
@@ -847,6 +847,8 @@ _KEEPING = "keep keeps keeping".split()  # (only with "from": "keep the pumps ru
 _STOPPED = re.compile(rf"\b(?:(?:{'|'.join(_STOPPING)})\s+(?:[\w'-]+\s+){{1,3}}?(?:from\s+)?"
                       rf"|(?:{'|'.join(_KEEPING)})\s+(?:[\w'-]+\s+){{1,3}}?from\s+)[\w'-]+ing\b", re.IGNORECASE)
 _STOPPING_WORDS = frozenset(_STOPPING + _KEEPING)
+_STOPPER_BEFORE = re.compile(rf"\b({'|'.join(_STOPPING + _KEEPING)})\s+$", re.IGNORECASE)
+_DOING_NEXT = re.compile(r"^\s+(from\s+)?[\w'-]+ing\b", re.IGNORECASE)  # ("keep" only with "from")
 _NEW_CLAUSE = re.compile(r"[,.;:!?]|\b(?:i|i'd|i'll|we|we'd|we'll|then|but|so|while|till|until|unless|if|when)\b",
                          re.IGNORECASE)
 
@@ -856,6 +858,9 @@ def _someone_stopped(sentence: Sentence, at: int) -> bool:
     anyone going near it or LEANING in"; not "stop Tom going near it, then I REACH in"."""
     if not _STOPPING_WORDS.intersection(sentence.words):
         return False
+    if sentence.units[at].keys & _PERSON_KEYS and (m := _STOPPER_BEFORE.search(before_unit(sentence, at))) \
+            and (d := _DOING_NEXT.match(after_unit(sentence, at))) and (d.group(1) or m.group(1).lower() in _STOPPING):
+        return True  # a cue that opens with the person: "stop DEAN from jumping in", "keep Tom from climbing"
     word = sentence.words[sentence.units[at].first]
     before = before_unit(sentence, at) + (word if word.endswith("ing") else "")  # ("prevent anybody REACHING in")
     last = None
@@ -1357,8 +1362,11 @@ _KEPT_AWAY = re.compile(
     r"|(?:goes|go|comes|come|gets|get|is|are)\s+(?:nowhere|no where|not|never)\s+(?:near|close)"
     r"|(?:goes|go|gets|get|is|are)\s+(?:in|into|straight in|straight into)\s+(?:the\s+)?(?:bin|skip|waste)"
     r"|(?:goes|go|gets|get|is|are)\s+(?:put\s+|taken\s+)?back\s+(?:to|in|on)\b"
-    r"|(?:is|are|was|were|'s|'re)\s*(?:not|n't|never)\s+(?:used|touched|needed|an option|coming out|going near)"
-    r"|(?:isn't|aren't|wasn't|weren't)\s+(?:used|touched|needed|an option|coming out|going near))\b",
+    # ("that toolbox bolt isn't going in", "… is not getting used", "… isn't going anywhere near it")
+    r"|(?:is|are|was|were|'s|'re)\s*(?:not|n't|never)\s+(?:used|touched|needed|an option|coming out|going near"
+    r"|going (?:in|on|anywhere)|getting used|being used|happening)"
+    r"|(?:isn't|aren't|wasn't|weren't)\s+(?:used|touched|needed|an option|coming out|going near"
+    r"|going (?:in|on|anywhere)|getting used|being used|happening))\b",
     re.IGNORECASE)
 
 
