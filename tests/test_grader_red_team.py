@@ -1716,6 +1716,26 @@ def test_staying_out_is_met_by_refusing_to_go_in(answer, met):
     assert grade(_zone_drill(), answer).criteria["stay-out"].met is met
 
 
+def _door_drill() -> Drill:
+    return mixer_with(
+        criterion=[{"id": "door-shut", "text": "Keeps the door shut while the drum is still turning", "required": True,
+                    "cues": ["keep the door shut"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "open", "text": "Opening or forcing the door while the drum is still turning",
+                   "cues": ["open the door", "force the door"]}])
+
+
+@pytest.mark.parametrize("answer, met", [
+    # (12zj author) "i not open door" missed "Keeps the door shut while the drum is still turning"
+    ("i not open door. tell bea", True),
+    ("I won't open the door till it stops, and I tell Bea.", True),
+    ("I tell Bea, then open the door quick.", False),
+    ("I tell Bea.", False),
+])
+def test_keeping_a_thing_shut_is_met_by_refusing_to_open_it(answer, met):
+    assert grade(_door_drill(), answer).criteria["door-shut"].met is met
+
+
 def test_what_the_trainee_says_calmly_is_the_message():
     """(2026-12z dev) "Tell the resident calmly we can't take rubble" lost the calm step as declared unnecessary."""
     drill = mixer_with(criterion=[{"id": "calm", "text": "Stays calm and explains once", "cues": ["calmly"]},
@@ -1956,6 +1976,10 @@ def _tempted_digger_drill() -> Drill:
     ("Gareth's not going near the cable. I tell Bea.", True),
     ("I tell Bea. Gareth's not here yet.", False),
     ("Gareth wants to go in and I say nothing. I tell Bea.", False),
+    # "No Gareth, …" opening what is said to him (12zj author: "No Dev, oily towels can catch fire")
+    ("No Gareth, that cable is live. I tell Bea.", True),
+    ("I tell Bea. no gareth. It's live.", True),
+    ("There's no Gareth today. I tell Bea.", False),
 ])
 def test_saying_no_to_the_one_who_proposes_the_act_stops_him(answer, met):
     assert grade(_tempted_digger_drill(), answer).criteria["stop-digger"].met is met

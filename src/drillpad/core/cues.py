@@ -308,6 +308,7 @@ def pieces(text: str) -> list[tuple[int, str]]:
     return out
 
 
+_ARTICLE_STEMS = frozenset(stem(w) for w in ("the", "a", "an"))
 # keeping oneself clear takes no object, whichever group also holds the phrase ("back the carriage off")
 _SELF_MOTION = frozenset(tuple(norm(t)) for t in lexicon.CONCEPTS["keep-clear"])
 
@@ -343,6 +344,11 @@ class Synonyms:
                 self._words.setdefault(stems[0], set()).add(key)
             else:
                 self._phrases.setdefault(stems[0], []).append((stems, frozenset({key})))
+                # the phrase said without its article, as second-language English and voice typing do ("I open
+                # door" is "open the door")
+                bare = stems[:1] + tuple(w for w in stems[1:] if w not in _ARTICLE_STEMS)
+                if len(bare) < len(stems) and len(bare) > 1:
+                    self._phrases[stems[0]].append((bare, frozenset({key})))
 
     def with_extra(self, vocabulary: Iterable[str] = (), aliases: dict[str, frozenset[str]] | None = None
                    ) -> "Synonyms":

@@ -1168,6 +1168,8 @@ _PREVENTING = re.compile(r"\s*(?:stops|prevents|refuses to let|does not let|does
                          r"forbids|tells (?:\w+ ){1,3}not to"
                          # a step of keeping out of it: "Stays outside the slew zone", "Leaves the bin where it is"
                          r"|stays? (?:out|outside|off|clear|behind)|keeps? (?:out|off|clear)(?! \w+ (?:out|off|clear))"
+                         # "Keeps the door shut while the drum is still turning"
+                         r"|keeps? (?:the |it |them )?(?:[\w-]+ ){0,2}(?:shut|closed|locked|down|in place)"
                          r"|leaves? (?:[\w-]+ ){1,4}(?:where (?:it|they) (?:is|are)|alone|in place|untouched))\b",
                          re.IGNORECASE)
 
@@ -1199,6 +1201,8 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
     no = r"(?:no|nope|no way|not a chance)\b(?!\s+(?:one|longer|more|body|need|problem|matter)\b)"
     return re.compile(rf"\b(?:tell|tells|told|say|says|said)\s+(?:to\s+)?(?:{n})\s+{no}"
                       rf"|\b(?:say|says|said)\s+no\s+to\s+(?:{n})\b|\b(?:{n}),\s*{no}|\bno,\s*(?:{n})\b"
+                      # "No Dev, oily towels can catch fire": said to him, at the start of a sentence
+                      rf"|(?:^|[.!?;:]\s*)no\s+(?:{n})\s*[,.!]"
                       rf"|\b(?:won'?t|wouldn'?t|will not|would not|don'?t|do not|not|never)\s+(?:be\s+)?"
                       rf"(?:let|letting|allow|allowing)\s+(?:{n})\b"
                       # "tell Ollie not to go down", "Ollie want go down, I say no", "Sophie must not go on the cover",
