@@ -1211,7 +1211,14 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
                       rf"|\b(?:{n})\b[^.;:!?]{{0,60}}?\b(?:wants?|asks?|says?)\b[^.;:!?]{{0,60}}?"
                       rf"\b(?:i|we)\s+(?:say|said|tell (?:him|her|them)|told (?:him|her|them))\s+no\b"
                       rf"|\b(?:{n})\s+(?:must not|mustn'?t|cannot|can'?t|may not|is not allowed to|isn'?t allowed to)\b"
-                      rf"|\b(?:{n})(?:'s|\s+is)\s+not\s+(?:going|getting|allowed|to)\b",
+                      rf"|\b(?:{n})(?:'s|\s+is)\s+not\s+(?:going|getting|allowed|to)\b"
+                      # an order about him, or the act or thing refused to him: "Marcus doesn't touch that key",
+                      # "Kasia please no touching", "dev NO.", "no key marcus!!", "Nobody is popping that door, Marcus"
+                      rf"|\b(?:{n})\s+(?:doesn'?t|does not|won'?t|will not)\s+(?:touch|use|open|go|get|lift|pull|"
+                      rf"cut|start|restart|reset|climb|move|drive|dig|put|take|do)\b"
+                      rf"|\b(?:{n})[,!]?\s+(?:please\s+)?{no}\s*(?:[\w-]+ing\b|[.!])"
+                      rf"|(?:^|[.!?;:]\s*)no\s+[\w-]+\s+(?:{n})\s*[!.]"
+                      rf"|\b(?:nobody|no one|no-one)\b[^.;:!?]{{0,40}},\s*(?:{n})\s*[.!]",
                       re.IGNORECASE)
 
 
