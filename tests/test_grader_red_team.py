@@ -2226,3 +2226,27 @@ def test_a_cue_opening_with_the_person_stopped_is_no_act(answer, forbidden):
 ])
 def test_a_forbidden_thing_said_not_to_go_in_is_no_forbidden_act(answer, forbidden):
     assert violations(answer) == forbidden
+
+
+def _two_people_drill() -> Drill:
+    data = mixer_with(
+        criterion=[{"id": "stop-dean", "text": "Stops Dean putting the ladder into the container", "required": True,
+                    "cues": ["stop dean"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "enter", "text": "Climbing into the container, or letting the customer or Dean climb in",
+                   "cues": ["climb in", "climbing"]},
+                  {"id": "ladder", "text": "Putting a ladder or steps into the container",
+                   "cues": ["ladder in", "put the ladder"]}]).model_dump()
+    return Drill.model_validate({**data, "situation": "A customer drops his keys in the container and starts to "
+                                 "climb over. Your colleague Dean says: \"I'll pop the ladder in and get them.\""})
+
+
+@pytest.mark.parametrize("answer, met", [
+    # (12zk author) "Stop the customer climbing" met "Stops Dean putting the ladder into the container": the step was
+    # tied to both forbidden acts that share two words with it, one of them only by naming Dean
+    ("Stop the customer climbing. Tell Bea.", False),
+    ("No ladder in the container, Dean won't. Tell Bea.", True),
+    ("I'm not putting the ladder in. Tell Bea.", True),
+])
+def test_a_step_stopping_one_person_is_tied_to_the_act_it_names_not_to_the_person(answer, met):
+    assert grade(_two_people_drill(), answer).criteria["stop-dean"].met is met

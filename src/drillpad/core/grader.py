@@ -25,7 +25,7 @@ from functools import lru_cache
 from drillpad.core import lexicon
 from drillpad.core.cues import (
     COUNTERFACTUAL, DETERMINERS, NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span,
-    Synonyms, english_words, find_cue,
+    Synonyms, Unit, english_words, find_cue,
     is_subject, negated, norm, tells,
     pieces, split_sentences, stem, tokens,
 )
@@ -1150,11 +1150,21 @@ def _near(keys: frozenset[str], said: frozenset[str]) -> bool:
 
 def _content(text: str, synonyms: Synonyms) -> list[frozenset[str]]:
     """The meanings of each content word or phrase of *text* (function and very common words left out)."""
+    return [keys for keys, _ in _content_units(text, synonyms)]
+
+
+def _a_person(u: Unit, synonyms: Synonyms) -> bool:
+    """Whether a unit of a text names a person: a role, or someone the scenario names ("Dean")."""
+    return bool(u.keys & _ROLE_KEYS) or any(PERSON in synonyms.meanings(k) for k in u.keys if ":" not in k)
+
+
+def _content_units(text: str, synonyms: Synonyms) -> list[tuple[frozenset[str], Unit]]:
+    """(meanings, unit) of each content word or phrase of *text*."""
     out = []
     for u in synonyms.cue_units(text):
         keys = u.keys - _GENERIC
         if keys and not (u.stop or u.negator or u.bridge or u.soft):
-            out.append(keys)
+            out.append((keys, u))
     return out
 
 
@@ -1175,10 +1185,23 @@ _PREVENTING = re.compile(r"\s*(?:stops|prevents|refuses to let|does not let|does
 
 
 def _closest(drill: Drill, text: str, synonyms: Synonyms) -> list[MustNot]:
-    """The forbidden acts whose text shares the most content words with *text*, two or more."""
-    scored = [(_shared(text, m.text, synonyms), m) for m in drill.must_not]
-    best = max((n for n, _ in scored), default=0)
-    return [m for n, m in scored if n == best] if best >= 2 else []
+    """The forbidden acts whose text shares the most content words with *text*, two or more; of those tied, the ones
+    sharing most beside a person both name ("Stops Dean putting the ladder in the container" is about the ladder, not
+    "Climbing into the container, or letting Dean climb in", though each shares two words with it)."""
+    mine = _content_units(text, synonyms)
+    said = frozenset().union(*(k for k, _ in mine))
+    not_person = frozenset().union(*(k for k, u in mine if not _a_person(u, synonyms)))
+    scored = []
+    for m in drill.must_not:
+        theirs = _content_units(m.text, synonyms)
+        scored.append((sum(1 for k, _ in theirs if k & said),
+                       sum(1 for k, u in theirs if k & not_person and not _a_person(u, synonyms)), m))
+    best = max((n for n, _, _ in scored), default=0)
+    if best < 2:
+        return []
+    tied = [(acts, m) for n, acts, m in scored if n == best]
+    most = max(acts for acts, _ in tied)
+    return [m for acts, m in tied if acts == most]
 
 
 # the situation quoting someone: their name in the sentence that opens the quote ("Dan, at the hatch, says: “I'll just
