@@ -91,6 +91,15 @@ def test_a_negation_word_typed_short_is_a_negation_word(minipack, cue, word):
     assert (f"'{word}'" in msg or f'"{word}"' in msg) and "literally" in msg
 
 
+@pytest.mark.parametrize("cue, warned", [("crush them into the skip", False), ("general waste skip", False),
+                                         ("skip the lock-off", True), ("skip + lock-off", True)])
+def test_a_skip_that_is_a_waste_container_is_no_negation_word(minipack, cue, warned):
+    """(12zk refiner) "crush them into the skip" and "general waste skip" got the negation-word advice, though the
+    grader reads "the skip" and "general waste skip" as the container, as it does in an answer."""
+    edit(minipack / DRILL, 'cues = ["reach in"]', f'cues = ["reach in", "{cue}"]')
+    assert bool([w for w in warnings(minipack) if cue in w and "negation" in w]) is warned
+
+
 def test_ordinary_cues_raise_no_warning(minipack):
     assert not [w for w in warnings(minipack) if ".cues" in w]
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from drillpad.core.cues import DETERMINERS, NEGATORS, STOPWORDS, Synonyms, plain_words
+from drillpad.core.cues import DETERMINERS, NEGATORS, STOPWORDS, Synonyms, is_a_thing, plain_words
 from drillpad.core.grader import drill_synonyms, grade, grade_prompt, two_actions
 from drillpad.core.pack import Drill, Example, Prompt, Role
 
@@ -77,7 +77,8 @@ def cue_risk(cue: str) -> tuple[str, str]:
     """(kind, word) when *cue* is risky: "negation", "stop words" or "common word"; else ("", "")."""
     for term in cue.split(" + "):
         words = plain_words(term)  # as the grader reads it: "dont" is "don't"
-        negators = [w for w in words if w in NEGATORS or w.endswith("n't")]
+        negators = [w for i, w in enumerate(words) if (w in NEGATORS or w.endswith("n't"))
+                    and not (i and is_a_thing(w, words[i - 1]))]  # ("into the skip": the waste container)
         if negators:
             return "negation", negators[0]
         if words and all(w in STOPWORDS for w in words):

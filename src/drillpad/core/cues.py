@@ -49,6 +49,13 @@ NEGATORS = frozenset({
 _NOUN_TOO = frozenset({"skip", "skips"})
 _NOUN_BEFORE = frozenset({"general", "waste", "builders", "builder's", "big", "yard", "metal", "rubbish", "any", "no",
                           "some", "every", "each", "one", "nearest"})
+
+
+def is_a_thing(word: str, before: str) -> bool:
+    """Whether a negator that is also a thing is the thing here ("the skip", "a general waste skip")."""
+    return word in _NOUN_TOO and (before in DETERMINERS or before in _NOUN_BEFORE)
+
+
 # Two-word negators ("rather than carry it", "instead of lifting").
 NEGATOR_PHRASES = frozenset({("rather", "than"), ("instead", "of"), ("no", "need"), ("no", "point"),
                              ("no", "reason")})
@@ -440,7 +447,7 @@ class Synonyms:
                 # "my phone", "her radio": the device, not the verb ("call")
                 keys = {k for k in keys if not (k.startswith("lex:") and k in VERB_KEYS)} | {s}
             # "skip the lockout" refuses it; "in the skip", "the general skip" is a waste skip
-            thing = word in _NOUN_TOO and i > 0 and (raw[i - 1] in DETERMINERS or raw[i - 1] in _NOUN_BEFORE)
+            thing = i > 0 and is_a_thing(word, raw[i - 1])
             out.append(Unit(frozenset(keys), i, i, negator=(word.split("'")[0] in NEGATORS or word.endswith("n't"))
                             and not thing,
                             bridge=word in BRIDGE or s in BRIDGE, stop=word in STOPWORDS, soft=word in _SOFT))
