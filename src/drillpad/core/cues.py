@@ -1366,6 +1366,10 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
     return out
 
 
+# what a thing is said not to be, after "isn't", "is not" …: "that toolbox bolt isn't going in", "… is not getting
+# used", "… isn't going anywhere near it"
+_NOT_IN_USE = (r"(?:used|touched|needed|an option|coming out|going near|going (?:in|on|anywhere)|getting used"
+               r"|being used|happening)")
 _KEPT_AWAY = re.compile(
     r"^(?:\s+(?!(?:and|then|but|so|i|we)\b)[\w'-]+){0,4}?\s+(?:"
     r"(?:stays?|remains?|is kept|are kept|is left|are left)\s+(?:switched\s+)?off\b|"
@@ -1375,11 +1379,8 @@ _KEPT_AWAY = re.compile(
     r"|(?:goes|go|comes|come|gets|get|is|are)\s+(?:nowhere|no where|not|never)\s+(?:near|close)"
     r"|(?:goes|go|gets|get|is|are)\s+(?:in|into|straight in|straight into)\s+(?:the\s+)?(?:bin|skip|waste)"
     r"|(?:goes|go|gets|get|is|are)\s+(?:put\s+|taken\s+)?back\s+(?:to|in|on)\b"
-    # ("that toolbox bolt isn't going in", "… is not getting used", "… isn't going anywhere near it")
-    r"|(?:is|are|was|were|'s|'re)\s*(?:not|n't|never)\s+(?:used|touched|needed|an option|coming out|going near"
-    r"|going (?:in|on|anywhere)|getting used|being used|happening)"
-    r"|(?:isn't|aren't|wasn't|weren't)\s+(?:used|touched|needed|an option|coming out|going near"
-    r"|going (?:in|on|anywhere)|getting used|being used|happening))\b",
+    r"|(?:is|are|was|were|'s|'re)\s*(?:not|n't|never)\s+" + _NOT_IN_USE +
+    r"|(?:isn't|aren't|wasn't|weren't)\s+" + _NOT_IN_USE + r")\b",
     re.IGNORECASE)
 
 
