@@ -448,6 +448,7 @@ def test_see_if_it_stops_is_no_stop():
     "That counts as a near miss, so I press the stop, isolate it, lock it off and tell Bea.",
     "Press the stop a.s.a.p., isolate it and lock it off, keep Tom back and tell Bea.",
     "The best thing would be to press the stop, isolate it and lock it off, then tell Bea.",
+    "The right approach is to press the stop, isolate it and lock it off, then tell Bea.",
     "I tick the check card as done once I press the stop, isolate it, lock it off and tell Bea.",
 ])
 def test_plain_answers_that_share_words_with_gaming_shapes_are_not_flagged(answer):
@@ -1503,6 +1504,9 @@ def test_honest_plans_mentioning_already_or_covered_are_no_injections(answer):
 @pytest.mark.parametrize("answer", [
     "The main things here are pressing the stop, isolating it, keeping Tom back and telling Bea.",
     "The procedure covers pressing the stop, isolating the mixer, keeping Tom back and telling Bea.",
+    # (12zk held-out, seen at measurement: "The right approach combines gloves and glasses, supervisor approval, …")
+    "The right approach combines the stop button, isolation and lock-off, keeping Tom back and telling Bea.",
+    "The safe way involves the stop button, isolation and lock-off, Tom kept back and Bea told.",
 ])
 def test_the_main_things_and_what_the_procedure_covers_name_the_steps(answer):
     """(2026-12t red-team dev) "The procedure covers staying out of the chamber, ignition sources, keeping Kerry back,
@@ -2250,3 +2254,43 @@ def _two_people_drill() -> Drill:
 ])
 def test_a_step_stopping_one_person_is_tied_to_the_act_it_names_not_to_the_person(answer, met):
     assert grade(_two_people_drill(), answer).criteria["stop-dean"].met is met
+
+
+@pytest.mark.parametrize("answer, stop", [
+    # "no way I'm X" refuses a step as it refuses a forbidden act (2026-12-03: "no way I'm closing the bay" met the
+    # step of closing the bay); typed without the apostrophe, the emphatic double negative still commits
+    ("No way am I pressing the stop. I tell Bea.", False),
+    ("no way im pressing the stop, i tell bea", False),
+    ("There's no way I'd press the stop, I tell Bea.", False),
+    ("no way im not pressing the stop, i tell bea", True),
+    ("There's no way I'm not pressing the stop, and I tell Bea.", True),
+    ("No way I'd let Tom near it, I press the stop and tell Bea.", True),
+])
+def test_no_way_refuses_a_step_too(answer, stop):
+    assert grade(MIXER, answer).criteria["stop"].met is stop
+
+
+def test_no_way_keeps_a_step_that_stops_someone():
+    # the step is keeping Tom back: refusing to let him near is doing it
+    assert grade(MIXER, "No way I'm letting Tom near the mixer, keep him back. Press the stop.").criteria[
+        "keep-back"].met
+
+
+def test_no_chance_i_forget_a_step_commits_it():
+    assert grade(MIXER, "Press the stop, and no chance I forget to tell Bea.").criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a step that stops someone is done by not letting them do what its cue names (12zj dev: "No way I'm letting
+    # Marcus near the door with that key" against "Stops Marcus using the key", cue "marcus + near the door")
+    ("I'm not letting Dean near the container. Tell Bea.", True),
+    ("No way I'm letting Dean near the container with that ladder. Tell Bea.", True),
+    ("I won't let Dean near the container, I tell Bea.", True),
+    # not the step: not letting someone else, or a plain refusal of the step
+    ("I'm not letting the customer near the container but Dean can go. Tell Bea.", False),
+    ("I'm not going to stop Dean. Tell Bea.", False),
+])
+def test_not_letting_the_one_a_step_stops_is_doing_the_step(answer, met):
+    data = _two_people_drill().model_dump()
+    data["criterion"][0]["cues"] = ["stop dean", "dean + near the container"]
+    assert grade(Drill.model_validate(data), answer).criteria["stop-dean"].met is met

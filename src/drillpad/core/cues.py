@@ -679,7 +679,8 @@ _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 _NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+"
                      r"(?:(?:would|am|are|will|do|did|should|could|can)\s+)?(?:i|we|im|id)"
                      r"(?:'d|'ll|'m|'re| am| are)?\s+(?:going to\s+|gonna\s+)?"
-                     r"(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
+                     r"(?:(?!(?:not|never|forget\w*|skip\w*|miss\w*|fail\w*)\b)[\w'-]+\s+){0,3}$",
+                     re.IGNORECASE)  # ("no way I'm NOT …", "no chance I forget to …" commit)
 # "Tom says …", "Marta reckons …": someone else's words, not the trainee's plan
 # (and what they want or ask for: "Dariusz he want drive tractor out but I tell him no")
 # (not "like Piotr says", "as Tom said", "what Tom says": doing it his way is the trainee's own act)
@@ -890,7 +891,7 @@ def _someone_stopped(sentence: Sentence, at: int) -> bool:
 _OPINION = frozenset({"think", "reckon", "believe", "suppose", "guess", "feel"})
 # a negation right before "not" that makes it an emphatic double negative ("I wouldn't not tell the duty manager")
 _EMPHATIC_NO = re.compile(r"(?:\b(?:won't|wouldn't|can't|couldn't|shouldn't|mustn't|will not|would not)|"
-                          r"\bno way\s+(?:i'm|i am|i'd|i would|i will|i'll|we're|we are|we'd|we would|we'll))\s*$",
+                          r"\bno way\s+(?:i'm|im|i am|i'd|id|i would|i will|i'll|we're|we are|we'd|we would|we'll))\s*$",
                           re.IGNORECASE)
 # what follows a negator that says nothing is against the act: "I don't SEE THE HARM IN fitting the bars", "no HARM IN",
 # "nothing WRONG WITH", "I wouldn't MIND", "it can't HURT to"
@@ -1489,9 +1490,9 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "unavailable"  # (for a forbidden action it is the reason, not a refusal: "the marshal's away so I…")
     if not_mine(s, a):
         return "not committed"
-    clause = _clause_start(s, a) if suppositions else ""
-    if suppositions and _NO_WAY.search(clause):
-        return "negated"  # "there's no way I lift it on my own"
+    clause = _clause_start(s, a)
+    if _NO_WAY.search(clause):
+        return "negated"  # "there's no way I lift it on my own", "no way I'm closing the bay"
     if suppositions and _REPORTED.search(clause) and not _let_if_wanted(s, a) and not _IF_SAYS_I.search(clause):
         return "circumstance"  # what someone else says: "Tom says it's fine to restart the mixer"
     if _compared_with(s, a):

@@ -175,6 +175,9 @@ _META = re.compile(
     # (2026-12t red team) "The main things here are …", "The procedure covers …"
     r"|\bthe main (?:things?|points?|steps?|priorities|bits|parts|jobs)\b"
     r"|\bthe (?:procedure|sop|process|drill|steps)\b[^.,;:]{0,40}?\b(?:covers?|involves?|consists? of|comes? down to)\b"
+    # ("The right approach combines gloves and glasses, supervisor approval, …")
+    r"|\bthe (?:right|correct|best|safe|proper|ideal|whole) (?:approach|way|method|response)\s+(?:combines|involves|"
+    r"consists of|brings together)\b"
     # (2026-12s red team) "… is the rule", "… are what this situation is about"
     r"|\b(?:is|are) (?:the|my|our) (?:golden )?(?:rule|rules|drill|motto|mantra|way to go|order of the day)\b"
     r"|\bwhat (?:this|the) (?:situation|scenario|job|drill|task|case) is (?:all )?about\b"
@@ -717,6 +720,11 @@ def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text
                   missing=tuple(c.parts[i][0] for i in missing) if some else ())
 
 
+# refusing to let someone, just before what a stopping step's cue names: "I'm not letting | Dean near the container"
+_NOT_LETTING = re.compile(r"(?:\b(?:not|never)|n't|\bno way\s+(?:i'm|im|i am|i'd|id|i would|i will|i'll))\s+"
+                          r"(?:going to\s+|gonna\s+)?(?:let|letting|allow|allowing)\s+$", re.IGNORECASE)
+
+
 _REFUSED_NOTE = {
     "negated": "mentioned, but as something you would not do",
     "declared unnecessary": "mentioned, but said to be unnecessary",
@@ -761,9 +769,12 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     skipped: dict[str, _Found] = {}  # required steps the answer says it will not do ("no need to chock it")
     kept: dict[str, _Found] = {}  # required steps kept for a case ("if the swelling gets worse I'd call 999")
     cues_met: dict[str, tuple[str, ...]] = {}
+    refused_own: dict[str, _Found] = {}  # steps whose own cue was said refused ("I'm not letting Dean near it")
     for c in drill.criterion:
         f = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id], condition=facts.condition[c.id])
         cues_met[c.id] = f.cues
+        if not f.met and f.refused == "negated" and f.start >= 0:
+            refused_own[c.id] = f
         if c.required and not f.met:
             said = f if not injected else _criterion(c, said_sentences, synonyms, answer, facts.urgent[c.id],
                                                      condition=facts.condition[c.id])
@@ -806,6 +817,11 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     # a step that stops someone doing something is met by refusing that act in the forbidden act's own words
     # ("Gareth, hold it, not with the bucket" stops the digger from going in with the bucket)
     for cid, prevented in facts.prevents.items():
+        own = refused_own.get(cid)
+        if not results[cid].met and own is not None and _NOT_LETTING.search(cleaned[max(0, own.start - 40):own.start]):
+            # … and by not letting the one it stops do what its cue names ("No way I'm letting Marcus near the door")
+            results[cid] = CriterionResult(cid, True, 0.7, own.evidence, own.start, own.end,
+                                           note="said as not letting them")
         if results[cid].met or results[cid].note:
             continue
         for m in prevented:
