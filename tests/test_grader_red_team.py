@@ -2328,3 +2328,38 @@ def test_an_act_forbidden_while_the_danger_lasts_is_allowed_once_it_has_stopped(
     drill = mixer_with(must_not=[{"id": "open-guard", "text": "Opening the guard while the hook is still turning",
                                   "cues": ["open the guard"]}])
     assert {v.id for v in grade(drill, answer).violations} == forbidden
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # someone's words as the condition, then the trainee's own act a few words on (12zk refiner: "If he says
+    # weedkiller I'd just pop them in with the batteries" was not the act)
+    ("If Tom says it's jammed again I'd just go and restart the mixer.", {"restart"}),
+    ("If Bea says so I'll quickly restart the mixer.", {"restart"}),
+    # someone else's words only
+    ("Press the stop. Tom says he would just restart the mixer, I tell Bea.", set()),
+])
+def test_an_act_the_trainee_does_on_someones_word_is_theirs(answer, forbidden):
+    assert violations(answer) == forbidden
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    ("If Tom says it's off I'd just tip it all in the general waste.", {"waste"}),
+    ("If he says weedkiller I'd just pop them in the general waste.", {"waste"}),
+    ("If he says weedkiller I'd just pop them in with the batteries.", {"waste"}),
+    ("Tom says he'd just tip it all in the general waste, but I tell Bea.", set()),
+])
+def test_an_act_on_someones_word_said_a_few_words_on_is_theirs(answer, forbidden):
+    drill = mixer_with(must_not=[{"id": "waste", "text": "Putting the dough in the general waste",
+                                  "cues": ["in the general waste", "in with the batteries"]}])
+    assert {v.id for v in grade(drill, answer).violations} == forbidden
+
+
+@pytest.mark.parametrize("answer, stop", [
+    # a step named only as what an act is compared with is not done, in second-language forms too (12zj refiner: "more
+    # fast than picker" counted as using the picker)
+    ("I pull the dough out by hand, is more fast than the stop button. Tell Bea.", False),
+    ("By hand is less slow than the stop button, I tell Bea.", False),
+    ("I press the stop button, more safe than pulling it out. Tell Bea.", True),
+])
+def test_a_step_named_in_a_second_language_comparison_is_not_done(answer, stop):
+    assert grade(MIXER, answer).criteria["stop"].met is stop

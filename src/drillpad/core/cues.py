@@ -695,7 +695,7 @@ _REPORTED = re.compile(r"(?<!\blike )(?<!\bas )(?<!\bwhat )"
 # someone's words as the condition, then the trainee's own act: "If she says she's fine I help her stand up"
 _IF_SAYS_I = re.compile(r"\b(?i:if)\s+(?:(?i:he|she|they)|[A-Z][a-z]+)\s+(?:says|said|reckons|thinks|claims|wants?|"
                         r"asks|tells me)\b[^.;:!?]*?[\s,](?i:i|i'd|i'll|i will|i would|we|we'd|we'll)\s+"
-                        r"(?:[\w'-]+\s+){0,2}$")
+                        r"(?:[\w'-]+\s+){0,4}$")
 
 
 def _clause_start(sentence: Sentence, first_unit: int) -> str:
@@ -707,7 +707,7 @@ def _clause_start(sentence: Sentence, first_unit: int) -> str:
 def _compared_with(sentence: Sentence, first_unit: int) -> bool:
     """The step's words are what an act is compared with: "it's quicker than an AMBULANCE"."""
     before = before_unit(sentence, first_unit)
-    return bool(re.search(r"\b(?:quicker|faster|easier|better|safer|sooner|rather)\s+than\s+"
+    return bool(re.search(r"\b(?:quicker|faster|easier|better|safer|sooner|rather|(?:more|less)\s+[\w-]+)\s+than\s+"
                           r"(?:[\w'-]+\s+){0,3}$", before, re.IGNORECASE))
 
 
