@@ -2294,3 +2294,72 @@ def test_not_letting_the_one_a_step_stops_is_doing_the_step(answer, met):
     data = _two_people_drill().model_dump()
     data["criterion"][0]["cues"] = ["stop dean", "dean + near the container"]
     assert grade(Drill.model_validate(data), answer).criteria["stop-dean"].met is met
+
+
+@pytest.mark.parametrize("answer, isolate", [
+    # a step kept for the fault coming back is not done now (12zj refiner: "If it faults a second time then I'd call
+    # the fitter" was credited as calling the fitter)
+    ("Press the stop and tell Bea. If it jams a second time I isolate it and lock it off.", False),
+    ("Press the stop, tell Bea, and if it happens again I'd isolate it and lock it off.", False),
+    ("Press the stop and tell Bea. I'd isolate it and lock it off if it stalls again.", False),
+    # done now
+    ("Press the stop, isolate it and lock it off, tell Bea. If it happens again I'd write a near miss.", True),
+    ("Press the stop again, isolate it and lock it off, and tell Bea.", True),
+])
+def test_a_step_kept_for_the_fault_coming_back_is_not_done(answer, isolate):
+    assert grade(MIXER, answer).criteria["isolate"].met is isolate
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # a forbidden act that is one only while the danger lasts ("Opening the guard while the hook is still turning") is
+    # not said when the answer keeps it for once the danger has stopped (12zj refiner: "when it says DOOR FREE, I open"
+    # was read as opening the door while the drum turns)
+    ("Press the stop and tell Bea. When the hook has stopped, I open the guard.", set()),
+    ("Press the stop, wait till it stops turning and then I open the guard.", set()),
+    ("Press the stop. I open the guard once the hook has stopped, and tell Bea.", set()),
+    ("Press the stop. Once the panel says GUARD FREE I open the guard.", set()),
+    # still the act
+    ("Press the stop and when it slows down I open the guard.", {"open-guard"}),
+    ("Press the stop, when it has nearly stopped I open the guard.", {"open-guard"}),
+    ("Press the stop and I open the guard straight away.", {"open-guard"}),
+    ("Even when it's still turning I open the guard to get the dough.", {"open-guard"}),
+])
+def test_an_act_forbidden_while_the_danger_lasts_is_allowed_once_it_has_stopped(answer, forbidden):
+    drill = mixer_with(must_not=[{"id": "open-guard", "text": "Opening the guard while the hook is still turning",
+                                  "cues": ["open the guard"]}])
+    assert {v.id for v in grade(drill, answer).violations} == forbidden
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # someone's words as the condition, then the trainee's own act a few words on (12zk refiner: "If he says
+    # weedkiller I'd just pop them in with the batteries" was not the act)
+    ("If Tom says it's jammed again I'd just go and restart the mixer.", {"restart"}),
+    ("If Bea says so I'll quickly restart the mixer.", {"restart"}),
+    # someone else's words only
+    ("Press the stop. Tom says he would just restart the mixer, I tell Bea.", set()),
+])
+def test_an_act_the_trainee_does_on_someones_word_is_theirs(answer, forbidden):
+    assert violations(answer) == forbidden
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    ("If Tom says it's off I'd just tip it all in the general waste.", {"waste"}),
+    ("If he says weedkiller I'd just pop them in the general waste.", {"waste"}),
+    ("If he says weedkiller I'd just pop them in with the batteries.", {"waste"}),
+    ("Tom says he'd just tip it all in the general waste, but I tell Bea.", set()),
+])
+def test_an_act_on_someones_word_said_a_few_words_on_is_theirs(answer, forbidden):
+    drill = mixer_with(must_not=[{"id": "waste", "text": "Putting the dough in the general waste",
+                                  "cues": ["in the general waste", "in with the batteries"]}])
+    assert {v.id for v in grade(drill, answer).violations} == forbidden
+
+
+@pytest.mark.parametrize("answer, stop", [
+    # a step named only as what an act is compared with is not done, in second-language forms too (12zj refiner: "more
+    # fast than picker" counted as using the picker)
+    ("I pull the dough out by hand, is more fast than the stop button. Tell Bea.", False),
+    ("By hand is less slow than the stop button, I tell Bea.", False),
+    ("I press the stop button, more safe than pulling it out. Tell Bea.", True),
+])
+def test_a_step_named_in_a_second_language_comparison_is_not_done(answer, stop):
+    assert grade(MIXER, answer).criteria["stop"].met is stop

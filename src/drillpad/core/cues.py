@@ -142,7 +142,9 @@ _LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|clos
                r"keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
                r"calm down|get better|go out)|asks?(?: me)?(?: to)?|asked me to|tells? me to|told me to|wants? me to|"
                r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire|"
-               r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)")
+               r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)|"
+               # the fault coming back: "if it faults a second time", "if it happens again"
+               r"(?:[\w'-]+\s+){0,2}(?:again|a (?:second|2nd|third|3rd) time|another time|twice)")
 # from the step on, within its clause (up to a comma, a full stop or "but", "then", "so", "and I" …)
 _SAME_CLAUSE = r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we|and if|and when|and once|and in case)\b)[^.;:!?,]){0,60}?"
 _IF_ONLY_AFTER = re.compile(
@@ -693,7 +695,7 @@ _REPORTED = re.compile(r"(?<!\blike )(?<!\bas )(?<!\bwhat )"
 # someone's words as the condition, then the trainee's own act: "If she says she's fine I help her stand up"
 _IF_SAYS_I = re.compile(r"\b(?i:if)\s+(?:(?i:he|she|they)|[A-Z][a-z]+)\s+(?:says|said|reckons|thinks|claims|wants?|"
                         r"asks|tells me)\b[^.;:!?]*?[\s,](?i:i|i'd|i'll|i will|i would|we|we'd|we'll)\s+"
-                        r"(?:[\w'-]+\s+){0,2}$")
+                        r"(?:[\w'-]+\s+){0,4}$")
 
 
 def _clause_start(sentence: Sentence, first_unit: int) -> str:
@@ -705,7 +707,7 @@ def _clause_start(sentence: Sentence, first_unit: int) -> str:
 def _compared_with(sentence: Sentence, first_unit: int) -> bool:
     """The step's words are what an act is compared with: "it's quicker than an AMBULANCE"."""
     before = before_unit(sentence, first_unit)
-    return bool(re.search(r"\b(?:quicker|faster|easier|better|safer|sooner|rather)\s+than\s+"
+    return bool(re.search(r"\b(?:quicker|faster|easier|better|safer|sooner|rather|(?:more|less)\s+[\w-]+)\s+than\s+"
                           r"(?:[\w'-]+\s+){0,3}$", before, re.IGNORECASE))
 
 

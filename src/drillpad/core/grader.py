@@ -883,7 +883,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         # it guards against lasts ("shout stop … while he's still creeping back I'll nip up to the cab")
         allowed = m.unless_after and all(results[a].met and a not in contradicted and results[a].start < f.start
                                          for a in m.unless_after) and not _while_still(m.text, sentences, f.start)
-        allowed = allowed or _kept_for_after(m.text, sentences, f.end, cleaned, synonyms)
+        allowed = allowed or _kept_for_after(m.text, sentences, f.end, cleaned, synonyms) \
+            or _kept_till_danger_over(m.text, sentences, f.start, f.end, cleaned)
         # the step said anywhere excuses the act ("off at the panel, lock off at the isolator" is no panel-only stop)
         allowed = allowed or bool(m.unless_met) and all(results[a].met and a not in contradicted for a in m.unless_met)
         if not allowed:
@@ -968,6 +969,36 @@ def _kept_for_after(forbidden: str, sentences: list[Sentence], end: int, text: s
     s = sentences[at]
     later = _ONCE_AFTER.match(text[end:s.start + len(s.text)])
     return bool(later) and _shared(later.group(1), guard.group(1), synonyms) >= 1
+
+
+# a forbidden act that is one only while the danger lasts: "Opening the door while the drum is still turning"
+_WHILE_DANGER = re.compile(r"\bwhile\s+(?:[\w'-]+\s+){0,4}?(?:still\s+)?[\w'-]+ing\b", re.IGNORECASE)
+# … kept for once it has stopped, in the act's own sentence: "When it says DOOR FREE, I open", "I open it once the
+# drum has stopped", "wait till it stops turning, then open" (not "when it slows down", "when it's nearly stopped")
+_ONCE_CLAUSE = r"\b(?:when|once|after|as soon as|until|till|til)\b"
+_DANGER_OVER = re.compile(r"\b(?:stop(?:s|ped)?|stands? still|(?:is|it's|its|has|have|are)\s+(?:come to a\s+)?"
+                          r"(?:still|stationary|at rest)\b(?!\s+[\w'-]+ing)|free|released|finish(?:es|ed)|"
+                          r"come to a (?:stop|standstill|halt))\b", re.IGNORECASE)
+_NOT_OVER_YET = re.compile(r"\b(?:nearly|almost|slow\w*|about to|starts?|starting|begins?|still\s+[\w'-]+ing)\b",
+                           re.IGNORECASE)
+
+
+def _kept_till_danger_over(forbidden: str, sentences: list[Sentence], start: int, end: int, text: str) -> bool:
+    """Whether a forbidden act that is one only while the danger lasts is said for once the danger is over, in a
+    when/once/till clause of its own sentence, before the act or just after it."""
+    at = _sentence_at(sentences, start)
+    if at is None or not _WHILE_DANGER.search(forbidden):
+        return False
+    s = sentences[at]
+    before = text[s.start:start]
+    if s.prev_text and not re.search(r"[.!?;\n]\s*$", s.prev_text):
+        before = s.prev_text + " " + before  # (the sentence was cut at "then": "wait till it stops | then I open it")
+    clauses = [m.group(1) for m in re.finditer(_ONCE_CLAUSE + r"([^.;:!?]*?)(?=" + _ONCE_CLAUSE + r"|$)", before,
+                                               re.IGNORECASE)][-1:]
+    if (after := re.match(r"^[^.;:!?,]{0,30}?" + _ONCE_CLAUSE + r"([^.;:!?,]+)", text[end:s.start + len(s.text)],
+                          re.IGNORECASE)):
+        clauses.append(after.group(1))
+    return any(_DANGER_OVER.search(c) and not _NOT_OVER_YET.search(c) for c in clauses)
 
 
 _WHILE_TIMED = re.compile(r"\b(?:while|still|until|before|yet)\b", re.IGNORECASE)
