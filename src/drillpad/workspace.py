@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
 import json
 import random
 import threading
@@ -31,6 +30,7 @@ from drillpad.core import pin as pin_core
 from drillpad.core.queue import Candidate, build_queue
 from drillpad.core.scheduling import Rating, rate
 from drillpad.drills.grading import DrillGrading, PromptGrading
+from drillpad.errors import LearningError, saves
 from drillpad.llm.provenance import GENERATION_EVENT, Generation, sha256_text
 from drillpad.paths import Paths, resources_dir
 from drillpad.policy import LoadedPolicy, Policy
@@ -62,10 +62,6 @@ DEMO_MANAGER_PASSPHRASE = "demo manager 2468"
 """The demo learners' PIN (printed in the README); real profiles choose their own."""
 PROMPT_MINUTES = 1.0
 PROMPT_EXPECTED_SECONDS = 60
-
-
-class LearningError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -247,22 +243,6 @@ def is_damage(exc: BaseException) -> bool:
     """Whether *exc* says the database file itself is damaged (a page that no longer reads)."""
     error = save_error(exc)
     return error is not None and error.reason == "damaged"
-
-
-def _saves(method):
-    """A use case that saves what the user did: a failure of the computer (a full disk, no write access, a busy
-    database) is raised as SaveError (DiskFullError for a full disk), so callers need not know SQLite."""
-
-    @functools.wraps(method)
-    def saving(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as exc:
-            if (error := save_error(exc)) is None or error is exc:
-                raise
-            raise error from exc
-
-    return saving
 
 
 CLOSE_BUSY_TIMEOUT_MS = 60_000
@@ -620,7 +600,7 @@ class Workspace:
     def has_pin(self, learner_key: str) -> bool:
         return pin_store.get(self.db, self.learner(learner_key).id) is not None
 
-    @_saves
+    @saves
     def set_pin(self, learner_key: str, pin: str) -> None:
         """Set the PIN of a profile that has none (first use, or after a manager's reset)."""
         lr = self.learner(learner_key)
@@ -674,7 +654,7 @@ class Workspace:
     def _pin_window(self) -> str:
         return to_iso(self.clock.now() - pin_core.WINDOW)
 
-    @_saves
+    @saves
     def begin_unlock(self, learner_key: str, pin: str, *, via: str = "app") -> UnlockResult | PinCheck:
         """Count an unlock attempt (one transaction) and hand back the check to run; or say why there is none:
         an incomplete PIN (not an attempt: nothing counted), no PIN yet, or a lock."""
@@ -695,7 +675,7 @@ class Workspace:
         assert claim.attempt_id is not None
         return PinCheck(lr.id, lr.name, claim.attempt_id, pin, claim.hash)
 
-    @_saves
+    @saves
     def finish_unlock(self, check: PinCheck) -> UnlockResult:
         """Record the outcome of a counted attempt whose ``check()`` has run; a right PIN starts the session."""
         if check.right is None:
@@ -959,7 +939,7 @@ class Workspace:
                  "answer": prompt["answer"], "source": prompt["source"], "point": prompt["points"]})
         return cached
 
-    @_saves
+    @saves
     def read_lesson(self, learner_key: str, lesson_id: str, seconds: float | None = None) -> event_store.Event:
         lr = self.learner(learner_key)
         lesson = self.lesson(lesson_id, lr.pack_id)
@@ -972,7 +952,7 @@ class Workspace:
         prompt = self.prompt(prompt_id, lr.pack_id)
         return PromptGrading(lr.id, prompt, self._prompt_model(prompt), answer, self._synonyms(lr.pack_id))
 
-    @_saves
+    @saves
     def answer_prompt(self, learner_key: str, prompt_id: str, answer: str, confidence: int,
                       seconds: float | None = None, graded: PromptGrading | None = None) -> RecallResult:
         """Grade a recall answer by its key points' cues, record the review and reschedule, in one transaction.
@@ -1181,7 +1161,7 @@ class Workspace:
         lr = self.learner(learner_key)
         return DrillGrading(lr.id, self.drill(drill_id, lr.pack_id), answer, first_answer, self._synonyms(lr.pack_id))
 
-    @_saves
+    @saves
     def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
                      seconds: float | None = None, variant_id: str | None = None,
                      judge: Engine | None = None, opinion: judge_mod.Opinion | None = None,
@@ -1233,7 +1213,7 @@ class Workspace:
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "drill", drill_id, settings.desired_retention)
         return g, event.id
 
-    @_saves
+    @saves
     def log_demonstration(self, learner_key: str, task_id: str, note: str, source: str = "self") -> event_store.Event:
         lr = self.learner(learner_key)
         if not self.db.execute("SELECT 1 FROM tasks WHERE pack_id = ? AND id = ? AND role_id = ?",
@@ -1244,7 +1224,7 @@ class Workspace:
         return self.record(lr.id, "demonstration", {"pack": lr.pack_id, "task": task_id, "note": note.strip(),
                                                     "source": source})
 
-    @_saves
+    @saves
     def reflect(self, learner_key: str, text: str) -> event_store.Event:
         lr = self.learner(learner_key)
         if not text.strip():
@@ -1318,7 +1298,7 @@ class Workspace:
                  for e in self._events([lr.id], ("coaching.plan",))]
         return plans[::-1]
 
-    @_saves
+    @saves
     def request_review(self, learner_key: str, event_id: str, note: str = "") -> event_store.Event:
         """The learner asks their manager to look at one of their drill attempts."""
         lr = self.learner(learner_key)
