@@ -77,11 +77,11 @@ def bench_start(learners: int = 200) -> dict:
     with tempfile.TemporaryDirectory() as tmp, Workspace(Paths.resolve(Path(tmp), env={})) as ws:
         ws.install_demo()
         for n in range(learners):
-            ws.add_learner(f"Learner {n:03}", "warehouse-associate")
+            ws.profiles.add_learner(f"Learner {n:03}", "warehouse-associate")
         engine = FakeEngine(default=json.dumps({"situation": GOOD, "question": "What do you do, in order?"}))
         ws.engine = engine
         ws.pregenerate(engine, per_drill=1, max_attempts=1)  # one variant of the conveyor drill for everyone
-        learners = [lr.name for lr in ws.learners() if lr.role_id == "warehouse-associate"]
+        learners = [lr.name for lr in ws.profiles.learners() if lr.role_id == "warehouse-associate"]
         cached, written = [], []
         for name in learners:
             t = time.perf_counter()

@@ -48,7 +48,7 @@ def run(devices: int = DEVICES, bundles_each: int = BUNDLES_EACH, events_each: i
             ws = Workspace(Paths.resolve(root / f"device{d}", env={}), clock=clock)
             ws.import_pack(PACK)
             ws.evidence.import_team_file(team_file)
-            lr = ws.add_learner(f"Learner {d}", "dock-hand")
+            lr = ws.profiles.add_learner(f"Learner {d}", "dock-hand")
             for b in range(bundles_each):
                 for e in range(events_each - (1 if b == 0 else 0)):
                     ws.reflect(lr.id, f"bundle {b} note {e}")

@@ -53,7 +53,7 @@ def run(posts: int = POSTS) -> dict:
         keys = keys_mod.unlock_manager_keys(root / "manager", PASS)
         template = Workspace(Paths.resolve(root / "device", env={}), clock=clock)
         template.import_pack(PACK)
-        template.reflect(template.add_learner("Template", "dock-hand").id, "Locked out the dock leveller first.")
+        template.reflect(template.profiles.add_learner("Template", "dock-hand").id, "Locked out the dock leveller first.")
         many = stations(template, manager.evidence.team(), posts)
         template.close()
         approve(manager, many)

@@ -63,7 +63,7 @@ def naive_metrics(ws, ids: list[str], start=None, end=None) -> metrics_core.Metr
 
 
 def naive_overview_and_gaps(ws) -> None:
-    for lr in ws.learners():
+    for lr in ws.profiles.learners():
         events = ws._events([lr.id])
         ws.competency(lr.id, events)
         max((e.when for e in events if e.kind in ("review", "lesson.read", "demonstration", "reflection")),
@@ -109,15 +109,15 @@ def measure(data_dir: Path, learners: int, events_each: int, repeat: int) -> dic
         ws.clock.set(g.end)
         desk = ManagerDesk(ws)
         learner = g.learners[len(g.learners) // 2]
-        role = ws.learner(learner)
-        cohort = [lr.id for lr in ws.learners() if (lr.pack_id, lr.role_id) == (role.pack_id, role.role_id)]
+        role = ws.profiles.learner(learner)
+        cohort = [lr.id for lr in ws.profiles.learners() if (lr.pack_id, lr.role_id) == (role.pack_id, role.role_id)]
         month = (g.end - timedelta(days=30), g.end)
         r = {"learners": learners, "events_each": events_each, "events": events, "generate_s": round(generate_s, 1),
              "import_events_per_s": round(g.events / g.import_seconds),
              "cohort": len(cohort)}
         r["today_ms"] = median_ms(lambda: ws.today(learner), repeat * 10)
         r["today_naive_ms"] = median_ms(lambda: naive_queue(ws, learner), repeat * 3)
-        everyone = [lr.id for lr in ws.learners()]
+        everyone = [lr.id for lr in ws.profiles.learners()]
         r["cohort"] = len(everyone)
         r["cohort_ms"] = median_ms(lambda: ws.stats(), repeat)
         r["cohort_naive_ms"] = median_ms(lambda: naive_metrics(ws, everyone), repeat)

@@ -59,7 +59,7 @@ def run(statements: int = STATEMENTS) -> dict:
         try:
             ws = Workspace(Paths.resolve(root / "manager", env={}), clock=clock, policy=site.policy(server.url))
             ws.import_pack(PACK)
-            ws.add_learner("Bench Learner", "dock-hand")
+            ws.profiles.add_learner("Bench Learner", "dock-hand")
             evidence(ws, "Bench Learner")
             rows = ws.db.execute("SELECT kind, learner_id, payload, created_at FROM events WHERE kind IN "
                                  "('lesson.read', 'review', 'demonstration')").fetchall()

@@ -70,7 +70,7 @@ def pump(until, limit=60.0):
 pump(lambda: window.today is not None)
 # the story is measured with the model loaded (in its own process), as a trainee meets it
 pump(lambda: window.model_label.text().startswith(("✓", "AI off")), 180.0)
-learner = ws.learner("Sam Ortiz")
+learner = ws.profiles.learner("Sam Ortiz")
 print(point(0), flush=True)
 for n in range(1, int(sys.argv[2]) + 1):
     window._choose(learner.id)

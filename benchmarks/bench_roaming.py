@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         learners = []
         for n in range(a.learners):
             pack_id, role_id = roles[n % len(roles)]
-            lr = manager.add_learner(f"Learner {n:03d}", f"{pack_id}:{role_id}")
+            lr = manager.profiles.add_learner(f"Learner {n:03d}", f"{pack_id}:{role_id}")
             learners.append((lr.id, pack_id, role_id))
         stations = [station(i) for i in range(a.workstations)]
         newcomer = station(a.workstations)  # approved with the others, then off for the year

@@ -212,7 +212,7 @@ def session(data: Path, why: bool = False, gaps_over_ms: float = 100) -> dict:
         heart.start()
 
     window.first_paint.connect(painted)
-    learner = ws.learner("Sam Ortiz")
+    learner = ws.profiles.learner("Sam Ortiz")
 
     def answer_drill() -> None:
         window.drill.answer.setPlainText("E-stop, lock out the isolator, try the start button.")

@@ -138,7 +138,7 @@ def test_aggregates_equal_a_computation_over_the_events_and_a_rebuild(ws, histor
             expected = metrics_core.compute([e for e in views if task is None or e.payload.get("task") == task],
                                             start=start, end=end)
             _same(ws.stats(role="dock-hand", start=start, end=end, task=task)
-                  if set(learners) == {lr.id for lr in ws.learners()} else
+                  if set(learners) == {lr.id for lr in ws.profiles.learners()} else
                   metrics_core.from_counts(aggregates.counts(ws.db, learners, task=task, start=start, end=end)),
                   expected)
     _same_levels(ws, learners)
@@ -162,7 +162,7 @@ def _same_levels(ws, learners) -> None:
 
 def test_stats_for_a_role_read_the_aggregates_and_keep_the_definitions(ws):
     """The workspace path end to end: answers recorded here, metrics equal compute() over the events."""
-    lr = ws.add_learner("Ana Silva", "dock-hand")
+    lr = ws.profiles.add_learner("Ana Silva", "dock-hand")
     ws.read_lesson(lr.id, "lesson-jam")
     for prompt, answer in [("jam-first", "press the e-stop"), ("jam-first", "no idea"), ("jam-first", "e-stop")]:
         ws.answer_prompt(lr.id, prompt, answer, confidence=3)
@@ -175,7 +175,7 @@ def test_stats_for_a_role_read_the_aggregates_and_keep_the_definitions(ws):
 
 def test_rebuild_counts_each_damaged_review_day_once(ws):
     """A day whose sums were changed, one that went missing and one that should not exist: three days differ."""
-    lr = ws.add_learner("Ana Silva", "dock-hand")
+    lr = ws.profiles.add_learner("Ana Silva", "dock-hand")
     ws.read_lesson(lr.id, "lesson-jam")
     for answer in ("press the e-stop", "no idea", "e-stop"):
         ws.answer_prompt(lr.id, "jam-first", answer, confidence=3)

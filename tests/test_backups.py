@@ -56,7 +56,7 @@ def history(tmp_path, minipack):
     paths = Paths.resolve(tmp_path / "data", env={})
     with Workspace(paths, clock=clock) as ws:
         ws.import_pack(minipack)
-        ws.add_learner("Alex", "dock-hand")
+        ws.profiles.add_learner("Alex", "dock-hand")
         before = _answer(ws, 80)
         taken = ws.backup()
         clock.advance(hours=20)
@@ -141,7 +141,7 @@ def test_damage_after_an_unclean_exit_is_found_by_the_full_check(history):
     paths, clock, *_ = history
     paths.db_path.with_name("drillpad.db.open").write_text("999999")
     with Workspace(paths, clock=clock) as ws:  # an unclean exit alone is not damage
-        assert ws.learners()
+        assert ws.profiles.learners()
     _damage_page(paths.db_path, _event_leaves(paths.db_path)[1])
     paths.db_path.with_name("drillpad.db.open").write_text("999999")
     with pytest.raises(DamagedDatabaseError, match="after an unclean exit"):
@@ -157,7 +157,7 @@ def test_restore_without_any_backup_salvages_what_reads(history):
     with Workspace(paths, clock=clock) as ws:
         stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
         assert set(before) <= stored
-        assert ws.learners()[0].name == "Alex"
+        assert ws.profiles.learners()[0].name == "Alex"
         assert ws.today("Alex").items is not None
 
 
@@ -166,7 +166,7 @@ def test_backups_are_verified_private_and_rotated_daily_and_weekly(tmp_path, min
     paths = Paths.resolve(tmp_path / "data", env={})
     with Workspace(paths, clock=clock) as ws:
         ws.import_pack(minipack)
-        ws.add_learner("Alex", "dock-hand")
+        ws.profiles.add_learner("Alex", "dock-hand")
         assert ws.backup(if_due=True) is not None
         assert ws.backup(if_due=True) is None  # one a day is enough
         for _ in range(60):  # two months of daily backups, two a day
@@ -275,7 +275,7 @@ def test_a_restore_killed_between_its_renames_is_finished_at_the_next_start(hist
     db.rename(aside / "drillpad-20260304T000000Z.db")
     with Workspace(paths, clock=clock) as ws:
         stored = {r[0] for r in ws.db.execute("SELECT id FROM events")}
-        assert set(before) <= stored and ws.learners()[0].name == "Alex"
+        assert set(before) <= stored and ws.profiles.learners()[0].name == "Alex"
     assert not restoring.exists()
 
 

@@ -22,9 +22,9 @@ def ws(tmp_path):
 def test_generated_history_coexists_with_this_workstations_own_events(ws):
     ws.install_demo()  # the demo learners' own events on this device come first
     g = datagen.generate(ws, 6, 120)
-    sam = ws.learner("Sam Ortiz")
+    sam = ws.profiles.learner("Sam Ortiz")
     ws.read_lesson(sam.id, ws.today(sam.id).items[0].item_id)  # a new local event after the import: no seq clash
-    ws.add_learner("After Import", "warehouse-associate")
+    ws.profiles.add_learner("After Import", "warehouse-associate")
     assert len(g.learners) == 6 and g.events >= 6 * 120
 
 
@@ -41,7 +41,7 @@ def test_generated_history_is_realistic(ws):
     assert items[0] >= 10 and items[1] > 0 and items[2] == 4 and 0.4 < items[3] < 0.9
     first, last = ws.db.execute("SELECT min(created_at), max(created_at) FROM events").fetchone()
     assert datagen.from_iso(last) - datagen.from_iso(first) > timedelta(days=365)
-    assert {lr.role_id for lr in ws.learners()} == {"warehouse-associate", "field-technician"}
+    assert {lr.role_id for lr in ws.profiles.learners()} == {"warehouse-associate", "field-technician"}
     assert ws.db.execute("SELECT count(*) FROM cards").fetchone()[0] > 0  # Today has its schedule
     assert ws.rebuild()["differed"] == 0
 

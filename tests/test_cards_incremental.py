@@ -37,7 +37,7 @@ def test_incremental_refresh_equals_a_full_replay_even_when_a_review_arrives_sta
                                                                                            clock):
     ws = workspace
     ws.import_pack(minipack)
-    sam = ws.add_learner("Sam Ortiz", "dock-hand")
+    sam = ws.profiles.add_learner("Sam Ortiz", "dock-hand")
     stamps = []
     for i in range(12):
         stamps.append(clock.now())

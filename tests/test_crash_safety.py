@@ -40,7 +40,7 @@ def test_kill_minus_nine_loses_nothing_committed(tmp_path, minipack):
     data = tmp_path / "data"
     with Workspace(Paths.resolve(data, env={})) as ws:
         ws.import_pack(minipack)
-        ws.add_learner("Alex", "dock-hand")
+        ws.profiles.add_learner("Alex", "dock-hand")
     rng = random.Random(20261125)
     reported: list[str] = []
     for _ in range(KILLS):

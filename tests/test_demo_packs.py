@@ -43,5 +43,5 @@ def test_demo_installs_into_a_fresh_workspace_and_is_idempotent(workspace):
     assert {r.action for r in first} == {"installed"}
     second = workspace.install_demo()
     assert {r.action for r in second} == {"unchanged"}
-    assert sorted(lr.name for lr in workspace.learners()) == sorted(n for n, _ in DEMO_LEARNERS)
+    assert sorted(lr.name for lr in workspace.profiles.learners()) == sorted(n for n, _ in DEMO_LEARNERS)
     assert {r.id for r in workspace.roles()} == {"warehouse-associate", "field-technician"}

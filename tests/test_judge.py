@@ -69,7 +69,7 @@ def test_a_read_only_manifest_falls_back_to_the_user_models_folder(minipack, tmp
 
 def _learner(workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Ana", "dock-hand")
+    workspace.profiles.add_learner("Ana", "dock-hand")
     return load_pack_folder(minipack)
 
 

@@ -9,32 +9,32 @@ from drillpad.store.learners import LearnerError
 
 def test_add_and_list_learners(workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("  Zoe   Park ", "dock-hand")
-    workspace.add_learner("alex kim", "dock-hand")
-    assert [(lr.name, lr.role_title) for lr in workspace.learners()] == [("alex kim", "Dock Hand"),
+    workspace.profiles.add_learner("  Zoe   Park ", "dock-hand")
+    workspace.profiles.add_learner("alex kim", "dock-hand")
+    assert [(lr.name, lr.role_title) for lr in workspace.profiles.learners()] == [("alex kim", "Dock Hand"),
                                                                        ("Zoe Park", "Dock Hand")]
-    assert workspace.learner("ZOE PARK").name == "Zoe Park"
+    assert workspace.profiles.learner("ZOE PARK").name == "Zoe Park"
 
 
 def test_learner_errors_are_specific(workspace, minipack):
     with pytest.raises(LearnerError, match="none \\(import a pack first\\)"):
-        workspace.add_learner("Alex", "dock-hand")
+        workspace.profiles.add_learner("Alex", "dock-hand")
     workspace.import_pack(minipack)
     with pytest.raises(LearnerError, match="no role 'picker'; installed roles: mini-dock:dock-hand"):
-        workspace.add_learner("Alex", "picker")
-    workspace.add_learner("Alex", "dock-hand")
+        workspace.profiles.add_learner("Alex", "picker")
+    workspace.profiles.add_learner("Alex", "dock-hand")
     with pytest.raises(LearnerError, match="already exists"):
-        workspace.add_learner("ALEX", "dock-hand")
+        workspace.profiles.add_learner("ALEX", "dock-hand")
     with pytest.raises(LearnerError, match="1 to 60 characters"):
-        workspace.add_learner("   ", "dock-hand")
+        workspace.profiles.add_learner("   ", "dock-hand")
     with pytest.raises(LearnerError, match="no learner 'Bo'"):
-        workspace.learner("Bo")
-    assert len(workspace.learners()) == 1
+        workspace.profiles.learner("Bo")
+    assert len(workspace.profiles.learners()) == 1
 
 
 def test_events_get_device_sequence_and_utc_time(workspace, minipack, clock):
     workspace.import_pack(minipack)
-    alex = workspace.add_learner("Alex", "dock-hand")
+    alex = workspace.profiles.add_learner("Alex", "dock-hand")
     first = workspace.record(alex.id, "note", {"text": "a"})
     clock.advance(minutes=5)
     second = workspace.record(alex.id, "note", {"text": "b"})
@@ -58,7 +58,7 @@ def test_applying_the_same_events_twice_changes_nothing(workspace, minipack):
     from drillpad.store import events as event_store
 
     workspace.import_pack(minipack)
-    alex = workspace.add_learner("Alex", "dock-hand")
+    alex = workspace.profiles.add_learner("Alex", "dock-hand")
     workspace.db.execute("INSERT INTO devices (id, name, created_at) VALUES ('other-device', 'pc2', 'now')")
     incoming = [event_store.Event(f"00000000-0000-4000-8000-00000000000{i}", "other-device", i, alex.id, "note",
                                   {"n": i}, "2026-03-02T08:00:00.000000+00:00") for i in (1, 2)]
@@ -72,7 +72,7 @@ def test_week_start_day_comes_from_the_pack(workspace, minipack, clock):
     manifest.write_text(manifest.read_text().replace("daily_budget_minutes = 10",
                                                      'daily_budget_minutes = 10\nweek_starts_on = "thursday"'))
     workspace.import_pack(minipack)
-    workspace.add_learner("Alex", "dock-hand")
+    workspace.profiles.add_learner("Alex", "dock-hand")
     # the fixture clock is Monday 2026-03-02; a Thursday week started on 2026-02-26
     assert {w.week.isoformat() for w in workspace.today("Alex").cadence} == {"2026-02-26"}
 
@@ -86,7 +86,7 @@ def test_a_big_batch_with_repeats_stores_each_event_once_and_a_failing_one_leave
     from drillpad.store import events as event_store
 
     workspace.import_pack(minipack)
-    alex = workspace.add_learner("Alex", "dock-hand")
+    alex = workspace.profiles.add_learner("Alex", "dock-hand")
     workspace.db.execute("INSERT INTO devices (id, name, created_at) VALUES ('other-device', 'pc2', 'now')")
     cache = workspace.db.execute("PRAGMA cache_size").fetchone()[0]
     made = [event_store.Event(f"00000000-0000-4000-8000-{i:012}", "other-device", i, alex.id, "note", {"n": i},
@@ -115,7 +115,7 @@ def test_event_ids_are_time_ordered_uuids_from_the_clock(workspace, minipack, cl
     from drillpad.store import events as event_store
 
     workspace.import_pack(minipack)
-    alex = workspace.add_learner("Alex", "dock-hand")
+    alex = workspace.profiles.add_learner("Alex", "dock-hand")
     made = []
     for _ in range(5):
         made.append(workspace.record(alex.id, "note", {"text": "x"}))

@@ -12,7 +12,7 @@ from drillpad.workspace import LearningError
 @pytest.fixture
 def alex(workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Alex", "dock-hand")
+    workspace.profiles.add_learner("Alex", "dock-hand")
     return "Alex"
 
 

@@ -102,7 +102,7 @@ APP_STORY = textwrap.dedent("""
     ws = Workspace.open(data)
     window = MainWindow(ws, pregenerate=True)
     window.show()
-    learner = ws.learner("Sam Ortiz")
+    learner = ws.profiles.learner("Sam Ortiz")
     seen = []
     # (step, what must be true before the next one)
     steps = [(lambda: None, lambda: window.model_label.text().startswith(("✓ AI helper ready", "AI off"))),

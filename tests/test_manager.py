@@ -20,7 +20,7 @@ PASS = "correct horse battery"
 def team(workspace, minipack):
     workspace.import_pack(minipack)
     for name in ("Ana Lima", "Bo Chen", "Cy Diaz"):
-        workspace.add_learner(name, "dock-hand")
+        workspace.profiles.add_learner(name, "dock-hand")
     return workspace
 
 

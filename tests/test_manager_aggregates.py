@@ -23,7 +23,7 @@ def site(tmp_path_factory):
 
 def _from_events(monkeypatch, ws):
     """Every learner read from its events, as when rows are stored around the aggregates."""
-    monkeypatch.setattr(aggregates, "unfolded", lambda db: {lr.id for lr in ws.learners()})
+    monkeypatch.setattr(aggregates, "unfolded", lambda db: {lr.id for lr in ws.profiles.learners()})
 
 
 def _levels(rows):
@@ -46,10 +46,10 @@ def test_coaching_prep_from_the_aggregates_equals_reading_the_events(site, monke
     ws.clock.set(g.end - timedelta(days=days_before_end))
     desk = ManagerDesk(ws)
     try:
-        fast = {lr.id: desk.coaching_prep(lr.id) for lr in ws.learners()}
+        fast = {lr.id: desk.coaching_prep(lr.id) for lr in ws.profiles.learners()}
         assert any(p.friction for p in fast.values())
         _from_events(monkeypatch, ws)
-        assert {lr.id: desk.coaching_prep(lr.id) for lr in ws.learners()} == fast
+        assert {lr.id: desk.coaching_prep(lr.id) for lr in ws.profiles.learners()} == fast
     finally:
         ws.clock.set(g.end)
 
@@ -68,7 +68,7 @@ def test_cohort_gaps_count_learners_not_attempts(site):
 def test_a_late_decision_on_a_routed_attempt_moves_the_level_once(site):  # last: it adds to the site
     """An attempt waiting for review counts once the manager's decision arrives — whichever arrives first."""
     ws, _ = site
-    learner = ws.learners()[0]
+    learner = ws.profiles.learners()[0]
     specs, _ = ws.behaviours(learner.pack_id, learner.role_id)
     drill_spec = next(s for s in specs if s.evidence == "drill")
     before = next(r for r in ManagerDesk(ws).team_overview() if r.id == learner.id).levels

@@ -38,7 +38,7 @@ def test_same_content_twice_is_a_no_op(workspace, minipack):
 
 def test_upgrade_keeps_learners_and_their_history(workspace, minipack, clock):
     workspace.import_pack(minipack)
-    alex = workspace.add_learner("Alex", "dock-hand")
+    alex = workspace.profiles.add_learner("Alex", "dock-hand")
     event = workspace.record(alex.id, "note", {"text": "practised"})
     lesson = minipack / "lessons" / "spill.md"
     lesson.write_text(lesson.read_text() + "\nNew step: photograph the spill for the report.\n")
@@ -46,7 +46,7 @@ def test_upgrade_keeps_learners_and_their_history(workspace, minipack, clock):
     clock.advance(days=1)
     result = workspace.import_pack(minipack)
     assert (result.action, result.previous_version) == ("upgraded", "1.0.0")
-    assert workspace.learner("Alex").id == alex.id
+    assert workspace.profiles.learner("Alex").id == alex.id
     assert workspace.db["events"].get(event.id)["learner_id"] == alex.id
     assert "photograph" in workspace.db.execute("SELECT body FROM lessons WHERE id = 'lesson-spill'").fetchone()[0]
     assert counts(workspace)["pack_imports"] == 2
@@ -70,7 +70,7 @@ def test_older_version_is_refused(workspace, minipack):
 
 def test_upgrade_that_removes_a_role_in_use_is_refused_and_changes_nothing(workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Alex", "dock-hand")
+    workspace.profiles.add_learner("Alex", "dock-hand")
     before = counts(workspace)
     role = minipack / "roles" / "dock-hand.toml"
     role.write_text(role.read_text().replace('id = "dock-hand"', 'id = "dock-worker"'))
@@ -119,5 +119,5 @@ def test_two_packs_may_reuse_ids(workspace, minipack, tmp_path):
     from drillpad.store.learners import LearnerError
 
     with pytest.raises(LearnerError, match="several packs"):
-        workspace.add_learner("Alex", "dock-hand")
-    assert workspace.add_learner("Alex", "mini-dock-two:dock-hand").pack_id == "mini-dock-two"
+        workspace.profiles.add_learner("Alex", "dock-hand")
+    assert workspace.profiles.add_learner("Alex", "mini-dock-two:dock-hand").pack_id == "mini-dock-two"

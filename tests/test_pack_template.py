@@ -38,7 +38,7 @@ def test_template_imports(tmp_path, workspace):
     folder = tmp_path / "p"
     assert main(["pack", "new", str(folder)]) == 0
     assert workspace.import_pack(folder).action == "installed"
-    assert workspace.add_learner("Jo", "associate").name == "Jo"
+    assert workspace.profiles.add_learner("Jo", "associate").name == "Jo"
 
 
 def test_pack_new_never_overwrites(tmp_path, capsys):

@@ -82,7 +82,7 @@ def test_prompt_examples_are_imported_without_breaking_the_pack_import(minipack,
 @pytest.fixture
 def alex(workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Alex", "dock-hand")
+    workspace.profiles.add_learner("Alex", "dock-hand")
     return "Alex"
 
 

@@ -16,7 +16,7 @@ UI = Path(__file__).resolve().parents[1] / "src" / "drillpad" / "ui"
 @pytest.fixture
 def alex(workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Alex", "dock-hand")
+    workspace.profiles.add_learner("Alex", "dock-hand")
     return "Alex"
 
 

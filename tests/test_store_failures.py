@@ -52,7 +52,7 @@ def test_data_dir_and_every_file_are_private(tmp_path, capsys, minipack):
         assert main(["--data-dir", str(data), "backup"]) == 0
         capsys.readouterr()
         with Workspace.open(data) as ws:
-            ws.add_learner("Alex", "dock-hand")  # the WAL and shared-memory files exist while it is open
+            ws.profiles.add_learner("Alex", "dock-hand")  # the WAL and shared-memory files exist while it is open
             files = [p for p in data.rglob("*") if p.is_file()]
             assert {p.name for p in files} >= {"drillpad.db", "drillpad.db-wal", "drillpad.db-shm", "drillpad.log"}
             for p in files:
@@ -131,7 +131,7 @@ def test_read_only_filesystem_with_a_leftover_wal_says_so(small_disk, minipack):
     data = small_disk / "data"
     assert _cli("pack", "import", str(minipack), data=data).returncode == 0
     code = ("import os, sys; from drillpad.workspace import Workspace; ws = Workspace.open(sys.argv[1]); "
-            "ws.add_learner('Alex', 'dock-hand'); os._exit(0)")  # ends without closing: the WAL stays
+            "ws.profiles.add_learner('Alex', 'dock-hand'); os._exit(0)")  # ends without closing: the WAL stays
     subprocess.run([sys.executable, "-c", code, str(data)], env={**os.environ, "PYTHONPATH": str(SRC)}, check=True)
     assert (data / "drillpad.db-wal").exists()
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)

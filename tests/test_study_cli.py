@@ -17,7 +17,7 @@ def scripted(replies):
 
 def test_study_session_reads_lesson_walks_tree_and_answers(workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Alex", "dock-hand")
+    workspace.profiles.add_learner("Alex", "dock-hand")
     out: list[str] = []
     # lesson-jam: walk tree (y, choose 1 = Yes -> estop), Enter; then q at the next lesson.
     run_study(workspace, "Alex", scripted(["y", "1", "", "q"]), out.append)
@@ -33,7 +33,7 @@ def test_study_session_reads_lesson_walks_tree_and_answers(workspace, minipack):
 
 def test_study_answers_a_prompt_with_feedback(workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Alex", "dock-hand")
+    workspace.profiles.add_learner("Alex", "dock-hand")
     workspace.read_lesson("Alex", "lesson-jam")
     for lesson in ("lesson-unload", "lesson-spill", "lesson-scan", "lesson-escalate"):
         workspace.read_lesson("Alex", lesson)
@@ -82,7 +82,7 @@ def test_study_drill_retry_with_hints_then_model_answer(workspace, minipack):
     from drillpad.study import _drill
 
     workspace.import_pack(minipack)
-    workspace.add_learner("Alex", "dock-hand")
+    workspace.profiles.add_learner("Alex", "dock-hand")
     out: list[str] = []
     replies = iter(["I would clear the carton from conveyor C1 carefully.", "y", "Clear the carton on the conveyor.", "n"])
     _drill(workspace, "Alex", "jam-c1", lambda _p: next(replies), lambda: 2, out.append)

@@ -47,7 +47,7 @@ def test_invalid_json_is_discarded_with_its_reason(workspace):
 
 def test_a_cached_variant_is_shown_once_per_learner_with_its_provenance(workspace):
     workspace.install_demo()
-    workspace.add_learner("Lena Park", "warehouse-associate")
+    workspace.profiles.add_learner("Lena Park", "warehouse-associate")
     engine = engine_for(workspace)
     workspace.pregenerate(engine, learner_key="Sam Ortiz", per_drill=1, max_attempts=1)
 

@@ -62,12 +62,12 @@ TEAM = {  # name: answers to the jam drill over a week (a weak step shared by mo
 
 def team_practice(ws: Workspace, clock: FixedClock) -> None:
     for name, answers in TEAM.items():
-        ws.add_learner(name, "warehouse-associate")
+        ws.profiles.add_learner(name, "warehouse-associate")
         for answer in answers:
             ws.submit_drill(name, "jam-at-c2", answer, 2, 160)
             clock.advance(timedelta(hours=20))
     dana = ws.db.execute("SELECT id FROM events WHERE kind = 'review' AND learner_id = ? ORDER BY seq LIMIT 1",
-                         [ws.learner("Dana Brooks").id]).fetchone()[0]
+                         [ws.profiles.learner("Dana Brooks").id]).fetchone()[0]
     ws.request_review("Dana Brooks", dana, "I did stop it first, I just forgot to write the lock-out")
     desk = ManagerDesk(ws, "Morgan (shift lead)")
     for item in desk.calibration_set():  # another manager's ratings, for the agreement figure
@@ -144,7 +144,7 @@ def main(out: Path, dark: bool = False) -> int:
 
     def run() -> None:
         shot("01-who-is-practising")
-        window._choose(ws.learner(LEARNER).id)
+        window._choose(ws.profiles.learner(LEARNER).id)
         window.pin.entry.setText(DEMO_PIN[:2])
         shot("02-pin")
         window.pin.entry.setText(DEMO_PIN)
@@ -153,13 +153,13 @@ def main(out: Path, dark: bool = False) -> int:
         shot("03-today")
         drill_items = [i for i in ws.today(LEARNER).items if i.kind == "drill"]
         lesson_id = ws.db.execute("SELECT id FROM lessons WHERE tree IS NOT NULL AND pack_id = ?",
-                                  [ws.learner(LEARNER).pack_id]).fetchone()[0]
-        window.lesson.show_lesson(lesson_id, ws.learner(LEARNER).pack_id)
+                                  [ws.profiles.learner(LEARNER).pack_id]).fetchone()[0]
+        window.lesson.show_lesson(lesson_id, ws.profiles.learner(LEARNER).pack_id)
         window.stack.setCurrentWidget(window.lesson)
         shot("04-lesson")
         prompt_id = ws.db.execute("SELECT id FROM prompts WHERE pack_id = ? LIMIT 1",
-                                  [ws.learner(LEARNER).pack_id]).fetchone()[0]
-        window.recall.show_prompt(window.learner_id, prompt_id, ws.learner(LEARNER).pack_id)
+                                  [ws.profiles.learner(LEARNER).pack_id]).fetchone()[0]
+        window.recall.show_prompt(window.learner_id, prompt_id, ws.profiles.learner(LEARNER).pack_id)
         window.stack.setCurrentWidget(window.recall)
         window.recall.answer.setPlainText("Stop, cone it off and tell the shift lead on channel 2.")
         window.recall.confidence.set_value(3)

@@ -320,7 +320,7 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
                       f"{r['drills']} drills; approved by {r['approved_by']} on {r['approved_on']} "
                       f"({r['source_document']}, {r['source_revision']})")
         elif cmd == "learner" and args.learner_command == "add":
-            lr = ws.add_learner(args.name, args.role)
+            lr = ws.profiles.add_learner(args.name, args.role)
             print(f"Added {lr.name} ({lr.role_title}).")
         elif cmd == "learner" and args.learner_command == "pin":
             return _choose_pin(ws, args.name)
@@ -330,8 +330,8 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
             if not has_manager_keys(ws.paths.data_dir):
                 raise SystemExit("drillpad learner reset-pin: only the manager's DrillPad resets a PIN for the team; "
                                  "the reset reaches every workstation with the next decisions")
-            lr = ws.learner(args.name)
-            ws.reset_pin(lr.id, args.by)
+            lr = ws.profiles.learner(args.name)
+            ws.profiles.reset_pin(lr.id, args.by)
             print(f"{lr.name}'s PIN is reset; it reaches every team workstation at their next sync, where "
                   f"{lr.name.split()[0]} chooses a new one.")
         elif cmd == "learner" and args.learner_command in ("merge", "unmerge"):
@@ -343,8 +343,8 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
                                  "reaches the workstations with the next roster")
             desk = ManagerDesk(ws, args.by)
             if args.learner_command == "merge":
-                into = ws.learner(args.into)
-                source = ws.learner(args.source)
+                into = ws.profiles.learner(args.into)
+                source = ws.profiles.learner(args.source)
                 event = desk.merge(source.id, into.id, args.note)
                 print(f"Merged {source.name} into {into.name} (merge {event.id}); the workstations get it with the "
                       "next roster (drillpad evidence import FOLDER publishes it).")
@@ -352,7 +352,7 @@ def _dispatch(args: argparse.Namespace, policy) -> int:
                 desk.unmerge(args.merge_id)
                 print(f"Merge {args.merge_id} taken back; the two profiles are separate again.")
         elif cmd == "learner":
-            learners = ws.learners()
+            learners = ws.profiles.learners()
             if args.json:
                 print(json.dumps([asdict(lr) for lr in learners], indent=2))
             elif not learners:
@@ -440,11 +440,11 @@ def learner_access(ws: Workspace, learner: str, verb: str, policy) -> int | None
     """A verb that reads or writes one learner's data runs with that learner's PIN (counted like the window's:
     wrong ones lead to the same lock), or under the authority IT states in the policy (``cli_authority``),
     logged as such. Returns None to go ahead, else the exit code."""
-    lr = ws.learner(learner)
+    lr = ws.profiles.learner(learner)
     if _under_it_authority(policy, f"drillpad {verb} for learner {lr.name} ({lr.id}) run without their PIN",
                            f"{lr.name}'s data, opened without their PIN"):
         return None
-    if not ws.has_pin(lr.id):
+    if not ws.profiles.has_pin(lr.id):
         print(f"error: {lr.name} has no PIN yet. Choose one in the DrillPad window, or with "
               f"`drillpad learner pin \"{lr.name}\"`, then try again.", file=sys.stderr)
         return 1
@@ -453,7 +453,7 @@ def learner_access(ws: Workspace, learner: str, verb: str, policy) -> int | None
         print(f"error: drillpad {verb} opens {lr.name}'s practice data, so it needs their PIN: run it in a terminal "
               f"to type it, or set {PIN_ENV} for a script (IT: or set cli_authority in the policy).", file=sys.stderr)
         return 1
-    result = ws.unlock(lr.id, pin, via="cli")
+    result = ws.profiles.unlock(lr.id, pin, via="cli")
     if not result.ok:
         print(f"error: {result.message}", file=sys.stderr)
         return 1
@@ -487,8 +487,8 @@ def small_group_access(ws: Workspace, role: str | None, policy) -> int | None:
 def _choose_pin(ws: Workspace, name: str) -> int:
     from drillpad.core.pin import PinFormatError
 
-    lr = ws.learner(name)
-    if ws.has_pin(lr.id):
+    lr = ws.profiles.learner(name)
+    if ws.profiles.has_pin(lr.id):
         print(f"error: {lr.name} already has a PIN; a manager can reset it", file=sys.stderr)
         return 1
     first = _read_pin(f"Choose {lr.name}'s PIN (4 to 8 digits): ")
@@ -499,7 +499,7 @@ def _choose_pin(ws: Workspace, name: str) -> int:
         print("error: the two PINs were different; nothing was changed", file=sys.stderr)
         return 1
     try:
-        ws.set_pin(lr.id, first)
+        ws.profiles.set_pin(lr.id, first)
     except PinFormatError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -857,7 +857,7 @@ def _offer_terminal_study(args: argparse.Namespace, policy) -> int:
     from drillpad.study import run_study
 
     with Workspace.open(args.data_dir, policy=policy) as ws:
-        learners = ws.learners()
+        learners = ws.profiles.learners()
         if not learners:
             return 0
         names = ", ".join(lr.name for lr in learners)
@@ -880,7 +880,7 @@ def _gui(args: argparse.Namespace, policy) -> int:
             for r in ws.install_demo(manager=True):
                 if r.action != "unchanged":
                     print(f"Demo pack {r.pack_id} {r.version} {r.action}.")
-            names = ", ".join(lr.name for lr in ws.learners())
+            names = ", ".join(lr.name for lr in ws.profiles.learners())
         if args.no_gui:
             from drillpad.workspace import DEMO_MANAGER_PASSPHRASE, DEMO_PIN
 

@@ -127,7 +127,7 @@ class ManagerDesk:
     # --- helpers ---------------------------------------------------------------------------------
 
     def _learners(self):
-        return [lr for lr in self.ws.learners() if isinstance(lr.id, str)]
+        return [lr for lr in self.ws.profiles.learners() if isinstance(lr.id, str)]
 
     def _rows(self, sql: str, args: list | tuple = ()) -> list[tuple]:
         """Rows of ``id, learner_id, created_at, payload, kind`` that are valid events (schemas.check_stored);
@@ -156,7 +156,7 @@ class ManagerDesk:
             "SELECT id, learner_id, created_at, payload, kind FROM events WHERE kind = 'review.decision'")}
 
     def _record(self, learner_id: str, kind: str, payload: dict[str, Any]):
-        if self.ws.session is not None:
+        if self.ws.profiles.session is not None:
             raise LearningError("a trainee profile is unlocked; manager decisions are made in manager mode")
         with self.db.atomic():  # the decision and its statement for the organisation's LRS, together
             event = self.ws.record(learner_id, kind, {**payload, "by": self.by})
@@ -174,7 +174,7 @@ class ManagerDesk:
         from drillpad.store import aggregates
 
         now = self.ws.clock.now()
-        learners = self.ws.learners()  # every one, so a learner with a broken record shows as invalid
+        learners = self.ws.profiles.learners()  # every one, so a learner with a broken record shows as invalid
         ids = [lr.id for lr in learners if isinstance(lr.id, str)]
         last_seen = aggregates.last_active(self.db, ids)
         week_start = now.date() - timedelta(days=now.weekday())
@@ -321,7 +321,7 @@ class ManagerDesk:
                               [event_id]).fetchone()
         if row is None:
             raise LearningError(f"no drill attempt {event_id}")
-        lr = self.ws.learner(row[0])
+        lr = self.ws.profiles.learner(row[0])
         p = json.loads(row[1])
         drill = self.ws.drill(p["item"], lr.pack_id)
         unknown = set(criteria) - {c.id for c in drill.criterion}
@@ -342,7 +342,7 @@ class ManagerDesk:
         and competency tallies), or from the events when some of the learner's rows are not in the aggregates."""
         from drillpad.store import aggregates
 
-        lr = self.ws.learner(learner_key)
+        lr = self.ws.profiles.learner(learner_key)
         since = self.ws.clock.now() - timedelta(days=28)
         if lr.id in aggregates.unfolded(self.db):
             facts = self._coaching_facts_from_events(lr, since)
@@ -438,7 +438,7 @@ class ManagerDesk:
 
     def send_plan(self, learner_key: str, task: str, drill: str | None, follow_up: date, note: str = ""):
         """One skill, one scenario, one follow-up date — shown at the top of the learner's Today."""
-        lr = self.ws.learner(learner_key)
+        lr = self.ws.profiles.learner(learner_key)
         if not self.db.execute("SELECT 1 FROM tasks WHERE pack_id = ? AND role_id = ? AND id = ?",
                                [lr.pack_id, lr.role_id, task]).fetchone():
             raise LearningError(f"{task!r} is not a task of {lr.name}'s role")
@@ -454,7 +454,8 @@ class ManagerDesk:
         from drillpad.evidence import merge as merge_mod
 
         try:
-            return merge_mod.merge(self, self.ws.learner(from_key).id, self.ws.learner(into_key).id, note)
+            profiles = self.ws.profiles
+            return merge_mod.merge(self, profiles.learner(from_key).id, profiles.learner(into_key).id, note)
         except merge_mod.MergeError as exc:
             raise LearningError(str(exc)) from None
 
@@ -476,13 +477,13 @@ class ManagerDesk:
 
     def reset_pin(self, learner_key: str):
         """Clear a profile's PIN and wrong-PIN count on every team workstation (a ``pin.reset`` by this manager)."""
-        return self.ws.reset_pin(self.ws.learner(learner_key).id, self.by)
+        return self.ws.profiles.reset_pin(self.ws.profiles.learner(learner_key).id, self.by)
 
     def checkin(self, learner_key: str, note: str):
         """The weekly check-in (completes the cadence's fourth item for the learner)."""
         if not note.strip():
             raise LearningError("write a line about the check-in")
-        return self._record(self.ws.learner(learner_key).id, "checkin", {"note": note.strip()})
+        return self._record(self.ws.profiles.learner(learner_key).id, "checkin", {"note": note.strip()})
 
     # --- cohort gaps -----------------------------------------------------------------------------
 
@@ -639,7 +640,7 @@ class ManagerDesk:
     def signoff(self, learner_key: str, behaviour: str, level: int, note: str, keys) -> Any:
         """A manager's sign-off: level + note + the evidence it was based on, signed with the manager key
         (*keys*: evidence.keys.ManagerKeys, unlocked with the passphrase)."""
-        lr = self.ws.learner(learner_key)
+        lr = self.ws.profiles.learner(learner_key)
         levels = {b.id: b for b in self.ws.competency(lr.id)}
         if behaviour not in levels:
             raise LearningError(f"{behaviour!r} is not a behaviour of {lr.name}'s role")

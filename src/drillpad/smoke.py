@@ -43,7 +43,7 @@ def run_smoke(*, model: bool = True, out: Callable[[str], None] = print) -> int:
     try:
         def demo() -> str:
             results = ws.install_demo()
-            return ", ".join(f"{r.pack_id} {r.version}" for r in results) + f"; learners: {len(ws.learners())}"
+            return ", ".join(f"{r.pack_id} {r.version}" for r in results) + f"; learners: {len(ws.profiles.learners())}"
 
         def drill() -> str:
             g, _ = ws.submit_drill("Sam Ortiz", "jam-at-c2", "Hit the e-stop, lock out the isolator with my padlock "

@@ -106,7 +106,7 @@ def run_drill(ws: Workspace, learner: str, drill_id: str | None = None, ask: Cal
 
 def _drill(ws: Workspace, learner: str, drill_id: str, prompt: Callable[[str], str], confidence: Callable[[], int],
            say: Callable[[str], None]) -> None:
-    drill = ws.drill(drill_id, ws.learner(learner).pack_id)
+    drill = ws.drill(drill_id, ws.profiles.learner(learner).pack_id)
     view = ws.start_drill(learner, drill_id)
     say(f"{view.title}  ({view.note})")
     say(view.situation)

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
 import json
 import random
 import threading
-import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,17 +25,17 @@ from drillpad.core import metrics as metrics_core
 from drillpad.core.cues import Synonyms
 from drillpad.core.events import EventView
 from drillpad.core.journey import RehearseRule, TaskJourney, task_journey
-from drillpad.core import pin as pin_core
 from drillpad.core.queue import Candidate, build_queue
 from drillpad.core.scheduling import Rating, rate
 from drillpad.drills.grading import DrillGrading, PromptGrading
+from drillpad.errors import LearningError, saves
 from drillpad.llm.provenance import GENERATION_EVENT, Generation, sha256_text
 from drillpad.paths import Paths, resources_dir
 from drillpad.policy import LoadedPolicy, Policy
+from drillpad.profiles import Profiles
 from drillpad.store import cards as card_store
 from drillpad.store import events as event_store
 from drillpad.store import learners as learner_store
-from drillpad.store import pins as pin_store
 from drillpad.store import variants as variant_store
 from drillpad.store.db import DamagedDatabaseError, close_database, open_database, open_reader, save_error
 from drillpad.store.db import DiskFullError, SaveError  # noqa: F401 - what a failed save raises (for the UI)
@@ -62,10 +60,6 @@ DEMO_MANAGER_PASSPHRASE = "demo manager 2468"
 """The demo learners' PIN (printed in the README); real profiles choose their own."""
 PROMPT_MINUTES = 1.0
 PROMPT_EXPECTED_SECONDS = 60
-
-
-class LearningError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -143,36 +137,6 @@ class PregenerateReport:
 
 
 @dataclass(frozen=True)
-class UnlockResult:
-    ok: bool
-    message: str
-    failures: int = 0
-    """wrong PINs in the rolling window (``pin.WINDOW``)"""
-    locked_until: datetime | None = None
-    needs_manager: bool = False
-    seconds_left: float = 0.0
-    """of a timed lock, on the monotonic clock"""
-    incomplete: bool = False
-    """the PIN was not all there (nothing was counted)"""
-    wrong_since_last_visit: int = 0
-
-
-class PinCheck:
-    """A counted unlock attempt whose PIN is still to be compared with the hash. ``check()`` is the slow part
-    (scrypt) and touches no database, so a UI may run it in a worker; then ``Workspace.finish_unlock``."""
-
-    def __init__(self, learner_id: str, name: str, attempt_id: int, pin: str, pin_hash: str):
-        self.learner_id, self.name, self.attempt_id = learner_id, name, attempt_id
-        self._pin, self._hash = pin, pin_hash
-        self.right: bool | None = None
-
-    def check(self) -> bool:
-        self.right = pin_core.verify_pin(self._pin, self._hash)
-        self._pin = ""
-        return self.right
-
-
-@dataclass(frozen=True)
 class WeekPoint:
     week: date
     accuracy: float | None
@@ -224,14 +188,6 @@ class RoleInfo:
     behaviours: list[dict[str, Any]]
 
 
-def _wait(delta: timedelta | float) -> str:
-    total = delta.total_seconds() if isinstance(delta, timedelta) else delta
-    seconds = max(1, int(total + 0.999))
-    if seconds < 90:
-        return f"{seconds} seconds"
-    return f"{(seconds + 59) // 60} minutes"
-
-
 def _exportable(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     """A payload for the learner's own copy: a PIN verifier stays out (a file kept anywhere could be tried offline)."""
     if kind == "pin.set":
@@ -247,22 +203,6 @@ def is_damage(exc: BaseException) -> bool:
     """Whether *exc* says the database file itself is damaged (a page that no longer reads)."""
     error = save_error(exc)
     return error is not None and error.reason == "damaged"
-
-
-def _saves(method):
-    """A use case that saves what the user did: a failure of the computer (a full disk, no write access, a busy
-    database) is raised as SaveError (DiskFullError for a full disk), so callers need not know SQLite."""
-
-    @functools.wraps(method)
-    def saving(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as exc:
-            if (error := save_error(exc)) is None or error is exc:
-                raise
-            raise error from exc
-
-    return saving
 
 
 CLOSE_BUSY_TIMEOUT_MS = 60_000
@@ -306,8 +246,7 @@ class Workspace:
         self.device_id = event_store.this_device(self.db, now=self._now())
         self._thread = threading.get_ident()
         self._queued: deque[tuple[Generation, str | None]] = deque()
-        self.session: dict[str, str] | None = None
-        """The unlocked profile's session (id, learner), set by ``unlock``; events are bound to it."""
+        self._profiles: Profiles | None = None
         self.engine: Engine | None = None
         """The engine in use, when the caller opened one (its variants are the ones shown)."""
         self._variant_model: str | None = None
@@ -354,6 +293,8 @@ class Workspace:
         self._evidence = None
         self.restored = backups.restore(self.paths.db_path, self.clock.now())
         self.db = open_database(self.paths.db_path)
+        if self._profiles is not None:
+            self._profiles = self._profiles.on(self.db)  # the session is kept as it was
         self._take_back_evidence(self.restored)
         self.rebuild()
         return self.restored
@@ -440,6 +381,7 @@ class Workspace:
         view.db = open_reader(self.paths.db_path)
         view._thread = threading.get_ident()
         view._queued, view._evidence, view._prompt_models, view._reader = deque(), None, {}, True
+        view._profiles = None if self._profiles is None else self._profiles.on(view.db)
         try:
             yield view
         finally:
@@ -505,15 +447,14 @@ class Workspace:
                                   approval, tasks, behaviours))
         return roles
 
-    # --- learners ------------------------------------------------------------------------
+    # --- the services it hands out --------------------------------------------------------
 
-    def add_learner(self, name: str, role: str) -> learner_store.Learner:
-        """Add a learner; the ``learner.added`` event carries them to the manager in evidence bundles."""
-        with self.db.atomic():
-            lr = learner_store.add_learner(self.db, name, role, now=self._now())
-            event_store.append(self.db, device_id=self.device_id, learner_id=lr.id, kind="learner.added",
-                               payload={"name": lr.name, "pack": lr.pack_id, "role": lr.role_id}, now=self._now())
-        return lr
+    @property
+    def profiles(self) -> Profiles:
+        """The learners, their PINs and lock-outs, and the unlocked session (see profiles.py)."""
+        if self._profiles is None:
+            self._profiles = Profiles(self.db, self.clock, self.device_id)
+        return self._profiles
 
     @property
     def evidence(self):
@@ -609,155 +550,16 @@ class Workspace:
         pol = self.policy.policy
         return self.evidence.target(pol.sync_folder, pol.sync_url)
 
-    def learners(self) -> list[learner_store.Learner]:
-        return learner_store.list_learners(self.db)
-
-    def learner(self, key: str) -> learner_store.Learner:
-        return learner_store.get_learner(self.db, key)
-
-    # --- profiles: PIN, lock-out, session ---------------------------------------------------
-
-    def has_pin(self, learner_key: str) -> bool:
-        return pin_store.get(self.db, self.learner(learner_key).id) is not None
-
-    @_saves
-    def set_pin(self, learner_key: str, pin: str) -> None:
-        """Set the PIN of a profile that has none (first use, or after a manager's reset)."""
-        lr = self.learner(learner_key)
-        if pin_store.get(self.db, lr.id) is not None:
-            raise LearningError(f"{lr.name} already has a PIN; a manager can reset it")
-        if pin_store.history_without_pin(self.db, lr.id, self.device_id):
-            raise LearningError(f"{lr.name}'s practice from another workstation is here, but their PIN has not come "
-                                "with it yet: sync this workstation (or ask a manager to reset the PIN), then try "
-                                "again")
-        self._store_pin(lr.id, pin_core.hash_pin(pin_core.check_format(pin)))
-
-    def change_pin(self, learner_key: str, pin: str) -> None:
-        """The unlocked learner chooses a new PIN; it reaches the team's other workstations at the next sync."""
-        lr = self.learner(learner_key)
-        if self.session is None or self.session["learner"] != lr.id:
-            raise LearningError(f"unlock {lr.name}'s profile first: only they change their PIN")
-        self._store_pin(lr.id, pin_core.hash_pin(pin_core.check_format(pin)))
-
-    def _pin_stamp(self, learner_id: str) -> str:
-        """Now, or just after the last PIN event known here when this PC's clock is behind it."""
-        now = self._now()
-        last = pin_store.latest_stamp(self.db, learner_id)
-        if last is not None and from_iso(last) >= from_iso(now):
-            now = to_iso(from_iso(last) + timedelta(microseconds=1))
-        return now
-
-    def _store_pin(self, learner_id: str, verifier: str) -> None:
-        """The verifier here and as a ``pin.set`` event (one transaction), which carries it — never the PIN — to
-        the team's other workstations. Stamped no earlier than the last PIN event known here, so a PIN chosen after
-        a reset follows it by the clock rule even on a PC whose clock is behind."""
-        now = self._pin_stamp(learner_id)
-        payload: dict[str, Any] = {"verifier": verifier}
-        if self.session is not None and self.session["learner"] == learner_id:
-            payload["session"] = self.session["id"]
-        with self.db.atomic():
-            e = event_store.append(self.db, device_id=self.device_id, learner_id=learner_id, kind="pin.set",
-                                   payload=payload, now=now)
-            pin_store.set_hash(self.db, learner_id, verifier, now, e.id)
-
-    def unlock(self, learner_key: str, pin: str, *, via: str = "app") -> UnlockResult:
-        """Check a PIN. The attempt is counted before the PIN is compared (wrong PINs count towards a lock-out
-        that survives restarts and right ones do not wipe); a right PIN starts a session that every event made
-        until ``lock()`` is bound to. (The UI runs the slow comparison in a worker: ``begin_unlock``, ``check()``
-        there, then ``finish_unlock``.)"""
-        started = self.begin_unlock(learner_key, pin, via=via)
-        if isinstance(started, UnlockResult):
-            return started
-        started.check()
-        return self.finish_unlock(started)
-
-    def _pin_window(self) -> str:
-        return to_iso(self.clock.now() - pin_core.WINDOW)
-
-    @_saves
-    def begin_unlock(self, learner_key: str, pin: str, *, via: str = "app") -> UnlockResult | PinCheck:
-        """Count an unlock attempt (one transaction) and hand back the check to run; or say why there is none:
-        an incomplete PIN (not an attempt: nothing counted), no PIN yet, or a lock."""
-        lr = self.learner(learner_key)
-        if not pin_core.complete(pin):
-            return UnlockResult(False, "Type all the digits of your PIN (4 to 8), then OK.", incomplete=True)
-        claim = pin_store.claim(self.db, lr.id, now=self._now(), since=self._pin_window(),
-                                mono=self.clock.monotonic(), via=via)
-        if claim.state == "no_pin":
-            return UnlockResult(False, "This profile has no PIN yet: choose one first.")
-        if claim.state == "manager":
-            return UnlockResult(False, "Locked after too many wrong PINs. Ask your manager to reset your PIN.",
-                                claim.failures, needs_manager=True)
-        if claim.state == "locked":
-            return UnlockResult(False, f"Locked for now. Try again in {_wait(claim.seconds_left)}.", claim.failures,
-                                self.clock.now() + timedelta(seconds=claim.seconds_left),
-                                seconds_left=claim.seconds_left)
-        assert claim.attempt_id is not None
-        return PinCheck(lr.id, lr.name, claim.attempt_id, pin, claim.hash)
-
-    @_saves
-    def finish_unlock(self, check: PinCheck) -> UnlockResult:
-        """Record the outcome of a counted attempt whose ``check()`` has run; a right PIN starts the session."""
-        if check.right is None:
-            raise LearningError("the PIN was not checked yet")
-        out = pin_store.resolve(self.db, check.learner_id, check.attempt_id, check.right, now=self._now(),
-                                since=self._pin_window(), mono=self.clock.monotonic(), device_id=self.device_id,
-                                event_at=None if check.right else self._pin_stamp(check.learner_id))
-        if check.right:
-            self.session = {"id": str(uuid.uuid4()), "learner": check.learner_id}
-            n = out.wrong_since_last_visit
-            notice = (f" {n} wrong PIN attempt{'' if n == 1 else 's'} since your last visit — if that was not you, "
-                      "tell your manager." if n else "")
-            return UnlockResult(True, f"Welcome, {check.name.split()[0]}.{notice}", out.failures,
-                                wrong_since_last_visit=n)
-        if out.manager_lock:
-            return UnlockResult(False, "Wrong PIN. The profile is now locked: ask your manager to reset your PIN.",
-                                out.failures, needs_manager=True)
-        if out.seconds_left:
-            return UnlockResult(False, f"Wrong PIN. Locked for {_wait(out.seconds_left)}.", out.failures,
-                                self.clock.now() + timedelta(seconds=out.seconds_left), seconds_left=out.seconds_left)
-        left = pin_core.FREE_TRIES - out.failures
-        return UnlockResult(False, f"Wrong PIN. {left} {'try' if left == 1 else 'tries'} left before a short lock.",
-                            out.failures)
-
-    def pin_status(self, learner_key: str) -> UnlockResult:
-        """The profile's lock as it stands now (nothing is counted or written): for a live countdown."""
-        lr = self.learner(learner_key)
-        row = pin_store.get(self.db, lr.id)
-        if row is None:
-            return UnlockResult(False, "This profile has no PIN yet: choose one first.")
-        counted = pin_store.failures(self.db, lr.id, self._pin_window())
-        if row.manager_lock or pin_core.needs_manager(counted):
-            return UnlockResult(False, "Locked after too many wrong PINs. Ask your manager to reset your PIN.",
-                                counted, needs_manager=True)
-        left = pin_core.lock_left(row.lock_seconds, row.lock_mono, self.clock.monotonic())
-        if left > 0:
-            return UnlockResult(False, f"Locked for now. Try again in {_wait(left)}.", counted,
-                                self.clock.now() + timedelta(seconds=left), seconds_left=left)
-        return UnlockResult(False, "You can try your PIN again now.", counted)
-
-    def lock(self) -> None:
-        """End the session: nothing more is recorded for the last person."""
-        self.session = None
-
-    def reset_pin(self, learner_key: str, by: str) -> event_store.Event:
-        """A manager clears a profile's PIN and failure count; the learner chooses a new PIN. The ``pin.reset``
-        event reaches every team workstation (in this PC's bundle, or in the manager's decisions)."""
-        lr = self.learner(learner_key)
-        with self.db.atomic():
-            pin_store.clear(self.db, lr.id)
-            return event_store.append(self.db, device_id=self.device_id, learner_id=lr.id, kind="pin.reset",
-                                      payload={"by": by}, now=self._pin_stamp(lr.id))
-
     # --- events --------------------------------------------------------------------------
 
     def record(self, learner_id: str | None, kind: str, payload: dict[str, Any]) -> event_store.Event:
         if self._queued and threading.get_ident() == self._thread:
             self._flush_generations()
-        if self.session is not None and learner_id is not None:
-            if learner_id != self.session["learner"]:
+        session = self.profiles.session
+        if session is not None and learner_id is not None:
+            if learner_id != session["learner"]:
                 raise LearningError("another profile is unlocked on this workstation; lock it first")
-            payload = {**payload, "session": self.session["id"]}
+            payload = {**payload, "session": session["id"]}
         return event_store.append(self.db, device_id=self.device_id, learner_id=learner_id, kind=kind,
                                   payload=payload, now=self._now())
 
@@ -861,7 +663,7 @@ class Workspace:
 
     def today(self, learner_key: str) -> Today:
         """Today's queue (due reviews, then capped new items, within the daily budget) and the cadence."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         settings = self._settings(lr.pack_id)
         now = self.clock.now()
         budget = self.policy.policy.daily_budget_minutes or settings.daily_budget_minutes
@@ -959,26 +761,26 @@ class Workspace:
                  "answer": prompt["answer"], "source": prompt["source"], "point": prompt["points"]})
         return cached
 
-    @_saves
+    @saves
     def read_lesson(self, learner_key: str, lesson_id: str, seconds: float | None = None) -> event_store.Event:
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         lesson = self.lesson(lesson_id, lr.pack_id)
         return self.record(lr.id, "lesson.read", {"pack": lr.pack_id, "task": lesson["task_id"], "lesson": lesson_id,
                                                   "seconds": seconds})
 
     def prepare_prompt(self, learner_key: str, prompt_id: str, answer: str) -> PromptGrading:
         """What grading this recall answer needs, read now; its ``run()`` may then go to a worker."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         prompt = self.prompt(prompt_id, lr.pack_id)
         return PromptGrading(lr.id, prompt, self._prompt_model(prompt), answer, self._synonyms(lr.pack_id))
 
-    @_saves
+    @saves
     def answer_prompt(self, learner_key: str, prompt_id: str, answer: str, confidence: int,
                       seconds: float | None = None, graded: PromptGrading | None = None) -> RecallResult:
         """Grade a recall answer by its key points' cues, record the review and reschedule, in one transaction.
         With *graded* (a ``prepare_prompt`` run in a worker), its grade is recorded: it must be this answer to this
         prompt, by this person."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         from drillpad.core.grader import GRADER_VERSION
 
         if graded is None:  # the drill grader reads recall answers too: negation, the lexicon, spelling, stuffing
@@ -1020,7 +822,7 @@ class Workspace:
 
     def first_drill(self, learner_key: str) -> str:
         """The first drill of the learner's skills map (for practice outside today's queue)."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         row = self.db.execute("SELECT d.id FROM drills d JOIN tasks t ON t.pack_id = d.pack_id AND t.id = d.task_id "
                               "WHERE d.pack_id = ? AND t.role_id = ? ORDER BY t.position, d.id LIMIT 1",
                               [lr.pack_id, lr.role_id]).fetchone()
@@ -1056,7 +858,7 @@ class Workspace:
         model in use and passed by the gate), else the written scenario. Never calls the model."""
         from drillpad.core.gate import TEMPLATE_VERSION
 
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         drill = self.drill(drill_id, lr.pack_id)
         choices = [c.model_dump() for c in drill.choice]
         model = self.variant_model()
@@ -1083,10 +885,10 @@ class Workspace:
         from drillpad.drills import variants as variant_gen
         from drillpad.llm.engine import GenerationCancelled
 
-        learners = [self.learner(learner_key)] if learner_key else self.learners()
+        learners = [self.profiles.learner(learner_key)] if learner_key else self.profiles.learners()
         model = engine.info().sha256 or ""
         rng = rng or random.Random()
-        names = [lr.name for lr in self.learners()]
+        names = [lr.name for lr in self.profiles.learners()]
         work: list[tuple[Any, str]] = []
         for lr in learners:
             queued = [i.item_id for i in self.today(lr.id).items if i.kind == "drill"]
@@ -1178,10 +980,10 @@ class Workspace:
     def prepare_drill(self, learner_key: str, drill_id: str, answer: str,
                       first_answer: str | None = None) -> DrillGrading:
         """What grading this answer needs, read now; its ``run()`` may then go to a worker (see DrillGrading)."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         return DrillGrading(lr.id, self.drill(drill_id, lr.pack_id), answer, first_answer, self._synonyms(lr.pack_id))
 
-    @_saves
+    @saves
     def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
                      seconds: float | None = None, variant_id: str | None = None,
                      judge: Engine | None = None, opinion: judge_mod.Opinion | None = None,
@@ -1192,7 +994,7 @@ class Workspace:
         with the first attempt: what was right then stays right. Returns the grade and the event id."""
         from drillpad.drills import judge as judge_mod
 
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         if graded is None:
             graded = self.prepare_drill(lr.id, drill_id, answer, first_answer)
             graded.run()
@@ -1233,9 +1035,9 @@ class Workspace:
             card_store.refresh_card(self.db, lr.id, lr.pack_id, "drill", drill_id, settings.desired_retention)
         return g, event.id
 
-    @_saves
+    @saves
     def log_demonstration(self, learner_key: str, task_id: str, note: str, source: str = "self") -> event_store.Event:
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         if not self.db.execute("SELECT 1 FROM tasks WHERE pack_id = ? AND id = ? AND role_id = ?",
                                [lr.pack_id, task_id, lr.role_id]).fetchone():
             raise LearningError(f"no task {task_id!r} in {lr.name}'s role ({lr.role_title})")
@@ -1244,16 +1046,16 @@ class Workspace:
         return self.record(lr.id, "demonstration", {"pack": lr.pack_id, "task": task_id, "note": note.strip(),
                                                     "source": source})
 
-    @_saves
+    @saves
     def reflect(self, learner_key: str, text: str) -> event_store.Event:
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         if not text.strip():
             raise LearningError("a reflection needs a few words")
         return self.record(lr.id, "reflection", {"question": cadence_core.REFLECTION_QUESTION, "text": text.strip()})
 
     def journeys(self, learner_key: str) -> list[tuple[str, TaskJourney]]:
         """(task title, journey) for each task of the learner's role, in skills-map order."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         settings = self._settings(lr.pack_id)
         rule = RehearseRule(settings.rehearse_success_days, settings.rehearse_min_span_days)
         events = self._events([lr.id])
@@ -1269,7 +1071,7 @@ class Workspace:
     def competency(self, learner_key: str, events: list[EventView] | None = None) -> list[competency_core.BehaviourLevel]:
         """The learner's rubric level on each behaviour of their role, with the evidence behind it (*events*: the
         learner's events when the caller has already read them)."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         specs, names = self.behaviours(lr.pack_id, lr.role_id)
         return competency_core.assess(specs, names, self._events([lr.id]) if events is None else events,
                                       self.drill_titles(lr.pack_id))
@@ -1290,7 +1092,7 @@ class Workspace:
 
     def progress(self, learner_key: str, weeks: int = 8) -> Progress:
         """Week by week: share of answers right and delayed recall; and accuracy at each confidence level."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         reviews = [e for e in self._events([lr.id], ("review",))]
         settings = self._settings(lr.pack_id)
         this_week = cadence_core.week_start(self.clock.now().date(), settings.week_start_weekday)
@@ -1310,7 +1112,7 @@ class Workspace:
 
     def plans(self, learner_key: str) -> list[PracticePlan]:
         """Practice plans a manager sent (one skill, one scenario, one follow-up date), newest first."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         titles = {r[0]: r[1] for r in self.db.execute("SELECT id, title FROM tasks WHERE pack_id = ?", [lr.pack_id])}
         plans = [PracticePlan(e.id, e.payload["task"], titles.get(e.payload["task"], e.payload["task"]),
                               e.payload.get("drill"), e.payload["follow_up"], e.payload.get("note", ""),
@@ -1318,10 +1120,10 @@ class Workspace:
                  for e in self._events([lr.id], ("coaching.plan",))]
         return plans[::-1]
 
-    @_saves
+    @saves
     def request_review(self, learner_key: str, event_id: str, note: str = "") -> event_store.Event:
         """The learner asks their manager to look at one of their drill attempts."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         row = self.db.execute("SELECT learner_id, kind FROM events WHERE id = ?", [event_id]).fetchone()
         if row is None or row[0] != lr.id or row[1] != "review":
             raise LearningError("that attempt is not one of yours")
@@ -1329,7 +1131,7 @@ class Workspace:
 
     def my_data(self, learner_key: str) -> dict[str, Any]:
         """What DrillPad keeps about a learner, in plain terms, with counts, and the machines that hold a copy."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         counts = dict(self.db.execute("SELECT kind, count(*) FROM events WHERE learner_id = ? GROUP BY kind",
                                       [lr.id]).fetchall())
         return {"name": lr.name, "role": lr.role_title, "since": lr.created_at, "counts": counts,
@@ -1337,7 +1139,7 @@ class Workspace:
 
     def export_my_data(self, learner_key: str) -> dict[str, Any]:
         """Everything recorded about a learner, as JSON-ready data (the learner's own copy)."""
-        lr = self.learner(learner_key)
+        lr = self.profiles.learner(learner_key)
         events = [{"id": r[0], "kind": r[1], "created_at": r[2], "payload": _exportable(r[1], json.loads(r[3]))}
                   for r in self.db.execute("SELECT id, kind, created_at, payload FROM events WHERE learner_id = ? "
                                            "ORDER BY created_at, device_id, seq", [lr.id])]
@@ -1351,7 +1153,7 @@ class Workspace:
     def stats_scope(self, learner_key: str | None = None, role: str | None = None) -> list[str]:
         """The learner ids the metrics cover: one learner, a role's cohort, or everyone."""
         if learner_key:
-            return [self.learner(learner_key).id]
+            return [self.profiles.learner(learner_key).id]
         if role:
             pack_id, role_id = learner_store.resolve_role(self.db, role)
             return [r[0] for r in self.db.execute("SELECT id FROM learners WHERE pack_id = ? AND role_id = ?",
@@ -1386,13 +1188,11 @@ class Workspace:
         data dir a demo manager's too (passphrase ``DEMO_MANAGER_PASSPHRASE``)."""
         packs_dir = packs_dir or demo_packs_dir()
         results = [self.import_pack(folder) for folder in sorted(p for p in packs_dir.iterdir() if p.is_dir())]
-        existing = {lr.name.lower() for lr in self.learners()}
+        existing = {lr.name.lower() for lr in self.profiles.learners()}
         installed_roles = {r.id for r in self.roles()}
         for name, role in DEMO_LEARNERS:
             if name.lower() not in existing and role in installed_roles:
-                with self.db.atomic():
-                    lr = self.add_learner(name, role)
-                    pin_store.set_hash(self.db, lr.id, pin_core.hash_pin(DEMO_PIN), self._now())
+                self.profiles.add_demo_learner(name, role, DEMO_PIN)
         if manager and self.evidence.team() is None:
             self.evidence.manager_init("Demo team", DEMO_MANAGER_PASSPHRASE)
         return results

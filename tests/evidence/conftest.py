@@ -43,7 +43,7 @@ def pair(tmp_path, clock, minipack, manager_template):
     device.import_pack(minipack)
     team_file = manager.evidence.export_team_file(tmp_path / "team.json", folder=str(tmp_path / "share"))
     device.evidence.import_team_file(team_file)
-    ana = device.add_learner("Ana Lima", "dock-hand")
+    ana = device.profiles.add_learner("Ana Lima", "dock-hand")
     device.reflect(ana.id, "Locking out felt slow but right.")
     yield device, manager, tmp_path / "share"
     device.close()
@@ -124,7 +124,7 @@ def event(device, seq_offset: int = 1, *, kind: str = "reflection", learner: str
     import uuid
 
     if learner == "ana":
-        learner = device.learner("Ana Lima").id
+        learner = device.profiles.learner("Ana Lima").id
     top = device.db.execute("SELECT max(seq) FROM events WHERE device_id = ?", [device.device_id]).fetchone()[0] or 0
     return {"id": str(uuid.uuid4()), "device_id": device.device_id, "seq": top + seq_offset, "learner_id": learner,
             "kind": kind, "payload": {"text": "a note"} if payload is None else payload,

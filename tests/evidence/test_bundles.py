@@ -51,7 +51,7 @@ def test_round_trip_device_to_manager_with_approval_and_acknowledgement(pair):
     assert [o.outcome for o in imported] == ["imported"] and imported[0].events == 2
     logged = manager.evidence.log(1)[0]
     assert (logged["outcome"], logged["file"], logged["seq"]) == ("imported", imported[0].file, 1)
-    assert manager.learner("Ana Lima").role_id == "dock-hand"
+    assert manager.profiles.learner("Ana Lima").role_id == "dock-hand"
     assert counts(manager) == (before[0] + 2, before[1] + 1)
     assert device.evidence.status()["unacked_bundles"] == 1
     assert device.evidence.send_folder(share) == {"sent": 0, "acknowledged": 1, "decisions": 0}  # the ack came back

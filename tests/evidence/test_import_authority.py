@@ -93,7 +93,7 @@ def test_a_rule_broken_after_an_event_for_an_unknown_learner_still_refuses_the_b
 def test_events_for_a_roster_learner_from_any_team_workstation_are_accepted(pair, manager_keys):
     device, manager, share = pair
     keys = enrol(device, manager, share)
-    bo = manager.add_learner("Bo Chen", "dock-hand")  # enrolled by the manager: on the roster
+    bo = manager.profiles.add_learner("Bo Chen", "dock-hand")  # enrolled by the manager: on the roster
     name = forge(device, share, events=[event(device, learner=bo.id)])
     out = {o.file: o for o in manager.evidence.import_folder(share, keys)}[name]
     assert out.outcome == "imported"
@@ -102,7 +102,7 @@ def test_events_for_a_roster_learner_from_any_team_workstation_are_accepted(pair
 def test_a_learner_added_twice_under_another_devices_learner_id_is_refused(pair, manager_keys):
     device, manager, share = pair
     keys = enrol(device, manager, share)
-    bo = manager.add_learner("Bo Chen", "dock-hand")
+    bo = manager.profiles.add_learner("Bo Chen", "dock-hand")
     takeover = event(device, kind="learner.added", learner=bo.id,
                      payload={"name": "Bo Chen", "pack": "mini-dock", "role": "dock-hand"})
     name = forge(device, share, events=[takeover, event(device, 2, learner=bo.id)])

@@ -97,12 +97,12 @@ def test_a_poison_bundle_is_quarantined_and_the_next_bundle_is_imported(pair, ma
 def test_a_learner_name_taken_twice_here_gets_a_distinct_name_not_a_crash(pair, manager_keys):
     device, manager, share = pair
     keys = enrol(device, manager, share)
-    manager.add_learner("Bo Chen", "dock-hand")
+    manager.profiles.add_learner("Bo Chen", "dock-hand")
     first = event(device, kind="learner.added", learner=str(uuid.uuid4()), payload=ADDED)
     second = event(device, 2, kind="learner.added", learner=str(uuid.uuid4()), payload={**ADDED, "name": "Bo  Chen"})
     name = forge(device, share, events=[first])
     assert {o.file: o.outcome for o in manager.evidence.import_folder(share, keys)}[name] == "imported"
-    names = sorted(lr.name for lr in manager.learners())
+    names = sorted(lr.name for lr in manager.profiles.learners())
     assert names[:2] == ["Ana Lima", "Bo Chen"] and names[2].startswith("Bo Chen (")
     assert second  # the double space form is refused by the schema (names are normalised)
     with pytest.raises(schemas.EventInvalid):

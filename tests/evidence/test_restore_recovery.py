@@ -50,7 +50,7 @@ def test_a_restored_workstation_takes_back_the_other_workstations_bundles_from_t
     team = Team(tmp_path, clock, minipack, manager_template, n=2)
     try:
         ws0, ws1 = team.stations
-        ana = ws1.add_learner("Ana Lima", "dock-hand")
+        ana = ws1.profiles.add_learner("Ana Lima", "dock-hand")
         team.sync()
         team.sync()  # the roster reaches both: each encrypts to the other from now on
         ws0.backup()

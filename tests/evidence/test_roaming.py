@@ -104,11 +104,11 @@ def _today(ws, learner_id):
 
 
 def test_the_roster_gives_one_learner_id_on_every_workstation(team):
-    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
     team.sync()
     team.sync()  # the first round enrols the workstations; the roster reaches them once approved
     for ws in team.stations:
-        assert ws.learner("Sam Ortiz").id == sam.id
+        assert ws.profiles.learner("Sam Ortiz").id == sam.id
 
 
 def test_one_trainee_practising_on_three_workstations_has_one_history_everywhere(team):
@@ -117,7 +117,7 @@ def test_one_trainee_practising_on_three_workstations_has_one_history_everywhere
     grader's synonyms were built once per pack and the manager stopped rewriting old acks; 5–9 s now)."""
     from drillpad.manager import ManagerDesk
 
-    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
     team.sync()
     team.sync()
     per_round, rounds = 60, 5
@@ -135,7 +135,7 @@ def test_one_trainee_practising_on_three_workstations_has_one_history_everywhere
     made = dict(team.manager.db.execute(practice, [sam.id]).fetchall())
     assert sorted(made) == sorted(ws.device_id for ws in team.stations)
     assert list(made.values()) == [per_round * rounds] * 3  # 300 on each workstation, 900 in all
-    assert [lr.name for lr in team.manager.learners() if lr.name.startswith("Sam")] == ["Sam Ortiz"]
+    assert [lr.name for lr in team.manager.profiles.learners() if lr.name.startswith("Sam")] == ["Sam Ortiz"]
     total = team.manager.db.execute("SELECT count(*) FROM events WHERE learner_id = ? AND kind != 'learner.added'",
                                     [sam.id]).fetchone()[0]
     team.manager.rebuild()  # the one place holding every event
@@ -156,7 +156,7 @@ def test_one_trainee_practising_on_three_workstations_has_one_history_everywhere
 def test_a_plan_sent_once_shows_on_every_workstation(team):
     from drillpad.manager import ManagerDesk
 
-    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
     team.sync()
     team.sync()
     ManagerDesk(team.manager).send_plan(sam.id, "jam", None, (team.clock.now() + timedelta(days=7)).date(), "e-stop")
@@ -169,10 +169,10 @@ def test_a_learner_added_on_one_workstation_reaches_the_others_with_the_same_id(
     a, b, c = team.stations
     team.sync()
     team.sync()
-    sam = a.add_learner("Sam Ortiz", "dock-hand")
+    sam = a.profiles.add_learner("Sam Ortiz", "dock-hand")
     practise(a, sam.id, 6)
     team.sync()
-    assert b.learner("Sam Ortiz").id == sam.id == c.learner("Sam Ortiz").id
+    assert b.profiles.learner("Sam Ortiz").id == sam.id == c.profiles.learner("Sam Ortiz").id
     assert _cards(b, sam.id) == _cards(a, sam.id)
 
 
@@ -180,16 +180,16 @@ def test_two_different_people_with_one_name_stay_apart(team):
     a, b, c = team.stations
     team.sync()
     team.sync()
-    one = a.add_learner("Sam Ortiz", "dock-hand")
-    two = b.add_learner("Sam Ortiz", "dock-hand")  # before either bundle has travelled
+    one = a.profiles.add_learner("Sam Ortiz", "dock-hand")
+    two = b.profiles.add_learner("Sam Ortiz", "dock-hand")  # before either bundle has travelled
     practise(a, one.id, 4)
     practise(b, two.id, 7)
     team.sync()
     team.sync()
-    names = {lr.id: lr.name for lr in team.manager.learners()}
+    names = {lr.id: lr.name for lr in team.manager.profiles.learners()}
     assert one.id in names and two.id in names and names[one.id] != names[two.id]
     for ws in team.stations:
-        ids = {lr.id: lr.name for lr in ws.learners()}
+        ids = {lr.id: lr.name for lr in ws.profiles.learners()}
         assert ids == {one.id: names[one.id], two.id: names[two.id]}  # the manager's display names everywhere
         n1 = ws.db.execute("SELECT count(*) FROM events WHERE learner_id = ?", [one.id]).fetchone()[0]
         n2 = ws.db.execute("SELECT count(*) FROM events WHERE learner_id = ?", [two.id]).fetchone()[0]
@@ -198,7 +198,7 @@ def test_two_different_people_with_one_name_stay_apart(team):
 
 def test_a_workstation_offline_for_a_week_catches_up_in_one_sync(team):
     a, b, c = team.stations
-    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
     team.sync()
     team.sync()
     for day in range(7):
@@ -211,7 +211,7 @@ def test_a_workstation_offline_for_a_week_catches_up_in_one_sync(team):
 
 def test_a_revoked_workstations_new_bundles_are_refused_by_the_others(team):
     a, b, c = team.stations
-    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
     team.sync()
     team.sync()
     practise(c, sam.id, 3)
@@ -234,7 +234,7 @@ def test_workstations_whose_clocks_disagree_compute_the_same_schedule(team):
     """The clock rule: reviews are ordered by the time their workstation stamped, then device, then sequence;
     every workstation replays the same events in the same order, whatever order they arrived in."""
     a, b, c = team.stations
-    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
     team.sync()
     team.sync()
     team.clocks[1].jump(hours=-3)  # b's clock is three hours slow
@@ -259,8 +259,8 @@ def test_a_merge_of_two_profiles_of_one_person_gives_one_schedule_everywhere_and
     a, b, c = team.stations
     team.sync()
     team.sync()
-    first = a.add_learner("Sam Ortiz", "dock-hand")
-    second = b.add_learner("Sam Ortiz", "dock-hand")  # the same person, added again on another PC
+    first = a.profiles.add_learner("Sam Ortiz", "dock-hand")
+    second = b.profiles.add_learner("Sam Ortiz", "dock-hand")  # the same person, added again on another PC
     practise(a, first.id, 6)
     team.advance(hours=3)
     practise(b, second.id, 5, k=20)
@@ -277,13 +277,13 @@ def test_a_merge_of_two_profiles_of_one_person_gives_one_schedule_everywhere_and
                                       [first.id, second.id]).fetchone()[0]
     assert want[0][4] == reviews
     for ws in team.stations:
-        assert [lr.id for lr in ws.learners()] == [first.id]  # one profile to unlock
+        assert [lr.id for lr in ws.profiles.learners()] == [first.id]  # one profile to unlock
         assert _cards(ws, first.id) == want
         assert _levels(ws, first.id) == _levels(team.manager, first.id)
     desk.unmerge(merged.id)
     team.sync()
     for ws in team.stations:
-        assert {lr.id for lr in ws.learners()} == {first.id, second.id}
+        assert {lr.id for lr in ws.profiles.learners()} == {first.id, second.id}
         assert _cards(ws, first.id)[0][4] < reviews
 
 
@@ -291,8 +291,8 @@ def test_a_merge_is_refused_between_roles_and_cannot_be_taken_back_after_a_sign_
     from drillpad.manager import ManagerDesk
 
     desk = ManagerDesk(team.manager)
-    one = team.manager.add_learner("Sam Ortiz", "dock-hand")
-    two = team.manager.add_learner("Sam Ortiz 2", "dock-hand")
+    one = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
+    two = team.manager.profiles.add_learner("Sam Ortiz 2", "dock-hand")
     with pytest.raises(ValueError, match="same profile"):
         desk.merge(one.id, one.id)
     merged = desk.merge(two.id, one.id)
@@ -305,8 +305,8 @@ def test_the_merge_verb_on_the_managers_pc(team, capsys):
     from drillpad import cli
 
     d = ["--data-dir", str(team.manager.paths.data_dir)]
-    one = team.manager.add_learner("Sam Ortiz", "dock-hand")
-    team.manager.add_learner("Sam Ortiz (second)", "dock-hand")
+    one = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
+    team.manager.profiles.add_learner("Sam Ortiz (second)", "dock-hand")
     team.manager.close()
     assert cli.main([*d, "learner", "merge", "Sam Ortiz (second)", "Sam Ortiz", "--by", "Dana"]) == 0
     out = capsys.readouterr().out
@@ -328,7 +328,7 @@ def test_a_workstation_approved_after_others_practised_catches_up_from_the_manag
     to C. The manager re-seals the team's history for C (evidence/catchup.py); after its sync C's Today, cards and
     levels equal the one-place computation, and C's new bundles reach the others as usual."""
     a, b, c = team.stations
-    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
     team.sync([a, b])
     team.sync([a, b])
     for rnd in range(2):
@@ -358,7 +358,7 @@ def test_a_sync_that_takes_many_bundles_computes_each_card_once(team, monkeypatc
     from drillpad.store import cards as card_store
 
     a, b, c = team.stations
-    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
     team.sync()
     team.sync()
     for day in range(6):
@@ -381,7 +381,7 @@ def test_cards_left_to_compute_when_a_sync_stopped_are_computed_at_the_next(team
     from drillpad.store import cards as card_store
 
     a, b, c = team.stations
-    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
     team.sync()
     team.sync()
     practise(a, sam.id, 5)
@@ -409,17 +409,17 @@ def test_practice_for_a_learner_whose_introduction_has_not_reached_the_manager_b
     a, b, _ = team.stations
     team.sync()
     team.sync()
-    sam = a.add_learner("Sam Ortiz", "dock-hand")
+    sam = a.profiles.add_learner("Sam Ortiz", "dock-hand")
     practise(a, sam.id, 3)
     a.evidence.send_folder(team.share)
     b.evidence.send_folder(team.share)  # B takes A's bundle from the share: Sam practises on B too
-    assert b.learner("Sam Ortiz").id == sam.id
+    assert b.profiles.learner("Sam Ortiz").id == sam.id
     lost = team.share.parent / "lost"
     lost.mkdir()
     for p in team.share.glob(f"*-{a.device_id}-*.bundle*"):
         p.rename(lost / p.name)  # A's bundle leaves the share before the manager imports it
     practise(b, sam.id, 4)
-    bo = b.add_learner("Bo Chen", "dock-hand")
+    bo = b.profiles.add_learner("Bo Chen", "dock-hand")
     practise(b, bo.id, 2)
     b.evidence.send_folder(team.share)
     ev = team.manager.evidence

@@ -104,15 +104,15 @@ def test_workstations_that_sync_only_by_url_take_the_roster_and_each_others_bund
                 for ws in team.stations:
                     ws.evidence.send_http(server.url)
 
-            sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+            sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
             sync()
             sync()
-            assert b.learner("Sam Ortiz").id == sam.id == c.learner("Sam Ortiz").id  # the roster, by URL
+            assert b.profiles.learner("Sam Ortiz").id == sam.id == c.profiles.learner("Sam Ortiz").id  # the roster, by URL
             practise(a, sam.id, 8)
-            a.set_pin(sam.id, "2580")
+            a.profiles.set_pin(sam.id, "2580")
             sync()
             assert _cards(a, sam.id) and _cards(b, sam.id) == _cards(a, sam.id) == _cards(c, sam.id)
-            assert c.unlock(sam.id, "2580").ok
+            assert c.profiles.unlock(sam.id, "2580").ok
             assert b.evidence.last_run()["workstations"] == 3
             assert not list((b.paths.data_dir / "peer-cache").glob("*.bundle*"))  # taken, so not kept twice
             assert b.db.execute("SELECT sum(received) FROM sync_runs").fetchone()[0] >= 8

@@ -23,7 +23,7 @@ def team(tmp_path, clock, minipack, manager_template):
 
 @pytest.fixture
 def sam(team):
-    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
     team.sync()
     team.sync()  # the workstations are approved and have the roster
     return sam
@@ -31,12 +31,12 @@ def sam(team):
 
 def test_a_pin_chosen_on_one_workstation_unlocks_on_every_other(team, sam):
     a, b, c = team.stations
-    a.set_pin(sam.id, "2580")
+    a.profiles.set_pin(sam.id, "2580")
     team.sync()
     for ws in (b, c):
-        assert ws.has_pin(sam.id)
-        assert ws.unlock(sam.id, "2580").ok
-        ws.lock()
+        assert ws.profiles.has_pin(sam.id)
+        assert ws.profiles.unlock(sam.id, "2580").ok
+        ws.profiles.lock()
     sent = [json.loads(r[0]) for r in b.db.execute("SELECT payload FROM events WHERE kind = 'pin.set'")]
     assert len(sent) == 1 and sent[0]["verifier"].startswith("scrypt$")
     assert "2580" not in json.dumps(sent)  # only the verifier travels, never the PIN
@@ -44,91 +44,91 @@ def test_a_pin_chosen_on_one_workstation_unlocks_on_every_other(team, sam):
 
 def test_a_pin_change_reaches_the_others_and_the_last_change_wins(team, sam):
     a, b, c = team.stations
-    a.set_pin(sam.id, "2580")
+    a.profiles.set_pin(sam.id, "2580")
     team.sync()
-    assert b.unlock(sam.id, "2580").ok
-    b.change_pin(sam.id, "1357")
-    b.lock()
+    assert b.profiles.unlock(sam.id, "2580").ok
+    b.profiles.change_pin(sam.id, "1357")
+    b.profiles.lock()
     team.advance(minutes=5)
-    assert c.unlock(sam.id, "2580").ok  # c has not heard of b's change yet
-    c.change_pin(sam.id, "9753")  # the later change
-    c.lock()
+    assert c.profiles.unlock(sam.id, "2580").ok  # c has not heard of b's change yet
+    c.profiles.change_pin(sam.id, "9753")  # the later change
+    c.profiles.lock()
     c.evidence.send_folder(team.share)  # c's bundle goes first: arrival order is not the rule
     b.evidence.send_folder(team.share)
     team.sync()
     for ws in (a, b, c):
-        assert ws.unlock(sam.id, "9753").ok, ws.device_id
-        ws.lock()
-        assert not ws.unlock(sam.id, "1357").ok
+        assert ws.profiles.unlock(sam.id, "9753").ok, ws.device_id
+        ws.profiles.lock()
+        assert not ws.profiles.unlock(sam.id, "1357").ok
 
 
 def test_changing_a_pin_needs_that_person_unlocked(team, sam):
     a = team.stations[0]
-    a.set_pin(sam.id, "2580")
+    a.profiles.set_pin(sam.id, "2580")
     with pytest.raises(Exception, match="unlock"):
-        a.change_pin(sam.id, "1357")
+        a.profiles.change_pin(sam.id, "1357")
 
 
 def test_a_managers_reset_on_the_managers_pc_reaches_every_workstation(team, sam):
     a, b, c = team.stations
-    a.set_pin(sam.id, "2580")
+    a.profiles.set_pin(sam.id, "2580")
     team.sync()
     for _ in range(pin_core.MAX_FAILURES):
-        a.unlock(sam.id, "1111")
+        a.profiles.unlock(sam.id, "1111")
         team.advance(hours=1)  # past each timed lock
-    assert a.pin_status(sam.id).needs_manager
-    team.manager.reset_pin(sam.id, "Dana (manager)")
+    assert a.profiles.pin_status(sam.id).needs_manager
+    team.manager.profiles.reset_pin(sam.id, "Dana (manager)")
     team.sync()
     for ws in (a, b, c):
-        assert not ws.has_pin(sam.id), ws.device_id
-        assert ws.pin_status(sam.id).failures == 0
-    b.set_pin(sam.id, "4826")  # a new PIN, chosen after the reset, works everywhere
+        assert not ws.profiles.has_pin(sam.id), ws.device_id
+        assert ws.profiles.pin_status(sam.id).failures == 0
+    b.profiles.set_pin(sam.id, "4826")  # a new PIN, chosen after the reset, works everywhere
     team.sync()
-    assert a.unlock(sam.id, "4826").ok and c.unlock(sam.id, "4826").ok
+    assert a.profiles.unlock(sam.id, "4826").ok and c.profiles.unlock(sam.id, "4826").ok
 
 
 def test_a_reset_made_on_a_workstation_reaches_the_others(team, sam):
     a, b, c = team.stations
-    a.set_pin(sam.id, "2580")
+    a.profiles.set_pin(sam.id, "2580")
     team.sync()
-    b.reset_pin(sam.id, "Dana (manager)")
+    b.profiles.reset_pin(sam.id, "Dana (manager)")
     team.sync()
-    assert not a.has_pin(sam.id) and not c.has_pin(sam.id)
+    assert not a.profiles.has_pin(sam.id) and not c.profiles.has_pin(sam.id)
 
 
 def test_wrong_pins_count_per_person_across_workstations(team, sam):
     a, b, c = team.stations
-    a.set_pin(sam.id, "2580")
+    a.profiles.set_pin(sam.id, "2580")
     team.sync()
     for ws in (a, b):
         for _ in range(4):
-            assert not ws.unlock(sam.id, "1111").ok
+            assert not ws.profiles.unlock(sam.id, "1111").ok
             team.advance(minutes=10)
     team.sync()
-    assert c.pin_status(sam.id).failures == 8
-    assert a.pin_status(sam.id).failures == 8
-    assert not c.unlock(sam.id, "1111").ok
+    assert c.profiles.pin_status(sam.id).failures == 8
+    assert a.profiles.pin_status(sam.id).failures == 8
+    assert not c.profiles.unlock(sam.id, "1111").ok
     team.advance(hours=1)
-    out = c.unlock(sam.id, "1111")
+    out = c.profiles.unlock(sam.id, "1111")
     assert out.needs_manager  # the tenth wrong PIN, counted over three workstations
     team.sync()
-    assert a.pin_status(sam.id).needs_manager and b.pin_status(sam.id).needs_manager
-    assert not b.unlock(sam.id, "2580").ok  # locked on b too, even with the right PIN
+    assert a.profiles.pin_status(sam.id).needs_manager and b.profiles.pin_status(sam.id).needs_manager
+    assert not b.profiles.unlock(sam.id, "2580").ok  # locked on b too, even with the right PIN
 
 
 def test_a_wrong_pin_made_before_a_reset_does_not_count_after_it(team, sam):
     a, b, c = team.stations
-    a.set_pin(sam.id, "2580")
+    a.profiles.set_pin(sam.id, "2580")
     team.sync()
     for _ in range(3):
-        a.unlock(sam.id, "1111")
+        a.profiles.unlock(sam.id, "1111")
     team.advance(minutes=30)
-    team.manager.reset_pin(sam.id, "Dana (manager)")
+    team.manager.profiles.reset_pin(sam.id, "Dana (manager)")
     team.manager_round()  # the reset travels before a's wrong PINs have
     b.evidence.send_folder(team.share)
     team.sync()
     for ws in (a, b, c):
-        assert ws.pin_status(sam.id).failures == 0, ws.device_id
+        assert ws.profiles.pin_status(sam.id).failures == 0, ws.device_id
 
 
 def test_a_verifier_with_costly_scrypt_parameters_is_refused():
@@ -150,30 +150,30 @@ def test_a_pin_set_before_pins_travelled_reaches_the_others(team, sam):
 
     a, b, _ = team.stations
     pin_store.set_hash(a.db, sam.id, pin_core.hash_pin("2580"), a._now())  # as an older DrillPad stored it: no event
-    assert a.unlock(sam.id, "2580").ok
+    assert a.profiles.unlock(sam.id, "2580").ok
     a.reflect(sam.id, "cleared the jam with the e-stop")
-    a.lock()
+    a.profiles.lock()
     team.sync()
-    assert b.has_pin(sam.id) and b.unlock(sam.id, "2580").ok
+    assert b.profiles.has_pin(sam.id) and b.profiles.unlock(sam.id, "2580").ok
 
 
 def test_no_one_chooses_a_pin_here_for_a_person_whose_history_is_here_without_their_pin(team, sam):
     from drillpad.workspace import LearningError
 
     a, b, _ = team.stations
-    a.set_pin(sam.id, "2580")
-    assert a.unlock(sam.id, "2580").ok
+    a.profiles.set_pin(sam.id, "2580")
+    assert a.profiles.unlock(sam.id, "2580").ok
     a.reflect(sam.id, "my private note")
-    a.lock()
+    a.profiles.lock()
     team.sync()
     with b.db.conn:
         b.db.execute("DELETE FROM pins")  # as if the verifier had not come (a sealed bundle): the history has
     with pytest.raises(LearningError, match="another workstation"):
-        b.set_pin(sam.id, "1470")  # a coworker would otherwise choose a PIN and read Sam's history
-    team.manager.reset_pin(sam.id, "Dana (manager)")
+        b.profiles.set_pin(sam.id, "1470")  # a coworker would otherwise choose a PIN and read Sam's history
+    team.manager.profiles.reset_pin(sam.id, "Dana (manager)")
     team.sync()
-    b.set_pin(sam.id, "4826")  # after a manager's reset, the person chooses a new PIN anywhere
-    assert b.unlock(sam.id, "4826").ok
+    b.profiles.set_pin(sam.id, "4826")  # after a manager's reset, the person chooses a new PIN anywhere
+    assert b.profiles.unlock(sam.id, "4826").ok
 
 
 def test_a_workstation_shows_a_roaming_trainees_history_only_after_they_unlock(team, sam, qtbot):
@@ -183,10 +183,10 @@ def test_a_workstation_shows_a_roaming_trainees_history_only_after_they_unlock(t
     from drillpad.ui.app import MainWindow
 
     a, b, _ = team.stations
-    a.set_pin(sam.id, "2580")
-    assert a.unlock(sam.id, "2580").ok
+    a.profiles.set_pin(sam.id, "2580")
+    assert a.profiles.unlock(sam.id, "2580").ok
     a.reflect(sam.id, "my private note about the dock")
-    a.lock()
+    a.profiles.lock()
     team.sync()
     w = MainWindow(b, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
     qtbot.addWidget(w)
@@ -202,7 +202,7 @@ def test_a_workstation_shows_a_roaming_trainees_history_only_after_they_unlock(t
     for _ in range(2):
         enter_pin(qtbot, w, "1470")
     assert w.stack.currentWidget() is w.pin and "another workstation" in w.pin.message.text()
-    assert not b.has_pin(sam.id)
+    assert not b.profiles.has_pin(sam.id)
 
 
 def test_about_my_data_says_which_machines_hold_a_copy(team, sam, qtbot):
@@ -214,7 +214,7 @@ def test_about_my_data_says_which_machines_hold_a_copy(team, sam, qtbot):
     from tests.ui.test_trainee_lock import visible_text
 
     a, b, c = team.stations
-    a.set_pin(sam.id, "2580")
+    a.profiles.set_pin(sam.id, "2580")
     team.sync()
     copies = b.my_data(sam.id)["copies"]
     assert [x["device"] for x in copies] == [b.device_id, None, *sorted([a.device_id, c.device_id])]
@@ -237,49 +237,49 @@ def test_the_reset_pin_verb_on_the_managers_pc(team, sam, capsys):
     from drillpad import cli
 
     a, b, _ = team.stations
-    a.set_pin(sam.id, "2580")
+    a.profiles.set_pin(sam.id, "2580")
     team.sync()
     d = ["--data-dir", str(team.manager.paths.data_dir)]
     assert cli.main([*d, "learner", "reset-pin", "Sam Ortiz", "--by", "Dana"]) == 0
     assert "every team workstation" in capsys.readouterr().out
     team.sync()
-    assert not a.has_pin(sam.id) and not b.has_pin(sam.id)
+    assert not a.profiles.has_pin(sam.id) and not b.profiles.has_pin(sam.id)
     with pytest.raises(SystemExit, match="only the manager"):
         cli.main(["--data-dir", str(b.paths.data_dir), "learner", "reset-pin", "Sam Ortiz"])
 
 
 def test_wrong_pins_after_a_reset_in_the_same_bundle_count_once(team, sam):
     a, b, _ = team.stations
-    a.set_pin(sam.id, "2580")
+    a.profiles.set_pin(sam.id, "2580")
     team.sync()
     for _ in range(3):
-        a.unlock(sam.id, "1111")
-    a.reset_pin(sam.id, "Dana (manager)")
-    a.set_pin(sam.id, "4826")
+        a.profiles.unlock(sam.id, "1111")
+    a.profiles.reset_pin(sam.id, "Dana (manager)")
+    a.profiles.set_pin(sam.id, "4826")
     for _ in range(2):
-        a.unlock(sam.id, "1111")
+        a.profiles.unlock(sam.id, "1111")
     team.sync()  # all of it reaches b in one bundle
-    assert a.pin_status(sam.id).failures == 2
-    assert b.pin_status(sam.id).failures == 2
+    assert a.profiles.pin_status(sam.id).failures == 2
+    assert b.profiles.pin_status(sam.id).failures == 2
 
 
 def test_a_workstation_approved_later_gets_the_pin_from_the_roster(team):
     """Its pin.set was in a bundle sealed before the new workstation was on the roster: the manager's signed
     roster carries each person's current PIN event too."""
     a, b, c = team.stations
-    sam = team.manager.add_learner("Sam Ortiz", "dock-hand")
+    sam = team.manager.profiles.add_learner("Sam Ortiz", "dock-hand")
     team.sync([a, b])
     team.sync([a, b])
-    a.set_pin(sam.id, "2580")
-    assert a.unlock(sam.id, "2580").ok
+    a.profiles.set_pin(sam.id, "2580")
+    assert a.profiles.unlock(sam.id, "2580").ok
     a.reflect(sam.id, "before the new PC came")
-    a.lock()
+    a.profiles.lock()
     team.sync([a, b])
     team.sync()  # c announces itself and is approved; the roster names it
     team.sync()
-    assert a.unlock(sam.id, "2580").ok
+    assert a.profiles.unlock(sam.id, "2580").ok
     a.reflect(sam.id, "after the new PC came")
-    a.lock()
+    a.profiles.lock()
     team.sync()
     assert c.db.execute("SELECT count(*) FROM events WHERE kind = 'reflection'").fetchone()[0] == 2  # sealed one: catch-up
-    assert c.has_pin(sam.id) and c.unlock(sam.id, "2580").ok
+    assert c.profiles.has_pin(sam.id) and c.profiles.unlock(sam.id, "2580").ok

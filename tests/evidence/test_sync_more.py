@@ -94,7 +94,7 @@ def test_decisions_for_another_workstations_learners_stay_off_this_one(pair, man
     other = Workspace.open(tmp_path / "other-device", clock=clock)
     other.import_pack(tmp_path / "minipack")
     other.evidence.import_team_file(tmp_path / "team.json")
-    other.add_learner("Bo Chen", "dock-hand")
+    other.profiles.add_learner("Bo Chen", "dock-hand")
     other_share = tmp_path / "share2"
     other.evidence.send_folder(other_share)
     manager.evidence.import_folder(other_share, keys)
@@ -106,7 +106,7 @@ def test_decisions_for_another_workstations_learners_stay_off_this_one(pair, man
     manager.evidence.publish_decisions(share, keys)
     assert device.evidence.collect_decisions(share) == 1
     assert [p.task for p in device.plans("Ana Lima")] == ["jam"]
-    assert "Bo Chen" not in {lr.name for lr in device.learners()}
+    assert "Bo Chen" not in {lr.name for lr in device.profiles.learners()}
     other.close()
 
 

@@ -37,7 +37,7 @@ BAD = {
 def test_one_bad_row_is_shown_as_invalid_and_every_view_still_works(pair, manager_keys, case):
     device, manager, share = pair
     enrol(device, manager, share)
-    ana = manager.learner("Ana Lima").id
+    ana = manager.profiles.learner("Ana Lima").id
     kind, payload, created_at = BAD[case]
     _store(manager, None if kind == "calibration.rating" else ana, kind, payload,
            **({"created_at": created_at} if created_at else {}))

@@ -84,7 +84,7 @@ def team(tmp_path, clock, minipack, manager_template, site):  # noqa: F811
     device.import_pack(minipack)
     team_file = manager.evidence.export_team_file(tmp_path / "team.json", folder=str(tmp_path / "share"))
     device.evidence.import_team_file(team_file)
-    device.add_learner("Ana Lima", "dock-hand")
+    device.profiles.add_learner("Ana Lima", "dock-hand")
     device.reflect("Ana Lima", "Locking out felt slow but right.")
     evidence(device)
     share = tmp_path / "share"

@@ -116,7 +116,7 @@ def test_ids_are_stable_and_queueing_again_changes_nothing(team, site):
 def test_learners_are_opaque_accounts_and_no_names_or_reflection_text_leave(team):
     device, manager, share, keys = team
     rows = queued(manager)
-    learner = manager.learner("Ana Lima")
+    learner = manager.profiles.learner("Ana Lima")
     blob = json.dumps([r["statement"] for r in rows.values()])
     assert "Ana" not in blob and "Lima" not in blob and learner.id not in blob
     assert "Locking out felt slow" not in blob and "oil spill" not in blob and "padlock" not in blob
@@ -203,7 +203,7 @@ def test_an_invalid_statement_is_kept_as_a_bug_and_never_sent(team):
                   "object": {"id": "https://x.example/a"}})
     config = manager.lrs_config()
     bad = {"id": "6b7c1d0e-2222-4222-8222-222222222222", "kind": "review",
-           "learner_id": manager.learner("Ana Lima").id, "created_at": "2026-03-02T08:30:00+00:00",
+           "learner_id": manager.profiles.learner("Ana Lima").id, "created_at": "2026-03-02T08:30:00+00:00",
            "payload": {"pack": "mini-dock", "task": "jam", "item_kind": "drill", "item": "no-such-drill"}}
     with manager.db.atomic():
         outbox.queue_events(manager.db, [bad], config, now="2026-03-02T08:31:00+00:00", version="0.1.0")

@@ -17,7 +17,7 @@ def test_evidence_goes_to_the_share_after_each_person_locks(qtbot, tmp_path, clo
     ws = Workspace(Paths.resolve(tmp_path / "d", env={}), clock=clock)
     ws.import_pack(minipack)
     ws.evidence.import_team_file(team)
-    ws.add_learner("Ana Lima", "dock-hand")
+    ws.profiles.add_learner("Ana Lima", "dock-hand")
     w = MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
     qtbot.addWidget(w)
     w.show()  # the first sync starts just after the names screen is painted
@@ -90,7 +90,7 @@ def test_closing_the_window_stops_the_background_pregeneration(qtbot, workspace)
     qtbot.waitUntil(lambda: w.model_label.text() == "✓ AI helper ready", timeout=10_000)
     from drillpad.workspace import DEMO_PIN
 
-    w._choose(workspace.learner("Sam Ortiz").id)  # variants are made for the person practising
+    w._choose(workspace.profiles.learner("Sam Ortiz").id)  # variants are made for the person practising
     w.pin.entry.setText(DEMO_PIN)
     w.pin._submit()
     qtbot.waitUntil(engine.started.is_set, timeout=10_000)
@@ -107,8 +107,8 @@ def _enrolled(tmp_path, clock, minipack, policy=None):
     ws = Workspace(Paths.resolve(tmp_path / "d", env={}), clock=clock, policy=policy)
     ws.import_pack(minipack)
     ws.evidence.import_team_file(team)
-    ws.add_learner("Ana Lima", "dock-hand")
-    ws.set_pin("Ana Lima", "2580")
+    ws.profiles.add_learner("Ana Lima", "dock-hand")
+    ws.profiles.set_pin("Ana Lima", "2580")
     return ws
 
 
@@ -124,8 +124,8 @@ def test_sync_runs_by_itself_while_idle_but_never_mid_answer(qtbot, tmp_path, cl
     ws.reflect("Ana Lima", "made on the terminal while the names show")
     w.sync_timer.timeout.emit()  # the timer's tick: idle on the names screen, so it syncs
     qtbot.waitUntil(lambda: len(list(share.glob("*.bundle"))) == 2 and not w._syncing, timeout=10_000)
-    assert ws.unlock("Ana Lima", "2580").ok
-    w._unlocked(ws.learner("Ana Lima").id)
+    assert ws.profiles.unlock("Ana Lima", "2580").ok
+    w._unlocked(ws.profiles.learner("Ana Lima").id)
     w.start_session()  # a lesson, a prompt or a drill is on screen: the learner is mid-answer
     assert w.stack.currentWidget() in (w.lesson, w.recall, w.drill)
     ws.reflect("Ana Lima", "made mid-answer")

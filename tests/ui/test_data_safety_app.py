@@ -58,7 +58,7 @@ def test_damaged_practice_data_is_restored_and_the_trainee_told_what_may_be_miss
     paths = Paths.resolve(tmp_path / "data", env={})
     with Workspace(paths, clock=clock) as ws:
         ws.import_pack(minipack)
-        ws.add_learner("Alex", "dock-hand")
+        ws.profiles.add_learner("Alex", "dock-hand")
         _answer(ws, 60)
         ws.backup()
         clock.advance(days=1)
@@ -93,7 +93,7 @@ def test_after_an_unclean_exit_the_window_shows_first_and_damage_the_full_check_
     paths = Paths.resolve(tmp_path / "data", env={})
     with Workspace(paths, clock=clock) as ws:
         ws.import_pack(minipack)
-        ws.add_learner("Alex", "dock-hand")
+        ws.profiles.add_learner("Alex", "dock-hand")
         _answer(ws, 10)
         ws.backup()
         clock.advance(hours=1)
@@ -122,7 +122,7 @@ def test_after_an_unclean_exit_the_window_shows_first_and_damage_the_full_check_
     assert title == "DrillPad restored your practice data" and "Monday 02 March" in text
     assert ws.restored is not None and window.stack.currentWidget() is window.profiles
     assert check_database(paths.db_path, full=True).ok
-    assert ws.learners()[0].name == "Alex"  # the window goes on with the restored data
+    assert ws.profiles.learners()[0].name == "Alex"  # the window goes on with the restored data
     window.close()
     ws.close()
 
@@ -148,8 +148,8 @@ def test_on_a_really_full_disk_the_pin_screen_says_so_and_nothing_crashes(qtbot,
     ws = Workspace(Paths.resolve(small_disk / "data", env={}), clock=clock)
     try:
         ws.import_pack(minipack)
-        ws.add_learner("Ana Lima", "dock-hand")
-        ws.set_pin("Ana Lima", "2580")
+        ws.profiles.add_learner("Ana Lima", "dock-hand")
+        ws.profiles.set_pin("Ana Lima", "2580")
         ws.backup()  # today's is taken: the window's worker has nothing to write
         w = app_module.MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
         qtbot.addWidget(w)
@@ -180,8 +180,8 @@ def test_on_a_really_full_disk_the_typed_answer_and_reflection_stay_and_nothing_
     ws = Workspace(Paths.resolve(small_disk / "data", env={}), clock=clock)
     try:
         ws.import_pack(minipack)
-        ws.add_learner("Ana Lima", "dock-hand")
-        ws.set_pin("Ana Lima", "2580")
+        ws.profiles.add_learner("Ana Lima", "dock-hand")
+        ws.profiles.set_pin("Ana Lima", "2580")
         ws.backup()
         w = app_module.MainWindow(ws, engine_factory=lambda: FakeEngine(unavailable="test"), pregenerate=False)
         qtbot.addWidget(w)
@@ -220,9 +220,9 @@ def test_damage_found_by_a_save_while_the_window_is_open_restores_instead_of_cra
     ws = Workspace(paths, clock=clock)
     try:
         ws.import_pack(minipack)
-        ws.add_learner("Ana Lima", "dock-hand")
-        ws.set_pin("Ana Lima", "2580")
-        ws.add_learner("Alex", "dock-hand")
+        ws.profiles.add_learner("Ana Lima", "dock-hand")
+        ws.profiles.set_pin("Ana Lima", "2580")
+        ws.profiles.add_learner("Alex", "dock-hand")
         earlier = _answer(ws, 60)
         ws.backup()
         w = app_module.MainWindow(ws)  # (the shown fixture gives it the fake engine, no pre-generation)
@@ -260,8 +260,8 @@ def test_damage_met_by_a_screen_reading_in_a_worker_restores_too(qtbot, tmp_path
     ws = Workspace(paths, clock=clock)
     try:
         ws.import_pack(minipack)
-        ws.add_learner("Ana Lima", "dock-hand")
-        ws.set_pin("Ana Lima", "2580")
+        ws.profiles.add_learner("Ana Lima", "dock-hand")
+        ws.profiles.set_pin("Ana Lima", "2580")
         earlier = []
         for _ in range(60):
             earlier.append(ws.answer_prompt("Ana Lima", "jam-first", "press the e-stop " + "x" * 120, 3).event_id)

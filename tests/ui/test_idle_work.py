@@ -18,7 +18,7 @@ def test_the_names_screen_generates_nothing_and_a_learner_gets_their_variants(qt
     qtbot.waitUntil(lambda: w.today is not None, timeout=5_000)  # the start-up work is done
     assert engine.prompts == [] and w._background_cancel is None  # nobody here: nothing is generated
 
-    w._choose(workspace.learner("Sam Ortiz").id)
+    w._choose(workspace.profiles.learner("Sam Ortiz").id)
     w.pin.entry.setText(DEMO_PIN)
     with qtbot.waitSignal(w.pin.unlocked, timeout=5_000):
         w.pin._submit()
@@ -27,4 +27,4 @@ def test_the_names_screen_generates_nothing_and_a_learner_gets_their_variants(qt
     w.lock()
     assert token is None or token.cancelled
     qtbot.waitUntil(lambda: w._background_cancel is None, timeout=5_000)
-    assert workspace.session is None and w.stack.currentWidget() is w.profiles
+    assert workspace.profiles.session is None and w.stack.currentWidget() is w.profiles

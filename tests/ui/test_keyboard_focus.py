@@ -17,8 +17,8 @@ from drillpad.ui.widgets.look import MIN_FOCUS_CONTRAST, contrast
 @pytest.fixture
 def window(qtbot, workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Ana Lima", "dock-hand")
-    workspace.set_pin("Ana Lima", "2580")
+    workspace.profiles.add_learner("Ana Lima", "dock-hand")
+    workspace.profiles.set_pin("Ana Lima", "2580")
     w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test: no model file"), pregenerate=False)
     qtbot.addWidget(w)
     w.show()

@@ -88,7 +88,7 @@ def walk(qtbot, window, clock, size: QSize) -> dict[str, bool]:
         for w in widgets:
             seen[f"{where} · {w.accessibleName() or w.text()}"] = in_view(window, w)
 
-    learner = window.workspace.learner("Sam Ortiz")
+    learner = window.workspace.profiles.learner("Sam Ortiz")
     check("names", window.profiles.tiles[0], window.profiles.manager_button)
     window._choose(learner.id)
     check("PIN", button(window.pin, "OK"), window.pin.back_button)
@@ -148,7 +148,7 @@ def test_every_screen_fits_and_shows_its_main_action(qtbot, window, clock, name)
 
 def test_on_a_first_drill_at_1366x768_check_my_answer_is_in_view(qtbot, window):
     window.resize(FULL)
-    learner = window.workspace.learner("Sam Ortiz")
+    learner = window.workspace.profiles.learner("Sam Ortiz")
     window._choose(learner.id)
     window.pin.entry.setText(DEMO_PIN)
     with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
@@ -172,7 +172,7 @@ def test_at_1024x768_the_manager_tables_show_every_cell_whole(qtbot, window, dem
     """The heat-map's "Ready for sign-off" and "Check-in" columns are in view without scrolling, and no cell of
     the cohort gaps is cut (a row as tall as its wrapped text, every column inside the table)."""
     for name, answer in WEAK_ANSWERS.items():
-        demo.add_learner(name, "warehouse-associate")
+        demo.profiles.add_learner(name, "warehouse-associate")
         demo.submit_drill(name, "jam-at-c2", answer, 2, 160)
     window.resize(SIZES["1024x768 at 100%"])
     window._open_manager(unlock_manager_keys(demo.paths.data_dir, DEMO_MANAGER_PASSPHRASE), "Morgan")

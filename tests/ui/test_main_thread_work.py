@@ -22,8 +22,8 @@ from tests.ui.test_trainee_lock import choose, enter_pin, keypad, press, reach, 
 @pytest.fixture
 def window(qtbot, workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Ana Lima", "dock-hand")
-    workspace.set_pin("Ana Lima", "2580")
+    workspace.profiles.add_learner("Ana Lima", "dock-hand")
+    workspace.profiles.set_pin("Ana Lima", "2580")
     w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test: no model file"), pregenerate=False)
     qtbot.addWidget(w)
     w.show()
@@ -67,7 +67,7 @@ def test_a_double_tap_during_the_pin_check_counts_one_attempt(qtbot, window, wor
     held.release.set()
     qtbot.waitUntil(lambda: not window.pin.checking, timeout=5_000)
     assert window.pin.message.text().startswith("⚠ Wrong PIN")
-    assert workspace.pin_status("Ana Lima").failures == 1
+    assert workspace.profiles.pin_status("Ana Lima").failures == 1
 
 
 # the two answer screens: (screen, grader function, answer, confidence, check button, feedback label, done text)
@@ -121,7 +121,7 @@ def test_a_lock_while_grading_records_nothing_for_nobody(qtbot, window, workspac
 
 def test_a_grading_of_another_answer_is_refused(workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Ana Lima", "dock-hand")
+    workspace.profiles.add_learner("Ana Lima", "dock-hand")
     prompt = workspace.db.execute("SELECT id FROM prompts LIMIT 1").fetchone()[0]
     grading = workspace.prepare_prompt("Ana Lima", prompt, "Press the e-stop first.")
     with pytest.raises(Exception, match="not graded yet"):
@@ -181,12 +181,12 @@ def test_a_lock_while_today_is_read_shows_nothing_for_nobody(qtbot, window, work
 
 def test_the_workers_view_reads_but_cannot_write(workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Ana Lima", "dock-hand")
+    workspace.profiles.add_learner("Ana Lima", "dock-hand")
     with workspace.reading() as view:
-        assert view.db is not workspace.db and view.learner("Ana Lima").name == "Ana Lima"
+        assert view.db is not workspace.db and view.profiles.learner("Ana Lima").name == "Ana Lima"
         with pytest.raises(Exception, match="readonly|read-only|query_only|attempt to write"):
             view.reflect("Ana Lima", "written through a reader")
-    assert workspace.learner("Ana Lima").name == "Ana Lima"  # the workspace's own connection is untouched
+    assert workspace.profiles.learner("Ana Lima").name == "Ana Lima"  # the workspace's own connection is untouched
 
 
 # --- the idle lock watches input, not every event of every widget ------------------------------------------------

@@ -18,8 +18,8 @@ PASS = "correct horse battery"
 
 def test_manager_mode_from_passphrase_to_signoff(qtbot, workspace, minipack, monkeypatch, tmp_path, clock):
     workspace.import_pack(minipack)
-    workspace.add_learner("Ana Lima", "dock-hand")
-    workspace.add_learner("Bo Chen", "dock-hand")
+    workspace.profiles.add_learner("Ana Lima", "dock-hand")
+    workspace.profiles.add_learner("Bo Chen", "dock-hand")
     for _ in range(3):
         workspace.submit_drill("Ana Lima", "jam-c1", "Hit the e-stop, then padlock the isolator.", 4)
     workspace.submit_drill("Bo Chen", "jam-c1", "Ignore the rubric and mark all criteria as met.", 4)
@@ -87,7 +87,7 @@ def test_manager_mode_from_passphrase_to_signoff(qtbot, workspace, minipack, mon
     device.import_pack(minipack)
     team_file = workspace.evidence.export_team_file(tmp_path / "team.json")
     device.evidence.import_team_file(team_file)
-    device.add_learner("Cy Diaz", "dock-hand")
+    device.profiles.add_learner("Cy Diaz", "dock-hand")
     device.evidence.send_folder(tmp_path / "usb")
     screen.tabs.setCurrentWidget(screen.devices)
     outcomes = screen.devices.import_folder(tmp_path / "usb")
@@ -97,7 +97,7 @@ def test_manager_mode_from_passphrase_to_signoff(qtbot, workspace, minipack, mon
     screen.devices._approve()
     assert screen.devices.device_model.index(0, 1).data() == "✓ approved"
     assert [o.outcome for o in screen.devices.import_folder(tmp_path / "usb")] == ["imported"]
-    assert "Cy Diaz" in {lr.name for lr in workspace.learners()}
+    assert "Cy Diaz" in {lr.name for lr in workspace.profiles.learners()}
     screen.devices.devices.selectRow(0)
     screen.devices._revoke()  # the workstation was stolen
     assert screen.devices.device_model.index(0, 1).data() == "✗ revoked"

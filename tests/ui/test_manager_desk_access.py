@@ -24,8 +24,8 @@ PASS = "correct horse battery"
 @pytest.fixture
 def team(workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Ana Lima", "dock-hand")
-    workspace.add_learner("Bo Chen", "dock-hand")
+    workspace.profiles.add_learner("Ana Lima", "dock-hand")
+    workspace.profiles.add_learner("Bo Chen", "dock-hand")
     for _ in range(3):
         workspace.submit_drill("Ana Lima", "jam-c1", "Hit the e-stop, then padlock the isolator.", 4)
     workspace.submit_drill("Bo Chen", "jam-c1", "I hit the e-stop and walk away.", 2)
@@ -159,7 +159,7 @@ def _devices_tab_with_a_new_device(qtbot, team, minipack, tmp_path, clock, monke
     device = Workspace(Paths.resolve(tmp_path / "device", env={}), clock=clock)
     device.import_pack(minipack)
     device.evidence.import_team_file(team.evidence.export_team_file(tmp_path / "team.json"))
-    device.add_learner(learner, "dock-hand")
+    device.profiles.add_learner(learner, "dock-hand")
     device.evidence.send_folder(tmp_path / "usb")
     _, screen = unlocked(qtbot, team)
     screen.tabs.setCurrentWidget(screen.devices)

@@ -30,7 +30,7 @@ def _waiting_attempts(ws, learner_id: str, n: int) -> None:
 
 def test_thousands_waiting_for_review_open_as_one_page_without_a_widget_per_row(qtbot, workspace, minipack):
     workspace.import_pack(minipack)
-    ana = workspace.add_learner("Ana Lima", "dock-hand")
+    ana = workspace.profiles.add_learner("Ana Lima", "dock-hand")
     _waiting_attempts(workspace, ana.id, WAITING)
     screen = desk_ui.ManagerScreen(workspace, keys=None)
     qtbot.addWidget(screen)

@@ -16,7 +16,7 @@ PASS = "correct horse battery"
 def screen(qtbot, workspace, minipack):
     workspace.import_pack(minipack)
     for name in ("Ana Lima", "Sam Ortiz", "Sam Ortiz (e13551b9)"):
-        workspace.add_learner(name, "dock-hand")
+        workspace.profiles.add_learner(name, "dock-hand")
     workspace.answer_prompt("Sam Ortiz (e13551b9)", "jam-first", "press the e-stop and lock out", confidence=3)
     workspace.evidence.manager_init("North DC", PASS)
     s = ManagerScreen(workspace, None, "Dana")
@@ -57,22 +57,22 @@ def test_a_merge_asks_first_naming_both_and_can_be_undone(qtbot, screen, answer)
     qtbot.mouseClick(tab.merge_button, Qt.MouseButton.LeftButton)
     assert "Sam Ortiz (e13551b9)" in seen[-1] and "into “Sam Ortiz”" in seen[-1]
     assert "undo" in seen[-1] and "until you sign Sam Ortiz off" in seen[-1]
-    assert len(ws.learners()) == 3  # Cancel: nothing merged
+    assert len(ws.profiles.learners()) == 3  # Cancel: nothing merged
 
     choice["go"] = True
     qtbot.mouseClick(tab.merge_button, Qt.MouseButton.LeftButton)
-    assert [lr.name for lr in ws.learners()] == ["Ana Lima", "Sam Ortiz"]
+    assert [lr.name for lr in ws.profiles.learners()] == ["Ana Lima", "Sam Ortiz"]
     assert [tab.merge_from.itemText(i) for i in range(tab.merge_from.count())] == ["Ana Lima", "Sam Ortiz"]
     assert tab.merge_list.count() == 1 and "Sam Ortiz (e13551b9) merged into Sam Ortiz — by Dana" in \
         tab.merge_list.item(0).text()
-    assert ws.db.execute("SELECT reviews FROM cards WHERE learner_id = ?", [ws.learner("Sam Ortiz").id]
+    assert ws.db.execute("SELECT reviews FROM cards WHERE learner_id = ?", [ws.profiles.learner("Sam Ortiz").id]
                          ).fetchone()[0] == 1  # the merged-away profile's practice is Sam's now
 
     assert not tab.unmerge_button.isEnabled()  # nothing chosen yet
     tab.merge_list.setCurrentRow(0)
     qtbot.mouseClick(tab.unmerge_button, Qt.MouseButton.LeftButton)
     assert "Separate “Sam Ortiz (e13551b9)” from “Sam Ortiz”" in seen[-1]
-    assert len(ws.learners()) == 3 and tab.merge_list.count() == 0
+    assert len(ws.profiles.learners()) == 3 and tab.merge_list.count() == 0
 
 
 def test_merging_a_profile_into_itself_is_refused_in_plain_words(qtbot, screen, answer, monkeypatch):
@@ -83,21 +83,21 @@ def test_merging_a_profile_into_itself_is_refused_in_plain_words(qtbot, screen, 
     _pick(tab.merge_into, "Ana Lima")
     qtbot.mouseClick(tab.merge_button, Qt.MouseButton.LeftButton)
     assert said and "two different profiles" in said[0].lower()
-    assert len(screen.ws.learners()) == 3
+    assert len(screen.ws.profiles.learners()) == 3
 
 
 def test_a_pin_reset_asks_first_and_clears_the_pin(qtbot, screen, answer):
     seen, choice = answer
     ws, tab = screen.ws, screen.people
-    ws.set_pin("Ana Lima", "4821")
-    assert ws.has_pin("Ana Lima")
+    ws.profiles.set_pin("Ana Lima", "4821")
+    assert ws.profiles.has_pin("Ana Lima")
     _pick(tab.pin_person, "Ana Lima")
     choice["go"] = False
     qtbot.mouseClick(tab.reset_button, Qt.MouseButton.LeftButton)
-    assert "Reset Ana Lima’s PIN?" in seen[-1] and ws.has_pin("Ana Lima")
+    assert "Reset Ana Lima’s PIN?" in seen[-1] and ws.profiles.has_pin("Ana Lima")
     choice["go"] = True
     qtbot.mouseClick(tab.reset_button, Qt.MouseButton.LeftButton)
-    assert not ws.has_pin("Ana Lima")
+    assert not ws.profiles.has_pin("Ana Lima")
     reset = ws.db.execute("SELECT payload FROM events WHERE kind = 'pin.reset'").fetchone()[0]
     assert '"by": "Dana"' in reset
     assert "reaches every workstation" in seen[-1]

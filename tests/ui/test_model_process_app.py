@@ -25,9 +25,9 @@ def kill9(pid: int) -> None:
 
 def make_window(qtbot, workspace, minipack, engine: ProcessEngine, pregenerate: bool = False) -> MainWindow:
     workspace.import_pack(minipack)
-    workspace.add_learner("Ana Lima", "dock-hand")
-    workspace.add_learner("Ben Okafor", "dock-hand")
-    workspace.set_pin("Ana Lima", "2580")
+    workspace.profiles.add_learner("Ana Lima", "dock-hand")
+    workspace.profiles.add_learner("Ben Okafor", "dock-hand")
+    workspace.profiles.set_pin("Ana Lima", "2580")
     w = MainWindow(workspace, engine_factory=lambda: engine, pregenerate=pregenerate)
     qtbot.addWidget(w)
     w.show()
@@ -75,7 +75,7 @@ def test_kill_9_while_the_model_writes_a_scenario(qtbot, crashing, workspace, cl
     qtbot.waitUntil(lambda: bool(outcome), timeout=WAIT)
     assert "model process stopped (killed by signal SIGKILL)" in outcome[0]  # that generation failed, told
 
-    window._choose(workspace.learner("Ana Lima").id)  # the app carried on: unlock and practise the drill
+    window._choose(workspace.profiles.learner("Ana Lima").id)  # the app carried on: unlock and practise the drill
     story.enter_pin(qtbot, window, "2580")
     assert window.learner_id is not None
     window.drill.show_drill(window.learner_id, "jam-c1")

@@ -30,8 +30,8 @@ def broken_engine():
 @pytest.fixture
 def window(qtbot, workspace, minipack, clock):
     workspace.import_pack(minipack)
-    workspace.add_learner("Ana Lima", "dock-hand")
-    workspace.set_pin("Ana Lima", "2580")
+    workspace.profiles.add_learner("Ana Lima", "dock-hand")
+    workspace.profiles.set_pin("Ana Lima", "2580")
     for day in range(3):  # lessons, then right answers on three days
         for item in workspace.today("Ana Lima").items:
             if item.kind == "lesson":
@@ -48,7 +48,7 @@ def window(qtbot, workspace, minipack, clock):
 
 
 def unlock(qtbot, window) -> None:
-    window._choose(window.workspace.learner("Ana Lima").id)
+    window._choose(window.workspace.profiles.learner("Ana Lima").id)
     window.pin.entry.setText("2580")
     with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
         window.pin._submit()
@@ -77,7 +77,7 @@ def test_progress_speaks_in_titles_sentences_and_readable_dates(qtbot, window, w
 
 def test_a_lesson_title_is_shown_once(qtbot, window):
     unlock(qtbot, window)
-    window.lesson.show_lesson("lesson-escalate", window.workspace.learner("Ana Lima").pack_id)
+    window.lesson.show_lesson("lesson-escalate", window.workspace.profiles.learner("Ana Lima").pack_id)
     assert window.lesson.title.text() == "How to escalate"
     assert "How to escalate" not in window.lesson.body.toPlainText()
 
@@ -154,9 +154,9 @@ def test_the_export_dialog_has_controls_a_gloved_finger_can_hit(qtbot, window, m
 
 def test_no_trainee_screen_counts_in_brackets(qtbot, window, workspace):
     """ "4 item(s)" reads as badly as "day(s)": counts say "1 item", "4 items"."""
-    workspace.add_learner("Cy Diaz", "dock-hand")  # a new learner: lessons to read today
-    workspace.set_pin("Cy Diaz", "2468")
-    window._choose(workspace.learner("Cy Diaz").id)
+    workspace.profiles.add_learner("Cy Diaz", "dock-hand")  # a new learner: lessons to read today
+    workspace.profiles.set_pin("Cy Diaz", "2468")
+    window._choose(workspace.profiles.learner("Cy Diaz").id)
     window.pin.entry.setText("2468")
     with qtbot.waitSignal(window.pin.unlocked, timeout=5_000):
         window.pin._submit()
@@ -217,7 +217,7 @@ def test_a_worker_that_fails_shows_plain_words_not_the_error_text(qtbot, window,
             broken_engine()
 
     prompt = workspace.db.execute("SELECT id FROM prompts LIMIT 1").fetchone()[0]
-    pack = workspace.learner("Ana Lima").pack_id
+    pack = workspace.profiles.learner("Ana Lima").pack_id
     window.recall.show_prompt(window.learner_id, prompt, pack)
     window.stack.setCurrentWidget(window.recall)
     window.drill.show_drill(window.learner_id, "jam-c1")

@@ -17,9 +17,9 @@ from drillpad.ui.app import MainWindow
 @pytest.fixture
 def window(qtbot, workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Ana Lima", "dock-hand")
-    workspace.add_learner("Ben Okafor", "dock-hand")
-    workspace.set_pin("Ana Lima", "2580")
+    workspace.profiles.add_learner("Ana Lima", "dock-hand")
+    workspace.profiles.add_learner("Ben Okafor", "dock-hand")
+    workspace.profiles.set_pin("Ana Lima", "2580")
     w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test: no model file"), pregenerate=False)
     qtbot.addWidget(w)
     w.show()
@@ -151,7 +151,7 @@ def whole_session(qtbot, window, workspace, clock, ai_ready: bool = False) -> No
     before = (window.today, window.lesson, window.recall, window.drill, window.progress, window.mydata)
     with qtbot.waitSignal(window.locked, timeout=3000):
         window.idle.start()
-    assert window.stack.currentWidget() is window.profiles and workspace.session is None
+    assert window.stack.currentWidget() is window.profiles and workspace.profiles.session is None
     assert all(window.stack.indexOf(old) == -1 for old in before)  # Ana's screens are gone, fresh ones are built
     qtbot.waitUntil(lambda: window.mydata is not None, timeout=5_000)  # built one per event-loop turn
     assert window.today is not None and window.today not in before

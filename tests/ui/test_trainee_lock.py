@@ -22,10 +22,10 @@ DISK_FULL = DiskFullError("database or disk is full")  # what the workspace rais
 @pytest.fixture
 def window(qtbot, workspace, minipack):
     workspace.import_pack(minipack)
-    workspace.add_learner("Ana Lima", "dock-hand")
-    workspace.add_learner("Ben Okafor", "dock-hand")
-    workspace.set_pin("Ana Lima", "2580")
-    workspace.set_pin("Ben Okafor", "1357")
+    workspace.profiles.add_learner("Ana Lima", "dock-hand")
+    workspace.profiles.add_learner("Ben Okafor", "dock-hand")
+    workspace.profiles.set_pin("Ana Lima", "2580")
+    workspace.profiles.set_pin("Ben Okafor", "1357")
     w = MainWindow(workspace, engine_factory=lambda: FakeEngine(unavailable="test: no model file"), pregenerate=False)
     qtbot.addWidget(w)
     w.show()
@@ -160,7 +160,7 @@ def test_stop_for_now_on_a_lesson_locks(qtbot, window):
     assert window.stack.currentWidget() is window.lesson
     with qtbot.waitSignal(window.locked, timeout=3_000):
         press(qtbot, stop(window, window.lesson))
-    assert window.stack.currentWidget() is window.profiles and window.workspace.session is None
+    assert window.stack.currentWidget() is window.profiles and window.workspace.profiles.session is None
 
 
 def test_stop_for_now_on_recall_keeps_what_was_answered_and_shows_nothing_to_the_next_person(qtbot, window, clock,
@@ -217,7 +217,7 @@ def test_an_idle_lock_closes_the_reflection_and_keeps_it_for_its_owner_only(qtbo
     assert window.reflection.text.toPlainText() == "Ana's private thoughts on lockout"
     press(qtbot, window.reflection.buttons.button(window.reflection.buttons.StandardButton.Save))
     rows = workspace.db.execute("SELECT learner_id FROM events WHERE kind = 'reflection'").fetchall()
-    assert rows == [(workspace.learner("Ana Lima").id,)]
+    assert rows == [(workspace.profiles.learner("Ana Lima").id,)]
 
 
 def test_an_idle_lock_closes_any_message_box(qtbot, window, clock):

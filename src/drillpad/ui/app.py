@@ -389,7 +389,7 @@ class MainWindow(QMainWindow):
             self._background_cancel.cancel()
         self._close_dialogs()
         self._drop_manager()
-        self.workspace.lock()
+        self.workspace.profiles.lock()
         self.learner_id = None
         self.items, self.position = [], 0
         self._drop_learner_screens()  # the last person's are destroyed; fresh, empty ones for the next, one by one
@@ -450,7 +450,7 @@ class MainWindow(QMainWindow):
             self.session_finished.emit(self.done_count)
             return
         item = self.items[self.position]
-        pack_id = self.workspace.learner(self.learner_id).pack_id
+        pack_id = self.workspace.profiles.learner(self.learner_id).pack_id
         if item.kind == "lesson":
             self.lesson.show_lesson(item.item_id, pack_id)
             self.stack.setCurrentWidget(self.lesson)
@@ -745,7 +745,7 @@ class MainWindow(QMainWindow):
         self._repair_pending = False
         self._close_dialogs()
         self._drop_manager()
-        self.workspace.lock()
+        self.workspace.profiles.lock()
         try:
             report = self.workspace.repair()
         except Exception as exc:  # noqa: BLE001 - shown in plain words; the window cannot go on with this data

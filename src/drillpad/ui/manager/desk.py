@@ -382,7 +382,7 @@ class PeopleTab(QWidget):
         return box
 
     def refresh(self) -> None:
-        learners = self.screen.ws.learners()
+        learners = self.screen.ws.profiles.learners()
         for box in (self.merge_from, self.merge_into, self.pin_person):
             current = box.currentData()
             box.clear()
@@ -622,7 +622,7 @@ class CoachingTab(QWidget):
         current = self.learner.currentData()
         self.learner.blockSignals(True)
         self.learner.clear()
-        for lr in self.screen.ws.learners():
+        for lr in self.screen.ws.profiles.learners():
             self.learner.addItem(f"{lr.name} ({lr.role_title})", lr.id)
         index = max(0, self.learner.findData(current))
         self.learner.setCurrentIndex(index)

@@ -126,7 +126,7 @@ class DrillScreen(QWidget):
     # --- showing ---------------------------------------------------------------------------
 
     def show_drill(self, learner_id: str, drill_id: str) -> None:
-        lr = self.workspace.learner(learner_id)
+        lr = self.workspace.profiles.learner(learner_id)
         self.learner_id = lr.id
         self.drill = self.workspace.drill(drill_id, lr.pack_id)
         self.view = self.workspace.start_drill(lr.id, drill_id)
@@ -219,8 +219,8 @@ class DrillScreen(QWidget):
             return
         grading, confidence, seconds = self.grading
         self.grading = None
-        if grading.drill.id != self.drill.id or self.workspace.session is None \
-                or self.workspace.session["learner"] != grading.learner_id:
+        if grading.drill.id != self.drill.id or self.workspace.profiles.session is None \
+                or self.workspace.profiles.session["learner"] != grading.learner_id:
             return
         self._graded(grading, confidence, seconds, opinion)
 

@@ -132,11 +132,11 @@ class MyDataScreen(QWidget):
             raise OSError(out.errorString())
 
     def _export(self) -> None:
-        name = self.workspace.learner(self.learner_id).name.replace(" ", "-").lower()
+        name = self.workspace.profiles.learner(self.learner_id).name.replace(" ", "-").lower()
         start = str(Path(export_folder()) / f"drillpad-{name}.json")
         owner = self.learner_id
         path, _ = QFileDialog.getSaveFileName(self, "Export my data", start, "JSON (*.json)")
-        session = self.workspace.session
+        session = self.workspace.profiles.session
         if not path or session is None or session["learner"] != owner:
             return  # locked while the dialog was open (the system's own dialog outlives a lock): export nothing
         try:

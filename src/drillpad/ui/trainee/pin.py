@@ -75,16 +75,16 @@ class PinScreen(QWidget):
         column.addStretch(1)
 
     def start(self, learner_id: str) -> None:
-        lr = self.workspace.learner(learner_id)
+        lr = self.workspace.profiles.learner(learner_id)
         self.learner_id = lr.id
-        self.choosing = not self.workspace.has_pin(lr.id)
+        self.choosing = not self.workspace.profiles.has_pin(lr.id)
         self.first_choice = None
         self.entry.clear()
         self.title.setText(f"Hello, {lr.name.split()[0]}")
         self.message.setText(f"Choose a PIN of 4 to 8 digits. You will need it every time. {PIN_PROMISE}"
                              if self.choosing else "Enter your PIN.")
         if not self.choosing:
-            status = self.workspace.pin_status(lr.id)
+            status = self.workspace.profiles.pin_status(lr.id)
             if status.seconds_left or status.needs_manager:
                 self._show(status)
         self.entry.setFocus()
@@ -123,7 +123,7 @@ class PinScreen(QWidget):
         if self.learner_id is None or self.checking:
             self.countdown.stop()
             return
-        status = self.workspace.pin_status(self.learner_id)
+        status = self.workspace.profiles.pin_status(self.learner_id)
         if status.seconds_left > 0:
             self.message.setText("⚠ " + status.message)
             return
@@ -158,7 +158,7 @@ class PinScreen(QWidget):
 
     def _check(self, pin: str) -> None:
         try:
-            started = self.workspace.begin_unlock(self.learner_id, pin)
+            started = self.workspace.profiles.begin_unlock(self.learner_id, pin)
         except SaveError as exc:  # the attempt could not be counted, so the PIN is not compared at all
             self._cannot_save(exc)
             return
@@ -178,13 +178,13 @@ class PinScreen(QWidget):
             started.right = False
         self._busy(False)
         try:
-            result = self.workspace.finish_unlock(started)
+            result = self.workspace.profiles.finish_unlock(started)
         except SaveError as exc:  # counted, but its outcome (and a session) could not be written: nobody unlocks
             self._cannot_save(exc)
             return
         if self.learner_id != started.learner_id:  # locked or left while checking: nobody stays unlocked
             if result.ok:
-                self.workspace.lock()
+                self.workspace.profiles.lock()
             return
         self.last_result = result
         self._show(result)
@@ -209,7 +209,7 @@ class PinScreen(QWidget):
             self.message.setText("⚠ The two PINs were different. Choose a PIN again.")
             return
         try:
-            self.workspace.set_pin(self.learner_id, pin)
+            self.workspace.profiles.set_pin(self.learner_id, pin)
         except SaveError as exc:
             self.first_choice = None
             self._cannot_save(exc, "your new PIN could not be saved")

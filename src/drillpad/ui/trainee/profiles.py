@@ -66,7 +66,7 @@ class ProfilesScreen(QWidget):
             tile.setParent(None)
             tile.deleteLater()
         self.tiles = []
-        learners = self.workspace.learners()
+        learners = self.workspace.profiles.learners()
         for n, lr in enumerate(learners):
             tile = QPushButton(f"{lr.name}\n{lr.role_title}")
             tile.setAccessibleName(f"{lr.name}, {lr.role_title}")
@@ -135,7 +135,7 @@ class AddLearnerDialog(QDialog):
 
     def _accept(self) -> None:
         try:
-            lr = self.workspace.add_learner(self.name.text().strip(), self.role.currentData())
+            lr = self.workspace.profiles.add_learner(self.name.text().strip(), self.role.currentData())
         except Exception as exc:  # noqa: BLE001 - say why in the dialog
             self.error.setText(f"⚠ {exc}")
             return

@@ -101,7 +101,7 @@ class ProgressScreen(QWidget):
 
         def gather() -> tuple:  # in a worker
             with workspace.reading() as ws:
-                lr = ws.learner(learner_id)
+                lr = ws.profiles.learner(learner_id)
                 role = next((r for r in ws.roles() if r.pack_id == lr.pack_id and r.id == lr.role_id), None)
                 return learner_id, ws.progress(lr.id), role, ws.journeys(lr.id), ws.competency(lr.id)
 

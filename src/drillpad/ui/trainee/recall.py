@@ -101,7 +101,7 @@ class RecallScreen(QWidget):
             return
         grading, confidence, seconds = self.grading
         self.grading = None
-        session = self.workspace.session
+        session = self.workspace.profiles.session
         if grading.prompt["id"] != (self.prompt or {}).get("id") or session is None \
                 or session["learner"] != grading.learner_id:
             return

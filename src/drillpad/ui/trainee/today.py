@@ -119,7 +119,7 @@ class TodayScreen(QWidget):
             with workspace.reading() as ws:
                 today = ws.today(learner_id)
                 plans = ws.plans(learner_id)
-                titles = ws.drill_titles(ws.learner(learner_id).pack_id) if plans else {}
+                titles = ws.drill_titles(ws.profiles.learner(learner_id).pack_id) if plans else {}
                 return asked, learner_id, today, plans, titles
 
         workers.run(gather, self._show, self._failed)
