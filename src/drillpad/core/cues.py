@@ -1013,6 +1013,8 @@ def refused_after(sentence: Sentence, end_unit: int, first_unit: int | None = No
     if first_unit is not None and (tells(sentence.units[first_unit:end_unit + 1], rest) or tells(
             sentence.units[max(0, first_unit - 3):first_unit], rest, _TELLING_BEFORE)):
         return False
+    if first_unit is not None and _told_by_me(sentence, first_unit, end_unit):
+        return False  # the message without its "it", in second-language English: "I tell him is dangerous"
     said = sentence.text[:sentence.offsets[sentence.units[end_unit].last][1] - sentence.start]
     return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60])
                 or (_TURNED_DOWN.match(whole) and _OFFERED.search(said)))
@@ -1022,6 +1024,17 @@ _TELLING = frozenset({"lex:tell", "lex:call", "explain", "warn", "say", "shout",
 _TELLING_BEFORE = frozenset({"lex:tell", "explain"})  # a telling verb just before the step ("tell Bea calmly …")
 _BE_NEXT = re.compile(r"^[\s,]*(?:is|are|was|were|'s|be|being|isn't|aren't|wasn't|weren't|can|can't|cannot|could|"
                       r"not|n't|no longer|never|optional|pointless|unnecessary)\b", re.IGNORECASE)
+
+
+def _told_by_me(sentence: Sentence, first_unit: int, end_unit: int) -> bool:
+    """A telling verb said by the trainee, not named as a thing: "I tell him …", "I'll tell Bea …" (not "telling
+    Bea …", "to tell Bea …")."""
+    for i in range(first_unit, end_unit + 1):
+        if sentence.units[i].keys & _TELLING:
+            word = sentence.words[sentence.units[i].first]
+            prev = sentence.words[sentence.units[i - 1].first] if i > 0 else ""
+            return not word.endswith("ing") and prev in ("i", "we", "i'll", "i'd", "we'll", "we'd", "will", "would")
+    return False
 
 
 def tells(units: list[Unit], rest: str, keys: frozenset[str] = _TELLING) -> bool:
