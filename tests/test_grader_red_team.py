@@ -2389,3 +2389,19 @@ def test_text_speak_small_words_keep_a_terse_plan_from_being_a_list(answer, list
 ])
 def test_a_message_without_its_it_is_still_told(answer, tell):
     assert grade(MIXER, answer).criteria["tell"].met is tell
+
+
+@pytest.mark.parametrize("answer, refuses", [
+    # a refusing step is met by a negated act ("I won't let Tom restart it") but not by a negated refusal (12zm
+    # refiner: "I wouldn't refuse Lee … I'm not ringing Aisha" was credited as refusing Lee)
+    ("I wouldn't refuse Tom, he knows the mixer. I tell Bea.", False),
+    ("I'd never say no to Tom, I tell Bea.", False),
+    ("I refuse, Tom doesn't restart it. I tell Bea.", True),
+    ("I won't let Tom restart it. I tell Bea.", True),
+])
+def test_a_negated_refusal_is_no_refusal(answer, refuses):
+    drill = mixer_with(criterion=[
+        {"id": "refuse", "text": "Refuses Tom's offer to restart the mixer", "required": True,
+         "cues": ["refuse", "say no", "won't let tom"]},
+        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert grade(drill, answer).criteria["refuse"].met is refuses

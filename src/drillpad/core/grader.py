@@ -542,7 +542,9 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
     waived = ({"negated", "declared unnecessary"} if refusing else set()) | (
         {"by someone else"} if delegated else set()) | ({"circumstance"} if timed else set()) | (
         {"supposed"} if conditional else set())  # (the step's own condition: "if the hook can't reach -> call")
-    per_cue = [[replace(m, refused="") if m.refused in waived or (
+    per_cue = [[replace(m, refused="") if m.refused in waived and not (
+                    # (a refusal itself negated is no refusal: "I wouldn't refuse Lee")
+                    refusing and m.refused == "negated" and _REFUSING.search(q)) or (
                     condition and m.refused in ("negated", "only if") and _own_condition(sentences[m.span.sentence],
                                                                                       m.span, condition, synonyms)) or (
                     condition and m.refused in ("only if", "not committed")
