@@ -2363,3 +2363,45 @@ def test_an_act_on_someones_word_said_a_few_words_on_is_theirs(answer, forbidden
 ])
 def test_a_step_named_in_a_second_language_comparison_is_not_done(answer, stop):
     assert grade(MIXER, answer).criteria["stop"].met is stop
+
+
+@pytest.mark.parametrize("answer, listed", [
+    # text-speak's small words are small words (12zl refiner: "permit frm mel, air mover 30 min, gas test CO2 & O2,
+    # standby @ manway. dean stays out" was told it was a list of terms)
+    ("permit frm mel, air mover 30 min, gas test CO2 & O2, standby @ manway. dean stays out", False),
+    ("permit w/ mel, air mover 30 min, gas test, standby b4 entry. dean stays out", False),
+    ("e-stop, lockout, padlock, isolator", True),
+    ("permit, air mover, gas test, standby, dean", True),
+])
+def test_text_speak_small_words_keep_a_terse_plan_from_being_a_list(answer, listed):
+    from drillpad.core.grader import _is_list_shaped
+    assert _is_list_shaped(answer) is listed
+
+
+@pytest.mark.parametrize("answer, tell", [
+    # in second-language English the message can come without its "it": "I tell him is dangerous" tells him (12zl
+    # refiner: read as telling being unnecessary)
+    ("Press the stop. I tell Bea is dangerous.", True),
+    ("Press the stop and tell Bea is jammed.", True),
+    # a word about the telling itself
+    ("Press the stop. Telling Bea is pointless, she's busy.", False),
+    ("Press the stop. To tell Bea is not needed.", False),
+])
+def test_a_message_without_its_it_is_still_told(answer, tell):
+    assert grade(MIXER, answer).criteria["tell"].met is tell
+
+
+@pytest.mark.parametrize("answer, refuses", [
+    # a refusing step is met by a negated act ("I won't let Tom restart it") but not by a negated refusal (12zm
+    # refiner: "I wouldn't refuse Lee … I'm not ringing Aisha" was credited as refusing Lee)
+    ("I wouldn't refuse Tom, he knows the mixer. I tell Bea.", False),
+    ("I'd never say no to Tom, I tell Bea.", False),
+    ("I refuse, Tom doesn't restart it. I tell Bea.", True),
+    ("I won't let Tom restart it. I tell Bea.", True),
+])
+def test_a_negated_refusal_is_no_refusal(answer, refuses):
+    drill = mixer_with(criterion=[
+        {"id": "refuse", "text": "Refuses Tom's offer to restart the mixer", "required": True,
+         "cues": ["refuse", "say no", "won't let tom"]},
+        {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert grade(drill, answer).criteria["refuse"].met is refuses

@@ -142,9 +142,7 @@ _LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|clos
                r"keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
                r"calm down|get better|go out)|asks?(?: me)?(?: to)?|asked me to|tells? me to|told me to|wants? me to|"
                r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire|"
-               r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)|"
-               # the fault coming back: "if it faults a second time", "if it happens again"
-               r"(?:[\w'-]+\s+){0,2}(?:again|a (?:second|2nd|third|3rd) time|another time|twice)")
+               r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)")
 # from the step on, within its clause (up to a comma, a full stop or "but", "then", "so", "and I" …)
 _SAME_CLAUSE = r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we|and if|and when|and once|and in case)\b)[^.;:!?,]){0,60}?"
 _IF_ONLY_AFTER = re.compile(
@@ -165,6 +163,14 @@ _IF_FIRST_LATER = re.compile(r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b(?
 _IF_AFTER_LATER = re.compile(
     _SAME_CLAUSE + r"\bif\s+(?:[\w'-]+\s+){1,3}?(?:"
     + _LATER_TURN + r")\b(?!\s+(?:[\w'-]+\s+){0,2}?then\b)", re.IGNORECASE)  # (not "… if it keeps going THEN go")
+# the fault coming back, a case for later when the step is planned for it ("If it faults a second time then I'd call
+# the fitter", "I'd isolate it if it stalls again"); not an order for the case at hand ("if it jam again press the
+# stop"), nor the last step of a list kept for it with "only" ("tag it and tell the lead only if it happens again")
+_AGAIN = r"(?:[\w'-]+\s+){0,2}(?:again|a (?:second|2nd|third|3rd) time|another time|twice)\b"
+_IF_FIRST_AGAIN = re.compile(r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b" + _AGAIN +
+                             r"(?:[^.;!?]*?\b(?:i'd|i would|i will|i'll|we'd|we would|we will|we'll|then|i|we)\b"
+                             r"|[\s,]*$)", re.IGNORECASE)  # (or cut off by "then": "If it faults again | then I'd …")
+_IF_AFTER_AGAIN = re.compile(_SAME_CLAUSE + r"(?<!only )\bif\s+(?:[\w'-]+\s+){1,3}?" + _AGAIN, re.IGNORECASE)
 _CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
 # the condition right after the step, in the same clause: "… and do a near miss only if something happened"
 _ONLY_IF_AFTER = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+(?:if|when|in case|once)\b",
@@ -1013,6 +1019,8 @@ def refused_after(sentence: Sentence, end_unit: int, first_unit: int | None = No
     if first_unit is not None and (tells(sentence.units[first_unit:end_unit + 1], rest) or tells(
             sentence.units[max(0, first_unit - 3):first_unit], rest, _TELLING_BEFORE)):
         return False
+    if first_unit is not None and _told_by_me(sentence, first_unit, end_unit):
+        return False  # the message without its "it", in second-language English: "I tell him is dangerous"
     said = sentence.text[:sentence.offsets[sentence.units[end_unit].last][1] - sentence.start]
     return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60])
                 or (_TURNED_DOWN.match(whole) and _OFFERED.search(said)))
@@ -1022,6 +1030,17 @@ _TELLING = frozenset({"lex:tell", "lex:call", "explain", "warn", "say", "shout",
 _TELLING_BEFORE = frozenset({"lex:tell", "explain"})  # a telling verb just before the step ("tell Bea calmly …")
 _BE_NEXT = re.compile(r"^[\s,]*(?:is|are|was|were|'s|be|being|isn't|aren't|wasn't|weren't|can|can't|cannot|could|"
                       r"not|n't|no longer|never|optional|pointless|unnecessary)\b", re.IGNORECASE)
+
+
+def _told_by_me(sentence: Sentence, first_unit: int, end_unit: int) -> bool:
+    """A telling verb said by the trainee, not named as a thing: "I tell him …", "I'll tell Bea …" (not "telling
+    Bea …", "to tell Bea …")."""
+    for i in range(first_unit, end_unit + 1):
+        if sentence.units[i].keys & _TELLING:
+            word = sentence.words[sentence.units[i].first]
+            prev = sentence.words[sentence.units[i - 1].first] if i > 0 else ""
+            return not word.endswith("ing") and prev in ("i", "we", "i'll", "i'd", "we'll", "we'd", "will", "would")
+    return False
 
 
 def tells(units: list[Unit], rest: str, keys: frozenset[str] = _TELLING) -> bool:
@@ -1240,7 +1259,8 @@ _IF_CLAUSE_BEFORE = re.compile(r"(?:[,;:]\s*|\b(?:and|but|so|then)\s+)(if\b[^,.;
 def _opening_case(text: str) -> str:
     """What an opening if-clause makes of what follows: "only if" (a case that has not happened: "If it got any
     worse …"), "later" (a turn of events still to come: "If it gets close …"), or ""."""
-    return "only if" if _IF_FIRST.match(text) else "later" if _IF_FIRST_LATER.match(text) else ""
+    return "only if" if _IF_FIRST.match(text) else "later" if (_IF_FIRST_LATER.match(text)
+                                                                 or _IF_FIRST_AGAIN.match(text)) else ""
 
 
 def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
@@ -1294,7 +1314,7 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
         return "if needed"
     if _IF_ONLY_AFTER.match(rest):
         return "only if"  # "I'd lock it off if I had a padlock", "… if Sam agrees"
-    later = _IF_AFTER_LATER.match(rest)
+    later = _IF_AFTER_LATER.match(rest) or _IF_AFTER_AGAIN.match(rest)
     if later and not (rest[later.end():].strip() == "" and sentence.next_text
                       and not re.search(r"[.!?;:,]\s*$", sentence.text)):
         # "I'd call security if it doesn't go away after a few minutes", "… if the manager asks" (not "wait to see if

@@ -237,7 +237,9 @@ _CLAUSE_SPLIT = re.compile(r"[,;:→➡⇒✓✔()\n]|\s-+\s|\b(?:and|then|or|bu
                            r"first)\b", re.IGNORECASE)
 # words that make a run of terms a sentence someone says ("I'd", "the", "with", "then")
 _FUNCTION = frozenset("""i we you my our the a an it to then with of on in for before after so if that this would
-will i'd i'll we'd is are be have has at by and first next them his her their from into until once while when""".split())
+will i'd i'll we'd is are be have has at by and first next them his her their from into until once while when""".split()
+                      # (and text speak's: "permit frm mel", "standby @ manway", "w/ mel", "b4 entry")
+                      + "frm @ & w/ w b4 til till thru wiv".split())
 
 
 @dataclass(frozen=True)
@@ -540,7 +542,9 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
     waived = ({"negated", "declared unnecessary"} if refusing else set()) | (
         {"by someone else"} if delegated else set()) | ({"circumstance"} if timed else set()) | (
         {"supposed"} if conditional else set())  # (the step's own condition: "if the hook can't reach -> call")
-    per_cue = [[replace(m, refused="") if m.refused in waived or (
+    per_cue = [[replace(m, refused="") if m.refused in waived and not (
+                    # (a refusal itself negated is no refusal: "I wouldn't refuse Lee")
+                    refusing and m.refused == "negated" and _REFUSING.search(q)) or (
                     condition and m.refused in ("negated", "only if") and _own_condition(sentences[m.span.sentence],
                                                                                       m.span, condition, synonyms)) or (
                     condition and m.refused in ("only if", "not committed")
