@@ -251,3 +251,16 @@ def test_a_number_typed_with_its_unit_is_the_number_and_the_unit():
     assert said("wait 10mins for it to vent", "wait 10 mins")
     assert len(norm("2nd go")) == 2 and len(norm("3rd")) == 1 and len(norm("40psi")) == 2
     assert norm("b4") == norm("before") and norm("ch3") == ["ch3"]
+
+
+def test_a_decimal_number_is_one_number():
+    """(12zl refiner) "once it's down to about 0.3 bar that's close enough" met "0 bar" ("0.3" was read as "0" and
+    "3"), so venting to zero was credited and the forbidden act of opening the port under pressure excused. A decimal
+    is one number. Lexicon 2026.12.14, so a re-grade says why."""
+    from drillpad.core.cues import norm
+    from drillpad.core.lexicon import LEXICON_VERSION
+    assert _version(LEXICON_VERSION) >= (2026, 12, 14)
+    assert not said("vent it down to about 0.3 bar", "0 bar")
+    assert said("vent it down to 0 bar.", "0 bar") and said("keep 1.5 m away", "1.5 m")
+    assert said("stand back 1.5m", "1.5 m")
+    assert len(norm("0.3 bar")) == 2 and len(norm("stop. 3 more")) == 3

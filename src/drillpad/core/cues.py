@@ -38,7 +38,8 @@ from drillpad.core import lexicon
 
 # (an "@" on its own is "at": "Tomasz @ door"; a number glued to a unit of 2+ letters is the number, then the
 # unit: "40psi", "10mins" — not an ordinal, "2nd")
-_TOKEN = re.compile(r"w/o|w/|(?<!\S)@(?!\S)|\d+(?=(?!(?:st|nd|rd|th)\b)[a-z]{2,}\b)|[a-z0-9]+(?:'[a-z]+)?")
+# (a decimal is one number: "0.3 bar" is not "0 bar")
+_TOKEN = re.compile(r"w/o|w/|(?<!\S)@(?!\S)|\d+\.\d+(?!\.?\d)|\d+(?=(?!(?:st|nd|rd|th)\b)[a-z]{2,}\b)|[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|\s+(?:then|and then|after that|afterwards|next)\s+", re.I)
 NEGATORS = frozenset({
     "not", "never", "no", "without", "don't", "won't", "didn't", "can't", "cannot", "wouldn't", "shouldn't",
