@@ -2405,3 +2405,28 @@ def test_a_negated_refusal_is_no_refusal(answer, refuses):
          "cues": ["refuse", "say no", "won't let tom"]},
         {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
     assert grade(drill, answer).criteria["refuse"].met is refuses
+
+
+@pytest.mark.parametrize("answer, met", [
+    # what the trainee tells someone not to do is the message, not a refusal of the telling step (12zn refiner: "tell
+    # Dean not to go up the ladder" was read as refusing the step "tell dean + ladder")
+    ("Press the stop. Tell Tom not to touch the mixer.", True),
+    ("Press the stop and tell Tom he's not going near the mixer.", True),
+    ("Press the stop, I'd warn Tom never to go near the mixer.", True),
+    # the telling itself refused
+    ("Press the stop. I wouldn't tell Tom about the mixer.", False),
+])
+def test_what_someone_is_told_not_to_do_is_the_message(answer, met):
+    drill = mixer_with(criterion=[{"id": "stop-tom", "text": "Stops Tom touching the mixer", "required": True,
+                                   "cues": ["tell tom + mixer", "warn tom + mixer"]},
+                                  {"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}],
+                       must_not=[{"id": "touch", "text": "Touching the mixer before it is isolated",
+                                  "cues": ["touch the mixer"]}])
+    g = grade(drill, answer)
+    assert g.criteria["stop-tom"].met is met and (not g.violations or not met)
+
+
+def test_telling_someone_no_and_not_doing_a_step_still_refuses_it():
+    # (12s dev: "I'd just tell him no and not leave a card" must not leave the card)
+    drill = mixer_with(criterion=[{"id": "card", "text": "Leaves a card", "cues": ["leave a card"]}])
+    assert not grade(drill, "I'd just tell Tom no and not leave a card.").criteria["card"].met

@@ -992,6 +992,16 @@ def in_if_clause(sentence: Sentence, first_unit: int) -> bool:
     return False
 
 
+def _told_at(sentence: Sentence, at: int) -> int:
+    """The unit of the telling verb before unit *at* ("tell" in "tell Dean not to go"), or *at*."""
+    for i in range(at - 1, max(-1, at - 10), -1):
+        if sentence.words[sentence.units[i].first] in ("tell", "tells", "told", "telling", "ask", "asks", "asked",
+                                                       "warn", "warns", "warned", "remind", "reminds", "instruct",
+                                                       "instructs", "order", "orders"):
+            return i
+    return at
+
+
 def _earlier_negator(sentence: Sentence, at: int) -> bool:
     for i in range(at - 1, -1, -1):
         u = sentence.units[i]
@@ -1496,7 +1506,17 @@ _ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not really|never|of course not|def
                           re.IGNORECASE)
 
 
+# what someone is told not to do is the message of the telling, not a refusal of it: "tell Dean not to go up the
+# ladder", "tell Tom he's not going near it", "warn him never to …"
+_TOLD_NOT_TO = re.compile(r"\b(?:tell|tells|told|telling|ask|asks|asked|warn|warns|warned|remind|reminds|instruct|"
+                          r"instructs|order|orders)\s+(?:(?!(?:no|and|but|then|or)\b)[\w'-]+\s+){1,3}?(?:(?:he|she|they|you)(?:'s|'re| is| are)\s+)?"
+                          r"(?:not|never)\s+(?:to\s+|going\s+(?:to\s+)?)?(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
+
+
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:
+    if negation and not suppositions and _TOLD_NOT_TO.search(before_unit(s, a)) \
+            and not _earlier_negator(s, _told_at(s, a)):
+        negation = False  # (the told message's own "not"; "I wouldn't tell Tom not to …" is still refused)
     if negation and (negated(s, a, wide=suppositions) or too_much_for(s, a) or _CLEFT_REFUSAL.search(before_unit(s, a))):
         return "negated"
     if s.text.rstrip().endswith("?") and _ANSWERED_NO.match(s.next_text):
