@@ -1507,6 +1507,9 @@ def test_honest_plans_mentioning_already_or_covered_are_no_injections(answer):
     # (12zk held-out, seen at measurement: "The right approach combines gloves and glasses, supervisor approval, …")
     "The right approach combines the stop button, isolation and lock-off, keeping Tom back and telling Bea.",
     "The safe way involves the stop button, isolation and lock-off, Tom kept back and Bea told.",
+    # (12zn dev: "Key here is: stop Marek, stop plant, close hatch, call supervisor and tell WDO.")
+    "Key here is: press the stop, isolate it, keep Tom back and tell Bea.",
+    "The key here is stop button, isolation, Tom back, Bea told.",
 ])
 def test_the_main_things_and_what_the_procedure_covers_name_the_steps(answer):
     """(2026-12t red-team dev) "The procedure covers staying out of the chamber, ignition sources, keeping Kerry back,
@@ -2430,3 +2433,8 @@ def test_telling_someone_no_and_not_doing_a_step_still_refuses_it():
     # (12s dev: "I'd just tell him no and not leave a card" must not leave the card)
     drill = mixer_with(criterion=[{"id": "card", "text": "Leaves a card", "cues": ["leave a card"]}])
     assert not grade(drill, "I'd just tell Tom no and not leave a card.").criteria["card"].met
+
+
+def test_a_key_that_is_somewhere_is_no_frame():
+    g = grade(MIXER, "The key is in Tom's hand, so I press the stop and tell Bea.")
+    assert "stuffing" not in g.flags and g.criteria["tell"].met

@@ -202,7 +202,10 @@ _META = re.compile(
     re.IGNORECASE)
 # frames under which a single step named is still only named: a mnemonic, "Remember:", "Good practice would …",
 # "… is all about …", "All covered"
-_STRONG_META = re.compile(r"^\s*remember\s*(?::|the\b)|\bgood practice\b|\b(?:all|just|really|mainly|mostly|basically) "
+_STRONG_META = re.compile(r"^\s*remember\s*(?::|the\b)|"
+                          # ("Key here is: stop Marek, stop plant, …"; not a key that opens something: "the key is in
+                          # the drawer")
+                          r"^\s*(?:the\s+)?key\s+here\s+(?:is|are)\b|^\s*(?:the\s+)?key\s+(?:is|are)\s*:|\bgood practice\b|\b(?:all|just|really|mainly|mostly|basically) "
                           r"about\b|\ball\s+(?:covered|ticked)\b|\b(?:topics?|things?|points?|items?|bases)\s+covered\b",
                           re.IGNORECASE)
 
