@@ -39,7 +39,8 @@ from drillpad.core import lexicon
 # (an "@" on its own is "at": "Tomasz @ door"; a number glued to a unit of 2+ letters is the number, then the
 # unit: "40psi", "10mins" — not an ordinal, "2nd")
 # (a decimal is one number: "0.3 bar" is not "0 bar")
-_TOKEN = re.compile(r"w/o|w/|(?<!\S)@(?!\S)|\d+\.\d+(?!\.?\d)|\d+(?=(?!(?:st|nd|rd|th)\b)[a-z]{2,}\b)|[a-z0-9]+(?:'[a-z]+)?")
+_TOKEN = re.compile(r"w/o|w/|(?<!\S)@(?!\S)|\d+\.\d+(?!\.?\d)|\d+(?=(?!(?:st|nd|rd|th)\b)[a-z]{2,}\b)"
+                    r"|[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|\s+(?:then|and then|after that|afterwards|next)\s+", re.I)
 NEGATORS = frozenset({
     "not", "never", "no", "without", "don't", "won't", "didn't", "can't", "cannot", "wouldn't", "shouldn't",
@@ -900,7 +901,8 @@ def _someone_stopped(sentence: Sentence, at: int) -> bool:
 _OPINION = frozenset({"think", "reckon", "believe", "suppose", "guess", "feel"})
 # a negation right before "not" that makes it an emphatic double negative ("I wouldn't not tell the duty manager")
 _EMPHATIC_NO = re.compile(r"(?:\b(?:won't|wouldn't|can't|couldn't|shouldn't|mustn't|will not|would not)|"
-                          r"\bno way\s+(?:i'm|im|i am|i'd|id|i would|i will|i'll|we're|we are|we'd|we would|we'll))\s*$",
+                          r"\bno way\s+(?:i'm|im|i am|i'd|id|i would|i will|i'll|we're|we are|we'd|we would|"
+                          r"we'll))\s*$",
                           re.IGNORECASE)
 # what follows a negator that says nothing is against the act: "I don't SEE THE HARM IN fitting the bars", "no HARM IN",
 # "nothing WRONG WITH", "I wouldn't MIND", "it can't HURT to"
@@ -1509,8 +1511,8 @@ _ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not really|never|of course not|def
 # what someone is told not to do is the message of the telling, not a refusal of it: "tell Dean not to go up the
 # ladder", "tell Tom he's not going near it", "warn him never to …"
 _TOLD_NOT_TO = re.compile(r"\b(?:tell|tells|told|telling|ask|asks|asked|warn|warns|warned|remind|reminds|instruct|"
-                          r"instructs|order|orders)\s+(?:(?!(?:no|and|but|then|or)\b)[\w'-]+\s+){1,3}?(?:(?:he|she|they|you)(?:'s|'re| is| are)\s+)?"
-                          r"(?:not|never)\s+(?:to\s+|going\s+(?:to\s+)?)?(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
+                          r"instructs|order|orders)\s+(?:(?!(?:no|and|but|then|or)\b)[\w'-]+\s+){1,3}?"
+                          r"(?:(?:he|she|they|you)(?:'s|'re| is| are)\s+)?(?:not|never)\s+(?:to\s+|going\s+(?:to\s+)?)?(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
 
 
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:

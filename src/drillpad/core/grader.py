@@ -205,7 +205,8 @@ _META = re.compile(
 _STRONG_META = re.compile(r"^\s*remember\s*(?::|the\b)|"
                           # ("Key here is: stop Marek, stop plant, …"; not a key that opens something: "the key is in
                           # the drawer")
-                          r"^\s*(?:the\s+)?key\s+here\s+(?:is|are)\b|^\s*(?:the\s+)?key\s+(?:is|are)\s*:|\bgood practice\b|\b(?:all|just|really|mainly|mostly|basically) "
+                          r"^\s*(?:the\s+)?key\s+here\s+(?:is|are)\b|^\s*(?:the\s+)?key\s+(?:is|are)\s*:|"
+                          r"\bgood practice\b|\b(?:all|just|really|mainly|mostly|basically) "
                           r"about\b|\ball\s+(?:covered|ticked)\b|\b(?:topics?|things?|points?|items?|bases)\s+covered\b",
                           re.IGNORECASE)
 
@@ -825,7 +826,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     # ("Gareth, hold it, not with the bucket" stops the digger from going in with the bucket)
     for cid, prevented in facts.prevents.items():
         own = refused_own.get(cid)
-        if not results[cid].met and own is not None and _NOT_LETTING.search(cleaned[max(0, own.start - 40):own.start]):
+        if not results[cid].met and own is not None \
+                and _NOT_LETTING.search(cleaned[max(0, own.start - 40):own.start]):
             # … and by not letting the one it stops do what its cue names ("No way I'm letting Marcus near the door")
             results[cid] = CriterionResult(cid, True, 0.7, own.evidence, own.start, own.end,
                                            note="said as not letting them")
