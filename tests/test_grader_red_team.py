@@ -2059,6 +2059,9 @@ def test_a_step_with_someone_standing_by_is_met_by_what_they_do_meanwhile(answer
     # words: "Release the key to stop the roller, tell Sophie to stay off the cover …, and free the snag …")
     ("Turn the key to stop the mixer, tell Bea, and isolate it and lock it off.", False),
     ("Press the stop button, take the key to lock it off, and tell Bea.", False),
+    # keys handed to someone named (12zn dev: "Say no to Route 9, put my real hours on the sheet, keys to Gaz for the
+    # standby." was told it was a keyword list)
+    ("Press the stop, tell Bea, keys to Tom for the night shift.", False),
     # the steps named as the key to something are still a list
     ("Stop button, isolation and telling Bea are the key to staying safe.", True),
     ("Press the stop, isolate and tell Bea: that is the key to compliance.", True),

@@ -158,7 +158,8 @@ _LISTED_SUBJECT = re.compile(rf"\s*(?:{_ITEM},\s*)+(?:{_ITEM}\s)?(?:and|or|&)\s{
                              r"(?:the|all|what|a|an|our|your|how)\s", re.IGNORECASE)
 # a (truck's) key handed to someone is no "key to …": "DO NOT USE tag and key to the manager"
 _HANDED_TO = (r"\s+(?:the\s+|my\s+|his\s+|her\s+|our\s+)?(?:manager|supervisor|shift|lead|security|office|desk|"
-              r"gatehouse|reception|driver|engineer|him|her|them|me|goods|transport|team|board|cabinet|box)\b")
+              r"gatehouse|reception|driver|engineer|him|her|them|me|goods|transport|team|board|cabinet|box)\b"
+              r"|\s+(?-i:[A-Z][a-z]+)\b(?!\s+(?:and|&)\b)")  # (someone named: "keys to Gaz for the standby")
 _META = re.compile(
     r"\b(?:is|are|were|being)\s+(?:the\s+|all\s+|my\s+)?(?:key|keys|important|essential|vital|crucial|critical|"
     r"pillars?|basics|fundamentals|requirements?|answer|response)\b|\bkey\s+(?:steps?|points?|words?)\b|\bkeys?\s+(?:to|for)\b(?!" + _HANDED_TO + ")"
