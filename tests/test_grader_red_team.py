@@ -1996,6 +1996,13 @@ def _tempted_digger_drill() -> Drill:
     ("Nobody is digging there, Gareth. I tell Bea.", True),
     ("I tell Bea. Gareth doesn't know the cable is there.", False),
     ("I tell Bea. Gareth isn't here yet.", False),
+    # (12zn refiner: "Dean isn't going up there either", "Tell Dean he's not going up there", "Marek stays on solid
+    # ground"; 12zm refiner: "Kwame not going inside lift")
+    ("I tell Bea. Gareth isn't going near the cable either.", True),
+    ("Tell Gareth he's not going in there. I tell Bea.", True),
+    ("Gareth not going near the cable, I tell Bea.", True),
+    ("Gareth stays on solid ground, I tell Bea.", True),
+    ("I tell Bea. Gareth isn't in today.", False),
 ])
 def test_saying_no_to_the_one_who_proposes_the_act_stops_him(answer, met):
     assert grade(_tempted_digger_drill(), answer).criteria["stop-digger"].met is met

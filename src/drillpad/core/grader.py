@@ -1291,7 +1291,12 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
                       rf"|\b(?:{n})\b[^.;:!?]{{0,60}}?\b(?:wants?|asks?|says?)\b[^.;:!?]{{0,60}}?"
                       rf"\b(?:i|we)\s+(?:say|said|tell (?:him|her|them)|told (?:him|her|them))\s+no\b"
                       rf"|\b(?:{n})\s+(?:must not|mustn'?t|cannot|can'?t|may not|is not allowed to|isn'?t allowed to)\b"
-                      rf"|\b(?:{n})(?:'s|\s+is)\s+not\s+(?:going|getting|allowed|to)\b"
+                      rf"|\b(?:{n})(?:'s\s+not|\s+is\s+not|\s+isn'?t|\s+not)\s+(?:going|getting|allowed|to)\b"
+                      # "Tell Dean he's not going up there", "Marek stays on solid ground"
+                      rf"|\b(?:tell|tells|told)\s+(?:{n})\s+(?:he|she|they)(?:'s|'re|\s+is|\s+are)\s+not\s+"
+                      rf"(?:going|getting|allowed)\b"
+                      rf"|\b(?:{n})\s+(?:stays?|keeps?|remains?)\s+(?:off|out|back|away|clear|outside|"
+                      rf"(?:on|at)\s+(?:the\s+)?(?:solid\s+)?(?:ground|floor|walkway))\b"
                       # an order about him, or the act or thing refused to him: "Marcus doesn't touch that key",
                       # "Kasia please no touching", "dev NO.", "no key marcus!!", "Nobody is popping that door, Marcus"
                       rf"|\b(?:{n})\s+(?:doesn'?t|does not|won'?t|will not)\s+(?:touch|use|open|go|get|lift|pull|"
