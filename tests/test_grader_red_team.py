@@ -2448,3 +2448,12 @@ def test_telling_someone_no_and_not_doing_a_step_still_refuses_it():
 def test_a_key_that_is_somewhere_is_no_frame():
     g = grade(MIXER, "The key is in Tom's hand, so I press the stop and tell Bea.")
     assert "stuffing" not in g.flags and g.criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer", [
+    # being told by someone else not to do a step is not doing it (the told message is the trainee's own telling only)
+    "Press the stop. Tom told me not to isolate it, so I leave it and tell Bea.",
+    "Press the stop. Bea asked us not to isolate it. Tell Bea.",
+])
+def test_being_told_not_to_do_a_step_is_not_doing_it(answer):
+    assert not grade(MIXER, answer).criteria["isolate"].met

@@ -1511,7 +1511,7 @@ _ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not really|never|of course not|def
 # what someone is told not to do is the message of the telling, not a refusal of it: "tell Dean not to go up the
 # ladder", "tell Tom he's not going near it", "warn him never to …"
 _TOLD_NOT_TO = re.compile(r"\b(?:tell|tells|told|telling|ask|asks|asked|warn|warns|warned|remind|reminds|instruct|"
-                          r"instructs|order|orders)\s+(?:(?!(?:no|and|but|then|or)\b)[\w'-]+\s+){1,3}?"
+                          r"instructs|order|orders)\s+(?:(?!(?:no|and|but|then|or|me|us)\b)[\w'-]+\s+){1,3}?"
                           r"(?:(?:he|she|they|you)(?:'s|'re| is| are)\s+)?(?:not|never)\s+(?:to\s+|going\s+(?:to\s+)?)?(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
 
 
