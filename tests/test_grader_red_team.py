@@ -2457,3 +2457,8 @@ def test_a_key_that_is_somewhere_is_no_frame():
 ])
 def test_being_told_not_to_do_a_step_is_not_doing_it(answer):
     assert not grade(MIXER, answer).criteria["isolate"].met
+
+
+def test_a_key_that_is_here_is_no_frame():
+    g = grade(MIXER, "The key here is in the drawer, so I press the stop and tell Bea.")
+    assert "stuffing" not in g.flags and g.criteria["tell"].met and g.criteria["stop"].met

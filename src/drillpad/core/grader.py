@@ -206,7 +206,8 @@ _META = re.compile(
 _STRONG_META = re.compile(r"^\s*remember\s*(?::|the\b)|"
                           # ("Key here is: stop Marek, stop plant, …"; not a key that opens something: "the key is in
                           # the drawer")
-                          r"^\s*(?:the\s+)?key\s+here\s+(?:is|are)\b|^\s*(?:the\s+)?key\s+(?:is|are)\s*:|"
+                          r"^\s*(?:the\s+)?key\s+here\s+(?:is|are)\b(?!\s+(?:in|on|at|with|under|behind|inside|by|"
+                          r"near|hanging|kept|missing|gone|lost)\b)|^\s*(?:the\s+)?key\s+(?:is|are)\s*:|"
                           r"\bgood practice\b|\b(?:all|just|really|mainly|mostly|basically) "
                           r"about\b|\ball\s+(?:covered|ticked)\b|\b(?:topics?|things?|points?|items?|bases)\s+covered\b",
                           re.IGNORECASE)
