@@ -2462,3 +2462,8 @@ def test_being_told_not_to_do_a_step_is_not_doing_it(answer):
 def test_a_key_that_is_here_is_no_frame():
     g = grade(MIXER, "The key here is in the drawer, so I press the stop and tell Bea.")
     assert "stuffing" not in g.flags and g.criteria["tell"].met and g.criteria["stop"].met
+
+
+def test_no_way_without_a_step_commits_it():
+    # "no way I'm going without telling Bea" tells Bea
+    assert grade(MIXER, "Press the stop, and no way I'm going home without telling Bea.").criteria["tell"].met

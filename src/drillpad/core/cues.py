@@ -689,7 +689,7 @@ _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 _NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+"
                      r"(?:(?:would|am|are|will|do|did|should|could|can)\s+)?(?:i|we|im|id)"
                      r"(?:'d|'ll|'m|'re| am| are)?\s+(?:going to\s+|gonna\s+)?"
-                     r"(?:(?!(?:not|never|forget\w*|skip\w*|miss\w*|fail\w*)\b)[\w'-]+\s+){0,3}$",
+                     r"(?:(?!(?:not|never|without|forget\w*|skip\w*|miss\w*|fail\w*)\b)[\w'-]+\s+){0,3}$",
                      re.IGNORECASE)  # ("no way I'm NOT …", "no chance I forget to …" commit)
 # "Tom says …", "Marta reckons …": someone else's words, not the trainee's plan
 # (and what they want or ask for: "Dariusz he want drive tractor out but I tell him no")
