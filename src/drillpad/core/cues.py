@@ -309,6 +309,11 @@ class Sentence:
             for k in u.keys:
                 self.by_key.setdefault(k, []).append(i)
 
+    def cut_at_then(self) -> bool:
+        """Whether the sentence was cut from the one before at "then", with no stop between ("If it starts smoking |
+        then I'd press the stop", "wait till it stops | then open it")."""
+        return bool(self.prev_text) and not re.search(r"[.!?;\n]\s*$", self.prev_text)
+
     def where(self, keys: frozenset[str]) -> list[int]:
         """Positions of the units carrying any of *keys*, in order."""
         found = [i for k in keys for i in self.by_key.get(k, ())]
@@ -997,9 +1002,7 @@ def in_if_clause(sentence: Sentence, first_unit: int) -> bool:
 def _told_at(sentence: Sentence, at: int) -> int:
     """The unit of the telling verb before unit *at* ("tell" in "tell Dean not to go"), or *at*."""
     for i in range(at - 1, max(-1, at - 10), -1):
-        if sentence.words[sentence.units[i].first] in ("tell", "tells", "told", "telling", "ask", "asks", "asked",
-                                                       "warn", "warns", "warned", "remind", "reminds", "instruct",
-                                                       "instructs", "order", "orders"):
+        if sentence.words[sentence.units[i].first] in _TOLD_VERBS:
             return i
     return at
 
@@ -1292,8 +1295,7 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
         return case  # the case opens the step's own clause: "I tell Bea, and if he doesn't get better I call 999"
     if _FALLBACK.search(before):
         return "only if"  # "… nine times out of ten that sorts it, and if it doesn't, radio the shift lead"
-    if sentence.prev_text and not re.search(r"[.!?;\n]\s*$", sentence.prev_text) \
-            and not re.search(r"[,;:]|\b(?:and|but|so|instead|otherwise)\b", before, re.IGNORECASE):
+    if sentence.cut_at_then() and not re.search(r"[,;:]|\b(?:and|but|so|instead|otherwise)\b", before, re.IGNORECASE):
         # the step right after a "then" that ends a fallback or a case: "… first, and if that doesn't work | then
         # call 4410"
         tail = sentence.prev_text
@@ -1510,9 +1512,11 @@ _ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not really|never|of course not|def
 
 # what someone is told not to do is the message of the telling, not a refusal of it: "tell Dean not to go up the
 # ladder", "tell Tom he's not going near it", "warn him never to …"
-_TOLD_NOT_TO = re.compile(r"\b(?:tell|tells|told|telling|ask|asks|asked|warn|warns|warned|remind|reminds|instruct|"
-                          r"instructs|order|orders)\s+(?:(?!(?:no|and|but|then|or|me|us)\b)[\w'-]+\s+){1,3}?"
-                          r"(?:(?:he|she|they|you)(?:'s|'re| is| are)\s+)?(?:not|never)\s+(?:to\s+|going\s+(?:to\s+)?)?(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
+_TOLD_VERBS = ("tell", "tells", "told", "telling", "ask", "asks", "asked", "warn", "warns", "warned", "remind",
+               "reminds", "instruct", "instructs", "order", "orders")
+_TOLD_NOT_TO = re.compile(rf"\b(?:{'|'.join(_TOLD_VERBS)})\s+(?:(?!(?:no|and|but|then|or|me|us)\b)[\w'-]+\s+){{1,3}}?"
+                          r"(?:(?:he|she|they|you)(?:'s|'re| is| are)\s+)?(?:not|never)\s+(?:to\s+|going\s+(?:to\s+)?)?"
+                          r"(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
 
 
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:

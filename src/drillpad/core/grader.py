@@ -1002,7 +1002,7 @@ def _kept_till_danger_over(forbidden: str, sentences: list[Sentence], start: int
         return False
     s = sentences[at]
     before = text[s.start:start]
-    if s.prev_text and not re.search(r"[.!?;\n]\s*$", s.prev_text):
+    if s.cut_at_then():
         before = s.prev_text + " " + before  # (the sentence was cut at "then": "wait till it stops | then I open it")
     clauses = [m.group(1) for m in re.finditer(_ONCE_CLAUSE + r"([^.;:!?]*?)(?=" + _ONCE_CLAUSE + r"|$)", before,
                                                re.IGNORECASE)][-1:]
