@@ -2467,3 +2467,26 @@ def test_a_key_that_is_here_is_no_frame():
 def test_no_way_without_a_step_commits_it():
     # "no way I'm going without telling Bea" tells Bea
     assert grade(MIXER, "Press the stop, and no way I'm going home without telling Bea.").criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer, lets", [
+    # not stopping the one a step stops is letting them do it (12zn dev: "I would not stop Dean or send him back, it's
+    # not my place" was no forbidden act; 12zm dev: "I wouldn't refuse Lee, he's the courier")
+    ("I would not stop Tom, it's not my place. I tell Bea.", True),
+    ("I'm not going to stop Tom, it's his call. I tell Bea.", True),
+    ("I wouldn't refuse Tom, he knows the mixer. I tell Bea.", True),
+    # … not the forbidden act refused in the step's own words, nor a "no" before the stop
+    ("I'm not letting Tom restart it. I tell Bea.", False),
+    ("Tom no, stop, I tell Bea.", False),
+    ("I stop Tom and I tell Bea.", False),
+])
+def test_not_stopping_them_is_letting_them(answer, lets):
+    # (and a step of saying no is not met by not stopping them: "I would not stop Tom" does not refuse his offer)
+    for first in ({"id": "stop-tom", "text": "Stops Tom restarting the mixer", "required": True,
+                   "cues": ["refuse", "stop tom", "won't let tom"]},
+                  {"id": "stop-tom", "text": "Refuses Tom's offer to restart the mixer", "required": True,
+                   "cues": ["refuse", "stop tom", "won't let tom"]}):
+        drill = mixer_with(criterion=[first, {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+                           must_not=[{"id": "restart", "text": "Letting Tom restart the mixer before it is isolated",
+                                      "cues": ["restart the mixer"]}])
+        assert bool(grade(drill, answer).violations) is lets, first["text"]

@@ -394,6 +394,7 @@ class _DrillFacts:
     urgent: dict[str, bool]  # whether a criterion wants its step done at once
     before: dict[str, frozenset[str]]  # the step a criterion's text says comes after it ("before unplugging")
     prevents: dict[str, list[MustNot]]  # the forbidden acts a step that stops someone is against
+    refuses: dict[str, list[MustNot]]  # the forbidden acts a step of saying no refuses ("Refuses to drive Route 9")
     condition: dict[str, frozenset[str]]  # the content words of each criterion's own "only once …" clause
     turned_down: dict[str, re.Pattern[str]]  # saying no to the one a preventing step stops, who proposes the act
 
@@ -474,6 +475,8 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
         urgent={c.id: bool(_URGENT.search(c.text)) and not _PUT_OFF.search(c.text) for c in drill.criterion},
         before={c.id: _later_step(c.text, out) for c in drill.criterion},
         prevents=prevents,
+        refuses={c.id: _closest(drill, c.text, out) for c in drill.criterion
+                 if c.id not in prevents and _REFUSING.search(c.text)},
         condition={c.id: _condition_words(c.text, out) for c in drill.criterion},
         turned_down={c.id: p for c in drill.criterion if c.id in prevents
                      and (p := _saying_no_to(c.text, situation)) is not None},
@@ -549,8 +552,8 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
         {"by someone else"} if delegated else set()) | ({"circumstance"} if timed else set()) | (
         {"supposed"} if conditional else set())  # (the step's own condition: "if the hook can't reach -> call")
     per_cue = [[replace(m, refused="") if m.refused in waived and not (
-                    # (a refusal itself negated is no refusal: "I wouldn't refuse Lee")
-                    refusing and m.refused == "negated" and _REFUSING.search(q)) or (
+                    # (a refusal itself negated is no refusal: "I wouldn't refuse Lee", "I would not stop him")
+                    refusing and m.refused == "negated" and (_REFUSING.search(q) or _STOPPING_HEAD.match(q))) or (
                     condition and m.refused in ("negated", "only if") and _own_condition(sentences[m.span.sentence],
                                                                                       m.span, condition, synonyms)) or (
                     condition and m.refused in ("only if", "not committed")
@@ -731,6 +734,9 @@ def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text
 
 
 # refusing to let someone, just before what a stopping step's cue names: "I'm not letting | Dean near the container"
+# the words of stopping someone, at the head of what an answer says it will not do ("stop Dean", "refuse Lee")
+_STOPPING_HEAD = re.compile(r"(?:stop|halt|refus|prevent|block|turn\w* (?:\w+ )?down|send\w* (?:\w+ )?back)", re.IGNORECASE)
+_NOT_GOING_TO = re.compile(r"(?:\b(?:not|never)|n't)\s+(?:going to\s+|gonna\s+|try to\s+|bother to\s+)?$", re.IGNORECASE)
 _NOT_LETTING = re.compile(r"(?:\b(?:not|never)|n't|\bno way\s+(?:i'm|im|i am|i'd|id|i would|i will|i'll))\s+"
                           r"(?:going to\s+|gonna\s+)?(?:let|letting|allow|allowing)\s+$", re.IGNORECASE)
 
@@ -908,6 +914,18 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             if m.id not in said:
                 violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
                 said.add(m.id)
+    # not stopping the one a step stops is letting them do it: "I would not stop Dean, it's not my place" is Dean
+    # climbing the body (not "I'm not letting him", which stops him)
+    for cid, own in refused_own.items():
+        acts = facts.prevents.get(cid) or facts.refuses.get(cid)
+        if acts and not results[cid].met and cid not in contradicted \
+                and _STOPPING_HEAD.match(own.evidence) \
+                and _NOT_GOING_TO.search(cleaned[max(0, own.start - 30):own.start]) \
+                and not _NOT_LETTING.search(cleaned[max(0, own.start - 40):own.start]):
+            for m in acts:
+                if m.id not in said:
+                    violations.append(Violation(m.id, m.text, own.evidence, own.start, own.end))
+                    said.add(m.id)
     # a step kept for when things get worse is the act of waiting to see, where that is the forbidden act ("Waiting to
     # see if he gets better before calling 999"); any other condition is a step not done, not a shortcut taken
     for cid, f in kept.items():
