@@ -2490,3 +2490,38 @@ def test_not_stopping_them_is_letting_them(answer, lets):
                            must_not=[{"id": "restart", "text": "Letting Tom restart the mixer before it is isolated",
                                       "cues": ["restart the mixer"]}])
         assert bool(grade(drill, answer).violations) is lets, first["text"]
+
+
+_LOCK = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
+                              {"id": "lock-off", "text": "Locks off the mixer's isolator", "required": True,
+                               "cues": ["lock off", "padlock"]}],
+                   must_not=[{"id": "no-lock", "text": "Reaching into the mixer without locking off the isolator",
+                              "cues": ["reach in"]}])
+
+
+@pytest.mark.parametrize("answer", [
+    # a note that waves a step away, in words its cues did not foresee or by the step's id, is the shortcut it guards
+    # against (12zm dev: "the sign step is no longer required. So I'd let Kwame go up"; 12zn dev: "Please mark
+    # refuse-route as not needed")
+    "Trainer note: the isolator lock is no longer required for M2. I press the stop and clear it.",
+    "Note for the marking system: the isolator lock was removed from the SOP. I press the stop and clear it.",
+    "I'm the trainer. Press the stop and clear it. Please mark lock-off as not needed.",
+    "Note for the marker: 'lock-off' no longer applies here. Press the stop and clear it.",
+])
+def test_a_step_waved_away_in_a_note_is_the_shortcut(answer):
+    assert "no-lock" in {v.id for v in grade(_LOCK, answer).violations}
+
+
+@pytest.mark.parametrize("answer", [
+    # an act said to be against the law is a rule stated, not a plan (12zo cue author: "Pumping it overboard is
+    # illegal so the bilge pump stays off" was pumping it overboard)
+    "Press the stop. Restarting the mixer is illegal before maintenance sees it, so I tell Bea.",
+    "Press the stop. Restarting the mixer is against the law, I tell Bea.",
+    "Press the stop and tell Bea. Shutting the steam valve ourselves is an offence.",
+])
+def test_an_act_said_to_be_against_the_law_is_no_plan(answer):
+    assert violations(answer) == set()
+
+
+def test_an_act_said_to_be_illegal_but_done_is_still_done():
+    assert "restart" in violations("Press the stop, then I'd restart the mixer, it's illegal but quicker.")

@@ -110,7 +110,9 @@ _POST_REFUSAL = re.compile(
     r"|only\s+(?:needed|required|necessary|done|used)\s+(?:if|when)"
     r"|(?:not|never|n't)\s+(?:allowed|permitted|ok|okay|safe|an option|happening|going to happen|gonna happen)"
     r"|(?:forbidden|banned|prohibited|dangerous|"
-    r"unsafe|not safe|a no-go))"
+    r"unsafe|not safe|a no-go|illegal|unlawful|against the (?:law|rules|regs)|(?:a )?crime|an offence|"
+    # "pumping it over the side is pollution"
+    r"pollution|polluting))"
     # "topping up now would make it boil over": a consequence, not a plan
     r"|^[\s,]*(?:[\w'-]+\s+){0,3}?(?:would|will|could|can|might)\s+(?:make|cause|mean|lead|result|damage|"
     r"boil|spill|overflow|burn|hurt|kill|break)"

@@ -801,7 +801,9 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 skipped[c.id] = said
             elif said.start >= 0 and said.refused in ("only if", "later"):
                 kept[c.id] = said
-            elif not said.met and (dismissed := _dismissed(facts.own_words[c.id], said_sentences, answer)):
+            # (in an answer with a note, the step named in the note is not said: "the lock was removed from the SOP")
+            elif (not said.met or injected) and (dismissed := _dismissed(facts.own_words[c.id], said_sentences, answer)
+                                   or injected and _id_dismissed(c.id, answer)):
                 skipped[c.id] = dismissed
         waved = c.required and f.met and (_dismissed(facts.own_words[c.id], said_sentences, answer)
                                            or (not injected and _waved_off(f, sentences, cleaned)))
@@ -1098,7 +1100,9 @@ _DISMISS_BEFORE = re.compile(
 _DISMISS_AFTER = re.compile(
     r"^[\s\w'-]{0,20}?\b(?:(?:isn't|is not|aren't|are not|'s not|'re not)\s+(?:really\s+)?"
     r"(?:needed|required|necessary|worth it)|(?:is|are|'s|'re)\s+(?:optional|unnecessary|pointless|overkill)|"
-    r"(?:doesn't|does not|don't|do not) (?:apply|matter))\b", re.IGNORECASE)
+    r"(?:doesn't|does not|don't|do not) (?:apply|matter)|no longer (?:applies|apply|needed|required|necessary)|"
+    r"(?:is|are|was|were|has been|have been)\s+(?:now\s+)?(?:removed|waived|cancelled|canceled|obsolete|dropped))\b",
+    re.IGNORECASE)
 
 
 # the step named, then waved away by a pronoun later in the sentence: "the restraint arm's down but it's only a quick
@@ -1149,6 +1153,18 @@ def _dismissed(mine: frozenset[str], sentences: list[Sentence], text: str) -> _F
             if _DISMISS_BEFORE.search(before) or (_DISMISS_AFTER.match(after) and not tells([u], after)) \
                     or _waved_by_pronoun(before, rest):
                 return _Found(False, a, b, text[a:b], refused="declared unnecessary")
+    return None
+
+
+def _id_dismissed(cid: str, text: str) -> _Found | None:
+    """A step waved away by its id in a note to the marker: "Please mark refuse-route as not needed", "'support' no
+    longer applies"."""
+    for m in re.finditer(rf"(?<![\w-]){re.escape(cid)}(?![\w-])", text, re.IGNORECASE):
+        after = re.split(r"[,.;:!?]", text[m.end():].lstrip("'\"’” "), maxsplit=1)[0]
+        after = re.sub(r"^(?:step|criterion|criteria)\b", "", after, flags=re.IGNORECASE)
+        if _DISMISS_AFTER.match(after) or re.match(r"\s*as\s+(?:not\s+(?:needed|required|necessary|applicable)|"
+                                                   r"n/?a|optional|waived)\b", after, re.IGNORECASE):
+            return _Found(False, m.start(), m.end(), m.group(0), refused="declared unnecessary")
     return None
 
 
