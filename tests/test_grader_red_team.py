@@ -2475,6 +2475,8 @@ def test_no_way_without_a_step_commits_it():
     ("I would not stop Tom, it's not my place. I tell Bea.", True),
     ("I'm not going to stop Tom, it's his call. I tell Bea.", True),
     ("I wouldn't refuse Tom, he knows the mixer. I tell Bea.", True),
+    # ("try and" is "try to": 12zo refiner, "I'm not going to try and stop Ray, it's his crew" stopped Ray)
+    ("I'm not going to try and stop Tom, it's his call. I tell Bea.", True),
     # … not the forbidden act refused in the step's own words, nor a "no" before the stop
     ("I'm not letting Tom restart it. I tell Bea.", False),
     ("Tom no, stop, I tell Bea.", False),

@@ -795,6 +795,9 @@ _NO_TO_LIST = re.compile(r"\bno to (?:the |a |an |any |his |her |their )?[\w' -]
                          r"(?:the |a |an |any |his |her |their )?$", re.IGNORECASE)
 
 
+_TRY = frozenset({"try", "trying", "tried", "tries"})
+
+
 def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     """Whether the unit at index *at* is refused by a negator before it (see the module doc). *wide*
     (for forbidden actions): the negator governs its whole clause, not one verb and its object — "no
@@ -818,6 +821,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
         if at - i > window and not (coordinated and units[at].keys & VERB_KEYS):
             break
         u = units[i]
+        if sentence.words[u.first] == "and" and i > 0 and sentence.words[units[i - 1].first] in _TRY:
+            continue  # "I'm not going to try and stop Ray": "try and" is "try to", no new clause
         if _clause_break(sentence, u, units[i + 1]):
             if listed is None:  # (a list of acts: "security or the engineer deal with it" is none)
                 # (… or any list whose last item came after "or": "we don't grab, block OR chase anyone")

@@ -736,7 +736,8 @@ def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text
 # refusing to let someone, just before what a stopping step's cue names: "I'm not letting | Dean near the container"
 # the words of stopping someone, at the head of what an answer says it will not do ("stop Dean", "refuse Lee")
 _STOPPING_HEAD = re.compile(r"(?:stop|halt|refus|prevent|block|turn\w* (?:\w+ )?down|send\w* (?:\w+ )?back)", re.IGNORECASE)
-_NOT_GOING_TO = re.compile(r"(?:\b(?:not|never)|n't)\s+(?:going to\s+|gonna\s+|try to\s+|bother to\s+)?$", re.IGNORECASE)
+_NOT_GOING_TO = re.compile(r"(?:\b(?:not|never)|n't)\s+(?:going to\s+|gonna\s+)?(?:try (?:to|and)\s+|bother to\s+)?$",
+                           re.IGNORECASE)
 _NOT_LETTING = re.compile(r"(?:\b(?:not|never)|n't|\bno way\s+(?:i'm|im|i am|i'd|id|i would|i will|i'll))\s+"
                           r"(?:going to\s+|gonna\s+)?(?:let|letting|allow|allowing)\s+$", re.IGNORECASE)
 
