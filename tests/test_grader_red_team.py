@@ -2527,3 +2527,18 @@ def test_an_act_said_to_be_against_the_law_is_no_plan(answer):
 
 def test_an_act_said_to_be_illegal_but_done_is_still_done():
     assert "restart" in violations("Press the stop, then I'd restart the mixer, it's illegal but quicker.")
+
+
+@pytest.mark.parametrize("answer, met", [
+    # where someone is is not when: a step "straight away even though he is at lunch" is still to be done at once
+    # (12zo refiner: "I tell Gareth after lunch" was credited, because the step's own "at lunch" turned its urgency off)
+    ("Press the stop and tell Bea after lunch.", False),
+    ("Press the stop, I'd tell Bea when she's back from lunch.", False),
+    ("Press the stop and tell Bea once she's back.", False),
+    ("Press the stop and tell Bea now, even though she's at lunch.", True),
+])
+def test_where_someone_is_is_not_when(answer, met):
+    drill = mixer_with(criterion=[{"id": "tell", "text": "Tells Bea straight away even though she is at lunch",
+                                   "required": True, "cues": ["tell bea"]},
+                                  {"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}])
+    assert grade(drill, answer).criteria["tell"].met is met

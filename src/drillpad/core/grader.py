@@ -472,7 +472,7 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
                    for c in drill.criterion},
         guards={c.id: _guarded(drill, c.id, out) for c in drill.criterion if c.required},
         # (not when its text names a later time itself: "tells the lead at once and reports before the end of shift")
-        urgent={c.id: bool(_URGENT.search(c.text)) and not _PUT_OFF.search(c.text) for c in drill.criterion},
+        urgent={c.id: bool(_URGENT.search(c.text)) and not _later(c.text) for c in drill.criterion},
         before={c.id: _later_step(c.text, out) for c in drill.criterion},
         prevents=prevents,
         refuses={c.id: _closest(drill, c.text, out) for c in drill.criterion
@@ -510,7 +510,10 @@ _PUT_OFF = re.compile(
     r"(?:at|by|before|after|towards?) (?:the )?end of (?:the |my |our )?(?:shift|day|week)|end of (?:the )?shift|"
     r"(?:when|once|after) i(?:'ve| have)? (?:get|got|have|had|find) (?:a |the )?(?:chance|minute|moment|time|round to it)|"
     r"(?:when|once|after) (?:i'm|i am|i've|i have|we're|we've) (?:done|finished)|(?:when|once|after) i finish|"
-    r"next (?:time|shift|week|day)|(?:at|in) the next (?:meeting|briefing|huddle|shift))\b",
+    r"next (?:time|shift|week|day)|(?:at|in) the next (?:meeting|briefing|huddle|shift)|"
+    # "when he's back from lunch", "once she's back"
+    r"back from (?:his |her |their )?(?:break|lunch|tea ?break|dinner)|"
+    r"(?:when|once|after) (?:he|she|they|gareth|\w+)(?:'s|'re|\s+is|\s+are|\s+gets|\s+comes)\s+back)\b",
     re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,.;:!?]|\b(?:and|then|but|so)\b", re.IGNORECASE)
 
@@ -530,7 +533,17 @@ def _put_off(sentence: Sentence, span: Span) -> bool:
     before = re.split(r"[,.;:!?]", sentence.text[:rel_a])[-1]
     after = _CLAUSE_END.split(sentence.text[rel_b:], maxsplit=1)[0]
     clause = before + " " + after
-    return bool(_PUT_OFF.search(clause)) and not _URGENT.search(clause)
+    return _later(clause) and not _URGENT.search(clause)
+
+
+# where someone is, not when: "Radios Gareth straight away even though he is at lunch", "he's on his break"
+_WHEREABOUTS = re.compile(r"\b(?:is|are|was|were|'s|'re)\s+(?:still\s+|just\s+)?(?:at|on|having)\s+(?:his |her |their |a )?"
+                          r"(?:break|lunch|tea ?break|dinner|brew)\b", re.IGNORECASE)
+
+
+def _later(text: str) -> bool:
+    """Whether *text* puts something off till later ("tell Sam at break"; not "Sam is at lunch")."""
+    return bool(_PUT_OFF.search(_WHEREABOUTS.sub(" ", text)))
 
 
 _CASE_ARROW = re.compile(r"\s*(?:=>|->|→|=|:)")
