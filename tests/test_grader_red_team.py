@@ -2542,3 +2542,16 @@ def test_where_someone_is_is_not_when(answer, met):
                                    "required": True, "cues": ["tell bea"]},
                                   {"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]}])
     assert grade(drill, answer).criteria["tell"].met is met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a "no" said twice is one (12zo dev, voice: "tell craig no no engine no bilge pump" had refused "no engine")
+    ("Press the stop, tell Tom no no restart, tell Bea.", True),
+    ("Press the stop, tell Tom no restart, tell Bea.", True),
+    ("Press the stop, tell Bea. I wouldn't say no restart to Tom.", False),
+])
+def test_a_no_said_twice_is_one(answer, met):
+    drill = mixer_with(criterion=[{"id": "stop-tom", "text": "Stops Tom restarting the mixer", "required": True,
+                                   "cues": ["no restart"]},
+                                  {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert grade(drill, answer).criteria["stop-tom"].met is met

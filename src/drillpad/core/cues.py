@@ -845,6 +845,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
                 and i > 0 and units[i - 1].keys & _PREVENT:
             return True  # "stop Tom climbing on it", "the law stops me giving it to him"
         if u.negator:
+            if word == "no" and sentence.words[units[i + 1].first] == "no":
+                continue  # "tell craig no no engine": a "no" said twice is one, and the step's own
             if word == "not" and _EMPHATIC_NO.search(sentence.text[:sentence.offsets[u.first][0] - sentence.start]):
                 return False  # "I won't not retest", "there's no way I'm not locking that hatch": it is done
             if _ENDORSING.match(sentence.text[sentence.offsets[u.last][1] - sentence.start:
