@@ -9,6 +9,7 @@ import tomllib
 
 import pytest
 
+from drillpad.core.cues import Synonyms, split_sentences
 from drillpad.core.grader import grade
 from drillpad.core.pack import Drill
 
@@ -2555,3 +2556,13 @@ def test_a_no_said_twice_is_one(answer, met):
                                    "cues": ["no restart"]},
                                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
     assert grade(drill, answer).criteria["stop-tom"].met is met
+
+
+def test_numbered_lines_are_sentences():
+    # a numbered list typed on separate lines without full stops is one step a line (12zp refiner: "1 Kev stops, flat
+    # stays hooked on\n2 …\n4 Unhook only after Jess confirms" was one sentence, and "hooked on … Unhook" an act);
+    # any other line break is a wrapped sentence
+    assert [s.text for s in split_sentences("1 Press the stop\n2 Tell Bea", Synonyms())] == ["1 Press the stop",
+                                                                                          "2 Tell Bea"]
+    assert len(split_sentences("Press the stop and\ntell Bea", Synonyms())) == 1
+    assert len(split_sentences("- Press the stop\n- Tell Bea", Synonyms())) == 2

@@ -41,7 +41,9 @@ from drillpad.core import lexicon
 # (a decimal is one number: "0.3 bar" is not "0 bar")
 _TOKEN = re.compile(r"w/o|w/|(?<!\S)@(?!\S)|\d+\.\d+(?!\.?\d)|\d+(?=(?!(?:st|nd|rd|th)\b)[a-z]{2,}\b)"
                     r"|[a-z0-9]+(?:'[a-z]+)?")
-_SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|\s+(?:then|and then|after that|afterwards|next)\s+", re.I)
+# (a new line starting a numbered or bulleted item ends the line before it: "1 Kev stops, flat stays hooked on\n2 …";
+# any other line break is the wrapping of one sentence)
+_SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|[ \t]*\n\s*(?=(?:\d{1,2}[.):]?|[-*•])\s)|\s+(?:then|and then|after that|afterwards|next)\s+", re.I)
 NEGATORS = frozenset({
     "not", "never", "no", "without", "don't", "won't", "didn't", "can't", "cannot", "wouldn't", "shouldn't",
     "isn't", "aren't", "wasn't", "doesn't", "needn't", "mustn't", "skip", "skipping", "instead", "neither", "nor",
