@@ -2566,3 +2566,17 @@ def test_numbered_lines_are_sentences():
                                                                                           "2 Tell Bea"]
     assert len(split_sentences("Press the stop and\ntell Bea", Synonyms())) == 1
     assert len(split_sentences("- Press the stop\n- Tell Bea", Synonyms())) == 2
+
+
+def test_not_stopping_them_is_the_act_they_proposed():
+    # a step that stops someone, whose text shares too little with any forbidden act's, is against the act the
+    # situation quotes them proposing, the first they propose (12zp refiner: "Dani knows what she's doing, I'd not stop
+    # her" was no act; "Stops Dani going under the lift" shares one word with "Going under or into the pit …")
+    data = mixer_with(criterion=[{"id": "stop-tom", "text": "Stops Tom going near the mixer", "required": True,
+                                  "cues": ["stop tom", "stop him"]},
+                                 {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}]).model_dump()
+    data["situation"] += ' Tom says: "I\'ll just restart the mixer, or you could force the guard for me."'
+    drill = Drill.model_validate(data)
+    assert {v.id for v in grade(drill, "Tom knows what he's doing, I'd not stop him. I tell Bea.").violations} \
+        == {"restart"}
+    assert not grade(drill, "I stop Tom and tell Bea.").violations

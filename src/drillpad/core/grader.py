@@ -463,8 +463,9 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
     out = base.with_extra(vocabulary, aliases)
     # (a criterion's own words leave out what it says not to do: "instead of CARRYING it", "never LIFTS it alone")
     content = {c.id: frozenset().union(*_content(_NOT_PART.sub(" ", c.text), out)) for c in drill.criterion}
-    prevents = {c.id: _prevented(drill, c, out) for c in drill.criterion if _PREVENTING.match(c.text)}
     situation = drill.situation_text()
+    prevents = {c.id: _prevented(drill, c, out) or _proposed(drill, c, situation, out)
+                for c in drill.criterion if _PREVENTING.match(c.text)}
     facts = _DrillFacts(
         synonyms=out,
         two={c.id: two_actions(drill, c, out) for c in drill.criterion},
@@ -1360,6 +1361,25 @@ def _prevented(drill: Drill, c: Criterion, synonyms: Synonyms) -> list[MustNot]:
     """The forbidden acts a step that stops someone doing something is against: the closest by their texts ("Stops
     the digger from going in with the bucket near the cable" / "Digging with the bucket near the marked cable")."""
     return _closest(drill, c.text, synonyms)
+
+
+def _proposed(drill: Drill, c: Criterion, situation: str, synonyms: Synonyms) -> list[MustNot]:
+    """For a step that stops someone the situation quotes proposing the act ("Stops Dani going under the lift"; Dani:
+    "I'll just nip under and grab it, or you could drop the lift a bit"), when no forbidden act's text is close enough
+    to its own: of the acts the quote's words commit, the one whose text shares most with the step's."""
+    quoted = " ".join(q.group(0).strip("“”\"") for q in _QUOTE.finditer(situation)
+                      if (by := re.split(r"[.!?]\s", situation[:q.start()])[-1])
+                      and any(w in by for w in re.findall(r"\b[A-Z][a-z]{2,}\b", c.text[1:])))
+    if not quoted:
+        return []
+    sentences = split_sentences(quoted, synonyms)
+    found = [(f.start, m) for m in drill.must_not if (f := _search(m.cues, sentences, synonyms, quoted,
+                                                                   forbidden=True)).met]
+    scored = [(_shared(c.text, m.text, synonyms), at, m) for at, m in found]
+    best = max((n for n, _, _ in scored), default=0)
+    # (of those tied, the one said first: what they propose to do themselves, before "or you could …")
+    tied = sorted((at, m.id, m) for n, at, m in scored if n == best and n >= 1)
+    return [tied[0][2]] if tied else []
 
 
 def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
