@@ -2299,6 +2299,7 @@ def test_no_chance_i_forget_a_step_commits_it():
     # Marcus near the door with that key" against "Stops Marcus using the key", cue "marcus + near the door")
     ("I'm not letting Dean near the container. Tell Bea.", True),
     ("No way I'm letting Dean near the container with that ladder. Tell Bea.", True),
+    ("No way we're letting Dean near the container with that ladder. Tell Bea.", True),
     ("I won't let Dean near the container, I tell Bea.", True),
     # not the step: not letting someone else, or a plain refusal of the step
     ("I'm not letting the customer near the container but Dean can go. Tell Bea.", False),

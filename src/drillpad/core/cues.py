@@ -916,9 +916,9 @@ def _someone_stopped(sentence: Sentence, at: int) -> bool:
 
 _OPINION = frozenset({"think", "reckon", "believe", "suppose", "guess", "feel"})
 # a negation right before "not" that makes it an emphatic double negative ("I wouldn't not tell the duty manager")
-_EMPHATIC_NO = re.compile(r"(?:\b(?:won't|wouldn't|can't|couldn't|shouldn't|mustn't|will not|would not)|"
-                          r"\bno way\s+(?:i'm|im|i am|i'd|id|i would|i will|i'll|we're|we are|we'd|we would|"
-                          r"we'll))\s*$",
+# "no way I'm …", "no way we'd …": the emphatic refusal's opening (see also grader._NOT_LETTING)
+NO_WAY_I = r"\bno way\s+(?:i'm|im|i am|i'd|id|i would|i will|i'll|we're|we are|we'd|we would|we'll)"
+_EMPHATIC_NO = re.compile(rf"(?:\b(?:won't|wouldn't|can't|couldn't|shouldn't|mustn't|will not|would not)|{NO_WAY_I})\s*$",
                           re.IGNORECASE)
 # what follows a negator that says nothing is against the act: "I don't SEE THE HARM IN fitting the bars", "no HARM IN",
 # "nothing WRONG WITH", "I wouldn't MIND", "it can't HURT to"

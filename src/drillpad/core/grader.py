@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
-    COUNTERFACTUAL, DETERMINERS, NEGATORS, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span,
+    COUNTERFACTUAL, DETERMINERS, NEGATORS, NO_WAY_I, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span,
     Synonyms, Unit, english_words, find_cue,
     is_subject, negated, norm, tells,
     pieces, split_sentences, stem, tokens,
@@ -752,7 +752,7 @@ def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text
 _STOPPING_HEAD = re.compile(r"(?:stop|halt|refus|prevent|block|turn\w* (?:\w+ )?down|send\w* (?:\w+ )?back)", re.IGNORECASE)
 _NOT_GOING_TO = re.compile(r"(?:\b(?:not|never)|n't)\s+(?:going to\s+|gonna\s+)?(?:try (?:to|and)\s+|bother to\s+)?$",
                            re.IGNORECASE)
-_NOT_LETTING = re.compile(r"(?:\b(?:not|never)|n't|\bno way\s+(?:i'm|im|i am|i'd|id|i would|i will|i'll))\s+"
+_NOT_LETTING = re.compile(rf"(?:\b(?:not|never)|n't|{NO_WAY_I})\s+"
                           r"(?:going to\s+|gonna\s+)?(?:let|letting|allow|allowing)\s+$", re.IGNORECASE)
 
 
