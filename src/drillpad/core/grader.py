@@ -514,7 +514,7 @@ _PUT_OFF = re.compile(
     r"next (?:time|shift|week|day)|(?:at|in) the next (?:meeting|briefing|huddle|shift)|"
     # "when he's back from lunch", "once she's back"
     r"back from (?:his |her |their )?(?:break|lunch|tea ?break|dinner)|"
-    r"(?:when|once|after) (?:he|she|they|gareth|\w+)(?:'s|'re|\s+is|\s+are|\s+gets|\s+comes)\s+back)\b",
+    r"(?:when|once|after) \w+(?:'s|'re|\s+is|\s+are|\s+gets|\s+comes)\s+back)\b",
     re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,.;:!?]|\b(?:and|then|but|so)\b", re.IGNORECASE)
 
@@ -750,10 +750,15 @@ def _criterion(c: Criterion, sentences: list[Sentence], synonyms: Synonyms, text
 # refusing to let someone, just before what a stopping step's cue names: "I'm not letting | Dean near the container"
 # the words of stopping someone, at the head of what an answer says it will not do ("stop Dean", "refuse Lee")
 _STOPPING_HEAD = re.compile(r"(?:stop|halt|refus|prevent|block|turn\w* (?:\w+ )?down|send\w* (?:\w+ )?back)", re.IGNORECASE)
-_NOT_GOING_TO = re.compile(r"(?:\b(?:not|never)|n't)\s+(?:going to\s+|gonna\s+)?(?:try (?:to|and)\s+|bother to\s+)?$",
-                           re.IGNORECASE)
-_NOT_LETTING = re.compile(rf"(?:\b(?:not|never)|n't|{NO_WAY_I})\s+"
-                          r"(?:going to\s+|gonna\s+)?(?:let|letting|allow|allowing)\s+$", re.IGNORECASE)
+_NOT = r"(?:\b(?:not|never)|n't)"
+_NOT_GOING_TO = re.compile(rf"{_NOT}\s+(?:going to\s+|gonna\s+)?(?:try (?:to|and)\s+|bother to\s+)?$", re.IGNORECASE)
+_NOT_LETTING = re.compile(rf"(?:{_NOT}|{NO_WAY_I})\s+(?:going to\s+|gonna\s+)?(?:let|letting|allow|allowing)\s+$",
+                          re.IGNORECASE)
+
+
+def _said_as_not_letting(text: str, at: int) -> bool:
+    """Whether the words just before offset *at* refuse to let someone: "I'm not letting | Dean near the container"."""
+    return bool(_NOT_LETTING.search(text[max(0, at - 40):at]))
 
 
 _REFUSED_NOTE = {
@@ -851,8 +856,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     # ("Gareth, hold it, not with the bucket" stops the digger from going in with the bucket)
     for cid, prevented in facts.prevents.items():
         own = refused_own.get(cid)
-        if not results[cid].met and own is not None \
-                and _NOT_LETTING.search(cleaned[max(0, own.start - 40):own.start]):
+        if not results[cid].met and own is not None and _said_as_not_letting(cleaned, own.start):
             # … and by not letting the one it stops do what its cue names ("No way I'm letting Marcus near the door")
             results[cid] = CriterionResult(cid, True, 0.7, own.evidence, own.start, own.end,
                                            note="said as not letting them")
@@ -938,7 +942,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         if acts and not results[cid].met and cid not in contradicted \
                 and _STOPPING_HEAD.match(own.evidence) \
                 and _NOT_GOING_TO.search(cleaned[max(0, own.start - 30):own.start]) \
-                and not _NOT_LETTING.search(cleaned[max(0, own.start - 40):own.start]):
+                and not _said_as_not_letting(cleaned, own.start):
             for m in acts:
                 if m.id not in said:
                     violations.append(Violation(m.id, m.text, own.evidence, own.start, own.end))
@@ -1322,8 +1326,7 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
     """For a step that stops someone named in its *text* ("Stops Dan from going into the bin") who proposes the act
     in the *situation*'s words: how an answer says no to them ("tell Dan no", "say no to Dan", "Dan, no!", "I wouldn't
     let Dan")."""
-    quoted_by = {w for q in _QUOTE.finditer(situation)  # (a name in the sentence that opens the quote)
-                 for w in re.findall(r"\b[A-Z][a-z]{2,}\b", re.split(r"[.!?]\s", situation[:q.start()])[-1])}
+    quoted_by = {w for _, by in _quotes_by(text, situation) for w in by}
     names = [w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", text[1:]) if w in quoted_by]
     if not names:
         return None
@@ -1363,13 +1366,24 @@ def _prevented(drill: Drill, c: Criterion, synonyms: Synonyms) -> list[MustNot]:
     return _closest(drill, c.text, synonyms)
 
 
+def _quotes_by(text: str, situation: str) -> list[tuple[str, list[str]]]:
+    """The *situation*'s quotes said by someone a step's *text* names, each with those names, in the order the step
+    names them: a name in the sentence that opens the quote ("Dani, the touring sound No.2, needs it back: “I'll just
+    nip under …”")."""
+    named = re.findall(r"\b[A-Z][a-z]{2,}\b", text[1:])
+    out = []
+    for q in _QUOTE.finditer(situation):
+        said_by = set(re.findall(r"\b[A-Z][a-z]{2,}\b", re.split(r"[.!?]\s", situation[:q.start()])[-1]))
+        if by := [w for w in named if w in said_by]:
+            out.append((q.group(0), by))
+    return out
+
+
 def _proposed(drill: Drill, c: Criterion, situation: str, synonyms: Synonyms) -> list[MustNot]:
     """For a step that stops someone the situation quotes proposing the act ("Stops Dani going under the lift"; Dani:
     "I'll just nip under and grab it, or you could drop the lift a bit"), when no forbidden act's text is close enough
     to its own: of the acts the quote's words commit, the one whose text shares most with the step's."""
-    quoted = " ".join(q.group(0).strip("“”\"") for q in _QUOTE.finditer(situation)
-                      if (by := re.split(r"[.!?]\s", situation[:q.start()])[-1])
-                      and any(w in by for w in re.findall(r"\b[A-Z][a-z]{2,}\b", c.text[1:])))
+    quoted = " ".join(q.strip("“”\"") for q, _ in _quotes_by(c.text, situation))
     if not quoted:
         return []
     sentences = split_sentences(quoted, synonyms)
