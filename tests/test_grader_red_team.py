@@ -2581,3 +2581,15 @@ def test_not_stopping_them_is_the_act_they_proposed():
     assert {v.id for v in grade(drill, "Tom knows what he's doing, I'd not stop him. I tell Bea.").violations} \
         == {"restart"}
     assert not grade(drill, "I stop Tom and tell Bea.").violations
+
+
+def test_a_person_introduced_by_a_role_the_pack_names_is_that_role():
+    """ "Gareth, the crew leader, …" with the pack's group for "crew leader": "call Gareth" is "call + crew leader"
+    (12zq's cue author had to add a cue with Gareth's name)."""
+    drill = mixer_with(criterion=[{"id": "tell", "text": "Radios the crew leader", "cues": ["call + crew leader"]}])
+    drill = Drill.model_validate({**drill.model_dump(), "situation": (
+        "A birch has hung up over the path. Gareth, the crew leader, is at the chipper with the radio on channel 2.")})
+    synonyms = Synonyms([["crew leader", "team leader", "foreman"]])
+    assert grade(drill, "Call Gareth on the radio.", synonyms).criteria["tell"].met
+    assert grade(drill, "I ring the foreman.", synonyms).criteria["tell"].met
+    assert not grade(drill, "Call the chipper.", synonyms).criteria["tell"].met

@@ -459,7 +459,10 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
         name, head = m.group(1), m.group(2).split()[-1]
         if name.lower() in STOPWORDS or name.lower() in english_words() or head in STOPWORDS:
             continue
-        aliases[name.lower()] = aliases.get(name.lower(), frozenset()) | base.meanings(head)
+        # (and as the whole role where the pack or lexicon names it: "Gareth, the crew leader" is a "crew leader")
+        role = base.cue_units(m.group(2))
+        aliases[name.lower()] = aliases.get(name.lower(), frozenset()) | base.meanings(head) | (
+            role[-1].keys if role else frozenset())
     out = base.with_extra(vocabulary, aliases)
     # (a criterion's own words leave out what it says not to do: "instead of CARRYING it", "never LIFTS it alone")
     content = {c.id: frozenset().union(*_content(_NOT_PART.sub(" ", c.text), out)) for c in drill.criterion}
