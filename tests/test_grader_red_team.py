@@ -2207,6 +2207,8 @@ def test_what_someone_is_got_to_do_is_not_the_causing_verbs_object(answer, act):
     ("Press the stop. Restarting the mixer isn't happening, I tell Bea.", set()),
     ("Press the stop. Restart the mixer? Not happening. Tell Bea.", set()),
     ("Press the stop. Restarting the mixer is not going to happen till maintenance come.", set()),
+    # a verb and its object between (12zq refiner: "no way am I waiting weeks for an outage" met the outage step)
+    ("Press the stop. No way I'm going to try and restart the mixer, I tell Bea.", set()),
     # still the act
     ("Press the stop. No way am I waiting for maintenance, I restart the mixer.", {"restart"}),
     ("Press the stop. It's not happening again, so I restart the mixer.", {"restart"}),
@@ -2300,6 +2302,9 @@ def test_no_chance_i_forget_a_step_commits_it():
     ("I'm not letting Dean near the container. Tell Bea.", True),
     ("No way I'm letting Dean near the container with that ladder. Tell Bea.", True),
     ("No way we're letting Dean near the container with that ladder. Tell Bea.", True),
+    ("No way am I letting Dean near the container. Tell Bea.", True),  # (asked back: 12zq refiner)
+    # (two short sentences with few function words were read as a keyword list)
+    ("No way I'm letting Dean near the container. Tell Bea.", True),
     ("I won't let Dean near the container, I tell Bea.", True),
     # not the step: not letting someone else, or a plain refusal of the step
     ("I'm not letting the customer near the container but Dean can go. Tell Bea.", False),
@@ -2593,3 +2598,15 @@ def test_a_person_introduced_by_a_role_the_pack_names_is_that_role():
     assert grade(drill, "Call Gareth on the radio.", synonyms).criteria["tell"].met
     assert grade(drill, "I ring the foreman.", synonyms).criteria["tell"].met
     assert not grade(drill, "Call the chipper.", synonyms).criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer, met", [
+    ("No way am I waiting weeks for an outage, I tell Bea.", False),
+    ("No way I'm waiting weeks for an outage, I tell Bea.", False),
+    ("I'm not waiting weeks for an outage, I tell Bea.", False),
+    ("No way I'm climbing it without an outage, I tell Bea.", True),
+])
+def test_no_way_reaches_over_a_verb_and_its_object(answer, met):
+    # (12zq refiner: "no way am I waiting weeks for an outage" met the step of getting an outage)
+    drill = step_and_tell({"id": "outage", "text": "Gets an outage booked with the power company", "cues": ["outage"]})
+    assert grade(drill, answer).criteria["outage"].met is met

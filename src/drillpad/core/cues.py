@@ -698,7 +698,8 @@ _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 _NO_WAY = re.compile(r"\b(?:no way|not a chance|no chance|never in a million years)\s+"
                      r"(?:(?:would|am|are|will|do|did|should|could|can)\s+)?(?:i|we|im|id)"
                      r"(?:'d|'ll|'m|'re| am| are)?\s+(?:going to\s+|gonna\s+)?"
-                     r"(?:(?!(?:not|never|without|forget\w*|skip\w*|miss\w*|fail\w*)\b)[\w'-]+\s+){0,3}$",
+                     r"(?:(?!(?:not|never|without|forget\w*|skip\w*|miss\w*|fail\w*)\b)[\w'-]+\s+){0,3}"
+                     r"(?:(?:a|an|the|my|his|her|our|their|that|this)\s+)?$",  # ("… waiting weeks for AN outage")
                      re.IGNORECASE)  # ("no way I'm NOT …", "no chance I forget to …" commit)
 # "Tom says …", "Marta reckons …": someone else's words, not the trainee's plan
 # (and what they want or ask for: "Dariusz he want drive tractor out but I tell him no")
@@ -917,7 +918,8 @@ def _someone_stopped(sentence: Sentence, at: int) -> bool:
 _OPINION = frozenset({"think", "reckon", "believe", "suppose", "guess", "feel"})
 # a negation right before "not" that makes it an emphatic double negative ("I wouldn't not tell the duty manager")
 # "no way I'm …", "no way we'd …": the emphatic refusal's opening (see also grader._NOT_LETTING)
-NO_WAY_I = r"\bno way\s+(?:i'm|im|i am|i'd|id|i would|i will|i'll|we're|we are|we'd|we would|we'll)"
+NO_WAY_I = (r"\bno way\s+(?:i'm|im|i am|i'd|id|i would|i will|i'll|we're|we are|we'd|we would|we'll"
+            r"|(?:am|will|would|are|shall)\s+(?:i|we))")  # (asked back too: "no way AM I letting him")
 _EMPHATIC_NO = re.compile(rf"(?:\b(?:won't|wouldn't|can't|couldn't|shouldn't|mustn't|will not|would not)|{NO_WAY_I})\s*$",
                           re.IGNORECASE)
 # what follows a negator that says nothing is against the act: "I don't SEE THE HARM IN fitting the bars", "no HARM IN",

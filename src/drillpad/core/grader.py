@@ -243,7 +243,9 @@ _CLAUSE_SPLIT = re.compile(r"[,;:→➡⇒✓✔()\n]|\s-+\s|\b(?:and|then|or|bu
                            r"first)\b", re.IGNORECASE)
 # words that make a run of terms a sentence someone says ("I'd", "the", "with", "then")
 _FUNCTION = frozenset("""i we you my our the a an it to then with of on in for before after so if that this would
-will i'd i'll we'd is are be have has at by and first next them his her their from into until once while when""".split()
+will i'd i'll we'd is are be have has at by and first next them his her their from into until once while when
+i'm im am i've we're we'll he she they he's she's they're it's was were""".split()
+                      # (a subject and its verb make a sentence: "No way I'm letting Dean near the container. Tell Bea.")
                       # (and text speak's: "permit frm mel", "standby @ manway", "w/ mel", "b4 entry")
                       + "frm @ & w/ w b4 til till thru wiv".split())
 
