@@ -2610,3 +2610,27 @@ def test_no_way_reaches_over_a_verb_and_its_object(answer, met):
     # (12zq refiner: "no way am I waiting weeks for an outage" met the step of getting an outage)
     drill = step_and_tell({"id": "outage", "text": "Gets an outage booked with the power company", "cues": ["outage"]})
     assert grade(drill, answer).criteria["outage"].met is met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a step the SOP puts before the work, said for after it, is put off (12zq refiner: "let Gareth know after" and
+    # "I'll tell Gareth after." met "Radios the crew leader before trying to free it")
+    ("Press the stop, force the guard open and let Bea know after.", False),
+    ("Press the stop and clear the hook. I'll tell Bea afterwards.", False),
+    ("Press the stop and tell Bea at break.", False),
+    # said in its place
+    ("Press the stop, tell Bea, and after that clear the hook.", True),
+    ("Tell Bea first, and after I clear the hook.", True),
+])
+def test_a_step_before_the_work_said_for_after_it_is_put_off(answer, met):
+    drill = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
+                                  {"id": "tell", "text": "Tells the shift lead before clearing the hook",
+                                   "cues": ["tell bea", "let bea know"]}])
+    assert grade(drill, answer).criteria["tell"].met is met
+
+
+def test_a_deadline_is_no_step_before_the_work():
+    # "Writes it up in the occurrence book before going off duty" (12zc): "write it in the book after" is on time
+    drill = mixer_with(criterion=[{"id": "record", "text": "Writes it up in the book before going off duty",
+                                   "cues": ["write + book"]}])
+    assert grade(drill, "Press the stop, and I write it in the book after.").criteria["record"].met

@@ -478,7 +478,10 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
                    for c in drill.criterion},
         guards={c.id: _guarded(drill, c.id, out) for c in drill.criterion if c.required},
         # (not when its text names a later time itself: "tells the lead at once and reports before the end of shift")
-        urgent={c.id: bool(_URGENT.search(c.text)) and not _later(c.text) for c in drill.criterion},
+        # (a step the SOP puts before the work is not to be put off either: "Radios the crew leader BEFORE trying to
+        # free it")
+        urgent={c.id: bool(_URGENT.search(c.text) or _BEFORE_WORK.search(c.text)) and not _later(c.text)
+                for c in drill.criterion},
         before={c.id: _later_step(c.text, out) for c in drill.criterion},
         prevents=prevents,
         refuses={c.id: _closest(drill, c.text, out) for c in drill.criterion
@@ -532,6 +535,14 @@ _LEFT_FOR_LATER = re.compile(
     re.IGNORECASE)
 
 
+# (not a deadline: "writes it up before going off duty", "before the end of the shift")
+_BEFORE_WORK = re.compile(r"\bbefore\b(?!\s+(?:going off|going home|leaving|clocking|finishing|knocking off|signing off|"
+                          r"handover|(?:the\s+)?end\b|the shift|(?:i|you|they|he|she|we)\s+(?:go|leave|finish)))",
+                          re.IGNORECASE)
+# "let Gareth know after", "I'll tell him afterwards": said for after the work, at the end of the step's clause
+_AFTER_BARE = re.compile(r"\bafter(?:wards)?\s*$", re.IGNORECASE)
+
+
 def _put_off(sentence: Sentence, span: Span) -> bool:
     """Whether the clause of a match says it will be done later ("tell Sam at break", "let him know at some
     point"), and not also at once ("tell Sam straight away, not at the end of the shift")."""
@@ -539,7 +550,7 @@ def _put_off(sentence: Sentence, span: Span) -> bool:
     before = re.split(r"[,.;:!?]", sentence.text[:rel_a])[-1]
     after = _CLAUSE_END.split(sentence.text[rel_b:], maxsplit=1)[0]
     clause = before + " " + after
-    return _later(clause) and not _URGENT.search(clause)
+    return (_later(clause) or bool(_AFTER_BARE.search(after))) and not _URGENT.search(clause)
 
 
 # where someone is, not when: "Radios Gareth straight away even though he is at lunch", "he's on his break"
