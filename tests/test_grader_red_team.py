@@ -2004,6 +2004,13 @@ def _tempted_digger_drill() -> Drill:
     ("Gareth not going near the cable, I tell Bea.", True),
     ("Gareth stays on solid ground, I tell Bea.", True),
     ("I tell Bea. Gareth isn't in today.", False),
+    # said to him: "Dean, you're not going up there", "tomasz no your not moving it" (12zq dev, voice)
+    ("Gareth, you're not going in there. I tell Bea.", True),
+    ("gareth no your not digging there i tell bea", True),
+    ("Gareth you can't dig there, I tell Bea.", True),
+    ("I tell Bea. Gareth, you're not on till six.", False),
+    ("gareth no your not going near the cable i tell bea", True),  # (the step's own cue "near the cable", refused)
+    ("I won't stop Gareth going near the cable. I tell Bea.", False),
 ])
 def test_saying_no_to_the_one_who_proposes_the_act_stops_him(answer, met):
     assert grade(_tempted_digger_drill(), answer).criteria["stop-digger"].met is met
@@ -2634,3 +2641,12 @@ def test_a_deadline_is_no_step_before_the_work():
     drill = mixer_with(criterion=[{"id": "record", "text": "Writes it up in the book before going off duty",
                                    "cues": ["write + book"]}])
     assert grade(drill, "Press the stop, and I write it in the book after.").criteria["record"].met
+
+
+def test_a_step_cue_refused_by_the_no_said_to_him_is_still_the_step():
+    # (12zq dev, voice: "tomasz no your not moving it leave it where it is" refused the step's cue "leave it")
+    data = _tempted_digger_drill().model_dump()
+    data["criterion"][0]["cues"] = ["stop gareth", "gareth + leave it"]
+    drill = Drill.model_validate(data)
+    assert grade(drill, "gareth no your not digging leave it where it is i tell bea").criteria["stop-digger"].met
+    assert not grade(drill, "i tell bea and gareth doesn't leave it").criteria["stop-digger"].met

@@ -886,7 +886,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 break
     # … and by saying no to the one it stops, who has just proposed the act ("Tell Dan no.", Dan: "I'll just hop in")
     for cid, no in facts.turned_down.items():
-        if not results[cid].met and results[cid].note in ("", _PARTLY) \
+        # (a cue of the step refused by the no itself is no reason to doubt it: "tomasz no your not moving it")
+        if not results[cid].met and results[cid].note in ("", _PARTLY, _REFUSED_NOTE["negated"]) \
                 and (m := no.search(cleaned)) \
                 and not _NEGATOR_BEFORE.search(cleaned[max(0, m.start() - 12):m.start()]):
             results[cid] = CriterionResult(cid, True, 0.7, m.group(0), m.start(), m.end(),
@@ -1371,6 +1372,10 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
                       rf"|\b(?:{n})\s+(?:doesn'?t|does not|won'?t|will not)\s+(?:touch|use|open|go|get|lift|pull|"
                       rf"cut|start|restart|reset|climb|move|drive|dig|put|take|do)\b"
                       rf"|\b(?:{n})[,!]?\s+(?:please\s+)?{no}\s*(?:[\w-]+ing\b|[.!])"
+                      # said to him: "Dean, you're not going up there", "tomasz no your not moving it", "you can't"
+                      rf"|\b(?:{n})[,!]?\s+(?:(?:no|nope)[,!]?\s+)?(?:(?:you'?re|youre|you\s+are|your|ur)\s+not\s+"
+                      rf"(?:going|getting|allowed|[\w-]+ing)\b|(?:you|u)\s+(?:can'?t|cannot|can not|mustn'?t|"
+                      rf"must not|don'?t|do not|won'?t|will not)\b)"
                       rf"|(?:^|[.!?;:]\s*)no\s+[\w-]+\s+(?:{n})\s*[!.]"
                       rf"|\b(?:nobody|no one|no-one)\b[^.;:!?]{{0,40}},\s*(?:{n})\s*[.!]",
                       re.IGNORECASE)
