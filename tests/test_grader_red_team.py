@@ -2650,3 +2650,41 @@ def test_a_step_cue_refused_by_the_no_said_to_him_is_still_the_step():
     drill = Drill.model_validate(data)
     assert grade(drill, "gareth no your not digging leave it where it is i tell bea").criteria["stop-digger"].met
     assert not grade(drill, "i tell bea and gareth doesn't leave it").criteria["stop-digger"].met
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # an act the pack allows after a step (unless_after / unless_met), said for once that step is done, in a time
+    # clause of its own sentence (12zq author: "Only let Dean climb once the outage is confirmed" was climbing)
+    ("Press the stop and tell Bea. I only restart the mixer once maintenance have checked it.", set()),
+    ("Press the stop, tell Bea. Once maintenance have checked it I restart the mixer.", set()),
+    ("Press the stop, tell Bea, and restart the mixer after maintenance check it.", set()),
+    # still the act: another condition, or the step after it
+    ("Press the stop and tell Bea. I restart the mixer once Bea says so.", {"restart"}),
+])
+def test_an_act_said_for_once_the_step_that_allows_it_is_done_is_no_act(answer, forbidden):
+    for allow in ("unless_after", "unless_met"):
+        drill = mixer_with(
+            criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
+                       {"id": "maint", "text": "Gets maintenance to check the mixer", "required": False,
+                        "cues": ["maintenance + check"]}],
+            must_not=[{"id": "restart", "text": "Starting the mixer again", "cues": ["restart the mixer"],
+                       allow: ["maint"]}])
+        assert {v.id for v in grade(drill, answer).violations} == forbidden, allow
+
+    # (the step after the act excuses nothing where the pack wants it first)
+    drill = mixer_with(
+        criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
+                   {"id": "maint", "text": "Gets maintenance to check the mixer", "required": False,
+                    "cues": ["maintenance + check"]}],
+        must_not=[{"id": "restart", "text": "Starting the mixer again", "cues": ["restart the mixer"],
+                   "unless_after": ["maint"]}])
+    assert {v.id for v in grade(drill, "Press the stop, restart the mixer, and maintenance can check it after."
+                                ).violations} == {"restart"}
+
+
+def test_an_act_kept_for_another_condition_stays_the_act():
+    drill = mixer_with(
+        criterion=[{"id": "maint", "text": "Gets maintenance to check the mixer", "cues": ["maintenance + check"]}],
+        must_not=[{"id": "restart", "text": "Starting the mixer again", "cues": ["restart the mixer"],
+                   "unless_after": ["maint"]}])
+    assert {v.id for v in grade(drill, "I restart the mixer once I have my gloves on.").violations} == {"restart"}

@@ -942,6 +942,10 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             or _kept_till_danger_over(m.text, sentences, f.start, f.end, cleaned)
         # the step said anywhere excuses the act ("off at the panel, lock off at the isolator" is no panel-only stop)
         allowed = allowed or bool(m.unless_met) and all(results[a].met and a not in contradicted for a in m.unless_met)
+        # … and so does the act said for once that step is done ("only let Dean climb once the outage is confirmed")
+        allowed = allowed or _kept_till_step([q for c in drill.criterion if c.id in (*m.unless_after, *m.unless_met)
+                                              for q in [*c.cues, *(x for p in c.parts for x in p)]],
+                                             sentences, f.start, f.end, cleaned, synonyms)
         if not allowed:
             violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
     # refusing a safeguard is the shortcut it guards against: "no need to chock it" is "loading an
@@ -1066,6 +1070,27 @@ def _kept_till_danger_over(forbidden: str, sentences: list[Sentence], start: int
                           re.IGNORECASE)):
         clauses.append(after.group(1))
     return any(_DANGER_OVER.search(c) and not _NOT_OVER_YET.search(c) for c in clauses)
+
+
+def _kept_till_step(cues: list[str], sentences: list[Sentence], start: int, end: int, text: str,
+                    synonyms: Synonyms) -> bool:
+    """Whether a forbidden act that the pack allows after a step (whose *cues* these are) is said for once that step
+    is done: the step named in a once/after/until clause of the act's own sentence, just before the act or just after
+    it ("I only restart the mixer once maintenance have checked it"; not "restart it, maintenance check it after")."""
+    at = _sentence_at(sentences, start)
+    if not cues or at is None:
+        return False
+    s = sentences[at]
+    clauses = [m.group(1) for m in re.finditer(_ONCE_CLAUSE + r"([^.;:!?]*?)(?=" + _ONCE_CLAUSE + r"|$)",
+                                               text[s.start:start], re.IGNORECASE)][-1:]
+    if (after := re.match(r"^[^.;:!?,]{0,30}?" + _ONCE_CLAUSE + r"([^.;:!?,]+)", text[end:s.start + len(s.text)],
+                          re.IGNORECASE)):
+        clauses.append(after.group(1))
+    for clause in clauses:
+        said = split_sentences(clause, synonyms)
+        if any(not m.refused or m.refused == "circumstance" for q in cues for m in find_cue(q, said, synonyms)):
+            return True
+    return False
 
 
 _WHILE_TIMED = re.compile(r"\b(?:while|still|until|before|yet)\b", re.IGNORECASE)
