@@ -2688,3 +2688,16 @@ def test_an_act_kept_for_another_condition_stays_the_act():
         must_not=[{"id": "restart", "text": "Starting the mixer again", "cues": ["restart the mixer"],
                    "unless_after": ["maint"]}])
     assert {v.id for v in grade(drill, "I restart the mixer once I have my gloves on.").violations} == {"restart"}
+
+
+def test_a_role_word_inside_what_someone_says_is_not_their_role():
+    # (12zr author: "Lee, a bindery operator, says: 'Just tape the right button down with gaffer …'" made Lee the
+    # supervisor — "gaffer" is the lexicon's boss — so "tell Rob no" met "tell lee no")
+    drill = mixer_with(criterion=[{"id": "refuse-lee", "text": "Stops Lee taping the button down",
+                                   "cues": ["tell lee no"]}])
+    drill = Drill.model_validate({**drill.model_dump(), "situation": (
+        'The button sticks. Lee, a bindery operator with twenty years in, says: "Just tape the right button down '
+        'with gaffer, then you can hold the pile with the other. Twenty cuts and we are done." Rob, the finishing '
+        'supervisor, is on 214.')})
+    assert not grade(drill, "I tell Rob no.").criteria["refuse-lee"].met
+    assert grade(drill, "I tell Lee no.").criteria["refuse-lee"].met

@@ -384,6 +384,7 @@ def _an_order(fragment: str) -> bool:
 
 _APPOSITIVE = re.compile(r"\b([A-Z][a-z]{2,}),\s+(?:a|an|the|our|your)\s+((?:[a-z-]+\s+){0,3}?[a-z-]{3,})"
                          r"(?=\s*(?:[,.;:)]|\s(?:is|was|who|has|on|in|at|from|with)\b))")
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _ROLE_KEYS = frozenset(f"lex:{r}" for r in ("supervisor", "first-aider", "maintenance", "security"))
 @dataclass(frozen=True)
 class _DrillFacts:
@@ -441,10 +442,13 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
     # names a place with a number ("Bay 3", "Dock 2")
     lower = set(re.findall(r"\b[a-z][a-z]+\b", " ".join([situation, drill.question, drill.model_answer])))
     numbered = {n.lower() for n in re.findall(r"\b([A-Z][a-z]{2,})\s+\d", situation)}
-    for sentence in re.split(r"(?<=[.!?;])\s+", situation):
+    # (what someone says is not who they are: "Lee … says: 'tape it down with gaffer'" makes Lee no boss)
+    unquoted = _QUOTED.sub(lambda q: " " * len(q.group(0)), situation)
+    for said in re.finditer(r"\S.*?(?:[.!?;](?=\s)|$)", situation, re.DOTALL):
+        sentence = said.group(0)
         names = {n for n in re.findall(r"\b[A-Z][a-z]{2,}\b", sentence)
                  if n.lower() not in STOPWORDS and n.lower() not in english_words() and n.lower() not in vocabulary}
-        roles = base.meanings(sentence) & _ROLE_KEYS
+        roles = base.meanings(unquoted[said.start():said.end()]) & _ROLE_KEYS
         # one role in the sentence and one person: that person has that role here
         if len(names) == 1 and len(roles) == 1:
             aliases[next(iter(names)).lower()] = frozenset(roles)
