@@ -2701,3 +2701,19 @@ def test_a_role_word_inside_what_someone_says_is_not_their_role():
         'supervisor, is on 214.')})
     assert not grade(drill, "I tell Rob no.").criteria["refuse-lee"].met
     assert grade(drill, "I tell Lee no.").criteria["refuse-lee"].met
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # a danger stated, not done (12zr author: "Tell Lee taping the button down is how people lose fingers")
+    ("Press the stop. Tell Tom forcing the guard is how people lose fingers.", set()),
+    ("Press the stop. Forcing the guard gets people hurt.", set()),
+    ("Press the stop. I tell Tom that forcing the guard is how you lose a hand.", set()),
+    # two acts joined by "or", refused together (12zr author: "Leaving them on the deck or in the skip isn't happening")
+    ("Press the stop. Forcing the guard or shutting the steam valve isn't happening.", set()),
+    ("Press the stop. Forcing the guard or shutting the steam valve is not allowed.", set()),
+    # still the act
+    ("Press the stop and force the guard, it gets the dough out.", {"force-guard"}),
+    ("Press the stop, force the guard or the dough sets hard.", {"force-guard"}),
+])
+def test_an_act_said_to_hurt_people_or_refused_with_another_is_no_act(answer, forbidden):
+    assert violations(answer) == forbidden

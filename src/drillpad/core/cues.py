@@ -105,7 +105,8 @@ _PERSON_KEYS = frozenset({"him", "her", PERSON})
 # Who and how sure: free at the start of a cue ("I'd call the lead"), meaningful inside it ("jacket WILL dry").
 _SOFT_AT_START = frozenset("i we you i'd i'll i'm we'd we'll would will".split())
 _POST_REFUSAL = re.compile(
-    r"^[\s,]*(?:[\w'-]+\s+){0,3}?(?:is|are|was|were|'s|be|being)?\s*"
+    # (another act joined by "or" may come between: "leaving them on the deck OR IN THE SKIP isn't happening")
+    r"^[\s,]*(?:(?:or|nor)\s+(?:[\w'-]+\s+){1,5}?)?(?:[\w'-]+\s+){0,3}?(?:is|are|was|were|'s|be|being)?\s*"
     r"(?:(?:not|n't|no longer|never)\s+(?:really\s+|strictly\s+)?(?:needed|required|necessary|needed|important|"
     r"essential|mandatory|compulsory|a must|worth it)|(?:optional|pointless|unnecessary|overkill|a waste of time|"
     r"not needed|not required|unneeded)|can be (?:skipped|ignored|left out|missed|dropped|forgotten)"
@@ -121,6 +122,13 @@ _POST_REFUSAL = re.compile(
     # "tap water I will not use": the object first, then the refusal
     r"|^[\s,]*(?:i|we)\s+(?:will not|won't|wouldn't|would not|don't|do not|never|shouldn't|must not|mustn't|"
     r"cannot|can't|not|no)\b",  # (and in second-language order: "mask I not need")
+    re.IGNORECASE)
+# a forbidden act said as a danger, not done: "taping it down is how people lose fingers", "… gets people hurt"
+_DANGER_STATED = re.compile(
+    r"^[\s,]*(?:(?:or|nor)\s+(?:[\w'-]+\s+){1,5}?)?(?:[\w'-]+\s+){0,3}?(?:is|are|was|'s)?\s*"
+    r"(?:how\s+(?:people|you|someone|somebody|folk|blokes|lads|operators?|workers?)\s+(?:lose|get|end up|got)\b"
+    r"|how\s+accidents\s+happen"
+    r"|(?:gets?|got|getting)\s+(?:people|someone|somebody|you|folk|them)\s+(?:hurt|killed|injured|maimed))",
     re.IGNORECASE)
 # someone's request or wish, then turned down: "Gav ask me help wind the leg up, I say no", "… and want to carry on
 # work, I dont let him"
@@ -1040,9 +1048,10 @@ def before_unit(sentence: Sentence, unit: int) -> str:
     return sentence.text[:sentence.offsets[sentence.units[unit].first][0] - sentence.start]
 
 
-def refused_after(sentence: Sentence, end_unit: int, first_unit: int | None = None) -> bool:
+def refused_after(sentence: Sentence, end_unit: int, first_unit: int | None = None, *, act: bool = False) -> bool:
     """"The lockout isn't needed", "... can be skipped": a step declared unnecessary after it is named (not what a
-    step of telling someone tells them: "tell Bea the mixer is unsafe", from *first_unit* on)."""
+    step of telling someone tells them: "tell Bea the mixer is unsafe", from *first_unit* on); with *act* (a
+    forbidden act), also said as a danger ("… is how people lose fingers")."""
     whole = after_unit(sentence, end_unit)
     rest = re.split(r"[,.;:!?]|\b(?:but|and then|so|because)\b", whole, maxsplit=1)[0]
     if first_unit is not None and (tells(sentence.units[first_unit:end_unit + 1], rest) or tells(
@@ -1051,7 +1060,7 @@ def refused_after(sentence: Sentence, end_unit: int, first_unit: int | None = No
     if first_unit is not None and _told_by_me(sentence, first_unit, end_unit):
         return False  # the message without its "it", in second-language English: "I tell him is dangerous"
     said = sentence.text[:sentence.offsets[sentence.units[end_unit].last][1] - sentence.start]
-    return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60])
+    return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60]) or (act and _DANGER_STATED.match(rest))
                 or (_TURNED_DOWN.match(whole) and _OFFERED.search(said)))
 
 
@@ -1544,7 +1553,7 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "supposed"  # (a step's words inside the condition: "I'd lock it off if I had a PADLOCK")
     if _WHETHER_TO.search(before_unit(s, a)):
         return "supposed"  # a question, not the act: "decide whether to run it", "ask her whether I should restart"
-    if refused_after(s, b, a):
+    if refused_after(s, b, a, act=suppositions):
         return "declared unnecessary"
     if suppositions and left_to_others(s, b):
         return "left to others"  # (a criterion may be exactly that: "leaves the valve to security")
