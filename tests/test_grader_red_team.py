@@ -2717,3 +2717,16 @@ def test_a_role_word_inside_what_someone_says_is_not_their_role():
 ])
 def test_an_act_said_to_hurt_people_or_refused_with_another_is_no_act(answer, forbidden):
     assert violations(answer) == forbidden
+
+
+@pytest.mark.parametrize("answer, met", [
+    # an urgent step put off till the job or a visitor is gone (12zr refiner: "I'll let Rob know about the button once
+    # the van's gone" met "Tells Rob, the finishing supervisor, straight away")
+    ("Press the stop. I'll tell Bea once the van's gone.", False),
+    ("Press the stop, tell Bea when the lorry has left.", False),
+    ("Press the stop and tell Bea straight away, the van's gone anyway.", True),
+])
+def test_an_urgent_step_kept_for_when_something_has_gone_is_put_off(answer, met):
+    drill = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
+                                  {"id": "tell", "text": "Tells the shift lead straight away", "cues": ["tell bea"]}])
+    assert grade(drill, answer).criteria["tell"].met is met

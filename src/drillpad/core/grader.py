@@ -526,7 +526,10 @@ _PUT_OFF = re.compile(
     r"next (?:time|shift|week|day)|(?:at|in) the next (?:meeting|briefing|huddle|shift)|"
     # "when he's back from lunch", "once she's back"
     r"back from (?:his |her |their )?(?:break|lunch|tea ?break|dinner)|"
-    r"(?:when|once|after) \w+(?:'s|'re|\s+is|\s+are|\s+gets|\s+comes)\s+back)\b",
+    r"(?:when|once|after) \w+(?:'s|'re|\s+is|\s+are|\s+gets|\s+comes)\s+back|"
+    # "once the van's gone", "when the lorry has left" (not "when the charge has finished": a step's own time)
+    r"(?:when|once|after)\s+(?:the\s+|that\s+|this\s+|my\s+|our\s+)?\w+(?:'s|\s+is|\s+has|\s+have|\s+are)\s+"
+    r"(?:gone|left|away))\b",
     re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,.;:!?]|\b(?:and|then|but|so)\b", re.IGNORECASE)
 
