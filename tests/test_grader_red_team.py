@@ -2730,3 +2730,17 @@ def test_an_urgent_step_kept_for_when_something_has_gone_is_put_off(answer, met)
     drill = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
                                   {"id": "tell", "text": "Tells the shift lead straight away", "cues": ["tell bea"]}])
     assert grade(drill, answer).criteria["tell"].met is met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # gaffer the tape is no gaffer the boss (12zr refiner: "fair enough, gaffer it and we'll bang out the twenty cuts";
+    # the situation's "tape the button down with gaffer" had made Lee the boss)
+    ("Press the stop. Gaffer it and carry on.", False),
+    ("Press the stop and tape it with gaffer.", False),
+    ("Press the stop, get some gaffer tape on it.", False),
+    ("Press the stop and tell the gaffer.", True),
+    ("Press the stop and tell the gaffer that it's broken.", True),
+])
+def test_gaffer_tape_is_no_boss(answer, met):
+    drill = mixer_with(criterion=[{"id": "tell", "text": "Gets the supervisor", "cues": ["supervisor"]}])
+    assert grade(drill, answer).criteria["tell"].met is met

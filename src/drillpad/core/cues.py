@@ -473,6 +473,9 @@ class Synonyms:
             if i > 0 and raw[i - 1] in _POSSESSIVES:
                 # "my phone", "her radio": the device, not the verb ("call")
                 keys = {k for k in keys if not (k.startswith("lex:") and k in VERB_KEYS)} | {s}
+            if word in ("gaffer", "gaffa") and (i + 1 < n and raw[i + 1] in _GAFFER_TAPE_AFTER
+                                                or i > 0 and raw[i - 1] in ("with", "some", "of", "bit")):
+                keys = {s, "tape"}  # the tape, not the boss: "gaffer it", "with gaffer", "some gaffer tape"
             # "skip the lockout" refuses it; "in the skip", "the general skip" is a waste skip
             thing = i > 0 and is_a_thing(word, raw[i - 1])
             out.append(Unit(frozenset(keys), i, i, negator=(word.split("'")[0] in NEGATORS or word.endswith("n't"))
@@ -698,6 +701,7 @@ _ASKING = frozenset("check checks checking see sees seeing ask asks asking know 
                     "sure test tests testing".split())
 
 
+_GAFFER_TAPE_AFTER = frozenset({"tape", "taped", "it", "them", "up", "down", "over", "round"})
 # words free between a cue's object and its particle: "hose it ALL down", "sweep it ALL up"
 _FREE_BEFORE_PARTICLE = frozenset({"all", "right"})
 _HOW_FAR = frozenset({"well", "right", "way", "far", "further", "a", "bit", "little", "good"})
