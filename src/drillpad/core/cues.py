@@ -104,9 +104,11 @@ _PERSON_PRONOUNS = frozenset({"him", "her"})
 _PERSON_KEYS = frozenset({"him", "her", PERSON})
 # Who and how sure: free at the start of a cue ("I'd call the lead"), meaningful inside it ("jacket WILL dry").
 _SOFT_AT_START = frozenset("i we you i'd i'll i'm we'd we'll would will".split())
+# what follows an act and is said of it: a few words, after another act joined by "or" ("leaving them on the deck
+# OR IN THE SKIP isn't happening")
+_SAID_OF_IT = r"^[\s,]*(?:(?:or|nor)\s+(?:[\w'-]+\s+){1,5}?)?(?:[\w'-]+\s+){0,3}?"
 _POST_REFUSAL = re.compile(
-    # (another act joined by "or" may come between: "leaving them on the deck OR IN THE SKIP isn't happening")
-    r"^[\s,]*(?:(?:or|nor)\s+(?:[\w'-]+\s+){1,5}?)?(?:[\w'-]+\s+){0,3}?(?:is|are|was|were|'s|be|being)?\s*"
+    _SAID_OF_IT + r"(?:is|are|was|were|'s|be|being)?\s*"
     r"(?:(?:not|n't|no longer|never)\s+(?:really\s+|strictly\s+)?(?:needed|required|necessary|needed|important|"
     r"essential|mandatory|compulsory|a must|worth it)|(?:optional|pointless|unnecessary|overkill|a waste of time|"
     r"not needed|not required|unneeded)|can be (?:skipped|ignored|left out|missed|dropped|forgotten)"
@@ -125,7 +127,7 @@ _POST_REFUSAL = re.compile(
     re.IGNORECASE)
 # a forbidden act said as a danger, not done: "taping it down is how people lose fingers", "… gets people hurt"
 _DANGER_STATED = re.compile(
-    r"^[\s,]*(?:(?:or|nor)\s+(?:[\w'-]+\s+){1,5}?)?(?:[\w'-]+\s+){0,3}?(?:is|are|was|'s)?\s*"
+    _SAID_OF_IT + r"(?:is|are|was|'s)?\s*"
     r"(?:how\s+(?:people|you|someone|somebody|folk|blokes|lads|operators?|workers?)\s+(?:lose|get|end up|got)\b"
     r"|how\s+accidents\s+happen"
     r"|(?:gets?|got|getting)\s+(?:people|someone|somebody|you|folk|them)\s+(?:hurt|killed|injured|maimed))",

@@ -422,6 +422,11 @@ def _no_pack_synonyms() -> Synonyms:
     return Synonyms()
 
 
+def _every_cue(c: Criterion) -> list[str]:
+    """A criterion's cues and the cues of each of its parts."""
+    return [*c.cues, *(x for p in c.parts for x in p)]
+
+
 def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
     """The per-drill facts (cached for the most recent drills): the drill's synonyms, and the readings of
     its criteria that do not depend on the answer."""
@@ -431,7 +436,7 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
     if hit is not None:
         _drill_cache[key] = hit  # most recently used last
         return hit[2]
-    cue_text = [q for c in drill.criterion for q in [*c.cues, *(x for p in c.parts for x in p)]]
+    cue_text = [q for c in drill.criterion for q in _every_cue(c)]
     cue_text += [q for m in drill.must_not for q in m.cues]
     vocabulary = {w for q in cue_text for w in tokens(q) if len(w) >= 5 and w.isalpha()}
     vocabulary |= {w for members in lexicon.CONCEPTS.values() for m in members for w in tokens(m)
@@ -951,8 +956,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         allowed = allowed or bool(m.unless_met) and all(results[a].met and a not in contradicted for a in m.unless_met)
         # … and so does the act said for once that step is done ("only let Dean climb once the outage is confirmed")
         allowed = allowed or _kept_till_step([q for c in drill.criterion if c.id in (*m.unless_after, *m.unless_met)
-                                              for q in [*c.cues, *(x for p in c.parts for x in p)]],
-                                             sentences, f.start, f.end, cleaned, synonyms)
+                                              for q in _every_cue(c)], sentences, f.start, f.end, cleaned, synonyms)
         if not allowed:
             violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
     # refusing a safeguard is the shortcut it guards against: "no need to chock it" is "loading an
@@ -1061,6 +1065,16 @@ _NOT_OVER_YET = re.compile(r"\b(?:nearly|almost|slow\w*|about to|starts?|startin
                            re.IGNORECASE)
 
 
+def _once_clauses(before: str, after: str) -> list[str]:
+    """The when/once/till clauses about an act: the last one in the text *before* it and one opening the text *after*
+    it ("once the drum has stopped I open it", "I open it once the drum has stopped")."""
+    clauses = [m.group(1) for m in re.finditer(_ONCE_CLAUSE + r"([^.;:!?]*?)(?=" + _ONCE_CLAUSE + r"|$)", before,
+                                               re.IGNORECASE)][-1:]
+    if (m := re.match(r"^[^.;:!?,]{0,30}?" + _ONCE_CLAUSE + r"([^.;:!?,]+)", after, re.IGNORECASE)):
+        clauses.append(m.group(1))
+    return clauses
+
+
 def _kept_till_danger_over(forbidden: str, sentences: list[Sentence], start: int, end: int, text: str) -> bool:
     """Whether a forbidden act that is one only while the danger lasts is said for once the danger is over, in a
     when/once/till clause of its own sentence, before the act or just after it."""
@@ -1071,12 +1085,8 @@ def _kept_till_danger_over(forbidden: str, sentences: list[Sentence], start: int
     before = text[s.start:start]
     if s.cut_at_then():
         before = s.prev_text + " " + before  # (the sentence was cut at "then": "wait till it stops | then I open it")
-    clauses = [m.group(1) for m in re.finditer(_ONCE_CLAUSE + r"([^.;:!?]*?)(?=" + _ONCE_CLAUSE + r"|$)", before,
-                                               re.IGNORECASE)][-1:]
-    if (after := re.match(r"^[^.;:!?,]{0,30}?" + _ONCE_CLAUSE + r"([^.;:!?,]+)", text[end:s.start + len(s.text)],
-                          re.IGNORECASE)):
-        clauses.append(after.group(1))
-    return any(_DANGER_OVER.search(c) and not _NOT_OVER_YET.search(c) for c in clauses)
+    return any(_DANGER_OVER.search(c) and not _NOT_OVER_YET.search(c)
+               for c in _once_clauses(before, text[end:s.start + len(s.text)]))
 
 
 def _kept_till_step(cues: list[str], sentences: list[Sentence], start: int, end: int, text: str,
@@ -1088,12 +1098,7 @@ def _kept_till_step(cues: list[str], sentences: list[Sentence], start: int, end:
     if not cues or at is None:
         return False
     s = sentences[at]
-    clauses = [m.group(1) for m in re.finditer(_ONCE_CLAUSE + r"([^.;:!?]*?)(?=" + _ONCE_CLAUSE + r"|$)",
-                                               text[s.start:start], re.IGNORECASE)][-1:]
-    if (after := re.match(r"^[^.;:!?,]{0,30}?" + _ONCE_CLAUSE + r"([^.;:!?,]+)", text[end:s.start + len(s.text)],
-                          re.IGNORECASE)):
-        clauses.append(after.group(1))
-    for clause in clauses:
+    for clause in _once_clauses(text[s.start:start], text[end:s.start + len(s.text)]):
         said = split_sentences(clause, synonyms)
         if any(not m.refused or m.refused == "circumstance" for q in cues for m in find_cue(q, said, synonyms)):
             return True
