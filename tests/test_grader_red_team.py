@@ -2744,3 +2744,50 @@ def test_an_urgent_step_kept_for_when_something_has_gone_is_put_off(answer, met)
 def test_gaffer_tape_is_no_boss(answer, met):
     drill = mixer_with(criterion=[{"id": "tell", "text": "Gets the supervisor", "cues": ["supervisor"]}])
     assert grade(drill, answer).criteria["tell"].met is met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # an urgent step kept till the job is finished is put off (12zr report: "finish the cuts on G1 then ring Rob"
+    # met "Tells Rob, the finishing supervisor, straight away")
+    ("Press the stop. I'd finish the batch on line 2 then tell Bea.", False),
+    ("Press the stop, finish off the last few trays and then tell Bea.", False),
+    ("Press the stop. Finish the order first, then tell Bea.", False),
+    ("Press the stop. Get the order done and then tell Bea.", False),
+    # finishing a step of the procedure is no putting off, nor is finishing with the job for now
+    ("Press the stop, finish locking it off, then tell Bea.", True),
+    ("Press the stop and tell Bea straight away, then finish the batch on line 2.", True),
+    ("Press the stop. I don't finish the batch, I tell Bea.", True),
+])
+def test_an_urgent_step_kept_till_the_job_is_finished_is_put_off(answer, met):
+    drill = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
+                                  {"id": "tell", "text": "Tells the shift lead straight away", "cues": ["tell bea"]}])
+    assert grade(drill, answer).criteria["tell"].met is met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a shift named as the one who will do the step is someone else (12zr report: "days can put them in a red bin
+    # first thing tomorrow" met "Puts the rags in another red rag bin")
+    ("Press the stop. I'll leave them and days can put them in the red bin.", False),
+    ("Press the stop, nights will put them in the red bin.", False),
+    ("Press the stop and the day shift can put them in the red bin.", False),
+    ("Press the stop. The next shift will put them in the red bin.", False),
+    # the trainee still does it
+    ("Press the stop and put them in the red bin so days don't have to.", True),
+    ("Press the stop. I put them in the red bin before nights come in.", True),
+    ("Press the stop, it's been two days. Put them in the red bin.", True),
+])
+def test_a_shift_said_to_do_the_step_is_someone_else(answer, met):
+    drill = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
+                                  {"id": "bin", "text": "Puts the rags in the red bin", "cues": ["put + red bin"]}])
+    assert grade(drill, answer).criteria["bin"].met is met
+
+
+@pytest.mark.parametrize("text, parts", [
+    # "next" is a step word only where it starts a step (the sentence was cut in "the next shift", "the next unit")
+    ("The next shift will bin them.", ["The next shift will bin them."]),
+    ("Use the bin at the next unit, then tell Bea.", ["Use the bin at the next unit,", "tell Bea."]),
+    ("Stand next to the belt.", ["Stand next to the belt."]),
+    ("Stop it, next lock it off.", ["Stop it,", "lock it off."]),
+])
+def test_next_cuts_a_sentence_only_as_a_step_word(text, parts):
+    assert [s.text for s in split_sentences(text, Synonyms())] == parts

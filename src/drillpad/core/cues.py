@@ -43,7 +43,11 @@ _TOKEN = re.compile(r"w/o|w/|(?<!\S)@(?!\S)|\d+\.\d+(?!\.?\d)|\d+(?=(?!(?:st|nd|
                     r"|[a-z0-9]+(?:'[a-z]+)?")
 # (a new line starting a numbered or bulleted item ends the line before it: "1 Kev stops, flat stays hooked on\n2 …";
 # any other line break is the wrapping of one sentence)
-_SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|[ \t]*\n\s*(?=(?:\d{1,2}[.):]?|[-*•])\s)|\s+(?:then|and then|after that|afterwards|next)\s+", re.I)
+# ("next" as a step word, not "the next shift", "my next pick" or "next to the belt")
+_NEXT_OF = "".join(rf"(?<!\b{w})" for w in ("the", "my", "our", "his", "her", "its", "this", "that", "their", "a",
+                                             "your", "any", "every"))
+_SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|[ \t]*\n\s*(?=(?:\d{1,2}[.):]?|[-*•])\s)|\s+(?:then|and then|after that|afterwards)\s+"
+                       rf"|{_NEXT_OF}\s+next\s+(?!to\b|door\b)", re.I)
 NEGATORS = frozenset({
     "not", "never", "no", "without", "don't", "won't", "didn't", "can't", "cannot", "wouldn't", "shouldn't",
     "isn't", "aren't", "wasn't", "doesn't", "needn't", "mustn't", "skip", "skipping", "instead", "neither", "nor",
@@ -1256,7 +1260,9 @@ _WITH_ME = re.compile(r"\b(?:me|i)\s+and\b|\band\s+(?:me|i|myself)\b", re.IGNORE
 
 
 # someone other than the trainee will do it: "… and Tom will isolate it", "she says she'll come over and isolate it"
-_WHO = r"(?:he|she|they|(?!I\b)[A-Z][a-z]+(?: from [\w -]{1,20}?)?)"
+# (a shift is someone else too: "days can put them in a red bin", "the next shift will sort it")
+_SHIFT = r"(?:days|nights|lates|earlies|(?:the\s+|[Tt]he\s+)?(?:day|night|late|early|morning|next|other)\s+shift)"
+_WHO = rf"(?:he|she|they|{_SHIFT}|(?!I\b)(?!The\b)[A-Z][a-z]+(?: from [\w -]{{1,20}}?)?)"
 _THEY_WILL = re.compile(
     rf"\b{_WHO}(?:'ll|'d|\s+(?:will|'ll|can|is going to|'s going to|are going to|"
     rf"says? (?:he|she|they)(?:'ll| will| can)|said (?:he|she|they)(?:'d| would)))\b")

@@ -555,14 +555,24 @@ _BEFORE_WORK = re.compile(r"\bbefore\b(?!\s+(?:going off|going home|leaving|cloc
 _AFTER_BARE = re.compile(r"\bafter(?:wards)?\s*$", re.IGNORECASE)
 
 
-def _put_off(sentence: Sentence, span: Span) -> bool:
+# the job finished first, then the step: "I'd finish the cuts on G1 then ring Rob", "get the order done, then tell
+# Bea" (not a step of the procedure finished: "finish locking it off, then tell Bea")
+_DET = r"(?:the|my|this|that|these|those|our|his|her|their|all|a|an)"
+_THEN = r"(?:\s+first)?\s*,?\s*(?:and\s+)?(?:then|after that|before(?:\s+(?:i|we)(?:'ll|'d)?)?)\s*$"
+_FINISH_FIRST = re.compile(rf"(?<!not )(?<!n't )\b(?:finish(?:es|ed|ing)?(?:\s+(?:off|up))?\s+{_DET}\b[^.;:!?]{{0,50}}?"
+                           rf"|(?:get|got|getting)\s+{_DET}\b[^.;:!?]{{0,40}}?\bdone\b){_THEN}", re.IGNORECASE)
+
+
+def _put_off(sentence: Sentence, span: Span, text: str) -> bool:
     """Whether the clause of a match says it will be done later ("tell Sam at break", "let him know at some
-    point"), and not also at once ("tell Sam straight away, not at the end of the shift")."""
+    point", "finish the batch, then tell Sam"), and not also at once ("tell Sam straight away, not at the end of
+    the shift")."""
     rel_a, rel_b = span.start - sentence.start, span.end - sentence.start
     before = re.split(r"[,.;:!?]", sentence.text[:rel_a])[-1]
     after = _CLAUSE_END.split(sentence.text[rel_b:], maxsplit=1)[0]
     clause = before + " " + after
-    return (_later(clause) or bool(_AFTER_BARE.search(after))) and not _URGENT.search(clause)
+    return (_later(clause) or bool(_AFTER_BARE.search(after)) or bool(_FINISH_FIRST.search(text[max(0, span.start - 120):span.start]))) \
+        and not _URGENT.search(clause)
 
 
 # where someone is, not when: "Radios Gareth straight away even though he is at lunch", "he's on his break"
@@ -603,7 +613,7 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
                 else m for m in find_cue(q, sentences, synonyms, suppositions=forbidden) if m.span.start > after]
                for q in cues]
     if urgent:
-        per_cue = [[replace(m, refused="put off") if not m.refused and _put_off(sentences[m.span.sentence], m.span)
+        per_cue = [[replace(m, refused="put off") if not m.refused and _put_off(sentences[m.span.sentence], m.span, text)
                     else m for m in found] for found in per_cue]
     if not forbidden:  # a thing left for later is not done: "leave the curtains and mattress for later"
         later = [(m.start("what"), m.end("what")) for m in _LEFT_FOR_LATER.finditer(text)]
