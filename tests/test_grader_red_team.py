@@ -2791,3 +2791,20 @@ def test_a_shift_said_to_do_the_step_is_someone_else(answer, met):
 ])
 def test_next_cuts_a_sentence_only_as_a_step_word(text, parts):
     assert [s.text for s in split_sentences(text, Synonyms())] == parts
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a step said as what a refused trip would be for is refused with it (12zr report: "I'm not walking round the
+    # press to find another red bin" met "Puts the rags in another red rag bin")
+    ("Press the stop. I'm not walking round the press to find another red bin.", False),
+    ("Press the stop, I won't go all the way to the store to get another red bin.", False),
+    ("Press the stop. Not running up the stairs to fetch another red bin.", False),
+    # still done
+    ("Press the stop. I'm not leaving them here, I walk round the press to find another red bin.", True),
+    ("Press the stop. I don't wait, I go to the store to get another red bin.", True),
+    ("Press the stop and walk round to get another red bin.", True),
+])
+def test_a_step_said_as_what_a_refused_trip_is_for_is_refused(answer, met):
+    drill = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
+                                  {"id": "bin", "text": "Puts them in another red bin", "cues": ["another red bin"]}])
+    assert grade(drill, answer).criteria["bin"].met is met

@@ -819,6 +819,14 @@ _NO_TO_LIST = re.compile(r"\bno to (?:the |a |an |any |his |her |their )?[\w' -]
 _TRY = frozenset({"try", "trying", "tried", "tries"})
 
 
+# a trip refused, and what it would be for: "not walking round the press to find …", "won't go all the way to the
+# store to get …" (not "I don't wait, I go to the store to get …": a new clause)
+_REFUSED_TRIP = re.compile(r"(?:\b(?:not|never)|n't)\s+(?:be\s+)?(?:going\s+to\s+)?(?:walk|walking|go|going|run|running|"
+                           r"head|heading|nip|nipping|pop|popping|trek|trekking|traipse|traipsing|wander|wandering|"
+                           r"drive|driving|climb|climbing)\b[^,.;:!?]{0,50}?\bto\s+(?!the\b|a\b)[\w'-]+\s+"
+                           r"(?:(?:the|a|an|another|some|my|our)\s+)?$", re.IGNORECASE)
+
+
 def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     """Whether the unit at index *at* is refused by a negator before it (see the module doc). *wide*
     (for forbidden actions): the negator governs its whole clause, not one verb and its object — "no
@@ -832,6 +840,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     if "no" in sentence.words and (m := _NO_TO_LIST.search(before_unit(sentence, at))) \
             and not _NO_TO_SOMEONE.match(m.group(0)):
         return True  # "Tell Tolu no to the air line and THE QUICK WIPE" (not "say no to Aisha and RADIO Gareth")
+    if _REFUSED_TRIP.search(before_unit(sentence, at)):
+        return True  # what a refused trip is for: "I'm not walking round the press to find ANOTHER RED BIN"
     coordinated = False
     verbs = 0  # a negator governs one verb and its object: "wouldn't PRESS the e-stop"
     window = NEGATION_WINDOW_WIDE if wide else NEGATION_WINDOW
