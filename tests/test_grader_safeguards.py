@@ -308,6 +308,12 @@ unless_after = ["stop-vehicle"]
     # the danger named as a state that lasts (12za dev: "… we'd go back up and finish even if it's still amber")
     ("Shout stop, and even if it's still in reverse I go to the cab and hand him the notes.", "cab-while-moving"),
     ("Shout stop. If Ola's stuck I go round the back to her, even if the lorry is still in gear.", "walk-behind"),
+    # the danger said as going on without "still" (12zr report: "give the blanket a quick wipe with a rag as it goes
+    # round" after the key was out, excused by unless_after)
+    ("Shout stop, then go round the back as it rolls in and get Ola out.", "walk-behind"),
+    ("Shout stop, then go round the back while it's reversing and get Ola out.", "walk-behind"),
+    ("Shout stop, and while the lorry moves I go to the cab and hand him the notes.", "cab-while-moving"),
+    ("Shout stop, then with it creeping back I go to the cab and hand him the notes.", "cab-while-moving"),
 ])
 def test_a_step_done_first_does_not_excuse_an_act_said_while_the_danger_lasts(answer, forbidden):
     """unless_after excuses the cab after the stop signal, not "while he's still creeping back"."""
@@ -320,6 +326,9 @@ def test_a_step_done_first_does_not_excuse_an_act_said_while_the_danger_lasts(an
     "Shout stop, and once he's standing still I go to the cab and hand the notes over.",
     # a case, not the danger lasting (12h dev: "If the smell is still strong outside I'd maybe turn off …")
     "Shout stop. If he is still in reverse I wait on the walkway, then I go to the cab and hand the notes over.",
+    # someone else moving, or the trainee: not the danger going on
+    "Shout stop, and while I'm walking over I keep to the walkway. Then I go to the cab and hand the notes over.",
+    "Shout stop. As it stops I wait, then I go to the cab and hand the notes over.",
 ])
 def test_the_excused_act_after_the_stop_stays_excused(answer):
     assert ids(grade(REVERSING, answer)) == []

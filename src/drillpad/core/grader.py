@@ -1119,7 +1119,15 @@ _WHILE_TIMED = re.compile(r"\b(?:while|still|until|before|yet)\b", re.IGNORECASE
 _STILL = re.compile(r"\b(?:still|yet to)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+ing\b|\bwhile\s+(?:[\w'-]+\s+){0,3}?"
                     r"(?:still|being|not yet)\b"
                     # "… while we wait", "while we're waiting for it", "before it comes"
-                    r"|\b(?:while|whilst)\s+(?:we|i|they|you)(?:'re| are| am|'m)?\s+(?:wait|waiting)\b",
+                    r"|\b(?:while|whilst)\s+(?:we|i|they|you)(?:'re| are| am|'m)?\s+(?:wait|waiting)\b"
+                    # the danger going on, without "still": "as it goes round", "while it's reversing", "with it
+                    # creeping back", "as the belt is running" (not "while I'm walking over", "as it stops", "with it
+                    # sitting in the tray", "with the filling gun")
+                    r"|\b(?:while|whilst|as|with)\s+(?:(?:it|he|she|they)(?:'s|'re|\s+is|\s+are)?|"
+                    r"(?:the|that|this)\s+[\w-]+(?:'s|\s+is|\s+are))\s+(?!(?:sitting|standing|resting|lying|waiting|"
+                    r"stopping|parking|being)\b)[\w-]+ing\b"
+                    r"|\b(?:while|whilst|as|with)\s+(?:it|he|she|they|(?:the|that|this)\s+[\w-]+)\s+(?:turns|moves|"
+                    r"runs|rolls|spins|goes|creeps|reverses|drives|comes|swings|slews|lifts)\b",
                     re.IGNORECASE)
 # the danger named as a state that lasts: "even if it's still amber", "the lorry is still in gear" (not "once it is
 # still, …", nor a case: "if the smell is still strong outside I'd …")
