@@ -2808,3 +2808,21 @@ def test_a_step_said_as_what_a_refused_trip_is_for_is_refused(answer, met):
     drill = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
                                   {"id": "bin", "text": "Puts them in another red bin", "cues": ["another red bin"]}])
     assert grade(drill, answer).criteria["bin"].met is met
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # an act said as left to whom the SOP gives it is not the trainee's (12zs author: "It's the fitters' job to lever
+    # it out, not mine", "Only the fitters lever it out", "The fitters lever it out under a permit" were the act;
+    # 12e dev: "I leave taking it down to the rack recovery team")
+    ("Press the stop. It's the engineers' job to shut the steam valve, not mine.", set()),
+    ("Press the stop. It's the engineers job to shut the steam valve.", set()),
+    ("Press the stop. Only the engineers shut the steam valve.", set()),
+    ("Press the stop. The engineers shut the steam valve under a permit.", set()),
+    ("Press the stop, and I leave shutting the steam valve to maintenance.", set()),
+    # still the trainee's
+    ("Press the stop. It's quicker to shut the steam valve myself than wait for the engineers.", {"shut-steam"}),
+    ("Press the stop. I only shut the steam valve, nothing else.", {"shut-steam"}),
+    ("Press the stop, leave the guard and shut the steam valve to stop the leak.", {"shut-steam"}),
+])
+def test_an_act_left_to_the_people_the_sop_gives_it_is_not_done(answer, forbidden):
+    assert violations(answer) == forbidden

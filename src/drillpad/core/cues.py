@@ -200,6 +200,16 @@ _ONLY_IF_AFTER = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonl
 _SHORT_CONTRACTIONS = frozenset({"it", "he", "we", "us"})
 
 
+_USE = frozenset({"use", "using", "used", "uses"})
+
+
+def _short_e_verb(rest: str) -> bool:
+    """Whether what is left of a word after -ing, -ed or -es is a short word that ends in a silent e ("typ" of
+    "typing", "wip" of "wiped"): consonant, vowel, consonant. A short verb without the e doubles its last letter
+    ("tapping", "stopped"), and none ends in w, x or y ("fixed", "towed")."""
+    return len(rest) == 3 and rest[0] not in "aeiou" and rest[1] in "aeiouy" and rest[2] not in "aeiouwxy"
+
+
 def stem(word: str) -> str:
     """A light, predictable stemmer: plurals and common verb endings."""
     if len(word) == 4 and word.endswith("'s") and word[:2] not in _SHORT_CONTRACTIONS:
@@ -207,9 +217,13 @@ def stem(word: str) -> str:
     if len(word) > 4 and word.endswith("'s"):
         word = word[:-2]  # a possessive or "is": the word itself ("Dionne's" is "Dionne", "here's" no "her")
     word = word.replace("'", "")
+    if word in _USE:
+        return "use"
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + keep
+            if suffix in ("ing", "ed", "es") and _short_e_verb(word) and not (suffix == "es" and word[-1] in "sz"):
+                return word + "e"  # "typing", "typed", "types" are "type" ("tapping" keeps its double p: "tap")
             break
     if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
         word = word[:-1]  # stopped -> stopp -> stop
@@ -1547,7 +1561,18 @@ _AUTHORISED_WILL = re.compile(
     r"|\b(?:get|gets|ask|asks|have|has|call|calls|leave it (?:to|for))\s+" + _AUTHORISED + r"\s+(?:to\s+)?$"
     # a job only someone else may do: "Only Orbis can restart it", "only Kone are allowed to reset it" (not "only I")
     r"|\bonly\s+(?!(?:i|we|me|us|myself|then|now|once|when|after|if)\b)(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+){0,2}?\s+"
-    r"(?:can|may|(?:is|are)\s+(?:allowed|authori[sz]ed|trained|qualified)\s+to)\s+(?:\w+\s+)?$", re.IGNORECASE)
+    r"(?:can|may|(?:is|are)\s+(?:allowed|authori[sz]ed|trained|qualified)\s+to)\s+(?:\w+\s+)?$"
+    # … or whose job it is: "It's the fitters' job to lever it out", "only the fitters lever it out", "The fitters
+    # lever it out under a permit" (not "I only shut the valve")
+    r"|\b(?:it'?s|it\s+is|that'?s|that\s+is)\s+(?:the\s+|an?\s+|our\s+)?(?:[\w-]+\s+){0,2}?[\w-]+(?:'s|s'|s)\s+"
+    r"(?:job|responsibility|task)\s+to\s+$"
+    r"|^\s*(?:and\s+)?only\s+(?!(?:i|we|me|us|myself|then|now|once|when|after|if|just)\b)(?:the\s+|an?\s+|our\s+)?"
+    r"[\w-]+(?:\s+[\w-]+)?\s+$"
+    r"|^\s*(?:and\s+)?" + _AUTHORISED + r"\s+$", re.IGNORECASE)
+# an act left to someone: "I leave taking it down to the rack recovery team", "leave shutting the valve to maintenance"
+_LEAVE_BEFORE = re.compile(r"\bleav(?:e|es|ing)\s+$", re.IGNORECASE)
+_TO_SOMEONE = re.compile(r"^\s*(?:[\w'-]+\s+){0,3}?to\s+(?:the\s+|an?\s+|our\s+)?(?!(?:me|us|myself|dry|cool|settle|"
+                         r"stand|the\s+side)\b)[a-z-]+", re.IGNORECASE)
 _WHETHER_TO = re.compile(r"\bwhether\s+(?:or\s+not\s+)?(?:(?:to|i|we|he|she|they|you|it|should|can|could|need|needs|"
                          r"ought|will|would|shall|must|just)\s+){1,3}$", re.IGNORECASE)
 _ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not really|never|of course not|definitely not|not happening)\b",
@@ -1592,7 +1617,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "negated"  # "quicker than an ambulance", "faster than waiting for the ambulance"
     if not suppositions and (someone_else_will(s, a) or _BY_SOMEONE.match(after_unit(s, b))):
         return "by someone else"  # (also "isolated and locked off BY MAINTENANCE")
-    if suppositions and _AUTHORISED_WILL.search(clause):
+    if suppositions and (_AUTHORISED_WILL.search(clause) or _LEAVE_BEFORE.search(before_unit(s, a))
+                         and _TO_SOMEONE.match(after_unit(s, b))):
         return "by someone else"  # a job left to whom the SOP gives it: "The engineer will fix the hose"
     why = hedged(s, a, b)
     return "" if why in ("maybe", "later") and suppositions else why  # "I might just reach in" is still said
