@@ -108,3 +108,43 @@ def test_recall_event_keeps_its_shape_and_adds_the_grader(workspace, alex):
                 "missed"):
         assert key in payload
     assert payload["grader"].startswith("cues-") and payload["points"] == {"p1": True} and payload["flags"] == []
+
+
+PPE = Prompt.model_validate({
+    "id": "ppe", "task": "acid", "question": "What do you wear to top up a battery?",
+    "answer": "Face shield, acid gloves and an apron.", "source": "SOP §2",
+    "point": [{"id": "face", "text": "Face shield", "cues": ["face shield", "visor"]},
+              {"id": "gloves", "text": "Acid gloves", "cues": ["gloves"]},
+              {"id": "apron", "text": "Apron", "cues": ["apron"]}],
+})
+
+
+@pytest.mark.parametrize("answer", [
+    # a recall question asks for the things themselves: a list of them is the answer (12zs and 12zt authors:
+    # "Stockpile conveyors -> screens -> secondary -> primary -> feeder last." and "Indicator changed, wrap intact,
+    # pack dry." met nothing and were told to say it in their own words)
+    "Face shield, acid gloves, apron.",
+    "face shield, gloves, apron",
+    "Face shield -> gloves -> apron",
+    "visor gloves apron",
+])
+def test_a_list_of_the_things_asked_is_a_recall_answer(answer):
+    g = grade_prompt(PPE, answer)
+    assert g.passed and "stuffing" not in g.flags
+
+
+@pytest.mark.parametrize("answer", [
+    # … but a dump of every word that might be asked is still a keyword list, and so is a frame or a claim
+    "visor gloves apron boots helmet mask goggles earplugs harness vest lanyard respirator",
+    "face shield, gloves, apron, boots, helmet, mask, goggles, earplugs, harness, vest, lanyard",
+    "Face shield, gloves and apron are the key to compliance.",
+])
+def test_a_dump_of_terms_is_still_no_recall_answer(answer):
+    assert not grade_prompt(PPE, answer).passed
+
+
+def test_a_drill_still_wants_a_plan_not_a_list():
+    from drillpad.core.grader import grade
+    from drillpad.core.pack import Drill
+    drill = Drill.model_validate(prompt_as_drill(PPE).model_dump())
+    assert "stuffing" in grade(drill, "visor gloves apron").flags

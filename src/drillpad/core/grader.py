@@ -1005,7 +1005,11 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             results[c.id] = CriterionResult(c.id, False, 0.85, "", note="said as done, not refused")
     met = [r for r in results.values() if r.met]
     named = _naming(sentences, met) if met else []  # the sentences that name steps instead of doing them
-    if met and _is_stuffing(cleaned, sentences, met, named):
+    # (a recall question asks for the things themselves: a short list of them is its answer, "Face shield, gloves,
+    # apron"; a dump of many more terms than it asks for is not)
+    if met and _is_stuffing(cleaned, sentences, met, named) and not (
+            isinstance(drill, RecallDrill) and not _REPEATED.search(cleaned) and not (named and len(named) == len(sentences))
+            and _list_items(cleaned) <= 2 * len(drill.criterion) + 3):
         flags.append("stuffing")
     if claimed:
         # a note to the marker or a claim of authority earns nothing: a manager reads the whole answer and decides
@@ -1663,6 +1667,13 @@ def _is_stuffing(text: str, sentences: list[Sentence], met: list[CriterionResult
     return bool(named) and (any(_MNEMONIC.search(x.text) for x in named) or all(_in_any(named, r.start) for r in met))
 
 
+def _list_items(text: str) -> int:
+    """How many terms a list-shaped answer gives: its parts between commas, stops, arrows, bullets, "and" and "then",
+    or its words when nothing parts them ("visor gloves apron")."""
+    parts = [p for p in re.split(r"[.,;:!?\n•|→➡⇒/]|->|=>|\s-+\s|\b(?:and|then|&)\b", text) if tokens(p)]
+    return len(parts) if len(parts) > 1 else len(tokens(text))
+
+
 def _terse_plan(text: str) -> bool:
     """Three or more parts (between stops, commas, "&", "then", "and"), most of them orders."""
     parts = [tokens(p) for p in re.split(r"[.,;&]|\b(?:then|and)\b", text, flags=re.IGNORECASE) if tokens(p)]
@@ -1819,6 +1830,10 @@ def _feedback(drill: Drill, results: dict[str, CriterionResult], violations: lis
     return lines
 
 
+class RecallDrill(Drill):
+    """A recall prompt in drill shape (see prompt_as_drill): a short list of the things it asks for is its answer."""
+
+
 def prompt_as_drill(prompt: Prompt) -> Drill:
     """A recall prompt in the shape of a drill, so that the same grader reads recall answers (negation,
     the lexicon, spelling, stuffing): each key point is a required criterion with the point's id and
@@ -1826,7 +1841,7 @@ def prompt_as_drill(prompt: Prompt) -> Drill:
     criteria = [Criterion.model_construct(id=pt.id, text=pt.text, required=True, cues=list(pt.cues), parts=[],
                                           hint="", source=prompt.source, after=[])
                 for pt in prompt.point]
-    return Drill.model_construct(id=prompt.id, task=prompt.task, title=prompt.question, source=prompt.source,
+    return RecallDrill.model_construct(id=prompt.id, task=prompt.task, title=prompt.question, source=prompt.source,
                                  minutes=1, situation=prompt.question, question=prompt.question,
                                  model_answer=prompt.answer, slots={}, fact=[], criterion=criteria, must_not=[],
                                  choice=[])
