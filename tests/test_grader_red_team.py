@@ -2826,3 +2826,28 @@ def test_a_step_said_as_what_a_refused_trip_is_for_is_refused(answer, met):
 ])
 def test_an_act_left_to_the_people_the_sop_gives_it_is_not_done(answer, forbidden):
     assert violations(answer) == forbidden
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # a job only two people may do (12zt author: "Only Ruth or the AP(D) can use the override key" was the act)
+    ("Press the stop. Only Bea or the engineer (on call) can shut the steam valve.", set()),
+    ("Press the stop. Only maintenance or the AP can shut the steam valve.", set()),
+    ("Press the stop. Only Bea can shut the steam valve.", set()),
+])
+def test_a_job_only_two_people_may_do_is_not_the_trainees(answer, forbidden):
+    assert violations(answer) == forbidden
+
+
+@pytest.mark.parametrize("answer, met, both_ways", [
+    # someone else's "don't" is theirs, not a step taken back (12zt author: "… tell Ruth, Occupational Health straight
+    # away. Kev says don't tell Ruth but I have to." was said both ways and sent to a manager)
+    ("Press the stop and tell Bea. Tom says don't tell Bea but I have to.", True, False),
+    ("Press the stop, tell Bea. Tom asked me not to tell Bea but I did anyway.", True, False),
+    ("Press the stop and tell Bea, even though he said not to tell Bea.", True, False),
+    # the trainee's own "don't" still takes it back, and someone's "don't" is no step done
+    ("Press the stop and tell Bea. Actually no, I don't tell Bea.", False, True),
+    ("Press the stop. Tom says don't tell Bea, so I don't.", False, False),
+])
+def test_someone_elses_dont_is_not_the_step_taken_back(answer, met, both_ways):
+    g = grade(MIXER, answer)
+    assert g.criteria["tell"].met is met and ("contradictory" in g.flags) is both_ways

@@ -1561,6 +1561,8 @@ _AUTHORISED_WILL = re.compile(
     r"|\b(?:get|gets|ask|asks|have|has|call|calls|leave it (?:to|for))\s+" + _AUTHORISED + r"\s+(?:to\s+)?$"
     # a job only someone else may do: "Only Orbis can restart it", "only Kone are allowed to reset it" (not "only I")
     r"|\bonly\s+(?!(?:i|we|me|us|myself|then|now|once|when|after|if)\b)(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+){0,2}?\s+"
+    # (or two of them: "Only Ruth or the AP(D) can use the override key")
+    r"(?:(?:or|and)\s+(?:the\s+|an?\s+)?[\w-]+(?:\s*\([^)]{1,20}\))?(?:\s+[\w-]+)?\s+)?"
     r"(?:can|may|(?:is|are)\s+(?:allowed|authori[sz]ed|trained|qualified)\s+to)\s+(?:\w+\s+)?$"
     # … or whose job it is: "It's the fitters' job to lever it out", "only the fitters lever it out", "The fitters
     # lever it out under a permit" (not "I only shut the valve")
@@ -1588,10 +1590,18 @@ _TOLD_NOT_TO = re.compile(rf"\b(?:{'|'.join(_TOLD_VERBS)})\s+(?:(?!(?:no|and|but
                           r"(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
 
 
+# someone else's "don't": "Kev says don't tell Ruth", "Tom asked me not to tell Bea" (theirs, not the trainee's)
+_SOMEONE_SAYS_NOT = re.compile(r"\b(?:(?i:he|she|they)|[A-Z][a-z]+)\s+(?i:says?|said|asks?|asked|wants?|wanted|tells? me|"
+                               r"told me|tells? us|told us|reckons?|begs?|begged)\s+(?i:me\s+|us\s+)?"
+                               r"(?i:not\s+to|to\s+not|don'?t|do\s+not|never)\s+$")
+
+
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:
     if negation and not suppositions and _TOLD_NOT_TO.search(before_unit(s, a)) \
             and not _earlier_negator(s, _told_at(s, a)):
         negation = False  # (the told message's own "not"; "I wouldn't tell Tom not to …" is still refused)
+    if negation and not suppositions and _SOMEONE_SAYS_NOT.search(before_unit(s, a)):
+        return "circumstance"  # someone else's "don't" ("Kev says don't tell Ruth"): no step, and none taken back
     if negation and (negated(s, a, wide=suppositions) or too_much_for(s, a) or _CLEFT_REFUSAL.search(before_unit(s, a))):
         return "negated"
     if s.text.rstrip().endswith("?") and _ANSWERED_NO.match(s.next_text):
