@@ -201,6 +201,7 @@ _SHORT_CONTRACTIONS = frozenset({"it", "he", "we", "us"})
 
 
 _USE = frozenset({"use", "using", "used", "uses"})
+_EE_VERBS = frozenset({"agree", "disagree", "free", "guarantee", "referee", "decree", "knee", "pee"})
 
 
 def _short_e_verb(rest: str) -> bool:
@@ -219,6 +220,11 @@ def stem(word: str) -> str:
     word = word.replace("'", "")
     if word in _USE:
         return "use"
+    if word.endswith("ees"):
+        return word[:-1]  # "agrees", "trees", "degrees": the word's own -ee
+    if word.endswith("eed"):
+        # no past tense ("bleed", "speed", "proceed"), unless of a verb that ends in -ee ("agreed", "freed")
+        return word[:-1] if word[:-1] in _EE_VERBS else word
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + keep
