@@ -2851,3 +2851,27 @@ def test_a_job_only_two_people_may_do_is_not_the_trainees(answer, forbidden):
 def test_someone_elses_dont_is_not_the_step_taken_back(answer, met, both_ways):
     g = grade(MIXER, answer)
     assert g.criteria["tell"].met is met and ("contradictory" in g.flags) is both_ways
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a step kept for when something else fails, the something named (12zs dev: "let Darren give it one nudge with the
+    # bucket … If the nudge doesn't shift it I'll lock off and ring Gareth")
+    ("Press the stop and let Tom pull the dough out. If the pulling doesn't clear it I'll isolate it.", False),
+    ("Press the stop and try the handle. If the handle doesn't free it, I isolate it.", False),
+    ("Press the stop and isolate it.", True),
+])
+def test_a_step_kept_for_when_a_named_try_fails_is_not_done(answer, met):
+    assert grade(MIXER, answer).criteria["isolate"].met is met
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # a forbidden act kept for when a first try fails is still planned (12zs dev: "he nudges it, and if that doesn't
+    # do it Kieran bars it from the grizzly")
+    ("Press the stop and isolate it. If that doesn't do it, Tom forces the guard.", {"force-guard"}),
+    ("Press the stop, isolate it, and if it doesn't work I force the guard.", {"force-guard"}),
+    ("Press the stop and isolate it. If the hook doesn't come free I force the guard.", {"force-guard"}),
+    # not the act: a case ruled out, or refused
+    ("Press the stop and isolate it. If that doesn't work I still won't force the guard.", set()),
+])
+def test_a_forbidden_act_kept_for_when_a_try_fails_is_planned(answer, forbidden):
+    assert violations(answer) == forbidden

@@ -1327,8 +1327,11 @@ _CONDITION_FIRST = re.compile(r"\s*(?:and |but |so )?only (?:if|in case|should|w
 # a step kept for when a first try fails, said just before it: "…, and if it doesn't, radio …", "If that doesn't
 # work, tell Bea", "and if it doesn't work I tell Bea" (not "… use the e-stop. Then I tell Bea"; nor "if it won't
 # hold, chock the wheels and tell Jordan": the SOP's own fallback)
-_FALLBACK = re.compile(r"(?:^|[,;:]\s*|\b(?:and|but|or|then)\s+)if\s+(?:it|that|this|they)\s+"
-                       r"(?:doesn'?t|does not|didn'?t)(?:\s+(?:work|help|sort it|fix it|do it|do the trick))?"
+_FALLBACK = re.compile(r"(?:^|[,;:]\s*|\b(?:and|but|or|then)\s+)if\s+(?:it|that|this|they|"
+                       # (or the try named: "If the nudge doesn't shift it I'll lock off", "if the pulling doesn't …")
+                       r"(?:the|that|this|my|his|her)\s+[\w-]+)\s+"
+                       r"(?:doesn'?t|does not|didn'?t)(?:\s+(?:work|help|sort it|fix it|do it|do the trick)|"
+                       r"(?:\s+[\w'-]+){1,3}?(?=\s*,))?"
                        r"\s*,?\s*[^,.;:!?]{0,80}$", re.IGNORECASE)
 
 
@@ -1358,13 +1361,13 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     if (inner := _IF_CLAUSE_BEFORE.search(before)) and (case := _opening_case(inner.group(1))):
         return case  # the case opens the step's own clause: "I tell Bea, and if he doesn't get better I call 999"
     if _FALLBACK.search(before):
-        return "only if"  # "… nine times out of ten that sorts it, and if it doesn't, radio the shift lead"
+        return "fallback"  # "… nine times out of ten that sorts it, and if it doesn't, radio the shift lead"
     if sentence.cut_at_then() and not re.search(r"[,;:]|\b(?:and|but|so|instead|otherwise)\b", before, re.IGNORECASE):
         # the step right after a "then" that ends a fallback or a case: "… first, and if that doesn't work | then
         # call 4410"
         tail = sentence.prev_text
         if _FALLBACK.search(tail):
-            return "only if"
+            return "fallback"
         if (inner := _IF_CLAUSE_BEFORE.search(tail)) and (case := _opening_case(inner.group(1))):
             return case
     units = sentence.units
@@ -1637,6 +1640,10 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
                          and _TO_SOMEONE.match(after_unit(s, b))):
         return "by someone else"  # a job left to whom the SOP gives it: "The engineer will fix the hose"
     why = hedged(s, a, b)
+    if why == "fallback":
+        # a step kept for when a first try fails is not done; a forbidden act kept for it is still planned ("and if
+        # it doesn't work I force the guard")
+        return "" if suppositions else "only if"
     return "" if why in ("maybe", "later") and suppositions else why  # "I might just reach in" is still said
 
 
