@@ -2875,3 +2875,45 @@ def test_a_step_kept_for_when_a_named_try_fails_is_not_done(answer, met):
 ])
 def test_a_forbidden_act_kept_for_when_a_try_fails_is_planned(answer, forbidden):
     assert violations(answer) == forbidden
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # voice typing writes "no" as "know" (12zs dev: "tell darren know nudging with the bucket", "tell lee know way am
+    # i typing thirty to in")
+    ("press the stop tell tom know forcing the guard then isolate it and tell bea", set()),
+    ("Press the stop. Tell Tom know way am I forcing the guard. Isolate it, tell Bea.", set()),
+    ("press the stop and say know to forcing the guard isolate it tell bea", set()),
+    # "know" is still "know"
+    ("Press the stop, tell Tom I know forcing the guard is quicker and I force the guard.", {"force-guard"}),
+    ("Press the stop and let Tom know, then force the guard.", {"force-guard"}),
+])
+def test_voice_typed_know_for_no_is_no(answer, forbidden):
+    assert violations(answer) == forbidden
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # an act said and then "is no" (12zs dev, second-language English: "Sheeting in layby is no, must be gantry.")
+    ("Press the stop. Forcing the guard is no, must be maintenance. Isolate it, tell Bea.", set()),
+    ("Press the stop. Force the guard is no allowed. Isolate it, tell Bea.", set()),
+    ("Press the stop, forcing the guard is no good. Isolate it.", set()),
+    # still the act
+    ("Press the stop and force the guard, there is no other way.", {"force-guard"}),
+])
+def test_an_act_said_and_then_is_no_is_refused(answer, forbidden):
+    assert violations(answer) == forbidden
+
+
+@pytest.mark.parametrize("answer", [
+    # steps named and then called the drill's name (12zs dev: "No tolerance, tip-off bay, re-weigh, gantry sheeting,
+    # overload log and Helen: that's overloaded lorry handling.")
+    "Stop button, isolation, lock off and Bea: that's mixer jam handling.",
+    "Stop button, isolate, lock it off, tell Bea - that's the jammed mixer procedure.",
+])
+def test_steps_named_and_called_the_drill_earn_nothing(answer):
+    g = grade(MIXER, answer)
+    assert not any(c.met for c in g.criteria.values())
+
+
+def test_a_plan_that_ends_calling_itself_done_is_still_a_plan():
+    g = grade(MIXER, "I press the stop button, isolate it and lock it off, then I tell Bea. That's the job done.")
+    assert all(g.criteria[c].met for c in ("stop", "isolate", "tell"))

@@ -118,6 +118,8 @@ _POST_REFUSAL = re.compile(
     r"not needed|not required|unneeded)|can be (?:skipped|ignored|left out|missed|dropped|forgotten)"
     r"|only\s+(?:needed|required|necessary|done|used)\s+(?:if|when)"
     r"|(?:not|never|n't)\s+(?:allowed|permitted|ok|okay|safe|an option|happening|going to happen|gonna happen)"
+    # (second-language English: "sheeting in layby is no, must be gantry", "is no allowed", "is no good")
+    r"|(?<=\bis )no\s*(?=[,.;:!?]|$)|(?<=\bis )no\s+(?:allowed|permitted|good|ok|okay|safe|possible)\b"
     r"|(?:forbidden|banned|prohibited|dangerous|"
     r"unsafe|not safe|a no-go|illegal|unlawful|against the (?:law|rules|regs)|(?:a )?crime|an offence|"
     # "pumping it over the side is pollution"

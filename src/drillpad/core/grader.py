@@ -199,7 +199,11 @@ _META = re.compile(
     r"|\bthat'?s\s+(?:the\s+whole\b|basically\s+it\b|all\s+(?:there\s+is|you\s+need)\b|the\s+(?:[\w-]+\s+)?"
     r"(?:law|golden rule|gist)\b|the main things?\b)|\bthe main things? (?:for|about|with|in|is|are)\b"
     r"|\b(?:this|that|these|those) (?:is|are) the (?:rules?|steps?|drill|procedure|sop)\b"
-    r"|\bthe (?:sop|procedure|rule|drill) is (?:basically|basicly|just|all|really|simply)\b",
+    r"|\bthe (?:sop|procedure|rule|drill) is (?:basically|basicly|just|all|really|simply)\b"
+    # the steps named and then called by the drill's name: "…, overload log and Helen: that's overloaded lorry
+    # handling", "… - that's the jammed mixer procedure" (not "That's the job done" after a plan)
+    r"|(?:[:;,]|\s-+)\s*(?:and\s+)?that'?s\s+(?:the\s+|how\s+(?:you\s+do\s+)?)?(?:[\w-]+\s+){0,3}"
+    r"(?:handling|procedure|process|protocol|routine|sop|response)\s*[.!]?\s*$",
     re.IGNORECASE)
 # frames under which a single step named is still only named: a mnemonic, "Remember:", "Good practice would …",
 # "… is all about …", "All covered"
@@ -816,7 +820,24 @@ _REFUSED_NOTE = {
 }
 
 
+# voice typing writes "no" as "know": "tell darren know nudging", "know way am i typing it", "say know to it" (not
+# "let him know", "tell Tom I know …", "tell Bea know the …" is left as said)
+_KNOW_WAY = re.compile(r"\bknow(?=\s+way\b)", re.IGNORECASE)
+_TOLD_KNOW = re.compile(r"\b(?:(?:tell|tells|told)\s+[A-Za-z]+|say|says|said)\s+(know)\b(?!\s+(?:that|what|how|about|"
+                        r"where|when|if|why|who|which|the|it|its|it's|we|i|he|she|they|you|this|there|them|him|her|"
+                        r"whether|anything|nothing)\b)", re.IGNORECASE)
+
+
+def _heard_as_no(answer: str) -> str:
+    """*answer* with voice typing's "know" for "no" read as "no" (same length: evidence offsets stay)."""
+    if "know" not in answer.lower():
+        return answer
+    answer = _KNOW_WAY.sub("  no", answer)
+    return _TOLD_KNOW.sub(lambda m: m.group(0)[:m.start(1) - m.start()] + "  no", answer)
+
+
 def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
+    answer = _heard_as_no(answer)
     facts = drill_facts(drill, synonyms)
     synonyms = facts.synonyms
     flags: list[str] = []
