@@ -308,3 +308,18 @@ def test_a_cue_with_a_short_e_verb_meets_its_other_forms():
     assert find_cue("type + weight", split_sentences("I'd be typing in the weight by hand.", syn), syn)
     assert find_cue("wave him out", split_sentences("I'm waving him out, he's a regular.", syn), syn)
     assert find_cue("use the pinch bar", split_sentences("I'm using the pinch bar on it.", syn), syn)
+
+
+@pytest.mark.parametrize("cue, answer", [
+    # voice typing spells out letters (12zs dev: "i walk down to the m c c and lock it off"), and "iso" is isolate
+    ("lock + mcc", "right so i walk down to the m c c and lock it off"),
+    ("ppe", "um put on my p p e first"),
+    ("aed", "someone fetch the a e d from reception"),
+    ("isolate", "iso both @ mcc my locks/tags"),
+])
+def test_spelt_out_letters_and_iso_meet_their_cue(cue, answer):
+    assert find_cue(cue, split_sentences(answer, SYN), SYN)
+
+
+def test_single_words_are_not_glued():
+    assert [s.words for s in split_sentences("I lock it, a big lock", SYN)] == [["i", "lock", "it", "a", "big", "lock"]]

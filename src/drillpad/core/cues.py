@@ -609,6 +609,7 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
                 words.append(synonyms.correct(w))
                 offsets.append((start + m.start(), start + m.end()))
         if words:
+            words, offsets = _spelt_out(words, offsets)
             # "going to the locker" is a "go to"; "going to lock it" is no going anywhere
             words = ["go" if w == "going" and i + 2 < len(words) and words[i + 1] == "to"
                      and words[i + 2] in DETERMINERS else w for i, w in enumerate(words)]
@@ -623,6 +624,36 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
         object.__setattr__(before, "next_text", after.text)
         object.__setattr__(after, "prev_text", before.text)
     return out
+
+
+def _spelt_out(words: list[str], offsets: list[tuple[int, int]]) -> tuple[list[str], list[tuple[int, int]]]:
+    """Letters that voice typing spells out, read as one word: "the m c c" is "mcc", "the a e d" "aed" (never
+    "i"; "a" only at the head of three or more)."""
+    if sum(len(w) == 1 for w in words) < 2:
+        return words, offsets
+    out_w: list[str] = []
+    out_o: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        j = i
+        while j < len(words) and len(words[j]) == 1 and words[j].isalpha() and words[j] != "i" \
+                and (words[j] != "a" or j > i):
+            j += 1
+        if j == i and words[i] == "a":  # "a e d": "a" may open a run of three
+            j = i + 1
+            while j < len(words) and len(words[j]) == 1 and words[j].isalpha() and words[j] not in ("i", "a"):
+                j += 1
+            if j - i < 3:
+                j = i
+        if j - i >= 2:
+            out_w.append("".join(words[i:j]))
+            out_o.append((offsets[i][0], offsets[j - 1][1]))
+            i = j
+        else:
+            out_w.append(words[i])
+            out_o.append(offsets[i])
+            i += 1
+    return out_w, out_o
 
 
 _VOCATIVE = re.compile(r"\s*[\w']+\s*(?:,|[-–—]\s|:)(?!\s*(?:(?i:and|or)\b|[A-Z][a-z]+\s*(?:,|(?i:and|or)\b)))")

@@ -209,7 +209,7 @@ ABBREVIATIONS: dict[str, str] = {
     "nxt": "next", "btn": "button", "btns": "buttons",
     "pt": "point", "cyl": "cylinder", "chgr": "charger", "hyd": "hydraulic", "thn": "then", "n": "and", "nd": "and", "yr": "your", "hv": "have", "abt": "about",
     "cba": "can't be bothered", "obvs": "obviously", "1st": "first", "every1": "everyone", "some1": "someone",
-    "any1": "anyone", "no1": "no one",
+    "any1": "anyone", "no1": "no one", "iso": "isolate", "isol8": "isolate",
 }
 
 # A cue word of the first group is also met by a word of the others (calling someone is one way of
