@@ -2917,3 +2917,16 @@ def test_steps_named_and_called_the_drill_earn_nothing(answer):
 def test_a_plan_that_ends_calling_itself_done_is_still_a_plan():
     g = grade(MIXER, "I press the stop button, isolate it and lock it off, then I tell Bea. That's the job done.")
     assert all(g.criteria[c].met for c in ("stop", "isolate", "tell"))
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a step the trainee lets someone else do is not theirs (12u dev: "I'd let Marcus flick it off himself, it's his
+    # call as line leader" met "Stops the slicer")
+    ("I'd let Tom press the stop himself and then tell Bea.", False),
+    ("Let Tom press the stop, then tell Bea.", False),
+    # … but letting someone know is telling them, and the trainee's own step stays theirs
+    ("Press the stop and let Bea know.", True),
+    ("I press the stop, let Tom watch, and tell Bea.", True),
+])
+def test_a_step_let_someone_else_do_is_not_the_trainees(answer, met):
+    assert grade(MIXER, answer).criteria["stop"].met is met

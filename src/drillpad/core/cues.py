@@ -1632,6 +1632,12 @@ _TOLD_NOT_TO = re.compile(rf"\b(?:{'|'.join(_TOLD_VERBS)})\s+(?:(?!(?:no|and|but
                           r"(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
 
 
+# a step let someone else do: "I'd let Marcus flick it off himself", "let Tom press the stop" (not "let Bea know", one
+# phrase of telling; nor "let me")
+# (a name only: "let her run dry" is the truck)
+_LET_DO = re.compile(r"\b(?i:let|lets|letting)\s+(?!I\b)[A-Z][a-z]+\s+$")
+
+
 # someone else's "don't": "Kev says don't tell Ruth", "Tom asked me not to tell Bea" (theirs, not the trainee's)
 _SOMEONE_SAYS_NOT = re.compile(r"\b(?:(?i:he|she|they)|[A-Z][a-z]+)\s+(?i:says?|said|asks?|asked|wants?|wanted|tells? me|"
                                r"told me|tells? us|told us|reckons?|begs?|begged)\s+(?i:me\s+|us\s+)?"
@@ -1667,7 +1673,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         return "circumstance"  # what someone else says: "Tom says it's fine to restart the mixer"
     if _compared_with(s, a):
         return "negated"  # "quicker than an ambulance", "faster than waiting for the ambulance"
-    if not suppositions and (someone_else_will(s, a) or _BY_SOMEONE.match(after_unit(s, b))):
+    if not suppositions and (someone_else_will(s, a) or _BY_SOMEONE.match(after_unit(s, b))
+                             or _LET_DO.search(before_unit(s, a)) and not after_unit(s, b).lstrip().startswith("know")):
         return "by someone else"  # (also "isolated and locked off BY MAINTENANCE")
     if suppositions and (_AUTHORISED_WILL.search(clause) or _LEAVE_BEFORE.search(before_unit(s, a))
                          and _TO_SOMEONE.match(after_unit(s, b))):
