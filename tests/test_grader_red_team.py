@@ -2930,3 +2930,16 @@ def test_a_plan_that_ends_calling_itself_done_is_still_a_plan():
 ])
 def test_a_step_let_someone_else_do_is_not_the_trainees(answer, met):
     assert grade(MIXER, answer).criteria["stop"].met is met
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # an act someone wants, left to them, is let happen (12zt dev: "If Gary wants to open the clean side and push them
+    # through to the packers that's on him"; 12zr report: "if he wants to tape it … that's on him")
+    ("Press the stop. If Tom wants to force the guard that's on him. I tell Bea.", {"force-guard"}),
+    ("Press the stop. If Tom wants to force the guard, that's his call, I tell Bea.", {"force-guard"}),
+    ("Press the stop. If Tom wants to force the guard it's up to him. I tell Bea.", {"force-guard"}),
+    # still refused
+    ("Press the stop. If Tom wants to force the guard I'd tell him no. I tell Bea.", set()),
+])
+def test_an_act_someone_wants_left_to_them_is_let_happen(answer, forbidden):
+    assert violations(answer) == forbidden
