@@ -2943,3 +2943,17 @@ def test_a_step_let_someone_else_do_is_not_the_trainees(answer, met):
 ])
 def test_an_act_someone_wants_left_to_them_is_let_happen(answer, forbidden):
     assert violations(answer) == forbidden
+
+
+@pytest.mark.parametrize("answer, met", [
+    # an urgent step put off till someone's break (12zt dev: "as long as he promises to pop over to Occ Health in his
+    # break" met "Sends Kev to Occupational Health straight away")
+    ("Press the stop. I'll tell Bea in my break.", False),
+    ("Press the stop, and tell Bea during her break.", False),
+    ("Press the stop, tell Bea on his tea break.", False),
+    ("Press the stop. Bea's in her break but I tell Bea straight away.", True),
+])
+def test_an_urgent_step_put_off_till_a_break_is_not_done(answer, met):
+    drill = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
+                                  {"id": "tell", "text": "Tells the shift lead straight away", "cues": ["tell bea"]}])
+    assert grade(drill, answer).criteria["tell"].met is met

@@ -528,7 +528,7 @@ _URGENT = re.compile(r"\b(?:straight ?away|at once|immediately|right away|withou
 # … is not done when the answer puts it off ("mention it to Sam at break", "tell her at the end of the shift")
 _PUT_OFF = re.compile(
     r"\b(?:later(?: on)?|tomorrow|eventually|at some point|sometime|some time|in the morning|at handover|"
-    r"(?:at|on|during|after|over) (?:my |the |our |a )?(?:break|lunch|tea ?break|dinner|brew)|"
+    r"(?:at|on|in|during|after|over) (?:my |the |our |a |his |her |their )?(?:break|lunch|tea ?break|dinner|brew)|"
     r"(?:at|by|before|after|towards?) (?:the )?end of (?:the |my |our )?(?:shift|day|week)|end of (?:the )?shift|"
     r"(?:when|once|after) i(?:'ve| have)? (?:get|got|have|had|find) (?:a |the )?(?:chance|minute|moment|time|round to it)|"
     r"(?:when|once|after) (?:i'm|i am|i've|i have|we're|we've) (?:done|finished)|(?:when|once|after) i finish|"
@@ -580,7 +580,7 @@ def _put_off(sentence: Sentence, span: Span, text: str) -> bool:
 
 
 # where someone is, not when: "Radios Gareth straight away even though he is at lunch", "he's on his break"
-_WHEREABOUTS = re.compile(r"\b(?:is|are|was|were|'s|'re)\s+(?:still\s+|just\s+)?(?:at|on|having)\s+(?:his |her |their |a )?"
+_WHEREABOUTS = re.compile(r"\b(?:is|are|was|were|'s|'re)\s+(?:still\s+|just\s+)?(?:at|on|in|having)\s+(?:his |her |their |a )?"
                           r"(?:break|lunch|tea ?break|dinner|brew)\b", re.IGNORECASE)
 
 
