@@ -2957,3 +2957,34 @@ def test_an_urgent_step_put_off_till_a_break_is_not_done(answer, met):
     drill = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
                                   {"id": "tell", "text": "Tells the shift lead straight away", "cues": ["tell bea"]}])
     assert grade(drill, answer).criteria["tell"].met is met
+
+
+@pytest.mark.parametrize("text", ["Gets the mixer stopped by Bea on the radio", "Gets Bea to stop the mixer",
+                                  "Asks Bea to stop the mixer"])
+def test_a_step_that_is_having_it_done_is_met_by_them_doing_it(text):
+    # (12zs refiner: "Radio cabin on ch1 they stop C6." was "said someone else will do it" for "Gets C6 stopped by
+    # the control cabin on channel 1")
+    drill = mixer_with(criterion=[{"id": "bea-stop", "text": text, "cues": ["bea + stop"]}])
+    assert grade(drill, "Radio Bea on channel 1, she'll stop the mixer.").criteria["bea-stop"].met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a step kept for another occasion is not done (12zs refiner: "Lock-off I'll do next time when we're not rushed")
+    ("Press the stop. The lock-off I'll do next time.", False),
+    ("Press the stop, I'll isolate it another day.", False),
+    ("Press the stop and isolate it, so next time nobody gets hurt.", True),
+])
+def test_a_step_kept_for_next_time_is_not_done(answer, met):
+    assert grade(MIXER, answer).criteria["isolate"].met is met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a time refused is no putting off (12zt refiner: "kev to occ health now not end of shift" was put off)
+    ("Press the stop. tell bea now not end of shift", True),
+    ("Press the stop and tell Bea straight away, not at break.", True),
+    ("Press the stop. Tell Bea at the end of the shift, not now.", False),
+])
+def test_a_time_refused_is_no_putting_off(answer, met):
+    drill = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
+                                  {"id": "tell", "text": "Tells the shift lead straight away", "cues": ["tell bea"]}])
+    assert grade(drill, answer).criteria["tell"].met is met

@@ -47,7 +47,8 @@ _TOKEN = re.compile(r"w/o|w/|(?<!\S)@(?!\S)|\d+\.\d+(?!\.?\d)|\d+(?=(?!(?:st|nd|
 _NEXT_OF = "".join(rf"(?<!\b{w})" for w in ("the", "my", "our", "his", "her", "its", "this", "that", "their", "a",
                                              "your", "any", "every"))
 _SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|[ \t]*\n\s*(?=(?:\d{1,2}[.):]?|[-*•])\s)|\s+(?:then|and then|after that|afterwards)\s+"
-                       rf"|{_NEXT_OF}\s+next\s+(?!to\b|door\b)", re.I)
+                       rf"|{_NEXT_OF}\s+next\s+(?!(?:to|door|time|week|day|shift|month|year|morning|night|one|break)\b)",
+                       re.I)
 NEGATORS = frozenset({
     "not", "never", "no", "without", "don't", "won't", "didn't", "can't", "cannot", "wouldn't", "shouldn't",
     "isn't", "aren't", "wasn't", "doesn't", "needn't", "mustn't", "skip", "skipping", "instead", "neither", "nor",

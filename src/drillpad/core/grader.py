@@ -579,14 +579,31 @@ def _put_off(sentence: Sentence, span: Span, text: str) -> bool:
         and not _URGENT.search(clause)
 
 
+def _kept_for_next_time(sentence: Sentence, span: Span) -> bool:
+    """Whether the clause of a match keeps the step for another occasion ("the lock-off I'll do next time")."""
+    if not _NOT_THIS_TIME.search(sentence.text):
+        return False
+    rel_a, rel_b = span.start - sentence.start, span.end - sentence.start
+    before = re.split(r"[,.;:!?]", sentence.text[:rel_a])[-1]
+    after = _CLAUSE_END.split(sentence.text[rel_b:], maxsplit=1)[0]
+    return bool(_NOT_THIS_TIME.search(before + " " + after))
+
+
 # where someone is, not when: "Radios Gareth straight away even though he is at lunch", "he's on his break"
 _WHEREABOUTS = re.compile(r"\b(?:is|are|was|were|'s|'re)\s+(?:still\s+|just\s+)?(?:at|on|in|having)\s+(?:his |her |their |a )?"
                           r"(?:break|lunch|tea ?break|dinner|brew)\b", re.IGNORECASE)
 
 
 def _later(text: str) -> bool:
-    """Whether *text* puts something off till later ("tell Sam at break"; not "Sam is at lunch")."""
-    return bool(_PUT_OFF.search(_WHEREABOUTS.sub(" ", text)))
+    """Whether *text* puts something off till later ("tell Sam at break"; not "Sam is at lunch", nor a time refused:
+    "now, not end of shift")."""
+    text = _WHEREABOUTS.sub(" ", text)
+    return any(not _NOT_BEFORE.search(text[:m.start()]) for m in _PUT_OFF.finditer(text))
+
+
+_NOT_BEFORE = re.compile(r"\b(?:not|never)\s+(?:at\s+|till\s+|until\s+|by\s+)?(?:the\s+)?$", re.IGNORECASE)
+# a step kept for another occasion is not done, urgent or not: "Lock-off I'll do next time when we're not rushed"
+_NOT_THIS_TIME = re.compile(r"\b(?:next time|another (?:day|time)|some other time)\b", re.IGNORECASE)
 
 
 _CASE_ARROW = re.compile(r"\s*(?:=>|->|→|=|:)")
@@ -621,9 +638,10 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
                     else m for m in found] for found in per_cue]
     if not forbidden:  # a thing left for later is not done: "leave the curtains and mattress for later"
         later = [(m.start("what"), m.end("what")) for m in _LEFT_FOR_LATER.finditer(text)]
-        per_cue = [[replace(m, refused="put off") if not m.refused and any(
-                        a <= m.span.start and m.span.end <= b for a, b in later) else m
-                    for m in found] for found in per_cue] if later else per_cue
+        per_cue = [[replace(m, refused="put off") if not m.refused and (any(
+                        a <= m.span.start and m.span.end <= b for a, b in later)
+                        or _kept_for_next_time(sentences[m.span.sentence], m.span)) else m
+                    for m in found] for found in per_cue]
     matches: list[Match] = [m for found in per_cue for m in found]
     clean = [m.span for m in matches if not m.refused]
     refused = [m for m in matches if m.refused]
@@ -700,7 +718,10 @@ _TIMED = re.compile(r"(?<!\bat )\b(?:once|until|till|when|after)\b", re.IGNORECA
 _ACCOMPANIED = re.compile(r"\bwith (?:a|an|another|the|a second|someone|somebody)\b(?:\s+[\w-]+){0,3}?\s+"
                           r"(?:standing by|stood by|watching|on standby|at the door|outside)\b", re.IGNORECASE)
 # (waiting for someone is having them do it too: "Waits until the signaller confirms": "I wait he confirm")
-_DELEGATED = re.compile(r"\s*(?:has|have|leaves?|hands?(?: over)?|waits?\s+(?:until|till|for))\b", re.IGNORECASE)
+_DELEGATED = re.compile(r"\s*(?:has|have|leaves?|hands?(?: over)?|waits?\s+(?:until|till|for)"
+                        # "Gets C6 stopped by the control cabin", "Gets Bea to stop it", "Asks Bea to stop it"
+                        r"|gets?\s+(?:[\w-]+\s+){1,4}?(?:to\s+[\w-]+|[\w-]+(?:ed|pt|ne|wn|ut)\s+by)"
+                        r"|asks?\s+(?:[\w-]+\s+){1,4}?to\s+[\w-]+)\b", re.IGNORECASE)
 _REFUSING = re.compile(r"\b(?:declin|refus|turns? down|says? no\b|tells? (?:him|her|them|the \w+) no\b)", re.IGNORECASE)
 
 
