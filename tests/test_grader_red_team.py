@@ -2988,3 +2988,15 @@ def test_a_time_refused_is_no_putting_off(answer, met):
     drill = mixer_with(criterion=[{"id": "stop", "text": "Presses the stop button", "cues": ["press the stop"]},
                                   {"id": "tell", "text": "Tells the shift lead straight away", "cues": ["tell bea"]}])
     assert grade(drill, answer).criteria["tell"].met is met
+
+
+@pytest.mark.parametrize("text, parts", [
+    # "next" before its noun cuts no sentence, whatever comes before it (12zt refiner: "Gary can put next load
+    # meanwhile" was cut at "next")
+    ("Gary can put next load in meanwhile.", ["Gary can put next load in meanwhile."]),
+    ("refill it b4 next cut", ["refill it b4 next cut"]),
+    ("Stop it next I lock it off", ["Stop it", "I lock it off"]),
+    ("Next, call Sam.", ["Next, call Sam."]),
+])
+def test_next_before_its_noun_cuts_no_sentence(text, parts):
+    assert [s.text for s in split_sentences(text, Synonyms())] == parts

@@ -43,12 +43,12 @@ _TOKEN = re.compile(r"w/o|w/|(?<!\S)@(?!\S)|\d+\.\d+(?!\.?\d)|\d+(?=(?!(?:st|nd|
                     r"|[a-z0-9]+(?:'[a-z]+)?")
 # (a new line starting a numbered or bulleted item ends the line before it: "1 Kev stops, flat stays hooked on\n2 …";
 # any other line break is the wrapping of one sentence)
-# ("next" as a step word, not "the next shift", "my next pick" or "next to the belt")
-_NEXT_OF = "".join(rf"(?<!\b{w})" for w in ("the", "my", "our", "his", "her", "its", "this", "that", "their", "a",
-                                             "your", "any", "every"))
 _SENTENCE = re.compile(r"(?<=[.!?;\n])\s+|[ \t]*\n\s*(?=(?:\d{1,2}[.):]?|[-*•])\s)|\s+(?:then|and then|after that|afterwards)\s+"
-                       rf"|{_NEXT_OF}\s+next\s+(?!(?:to|door|time|week|day|shift|month|year|morning|night|one|break)\b)",
-                       re.I)
+                       # ("next" opening a step: after a comma or "and", before "I", or with its own comma; not
+                       # "put next load in", "do it next time")
+                       r"|(?<=[,:])\s*(?:and\s+)?next\b,?\s+(?!(?:to|door|time|week|day|shift|month|year|morning|"
+                       r"night|one|break)\b)|\s+and\s+next\b,?\s+|\s+next\s*,\s*"
+                       r"|\s+next\s+(?=(?:i|we|you|he|she|they|i'd|i'll|we'd|we'll|id|ill)\b)", re.I)
 NEGATORS = frozenset({
     "not", "never", "no", "without", "don't", "won't", "didn't", "can't", "cannot", "wouldn't", "shouldn't",
     "isn't", "aren't", "wasn't", "doesn't", "needn't", "mustn't", "skip", "skipping", "instead", "neither", "nor",
