@@ -32,3 +32,14 @@ def test_first_cues_are_the_drills_as_first_committed_and_the_examples_as_now():
     assert files["drills/diesel-to-drain.toml"] == first
     assert files["drills/diesel-to-drain.toml"] != (PACK / "drills" / "diesel-to-drain.toml").read_bytes()
     assert files["examples/holdout.toml"] == (PACK / "examples" / "holdout.toml").read_bytes()
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs the git history")
+def test_skip_leaves_rounds_out_of_the_rows_and_the_pool(capsys):
+    tool = _tool()
+    others = [p.parent.name.removeprefix("round-2026-") for p in sorted((ROOT / "evaluation").glob("round-*/pack"))]
+    assert tool.main(["--skip", ",".join(r for r in others if r != "12h")]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert [r.split(" | ")[0] for r in rows] == ["| 12h held-out, author's first cues", "| 12h held-out, cues now",
+                                                 "| all 1, cues now", "| all 1, the authors' first cues"]
+    assert rows[1].split(" | ")[1:] == rows[2].split(" | ")[1:]

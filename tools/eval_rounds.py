@@ -2,6 +2,7 @@
 """Held-out figures of every evaluation round, with the author's first cues and with the cues as they are now.
 
     .venv/bin/python tools/eval_rounds.py            # a README table row per round and version, then pooled rows
+    .venv/bin/python tools/eval_rounds.py --skip 12zs,12zt   # the same without those rounds (the older sets)
 
 "The author's first cues" are the round's drills/ and pack.toml as first committed (before any answer existed);
 "now" is the working tree (after the author's refinement on the dev answers, if any). Only aggregate figures are
@@ -53,11 +54,17 @@ def row(label: str, reports: list[GradingReport]) -> str:
             f"({caught}/{labelled}; {alarms}) | {review:.0%} | {adv} of {adv_n} |")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    parser = argparse.ArgumentParser(description="Held-out figures of every evaluation round")
+    parser.add_argument("--skip", default="", help="rounds to leave out, comma-separated (e.g. 12zs,12zt)")
+    skip = {r for r in parser.parse_args(argv).skip.split(",") if r}
     rounds = sorted((ROOT / "evaluation").glob("round-*/pack"))
     first_all, now_all = [], []
     for pack_dir in rounds:
         name = pack_dir.parent.name.removeprefix("round-2026-")
+        if name in skip:
+            continue
         first = evaluate(load_pack(first_cues(pack_dir), source=str(pack_dir)), split="holdout")
         now = evaluate(load_pack(read_pack_folder(pack_dir), source=str(pack_dir)), split="holdout")
         if not now.answers:
