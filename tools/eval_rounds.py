@@ -11,6 +11,7 @@ printed: held-out answers are for evaluation only. Needs git (the rounds' histor
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -55,7 +56,6 @@ def row(label: str, reports: list[GradingReport]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
     parser = argparse.ArgumentParser(description="Held-out figures of every evaluation round")
     parser.add_argument("--skip", default="", help="rounds to leave out, comma-separated (e.g. 12zs,12zt)")
     skip = {r for r in parser.parse_args(argv).skip.split(",") if r}

@@ -567,25 +567,30 @@ _FINISH_FIRST = re.compile(rf"(?<!not )(?<!n't )\b(?:finish(?:es|ed|ing)?(?:\s+(
                            rf"|(?:get|got|getting)\s+{_DET}\b[^.;:!?]{{0,40}}?\bdone\b){_THEN}", re.IGNORECASE)
 
 
+def _clause_around(sentence: Sentence, span: Span) -> tuple[str, str]:
+    """The words of a match's clause before it (from the last punctuation) and after it (up to the next punctuation
+    or "and", "then", "but", "so")."""
+    rel_a, rel_b = span.start - sentence.start, span.end - sentence.start
+    return (re.split(r"[,.;:!?]", sentence.text[:rel_a])[-1],
+            _CLAUSE_END.split(sentence.text[rel_b:], maxsplit=1)[0])
+
+
 def _put_off(sentence: Sentence, span: Span, text: str) -> bool:
     """Whether the clause of a match says it will be done later ("tell Sam at break", "let him know at some
     point", "finish the batch, then tell Sam"), and not also at once ("tell Sam straight away, not at the end of
     the shift")."""
-    rel_a, rel_b = span.start - sentence.start, span.end - sentence.start
-    before = re.split(r"[,.;:!?]", sentence.text[:rel_a])[-1]
-    after = _CLAUSE_END.split(sentence.text[rel_b:], maxsplit=1)[0]
+    before, after = _clause_around(sentence, span)
     clause = before + " " + after
-    return (_later(clause) or bool(_AFTER_BARE.search(after)) or bool(_FINISH_FIRST.search(text[max(0, span.start - 120):span.start]))) \
-        and not _URGENT.search(clause)
+    later = _later(clause) or bool(_AFTER_BARE.search(after)) \
+        or bool(_FINISH_FIRST.search(text[max(0, span.start - 120):span.start]))
+    return later and not _URGENT.search(clause)
 
 
 def _kept_for_next_time(sentence: Sentence, span: Span) -> bool:
     """Whether the clause of a match keeps the step for another occasion ("the lock-off I'll do next time")."""
     if not _NOT_THIS_TIME.search(sentence.text):
         return False
-    rel_a, rel_b = span.start - sentence.start, span.end - sentence.start
-    before = re.split(r"[,.;:!?]", sentence.text[:rel_a])[-1]
-    after = _CLAUSE_END.split(sentence.text[rel_b:], maxsplit=1)[0]
+    before, after = _clause_around(sentence, span)
     return bool(_NOT_THIS_TIME.search(before + " " + after))
 
 
@@ -638,10 +643,11 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
                     else m for m in found] for found in per_cue]
     if not forbidden:  # a thing left for later is not done: "leave the curtains and mattress for later"
         later = [(m.start("what"), m.end("what")) for m in _LEFT_FOR_LATER.finditer(text)]
-        per_cue = [[replace(m, refused="put off") if not m.refused and (any(
-                        a <= m.span.start and m.span.end <= b for a, b in later)
-                        or _kept_for_next_time(sentences[m.span.sentence], m.span)) else m
-                    for m in found] for found in per_cue]
+        if later or _NOT_THIS_TIME.search(text):
+            per_cue = [[replace(m, refused="put off") if not m.refused and (any(
+                            a <= m.span.start and m.span.end <= b for a, b in later)
+                            or _kept_for_next_time(sentences[m.span.sentence], m.span)) else m
+                        for m in found] for found in per_cue]
     matches: list[Match] = [m for found in per_cue for m in found]
     clean = [m.span for m in matches if not m.refused]
     refused = [m for m in matches if m.refused]
