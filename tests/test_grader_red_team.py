@@ -3000,3 +3000,57 @@ def test_a_time_refused_is_no_putting_off(answer, met):
 ])
 def test_next_before_its_noun_cuts_no_sentence(text, parts):
     assert [s.text for s in split_sentences(text, Synonyms())] == parts
+
+
+@pytest.mark.parametrize("answer, met", [
+    # someone who CAN'T do it is no one else doing the steps after (12zv author: "Kayleigh can't do it on her own, two
+    # carers always, spare medium sling from the store." earned nothing)
+    ("Tom can't do it on his own, press the stop, isolate it.", True),
+    ("Tom cannot do it, press the stop and isolate.", True),
+    ("Tom can not do it alone, press the stop.", True),
+    # … while someone who can, or will, does them
+    ("Tom can press the stop and isolate it.", False),
+    ("Tom will press the stop.", False),
+])
+def test_someone_who_cannot_do_it_is_not_doing_the_steps(answer, met):
+    assert grade(MIXER, answer).criteria["stop"].met is met
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # a forbidden act named as the subject of a rule is the rule stated, however long the act's words (12zv author:
+    # "Crushing them in his yoghurt isn't allowed." and "… is against policy" were reported as crushing them)
+    ("Forcing the guard open with a big bar from the store isn't allowed.", False),
+    ("Forcing the guard open with a bar is against policy.", False),
+    ("Using a lighter anywhere near the steam cabinet on this line is not allowed.", False),
+    ("Press the stop. Using a lighter near the cabinet is a no.", False),
+    ("Forcing the guard open is against the SOP, so I isolate it.", False),
+    # … not an act the trainee does, then something else said to be not allowed
+    ("I'd force the guard open with a bar, Tom being near it isn't allowed.", True),
+    ("Force the guard open with a bar, anything else is against policy.", True),
+    ("Forcing the guard open with a bar, that's what I'd do.", True),
+])
+def test_a_forbidden_act_as_the_subject_of_a_rule_is_the_rule(answer, forbidden):
+    assert any(v.id in ("force-guard", "flame") for v in grade(MIXER, answer).violations) is forbidden
+
+
+def _no_999_drill() -> Drill:
+    return mixer_with(
+        criterion=[{"id": "call-999", "text": "Gets 999 called for his head wound", "required": True,
+                    "cues": ["call 999", "ring 999", "ambulance"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "no-999", "text": "Not calling 999 for his head wound, only keeping an eye on him",
+                   "cues": ["keep an eye on him"]},
+                  {"id": "carry", "text": "Carrying him to the office instead of calling 999", "cues": ["carry him"]}])
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # a step kept for when it gets worse, where the forbidden act is not doing that step (12zv author: "I'd only ring
+    # an ambulance if she gets worse" was not "Not calling 999 for her head mark")
+    ("I tell Bea. I'd only ring an ambulance if he gets worse.", True),
+    ("I tell Bea, and if he gets worse I'd call 999.", True),
+    # … not the step done now, with a turn for later
+    ("I call 999 straight away and tell Bea. If he gets worse I tell them.", False),
+    ("Ring 999 now, tell Bea.", False),
+])
+def test_a_step_kept_for_later_is_the_act_of_not_doing_it(answer, forbidden):
+    assert ("no-999" in [v.id for v in grade(_no_999_drill(), answer).violations]) is forbidden

@@ -112,8 +112,8 @@ _SOFT_AT_START = frozenset("i we you i'd i'll i'm we'd we'll would will".split()
 # what follows an act and is said of it: a few words, after another act joined by "or" ("leaving them on the deck
 # OR IN THE SKIP isn't happening")
 _SAID_OF_IT = r"^[\s,]*(?:(?:or|nor)\s+(?:[\w'-]+\s+){1,5}?)?(?:[\w'-]+\s+){0,3}?"
-_POST_REFUSAL = re.compile(
-    _SAID_OF_IT + r"(?:is|are|was|were|'s|be|being)?\s*"
+# what a step or act is declared to be: not needed, not allowed, against the rules
+_DECLARED = (
     r"(?:(?:not|n't|no longer|never)\s+(?:really\s+|strictly\s+)?(?:needed|required|necessary|needed|important|"
     r"essential|mandatory|compulsory|a must|worth it)|(?:optional|pointless|unnecessary|overkill|a waste of time|"
     r"not needed|not required|unneeded)|can be (?:skipped|ignored|left out|missed|dropped|forgotten)"
@@ -122,9 +122,12 @@ _POST_REFUSAL = re.compile(
     # (second-language English: "sheeting in layby is no, must be gantry", "is no allowed", "is no good")
     r"|(?<=\bis )no\s*(?=[,.;:!?]|$)|(?<=\bis )no\s+(?:allowed|permitted|good|ok|okay|safe|possible)\b"
     r"|(?:forbidden|banned|prohibited|dangerous|"
-    r"unsafe|not safe|a no-go|illegal|unlawful|against the (?:law|rules|regs)|(?:a )?crime|an offence|"
+    r"unsafe|not safe|a no-go|illegal|unlawful|against (?:the |our |site |company )?(?:law|rules|regs|policy|sop|"
+    r"procedure)|(?:a )?crime|an offence|"
     # "pumping it over the side is pollution"
-    r"pollution|polluting))"
+    r"pollution|polluting))")
+_POST_REFUSAL = re.compile(
+    _SAID_OF_IT + r"(?:is|are|was|were|'s|be|being)?\s*" + _DECLARED +
     # "topping up now would make it boil over": a consequence, not a plan
     r"|^[\s,]*(?:[\w'-]+\s+){0,3}?(?:would|will|could|can|might)\s+(?:make|cause|mean|lead|result|damage|"
     r"boil|spill|overflow|burn|hurt|kill|break)"
@@ -132,6 +135,13 @@ _POST_REFUSAL = re.compile(
     r"|^[\s,]*(?:i|we)\s+(?:will not|won't|wouldn't|would not|don't|do not|never|shouldn't|must not|mustn't|"
     r"cannot|can't|not|no)\b",  # (and in second-language order: "mask I not need")
     re.IGNORECASE)
+# an act named as the subject of a rule, however long its words: "Crushing them in his yoghurt isn't allowed",
+# "Using a lighter anywhere near the cabinet is against policy"
+_RULE_OF_IT = re.compile(r"^[\s,]*(?:[\w'-]+\s+){0,12}?(?:is|are|'s)\s*(?:" + _DECLARED + r"|a no\s*(?=[,.;:!?]|$))",
+                         re.IGNORECASE)
+_GERUND_LEAD = re.compile(r"(?:^|[,.;:!?]\s*)(?:and\s+|but\s+|so\s+|also\s+)?(?!(?:nothing|something|anything|"
+                          r"everything|morning|evening|ceiling|building|during|thing|things|sling|string|spring|"
+                          r"ring|king|wing|ping|ding)\b)[A-Za-z]+ing\b(?:\s+[\w'-]+){0,3}\s*$", re.IGNORECASE)
 # a forbidden act said as a danger, not done: "taping it down is how people lose fingers", "… gets people hurt"
 _DANGER_STATED = re.compile(
     _SAID_OF_IT + r"(?:is|are|was|'s)?\s*"
@@ -1135,7 +1145,15 @@ def refused_after(sentence: Sentence, end_unit: int, first_unit: int | None = No
         return False  # the message without its "it", in second-language English: "I tell him is dangerous"
     said = sentence.text[:sentence.offsets[sentence.units[end_unit].last][1] - sentence.start]
     return bool(_POST_REFUSAL.match(rest) or _ISNT.search(rest[:60]) or (act and _DANGER_STATED.match(rest))
-                or (_TURNED_DOWN.match(whole) and _OFFERED.search(said)))
+                or (_TURNED_DOWN.match(whole) and _OFFERED.search(said))
+                or act and first_unit is not None and _as_gerund(sentence, first_unit) and _RULE_OF_IT.match(rest))
+
+
+def _as_gerund(sentence: Sentence, unit: int) -> bool:
+    """The clause a unit is in opens with an -ing word and the unit is among its first words: the act named as a
+    thing ("Crushing them …", "Using a lighter …"), not a step done."""
+    first = sentence.offsets[sentence.units[unit].first]
+    return bool(_GERUND_LEAD.search(sentence.text[:first[1] - sentence.start]))
 
 
 _TELLING = frozenset({"lex:tell", "lex:call", "explain", "warn", "say", "shout", "ask"})
@@ -1329,7 +1347,8 @@ _SHIFT = r"(?:days|nights|lates|earlies|(?:the\s+|[Tt]he\s+)?(?:day|night|late|e
 _WHO = rf"(?:he|she|they|{_SHIFT}|(?!I\b)(?!The\b)[A-Z][a-z]+(?: from [\w -]{{1,20}}?)?)"
 _THEY_WILL = re.compile(
     rf"\b{_WHO}(?:'ll|'d|\s+(?:will|'ll|can|is going to|'s going to|are going to|"
-    rf"says? (?:he|she|they)(?:'ll| will| can)|said (?:he|she|they)(?:'d| would)))\b")
+    rf"says? (?:he|she|they)(?:'ll| will| can)|said (?:he|she|they)(?:'d| would)))\b"
+    r"(?!'t|\s+not\b)")  # (not "Kayleigh can't …", "Tom can not …": no one doing it)
 _SUBJECT = re.compile(rf"\b(?:I|i|we|We|you|You|{_WHO})\b(?=\s+[a-z']|'(?:ll|d)\b)")
 
 

@@ -1037,11 +1037,12 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 if m.id not in said:
                     violations.append(Violation(m.id, m.text, own.evidence, own.start, own.end))
                     said.add(m.id)
-    # a step kept for when things get worse is the act of waiting to see, where that is the forbidden act ("Waiting to
-    # see if he gets better before calling 999"); any other condition is a step not done, not a shortcut taken
+    # a step kept for when things get worse is the act of waiting to see, or of not doing it, where that is the
+    # forbidden act ("Waiting to see if he gets better before calling 999", "Not calling 999 for her head mark"); any
+    # other condition is a step not done, not a shortcut taken
     for cid, f in kept.items():
         for m in facts.guards[cid]:
-            if m.id not in said and _WAIT_TO_SEE.search(m.text):
+            if m.id not in said and (_WAIT_TO_SEE.search(m.text) or _NOT_DOING.match(m.text)):
                 violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
                 said.add(m.id)
 
@@ -1201,6 +1202,7 @@ def _while_still(forbidden: str, sentences: list[Sentence], start: int) -> bool:
                                             for m in _STILL_STATE.finditer(text))
 
 
+_NOT_DOING = re.compile(r"\s*(?:not|never|failing to|failure to)\s+[a-z]+ing\b", re.IGNORECASE)
 _WAIT_TO_SEE = re.compile(r"\bwait(?:s|ing)?\b(?:\s+\w+){0,3}?\s+(?:to see|and see|for|until)\b|\bwait and see\b",
                           re.IGNORECASE)
 # "No trolley, so …", "there's no trolley free": there is none (a circumstance), not the step refused
