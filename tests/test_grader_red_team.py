@@ -3054,3 +3054,14 @@ def _no_999_drill() -> Drill:
 ])
 def test_a_step_kept_for_later_is_the_act_of_not_doing_it(answer, forbidden):
     assert ("no-999" in [v.id for v in grade(_no_999_drill(), answer).violations]) is forbidden
+
+
+@pytest.mark.parametrize("answer", [
+    # "no one" refuses like "nobody" (12zu author: "It's acid so no one wipes it." was reported as wiping it, while
+    # "Nobody wipes it." was not)
+    "Press the stop. It's hot so no one forces the guard.",
+    "Press the stop and no one forces the guard.",
+    "Press the stop. No-one forces the guard.",
+])
+def test_no_one_refuses_like_nobody(answer):
+    assert not grade(MIXER, answer).violations

@@ -500,7 +500,7 @@ class Synonyms:
                 # also "it won't move" the idiom); "no one" is the person nobody (see negated: negative concord)
                 led = raw[i].split("'")[0] in NEGATORS or raw[i].endswith("n't")
                 out.append(Unit(frozenset(keys | inner), i, end, inner=frozenset(inner),
-                                negator=led and "lex:nobody" not in keys))
+                                negator=led and ("lex:nobody" not in keys or raw[i] == "no")))
                 i = end + 1
                 continue
             word, s = raw[i], stems[i]
