@@ -3065,3 +3065,36 @@ def test_a_step_kept_for_later_is_the_act_of_not_doing_it(answer, forbidden):
 ])
 def test_no_one_refuses_like_nobody(answer):
     assert not grade(MIXER, answer).violations
+
+
+@pytest.mark.parametrize("answer", [
+    # a dash ends the clause a negator governs (12zv dev: "Red mark on the head, on apixaban, nobody saw - that's 999"
+    # was read as not calling 999)
+    "Nobody saw - that's press the stop and tell Bea.",
+    "Nobody was hurt - press the stop, tell Bea.",
+    "Nobody was hurt – press the stop, tell Bea.",
+])
+def test_a_dash_ends_the_negators_clause(answer):
+    assert grade(MIXER, answer).criteria["stop"].met
+
+
+def test_a_hyphen_inside_a_word_is_no_dash():
+    assert not grade(MIXER, "Don't press the stop-button, tell Bea.").criteria["stop"].met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # "not X until Y" does X, after Y (12zv dev: "Nothing needs signing till later" beside "I don't sign until he's
+    # taken them")
+    ("Press the stop. I don't tell Bea until it's isolated.", True),
+    ("Press the stop. I won't tell Bea till I've isolated it.", True),
+    # … not "not X" on its own, nor X put off till later
+    ("Press the stop. I don't tell Bea.", False),
+    ("Press the stop. I won't tell Bea till tomorrow.", False),
+])
+def test_not_until_is_done_after(answer, met):
+    assert grade(MIXER, answer).criteria["tell"].met is met
+
+
+def test_not_until_a_thing_found_out_is_not_done():
+    # (12zj dev: "I won't tell the supervisor till I know it's actually late")
+    assert not grade(MIXER, "Press the stop. I won't tell Bea till I know it's jammed.").criteria["tell"].met

@@ -455,9 +455,11 @@ class Synonyms:
         return out
 
     # -- units ---------------------------------------------------------------------------------
-    def units(self, stems: list[str], raw: list[str]) -> list[Unit]:
+    def units(self, stems: list[str], raw: list[str], breaks: frozenset[int] = frozenset()) -> list[Unit]:
         """Group *stems* into units: the longest phrase known at each position, with every meaning
-        of it; a two-word phrase may have an object between ("lock it out", "write it down")."""
+        of it; a two-word phrase may have an object between ("lock it out", "write it down"). No phrase
+        reaches over punctuation before a word whose index is in *breaks* ("nobody saw - that's 999" holds no
+        "see that")."""
         out: list[Unit] = []
         i = 0
         n = len(stems)
@@ -482,7 +484,7 @@ class Synonyms:
                     if obj and tuple(stems[i + 1 + obj:i + m + obj]) == phrase[1:] and not (
                             stems[i] == "carry" and i + m + obj < n and raw[i + m + obj] in DETERMINERS):
                         end = i + m - 1 + obj  # (not "carry it ON MY shoulder": a place, not "carry on")
-                if end is None:
+                if end is None or any(k in breaks for k in range(i + 1, end + 1)):
                     continue
                 if best is None or m > best[1]:
                     best = (end, m, set(keys), obj)
@@ -604,6 +606,7 @@ class Synonyms:
         return {phrase}
 
 
+_PUNCTUATION_BREAK = re.compile(r"[;:()–—]|\s-+\s")  # (not a comma: "get the office on the VHF, 80")
 _SIDE_OF = frozenset("hand side engine wing door lane turn aisle leg arm eye foot knee shoulder wheel".split())
 _BEFORE_SIDE = DETERMINERS | {"on", "to", "your", "my", "his", "her"}
 
@@ -629,8 +632,10 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
                 (i > 0 and words[i - 1] in _BEFORE_SIDE)
                 or (i + 1 < len(words) and words[i + 1] in _SIDE_OF)) else w for i, w in enumerate(words)]
             stems = [stem(w) for w in words]
+            breaks = frozenset(i for i in range(1, len(words))
+                               if _PUNCTUATION_BREAK.search(low[offsets[i - 1][1] - start:offsets[i][0] - start]))
             out.append(Sentence(len(out), start, chunk, words, stems, offsets,
-                                _spoken_to(synonyms.units(stems, words), words, chunk)))
+                                _spoken_to(synonyms.units(stems, words, breaks), words, chunk)))
     for before, after in zip(out, out[1:]):
         object.__setattr__(before, "next_text", after.text)
         object.__setattr__(after, "prev_text", before.text)
@@ -853,10 +858,14 @@ def _told_someone_else(sentence: Sentence, verb: int, person: int) -> bool:
 
 
 def _clause_break(sentence: Sentence, unit_a: Unit, unit_b: Unit) -> bool:
-    """A comma (or other clause punctuation) between two neighbouring units."""
+    """A comma (or other clause punctuation, or a dash: "nobody saw - that's 999") between two neighbouring units."""
     a = sentence.offsets[unit_a.last][1] - sentence.start
     b = sentence.offsets[unit_b.first][0] - sentence.start
-    return any(ch in ",:()" for ch in sentence.text[a:b])
+    between = sentence.text[a:b]
+    return any(ch in ",:()–—" for ch in between) or bool(_SPACED_DASH.search(between))
+
+
+_SPACED_DASH = re.compile(r"\s-+\s")  # (not the hyphen inside "stop-button")
 
 
 def _or_follows(sentence: Sentence, at: int) -> bool:
@@ -1664,12 +1673,23 @@ _SOMEONE_SAYS_NOT = re.compile(r"\b(?:(?i:he|she|they)|[A-Z][a-z]+)\s+(?i:says?|
                                r"(?i:not\s+to|to\s+not|don'?t|do\s+not|never)\s+$")
 
 
+# the end of "not X until Y": an event, not a time put off ("till tomorrow", "until later" keep it from being done)
+_DONE_UNTIL = re.compile(r"^(?:(?!\b(?:and|but|so|then)\b)[^,.;:!?]){0,30}?\b(?:until|till|til)\s+"
+                         r"(?!(?:later|tomorrow|after|the end|end|next|the next|the morning|morning|tonight|"
+                         r"handover|home time|break|lunch|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                         # (nor a condition still to be found out: "I won't tell the supervisor till I know it's late")
+                         r"(?:i|we)(?:'m|\s+am|\s+are)?\s+(?:know|find out|hear|see|check|sure|certain))\b)",
+                         re.IGNORECASE)
+
+
 def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: bool = True) -> str:
     if negation and not suppositions and _TOLD_NOT_TO.search(before_unit(s, a)) \
             and not _earlier_negator(s, _told_at(s, a)):
         negation = False  # (the told message's own "not"; "I wouldn't tell Tom not to …" is still refused)
     if negation and not suppositions and _SOMEONE_SAYS_NOT.search(before_unit(s, a)):
         return "circumstance"  # someone else's "don't" ("Kev says don't tell Ruth"): no step, and none taken back
+    if negation and not suppositions and _DONE_UNTIL.match(after_unit(s, b)) and negated(s, a):
+        negation = False  # "not X until Y" does X, after Y: "I don't tell Bea until it's isolated"
     if negation and (negated(s, a, wide=suppositions) or too_much_for(s, a) or _CLEFT_REFUSAL.search(before_unit(s, a))):
         return "negated"
     if s.text.rstrip().endswith("?") and _ANSWERED_NO.match(s.next_text):
