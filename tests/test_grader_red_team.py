@@ -3098,3 +3098,23 @@ def test_not_until_is_done_after(answer, met):
 def test_not_until_a_thing_found_out_is_not_done():
     # (12zj dev: "I won't tell the supervisor till I know it's actually late")
     assert not grade(MIXER, "Press the stop. I won't tell Bea till I know it's jammed.").criteria["tell"].met
+
+
+def _amber_drill() -> Drill:
+    return mixer_with(must_not=[{"id": "report-closed", "text": "Reporting the guard closed to Bea while its lamp is amber",
+                                 "cues": ["report + closed"]}])
+
+
+@pytest.mark.parametrize("answer, forbidden", [
+    # an act wrong only while a state lasts, said for once the state is put right (12zu author: "If the engineer
+    # gets cleat 3 green and the cleat checks out, then I report closed and secure" was reported as the act)
+    ("Press the stop. If the fitter gets it green, then I report it closed.", False),
+    ("Press the stop. Once the lamp is green I report it closed.", False),
+    ("Press the stop, and when it's fixed I report it closed to Bea.", False),
+    # … not said now, nor for another condition
+    ("Press the stop and report it closed.", True),
+    ("Press the stop. If Bea asks, I report it closed.", True),
+    ("Press the stop. If it's still amber I report it closed anyway.", True),
+])
+def test_an_act_wrong_while_a_state_lasts_is_kept_for_when_it_is_put_right(answer, forbidden):
+    assert bool(grade(_amber_drill(), answer).violations) is forbidden

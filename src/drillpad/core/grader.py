@@ -1117,23 +1117,30 @@ def _kept_for_after(forbidden: str, sentences: list[Sentence], end: int, text: s
 
 
 # a forbidden act that is one only while the danger lasts: "Opening the door while the drum is still turning"
-_WHILE_DANGER = re.compile(r"\bwhile\s+(?:[\w'-]+\s+){0,4}?(?:still\s+)?[\w'-]+ing\b", re.IGNORECASE)
+_WHILE_DANGER = re.compile(r"\bwhile\s+(?:[\w'-]+\s+){0,4}?(?:still\s+)?[\w'-]+ing\b"
+                           # (or while a state lasts: "… while the cleat lamp is amber")
+                           r"|\bwhile\s+(?:[\w'-]+\s+){0,5}?(?:is|are|'s|'re)\s+(?:still\s+)?[\w'-]+", re.IGNORECASE)
 # … kept for once it has stopped, in the act's own sentence: "When it says DOOR FREE, I open", "I open it once the
 # drum has stopped", "wait till it stops turning, then open" (not "when it slows down", "when it's nearly stopped")
 _ONCE_CLAUSE = r"\b(?:when|once|after|as soon as|until|till|til)\b"
+_ONCE_OR_IF = r"\b(?:when|once|after|as soon as|until|till|til|if)\b"  # (a danger over: "if it's green, I …")
 _DANGER_OVER = re.compile(r"\b(?:stop(?:s|ped)?|stands? still|(?:is|it's|its|has|have|are)\s+(?:come to a\s+)?"
-                          r"(?:still|stationary|at rest)\b(?!\s+[\w'-]+ing)|free|released|finish(?:es|ed)|"
-                          r"come to a (?:stop|standstill|halt))\b", re.IGNORECASE)
+                          r"(?:still(?!\s+(?:amber|red|on|live|hot|open|there|in|not|flashing)\b)|stationary|at rest)\b"
+                          r"(?!\s+[\w'-]+ing)|free|released|finish(?:es|ed)|"
+                          r"come to a (?:stop|standstill|halt)|"
+                          # (a state put right: "once the lamp is green", "if the engineer gets it fixed")
+                          r"green|fixed|repaired|sorted|(?:checks?|checked) out|pass(?:es|ed))\b", re.IGNORECASE)
 _NOT_OVER_YET = re.compile(r"\b(?:nearly|almost|slow\w*|about to|starts?|starting|begins?|still\s+[\w'-]+ing)\b",
                            re.IGNORECASE)
 
 
-def _once_clauses(before: str, after: str) -> list[str]:
-    """The when/once/till clauses about an act: the last one in the text *before* it and one opening the text *after*
-    it ("once the drum has stopped I open it", "I open it once the drum has stopped")."""
-    clauses = [m.group(1) for m in re.finditer(_ONCE_CLAUSE + r"([^.;:!?]*?)(?=" + _ONCE_CLAUSE + r"|$)", before,
+def _once_clauses(before: str, after: str, words: str = _ONCE_CLAUSE) -> list[str]:
+    """The when/once/till clauses about an act (or those opened by other *words*): the last one in the text *before*
+    it and one opening the text *after* it ("once the drum has stopped I open it", "I open it once the drum has
+    stopped")."""
+    clauses = [m.group(1) for m in re.finditer(words + r"([^.;:!?]*?)(?=" + words + r"|$)", before,
                                                re.IGNORECASE)][-1:]
-    if (m := re.match(r"^[^.;:!?,]{0,30}?" + _ONCE_CLAUSE + r"([^.;:!?,]+)", after, re.IGNORECASE)):
+    if (m := re.match(r"^[^.;:!?,]{0,30}?" + words + r"([^.;:!?,]+)", after, re.IGNORECASE)):
         clauses.append(m.group(1))
     return clauses
 
@@ -1149,7 +1156,7 @@ def _kept_till_danger_over(forbidden: str, sentences: list[Sentence], start: int
     if s.cut_at_then():
         before = s.prev_text + " " + before  # (the sentence was cut at "then": "wait till it stops | then I open it")
     return any(_DANGER_OVER.search(c) and not _NOT_OVER_YET.search(c)
-               for c in _once_clauses(before, text[end:s.start + len(s.text)]))
+               for c in _once_clauses(before, text[end:s.start + len(s.text)], _ONCE_OR_IF))
 
 
 def _kept_till_step(cues: list[str], sentences: list[Sentence], start: int, end: int, text: str,
