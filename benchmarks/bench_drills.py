@@ -51,7 +51,7 @@ def bench_grade(repeat: int = 20) -> dict:
 
 def bench_judge(answers: int = 12) -> dict:
     with tempfile.TemporaryDirectory() as tmp, Workspace(Paths.resolve(Path(tmp), env={})) as ws:
-        engine = ws.open_engine()
+        engine = ws.ai.open_engine()
         try:
             info = engine.load().result()
         except Exception as exc:  # noqa: BLE001 - report, do not fail the whole run
@@ -79,8 +79,8 @@ def bench_start(learners: int = 200) -> dict:
         for n in range(learners):
             ws.profiles.add_learner(f"Learner {n:03}", "warehouse-associate")
         engine = FakeEngine(default=json.dumps({"situation": GOOD, "question": "What do you do, in order?"}))
-        ws.engine = engine
-        ws.pregenerate(engine, per_drill=1, max_attempts=1)  # one variant of the conveyor drill for everyone
+        ws.ai.engine = engine
+        ws.ai.pregenerate(engine, per_drill=1, max_attempts=1)  # one variant of the conveyor drill for everyone
         learners = [lr.name for lr in ws.profiles.learners() if lr.role_id == "warehouse-associate"]
         cached, written = [], []
         for name in learners:

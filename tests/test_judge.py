@@ -78,15 +78,15 @@ def test_an_uncalibrated_judge_is_never_asked(workspace, minipack):
     engine = FakeEngine()
     g, _ = workspace.submit_drill("Ana", "jam-c1", "Hit the e-stop, then lock out the isolator.", 3, judge=engine)
     assert engine.prompts == [] and "judge-agrees" not in g.flags
-    assert workspace.judge_enabled(engine, "mini-dock") == (
+    assert workspace.ai.judge_enabled(engine, "mini-dock") == (
         False, "not calibrated on this pack (drillpad eval grading --pack PATH --judge)")
 
 
 def test_a_calibrated_judge_that_disagrees_sends_the_attempt_to_review(workspace, minipack):
     pack = _learner(workspace, minipack)
     engine = FakeEngine(labels(pack))
-    workspace.calibrate_judge(engine, pack)
-    assert workspace.judge_enabled(engine, "mini-dock")[0]
+    workspace.ai.calibrate_judge(engine, pack)
+    assert workspace.ai.judge_enabled(engine, "mini-dock")[0]
     answer = "Hit the e-stop, then lock out the isolator with my padlock."
 
     engine.add_replies(verdict(stop=True, lockout=True))
@@ -108,7 +108,7 @@ def test_a_calibrated_judge_that_disagrees_sends_the_attempt_to_review(workspace
 def test_the_judge_never_raises_a_score(workspace, minipack):
     pack = _learner(workspace, minipack)
     engine = FakeEngine(labels(pack))
-    workspace.calibrate_judge(engine, pack)
+    workspace.ai.calibrate_judge(engine, pack)
     engine.add_replies(verdict(stop=True, lockout=True))
     g, _ = workspace.submit_drill("Ana", "jam-c1", "I would press the e-stop.", 3, judge=engine)
     assert g.score == 0.5 and not g.passed and g.needs_review

@@ -348,20 +348,20 @@ def test_templates_split_the_system_prefix_from_the_rest():
 
 def test_generations_are_stored_as_events_and_can_be_traced(workspace):
     engine = FakeEngine(["Lock out the isolator.", VALID], clock=workspace.clock,
-                        recorder=workspace.record_generation)
+                        recorder=workspace.ai.record_generation)
     shown = "".join(engine.stream(Prompt("What next?", purpose="feedback")))
     engine.complete_json("Hazard?", Hazard)
     rows = workspace.db.execute("SELECT kind, learner_id, created_at FROM events WHERE kind = ?",
                                 [GENERATION_EVENT]).fetchall()
     assert rows == [(GENERATION_EVENT, None, "2026-03-02T08:30:00.000000+00:00")] * 2
-    [traced] = workspace.trace(shown)
+    [traced] = workspace.ai.trace(shown)
     assert (traced.kind, traced.purpose, traced.output_sha256) == ("text", "feedback", sha256_text(shown))
-    assert workspace.trace("text nobody was shown") == []
+    assert workspace.ai.trace("text nobody was shown") == []
 
 
 def test_workspace_engine_without_a_model_falls_back_with_a_reason(workspace, monkeypatch, tmp_path):
     monkeypatch.setattr(models, "resources_dir", lambda: tmp_path / "empty-install")
-    engine = workspace.open_engine()
+    engine = workspace.ai.open_engine()
     assert engine.state is EngineState.UNAVAILABLE and engine.reason.startswith("no usable model found in ")
     with pytest.raises(EngineUnavailable):
         engine.stream("x")
@@ -370,13 +370,13 @@ def test_workspace_engine_without_a_model_falls_back_with_a_reason(workspace, mo
 def test_workspace_engine_uses_the_model_it_finds_without_loading_it(workspace, monkeypatch, tmp_path, fake_gguf):
     monkeypatch.setattr(models, "resources_dir", lambda: tmp_path / "install")
     fake_gguf(workspace.paths.user_models_dir, "mine")
-    engine = workspace.open_engine(reproducible=True)
+    engine = workspace.ai.open_engine(reproducible=True)
     from drillpad.llm.process import ProcessEngine
 
     # the llama engine runs in its own process, started by load(): nothing is started yet
     assert isinstance(engine, ProcessEngine) and engine.recipe.kind == "llama" and engine.pid is None
     assert engine.state is EngineState.UNLOADED
-    assert engine.info().name == "mine" and engine.reproducible and engine.recorder == workspace.record_generation
+    assert engine.info().name == "mine" and engine.reproducible and engine.recorder == workspace.ai.record_generation
     assert engine.recipe.options["reproducible"] and engine.recipe.options["threads"] is None
 
 
@@ -387,7 +387,7 @@ def test_a_generation_recorded_from_a_worker_survives_a_locked_database_at_close
 
     from drillpad.store import events as event_store
 
-    engine = FakeEngine(["Lock out the isolator."], clock=workspace.clock, recorder=workspace.record_generation)
+    engine = FakeEngine(["Lock out the isolator."], clock=workspace.clock, recorder=workspace.ai.record_generation)
     worker = threading.Thread(target=lambda: "".join(engine.stream(Prompt("What next?", purpose="feedback"))))
     worker.start()
     worker.join()
@@ -401,6 +401,6 @@ def test_a_generation_recorded_from_a_worker_survives_a_locked_database_at_close
 
     monkeypatch.setattr(event_store, "append", locked_once)
     with pytest.raises(sqlite3.OperationalError):
-        workspace._flush_generations()
-    workspace._flush_generations()
+        workspace.ai.flush_generations()
+    workspace.ai.flush_generations()
     assert workspace.db.execute("SELECT count(*) FROM events WHERE kind = ?", [GENERATION_EVENT]).fetchone()[0] == 1

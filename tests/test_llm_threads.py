@@ -52,7 +52,7 @@ def test_the_pinned_threads_reach_the_model_process(tmp_path, monkeypatch, fake_
     with Workspace(Paths.resolve(tmp_path / "data", env={}),
                    policy=LoadedPolicy(Policy(model_threads=1))) as ws:
         fake_gguf(ws.paths.user_models_dir, "mine")
-        engine = ws.open_engine()
+        engine = ws.ai.open_engine()
         assert engine.recipe.options["threads"] == 1
         assert engine.recipe.build().threads_source == "policy"
 

@@ -13,8 +13,8 @@ GOOD_JSON = json.dumps({"situation": GOOD, "question": QUESTION})
 
 
 def engine_for(ws, *replies, default=GOOD_JSON):
-    engine = FakeEngine(replies, default=default, recorder=ws.record_generation)
-    ws.engine = engine
+    engine = FakeEngine(replies, default=default, recorder=ws.ai.record_generation)
+    ws.ai.engine = engine
     return engine
 
 
@@ -26,21 +26,21 @@ def rejected(ws):
 def test_pregenerate_keeps_what_passes_the_gate_and_logs_what_does_not(workspace):
     workspace.install_demo()
     engine = engine_for(workspace)
-    report = workspace.pregenerate(engine, learner_key="Sam Ortiz", per_drill=1, max_attempts=2)
+    report = workspace.ai.pregenerate(engine, learner_key="Sam Ortiz", per_drill=1, max_attempts=2)
     # the same retelling fits only the conveyor drill; the spill and delivery drills lose their facts
     assert (report.kept, report.rejected, report.attempts, report.drills) == (1, 4, 5, 3)
     assert report.reasons["facts"] == 4
     logged = rejected(workspace)
     assert {e["drill"] for e in logged} == {"spill-aisle-14", "warm-delivery"}
     assert all(e["gate"]["passed"] is False and e["generation"]["model_sha256"] == FAKE_SHA256 for e in logged)
-    again = workspace.pregenerate(engine, learner_key="Sam Ortiz", per_drill=1, max_attempts=2)
+    again = workspace.ai.pregenerate(engine, learner_key="Sam Ortiz", per_drill=1, max_attempts=2)
     assert again.kept == 0 and "jam-at-c2" not in {e["drill"] for e in rejected(workspace)[4:]}
 
 
 def test_invalid_json_is_discarded_with_its_reason(workspace):
     workspace.install_demo()
     engine = engine_for(workspace, "nonsense", "still nonsense", default="{}")
-    report = workspace.pregenerate(engine, learner_key="Sam Ortiz", per_drill=1, max_attempts=1)
+    report = workspace.ai.pregenerate(engine, learner_key="Sam Ortiz", per_drill=1, max_attempts=1)
     assert report.kept == 0
     assert rejected(workspace)[0]["reasons"][0].startswith("invalid output: the model gave no valid VariantOut")
 
@@ -49,7 +49,7 @@ def test_a_cached_variant_is_shown_once_per_learner_with_its_provenance(workspac
     workspace.install_demo()
     workspace.profiles.add_learner("Lena Park", "warehouse-associate")
     engine = engine_for(workspace)
-    workspace.pregenerate(engine, learner_key="Sam Ortiz", per_drill=1, max_attempts=1)
+    workspace.ai.pregenerate(engine, learner_key="Sam Ortiz", per_drill=1, max_attempts=1)
 
     first = workspace.start_drill("Sam Ortiz", "jam-at-c2")
     assert first.variant_id is not None and first.situation == GOOD
@@ -57,7 +57,7 @@ def test_a_cached_variant_is_shown_once_per_learner_with_its_provenance(workspac
     prov = first.provenance
     assert prov["model_sha256"] == FAKE_SHA256 and prov["gate"]["passed"] is True
     assert "drill:jam-at-c2" in prov["sources"] and prov["template_version"] == "scenario/1"
-    assert prov["generation_id"] in [g.id for g in workspace.trace(GOOD_JSON)]  # the text traces to its generation
+    assert prov["generation_id"] in [g.id for g in workspace.ai.trace(GOOD_JSON)]  # the text traces to its generation
 
     second = workspace.start_drill("Sam Ortiz", "jam-at-c2")
     assert second.variant_id is None and second.note == "Written scenario from SOP-WH-07 §3"
@@ -68,7 +68,7 @@ def test_a_cached_variant_is_shown_once_per_learner_with_its_provenance(workspac
 def test_an_attempt_on_a_variant_records_the_scenario_shown_and_its_provenance(workspace):
     workspace.install_demo()
     engine = engine_for(workspace)
-    workspace.pregenerate(engine, learner_key="Sam Ortiz", per_drill=1, max_attempts=1)
+    workspace.ai.pregenerate(engine, learner_key="Sam Ortiz", per_drill=1, max_attempts=1)
     view = workspace.start_drill("Sam Ortiz", "jam-at-c2")
     _, event_id = workspace.submit_drill("Sam Ortiz", "jam-at-c2", "Hit the e-stop and lock out the isolator.", 3,
                                          variant_id=view.variant_id)
@@ -79,8 +79,8 @@ def test_an_attempt_on_a_variant_records_the_scenario_shown_and_its_provenance(w
 
 def test_variants_of_another_model_are_not_shown(workspace):
     workspace.install_demo()
-    workspace.pregenerate(engine_for(workspace), learner_key="Sam Ortiz", per_drill=1, max_attempts=1)
-    workspace.engine = FakeEngine(name="other", sha256="sha256:" + "1" * 64)
+    workspace.ai.pregenerate(engine_for(workspace), learner_key="Sam Ortiz", per_drill=1, max_attempts=1)
+    workspace.ai.engine = FakeEngine(name="other", sha256="sha256:" + "1" * 64)
     assert workspace.start_drill("Sam Ortiz", "jam-at-c2").variant_id is None
 
 
@@ -94,5 +94,5 @@ def test_pregeneration_stops_when_cancelled(workspace):
     workspace.install_demo()
     cancel = CancelToken()
     cancel.cancel()
-    report = workspace.pregenerate(engine_for(workspace), learner_key="Sam Ortiz", cancel=cancel)
+    report = workspace.ai.pregenerate(engine_for(workspace), learner_key="Sam Ortiz", cancel=cancel)
     assert report.cancelled and report.attempts == 0

@@ -601,7 +601,7 @@ def _loaded_engine(ws: Workspace):
     """The model in use, loaded, or None after saying why (the caller falls back)."""
     from drillpad.llm.engine import EngineError
 
-    engine = ws.open_engine()
+    engine = ws.ai.open_engine()
     try:
         engine.load().result()
     except EngineError:
@@ -610,7 +610,7 @@ def _loaded_engine(ws: Workspace):
         print(f"AI off: {engine.reason or engine.state.value}. Written scenarios are used; nothing to measure.",
               file=sys.stderr)
         return None
-    ws.engine = engine
+    ws.ai.engine = engine
     return engine
 
 
@@ -621,8 +621,8 @@ def _pregenerate(ws: Workspace, args: argparse.Namespace) -> int:
     info = engine.info()
     print(f"Preparing scenario variants with {info.name} ({(info.sha256 or '')[:19]}…); each is checked by the "
           "quality gate and discarded if it fails.")
-    report = ws.pregenerate(engine, learner_key=args.learner, per_drill=args.per_drill,
-                            progress=lambda n, total, drill: print(f"  {n}/{total} {drill}", end="\r", flush=True))
+    report = ws.ai.pregenerate(engine, learner_key=args.learner, per_drill=args.per_drill,
+                               progress=lambda n, total, drill: print(f"  {n}/{total} {drill}", end="\r", flush=True))
     print(f"\n{report.attempts} generated · {report.kept} kept · {report.rejected} discarded")
     for reason, count in sorted(report.reasons.items(), key=lambda kv: -kv[1]):
         print(f"  discarded for {reason}: {count}")
@@ -654,7 +654,7 @@ def _eval_model(ws: Workspace, args: argparse.Namespace) -> int:
             print(f"  failed {reason}: {count}")
         return 0
     print(f"\nCalibrating {info.name} as a judge on {len(pack.examples)} labelled answers…", file=sys.stderr)
-    calibration, where = ws.calibrate_judge(
+    calibration, where = ws.ai.calibrate_judge(
         engine, pack, progress=lambda n, total: print(f"  {n}/{total}", end="\r", file=sys.stderr, flush=True))
     if args.json:
         print(json.dumps(calibration.as_dict(), indent=2))
@@ -769,7 +769,7 @@ def _model_info(args: argparse.Namespace, policy) -> int:
     from drillpad.workspace import Workspace
 
     with Workspace.open(args.data_dir, policy=policy) as ws:
-        engine = ws.open_engine()
+        engine = ws.ai.open_engine()
         try:
             info = engine.load().result()
             status = engine.status() if hasattr(engine, "status") and info.state.value == "ready" else {}
@@ -805,7 +805,7 @@ def _model_catalog(args: argparse.Namespace, policy) -> int:
     from drillpad.llm.models import ModelError, ModelStatus
 
     with Workspace.open(args.data_dir, policy=policy) as ws:
-        catalog = ws.models
+        catalog = ws.ai.models
         try:
             if args.model_command == "use":
                 entry = catalog.use(args.name)

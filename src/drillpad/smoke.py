@@ -67,7 +67,7 @@ def run_smoke(*, model: bool = True, out: Callable[[str], None] = print) -> int:
             return f"trainee window opened offscreen with {tiles} learner tile(s)"
 
         def tokens() -> str:
-            engine = ws.open_engine()
+            engine = ws.ai.open_engine()
             info = engine.load().result(timeout=120)
             if engine.reason:
                 raise RuntimeError(engine.reason)

@@ -9,15 +9,13 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-import random
-import threading
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drillpad.ai import AI
 from drillpad.clock import Clock, SystemClock, from_iso, to_iso
 from drillpad.core import cadence as cadence_core
 from drillpad.core import competency as competency_core
@@ -29,7 +27,6 @@ from drillpad.core.queue import Candidate, build_queue
 from drillpad.core.scheduling import Rating, rate
 from drillpad.drills.grading import DrillGrading, PromptGrading
 from drillpad.errors import LearningError, saves
-from drillpad.llm.provenance import GENERATION_EVENT, Generation, sha256_text
 from drillpad.paths import Paths, resources_dir
 from drillpad.policy import LoadedPolicy, Policy
 from drillpad.profiles import Profiles
@@ -44,11 +41,10 @@ if TYPE_CHECKING:
     # Loaded on first use, after the names screen: the model runtime, the AI drill code, and the pack
     # models (pydantic) with what is built on them — the grader, the gate and pack import.
     from drillpad.core.grader import Grade
-    from drillpad.core.pack import Context, Drill, Pack, Prompt, Settings
+    from drillpad.core.pack import Drill, Pack, Prompt, Settings
     from drillpad.drills import judge as judge_mod
     from drillpad.store import packs as pack_store
-    from drillpad.llm.engine import CancelToken, Engine
-    from drillpad.llm.models import ModelCatalog
+    from drillpad.llm.engine import Engine
     from drillpad.store.backups import Backup, RestoreReport
     from drillpad.store.integrity import CheckReport
 
@@ -123,17 +119,6 @@ class DrillView:
         if self.variant_id is None:
             return f"Written scenario from {self.source}"
         return f"AI-adapted from {self.source}"
-
-
-@dataclass(frozen=True)
-class PregenerateReport:
-    model: str
-    attempts: int
-    kept: int
-    rejected: int
-    reasons: dict[str, int]
-    drills: int
-    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -244,16 +229,9 @@ class Workspace:
             self.restored = backups.restore(paths.db_path, self.clock.now())
             self.db = open_database(paths.db_path)
         self.device_id = event_store.this_device(self.db, now=self._now())
-        self._thread = threading.get_ident()
-        self._queued: deque[tuple[Generation, str | None]] = deque()
+        self.ai = AI(self)
+        """The local model: discovery, the engine in use, generations, variants and the judge (see ai.py)."""
         self._profiles: Profiles | None = None
-        self.engine: Engine | None = None
-        """The engine in use, when the caller opened one (its variants are the ones shown)."""
-        self._variant_model: str | None = None
-        self.model_noted_in_background = False
-        """The caller (the window) notes the model in a worker (``note_variant_model``, ``open_engine``): until it has,
-        ``variant_model()`` says none (the written scenario is shown) instead of reading the model folders and
-        importing the model code on the calling thread."""
         self._evidence = None
         self._prompt_models: dict[tuple, Prompt] = {}
         self._pack_synonyms: dict[str, tuple[str, Synonyms]] = {}
@@ -363,11 +341,11 @@ class Workspace:
     def close(self) -> None:
         if getattr(self, "_reader", False):  # a view from reading(): its connection ends with the block
             return
-        if self.db is not None and threading.get_ident() == self._thread and self._queued:
+        if self.db is not None and self.ai.queued_here():
             # closing waits for nobody: a worker's write on a starved PC may hold the database longer than
             # the usual busy timeout, and the generations queued for this write must not be lost to it
             self.db.execute(f"PRAGMA busy_timeout = {CLOSE_BUSY_TIMEOUT_MS}")
-            self._flush_generations()
+            self.ai.flush_generations()
         if self.db is not None:
             close_database(self.db)
             self.db = None
@@ -379,8 +357,8 @@ class Workspace:
         thread that opened them). Any write through it fails; screens use it to gather what they show."""
         view = copy.copy(self)
         view.db = open_reader(self.paths.db_path)
-        view._thread = threading.get_ident()
-        view._queued, view._evidence, view._prompt_models, view._reader = deque(), None, {}, True
+        view.ai = self.ai.on(view)  # generations queued for this thread
+        view._evidence, view._prompt_models, view._reader = None, {}, True
         view._profiles = None if self._profiles is None else self._profiles.on(view.db)
         try:
             yield view
@@ -550,11 +528,17 @@ class Workspace:
         pol = self.policy.policy
         return self.evidence.target(pol.sync_folder, pol.sync_url)
 
+    def sync_status(self) -> dict[str, Any]:
+        """When this workstation last sent evidence, and how many records wait to be sent."""
+        status = self.evidence.status()
+        return {"last_sync": status["last_sync"], "pending": status["pending"],
+                "unacked_bundles": status["unacked_bundles"], "target": self.sync_target()}
+
     # --- events --------------------------------------------------------------------------
 
     def record(self, learner_id: str | None, kind: str, payload: dict[str, Any]) -> event_store.Event:
-        if self._queued and threading.get_ident() == self._thread:
-            self._flush_generations()
+        if self.ai.queued_here():
+            self.ai.flush_generations()
         session = self.profiles.session
         if session is not None and learner_id is not None:
             if learner_id != session["learner"]:
@@ -562,62 +546,6 @@ class Workspace:
             payload = {**payload, "session": session["id"]}
         return event_store.append(self.db, device_id=self.device_id, learner_id=learner_id, kind=kind,
                                   payload=payload, now=self._now())
-
-    # --- local model ---------------------------------------------------------------------
-
-    @property
-    def models(self) -> ModelCatalog:
-        """The GGUF models this workstation may use (install, user and policy folders)."""
-        from drillpad.llm.models import ModelCatalog
-
-        return ModelCatalog.for_paths(self.paths, self.policy)
-
-    def open_engine(self, *, reproducible: bool = False) -> Engine:
-        """The engine for the model in use, not loaded yet: ``load(progress)`` starts it in the
-        background, in the model's own process (this process never loads the runtime). Without a
-        usable model it is an engine that says why, so callers fall back."""
-        from drillpad.llm.engine import UnavailableEngine
-        from drillpad.llm.process import ProcessEngine
-
-        catalog = self.models
-        selection = catalog.select()
-        # what variant_model() would find, found here (the app opens the engine in a worker): showing a drill before
-        # the model is ready then reads no model folder on the main thread
-        self._variant_model = (selection.entry.sha256 if selection.entry is not None else None) or ""
-        if selection.entry is None or selection.reason:
-            return UnavailableEngine(selection.reason or "no usable model")
-        return ProcessEngine.llama(selection.entry, hash_cache_path=catalog.hash_cache.path,
-                                   threads=self.policy.policy.model_threads, clock=self.clock,
-                                   recorder=self.record_generation, reproducible=reproducible)
-
-    def record_generation(self, generation: Generation, learner_id: str | None = None) -> event_store.Event | None:
-        """Keep the provenance of one generation as an append-only event. Called from another thread
-        (a UI worker using the engine), it is queued and stored by this workspace's thread at its next
-        write (SQLite connections stay in the thread that opened them)."""
-        if threading.get_ident() != self._thread:
-            self._queued.append((generation, learner_id))
-            return None
-        return self.record(learner_id, GENERATION_EVENT, generation.to_payload())
-
-    def _flush_generations(self) -> None:
-        while self._queued:
-            generation, learner_id = self._queued[0]
-            event_store.append(self.db, device_id=self.device_id, learner_id=learner_id, kind=GENERATION_EVENT,
-                               payload=generation.to_payload(), now=self._now())
-            self._queued.popleft()  # only once it is stored: a write that failed (a locked database) is tried again
-
-    def sync_status(self) -> dict[str, Any]:
-        """When this workstation last sent evidence, and how many records wait to be sent."""
-        status = self.evidence.status()
-        return {"last_sync": status["last_sync"], "pending": status["pending"],
-                "unacked_bundles": status["unacked_bundles"], "target": self.sync_target()}
-
-    def trace(self, text: str) -> list[Generation]:
-        """The recorded generations whose output was exactly *text*."""
-        rows = self.db.execute(
-            "SELECT payload FROM events WHERE kind = ? AND json_extract(payload, '$.output_sha256') = ? "
-            "ORDER BY created_at, device_id, seq", [GENERATION_EVENT, sha256_text(text)]).fetchall()
-        return [Generation.from_payload(json.loads(r[0])) for r in rows]
 
     # --- learning ------------------------------------------------------------------------
 
@@ -642,7 +570,7 @@ class Workspace:
         rows = self.db.execute(sql + " ORDER BY created_at, device_id, seq", args).fetchall()
         return [EventView(r[0], r[1], from_iso(r[2]), json.loads(r[3]), r[4]) for r in rows]
 
-    def _synonyms(self, pack_id: str) -> Synonyms:
+    def synonyms(self, pack_id: str) -> Synonyms:
         """The pack's synonyms and the lexicon, built once per pack version (~13 ms each; the grader's
         per-drill cache is keyed by this object, so a fresh one per answer rebuilt both every time)."""
         text = self.db.execute("SELECT synonyms FROM packs WHERE id = ?", [pack_id]).fetchone()[0]
@@ -772,7 +700,7 @@ class Workspace:
         """What grading this recall answer needs, read now; its ``run()`` may then go to a worker."""
         lr = self.profiles.learner(learner_key)
         prompt = self.prompt(prompt_id, lr.pack_id)
-        return PromptGrading(lr.id, prompt, self._prompt_model(prompt), answer, self._synonyms(lr.pack_id))
+        return PromptGrading(lr.id, prompt, self._prompt_model(prompt), answer, self.synonyms(lr.pack_id))
 
     @saves
     def answer_prompt(self, learner_key: str, prompt_id: str, answer: str, confidence: int,
@@ -830,28 +758,7 @@ class Workspace:
             raise LearningError(f"{lr.role_title} has no scenario drills")
         return row[0]
 
-    # --- scenario variants (AI-adapted, gated, cached) --------------------------------------
-
-    def variant_model(self) -> str | None:
-        """The sha256 of the model whose variants may be shown (the engine in use, else the selected model)."""
-        if self.engine is not None:
-            return self.engine.info().sha256
-        if self._variant_model is None:
-            if self.model_noted_in_background:
-                return None
-            self.note_variant_model()
-        return self._variant_model or None
-
-    def note_variant_model(self) -> None:
-        """Find the model whose variants may be shown (reads the model folders; the window does it in a worker)."""
-        entry = self.models.select().entry
-        self._variant_model = (entry.sha256 if entry is not None else None) or ""
-
-    def _context(self, pack_id: str) -> Context:
-        from drillpad.core.pack import Context
-
-        return Context.model_validate_json(self.db.execute("SELECT context FROM packs WHERE id = ?",
-                                                           [pack_id]).fetchone()[0])
+    # --- scenario drills (written, or a cached AI-adapted variant) ---------------------------
 
     def start_drill(self, learner_key: str, drill_id: str) -> DrillView:
         """The scenario to show: a cached variant of this drill the learner has not seen (made by the
@@ -861,7 +768,7 @@ class Workspace:
         lr = self.profiles.learner(learner_key)
         drill = self.drill(drill_id, lr.pack_id)
         choices = [c.model_dump() for c in drill.choice]
-        model = self.variant_model()
+        model = self.ai.variant_model()
         if model:
             unseen = variant_store.unseen(self.db, lr.pack_id, drill_id, model, TEMPLATE_VERSION, lr.id)
             if unseen:
@@ -873,115 +780,11 @@ class Workspace:
         return DrillView(drill.id, lr.pack_id, drill.task, drill.title_text(),
                          drill.situation_text(), drill.question, drill.minutes, drill.source, choices)
 
-    def pregenerate(self, engine: Engine, *, learner_key: str | None = None, per_drill: int = 2,
-                    max_attempts: int = 3, cancel: CancelToken | None = None,
-                    progress: Callable[[int, int, str], object] | None = None,
-                    rng: random.Random | None = None) -> PregenerateReport:
-        """Make variants ahead of time for learners' upcoming drills (today's queue first, then the
-        rest of their role's drills) until each learner has *per_drill* unseen ones. Output that fails
-        the gate is discarded and logged (``drill.variant_rejected``) with its reasons."""
-        from drillpad.core.gate import TEMPLATE_VERSION
-
-        from drillpad.drills import variants as variant_gen
-        from drillpad.llm.engine import GenerationCancelled
-
-        learners = [self.profiles.learner(learner_key)] if learner_key else self.profiles.learners()
-        model = engine.info().sha256 or ""
-        rng = rng or random.Random()
-        names = [lr.name for lr in self.profiles.learners()]
-        work: list[tuple[Any, str]] = []
-        for lr in learners:
-            queued = [i.item_id for i in self.today(lr.id).items if i.kind == "drill"]
-            role = [r[0] for r in self.db.execute(
-                "SELECT d.id FROM drills d JOIN tasks t ON t.pack_id = d.pack_id AND t.id = d.task_id "
-                "WHERE d.pack_id = ? AND t.role_id = ? ORDER BY t.position, d.id", [lr.pack_id, lr.role_id])]
-            work += [(lr, d) for d in dict.fromkeys(queued + role)]
-        attempts = kept = rejected = 0
-        reasons: dict[str, int] = {}
-        for n, (lr, drill_id) in enumerate(work):
-            if progress is not None:
-                progress(n, len(work), drill_id)
-            drill = self.drill(drill_id, lr.pack_id)
-            if not drill.fact:
-                continue
-            context, synonyms = self._context(lr.pack_id), self._synonyms(lr.pack_id)
-            for _ in range(max_attempts):
-                if cancel is not None and cancel.cancelled:
-                    return PregenerateReport(engine.info().name, attempts, kept, rejected, reasons, len(work), True)
-                have = len(variant_store.unseen(self.db, lr.pack_id, drill_id, model, TEMPLATE_VERSION, lr.id))
-                if have >= per_drill:
-                    break
-                recent = variant_store.recent(self.db, lr.pack_id, drill_id, model, TEMPLATE_VERSION)
-                try:
-                    attempt = variant_gen.generate(engine, drill, pack_id=lr.pack_id, role_title=lr.role_title,
-                                                   context=context, synonyms=synonyms, recent=recent,
-                                                   personal_names=names, rng=rng, cancel=cancel)
-                except GenerationCancelled:
-                    return PregenerateReport(engine.info().name, attempts, kept, rejected, reasons, len(work), True)
-                attempts += 1
-                gate = attempt.gate.to_payload() if attempt.gate else {"passed": False, "error": attempt.error}
-                if attempt.passed:
-                    assert attempt.candidate is not None
-                    variant_store.add(self.db, pack_id=lr.pack_id, drill_id=drill_id, model_sha256=model,
-                                      template=TEMPLATE_VERSION, situation=attempt.candidate.situation,
-                                      question=attempt.candidate.question, slots=attempt.slots,
-                                      provenance={**attempt.generation, "gate": gate}, now=self._now())
-                    kept += 1
-                else:
-                    rejected += 1
-                    for r in attempt.reasons:
-                        key = r.split(":")[0]
-                        reasons[key] = reasons.get(key, 0) + 1
-                    self.record(None, "drill.variant_rejected", {
-                        "pack": lr.pack_id, "drill": drill_id, "reasons": attempt.reasons, "gate": gate,
-                        "generation": attempt.generation})
-        if progress is not None:
-            progress(len(work), len(work), "")
-        return PregenerateReport(engine.info().name, attempts, kept, rejected, reasons, len(work))
-
-    # --- the optional LLM judge (calibrated per pack) --------------------------------------
-
-    def _manifest_path(self, model_sha256: str | None) -> Path | None:
-        for entry in self.models.entries():
-            if model_sha256 and entry.sha256 == model_sha256:
-                return entry.manifest_path
-        return None
-
-    def calibrate_judge(self, engine: Engine, pack: Pack, *, cancel: CancelToken | None = None,
-                        progress: Callable[[int, int], object] | None = None) -> tuple[judge_mod.Calibration, Path]:
-        """Measure *engine* as a judge on the pack's labelled answers and record the result in its manifest."""
-        from drillpad.drills import judge as judge_mod
-
-        calibration = judge_mod.calibrate(engine, pack, now=self._now(), cancel=cancel, progress=progress)
-        where = judge_mod.record(calibration, self._manifest_path(calibration.model_sha256),
-                                 self.paths.user_models_dir)
-        return calibration, where
-
-    def judge_enabled(self, engine: Engine | None, pack_id: str) -> tuple[bool, str]:
-        """Whether *engine* may give second opinions on this pack's drills, and why (not)."""
-        from drillpad.drills import judge as judge_mod
-
-        if engine is None:
-            return False, "no model in use"
-        sha = engine.info().sha256 or ""
-        row = self.db.execute("SELECT content_hash FROM packs WHERE id = ?", [pack_id]).fetchone()
-        if row is None:
-            return False, f"pack {pack_id} is not installed"
-        calibs = judge_mod.calibrations(self._manifest_path(sha), self.paths.user_models_dir, sha)
-        if judge_mod.enabled_for(calibs, pack_id, row[0]):
-            return True, "passed calibration on this pack"
-        mine = [c for c in calibs if c.get("pack") == pack_id]
-        if not mine:
-            return False, "not calibrated on this pack (drillpad eval grading --pack PATH --judge)"
-        last = mine[-1]
-        return False, (f"failed calibration: accuracy {last['accuracy']:.2f} (needs ≥ {judge_mod.MIN_ACCURACY}), "
-                       f"false-pass {last['false_pass_rate']:.0%} (needs ≤ {judge_mod.MAX_FALSE_PASS:.0%})")
-
     def prepare_drill(self, learner_key: str, drill_id: str, answer: str,
                       first_answer: str | None = None) -> DrillGrading:
         """What grading this answer needs, read now; its ``run()`` may then go to a worker (see DrillGrading)."""
         lr = self.profiles.learner(learner_key)
-        return DrillGrading(lr.id, self.drill(drill_id, lr.pack_id), answer, first_answer, self._synonyms(lr.pack_id))
+        return DrillGrading(lr.id, self.drill(drill_id, lr.pack_id), answer, first_answer, self.synonyms(lr.pack_id))
 
     @saves
     def submit_drill(self, learner_key: str, drill_id: str, answer: str, confidence: int,
@@ -1002,7 +805,7 @@ class Workspace:
             _check_graded(graded, (graded.learner_id, graded.drill.id, graded.answer, graded.first_answer),
                           (lr.id, drill_id, answer, first_answer))
         drill, g = graded.drill, graded.grade
-        if judge is not None and opinion is None and not g.needs_review and self.judge_enabled(judge, lr.pack_id)[0]:
+        if judge is not None and opinion is None and not g.needs_review and self.ai.judge_enabled(judge, lr.pack_id)[0]:
             opinion = judge_mod.opinion(judge, drill, answer, pack_id=lr.pack_id)
         if opinion is not None and not g.needs_review:
             g = judge_mod.second_opinion(g, opinion.verdicts, opinion.error)

@@ -347,7 +347,7 @@ def test_a_drill_shown_before_the_model_is_noted_is_the_written_one_and_reads_no
     assert window.drill.view.variant_id is None and window.drill.situation.text()
     assert "drillpad.llm.models" not in sys.modules
     held.release.set()
-    qtbot.waitUntil(lambda: workspace._variant_model is not None, timeout=10_000)  # noted by the worker
+    qtbot.waitUntil(lambda: workspace.ai._variant_model is not None, timeout=10_000)  # noted by the worker
 
 
 def test_my_progress_is_not_laid_out_again_at_another_width_when_its_data_arrives(qtbot, window, workspace, held):

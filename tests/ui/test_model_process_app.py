@@ -47,7 +47,7 @@ def test_the_whole_story_with_a_ready_fake_model_in_a_child_process(qtbot, works
     engine = ProcessEngine.fake(default="not a scenario")
     window = make_window(qtbot, workspace, minipack, engine)
     story.whole_session(qtbot, window, workspace, clock, ai_ready=True)
-    assert engine.state is EngineState.READY and workspace.engine is engine and engine.pid is not None
+    assert engine.state is EngineState.READY and workspace.ai.engine is engine and engine.pid is not None
     assert "".join(engine.stream("Say something.")) == "not a scenario"
 
 
@@ -96,4 +96,4 @@ def test_repeated_crashes_turn_ai_off_with_the_reason_in_the_status_bar(qtbot, w
     why = window.model_label.toolTip()  # plain words on screen, the reason on hover
     assert window.model_label.text() == "AI off — using the written scenarios"
     assert "crashed 1 times" in why and "AI is off until DrillPad restarts" in why
-    assert workspace.engine is None  # answers are graded without waiting for a model
+    assert workspace.ai.engine is None  # answers are graded without waiting for a model

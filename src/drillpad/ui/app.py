@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
         # the background sync, which load the evidence code. Building the screens while a worker imported pydantic
         # and the evidence code made each turn wait for the interpreter lock: on a busy PC, stalls of 100–270 ms
         # just after the first paint and while choosing a name.
-        factory = engine_factory or workspace.open_engine
+        factory = engine_factory or workspace.ai.open_engine
         self._startup = QTimer(self)
         self._startup.setSingleShot(True)
         self._startup.setInterval(STARTUP_DELAY_MS)
@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
     def _unlocked(self, learner_id: str) -> None:
         self.learner_id = learner_id
         self._prepare_learner_screens()  # when unlocked before they were prepared
-        engine = self.workspace.engine
+        engine = self.workspace.ai.engine
         if self.pregenerate and engine is not None and engine.state.value == "ready":
             self._pregenerate_in_background(engine, learner_id)
         self._show_today()
@@ -530,11 +530,12 @@ class MainWindow(QMainWindow):
         # pydantic and the rest are imported by one worker first: two workers importing them at once raced
         # ("cannot import name … from partially initialized module") and turned the AI off.
         self._evidence_pending = True
-        self.workspace.model_noted_in_background = True  # a drill shown before the worker has noted it is the written one
+        # a drill shown before the worker has noted the model is the written one
+        self.workspace.ai.model_noted_in_background = True
 
         def shared() -> None:
             import_shared()
-            self.workspace.note_variant_model()
+            self.workspace.ai.note_variant_model()
 
         workers.run(shared, lambda _none: self._start_workers(factory),
                     lambda _message: self._start_workers(factory))
@@ -621,7 +622,7 @@ class MainWindow(QMainWindow):
             self._ai_off(engine.reason or engine.state.value)
             return
         info = engine.info()
-        self.workspace.engine = engine
+        self.workspace.ai.engine = engine
         self.model_label.setText("✓ AI helper ready")
         self.model_label.setToolTip(f"AI model {info.name} is ready: scenarios may be AI-adapted, and are always "
                                     "checked against the SOP first.")
@@ -631,7 +632,7 @@ class MainWindow(QMainWindow):
     def _engine_status(self, state: str, text: str) -> None:
         """After the first load: the model's process crashed and restarts, is back, or AI turned off."""
         engine = self.engine
-        if engine is None or self._closing or self.workspace.engine is not engine:
+        if engine is None or self._closing or self.workspace.ai.engine is not engine:
             return
         if state == "restarting":
             self.model_label.setText("AI helper restarting… (written scenarios meanwhile)")
@@ -641,7 +642,7 @@ class MainWindow(QMainWindow):
             self.model_label.setToolTip(f"AI model {engine.info().name} is ready again: scenarios may be "
                                         "AI-adapted, and are always checked against the SOP first.")
         elif state == "unavailable":
-            self.workspace.engine = None  # nothing waits for a model that will not come back
+            self.workspace.ai.engine = None  # nothing waits for a model that will not come back
             self._ai_off(engine.reason or text)
 
     def _ai_off(self, reason: str) -> None:
@@ -665,8 +666,8 @@ class MainWindow(QMainWindow):
 
         def job() -> int:
             with Workspace.open(Path(data_dir), clock=clock, policy=policy) as ws:
-                return ws.pregenerate(engine, learner_key=learner_id, per_drill=1, max_attempts=2,
-                                      cancel=cancel).kept
+                return ws.ai.pregenerate(engine, learner_key=learner_id, per_drill=1, max_attempts=2,
+                                         cancel=cancel).kept
 
         def finished(kept) -> None:
             if self._background_cancel is cancel:

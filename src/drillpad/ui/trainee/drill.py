@@ -191,8 +191,8 @@ class DrillScreen(QWidget):
             self.feedback.setText("⚠ Choose how sure you are first.")
             return
         seconds = (self.workspace.clock.now() - self.started).total_seconds()
-        engine = self.workspace.engine
-        judged = engine is not None and self.workspace.judge_enabled(engine, self.view.pack_id)[0]
+        engine = self.workspace.ai.engine
+        judged = engine is not None and self.workspace.ai.judge_enabled(engine, self.view.pack_id)[0]
         grading = self.workspace.prepare_drill(self.learner_id, self.drill.id, answer, self.first_answer)
         drill, pack_id = self.drill, self.view.pack_id
 
