@@ -63,7 +63,7 @@ def run(statements: int = STATEMENTS) -> dict:
             evidence(ws, "Bench Learner")
             rows = ws.db.execute("SELECT kind, learner_id, payload, created_at FROM events WHERE kind IN "
                                  "('lesson.read', 'review', 'demonstration')").fetchall()
-            config = ws.lrs_config()
+            config = ws.lrs.config()
             samples: list[tuple[str, int, float]] = []
             step = max(1, statements // 10)
             t0 = time.perf_counter()

@@ -160,8 +160,8 @@ class ManagerDesk:
             raise LearningError("a trainee profile is unlocked; manager decisions are made in manager mode")
         with self.db.atomic():  # the decision and its statement for the organisation's LRS, together
             event = self.ws.record(learner_id, kind, {**payload, "by": self.by})
-            self.ws.queue_for_lrs([{"id": event.id, "kind": event.kind, "learner_id": event.learner_id,
-                                    "payload": event.payload, "created_at": event.created_at}])
+            self.ws.lrs.queue([{"id": event.id, "kind": event.kind, "learner_id": event.learner_id,
+                                "payload": event.payload, "created_at": event.created_at}])
         return event
 
     # --- team overview ---------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from drillpad.drills import judge as judge_mod
     from drillpad.store import packs as pack_store
     from drillpad.llm.engine import Engine
+    from drillpad.lrs.service import LRS
     from drillpad.store.backups import Backup, RestoreReport
     from drillpad.store.integrity import CheckReport
 
@@ -233,6 +233,7 @@ class Workspace:
         """The local model: discovery, the engine in use, generations, variants and the judge (see ai.py)."""
         self._profiles: Profiles | None = None
         self._evidence = None
+        self._lrs: LRS | None = None
         self._prompt_models: dict[tuple, Prompt] = {}
         self._pack_synonyms: dict[str, tuple[str, Synonyms]] = {}
         self._drill_titles: dict[tuple[str, str, str], str] = {}  # (pack, drill, body) → title (Today's list)
@@ -360,6 +361,7 @@ class Workspace:
         view.ai = self.ai.on(view)  # generations queued for this thread
         view._evidence, view._prompt_models, view._reader = None, {}, True
         view._profiles = None if self._profiles is None else self._profiles.on(view.db)
+        view._lrs = None if self._lrs is None else self._lrs.on(view)  # the settings as read so far
         try:
             yield view
         finally:
@@ -441,72 +443,20 @@ class Workspace:
             from drillpad.evidence.sync import Evidence
 
             self._evidence = Evidence(self.db, self.paths.data_dir, self._now, self.device_id)
-            self._evidence.after_verified_import = self.queue_for_lrs  # a no-op unless the policy names an LRS
-            self._evidence.after_bundle_built = self.queue_own_for_lrs  # a no-op unless lrs_from_workstation
+            # no-ops unless the policy names an LRS (and, for a workstation's own facts, lrs_from_workstation); the
+            # LRS code loads when a hook first runs, not with the evidence code
+            self._evidence.after_verified_import = lambda events: self.lrs.queue(events)
+            self._evidence.after_bundle_built = lambda events: self.lrs.queue_own(events)
         return self._evidence
 
-    def lrs_config(self):
-        """The organisation's LRS settings from the IT policy (drillpad.lrs.config), or None when none is set or
-        they cannot be read (the reason is in ``startup_problems``)."""
-        if not hasattr(self, "_lrs_config"):
-            from drillpad.lrs.config import LrsConfigError, from_policy
+    @property
+    def lrs(self) -> LRS:
+        """The organisation's LRS: its settings, outbox, sending and queuing (see lrs/service.py)."""
+        if self._lrs is None:
+            from drillpad.lrs.service import LRS
 
-            try:
-                self._lrs_config = from_policy(self.policy.policy, self.policy.source.parent if self.policy.source
-                                               else None)
-            except LrsConfigError as exc:
-                self._lrs_config = None
-                self.startup_problems.append(f"LRS: {exc}")
-        return self._lrs_config
-
-    def lrs_status(self) -> dict[str, Any] | None:
-        """The LRS outbox (queued / sent / refused with reasons, last success, unreachable), or None without an LRS."""
-        config = self.lrs_config()
-        if config is None:
-            return None
-        from drillpad.lrs.outbox import status
-
-        return {**status(self.db), "url": config.url}
-
-    def send_to_lrs(self, *, max_failures: int | None = 3, progress: Callable[[Any], object] | None = None):
-        """Send the queued statements now (drillpad.lrs.sender); returns its ``SendReport``."""
-        config = self.lrs_config()
-        if config is None:
-            raise LearningError("no LRS is configured (IT policy lrs_url)")
-        from drillpad.lrs.sender import Sender
-
-        return Sender(self.db, config, now=self._now, progress=progress).send(max_failures=max_failures)
-
-    def retry_lrs(self) -> int:
-        from drillpad.lrs.outbox import retry
-
-        return retry(self.db)
-
-    def queue_for_lrs(self, events: list[dict[str, Any]]) -> int:
-        """Queue the xAPI statements for verified *events* in the caller's transaction (no-op without an LRS)."""
-        config = self.lrs_config()
-        if config is None:
-            return 0
-        from drillpad import __version__
-        from drillpad.lrs.outbox import queue_events
-
-        return queue_events(self.db, events, config, now=self._now(), version=__version__)
-
-    def lrs_sends_here(self) -> bool:
-        """Whether this learner's workstation sends its own facts to the LRS (IT policy lrs_from_workstation)."""
-        if not self.policy.policy.lrs_from_workstation and "_lrs_config" not in vars(self):
-            return False  # the default: a workstation never reads the LRS credentials
-        config = self.lrs_config()
-        team = self.evidence.team()
-        return config is not None and config.from_workstation and team is not None and team["role"] == "workstation"
-
-    def queue_own_for_lrs(self, events: list[dict[str, Any]]) -> int:
-        """On a workstation allowed to send (lrs_from_workstation): queue the statements for this PC's own events
-        as they are sealed into a bundle, in the transaction that records the bundle. The ids are the ones the
-        manager's DrillPad makes for the same events, so the LRS keeps each fact once."""
-        if not self.lrs_sends_here():
-            return 0
-        return self.queue_for_lrs([e for e in events if e.get("device_id", self.device_id) == self.device_id])
+            self._lrs = LRS(self)
+        return self._lrs
 
     def _pin_policy_team(self, team_file: Path) -> None:
         """IT's policy names the manager's team file: pin it on first start (never replaces another team)."""

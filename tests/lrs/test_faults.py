@@ -35,7 +35,7 @@ def many(manager, n: int) -> list[str]:
     events = [{"id": str(uuid.uuid4()), "kind": rows[i % len(rows)][0], "learner_id": rows[i % len(rows)][1],
                "payload": json.loads(rows[i % len(rows)][2]), "created_at": rows[i % len(rows)][3]} for i in range(n)]
     with manager.db.atomic():
-        outbox.queue_events(manager.db, events, manager.lrs_config(), now=manager._now(), version="0.1.0")
+        outbox.queue_events(manager.db, events, manager.lrs.config(), now=manager._now(), version="0.1.0")
     return [e["id"] for e in events]
 
 

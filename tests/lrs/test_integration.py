@@ -129,9 +129,9 @@ def test_with_lrs_signature_extension_ralph_takes_the_signed_signoff_and_it_veri
     from tests.lrs.conftest import ORG
 
     device, manager, share, keys = team
-    manager._lrs_config = replace(site.config(ralph.url), signature="extension")
+    manager.lrs._config = replace(site.config(ralph.url), signature="extension")
     signoff = decide(manager, keys)
-    report = Sender(manager.db, manager._lrs_config, now=manager._now, sleep=lambda s: None).send()
+    report = Sender(manager.db, manager.lrs._config, now=manager._now, sleep=lambda s: None).send()
     assert (report.sent, report.refused, report.remaining) == (9, 0, 0), report.messages
     sid = queued(manager)[signoff.id]["statement"]["id"]
     stored = ralph.get(statementId=sid)[0]

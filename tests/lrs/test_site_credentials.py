@@ -34,9 +34,9 @@ def as_user(server, username: str, password: str):
 def test_one_credential_per_site_reads_only_its_own_and_analytics_reads_all_but_cannot_write(team, site,
                                                                                          production_ralph):
     device, manager, share, keys = team
-    manager._lrs_config = replace(site.config(production_ralph.url), signature="extension")  # Ralph: no multipart
+    manager.lrs._config = replace(site.config(production_ralph.url), signature="extension")  # Ralph: no multipart
     decide(manager, keys)
-    report = Sender(manager.db, manager._lrs_config, now=manager._now, sleep=lambda s: None).send()
+    report = Sender(manager.db, manager.lrs._config, now=manager._now, sleep=lambda s: None).send()
     assert (report.sent, report.refused, report.stopped) == (9, 0, None), report.messages
     sent = {r["statement"]["id"] for r in queued(manager).values()}
 
@@ -47,7 +47,7 @@ def test_one_credential_per_site_reads_only_its_own_and_analytics_reads_all_but_
     assert as_user(production_ralph, "site-york", "pw-york").get() == []  # a leaked York credential: no Leeds data
     assert {s["id"] for s in as_user(production_ralph, "analytics", "pw-analytics").get()} == sent
 
-    reader = replace(manager._lrs_config, username="analytics", password="pw-analytics")
+    reader = replace(manager.lrs._config, username="analytics", password="pw-analytics")
     with manager.db.atomic():
         manager.db.execute("UPDATE lrs_outbox SET status = 'queued'")
     report = Sender(manager.db, reader, now=manager._now, sleep=lambda s: None).send()

@@ -67,13 +67,13 @@ def test_statements_are_queued_in_the_import_transaction_so_a_failed_import_leav
     before = (manager.db.execute(lesson_events).fetchone()[0], len(queued(manager)))
 
     def queue_then_fail(events):
-        assert manager.queue_for_lrs(events) == 1  # the new lesson's statement, queued ...
+        assert manager.lrs.queue(events) == 1  # the new lesson's statement, queued ...
         raise sqlite3.OperationalError("disk I/O error")  # ... then the import fails before it commits
 
     manager.evidence.after_verified_import = queue_then_fail
     assert manager.evidence.import_folder(share, keys)[-1].outcome == "held"  # tried again next time
     assert (manager.db.execute(lesson_events).fetchone()[0], len(queued(manager))) == before
-    manager.evidence.after_verified_import = manager.queue_for_lrs
+    manager.evidence.after_verified_import = manager.lrs.queue
     assert manager.evidence.import_folder(share, keys)[-1].outcome == "imported"
     assert (manager.db.execute(lesson_events).fetchone()[0], len(queued(manager))) == (before[0] + 1, before[1] + 1)
 
@@ -98,7 +98,7 @@ def test_a_drill_waiting_for_review_is_scored_and_the_managers_decision_refers_t
 def test_ids_are_stable_and_queueing_again_changes_nothing(team, site):
     device, manager, share, keys = team
     before = queued(manager)
-    config = manager.lrs_config()
+    config = manager.lrs.config()
     assert outbox.queue_all(manager.db, config, now="2026-03-02T09:00:00+00:00", version="0.1.0") == 0
     assert queued(manager) == before
     for event_id, row in before.items():
@@ -201,7 +201,7 @@ def test_an_invalid_statement_is_kept_as_a_bug_and_never_sent(team):
     with pytest.raises(InvalidStatement, match="actor"):
         validate({"id": "8c6f0f5e-1111-4111-8111-111111111111", "verb": {"id": "http://adlnet.gov/expapi/verbs/x"},
                   "object": {"id": "https://x.example/a"}})
-    config = manager.lrs_config()
+    config = manager.lrs.config()
     bad = {"id": "6b7c1d0e-2222-4222-8222-222222222222", "kind": "review",
            "learner_id": manager.profiles.learner("Ana Lima").id, "created_at": "2026-03-02T08:30:00+00:00",
            "payload": {"pack": "mini-dock", "task": "jam", "item_kind": "drill", "item": "no-such-drill"}}
@@ -220,7 +220,7 @@ def test_an_unreadable_site_key_holds_the_signoff_and_never_stops_the_decision(t
     device, manager, share, keys = team
     broken = tmp_path / "not-a-key.pem"
     broken.write_text("not a key")
-    manager._lrs_config = replace(manager.lrs_config(), signing_key_file=broken)
+    manager.lrs._config = replace(manager.lrs.config(), signing_key_file=broken)
     signoff = decide(manager, keys)
     row = queued(manager)[signoff.id]
     assert row["status"] == "invalid" and row["reason"].startswith("not signed: cannot read the site's signing key")

@@ -9,5 +9,6 @@ certificate. ``sender.Sender`` delivers the queue in batches (see docs/lrs.md).
 
 Modules: ``config`` (IT policy keys and the credentials file), ``statements`` (pure: events → statements),
 ``catalog`` (the pack facts statements name, read from SQLite), ``validation``, ``signing``, ``outbox``
-(queue, status, retry), ``sender`` (HTTP), ``cli`` (``drillpad lrs``).
+(queue, status, retry), ``sender`` (HTTP), ``cli`` (``drillpad lrs``), ``service`` (all of it as the workspace
+hands it out, ``Workspace.lrs``).
 """

@@ -47,7 +47,7 @@ def run(ws, args: argparse.Namespace) -> int:
     if args.lrs_command == "retry":
         print(f"{outbox.retry(ws.db)} statement(s) queued again")
         return 0
-    config = ws.lrs_config()
+    config = ws.lrs.config()
     if config is None:
         problems = [p for p in ws.startup_problems if p.startswith("LRS")]
         print(problems[-1] if problems else "No LRS is configured: IT sets lrs_url, lrs_credentials_file, "

@@ -689,7 +689,7 @@ class MainWindow(QMainWindow):
             last = self.workspace.evidence.log(1)
             label = (f"Manager PC for {team['name']} · last bundle: "
                      + (f"{_local(last[0]['at'])} ({last[0]['outcome']})" if last else "none yet"))
-            lrs = self.workspace.lrs_status()
+            lrs = self.workspace.lrs.status()
             if lrs is not None and (lrs["stopped"] or lrs["unreachable"]):
                 label += f" · ⚠ LRS unreachable, {lrs['counts']['queued']} statement(s) waiting"
                 self.sync_label.setToolTip(lrs["stopped"] or lrs["last_problem"] or "")
@@ -712,8 +712,8 @@ class MainWindow(QMainWindow):
         elif problem:
             text += " · ⚠ offline, will retry"
         tip = problem or ("Evidence goes to " + status["target"][1] if status["target"] else "")
-        if self.workspace.lrs_sends_here():
-            lrs = self.workspace.lrs_status()
+        if self.workspace.lrs.sends_here():
+            lrs = self.workspace.lrs.status()
             if lrs is not None and (lrs["stopped"] or lrs["unreachable"]):
                 text += f" · ⚠ LRS unreachable, {lrs['counts']['queued']} statement(s) waiting"
                 tip = lrs["stopped"] or lrs["last_problem"] or tip
@@ -784,8 +784,8 @@ class MainWindow(QMainWindow):
             ws = Workspace(paths, clock=clock, policy=policy)
             try:
                 result = ws.evidence.sync(target)
-                if ws.lrs_sends_here():  # IT lets this workstation send its own facts to the LRS too
-                    ws.send_to_lrs(max_failures=1)  # one try; what is left goes at the next sync
+                if ws.lrs.sends_here():  # IT lets this workstation send its own facts to the LRS too
+                    ws.lrs.send(max_failures=1)  # one try; what is left goes at the next sync
                 return result
             finally:
                 ws.close()

@@ -983,7 +983,7 @@ class LrsTab(QWidget):
         self._sending = False
 
     def refresh(self) -> None:
-        status = self.screen.ws.lrs_status()
+        status = self.screen.ws.lrs.status()
         configured = status is not None
         self.send_button.setEnabled(configured and not self._sending)
         self.retry_button.setEnabled(configured)
@@ -1011,14 +1011,14 @@ class LrsTab(QWidget):
         from drillpad.ui import workers
         from drillpad.workspace import Workspace
 
-        if self._sending or self.screen.ws.lrs_config() is None:
+        if self._sending or self.screen.ws.lrs.config() is None:
             return
         self._sending = True
         paths, clock, policy = self.screen.ws.paths, self.screen.ws.clock, self.screen.ws.policy
 
         def job():
             with Workspace.open(paths.data_dir, clock=clock, policy=policy) as ws:
-                return ws.send_to_lrs(max_failures=3)
+                return ws.lrs.send(max_failures=3)
 
         def done(report) -> None:
             self._sending = False
@@ -1034,7 +1034,7 @@ class LrsTab(QWidget):
         self.refresh()
 
     def _retry(self) -> None:
-        self.screen.ws.retry_lrs()
+        self.screen.ws.lrs.retry()
         self.refresh()
 
 
