@@ -125,7 +125,7 @@ _DECLARED = (
     r"unsafe|not safe|a no-go|illegal|unlawful|against (?:the |our |site |company )?(?:law|rules|regs|policy|sop|"
     r"procedure)|(?:a )?crime|an offence|"
     # "pumping it over the side is pollution"
-    r"pollution|polluting))")
+    r"pollution|polluting|(?:a\s+)?non-?starter|out of the question|off the table))")
 _POST_REFUSAL = re.compile(
     _SAID_OF_IT + r"(?:is|are|was|were|'s|be|being)?\s*" + _DECLARED +
     # "topping up now would make it boil over": a consequence, not a plan
@@ -139,7 +139,8 @@ _POST_REFUSAL = re.compile(
 # "Using a lighter anywhere near the cabinet is against policy"
 _RULE_OF_IT = re.compile(r"^[\s,]*(?:[\w'-]+\s+){0,12}?(?:is|are|'s)\s*(?:" + _DECLARED + r"|a no\s*(?=[,.;:!?]|$))",
                          re.IGNORECASE)
-_GERUND_LEAD = re.compile(r"(?:^|[,.;:!?]\s*)(?:and\s+|but\s+|so\s+|also\s+)?(?!(?:nothing|something|anything|"
+_GERUND_LEAD = re.compile(r"(?:^|[,.;:!?]\s*)(?:and\s+|but\s+|so\s+|also\s+)?"
+                          r"(?:[\w'-]+(?:'s|s')\s+(?:idea|plan|suggestion|way)\s+of\s+)?(?!(?:nothing|something|anything|"
                           r"everything|morning|evening|ceiling|building|during|thing|things|sling|string|spring|"
                           r"ring|king|wing|ping|ding)\b)[A-Za-z]+ing\b(?:\s+[\w'-]+){0,3}\s*$", re.IGNORECASE)
 # a forbidden act said as a danger, not done: "taping it down is how people lose fingers", "… gets people hurt"
@@ -1673,6 +1674,7 @@ _SOMEONE_SAYS_NOT = re.compile(r"\b(?:(?i:he|she|they)|[A-Z][a-z]+)\s+(?i:says?|
                                r"(?i:not\s+to|to\s+not|don'?t|do\s+not|never)\s+$")
 
 
+_UNTIL = re.compile(r"^(?:(?!\b(?:and|but|so|then)\b)[^,.;:!?]){0,30}?\b(?:until|till|til)\b", re.IGNORECASE)
 # the end of "not X until Y": an event, not a time put off ("till tomorrow", "until later" keep it from being done)
 _DONE_UNTIL = re.compile(r"^(?:(?!\b(?:and|but|so|then)\b)[^,.;:!?]){0,30}?\b(?:until|till|til)\s+"
                          r"(?!(?:later|tomorrow|after|the end|end|next|the next|the morning|morning|tonight|"
@@ -1688,7 +1690,9 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         negation = False  # (the told message's own "not"; "I wouldn't tell Tom not to …" is still refused)
     if negation and not suppositions and _SOMEONE_SAYS_NOT.search(before_unit(s, a)):
         return "circumstance"  # someone else's "don't" ("Kev says don't tell Ruth"): no step, and none taken back
-    if negation and not suppositions and _DONE_UNTIL.match(after_unit(s, b)) and negated(s, a):
+    if negation and not suppositions and _UNTIL.match(after_unit(s, b)) and negated(s, a):
+        if not _DONE_UNTIL.match(after_unit(s, b)):
+            return "later"  # "not X till later" puts X off; it does not skip it ("No signing till later")
         negation = False  # "not X until Y" does X, after Y: "I don't tell Bea until it's isolated"
     if negation and (negated(s, a, wide=suppositions) or too_much_for(s, a) or _CLEFT_REFUSAL.search(before_unit(s, a))):
         return "negated"

@@ -66,7 +66,10 @@ _INJECTION = re.compile(
     r"|\bi (?:hereby )?(?:confirm|certify|authori[sz]e|declare) (?:that )?(?:[\w-]+ ){1,4}"
     r"(?:is|are) (?:not|no longer) (?:required|needed|necessary)"
     # (2026-12f red team) a note to whoever marks it, a pasted sign-off or system text, a step declared done
-    r"|\b(?:assessor|marker|grader|examiner|evaluator|reviewer|moderator)s?\s*(?::|,|please\b|pls\b|note\b|-\s)"
+    r"|\b(?:assessor|grader|examiner|evaluator|reviewer|moderator)s?\s*(?::|,|please\b|pls\b|note\b|-\s)"
+    # (a marker is also a pen or a sticker: "the drug with the purple marker, the senior hears …"; the one who marks
+    # is spoken to)
+    r"|(?:^|[.!?,;:\n]\s*|\b(?:dear|hi|hello|hey|to|for)\s+)(?:the\s+)?markers?\s*(?::|,|please\b|pls\b|note\b|-\s)"
     r"|[\[<#(]\s*(?:#+\s*)?(?:system|admin|pasted|signed|sign-off|override|note to|assistant|instructions?)\b"
     r"|\bsystem (?:notice|override|message|note|instruction)|\bsigned off\s*[:\-—]|\bsign-off\s*[:\-—]"
     r"|\bplease\s+(?:to\s+)?(?:mark|count|treat|consider|tick|score|record)\b[^.]{0,40}?\b(?:done|met|complete|"
@@ -1791,10 +1794,18 @@ def _meta(text: str) -> re.Match[str] | None:
     roller") is no "key to compliance"."""
     for m in _META.finditer(text):
         after = tokens(text[m.end():])
-        if not (m.group(0).lower().startswith("key") and after and stem(after[0]) in _VERB_STEMS
-                and not after[0].endswith("ing")):
-            return m
+        if m.group(0).lower().startswith("key") and (
+                after and stem(after[0]) in _VERB_STEMS and not after[0].endswith("ing")
+                # (or one got or taken: "get the key for the sling store", "take the key to the office")
+                or set(tokens(text[:m.start()])[-3:]) & _TAKING_A_KEY):
+            continue
+        return m
     return None
+
+
+_TAKING_A_KEY = frozenset("get gets got getting take takes took taking fetch fetches grab grabs use uses turn turns pull "
+                          "pulls hand hands give gives pass passes borrow find collect bring brings keep keeps hold "
+                          "holds ask need".split())
 
 
 def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sentence]:
