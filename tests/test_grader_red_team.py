@@ -3180,3 +3180,16 @@ def test_a_step_refused_till_later_is_put_off_not_skipped(answer):
                                                       "text": "Telling Bea it is fixed before it is isolated"}])
     g = grade(drill, answer)
     assert not g.criteria["tell"].met and not g.violations
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a step said "only when" its time comes is done then, as the SOP orders it (12zu refiner: "I report lane 6 lashed
+    # only when every chain is on." missed the step whose text says just that)
+    ("Press the stop. I tell Bea only when it's isolated.", True),
+    ("Press the stop. Tell Bea only once it's locked off.", True),
+    # … not a step kept for a turn still to come
+    ("Press the stop. I tell Bea only when it happens again.", False),
+    ("Press the stop. I tell Bea only if it jams again.", False),
+])
+def test_a_step_only_when_its_time_comes_is_done(answer, met):
+    assert grade(MIXER, answer).criteria["tell"].met is met

@@ -205,6 +205,10 @@ _IF_FIRST_AGAIN = re.compile(r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b" 
                              r"(?:[^.;!?]*?\b(?:i'd|i would|i will|i'll|we'd|we would|we will|we'll|then|i|we)\b"
                              r"|[\s,]*$)", re.IGNORECASE)  # (or cut off by "then": "If it faults again | then I'd …")
 _IF_AFTER_AGAIN = re.compile(_SAME_CLAUSE + r"(?<!only )\bif\s+(?:[\w'-]+\s+){1,3}?" + _AGAIN, re.IGNORECASE)
+# "only when/once/after" and its clause: the step's time, unless a turn still to come ("… only when it happens again")
+_ONLY_WHEN = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+(?:when|once|after)\b([^,.;:!?]*)",
+                        re.IGNORECASE)
+_LATER_OR_AGAIN = re.compile(r"\b(?:" + _LATER_TURN + r")\b|" + _AGAIN, re.IGNORECASE)
 _CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
 # the condition right after the step, in the same clause: "… and do a near miss only if something happened"
 _ONLY_IF_AFTER = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+(?:if|when|in case|once)\b",
@@ -1724,6 +1728,9 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
                          and _TO_SOMEONE.match(after_unit(s, b))):
         return "by someone else"  # a job left to whom the SOP gives it: "The engineer will fix the hose"
     why = hedged(s, a, b)
+    if why == "only if" and not suppositions and (m := _ONLY_WHEN.match(after_unit(s, b))) \
+            and not _LATER_OR_AGAIN.search(m.group(1)):
+        why = ""  # a step said for its time, as the SOP orders it: "I report lane 6 lashed only when every chain is on"
     if why == "fallback":
         # a step kept for when a first try fails is not done; a forbidden act kept for it is still planned ("and if
         # it doesn't work I force the guard")
