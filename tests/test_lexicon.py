@@ -323,3 +323,14 @@ def test_spelt_out_letters_and_iso_meet_their_cue(cue, answer):
 
 def test_single_words_are_not_glued():
     assert [s.words for s in split_sentences("I lock it, a big lock", SYN)] == [["i", "lock", "it", "a", "big", "lock"]]
+
+
+def test_making_a_call_is_calling_2026_12_16():
+    # 12zu refiner: "I'm not making a radio call to the Chief Officer over a drip" was credited as calling him: the
+    # "not" governed "making", and the call was a second verb
+    from drillpad.core.lexicon import LEXICON_VERSION
+    assert _version(LEXICON_VERSION) >= (2026, 12, 16)
+    for said in ("I make a radio call to Bea.", "I'll make a call to Bea.", "Making a phone call to Bea."):
+        assert any(not m.refused for m in find_cue("call bea", split_sentences(said, SYN), SYN))
+    refused = find_cue("call bea", split_sentences("I'm not making a radio call to Bea over a jam.", SYN), SYN)
+    assert refused and all(m.refused == "negated" for m in refused)

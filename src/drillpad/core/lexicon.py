@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.15"
+LEXICON_VERSION = "2026.12.16"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -28,7 +28,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- talking to people
     "call": ("call", "ring", "phone", "radio", "give a bell", "give a ring", "give a call", "give a shout",
              "get on the line", "get on the radio", "get on the phone", "bell", "buzz", "dial", "contact",
-             "get hold of", "page", "call up", "ring up", "phone up", "shout for", "summon"),
+             "get hold of", "page", "call up", "ring up", "phone up", "shout for", "summon", "make a call",
+             "make a radio call", "make a phone call", "put a call in", "put a call out"),
     "tell": ("tell", "notify", "inform", "let know", "let them know", "loop in", "alert", "report to", "warn",
              "advise", "update", "flag to", "flag it", "flag up", "raise with", "escalate", "speak to",
              "talk to", "shout to", "speak with", "talk with", "mention to", "make aware", "brief", "get word to",
