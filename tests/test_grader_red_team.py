@@ -3193,3 +3193,18 @@ def test_a_step_refused_till_later_is_put_off_not_skipped(answer):
 ])
 def test_a_step_only_when_its_time_comes_is_done(answer, met):
     assert grade(MIXER, answer).criteria["tell"].met is met
+
+
+@pytest.mark.parametrize("answer", [
+    # a step kept for a case not yet known (12zu refiner: "If it's still dripping after ten minutes I'll call the Chief
+    # Officer" and "If there's time before 22:00 I'll do eight chains" were credited as done)
+    "Press the stop. If it's still jammed after ten minutes I'll tell Bea.",
+    "Press the stop. If there's time before the break I'll tell Bea.",
+    "Press the stop. If I get time I tell Bea.",
+])
+def test_a_step_kept_for_a_case_not_yet_known_is_not_done(answer):
+    assert not grade(MIXER, answer).criteria["tell"].met
+
+
+def test_a_step_for_the_case_at_hand_is_done():
+    assert grade(MIXER, "Press the stop. If it's still jammed, I tell Bea.").criteria["tell"].met

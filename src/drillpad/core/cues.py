@@ -176,7 +176,10 @@ _LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|clos
                r"keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
                r"calm down|get better|go out)|asks?(?: me)?(?: to)?|asked me to|tells? me to|told me to|wants? me to|"
                r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire|"
-               r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)")
+               r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)|"
+               # (still so after a while: "if it's still dripping after ten minutes")
+               r"(?:still\s+[\w-]+(?:ing|ed)?|still\s+there)\s+(?:after|in|by)\s+(?:a|an|the|\d+|ten|five|two|three|"
+               r"fifteen|twenty|thirty|half|few|couple)\b")
 # from the step on, within its clause (up to a comma, a full stop or "but", "then", "so", "and I" …)
 _SAME_CLAUSE = r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we|and if|and when|and once|and in case)\b)[^.;:!?,]){0,60}?"
 _IF_ONLY_AFTER = re.compile(
@@ -191,7 +194,10 @@ _IF_ONLY_AFTER = re.compile(
 # the sentence opens with a case that has not happened: "If it got any worse I'd …", "If he passes out, call …"
 _IF_FIRST = re.compile(
     r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|"
-    r"could|got|went|gets? (?:any )?worse|goes wrong|passes out|collapses|starts? to)\b", re.IGNORECASE)
+    r"could|got|went|gets? (?:any )?worse|goes wrong|passes out|collapses|starts? to)\b"
+    # (or time to spare: "If there's time before 22:00 I'll do eight chains", "if I get time")
+    r"|^\s*(?:and |but |so |then )?if\s+(?:there(?:'s|\s+is)|(?:i|we)(?:'ve|\s+have)?\s+(?:got|get|have))\s+"
+    r"(?:the\s+|enough\s+)?time\b", re.IGNORECASE)
 # … or with a turn of events that has not happened yet, before or after the step: kept for later, not done now
 _IF_FIRST_LATER = re.compile(r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b(?:" + _LATER_TURN + r")\b", re.IGNORECASE)
 _IF_AFTER_LATER = re.compile(
