@@ -3208,3 +3208,31 @@ def test_a_step_kept_for_a_case_not_yet_known_is_not_done(answer):
 
 def test_a_step_for_the_case_at_hand_is_done():
     assert grade(MIXER, "Press the stop. If it's still jammed, I tell Bea.").criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # what the trainee watches someone do is the trainee's watching (12zv dev, second-language English: "give him
+    # myself and see he take it", "give him tablets and watch he take" were read as someone else's step)
+    ("I give Tom the tablets and watch he take them.", True),
+    ("I give Tom the tablets myself and see he take it.", True),
+    ("I give Tom the tablets and make sure he takes them.", True),
+    # … not the other one doing it alone
+    ("I give Tom the tablets and he takes them later.", False),
+])
+def test_watching_someone_do_it_is_the_trainees_step(answer, met):
+    crit = [{"id": "watch", "text": "Watches him take them", "required": True, "cues": ["watch + take", "see + take",
+                                                                                       "make sure he takes"]},
+            {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}]
+    assert grade(mixer_with(criterion=crit), answer).criteria["watch"].met is met
+
+
+@pytest.mark.parametrize("answer", [
+    # an urgent step put off to the end of a round of work (12zv dev: "I'll tell Paula at the end of her med round, no
+    # point dragging her off it" was credited as calling her straight away)
+    "Press the stop. I'll tell Bea at the end of her round.",
+    "Press the stop, and tell Bea at the end of the mixing run.",
+])
+def test_an_urgent_step_put_off_to_the_end_of_a_round_is_not_done(answer):
+    crit = [{**c.model_dump(), "text": "Tells the shift lead straight away" if c.id == "tell" else c.text}
+            for c in MIXER.criterion]
+    assert not grade(mixer_with(criterion=crit), answer).criteria["tell"].met

@@ -1378,6 +1378,9 @@ _BY_SOMEONE = re.compile(
     r"security|(?:an? )?engineers?|(?:day|night|late|early) shift|someone else|(?:a |my )?colleague)\b")
 
 
+_WATCHING = frozenset({"watch", "watching", "see", "seeing", "check", "checking", "ensure"})
+
+
 def someone_else_will(sentence: Sentence, first_unit: int) -> bool:
     """The last one said to act before the step, in its part of the sentence, is someone else who will do it."""
     before = before_unit(sentence, first_unit)
@@ -1386,8 +1389,10 @@ def someone_else_will(sentence: Sentence, first_unit: int) -> bool:
         prev = sentence.units[first_unit - 1]
         if sentence.words[prev.first] in ("he", "she", "they") and sentence.units[first_unit].keys & VERB_KEYS \
                 and not _clause_break(sentence, prev, sentence.units[first_unit]) \
-                and not (first_unit > 1 and sentence.words[sentence.units[first_unit - 2].first] in _WH):
+                and not (first_unit > 1 and (sentence.words[sentence.units[first_unit - 2].first] in _WH
+                                             or sentence.words[sentence.units[first_unit - 2].first] in _WATCHING)):
             return True  # the step's verb right after someone else: "… and they call an ambulance"
+            # (not what the trainee watches them do: "watch he take it", "see he takes them")
     who = list(_SUBJECT.finditer(part))
     if not who or who[-1].group(0).lower() in ("i", "we", "you") or _WITH_ME.search(part):
         return False

@@ -533,6 +533,9 @@ _PUT_OFF = re.compile(
     r"\b(?:later(?: on)?|tomorrow|eventually|at some point|sometime|some time|in the morning|at handover|"
     r"(?:at|on|in|during|after|over) (?:my |the |our |a |his |her |their )?(?:break|lunch|tea ?break|dinner|brew)|"
     r"(?:at|by|before|after|towards?) (?:the )?end of (?:the |my |our )?(?:shift|day|week)|end of (?:the )?shift|"
+    # (or of a round of work: "I'll tell Paula at the end of her med round", "after the sailing")
+    r"(?:at|by|after|towards?) (?:the )?end of (?:the |my |our |his |her |their )?(?:[\w-]+ )?(?:round|rounds|list|run|"
+    r"session|crossing|sailing|job)|"
     r"(?:when|once|after) i(?:'ve| have)? (?:get|got|have|had|find) (?:a |the )?(?:chance|minute|moment|time|round to it)|"
     r"(?:when|once|after) (?:i'm|i am|i've|i have|we're|we've) (?:done|finished)|(?:when|once|after) i finish|"
     r"next (?:time|shift|week|day)|(?:at|in) the next (?:meeting|briefing|huddle|shift)|"
