@@ -3236,3 +3236,18 @@ def test_an_urgent_step_put_off_to_the_end_of_a_round_is_not_done(answer):
     crit = [{**c.model_dump(), "text": "Tells the shift lead straight away" if c.id == "tell" else c.text}
             for c in MIXER.criterion]
     assert not grade(mixer_with(criterion=crit), answer).criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a step kept for its own condition, said in one word or with "only if" (12zv dev: "elk only if cleared" for
+    # "Uses the ELK cushion once she is cleared to come off the floor")
+    ("Press the stop. Tell Bea only if isolated.", True),
+    ("Press the stop. Tell Bea only once it's isolated.", True),
+    # … not another condition
+    ("Press the stop. Tell Bea only if it jams again.", False),
+    ("Press the stop. Tell Bea only if Tom asks.", False),
+])
+def test_a_step_kept_for_its_own_condition_is_done(answer, met):
+    crit = [{**c.model_dump(), "text": "Tells the shift lead once the mixer is isolated" if c.id == "tell" else c.text}
+            for c in MIXER.criterion]
+    assert grade(mixer_with(criterion=crit), answer).criteria["tell"].met is met

@@ -744,6 +744,8 @@ _CONDITIONAL_STEP = re.compile(r"\b(?:if|unless|in case)\b", re.IGNORECASE)
 # the condition a step's own text puts on it ("Gives the all-clear ONLY WHEN THE CABLE IS STOWED"), and the same said
 # after the step in an answer ("no all-clear TILL THE CABLE'S STOWED")
 _OWN_CONDITION = re.compile(r"\b(?:only\s+)?(?:once|until|till|til|when|after)\b([^,.;:!?]*)", re.IGNORECASE)
+# … and as an answer says it, also "only if" ("ELK only if cleared")
+_OWN_CONDITION_SAID = re.compile(_OWN_CONDITION.pattern + r"|\bonly\s+if\b([^,.;:!?]*)", re.IGNORECASE)
 
 
 # a forbidden act after a plain condition is the act in that case ("If Ade's already parked over it I'd just go
@@ -772,16 +774,18 @@ def _condition_words(text: str, synonyms: Synonyms) -> frozenset[str]:
 def _own_condition(s: Sentence, span: Span, condition: frozenset[str], synonyms: Synonyms) -> bool:
     """Whether the clause after a refused or conditional match names the step's own condition: "He doesn't get an
     all-clear till the cable's stowed" (two of its words, or all of them when it has one)."""
-    m = _OWN_CONDITION.search(s.text[span.end - s.start:])
+    m = _OWN_CONDITION_SAID.search(s.text[span.end - s.start:])
     if m is None or _PUT_OFF.search(m.group(0)) or _IF_BEFORE.search(s.text[:span.start - s.start]):
         return False  # (not a step kept for another case: "If it gets worse I'd stay by the cones until …")
-    return _names_condition(m.group(1), condition, synonyms)
+    return _names_condition(m.group(1) or m.group(2) or "", condition, synonyms)
 
 
 def _names_condition(clause: str, condition: frozenset[str], synonyms: Synonyms) -> bool:
     """Whether *clause* names the step's own condition: two of its words, or all of them when it has one."""
-    said = frozenset().union(*_content(clause, synonyms))
-    return len(said & condition) >= min(2, len(condition))
+    content = _content(clause, synonyms)
+    said = frozenset().union(*content)
+    # (or nothing but one of its words: "ELK only if cleared" for "… once she is cleared to come off the floor")
+    return len(said & condition) >= min(2, len(condition)) or len(content) == 1 and bool(said & condition)
 
 
 # the step's own condition said first, inverted: "Only when the door lights are out would I give RA"
