@@ -653,6 +653,16 @@ def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentenc
     return out
 
 
+def _letter_run(words: list[str], i: int, *, after_a: bool = False) -> int:
+    """Where a run of single letters from *words[i]* ends (never "i"; "a" only inside the run, or, *after_a* (the run
+    opened by an "a" at *i*), nowhere after it)."""
+    j = i + after_a
+    while j < len(words) and len(words[j]) == 1 and words[j].isalpha() and words[j] != "i" \
+            and (words[j] != "a" or (j > i and not after_a)):
+        j += 1
+    return j
+
+
 def _spelt_out(words: list[str], offsets: list[tuple[int, int]]) -> tuple[list[str], list[tuple[int, int]]]:
     """Letters that voice typing spells out, read as one word: "the m c c" is "mcc", "the a e d" "aed" (never
     "i"; "a" only at the head of three or more)."""
@@ -662,14 +672,9 @@ def _spelt_out(words: list[str], offsets: list[tuple[int, int]]) -> tuple[list[s
     out_o: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
-        j = i
-        while j < len(words) and len(words[j]) == 1 and words[j].isalpha() and words[j] != "i" \
-                and (words[j] != "a" or j > i):
-            j += 1
+        j = _letter_run(words, i)
         if j == i and words[i] == "a":  # "a e d": "a" may open a run of three
-            j = i + 1
-            while j < len(words) and len(words[j]) == 1 and words[j].isalpha() and words[j] not in ("i", "a"):
-                j += 1
+            j = _letter_run(words, i, after_a=True)
             if j - i < 3:
                 j = i
         if j - i >= 2:
