@@ -3251,3 +3251,16 @@ def test_a_step_kept_for_its_own_condition_is_done(answer, met):
     crit = [{**c.model_dump(), "text": "Tells the shift lead once the mixer is isolated" if c.id == "tell" else c.text}
             for c in MIXER.criterion]
     assert grade(mixer_with(criterion=crit), answer).criteria["tell"].met is met
+
+
+@pytest.mark.parametrize("answer", [
+    # an urgent step kept till after the shift or a quiet spell is not done (12zs refiner: "Log it after the shift if
+    # it's quiet")
+    "Press the stop. I'll tell Bea after the shift.",
+    "Press the stop, tell Bea when it's quieter.",
+    "Press the stop and tell Bea after work.",
+])
+def test_an_urgent_step_kept_till_after_the_shift_is_not_done(answer):
+    crit = [{**c.model_dump(), "text": "Tells the shift lead straight away" if c.id == "tell" else c.text}
+            for c in MIXER.criterion]
+    assert not grade(mixer_with(criterion=crit), answer).criteria["tell"].met

@@ -533,6 +533,9 @@ _PUT_OFF = re.compile(
     r"\b(?:later(?: on)?|tomorrow|eventually|at some point|sometime|some time|in the morning|at handover|"
     r"(?:at|on|in|during|after|over) (?:my |the |our |a |his |her |their )?(?:break|lunch|tea ?break|dinner|brew)|"
     r"(?:at|by|before|after|towards?) (?:the )?end of (?:the |my |our )?(?:shift|day|week)|end of (?:the )?shift|"
+    # ("log it after the shift", "after work", "when it's quieter")
+    r"after (?:the |my |our |this )?(?:shift|work)|(?:when|once|if) (?:it'?s|it is|it gets|things are|we'?re|we are) "
+    r"(?:a bit )?quiet(?:er)?|"
     # (or of a round of work: "I'll tell Paula at the end of her med round", "after the sailing")
     r"(?:at|by|after|towards?) (?:the )?end of (?:the |my |our |his |her |their )?(?:[\w-]+ )?(?:round|rounds|list|run|"
     r"session|crossing|sailing|job)|"
