@@ -3264,3 +3264,31 @@ def test_an_urgent_step_kept_till_after_the_shift_is_not_done(answer):
     crit = [{**c.model_dump(), "text": "Tells the shift lead straight away" if c.id == "tell" else c.text}
             for c in MIXER.criterion]
     assert not grade(mixer_with(criterion=crit), answer).criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer", [
+    # more ways of refusing an act named first (12zw author: "The ullage isn't something I'd sign blind" and "Putting
+    # the cap on won't fix it" were reported as the acts)
+    "Press the stop. Forcing the guard isn't something I'd do.",
+    "Press the stop. The guard is not something we force.",
+    "Press the stop. Forcing the guard open won't fix it.",
+    "Press the stop. Using a lighter near the cabinet doesn't help anyone.",
+])
+def test_an_act_named_first_and_refused(answer):
+    assert not grade(MIXER, answer).violations
+
+
+def test_an_act_done_and_then_said_to_help_is_still_done():
+    assert grade(MIXER, "Press the stop, then I force the guard open, that won't take long.").violations
+
+
+@pytest.mark.parametrize("answer", [
+    # a message shouted or radioed not to do something is told, not refused (12zw author: "shout to the van driver not
+    # to start up" earned nothing)
+    "Press the stop and shout to Tom not to go near it.",
+    "Press the stop, radio Tom not to go near it.",
+])
+def test_shouting_to_someone_not_to_do_it_is_telling_them(answer):
+    crit = [{**c.model_dump()} for c in MIXER.criterion]
+    crit[3]["cues"] = ["tom + not to go near", "keep tom back"]
+    assert grade(mixer_with(criterion=crit), answer).criteria["keep-back"].met

@@ -133,12 +133,17 @@ _POST_REFUSAL = re.compile(
     r"boil|spill|overflow|burn|hurt|kill|break)"
     # "tap water I will not use": the object first, then the refusal
     r"|^[\s,]*(?:i|we)\s+(?:will not|won't|wouldn't|would not|don't|do not|never|shouldn't|must not|mustn't|"
-    r"cannot|can't|not|no)\b",  # (and in second-language order: "mask I not need")
+    r"cannot|can't|not|no)\b"  # (and in second-language order: "mask I not need")
+    # "… isn't something I'd do", "… is not something we do"
+    r"|^[\s,]*(?:[\w'-]+\s+){0,3}?(?:isn't|is not|aren't|are not|'s not|'re not)\s+(?:something|anything)\s+"
+    r"(?:that\s+)?(?:i|we)\b",
     re.IGNORECASE)
 # an act named as the subject of a rule, however long its words: "Crushing them in his yoghurt isn't allowed",
 # "Using a lighter anywhere near the cabinet is against policy"
-_RULE_OF_IT = re.compile(r"^[\s,]*(?:[\w'-]+\s+){0,12}?(?:is|are|'s)\s*(?:" + _DECLARED + r"|a no\s*(?=[,.;:!?]|$))",
-                         re.IGNORECASE)
+_RULE_OF_IT = re.compile(r"^[\s,]*(?:[\w'-]+\s+){0,12}?(?:(?:is|are|'s)\s*(?:" + _DECLARED + r"|a no\s*(?=[,.;:!?]|$))"
+                         # … or said to do no good: "Putting the cap on won't fix it"
+                         r"|(?:won't|will not|wouldn't|would not|doesn't|does not|can't|cannot)\s+(?:fix|help|work|"
+                         r"stop|solve|sort)\b)", re.IGNORECASE)
 _GERUND_LEAD = re.compile(r"(?:^|[,.;:!?]\s*)(?:and\s+|but\s+|so\s+|also\s+)?"
                           r"(?:[\w'-]+(?:'s|s')\s+(?:idea|plan|suggestion|way)\s+of\s+)?(?!(?:nothing|something|anything|"
                           r"everything|morning|evening|ceiling|building|during|thing|things|sling|string|spring|"
