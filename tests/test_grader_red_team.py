@@ -3292,3 +3292,18 @@ def test_shouting_to_someone_not_to_do_it_is_telling_them(answer):
     crit = [{**c.model_dump()} for c in MIXER.criterion]
     crit[3]["cues"] = ["tom + not to go near", "keep tom back"]
     assert grade(mixer_with(criterion=crit), answer).criteria["keep-back"].met
+
+
+@pytest.mark.parametrize("answer", [
+    # the steps named and called the procedure "in a nutshell" (12zw dev: "Emergency stop, engines off, drain mat,
+    # granules, duty manager and the yellow drum: that's the spill procedure in a nutshell." was credited six steps)
+    "Stop button, isolate, Bea and Tom kept back: that's the jam procedure in a nutshell.",
+    "In a nutshell: stop button, isolation, Bea, Tom back.",
+])
+def test_steps_called_the_procedure_in_a_nutshell_earn_nothing(answer):
+    assert not any(r.met for r in grade(MIXER, answer).criteria.values())
+
+
+def test_a_plan_then_in_a_nutshell_is_still_a_plan():
+    g = grade(MIXER, "I press the stop and isolate it, then I tell Bea and keep Tom back. That's it in a nutshell.")
+    assert g.criteria["stop"].met and g.criteria["tell"].met
