@@ -3307,3 +3307,25 @@ def test_steps_called_the_procedure_in_a_nutshell_earn_nothing(answer):
 def test_a_plan_then_in_a_nutshell_is_still_a_plan():
     g = grade(MIXER, "I press the stop and isolate it, then I tell Bea and keep Tom back. That's it in a nutshell.")
     assert g.criteria["stop"].met and g.criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer", [
+    # an act said not to make things safe is refused (12zx author: "Scraping the cheese off doesn't make it safe.")
+    "Press the stop. Forcing the guard open doesn't make it safe.",
+    "Press the stop. Using a lighter won't make it any safer.",
+])
+def test_an_act_said_not_to_make_it_safe_is_refused(answer):
+    assert not grade(MIXER, answer).violations
+
+
+@pytest.mark.parametrize("answer, met", [
+    # a step said "after" the one it follows is in order (12zx author: "I use the wet chemical extinguisher after I hit
+    # the gas stop" was marked out of order)
+    ("I tell Bea after I press the stop.", True),
+    ("Tell Bea once I've pressed the stop.", True),
+    # … not one said first and then the other
+    ("I tell Bea and then press the stop.", False),
+])
+def test_a_step_said_after_the_one_it_follows_is_in_order(answer, met):
+    crit = [{**c.model_dump(), "after": ["stop"] if c.id == "tell" else []} for c in MIXER.criterion]
+    assert grade(mixer_with(criterion=crit), answer).criteria["tell"].met is met

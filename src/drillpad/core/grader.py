@@ -768,6 +768,8 @@ def _if_then_act(sentences: list[Sentence], start: int) -> bool:
     return bool(m) and not _NOT_SO.search(before) and not re.search(r"\bbut\b", s.text[start - s.start:], re.I)
 
 
+# the step said to come after the one that follows it in the text: "… after I hit the gas stop", "… once I've …"
+_SAID_AFTER = re.compile(r"[^.;:!?,]{0,30}?\b(?:after|once|as soon as)\s+(?:i|we|i've|we've|i'?ve|you)\b", re.IGNORECASE)
 _IF_BEFORE = re.compile(r"\b(?:if|unless|in case|otherwise)\b", re.IGNORECASE)
 
 
@@ -993,7 +995,8 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     for c in drill.criterion:
         for before in c.after:
             r, b = results[c.id], results[before]
-            if r.met and b.met and r.start < b.start:
+            if r.met and b.met and r.start < b.start \
+                    and not _SAID_AFTER.match(cleaned[r.end:b.start]):  # (not "I tell Bea after I press the stop")
                 later = _criterion(c, sentences, synonyms, cleaned, facts.urgent[c.id], after=b.end,
                                    condition=facts.condition[c.id])
                 if later.met and not later.refused:
