@@ -3329,3 +3329,14 @@ def test_an_act_said_not_to_make_it_safe_is_refused(answer):
 def test_a_step_said_after_the_one_it_follows_is_in_order(answer, met):
     crit = [{**c.model_dump(), "after": ["stop"] if c.id == "tell" else []} for c in MIXER.criterion]
     assert grade(mixer_with(criterion=crit), answer).criteria["tell"].met is met
+
+
+@pytest.mark.parametrize("answer", [
+    # more cases not yet known (12zw refiner: "I'll call the supplier if it's still hissing after my break", "… if it's
+    # still down tomorrow", "If the hiss hasn't stopped in a few minutes then I'll move it")
+    "Press the stop. I'll tell Bea if it's still jammed after my break.",
+    "Press the stop. I'll tell Bea if it's still jammed tomorrow.",
+    "Press the stop. If it hasn't cleared in a few minutes then I'll tell Bea.",
+])
+def test_a_step_kept_for_a_later_case_is_not_done(answer):
+    assert not grade(MIXER, answer).criteria["tell"].met

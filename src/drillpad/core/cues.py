@@ -184,8 +184,10 @@ _LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|clos
                r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire|"
                r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)|"
                # (still so after a while: "if it's still dripping after ten minutes")
-               r"(?:still\s+[\w-]+(?:ing|ed)?|still\s+there)\s+(?:after|in|by)\s+(?:a|an|the|\d+|ten|five|two|three|"
-               r"fifteen|twenty|thirty|half|few|couple)\b")
+               r"(?:still\s+[\w-]+(?:ing|ed)?|still\s+there)\s+(?:(?:after|in|by)\s+(?:a|an|the|my|his|her|our|\d+|ten|"
+               r"five|two|three|fifteen|twenty|thirty|half|few|couple|lunch|break)|tomorrow|later|tonight|next)\b|"
+               # (not put right by then: "if the hiss hasn't stopped in a few minutes")
+               r"(?:hasn't|has not|haven't|have not)\s+(?:[\w-]+ed|gone|stopped|settled|cleared)\s+(?:in|after|by|within)\b")
 # from the step on, within its clause (up to a comma, a full stop or "but", "then", "so", "and I" …)
 _SAME_CLAUSE = r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we|and if|and when|and once|and in case)\b)[^.;:!?,]){0,60}?"
 _IF_ONLY_AFTER = re.compile(
