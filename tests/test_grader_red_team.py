@@ -3340,3 +3340,24 @@ def test_a_step_said_after_the_one_it_follows_is_in_order(answer, met):
 ])
 def test_a_step_kept_for_a_later_case_is_not_done(answer):
     assert not grade(MIXER, answer).criteria["tell"].met
+
+
+def test_steps_called_the_procedure_with_a_tail_earn_nothing():
+    # (12zx dev: "Alarm, gas stop, wet chemical extinguisher and evacuation - that's the fryer fire procedure, with no
+    # water ever." was credited three steps)
+    g = grade(MIXER, "Stop button, isolation and Bea - that's the jam procedure, with no guard forcing ever.")
+    assert not any(r.met for r in g.criteria.values())
+
+
+def test_a_plan_then_the_procedure_named_with_a_step_after_is_still_a_plan():
+    g = grade(MIXER, "I press the stop and isolate it - that's the procedure, then I tell Bea.")
+    assert g.criteria["stop"].met and g.criteria["tell"].met
+
+
+@pytest.mark.parametrize("answer", [
+    # someone's idea named by its act and ruled out (12zx dev: "Kayleigh's scraping idea is a no though.")
+    "Press the stop. Tom's forcing idea is a no though.",
+    "Press the stop. Tom's forcing-the-guard plan is a no.",
+])
+def test_someones_idea_named_by_its_act_and_ruled_out(answer):
+    assert not grade(MIXER, answer).violations

@@ -140,13 +140,14 @@ _POST_REFUSAL = re.compile(
     re.IGNORECASE)
 # an act named as the subject of a rule, however long its words: "Crushing them in his yoghurt isn't allowed",
 # "Using a lighter anywhere near the cabinet is against policy"
-_RULE_OF_IT = re.compile(r"^[\s,]*(?:[\w'-]+\s+){0,12}?(?:(?:is|are|'s)\s*(?:" + _DECLARED + r"|a no\s*(?=[,.;:!?]|$))"
+_RULE_OF_IT = re.compile(r"^[\s,-]*(?:[\w'-]+\s+){0,12}?(?:(?:is|are|'s)\s*(?:" + _DECLARED
+                         + r"|a no(?:\s+(?:though|then|from me|mate))?\s*(?=[,.;:!?]|$))"
                          # … or said to do no good: "Putting the cap on won't fix it"
                          r"|(?:won't|will not|wouldn't|would not|doesn't|does not|can't|cannot)\s+(?:fix|help|work|"
                          r"stop|solve|sort|make\s+(?:it|them|that|things|her|him)\s+(?:any\s+)?(?:safe|safer|ok|okay|"
                          r"right|better))\b)", re.IGNORECASE)
 _GERUND_LEAD = re.compile(r"(?:^|[,.;:!?]\s*)(?:and\s+|but\s+|so\s+|also\s+)?"
-                          r"(?:[\w'-]+(?:'s|s')\s+(?:idea|plan|suggestion|way)\s+of\s+)?(?!(?:nothing|something|anything|"
+                          r"(?:[\w'-]+(?:'s|s')\s+(?:(?:idea|plan|suggestion|way)\s+of\s+)?)?(?!(?:nothing|something|anything|"
                           r"everything|morning|evening|ceiling|building|during|thing|things|sling|string|spring|"
                           r"ring|king|wing|ping|ding)\b)[A-Za-z]+ing\b(?:\s+[\w'-]+){0,3}\s*$", re.IGNORECASE)
 # a forbidden act said as a danger, not done: "taping it down is how people lose fingers", "… gets people hurt"

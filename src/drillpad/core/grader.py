@@ -206,7 +206,9 @@ _META = re.compile(
     # the steps named and then called by the drill's name: "…, overload log and Helen: that's overloaded lorry
     # handling", "… - that's the jammed mixer procedure" (not "That's the job done" after a plan)
     r"|(?:[:;,]|\s-+)\s*(?:and\s+)?that'?s\s+(?:the\s+|how\s+(?:you\s+do\s+)?)?(?:[\w-]+\s+){0,3}"
-    r"(?:handling|procedure|process|protocol|routine|sop|response)(?:\s+in\s+(?:a\s+)?nutshell)?\s*[.!]?\s*$"
+    r"(?:handling|procedure|process|protocol|routine|sop|response)(?:\s+in\s+(?:a\s+)?nutshell)?"
+    # (with a tail that has nobody doing anything: "…, with no water ever")
+    r"(?:\s*[,;]\s*(?![^.!?]*\b(?:i|we|i'd|i'll|we'll|then|you)\b)[^.!?]{1,40})?\s*[.!]?\s*$"
     # "In a nutshell: stop, isolate, …" (not "That's it in a nutshell" after a plan: see _doing_after)
     r"|^\s*in\s+(?:a\s+)?nutshell\s*[:,-]",
     re.IGNORECASE)
