@@ -3361,3 +3361,18 @@ def test_a_plan_then_the_procedure_named_with_a_step_after_is_still_a_plan():
 ])
 def test_someones_idea_named_by_its_act_and_ruled_out(answer):
     assert not grade(MIXER, answer).violations
+
+
+def test_refusing_the_step_the_forbidden_act_does_wrongly_is_not_that_act():
+    # (12zw refiner: "I'm not signing his figure." was reported as "Signing the ullage box without a dip": refusing a
+    # required step read as the shortcut it guards, though the shortcut is the same act done wrongly)
+    drill = mixer_with(
+        criterion=[{"id": "sign", "text": "Signs the sheet with the dipped figure", "required": True,
+                    "cues": ["sign"]},
+                   {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+        must_not=[{"id": "sign-unmeasured", "text": "Signing the sheet without a dipped figure",
+                   "cues": ["sign + his figure"]}])
+    assert not grade(drill, "I tell Bea. I'm not signing his figure.").violations
+    # … while refusing a safeguard whose shortcut is another act is still that act
+    assert [v.id for v in grade(_trolley_drill(), "I tell Bea. No need for the trolley, it's fine.").violations] \
+        == ["carry"]

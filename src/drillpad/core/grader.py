@@ -1042,7 +1042,9 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
     said = {v.id for v in violations}
     for cid, f in skipped.items():
         for m in facts.guards[cid]:
-            if m.id not in said:
+            # (not a shortcut that is the step's own act done wrongly: "I'm not signing his figure" refuses the signing
+            # in "Signing the ullage box without a dip")
+            if m.id not in said and not _same_act(texts[cid], m.text):
                 violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
                 said.add(m.id)
     # not stopping the one a step stops is letting them do it: "I would not stop Dean, it's not my place" is Dean
@@ -1561,6 +1563,13 @@ def _proposed(drill: Drill, c: Criterion, situation: str, synonyms: Synonyms) ->
     # (of those tied, the one said first: what they propose to do themselves, before "or you could …")
     tied = sorted((at, m.id, m) for n, at, m in scored if n == best and n >= 1)
     return [tied[0][2]] if tied else []
+
+
+def _same_act(step: str, act: str) -> bool:
+    """Whether a step's text and a forbidden act's text open with the same verb ("Signs the sheet with …" / "Signing
+    the sheet without …")."""
+    a, b = norm(step)[:1], norm(act)[:1]
+    return bool(a) and a == b and bool(re.match(r"\s*[A-Za-z]+ing\b", act))
 
 
 def _guarded(drill: Drill, criterion: str, synonyms: Synonyms) -> list[MustNot]:
