@@ -221,12 +221,12 @@ _IF_FIRST_AGAIN = re.compile(r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b" 
                              r"|[\s,]*$)", re.IGNORECASE)  # (or cut off by "then": "If it faults again | then I'd …")
 _IF_AFTER_AGAIN = re.compile(_SAME_CLAUSE + r"(?<!only )\bif\s+(?:[\w'-]+\s+){1,3}?" + _AGAIN, re.IGNORECASE)
 # "only when/once/after" and its clause: the step's time, unless a turn still to come ("… only when it happens again")
-_ONLY_WHEN = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+(?:when|once|after)\b([^,.;:!?]*)",
-                        re.IGNORECASE)
+_ONLY_IN_CLAUSE = r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+"
+_ONLY_WHEN = re.compile(_ONLY_IN_CLAUSE + r"(?:when|once|after)\b([^,.;:!?]*)", re.IGNORECASE)
 _LATER_OR_AGAIN = re.compile(r"\b(?:" + _LATER_TURN + r")\b|" + _AGAIN, re.IGNORECASE)
 _CONDITION_AFTER = re.compile(r"\b(?:if|when|unless|in case)\b", re.IGNORECASE)
 # the condition right after the step, in the same clause: "… and do a near miss only if something happened"
-_ONLY_IF_AFTER = re.compile(r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+(?:if|when|in case|once)\b",
+_ONLY_IF_AFTER = re.compile(_ONLY_IN_CLAUSE + r"(?:if|when|in case|once)\b",
                             re.IGNORECASE)
 
 
@@ -626,7 +626,9 @@ class Synonyms:
         return {phrase}
 
 
-_PUNCTUATION_BREAK = re.compile(r"[;:()–—]|\s-+\s")  # (not a comma: "get the office on the VHF, 80")
+_DASH = r"[–—]|\s-+\s"  # (not the hyphen inside "stop-button")
+_PUNCTUATION_BREAK = re.compile(r"[;:()]|" + _DASH)  # (not a comma: "get the office on the VHF, 80")
+_CLAUSE_PUNCTUATION = re.compile(r"[,:()]|" + _DASH)
 _SIDE_OF = frozenset("hand side engine wing door lane turn aisle leg arm eye foot knee shoulder wheel".split())
 _BEFORE_SIDE = DETERMINERS | {"on", "to", "your", "my", "his", "her"}
 
@@ -886,11 +888,7 @@ def _clause_break(sentence: Sentence, unit_a: Unit, unit_b: Unit) -> bool:
     """A comma (or other clause punctuation, or a dash: "nobody saw - that's 999") between two neighbouring units."""
     a = sentence.offsets[unit_a.last][1] - sentence.start
     b = sentence.offsets[unit_b.first][0] - sentence.start
-    between = sentence.text[a:b]
-    return any(ch in ",:()–—" for ch in between) or bool(_SPACED_DASH.search(between))
-
-
-_SPACED_DASH = re.compile(r"\s-+\s")  # (not the hyphen inside "stop-button")
+    return bool(_CLAUSE_PUNCTUATION.search(sentence.text[a:b]))
 
 
 def _or_follows(sentence: Sentence, at: int) -> bool:
@@ -1393,6 +1391,7 @@ _BY_SOMEONE = re.compile(
 
 
 _WATCHING = frozenset({"watch", "watching", "see", "seeing", "check", "checking", "ensure"})
+_ASKING_OR_WATCHING = _WH | _WATCHING
 
 
 def someone_else_will(sentence: Sentence, first_unit: int) -> bool:
@@ -1403,8 +1402,8 @@ def someone_else_will(sentence: Sentence, first_unit: int) -> bool:
         prev = sentence.units[first_unit - 1]
         if sentence.words[prev.first] in ("he", "she", "they") and sentence.units[first_unit].keys & VERB_KEYS \
                 and not _clause_break(sentence, prev, sentence.units[first_unit]) \
-                and not (first_unit > 1 and (sentence.words[sentence.units[first_unit - 2].first] in _WH
-                                             or sentence.words[sentence.units[first_unit - 2].first] in _WATCHING)):
+                and not (first_unit > 1
+                         and sentence.words[sentence.units[first_unit - 2].first] in _ASKING_OR_WATCHING):
             return True  # the step's verb right after someone else: "… and they call an ambulance"
             # (not what the trainee watches them do: "watch he take it", "see he takes them")
     who = list(_SUBJECT.finditer(part))
@@ -1703,9 +1702,10 @@ _SOMEONE_SAYS_NOT = re.compile(r"\b(?:(?i:he|she|they)|[A-Z][a-z]+)\s+(?i:says?|
                                r"(?i:not\s+to|to\s+not|don'?t|do\s+not|never)\s+$")
 
 
-_UNTIL = re.compile(r"^(?:(?!\b(?:and|but|so|then)\b)[^,.;:!?]){0,30}?\b(?:until|till|til)\b", re.IGNORECASE)
+_UNTIL_HEAD = r"^(?:(?!\b(?:and|but|so|then)\b)[^,.;:!?]){0,30}?\b(?:until|till|til)"
+_UNTIL = re.compile(_UNTIL_HEAD + r"\b", re.IGNORECASE)
 # the end of "not X until Y": an event, not a time put off ("till tomorrow", "until later" keep it from being done)
-_DONE_UNTIL = re.compile(r"^(?:(?!\b(?:and|but|so|then)\b)[^,.;:!?]){0,30}?\b(?:until|till|til)\s+"
+_DONE_UNTIL = re.compile(_UNTIL_HEAD + r"\s+"
                          r"(?!(?:later|tomorrow|after|the end|end|next|the next|the morning|morning|tonight|"
                          r"handover|home time|break|lunch|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
                          # (nor a condition still to be found out: "I won't tell the supervisor till I know it's late")
@@ -1719,8 +1719,8 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
         negation = False  # (the told message's own "not"; "I wouldn't tell Tom not to …" is still refused)
     if negation and not suppositions and _SOMEONE_SAYS_NOT.search(before_unit(s, a)):
         return "circumstance"  # someone else's "don't" ("Kev says don't tell Ruth"): no step, and none taken back
-    if negation and not suppositions and _UNTIL.match(after_unit(s, b)) and negated(s, a):
-        if not _DONE_UNTIL.match(after_unit(s, b)):
+    if negation and not suppositions and _UNTIL.match(rest := after_unit(s, b)) and negated(s, a):
+        if not _DONE_UNTIL.match(rest):
             return "later"  # "not X till later" puts X off; it does not skip it ("No signing till later")
         negation = False  # "not X until Y" does X, after Y: "I don't tell Bea until it's isolated"
     if negation and (negated(s, a, wide=suppositions) or too_much_for(s, a) or _CLEFT_REFUSAL.search(before_unit(s, a))):

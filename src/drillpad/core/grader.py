@@ -1144,8 +1144,9 @@ _WHILE_DANGER = re.compile(r"\bwhile\s+(?:[\w'-]+\s+){0,4}?(?:still\s+)?[\w'-]+i
                            r"|\bwhile\s+(?:[\w'-]+\s+){0,5}?(?:is|are|'s|'re)\s+(?:still\s+)?[\w'-]+", re.IGNORECASE)
 # … kept for once it has stopped, in the act's own sentence: "When it says DOOR FREE, I open", "I open it once the
 # drum has stopped", "wait till it stops turning, then open" (not "when it slows down", "when it's nearly stopped")
-_ONCE_CLAUSE = r"\b(?:when|once|after|as soon as|until|till|til)\b"
-_ONCE_OR_IF = r"\b(?:when|once|after|as soon as|until|till|til|if)\b"  # (a danger over: "if it's green, I …")
+_ONCE_WORDS = "when|once|after|as soon as|until|till|til"
+_ONCE_CLAUSE = rf"\b(?:{_ONCE_WORDS})\b"
+_ONCE_OR_IF = rf"\b(?:{_ONCE_WORDS}|if)\b"  # (a danger over: "if it's green, I …")
 _DANGER_OVER = re.compile(r"\b(?:stop(?:s|ped)?|stands? still|(?:is|it's|its|has|have|are)\s+(?:come to a\s+)?"
                           r"(?:still(?!\s+(?:amber|red|on|live|hot|open|there|in|not|flashing)\b)|stationary|at rest)\b"
                           r"(?!\s+[\w'-]+ing)|free|released|finish(?:es|ed)|"
