@@ -3376,3 +3376,31 @@ def test_refusing_the_step_the_forbidden_act_does_wrongly_is_not_that_act():
     # … while refusing a safeguard whose shortcut is another act is still that act
     assert [v.id for v in grade(_trolley_drill(), "I tell Bea. No need for the trolley, it's fine.").violations] \
         == ["carry"]
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # the rule told instead of what you would do (12zy and 12zz refiners: "The SOP says you stop the load, clear the
+    # zone, close the barrier…", "The procedure is that at 25 mph gusts or more you stop, …", "The rules say nobody
+    # enters Iso without a gown, …", "The Local Rules say nobody holds a patient")
+    ("The SOP says you press the stop, isolate the mixer and tell Bea.", False),
+    ("The procedure is that you press the stop and isolate it.", False),
+    ("The rules say nobody goes near it until it is isolated and locked off.", False),
+    ("But the SOP says press the stop and isolate it first.", False),
+    # (said, then done)
+    ("The SOP says press the stop, so I press the stop, isolate it and tell Bea.", True),
+    ("Press the stop and isolate it. The SOP says to tell Bea too, so I ring Bea.", True),
+])
+def test_the_rule_told_is_not_the_step_done(answer, credited):
+    g = grade(MIXER, answer)
+    assert g.criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zy refiner) "never mind finishing the lift" refuses it, as "forget finishing the lift" does
+    ("Press the stop, never mind shutting the steam valve.", False),
+    ("Never mind shutting the steam valve, press the stop and tell Bea.", False),
+    ("Never mind, I'll shut the steam valve myself.", True),
+    ("I'd shut the steam valve, never mind what Bea says.", True),
+])
+def test_never_mind_refuses_what_follows(answer, violated):
+    assert ("shut-steam" in {v.id for v in grade(MIXER, answer).violations}) is violated

@@ -67,7 +67,7 @@ def is_a_thing(word: str, before: str) -> bool:
 
 # Two-word negators ("rather than carry it", "instead of lifting").
 NEGATOR_PHRASES = frozenset({("rather", "than"), ("instead", "of"), ("no", "need"), ("no", "point"),
-                             ("no", "reason")})
+                             ("no", "reason"), ("never", "mind")})  # ("never mind finishing the lift")
 # Negators that a second, earlier negator in the same clause cancels ("I wouldn't start *without* locking out").
 _COMMIT_AFTER_NEGATION = frozenset({"without", "until", "unless", "before", "skip", "skipping", "forget", "ignore"})
 # Words a negator's scope runs through to reach what it negates ("no NEED TO lock out").

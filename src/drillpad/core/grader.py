@@ -1835,14 +1835,21 @@ _TAKING_A_KEY = frozenset("get gets got getting take takes took taking fetch fet
                           "holds ask need".split())
 
 
+# the rule told instead of what you would do: "The rules say nobody enters Iso without a gown", "The Local Rules say
+# nobody holds a patient", "The procedure is that at 25 mph gusts or more you stop, …" (12zy and 12zz refiners)
+_RULE_TOLD = re.compile(r"^\s*(?:but\s+|and\s+)?the (?:sop|rules?|local rules|procedure|policy)\s+(?:says?|states?|is that)\b",
+                        re.IGNORECASE)
+
+
 def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sentence]:
     """The sentences that name the steps instead of doing them: "X, Y and Z are the key to …", "Battery safety
-    means X, Y and Z"."""
+    means X, Y and Z", "The SOP says you …"."""
     out = []
     for s in sentences:
         inside = [r for r in met if s.start <= r.start < s.start + len(s.text)]
         first = min((r.start for r in inside), default=0)
-        if (inside and (_STRONG_META.search(s.text) or _MNEMONIC.search(s.text))) or (
+        if (inside and (_STRONG_META.search(s.text) or _MNEMONIC.search(s.text) or (
+                (m := _RULE_TOLD.match(s.text)) and not _doing_after(s, s.start + m.end())))) or (
                 len(inside) >= 2 and (((m := _meta(s.text)) and not _doing_after(s, s.start + m.end()))
                                       or _LISTED_SUBJECT.match(s.text))) or (
                 len(inside) >= 3 and _FRAME.search(s.text[:first - s.start]) and _nobody_does(s, first)):
