@@ -3404,3 +3404,15 @@ def test_the_rule_told_is_not_the_step_done(answer, credited):
 ])
 def test_never_mind_refuses_what_follows(answer, violated):
     assert ("shut-steam" in {v.id for v in grade(MIXER, answer).violations}) is violated
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zy refiner) "I'd like to tell Kev no, but he's already had one out …": a wish set against what is done
+    ("I'd like to isolate it, but Bea wants it running, so I press the stop and tell Bea.", False),
+    ("I would love to lock it off but there's no padlock. I tell Bea.", False),
+    ("I want to isolate it but Tom says no. I tell Bea.", False),
+    ("I'd like to isolate it and lock it off, then tell Bea.", True),
+    ("I'd like to isolate it first. But Bea is on her way, so I tell her too.", True),
+])
+def test_a_wish_set_against_what_is_done_is_not_the_step(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited

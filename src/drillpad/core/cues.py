@@ -1365,7 +1365,10 @@ def not_mine(sentence: Sentence, first_unit: int) -> bool:
     return bool(_NOT_MINE.search(part)) and not _WITH_ME.search(part)
 
 
-_HABIT_BUT = re.compile(r"\b(?:normally|usually|most days|any other day)\s+(?:i'd|we'd|i would|we would)\b",
+_HABIT_BUT = re.compile(r"\b(?:normally|usually|most days|any other day)\s+(?:i'd|we'd|i would|we would)\b"
+                        # a wish, set against what is done: "I'd like to tell Kev no, but he's already had one out"
+                        r"|\b(?:i'd|we'd|i would|we would)\s+(?:really\s+)?(?:like|love|prefer)\s+to\b"
+                        r"|\b(?:i|we)\s+(?:really\s+)?(?:want|wanted)\s+to\b",
                         re.IGNORECASE)
 
 
