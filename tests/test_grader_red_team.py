@@ -2938,8 +2938,12 @@ def test_a_step_let_someone_else_do_is_not_the_trainees(answer, met):
     ("Press the stop. If Tom wants to force the guard that's on him. I tell Bea.", {"force-guard"}),
     ("Press the stop. If Tom wants to force the guard, that's his call, I tell Bea.", {"force-guard"}),
     ("Press the stop. If Tom wants to force the guard it's up to him. I tell Bea.", {"force-guard"}),
+    # said to them (12zz refiner: "if you want to hold her yourself in the gown that's your call as the vet")
+    ("Press the stop. Tom, if you want to force the guard yourself that's your call. I tell Bea.", {"force-guard"}),
+    ("Press the stop. If you want to force the guard, it's up to you, Tom. I tell Bea.", {"force-guard"}),
     # still refused
     ("Press the stop. If Tom wants to force the guard I'd tell him no. I tell Bea.", set()),
+    ("Press the stop. If you want to force the guard, I'll tell Bea.", set()),
 ])
 def test_an_act_someone_wants_left_to_them_is_let_happen(answer, forbidden):
     assert violations(answer) == forbidden

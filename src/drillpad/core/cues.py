@@ -1766,12 +1766,12 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
     return "" if why in ("maybe", "later") and suppositions else why  # "I might just reach in" is still said
 
 
-_WANTS_TO = re.compile(r"\b(?i:if)\s+(?:(?i:he|she|they)|[A-Z][a-z]+)\s+(?:wants?|wanted|would like|'d like|insists?|asks?)"
+_WANTS_TO = re.compile(r"\b(?i:if)\s+(?:(?i:he|she|they|you)|[A-Z][a-z]+)\s+(?:wants?|wanted|would like|'d like|insists?|asks?)"
                        r"\s+to\b[^.;:!?]*$")
 _LET_HIM = re.compile(r"^[^.;:!?]*?\b(?:i'd|i'll|i would|i will|we'd|we'll)\s+(?:just\s+)?let\s+(?:him|her|them)\b"
                       # … or left to them: "… that's on him", "that's his call", "it's up to her"
-                      r"|^[^.;:!?]*?\b(?:that'?s|that is|it'?s|it is)\s+(?:on\s+(?:him|her|them)\b|(?:his|her|their)\s+"
-                      r"(?:call|problem|lookout|business|choice|decision|funeral)\b|up to (?:him|her|them)\b)",
+                      r"|^[^.;:!?]*?\b(?:that'?s|that is|it'?s|it is)\s+(?:on\s+(?:him|her|them|you)\b|(?:his|her|their|your)\s+"
+                      r"(?:call|problem|lookout|business|choice|decision|funeral)\b|up to (?:him|her|them|you)\b)",
                       re.IGNORECASE)
 _FINE_IF = re.compile(r"\b(?:it'?s|it is|that'?s|that is)\s+(?:fine|ok|okay|alright|all right|no problem|no big deal)"
                       r"\s+if\b[^.;:!?]*$", re.IGNORECASE)
