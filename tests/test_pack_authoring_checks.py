@@ -246,3 +246,19 @@ def test_a_criterion_joining_two_actions_with_cues_only_is_a_warning(minipack):
     edit(minipack / DRILL, "lock out the isolator with my padlock,", "lock out the isolator with my padlock and tag it,")
     (msg,) = [w for w in warnings(minipack) if "two actions" in w]
     assert "criterion[1].text" in msg and "“tags it”" in msg and "parts = [[...], [...]]" in msg
+
+
+@pytest.mark.parametrize("cue, alone", [("pop in", "pop"), ("head in", "head"), ("nip in", "nip")])
+def test_a_cue_read_without_its_particle_is_a_warning(minipack, cue, alone):
+    """(12zz refiner, 12zza dev) a cue "pop in" was read as "pop" alone, which the lexicon takes for "put": it met "put
+    gown, gloves" and a model answer's "I put". A two-word cue whose last word ("in", "out", "on" …) the grader drops,
+    because the word before it is no verb it knows, is met by the first word alone: the author is told so."""
+    edit(minipack / DRILL, 'cues = ["reach in"]', f'cues = ["reach in", "{cue}"]')
+    (msg,) = [w for w in warnings(minipack) if f"'{cue}'" in w]
+    assert "must_not[0].cues" in msg and f"'{alone}'" in msg and "alone" in msg
+
+
+@pytest.mark.parametrize("cue", ["reach in", "hop on", "go back", "get out"])
+def test_a_cue_that_keeps_its_particle_raises_no_such_warning(minipack, cue):
+    edit(minipack / DRILL, 'cues = ["reach in"]', f'cues = ["reach in", "{cue}"]')
+    assert not [w for w in warnings(minipack) if "alone" in w]

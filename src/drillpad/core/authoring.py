@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from drillpad.core.cues import DETERMINERS, NEGATORS, STOPWORDS, Synonyms, is_a_thing, plain_words
@@ -73,10 +74,25 @@ def check_model_answers(drills: Iterable[tuple[str, Drill]], prompts: Iterable[t
     return out
 
 
+_PARTICLE_WORDS = frozenset({"in", "out", "on", "off", "up", "down", "over", "away", "back", "round", "around"})
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> Synonyms:
+    return Synonyms()
+
+
 def cue_risk(cue: str) -> tuple[str, str]:
-    """(kind, word) when *cue* is risky: "negation", "stop words" or "common word"; else ("", "")."""
+    """(kind, word) when *cue* is risky: "negation", "stop words", "common word" or "particle dropped" (the word
+    the cue is then read as); else ("", "")."""
     for term in cue.split(" + "):
         words = plain_words(term)  # as the grader reads it: "dont" is "don't"
+        if len(words) == 2 and words[1] in _PARTICLE_WORDS and words[0] not in STOPWORDS:
+            # "pop in", "head in": the grader keeps the particle only after a verb it knows, so the cue is met by its
+            # first word alone ("pop" is also "put")
+            units = _lexicon().cue_units(term)
+            if len(units) == 1 and not any(" " in k for k in units[0].keys):
+                return "particle dropped", words[0]
         negators = [w for i, w in enumerate(words) if (w in NEGATORS or w.endswith("n't"))
                     and not (i and is_a_thing(w, words[i - 1]))]  # ("into the skip": the waste container)
         if negators:
@@ -99,6 +115,11 @@ def _risk_message(kind: str, cues: list[tuple[str, str]]) -> str:
                 f"literally, so the answer must use these very words (\"I won't …\" does not meet \"not …\"), and "
                 "the grader's negation handling is off for it. Prefer the action itself as the cue (\"keep clear\" "
                 "rather than \"don't go near\"), and write a forbidden action as a must_not")
+    if kind == "particle dropped":
+        words = ", ".join(dict.fromkeys(repr(w) for _, w in cues))
+        return (f"{listed} {verb[0]} read as {words} alone: the grader keeps a last word like 'in' or 'out' only "
+                "after a verb it knows, so any answer that says the first word meets it (\"pop in\" meets \"I put my "
+                "gown on\"). Give it its place or object: \"pop into iso\", \"head + into the hopper\"")
     if kind == "stop words":
         return (f"{listed} {verb[0]} only common word(s) such as 'the', 'off', 'what': it is met by almost any answer. "
                 "Write the action or thing it stands for")
