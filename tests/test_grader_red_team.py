@@ -3420,3 +3420,15 @@ def test_never_mind_refuses_what_follows(answer, violated):
 ])
 def test_a_wish_set_against_what_is_done_is_not_the_step(answer, credited):
     assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zza refiner) "nobody picks it up, kicks it or throws it onto the track" refuses each act of the list, also
+    # one whose verb the lexicon does not know ("kicks")
+    ("Nobody picks it up, kicks it or throws it onto the track. I tell Bea.", False),
+    ("Nobody touches it, kicks it or throws it. I tell Bea.", False),
+    ("I pick it up, kick it or throw it, whatever is quickest. I tell Bea.", True),
+])
+def test_a_refused_list_refuses_an_item_whose_verb_is_not_in_the_lexicon(answer, violated):
+    d = mixer_with(must_not=[{"id": "kick", "text": "Kicking or throwing the flare", "cues": ["kick it", "kick + flare"]}])
+    assert bool(grade(d, answer).violations) is violated

@@ -891,6 +891,14 @@ def _clause_break(sentence: Sentence, unit_a: Unit, unit_b: Unit) -> bool:
     return bool(_CLAUSE_PUNCTUATION.search(sentence.text[a:b]))
 
 
+def _verb_here(sentence: Sentence, at: int) -> bool:
+    """Unit *at* is a verb: one the lexicon knows, or a word with "it" or "them" for its object ("KICKS it")."""
+    units = sentence.units
+    return bool(units[at].keys & VERB_KEYS) or (
+        at + 1 < len(units) and units[at].first == units[at].last
+        and sentence.words[units[at + 1].first] in ("it", "them") and sentence.words[units[at].first] not in STOPWORDS)
+
+
 def _or_follows(sentence: Sentence, at: int) -> bool:
     """An "or"/"nor" after unit *at* in its clause, with no new subject before it ("restart the mixer OR shut …")."""
     units = sentence.units
@@ -945,7 +953,7 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
     # (an act joined by "or" to an earlier one reaches as far as a forbidden act's clause: "I don't think we need to
     # clear everyone out or STOP people going in")
     for i in range(at - 1, max(-1, at - NEGATION_WINDOW_WIDE - 1), -1):
-        if at - i > window and not (coordinated and units[at].keys & VERB_KEYS):
+        if at - i > window and not (coordinated and _verb_here(sentence, at)):
             break
         u = units[i]
         if sentence.words[u.first] == "and" and i > 0 and sentence.words[units[i - 1].first] in _TRY:
@@ -953,7 +961,7 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
         if _clause_break(sentence, u, units[i + 1]):
             if listed is None:  # (a list of acts: "security or the engineer deal with it" is none)
                 # (… or any list whose last item came after "or": "we don't grab, block OR chase anyone")
-                listed = coordinated or (bool(units[at].keys & VERB_KEYS) and _or_follows(sentence, at))
+                listed = coordinated or (_verb_here(sentence, at) and _or_follows(sentence, at))
             if not listed or sentence.text[sentence.offsets[u.last][1] - sentence.start:
                                            sentence.offsets[units[i + 1].first][0] - sentence.start].strip() != ",":
                 return False
