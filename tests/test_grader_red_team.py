@@ -3432,3 +3432,14 @@ def test_a_wish_set_against_what_is_done_is_not_the_step(answer, credited):
 def test_a_refused_list_refuses_an_item_whose_verb_is_not_in_the_lexicon(answer, violated):
     d = mixer_with(must_not=[{"id": "kick", "text": "Kicking or throwing the flare", "cues": ["kick it", "kick + flare"]}])
     assert bool(grade(d, answer).violations) is violated
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzb refiner) "By the book it's heat off, sash fully down, red tag, Estates on 4000 …": the rule told
+    ("By the book it's press the stop, isolate it and tell Bea.", False),
+    ("By the book, you isolate it and lock it off.", False),
+    ("By the book I isolate it and lock it off, then tell Bea.", True),
+])
+def test_the_book_told_is_not_the_step_done(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited
+
