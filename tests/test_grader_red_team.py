@@ -3443,3 +3443,17 @@ def test_a_refused_list_refuses_an_item_whose_verb_is_not_in_the_lexicon(answer,
 def test_the_book_told_is_not_the_step_done(answer, credited):
     assert grade(MIXER, answer).criteria["isolate"].met is credited
 
+
+
+@pytest.mark.parametrize("answer, met", [
+    # (12zzb refiner) "I am turning off heating" was read as refusing the heating: a cue's own stopping verb ("turn
+    # off + heat", "stop + heating") is the step, not a refusal of its object
+    ("I am turning off heating and I tell Bea.", True),
+    ("Stop heating asap, tell Bea.", True),
+    ("I don't turn off the heating, I tell Bea.", False),
+])
+def test_a_cues_own_stopping_verb_does_not_refuse_its_object(answer, met):
+    d = mixer_with(criterion=[{"id": "heat-off", "text": "Switches off the heating", "required": True,
+                               "cues": ["turn off + heat", "stop + heating"]},
+                              {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert grade(d, answer).criteria["heat-off"].met is met

@@ -1556,6 +1556,11 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
             # spray", "I wouldn't go in without a permit")
             judged = [(a, b, _refusal(s, a, b, suppositions, negation=not literal or suppositions and own_no[k]))
                       for a, b in hits]
+            # (the cue's own stopping verb right before it is the step, not a refusal of it: "turn off + heat" in
+            # "I am TURNING OFF heating")
+            judged = [(a, b, "" if why == "negated" and spans and spans[-1][1] == a - 1
+                       and s.units[a - 1].keys & _STOP_DOING and not negated(s, a - 1) else why)
+                      for a, b, why in judged]
             clean = [h for h in judged if not h[2]]
             spans.append(min(clean) if clean else min(judged))
         else:
