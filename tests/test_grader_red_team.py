@@ -3457,3 +3457,16 @@ def test_a_cues_own_stopping_verb_does_not_refuse_its_object(answer, met):
                                "cues": ["turn off + heat", "stop + heating"]},
                               {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
     assert grade(d, answer).criteria["heat-off"].met is met
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zza refiner, 12zm dev) a case still to come at a time, or nobody turning up by then, keeps the step for later:
+    # "If nobody's come back for it in the next ten minutes, then I'll clear people back", "If it's still alarming at
+    # 04:00 I'll call Tomas"
+    ("If it's still jammed at 04:00 I'll isolate it. I tell Bea.", False),
+    ("If nobody's come back for it in the next ten minutes, then I'll isolate it. I tell Bea.", False),
+    ("If no one has turned up by six I isolate it. I tell Bea.", False),
+    ("It's still jammed, so I isolate it at once and tell Bea.", True),
+])
+def test_a_case_still_to_come_at_a_time_keeps_the_step_for_later(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited

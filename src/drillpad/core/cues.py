@@ -186,9 +186,15 @@ _LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|clos
                r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)|"
                # (still so after a while: "if it's still dripping after ten minutes")
                r"(?:still\s+[\w-]+(?:ing|ed)?|still\s+there)\s+(?:(?:after|in|by)\s+(?:a|an|the|my|his|her|our|\d+|ten|"
-               r"five|two|three|fifteen|twenty|thirty|half|few|couple|lunch|break)|tomorrow|later|tonight|next)\b|"
-               # (not put right by then: "if the hiss hasn't stopped in a few minutes")
-               r"(?:hasn't|has not|haven't|have not)\s+(?:[\w-]+ed|gone|stopped|settled|cleared)\s+(?:in|after|by|within)\b")
+               r"five|two|three|fifteen|twenty|thirty|half|few|couple|lunch|break)|tomorrow|later|tonight|next"
+               # (… or at a time: "if it's still alarming at 04:00")
+               r"|at\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midnight|the end|"
+               r"half|quarter))\b|"
+               # (not put right by then: "if the hiss hasn't stopped in a few minutes"; nobody turning up by then: "if
+               # nobody's come back for it in the next ten minutes", "if no one has turned up by six")
+               r"(?:(?:hasn't|has not|haven't|have not)\s+(?:[\w-]+ed|gone|stopped|settled|cleared)"
+               r"|(?:nobody|no one|no-one|noone)(?:'s|\s+has|\s+have)\s+(?:[\w-]+ed|come|turned|shown|been)"
+               r"(?:\s+[\w'-]+){0,3}?)\s+(?:in|after|by|within)\b")
 # from the step on, within its clause (up to a comma, a full stop or "but", "then", "so", "and I" …)
 _SAME_CLAUSE = r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we|and if|and when|and once|and in case)\b)[^.;:!?,]){0,60}?"
 _IF_ONLY_AFTER = re.compile(
@@ -1455,7 +1461,8 @@ def hedged(sentence: Sentence, first_unit: int, end_unit: int) -> str:
     # "If it got any worse I'd isolate it", "If it gets close to the drain I'd put the mat down" (not after "…, but
     # it's stopped, so I …")
     case = _opening_case(sentence.text)
-    if not case and re.match(r"\s*(?:and |but |so )?if\b[^,.;:!?]*$", sentence.prev_text, re.IGNORECASE):
+    if not case and re.match(r"\s*(?:and |but |so )?if\b(?:[^,.;:!?]*|(?:(?!\b(?:i|i'd|i'll|we|we'd|we'll)\b)[^,.;:!?])*,)"
+                             r"\s*$", sentence.prev_text, re.IGNORECASE):
         case = _opening_case(sentence.prev_text)  # the condition cut off by "then": "If it starts smoking | then I'd …"
     before = before_unit(sentence, first_unit)
     if case and not re.search(r"\b(?:but|so|instead|otherwise)\b", before, re.IGNORECASE):
