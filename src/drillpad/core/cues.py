@@ -1252,7 +1252,11 @@ def unavailable(sentence: Sentence, end_unit: int) -> bool:
     return bool(_UNAVAILABLE.match(after_unit(sentence, end_unit)))
 
 
-_TOO_MUCH = re.compile(r"\btoo\s+(?:[\w'-]+\s+){1,3}(?:for|to)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
+_TOO_MUCH = re.compile(r"\btoo\s+(?:[\w'-]+\s+){1,3}(?:for|to)\s+(?:[\w'-]+\s+){0,2}$"
+                       # "(it) is dangerous to unclip", "it's really unsafe to …", "it's against the rules to …"
+                       r"|(?:^|\b(?:it'?s|it is|its|is|that'?s|that is)\s+)(?:really\s+|very\s+|so\s+|well\s+|dead\s+)?"
+                       r"(?:dangerous|unsafe|risky|deadly|forbidden|banned|illegal|against (?:the |our |site )?(?:rules|law|"
+                       r"policy|sop))\s+to\s+(?:just\s+)?$", re.IGNORECASE)
 
 
 def too_much_for(sentence: Sentence, at: int) -> bool:
