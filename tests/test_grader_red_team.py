@@ -3470,3 +3470,27 @@ def test_a_cues_own_stopping_verb_does_not_refuse_its_object(answer, met):
 ])
 def test_a_case_still_to_come_at_a_time_keeps_the_step_for_later(answer, credited):
     assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zzd dev) "I am not listen Carys, is dangerous to unclip" was reported as unclipping: an act said to be
+    # dangerous, unsafe or forbidden to do is refused, as "too … to" is
+    ("Is dangerous to force the guard. I press the stop.", False),
+    ("It's really unsafe to force the guard, so I press the stop.", False),
+    ("I am not listen Tom, is dangerous to force the guard.", False),
+    ("It's against the rules to force the guard but I'd force the guard anyway.", True),
+    ("It's quicker to force the guard, so I do.", True),
+])
+def test_an_act_said_to_be_dangerous_to_do_is_refused(answer, violated):
+    assert ("force-guard" in {v.id for v in grade(MIXER, answer).violations}) is violated
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzc refiner) "I know the SOP says see every cat and padlock every slide, but …", "I know the rule is to treat
+    # every bite as venomous and call 999, but it's Dan's hand": the rule known and set aside
+    ("I know the SOP says isolate it and lock it off, but Bea wants it running. I tell Bea.", False),
+    ("I know the rule is to isolate it, but it's only a small jam. I tell Bea.", False),
+    ("I know the SOP says isolate it, so I isolate it and tell Bea.", True),
+])
+def test_the_rule_known_and_set_aside_is_not_the_step(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited

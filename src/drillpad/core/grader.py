@@ -1837,7 +1837,9 @@ _TAKING_A_KEY = frozenset("get gets got getting take takes took taking fetch fet
 
 # the rule told instead of what you would do: "The rules say nobody enters Iso without a gown", "The Local Rules say
 # nobody holds a patient", "The procedure is that at 25 mph gusts or more you stop, …" (12zy and 12zz refiners)
-_RULE_TOLD = re.compile(r"^\s*(?:but\s+|and\s+)?(?:the (?:sop|rules?|local rules|procedure|policy)\s+(?:says?|states?|is that)\b"
+_RULE_TOLD = re.compile(r"^\s*(?:but\s+|and\s+)?(?:i\s+know\s+(?:that\s+)?)?(?:the (?:sop|rules?|local rules|procedure|policy)\s+"
+                        # ("I know the rule is to treat every bite as venomous and call 999, but …": 12zzc refiner)
+                        r"(?:says?|states?|is that|is to)\b"
                         # "By the book it's heat off, sash fully down, red tag, …" (12zzb refiner)
                         r"|by the book,?\s+(?:it'?s|it is|you)\b)", re.IGNORECASE)
 
