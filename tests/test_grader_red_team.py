@@ -3494,3 +3494,22 @@ def test_an_act_said_to_be_dangerous_to_do_is_refused(answer, violated):
 ])
 def test_the_rule_known_and_set_aside_is_not_the_step(answer, credited):
     assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzd refiner) "I know I'm supposed to clip my lanyard … and climb down, but I'm not"; "Tagging it out and
+    # calling the supervisor can wait till we've done the other two turbines", "It can wait till Monday"
+    ("I know I'm supposed to isolate it, but I'm not. I tell Bea.", False),
+    ("Isolating it can wait till we've done the other two mixers. I tell Bea.", False),
+    ("I press the stop. The isolating can wait until Monday. I tell Bea.", False),
+    ("The cleaning can wait till Monday; I isolate it now and tell Bea.", True),
+])
+def test_a_step_known_and_set_aside_or_left_to_wait_is_not_done(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+def test_someone_who_can_wait_is_not_a_step_left_to_wait():
+    """(12c dev) "I tell the driver the trailer stays restrained and he can wait in the rest room" keeps the trailer
+    restrained: the driver waits, not the step."""
+    assert grade(MIXER, "I isolate it and lock it off, and Tom can wait in the canteen. I tell Bea.").criteria[
+        "isolate"].met

@@ -125,7 +125,10 @@ _DECLARED = (
     r"unsafe|not safe|a no-go|illegal|unlawful|against (?:the |our |site |company )?(?:law|rules|regs|policy|sop|"
     r"procedure)|(?:a )?crime|an offence|"
     # "pumping it over the side is pollution"
-    r"pollution|polluting|(?:a\s+)?non-?starter|out of the question|off the table))")
+    r"pollution|polluting|(?:a\s+)?non-?starter|out of the question|off the table)"
+    # left to wait: "Tagging it out and calling the supervisor can wait till we've done the other two turbines"
+    # (not someone waiting: "he can wait in the rest room")
+    r"|(?<!\bhe )(?<!\bshe )(?<!\bthey )(?<!\bwe )(?<!\byou )(?<!\bi )(?<!\bhe'll )(?:can|could|will)\s+(?:just\s+)?wait\b)")
 _POST_REFUSAL = re.compile(
     _SAID_OF_IT + r"(?:is|are|was|were|'s|be|being)?\s*" + _DECLARED +
     # "topping up now would make it boil over": a consequence, not a plan
@@ -1365,6 +1368,8 @@ _NOT_MINE = re.compile(
     r"\bwhen i was (?:on|at|in|with)\b|\bat my (?:old|last|previous)\b|"
     r"\b(?:last time|in the past)\b(?![^.;:]*?\b(?:i|we)\b)|"  # "Last time the shift lead switched it off…"
     r"\bi know (?:i|we|you) (?:should|ought|need|have to|must|'m supposed|am supposed|'re supposed|are supposed)|"
+    # ("I know I'm supposed to clip my lanyard … but I'm not": 12zzd refiner)
+    r"\bi know (?:that )?(?:i'?m|i am|we'?re|we are|you'?re|you are) (?:supposed|meant|expected) to\b|"
     r"\b(?:i|we) used to\b|\bthey (?:always|usually|normally)\b|\bi wish\b|\bif only\b|\bin a dream world\b|"
     r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthat )(?<!\bit )(?<!\bwhich )(?<!\bthis )(?<!\bwho )"
     r"(?<=[a-z] )would(?! (?:not|never|rather|be|have to|need)\b)|"
