@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
-from drillpad.core.cues import DETERMINERS, NEGATORS, STOPWORDS, Synonyms, is_a_thing, plain_words
+from drillpad.core.cues import (
+    DETERMINERS, NEGATORS, PARTICLES, STOPWORDS, Synonyms, is_a_thing, plain_synonyms, plain_words,
+)
 from drillpad.core.grader import drill_synonyms, grade, grade_prompt, two_actions
 from drillpad.core.pack import Drill, Example, Prompt, Role
 
@@ -74,23 +75,15 @@ def check_model_answers(drills: Iterable[tuple[str, Drill]], prompts: Iterable[t
     return out
 
 
-_PARTICLE_WORDS = frozenset({"in", "out", "on", "off", "up", "down", "over", "away", "back", "round", "around"})
-
-
-@lru_cache(maxsize=1)
-def _lexicon() -> Synonyms:
-    return Synonyms()
-
-
 def cue_risk(cue: str) -> tuple[str, str]:
     """(kind, word) when *cue* is risky: "negation", "stop words", "common word" or "particle dropped" (the word
     the cue is then read as); else ("", "")."""
     for term in cue.split(" + "):
         words = plain_words(term)  # as the grader reads it: "dont" is "don't"
-        if len(words) == 2 and words[1] in _PARTICLE_WORDS and words[0] not in STOPWORDS:
+        if len(words) == 2 and words[1] in PARTICLES and words[0] not in STOPWORDS:
             # "pop in", "head in": the grader keeps the particle only after a verb it knows, so the cue is met by its
             # first word alone ("pop" is also "put")
-            units = _lexicon().cue_units(term)
+            units = plain_synonyms().cue_units(term)
             if len(units) == 1 and not any(" " in k for k in units[0].keys):
                 return "particle dropped", words[0]
         negators = [w for i, w in enumerate(words) if (w in NEGATORS or w.endswith("n't"))

@@ -94,7 +94,7 @@ was we were what when where which while who whom why will with would you your yo
 going like really just okay ok well yeah i'd i'll i'm we'd we'll
 """.split())
 # Words that keep a cue phrase a phrase ("lock out", "take off"): never dropped from a cue.
-_PARTICLES = frozenset({"out", "off", "on", "up", "down", "in", "over", "away", "back", "round", "around"})
+PARTICLES = frozenset({"out", "off", "on", "up", "down", "in", "over", "away", "back", "round", "around"})
 _OBJECTS = frozenset({"it", "them", "this", "that", "him", "her", "everything", "all", "one", "us", "someone",
                       "somebody", "everyone", "everybody"})
 DETERMINERS = frozenset({"my", "the", "your", "his", "her", "our", "their", "a", "an", "this", "that"})
@@ -128,7 +128,7 @@ _DECLARED = (
     r"pollution|polluting|(?:a\s+)?non-?starter|out of the question|off the table)"
     # left to wait: "Tagging it out and calling the supervisor can wait till we've done the other two turbines"
     # (not someone waiting: "he can wait in the rest room")
-    r"|(?<!\bhe )(?<!\bshe )(?<!\bthey )(?<!\bwe )(?<!\byou )(?<!\bi )(?<!\bhe'll )(?:can|could|will)\s+(?:just\s+)?wait\b)")
+    r"|(?<!\bhe )(?<!\bshe )(?<!\bthey )(?<!\bwe )(?<!\byou )(?<!\bi )(?:can|could|will)\s+(?:just\s+)?wait\b)")
 _POST_REFUSAL = re.compile(
     _SAID_OF_IT + r"(?:is|are|was|were|'s|be|being)?\s*" + _DECLARED +
     # "topping up now would make it boil over": a consequence, not a plan
@@ -572,7 +572,7 @@ class Synonyms:
                  if len(raw) == 2 and u.first == u.last == 1 and raw[0] in DETERMINERS else u for u in units]
         # a verb's particle may have a short object before it: written so ("top it up"), or ending the cue right
         # after its verb ("sit up": "sit him up", "keep back": "keep Tom back")
-        units = [replace(u, after_object=True) if u.first == u.last and raw[u.first] in _PARTICLES and u.first > 0
+        units = [replace(u, after_object=True) if u.first == u.last and raw[u.first] in PARTICLES and u.first > 0
                  and (raw[u.first - 1] in ("it", "them") or (u is units[-1] and len(units) > 1
                                                              and stems[u.first - 1] in _ACTION_STEMS))
                  else u for u in units]
@@ -584,7 +584,7 @@ class Synonyms:
         # IN", "go back FOR", "hop ON")
         last = units[-1] if units else None
         kept = last if last is not None and last.first == last.last and last.first > 0 and (
-            raw[last.first - 1] in _PARTICLES or (raw[last.first] in _PARTICLES
+            raw[last.first - 1] in PARTICLES or (raw[last.first] in PARTICLES
                                                    and stems[last.first - 1] in _ACTION_STEMS)) else None
         content = [u for u in units[lead:] if u is kept or not (u.first == u.last and raw[u.first] in _SOFT)]
         if all(u.stop for u in content) or (len(content) == 1 and len(units) >= 3):
@@ -599,7 +599,7 @@ class Synonyms:
                 verb = {stems[u.first]} | self._words.get(stems[u.first], set())
                 out += [replace(u, keys=(u.keys - u.inner) | verb, inner=frozenset()),
                         replace(u, keys=u.inner, inner=frozenset())]
-                if raw[u.last] in _PARTICLES:
+                if raw[u.last] in PARTICLES:
                     # the particle is part of the meaning ("take the pad OFF" is not "take a pad"): it follows the
                     # object at once, or it ends the answer's own phrase ("take off the pad", "switch it off")
                     # (its inner: the bare verb's meanings; a word meeting the phrase otherwise — "REMOVE the pad" —
@@ -643,7 +643,7 @@ _BEFORE_SIDE = DETERMINERS | {"on", "to", "your", "my", "his", "her"}
 
 
 def split_sentences(text: str, synonyms: Synonyms | None = None) -> list[Sentence]:
-    synonyms = synonyms or _plain()
+    synonyms = synonyms or plain_synonyms()
     out: list[Sentence] = []
     for start, chunk in pieces(text):
         low = chunk.lower().replace("’", "'")
@@ -725,7 +725,8 @@ _TELL_KEYS = frozenset({"lex:tell", "tel"})
 
 
 @lru_cache(maxsize=1)
-def _plain() -> Synonyms:
+def plain_synonyms() -> Synonyms:
+    """The lexicon's synonyms and no pack's: one object, made once."""
     return Synonyms()
 
 

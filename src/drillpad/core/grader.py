@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
     COUNTERFACTUAL, DETERMINERS, NEGATORS, NO_WAY_I, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span,
     Synonyms, Unit, english_words, find_cue,
-    is_subject, negated, norm, tells,
+    is_subject, negated, norm, plain_synonyms, tells,
     pieces, split_sentences, stem, tokens,
 )
 from drillpad.core.pack import Criterion, Drill, MustNot, Prompt
@@ -428,11 +427,6 @@ def drill_synonyms(drill: Drill, synonyms: Synonyms | None) -> Synonyms:
 _NOT_PART = re.compile(r"\b(?:instead of|rather than|without|never|(?<!do )not|no|don't|doesn't|isn't)\b[^,;:.()]*")
 
 
-@lru_cache(maxsize=1)
-def _no_pack_synonyms() -> Synonyms:
-    return Synonyms()
-
-
 def _every_cue(c: Criterion) -> list[str]:
     """A criterion's cues and the cues of each of its parts."""
     return [*c.cues, *(x for p in c.parts for x in p)]
@@ -441,7 +435,7 @@ def _every_cue(c: Criterion) -> list[str]:
 def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
     """The per-drill facts (cached for the most recent drills): the drill's synonyms, and the readings of
     its criteria that do not depend on the answer."""
-    base = synonyms or _no_pack_synonyms()  # one object, so that a drill graded without synonyms is cached too
+    base = synonyms or plain_synonyms()  # one object, so that a drill graded without synonyms is cached too
     key = (id(drill), id(base))
     hit = _drill_cache.pop(key, None)
     if hit is not None:
