@@ -332,6 +332,7 @@ def test_a_busy_computer_is_not_called_a_wrong_passphrase(pair, monkeypatch, cap
 
     _, manager, _ = pair
     data_dir = manager.paths.data_dir
+    (data_dir / keys_mod.KEYS_DIR / keys_mod.MANAGER_WRAP).unlink()  # keys made before the wrap existed
     monkeypatch.setattr(pyrage.passphrase, "decrypt", lambda *a: (_ for _ in ()).throw(BUSY))
     with pytest.raises(keys_mod.KeyError_) as in_process:
         keys_mod.unlock_manager_keys(data_dir, PASS)
@@ -347,6 +348,92 @@ def test_a_busy_computer_is_not_called_a_wrong_passphrase(pair, monkeypatch, cap
     with pytest.raises(keys_mod.KeyError_) as in_child:
         keys_mod.unlock_manager_keys_in_child(data_dir, PASS)
     assert "busy" in str(in_child.value) and "wrong passphrase" not in str(in_child.value)
+
+
+def _no_child(*a, **k):
+    raise AssertionError("the age child process was started")
+
+
+def test_a_busy_computer_still_unlocks_the_manager_key(pair, monkeypatch):
+    """Red team: on a busy shared PC age refused ('would take around 32 seconds') and the manager could not work
+    at all. The age identity is also kept wrapped with the passphrase by a scrypt that never refuses (it only
+    takes longer), so a busy PC unlocks — in the window's worker too, without the age child process."""
+    from tests.evidence.conftest import PASS
+
+    _, manager, _ = pair
+    data_dir = manager.paths.data_dir
+    expected = keys_mod.unlock_manager_keys(data_dir, PASS).recipient
+    monkeypatch.setattr(pyrage.passphrase, "decrypt", lambda *a: (_ for _ in ()).throw(BUSY))
+    monkeypatch.setattr(subprocess, "run", _no_child)
+    unlocked = keys_mod.unlock_manager_keys(data_dir, PASS)
+    assert str(unlocked.identity.to_public()) == unlocked.recipient == expected
+    assert str(keys_mod.unlock_manager_keys_in_child(data_dir, PASS).identity.to_public()) == expected
+    with pytest.raises(keys_mod.KeyError_, match="wrong passphrase"):
+        keys_mod.unlock_manager_keys_in_child(data_dir, "not it at all")
+
+
+def test_the_wrapped_identity_is_owner_only_and_not_in_clear(pair):
+    from tests.evidence.conftest import PASS
+
+    _, manager, _ = pair
+    data_dir = manager.paths.data_dir
+    wrap = data_dir / keys_mod.KEYS_DIR / keys_mod.MANAGER_WRAP
+    identity = str(keys_mod.unlock_manager_keys(data_dir, PASS).identity)
+    assert wrap.stat().st_mode & 0o777 == 0o600
+    assert identity.encode() not in wrap.read_bytes() and identity.split("1", 1)[1].encode() not in wrap.read_bytes()
+
+
+def test_keys_made_before_the_wrap_gain_it_at_their_next_unlock(pair, monkeypatch):
+    """An install from before the wrap has only age's file: the first unlock (on a calm PC) writes the wrap, and
+    from then on a busy PC unlocks too."""
+    from tests.evidence.conftest import PASS
+
+    _, manager, _ = pair
+    data_dir = manager.paths.data_dir
+    wrap = data_dir / keys_mod.KEYS_DIR / keys_mod.MANAGER_WRAP
+    wrap.unlink()
+    expected = keys_mod.unlock_manager_keys(data_dir, PASS).recipient
+    assert wrap.exists() and wrap.stat().st_mode & 0o777 == 0o600
+    monkeypatch.setattr(pyrage.passphrase, "decrypt", lambda *a: (_ for _ in ()).throw(BUSY))
+    assert keys_mod.unlock_manager_keys(data_dir, PASS).recipient == expected
+
+
+def test_keys_made_before_the_wrap_gain_it_through_the_child_too(pair, monkeypatch):
+    from tests.evidence.conftest import PASS
+
+    _, manager, _ = pair
+    data_dir = manager.paths.data_dir
+    wrap = data_dir / keys_mod.KEYS_DIR / keys_mod.MANAGER_WRAP
+    wrap.unlink()
+    expected = keys_mod.unlock_manager_keys_in_child(data_dir, PASS).recipient
+    assert wrap.exists()
+    monkeypatch.setattr(subprocess, "run", _no_child)
+    assert keys_mod.unlock_manager_keys_in_child(data_dir, PASS).recipient == expected
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "other-identity"])
+def test_a_damaged_wrap_falls_back_to_age_and_is_mended(pair, damage):
+    """A damaged wrap (a flipped byte, a cut file, another identity wrapped with the same passphrase) is never
+    taken for the key: age's file decides, the wrap is written again, and the unlock says nothing alarming."""
+    from tests.evidence.conftest import PASS
+
+    _, manager, _ = pair
+    data_dir = manager.paths.data_dir
+    wrap = data_dir / keys_mod.KEYS_DIR / keys_mod.MANAGER_WRAP
+    expected = keys_mod.unlock_manager_keys(data_dir, PASS).recipient
+    data = bytearray(wrap.read_bytes())
+    if damage == "flip":
+        data[-10] ^= 1
+    elif damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "garbage":
+        data = bytearray(b"\x00not a wrap at all")
+    else:
+        data = bytearray(keys_mod._wrap_identity(str(pyrage.x25519.Identity.generate()), PASS))
+    wrap.write_bytes(bytes(data))
+    assert keys_mod.unlock_manager_keys(data_dir, PASS).recipient == expected
+    assert keys_mod._unwrap_identity(wrap.read_bytes(), PASS) is not None
+    assert str(keys_mod._unwrap_identity(wrap.read_bytes(), PASS).to_public()) == expected
 
 
 def test_a_device_key_is_owner_only(pair):

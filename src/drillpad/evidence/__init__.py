@@ -14,6 +14,7 @@ from pathlib import Path
 KEYS_DIR = "keys"
 DEVICE_KEY, DEVICE_PUB, DEVICE_AGE = "device.key", "device.pub", "device.age"
 MANAGER_KEY, MANAGER_PUB, MANAGER_AGE, MANAGER_RECIPIENT = "manager.key", "manager.pub", "manager.age", "manager.recipient"
+MANAGER_WRAP = "manager.identity"  # the age identity again, wrapped by a scrypt that never refuses (keys.py)
 
 
 def has_manager_keys(data_dir: Path) -> bool:

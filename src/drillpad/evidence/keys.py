@@ -7,11 +7,22 @@
 - The manager's signing key is encrypted with the manager's passphrase (minisign's scrypt
   format), and their age identity (for decrypting bundles) with the same passphrase (age's
   scrypt passphrase mode). Neither secret ever leaves the manager's machine.
+- age refuses to decrypt when its quick benchmark says the scrypt would take more than 16 times
+  longer than on the PC that made the file — a busy shared PC — and pyrage offers no way to raise
+  that limit. So the age identity is kept a second time, wrapped with the same passphrase by
+  cryptography's scrypt and ChaCha20-Poly1305 (``manager.identity``), which on a busy PC only takes
+  longer. DrillPad reads the wrap first; age's file stays the standard copy, and decides whenever the
+  wrap is missing (keys made before it: written at the next unlock) or damaged (written again).
+  cryptography's scrypt releases the interpreter lock, so a window's worker thread can run it.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
+import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +38,11 @@ from drillpad.evidence import (
     MANAGER_KEY,
     MANAGER_PUB,
     MANAGER_RECIPIENT,
+    MANAGER_WRAP,
     atomic_write,
 )
+
+log = logging.getLogger(__name__)
 
 
 class KeyError_(RuntimeError):
@@ -118,6 +132,7 @@ def create_manager_keys(data_dir: Path, passphrase: str) -> tuple[str, str]:
     identity = pyrage.x25519.Identity.generate()
     recipient = str(identity.to_public())
     _write_private(folder / MANAGER_AGE, pyrage.passphrase.encrypt(str(identity).encode(), passphrase))
+    _write_private(folder / MANAGER_WRAP, _wrap_identity(str(identity), passphrase))
     _write_private(folder / MANAGER_KEY, bytes(pair.secret_key))
     _write_public(folder / MANAGER_PUB, bytes(pair.public_key))
     _write_public(folder / MANAGER_RECIPIENT, recipient.encode())
@@ -144,30 +159,121 @@ def _busy(detail: str) -> KeyError_:
                      + (f" (age: “{took}”)" if took else "") + "; wait until it is less busy, then try again")
 
 
-def unlock_manager_keys(data_dir: Path, passphrase: str) -> ManagerKeys:
-    """Decrypt the manager's keys with their passphrase (manager mode)."""
-    folder = data_dir / KEYS_DIR
-    public_b64, recipient = manager_public(data_dir)
+WRAP_FORMAT = "drillpad-identity-wrap v1"
+WRAP_SCRYPT = {"n": 2 ** 18, "r": 8, "p": 1}
+"""0.7 s and 256 MiB on an idle test PC: stronger than the minisign key beside it (libsodium's interactive
+limits, 0.08 s), lighter than age's own (2^19 there, 1.6 s)."""
+
+
+def _wrap_key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode())
+
+
+def _wrap_identity(identity: str, passphrase: str) -> bytes:
+    """The age identity sealed with the passphrase: scrypt (its parameters and salt in the clear, bound as
+    associated data) and ChaCha20-Poly1305, as one JSON document."""
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    salt, nonce = os.urandom(16), os.urandom(12)
+    header = {"format": WRAP_FORMAT, "kdf": "scrypt", **WRAP_SCRYPT, "salt": base64.b64encode(salt).decode()}
+    aad = json.dumps(header, sort_keys=True).encode()
+    sealed = ChaCha20Poly1305(_wrap_key(passphrase, salt, **WRAP_SCRYPT)).encrypt(nonce, identity.encode(), aad)
+    return json.dumps({**header, "nonce": base64.b64encode(nonce).decode(),
+                       "sealed": base64.b64encode(sealed).decode()}, indent=1).encode() + b"\n"
+
+
+def _unwrap_identity(data: bytes, passphrase: str) -> pyrage.x25519.Identity | None:
+    """The identity in a wrap, or None when the wrap is not one (damaged, cut short, another format) or does
+    not open with this passphrase."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    try:
+        doc = json.loads(data)
+        header = {k: doc[k] for k in ("format", "kdf", "n", "r", "p", "salt")}
+        if header["format"] != WRAP_FORMAT or header["kdf"] != "scrypt":
+            return None
+        n, r, p = (int(header[k]) for k in ("n", "r", "p"))
+        if not (2 ** 14 <= n <= 2 ** 19 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 4):
+            return None  # not parameters DrillPad writes: never let a file make the PC work for minutes
+        salt = base64.b64decode(header["salt"], validate=True)
+        key = _wrap_key(passphrase, salt, n, r, p)
+        plain = ChaCha20Poly1305(key).decrypt(base64.b64decode(doc["nonce"], validate=True),
+                                              base64.b64decode(doc["sealed"], validate=True),
+                                              json.dumps(header, sort_keys=True).encode())
+        return pyrage.x25519.Identity.from_str(plain.decode().strip())
+    except (ValueError, TypeError, KeyError, InvalidTag, UnicodeDecodeError, pyrage.IdentityError):
+        return None
+
+
+def _wrapped(folder: Path, passphrase: str, recipient: str) -> pyrage.x25519.Identity | None:
+    """The identity from the wrap, if there is a sound one for this manager (its public half is the
+    manager's recipient: a wrap of another identity is not taken for theirs)."""
+    try:
+        data = (folder / MANAGER_WRAP).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("the wrapped manager identity cannot be read (%s); age's file decides", exc)
+        return None
+    identity = _unwrap_identity(data, passphrase)
+    if identity is None or str(identity.to_public()) != recipient:
+        log.warning("the wrapped manager identity in %s is damaged; age's file decides and it is written again",
+                    folder)
+        return None
+    return identity
+
+
+def _keep_wrap(folder: Path, identity: pyrage.x25519.Identity, passphrase: str) -> None:
+    """Write (or mend) the wrap after age decrypted the identity. A failure to write is only logged: the
+    unlock itself worked, and the next one tries again."""
+    try:
+        _write_private(folder / MANAGER_WRAP, _wrap_identity(str(identity), passphrase))
+    except OSError as exc:
+        log.warning("could not write the wrapped manager identity to %s: %s", folder, exc)
+
+
+def _open_signing_key(folder: Path, passphrase: str) -> minisign.SecretKey:
     try:
         secret = minisign.SecretKey.from_file(folder / MANAGER_KEY)
         secret.decrypt(passphrase)
+    except minisign.Error as exc:
+        raise KeyError_("wrong passphrase for the manager key") from exc
+    except OSError as exc:
+        raise KeyError_(f"the manager keys in {folder} cannot be read: {exc}") from exc
+    return secret
+
+
+def unlock_manager_keys(data_dir: Path, passphrase: str) -> ManagerKeys:
+    """Decrypt the manager's keys with their passphrase (manager mode): the signing key, then the age
+    identity from its wrap, or from age's file when the wrap is missing or damaged (and the wrap is then
+    written)."""
+    folder = data_dir / KEYS_DIR
+    public_b64, recipient = manager_public(data_dir)
+    secret = _open_signing_key(folder, passphrase)
+    identity = _wrapped(folder, passphrase, recipient)
+    if identity is not None:
+        return ManagerKeys(secret, identity, public_b64, recipient)
+    try:
         identity = pyrage.x25519.Identity.from_str(
             pyrage.passphrase.decrypt((folder / MANAGER_AGE).read_bytes(), passphrase).decode())
     except pyrage.DecryptError as exc:
         if BUSY_MARK in str(exc):
             raise _busy(str(exc)) from exc
         raise KeyError_("wrong passphrase for the manager key") from exc
-    except minisign.Error as exc:
-        raise KeyError_("wrong passphrase for the manager key") from exc
     except OSError as exc:
         raise KeyError_(f"the manager keys in {folder} cannot be read: {exc}") from exc
+    _keep_wrap(folder, identity, passphrase)
     return ManagerKeys(secret, identity, public_b64, recipient)
 
 
 def unlock_manager_keys_in_child(data_dir: Path, passphrase: str, timeout: float = 300.0) -> ManagerKeys:
-    """:func:`unlock_manager_keys` for a window: age's scrypt (pyrage) holds the interpreter lock for seconds,
-    which froze the whole window, so it runs in a child process (the passphrase on its stdin, never in argv);
-    minisign's scrypt (cryptography) releases the lock and runs here. A frozen app, which cannot start
+    """:func:`unlock_manager_keys` for a window's worker thread. Both scrypts that normally run (minisign's
+    and the wrap's, in cryptography) release the interpreter lock and run here. age's scrypt (pyrage), needed
+    only when the wrap is missing or damaged, holds the lock for seconds, which froze the whole window, so it
+    runs in a child process (the passphrase on its stdin, never in argv). A frozen app, which cannot start
     ``python -m``, decrypts here."""
     import subprocess
     import sys
@@ -176,13 +282,10 @@ def unlock_manager_keys_in_child(data_dir: Path, passphrase: str, timeout: float
         return unlock_manager_keys(data_dir, passphrase)
     folder = data_dir / KEYS_DIR
     public_b64, recipient = manager_public(data_dir)
-    try:
-        secret = minisign.SecretKey.from_file(folder / MANAGER_KEY)
-        secret.decrypt(passphrase)
-    except minisign.Error as exc:
-        raise KeyError_("wrong passphrase for the manager key") from exc
-    except OSError as exc:
-        raise KeyError_(f"the manager keys in {folder} cannot be read: {exc}") from exc
+    secret = _open_signing_key(folder, passphrase)
+    identity = _wrapped(folder, passphrase, recipient)
+    if identity is not None:
+        return ManagerKeys(secret, identity, public_b64, recipient)
     try:
         proc = subprocess.run([sys.executable, "-m", "drillpad.evidence.keys", str(folder / MANAGER_AGE)],
                               input=passphrase, capture_output=True, text=True, timeout=timeout)
@@ -199,6 +302,7 @@ def unlock_manager_keys_in_child(data_dir: Path, passphrase: str, timeout: float
         identity = pyrage.x25519.Identity.from_str(proc.stdout.strip())
     except pyrage.IdentityError as exc:
         raise KeyError_(f"the manager key could not be unlocked: the helper process gave no key ({exc})") from exc
+    _keep_wrap(folder, identity, passphrase)
     return ManagerKeys(secret, identity, public_b64, recipient)
 
 
