@@ -3513,3 +3513,54 @@ def test_someone_who_can_wait_is_not_a_step_left_to_wait():
     restrained: the driver waits, not the step."""
     assert grade(MIXER, "I isolate it and lock it off, and Tom can wait in the canteen. I tell Bea.").criteria[
         "isolate"].met
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzg refiner) "we do the e stop tests bottom and top both of them even if it was fine yesterday": an "even if"
+    # concedes a case and keeps the step
+    ("I isolate it even if it was fine yesterday. I tell Bea.", True),
+    ("I isolate it even if there's no jam left. I tell Bea.", True),
+    ("I'd isolate it if it got worse. I tell Bea.", False),
+])
+def test_even_if_keeps_the_step(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzg, 12zzh refiners) "Hold rules say close the maze at once, but …", "The rules for a CD bag are that a
+    # representative shows photo ID …", "The rule is the lift stays stopped until …": the rule told, not done
+    ("Hold rules say isolate it at once, but Tom wants it running. I tell Bea.", False),
+    ("The rules for a stalled mixer are that you isolate it. I tell Bea.", False),
+    ("The rule is you isolate it and lock it off. I tell Bea.", False),
+    ("The rules are clear, so I isolate it and tell Bea.", True),
+    ("The rules for a stalled mixer say isolate it, so I isolate it. I tell Bea.", True),
+])
+def test_a_rule_told_in_more_words_is_not_the_step(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzh refiner) "mention it to Priya when she's done for the day" puts off an urgent step
+    ("I isolate it. I mention it to Bea when she's done for the day.", False),
+    ("I isolate it and tell Bea once she has finished for the night.", False),
+    ("I isolate it and tell Bea now.", True),
+])
+def test_a_step_kept_till_someone_is_done_for_the_day_is_put_off(answer, credited):
+    d = mixer_with(criterion=[{"id": "isolate", "text": "Isolates the mixer", "required": True, "cues": ["isolate"]},
+                              {"id": "tell", "text": "Tells the shift lead straight away", "required": True,
+                               "cues": ["tell bea", "mention + bea"]}])
+    assert grade(d, answer).criteria["tell"].met is credited
+
+
+@pytest.mark.parametrize("answer", [
+    # (12zzg refiner) "Stop loading now, maze close." was read as "stop" + the pack's phrase "loading maze" with "now"
+    # as its object, which left no "stop loading" and made "stop" refuse the maze: a word of time is no object
+    "Stop loading now, maze close.",
+    "Stop loading now maze close.",
+    "Stop loading again, close the maze.",
+])
+def test_a_word_of_time_is_not_the_object_inside_a_phrase(answer):
+    d = mixer_with(criterion=[{"id": "stop-loading", "text": "Stops loading at once by closing the maze",
+                               "required": True, "cues": ["stop loading", "close + maze"]}], must_not=[])
+    g = grade(d, answer, Synonyms([["maze", "loading maze"]]))
+    assert g.criteria["stop-loading"].met, g.criteria["stop-loading"]

@@ -198,15 +198,16 @@ _LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|clos
                r"(?:(?:hasn't|has not|haven't|have not)\s+(?:[\w-]+ed|gone|stopped|settled|cleared)"
                r"|(?:nobody|no one|no-one|noone)(?:'s|\s+has|\s+have)\s+(?:[\w-]+ed|come|turned|shown|been)"
                r"(?:\s+[\w'-]+){0,3}?)\s+(?:in|after|by|within)\b")
-# from the step on, within its clause (up to a comma, a full stop or "but", "then", "so", "and I" …)
+# from the step on, within its clause (up to a comma, a full stop or "but", "then", "so", "and I" …); an "even if"
+# concedes a case and keeps the step ("we do the e-stop tests even if it was fine yesterday": 12zzg refiner)
 _SAME_CLAUSE = r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we|and if|and when|and once|and in case)\b)[^.;:!?,]){0,60}?"
 _IF_ONLY_AFTER = re.compile(
     _SAME_CLAUSE + r"(?<!ask )(?<!asks )(?<!check )(?<!see )"
-    r"(?<!know )\bif\s+(?:[\w'-]+\s+){1,3}?"
+    r"(?<!know )(?<!even )\bif\s+(?:[\w'-]+\s+){1,3}?"
     r"(?:had|was|were|could|did|would|agreed?|agrees|allows?|lets|let me|says? so|said so|okays?|ok's|"
     r"gets? (?:any )?worse|got (?:any )?worse|goes wrong|went wrong|passes out|passed out)\b"
     # something not yet known: "… if there is more than one needle", "… if there's another jam"
-    r"|" + _SAME_CLAUSE + r"\bif\s+there(?:'s|\s+is|\s+are|\s+were)\s+"
+    r"|" + _SAME_CLAUSE + r"(?<!even )\bif\s+there(?:'s|\s+is|\s+are|\s+were)\s+"
     r"(?:any\s+)?(?:more|another|other|a second|others|still)\b",
     re.IGNORECASE)
 # the sentence opens with a case that has not happened: "If it got any worse I'd …", "If he passes out, call …"
@@ -219,7 +220,7 @@ _IF_FIRST = re.compile(
 # … or with a turn of events that has not happened yet, before or after the step: kept for later, not done now
 _IF_FIRST_LATER = re.compile(r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b(?:" + _LATER_TURN + r")\b", re.IGNORECASE)
 _IF_AFTER_LATER = re.compile(
-    _SAME_CLAUSE + r"\bif\s+(?:[\w'-]+\s+){1,3}?(?:"
+    _SAME_CLAUSE + r"(?<!even )\bif\s+(?:[\w'-]+\s+){1,3}?(?:"
     + _LATER_TURN + r")\b(?!\s+(?:[\w'-]+\s+){0,2}?then\b)", re.IGNORECASE)  # (not "… if it keeps going THEN go")
 # the fault coming back, a case for later when the step is planned for it ("If it faults a second time then I'd call
 # the fitter", "I'd isolate it if it stalls again"); not an order for the case at hand ("if it jam again press the
@@ -228,7 +229,7 @@ _AGAIN = r"(?:[\w'-]+\s+){0,2}(?:again|a (?:second|2nd|third|3rd) time|another t
 _IF_FIRST_AGAIN = re.compile(r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b" + _AGAIN +
                              r"(?:[^.;!?]*?\b(?:i'd|i would|i will|i'll|we'd|we would|we will|we'll|then|i|we)\b"
                              r"|[\s,]*$)", re.IGNORECASE)  # (or cut off by "then": "If it faults again | then I'd …")
-_IF_AFTER_AGAIN = re.compile(_SAME_CLAUSE + r"(?<!only )\bif\s+(?:[\w'-]+\s+){1,3}?" + _AGAIN, re.IGNORECASE)
+_IF_AFTER_AGAIN = re.compile(_SAME_CLAUSE + r"(?<!only )(?<!even )\bif\s+(?:[\w'-]+\s+){1,3}?" + _AGAIN, re.IGNORECASE)
 # "only when/once/after" and its clause: the step's time, unless a turn still to come ("… only when it happens again")
 _ONLY_IN_CLAUSE = r"^(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\bonly\s+"
 _ONLY_WHEN = re.compile(_ONLY_IN_CLAUSE + r"(?:when|once|after)\b([^,.;:!?]*)", re.IGNORECASE)
@@ -624,8 +625,8 @@ class Synonyms:
     @staticmethod
     def _object_at(stems: list[str], raw: list[str], k: int) -> int:
         """How many words at *k* are a short object: a pronoun, one word, or "my/the" + one word."""
-        if k >= len(stems) or raw[k] in CLAUSE_BREAKS or raw[k] in NEGATORS:
-            return 0
+        if k >= len(stems) or raw[k] in CLAUSE_BREAKS or raw[k] in NEGATORS or raw[k] in _WHEN_WORDS:
+            return 0  # (nor a word of time: "stop loading NOW, maze close" holds no "loading maze")
         if raw[k] in DETERMINERS and k + 1 < len(stems) and raw[k + 1] not in CLAUSE_BREAKS:
             return 2
         return 1
@@ -816,6 +817,7 @@ _ASKING = frozenset("check checks checking see sees seeing ask asks asking know 
 _GAFFER_TAPE_AFTER = frozenset({"tape", "taped", "it", "them", "up", "down", "over", "round"})
 # words free between a cue's object and its particle: "hose it ALL down", "sweep it ALL up"
 _FREE_BEFORE_PARTICLE = frozenset({"all", "right"})
+_WHEN_WORDS = frozenset({"now", "again", "first", "immediately", "asap", "today", "tonight", "quickly", "too", "also"})
 _HOW_FAR = frozenset({"well", "right", "way", "far", "further", "a", "bit", "little", "good"})
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 # (also asked back: "no way AM I putting my hand in", "no way WILL I restart it")

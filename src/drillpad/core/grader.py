@@ -540,6 +540,8 @@ _PUT_OFF = re.compile(
     r"(?:when|once|after) i(?:'ve| have)? (?:get|got|have|had|find) (?:a |the )?(?:chance|minute|moment|time|round to it)|"
     r"(?:when|once|after) (?:i'm|i am|i've|i have|we're|we've) (?:done|finished)|(?:when|once|after) i finish|"
     r"next (?:time|shift|week|day)|(?:at|in) the next (?:meeting|briefing|huddle|shift)|"
+    # ("mention it to Priya when she's done for the day": 12zzh refiner)
+    r"(?:when|once|after)\s+(?:[\w'-]+\s+){0,2}?(?:done|finished)\s+for\s+the\s+(?:day|night|shift)|"
     # "when he's back from lunch", "once she's back"
     r"back from (?:his |her |their )?(?:break|lunch|tea ?break|dinner)|"
     r"(?:when|once|after) \w+(?:'s|'re|\s+is|\s+are|\s+gets|\s+comes)\s+back|"
@@ -1831,9 +1833,13 @@ _TAKING_A_KEY = frozenset("get gets got getting take takes took taking fetch fet
 
 # the rule told instead of what you would do: "The rules say nobody enters Iso without a gown", "The Local Rules say
 # nobody holds a patient", "The procedure is that at 25 mph gusts or more you stop, …" (12zy and 12zz refiners)
-_RULE_TOLD = re.compile(r"^\s*(?:but\s+|and\s+)?(?:i\s+know\s+(?:that\s+)?)?(?:the (?:sop|rules?|local rules|procedure|policy)\s+"
+_RULE_TOLD = re.compile(r"^\s*(?:but\s+|and\s+)?(?:i\s+know\s+(?:that\s+)?)?"
+                        # ("Hold rules say close the maze at once, but …", "The rules for a CD bag are that …", "The rule
+                        # is the lift stays stopped until …": 12zzg and 12zzh refiners)
+                        r"(?:(?:the\s+)?(?:(?!i\b|we\b|you\b)[a-z-]+\s+)?(?:sop|rules?|procedure|policy)"
+                        r"(?:\s+for(?:\s+[\w'-]+){1,4}?)?\s+"
                         # ("I know the rule is to treat every bite as venomous and call 999, but …": 12zzc refiner)
-                        r"(?:says?|states?|is that|is to)\b"
+                        r"(?:says?|states?|is|are that|are)\b"
                         # "By the book it's heat off, sash fully down, red tag, …" (12zzb refiner)
                         r"|by the book,?\s+(?:it'?s|it is|you)\b)", re.IGNORECASE)
 
