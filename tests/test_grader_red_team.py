@@ -3564,3 +3564,18 @@ def test_a_word_of_time_is_not_the_object_inside_a_phrase(answer):
                                "required": True, "cues": ["stop loading", "close + maze"]}], must_not=[])
     g = grade(d, answer, Synonyms([["maze", "loading maze"]]))
     assert g.criteria["stop-loading"].met, g.criteria["stop-loading"]
+
+
+@pytest.mark.parametrize("answer, a_list", [
+    # (12zzh refiner) an abbreviated answer of lines that do things, one of which lists what to ask, was taken for a
+    # keyword list and given nothing
+    ("Tell Dev no, not ringing thru.\nWWHAM w/ customer: who 4, symptoms, how long, tried what, other meds.\n"
+     "Max 1 pack/visit.\n3 wks pain + bought last wk = refer 2 Priya, he waits.\nLog in blue folder.", False),
+    ("e-stop, lockout, padlock, isolator", True),
+    ("Stop button.\nIsolator, padlock, tag, hasp.\nBea, Tom, hook, guard.", True),
+    ("WWHAM: who, symptoms, how long, tried what, other meds.\nMax 1 pack.\nPharmacist, blue folder.", True),
+])
+def test_lines_that_do_things_are_not_a_keyword_list(answer, a_list):
+    from drillpad.core.grader import _is_list_shaped
+
+    assert _is_list_shaped(answer) is a_list

@@ -372,7 +372,11 @@ def _is_list_shaped(answer: str) -> bool:
     bare = [f for f in fragments if len(tokens(f)) <= 3 and not (set(tokens(f)) & _FUNCTION)
             and not any(w in NEGATORS or w.endswith("n't") or stem(w) in _VERB_STEMS
                         for w in tokens(f.replace("-", "")))]  # "e-stop" is a thing, not a step
-    if len(bare) / len(fragments) >= 0.6:
+    # (not lines most of which do something, one of them listing what to ask: "Tell Dev no, not ringing thru. /
+    # WWHAM w/ customer: who 4, symptoms, how long, tried what, other meds. / … / Log in blue folder.": 12zzh refiner)
+    lines = [t for x in re.split(r"[.!?\n]+", answer) if (t := tokens(x))]
+    if len(bare) / len(fragments) >= 0.6 and not (
+            len(lines) >= 3 and sum(any(stem(w) in _VERB_STEMS for w in t) for t in lines) / len(lines) >= 0.6):
         return True
     # one breath of short fragments with nobody in them: "reject, record the reading, shift lead"
     one_sentence = not re.search(r"[.!?\n]\s*\S", answer.strip())
