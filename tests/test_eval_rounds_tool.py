@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -39,7 +40,10 @@ def test_skip_leaves_rounds_out_of_the_rows_and_the_pool(capsys):
     tool = _tool()
     others = [p.parent.name.removeprefix("round-2026-") for p in sorted((ROOT / "evaluation").glob("round-*/pack"))]
     assert tool.main(["--skip", ",".join(r for r in others if r != "12h")]) == 0
-    rows = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.splitlines()
+    rows = [r for r in lines if r.startswith("|")]
     assert [r.split(" | ")[0] for r in rows] == ["| 12h held-out, author's first cues", "| 12h held-out, cues now",
                                                  "| all 1, cues now", "| all 1, the authors' first cues"]
     assert rows[1].split(" | ")[1:] == rows[2].split(" | ")[1:]
+    told = [r for r in lines if r.startswith("answers that commit a forbidden act told pass")]
+    assert len(told) == 2 and all(re.search(r": \d+ of [1-9]\d*$", r) for r in told), told

@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         print(row(f"{name} held-out, cues now", [now]))
     print(row(f"all {len(now_all)}, cues now", now_all))
     print(row(f"all {len(first_all)}, the authors' first cues", first_all))
+    for label, reports in (("cues now", now_all), ("the authors' first cues", first_all)):
+        print(f"answers that commit a forbidden act told pass ({label}): "
+              f"{sum(r.forbidden_passed for r in reports)} of {sum(r.forbidden_answers for r in reports)}")
     return 0
 
 

@@ -7,7 +7,8 @@ Criterion figures, over (answer, criterion) pairs:
   of those on answers it did NOT send to a manager (the ones nobody would catch).
 Must-not figures, over (answer, must_not) pairs: recall (forbidden actions caught) and false alarms.
 Answer outcomes, as a trainee sees them: told pass / sent to a manager / told "not yet", overall and
-for the answers that are labelled fully right (every required criterion, no must-not).
+for the answers that are labelled fully right (every required criterion, no must-not), and for the answers
+labelled as committing a forbidden act (which must not be told pass, caught by name or not).
 Adversarial answers (injection, stuffing, keyword sentences): how many were credited anything.
 Everything is also given per kind of answer. Reported for dev, held-out and all.
 Labelled answers to recall prompts (`prompt = "ID"`) count too: each key point is a criterion
@@ -80,8 +81,15 @@ class GradingReport:
     outcomes: dict[str, int]
     right_answers: int
     right_outcomes: dict[str, int]
+    forbidden_answers: int
+    forbidden_outcomes: dict[str, int]
     by_kind: dict[str, dict]
     mistakes: list[dict] = field(default_factory=list)
+
+    @property
+    def forbidden_passed(self) -> int:
+        """Answers labelled as committing a forbidden act that the trainee is told passed."""
+        return self.forbidden_outcomes.get("pass", 0)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -129,6 +137,7 @@ def evaluate(pack: Pack, grader: Callable[..., Grade] = grade, split: str | None
     outcomes: Counter[str] = Counter()
     right_outcomes: Counter[str] = Counter()
     right = 0
+    forbidden_outcomes: Counter[str] = Counter()
     kinds: dict[str, dict] = defaultdict(lambda: {"answers": 0, "criteria": _Counts(), "must_not": _Counts(),
                                                   "outcomes": Counter()})
     mistakes: list[dict] = []
@@ -147,6 +156,8 @@ def evaluate(pack: Pack, grader: Callable[..., Grade] = grade, split: str | None
         if all(c.id in e.met for c in drill.criterion if c.required) and not e.violations:
             right += 1
             right_outcomes[told] += 1
+        if e.violations:
+            forbidden_outcomes[told] += 1
         for c in drill.criterion:
             truth, got = c.id in e.met, g.criteria[c.id].met
             crit.add(truth, got)
@@ -179,6 +190,7 @@ def evaluate(pack: Pack, grader: Callable[..., Grade] = grade, split: str | None
         adversarial=len(inflation), adversarial_credited=adversarial_credited,
         review_rate=outcomes["review"] / n if n else 0.0,
         outcomes=dict(outcomes), right_answers=right, right_outcomes=dict(right_outcomes),
+        forbidden_answers=sum(forbidden_outcomes.values()), forbidden_outcomes=dict(forbidden_outcomes),
         by_kind={kind: {"answers": v["answers"], "accuracy": round(v["criteria"].accuracy, 3),
                         "recall": round(v["criteria"].recall, 3),
                         "false_pass_rate": round(v["criteria"].false_pass_rate, 3),
@@ -206,7 +218,9 @@ def render(pack: Pack, reports: list[GradingReport], *, mistakes: int = 40) -> s
         o, ro = r.outcomes, r.right_outcomes
         out.append(f"{r.split}: answers told pass {o.get('pass', 0)}, sent to a manager {o.get('review', 0)}, "
                    f"told not yet {o.get('not yet', 0)}; of the {r.right_answers} fully right: pass "
-                   f"{ro.get('pass', 0)}, manager {ro.get('review', 0)}, not yet {ro.get('not yet', 0)}")
+                   f"{ro.get('pass', 0)}, manager {ro.get('review', 0)}, not yet {ro.get('not yet', 0)}; "
+                   f"of the {r.forbidden_answers} that commit a forbidden act: pass {r.forbidden_passed}, manager "
+                   f"{r.forbidden_outcomes.get('review', 0)}, not yet {r.forbidden_outcomes.get('not yet', 0)}")
     last = reports[-1]
     out += ["", f"By kind ({last.split}):",
             f"  {'kind':17} {'answers':>7} {'accuracy':>8} {'recall':>7} {'false-pass':>10} {'must-not':>8}  told"]
