@@ -3579,3 +3579,15 @@ def test_lines_that_do_things_are_not_a_keyword_list(answer, a_list):
     from drillpad.core.grader import _is_list_shaped
 
     assert _is_list_shaped(answer) is a_list
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzg refiner) "two minutes without a reply means Lift Control, who get patrol up there": the negation is the
+    # case's, not the step's
+    ("Two minutes without a reply means Bea told.", True),
+    ("Two minutes without a reply means a call to Bea, who comes down.", True),
+    ("No answer from the hook means tell Bea.", True),
+    ("That doesn't mean Bea gets told.", False),
+])
+def test_a_negated_case_that_means_a_step_does_not_refuse_it(answer, credited):
+    assert grade(MIXER, answer).criteria["tell"].met is credited

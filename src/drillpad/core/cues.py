@@ -1015,6 +1015,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
             continue
         if word in CLAUSE_BREAKS:
             return False
+        if word in ("means", "meant") and i > 0 and not units[i - 1].negator:
+            return False  # the case is what is negated: "two minutes WITHOUT a reply MEANS Lift Control" (12zzg refiner)
         if word in ("into", "onto") and not wide:
             verbs = -1  # where the act puts its object is the act's: "wouldn't roll him INTO the recovery position"
             continue
