@@ -3591,3 +3591,16 @@ def test_lines_that_do_things_are_not_a_keyword_list(answer, a_list):
 ])
 def test_a_negated_case_that_means_a_step_does_not_refuse_it(answer, credited):
     assert grade(MIXER, answer).criteria["tell"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzh refiner) "These can only go out one box per visit at most" was read as someone else doing the step: a
+    # limit told is not someone else's act
+    ("These can only go out one batch per shift.", True),
+    ("They can only have one batch per shift, I tell Tom.", True),
+    ("Kev will sort one batch per shift.", False),
+])
+def test_a_limit_told_is_not_someone_else_doing_the_step(answer, credited):
+    d = mixer_with(criterion=[{"id": "limit", "text": "Tells Tom only one batch can run per shift", "required": True,
+                               "cues": ["one batch + per"]}], must_not=[])
+    assert grade(d, answer).criteria["limit"].met is credited

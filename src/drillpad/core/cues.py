@@ -1411,7 +1411,8 @@ _WHO = rf"(?:he|she|they|{_SHIFT}|(?!I\b)(?!The\b)[A-Z][a-z]+(?: from [\w -]{{1,
 _THEY_WILL = re.compile(
     rf"\b{_WHO}(?:'ll|'d|\s+(?:will|'ll|can|is going to|'s going to|are going to|"
     rf"says? (?:he|she|they)(?:'ll| will| can)|said (?:he|she|they)(?:'d| would)))\b"
-    r"(?!'t|\s+not\b)")  # (not "Kayleigh can't …", "Tom can not …": no one doing it)
+    r"(?!'t|\s+not\b|\s+only\b)")  # (not "Kayleigh can't …", "Tom can not …": no one doing it; nor a limit told:
+# "these can only go out one box per visit", "they can only have one box": 12zzh refiner)
 _SUBJECT = re.compile(rf"\b(?:I|i|we|We|you|You|{_WHO})\b(?=\s+[a-z']|'(?:ll|d)\b)")
 
 
