@@ -3604,3 +3604,18 @@ def test_a_limit_told_is_not_someone_else_doing_the_step(answer, credited):
     d = mixer_with(criterion=[{"id": "limit", "text": "Tells Tom only one batch can run per shift", "required": True,
                                "cues": ["one batch + per"]}], must_not=[])
     assert grade(d, answer).criteria["limit"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zze author) "Grace on break so I ring nurse in charge 4410 now": someone else's break before "so" is where
+    # they are, not when the step is done; "… at the end of the night" puts it off
+    ("Kev on break so I tell Bea now.", True),
+    ("Kev's on his lunch, so I tell Bea.", True),
+    ("I tell Bea on my break.", False),
+    ("I'd tell Bea at the end of the night.", False),
+])
+def test_someone_elses_break_before_so_is_not_the_step_put_off(answer, credited):
+    d = mixer_with(criterion=[{"id": "isolate", "text": "Isolates the mixer", "required": True, "cues": ["isolate"]},
+                              {"id": "tell", "text": "Tells the shift lead straight away", "required": True,
+                               "cues": ["tell bea"]}])
+    assert grade(d, answer).criteria["tell"].met is credited

@@ -534,7 +534,7 @@ _URGENT = re.compile(r"\b(?:straight ?away|at once|immediately|right away|withou
 _PUT_OFF = re.compile(
     r"\b(?:later(?: on)?|tomorrow|eventually|at some point|sometime|some time|in the morning|at handover|"
     r"(?:at|on|in|during|after|over) (?:my |the |our |a |his |her |their )?(?:break|lunch|tea ?break|dinner|brew)|"
-    r"(?:at|by|before|after|towards?) (?:the )?end of (?:the |my |our )?(?:shift|day|week)|end of (?:the )?shift|"
+    r"(?:at|by|before|after|towards?) (?:the )?end of (?:the |my |our )?(?:shift|day|night|week)|end of (?:the )?shift|"
     # ("log it after the shift", "after work", "when it's quieter")
     r"after (?:the |my |our |this )?(?:shift|work)|(?:when|once|if) (?:it'?s|it is|it gets|things are|we'?re|we are) "
     r"(?:a bit )?quiet(?:er)?|"
@@ -584,7 +584,8 @@ def _clause_around(sentence: Sentence, span: Span) -> tuple[str, str]:
     """The words of a match's clause before it (from the last punctuation) and after it (up to the next punctuation
     or "and", "then", "but", "so")."""
     rel_a, rel_b = span.start - sentence.start, span.end - sentence.start
-    return (re.split(r"[,.;:!?]", sentence.text[:rel_a])[-1],
+    # (the clause begins after "so", "but", "because" too: "Grace on break SO I ring nurse in charge now" is not put off)
+    return (re.split(r"[,.;:!?]|\b(?:so|but|because|cos)\b", sentence.text[:rel_a], flags=re.IGNORECASE)[-1],
             _CLAUSE_END.split(sentence.text[rel_b:], maxsplit=1)[0])
 
 
