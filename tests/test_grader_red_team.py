@@ -3619,3 +3619,16 @@ def test_someone_elses_break_before_so_is_not_the_step_put_off(answer, credited)
                               {"id": "tell", "text": "Tells the shift lead straight away", "required": True,
                                "cues": ["tell bea"]}])
     assert grade(d, answer).criteria["tell"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzf author) "Shaun off bed, him & Gaz back 2 safe haven" was refused as "named someone you said is not
+    # available": off something is not away
+    ("Tom off mixer, him & Kev back 2 the wall.", True),
+    ("Tom's off home, so Kev goes back to the wall.", False),
+    ("Tom is off today.", False),
+])
+def test_off_something_is_not_away(answer, credited):
+    d = mixer_with(criterion=[{"id": "back", "text": "Sends Tom back to the wall", "required": True,
+                               "cues": ["tom + back + wall"]}], must_not=[])
+    assert grade(d, answer).criteria["back"].met is credited

@@ -1246,7 +1246,9 @@ _UNAVAILABLE = re.compile(
     r"^\s*(?:(?:is|are|was|were|'s|'re)\s+)?(?:still\s+|just\s+|already\s+|currently\s+)?"
     r"(?:(?:not|isn't|aren't|wasn't|weren't|is not|are not)\s+(?:here|there|around|about|in|on site|available|free|"
     r"on shift|in today|answering|back|picking up)"
-    r"|busy|away|off (?:sick|today|shift|work)|off\b(?!\s+(?:the|to|it|at|and|with))|unavailable|elsewhere|tied up|"
+    r"|busy|away|off (?:sick|today|shift|work)|off\b(?!\s+(?:the|to|it|at|and|with))(?!\s+(?!home\b)[a-z]+\s*,)|unavailable|"
+    # (not off something: "Shaun off bed, him & Gaz back 2 safe haven": 12zzf author)
+    r"elsewhere|tied up|"
     r"gone(?: home)?|out (?:today|on|of the building|of site)|on (?:(?:a|her|his|their|the|my) )?(?:break|lunch|"
     r"holiday|leave|annual leave|another job|a call|the phone|the other side)|nowhere to be)\b",
     re.IGNORECASE)
