@@ -3632,3 +3632,14 @@ def test_off_something_is_not_away(answer, credited):
     d = mixer_with(criterion=[{"id": "back", "text": "Sends Tom back to the wall", "required": True,
                                "cues": ["tom + back + wall"]}], must_not=[])
     assert grade(d, answer).criteria["back"].met is credited
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zzf author) "If he and Tunde want to carry a few sand bags over … themselves while I put the forklift away,
+    # that's on them, not me": two people who want the act, left to them, is the act let happen
+    ("If Tom and Kev want to force the guard themselves, that's on them.", True),
+    ("If he and Kev want to force the guard themselves while I tell Bea, that's on them, not me.", True),
+    ("If Tom and Kev want to force the guard, I'd tell them no.", False),
+])
+def test_an_act_two_people_want_left_to_them_is_let_happen(answer, violated):
+    assert ("force-guard" in violations(answer)) is violated

@@ -1803,7 +1803,10 @@ def _refusal(s: Sentence, a: int, b: int, suppositions: bool = False, negation: 
     return "" if why in ("maybe", "later") and suppositions else why  # "I might just reach in" is still said
 
 
-_WANTS_TO = re.compile(r"\b(?i:if)\s+(?:(?i:he|she|they|you)|[A-Z][a-z]+)\s+(?:wants?|wanted|would like|'d like|insists?|asks?)"
+# (or two of them: "If he and Tunde want to carry a few sand bags over … themselves …, that's on them": 12zzf author)
+_WHO_WANTS = r"(?:(?i:he|she|they|you)|[A-Z][a-z]+)"
+_WANTS_TO = re.compile(r"\b(?i:if)\s+" + _WHO_WANTS + r"(?:\s+(?i:and)\s+" + _WHO_WANTS + r")?"
+                       r"\s+(?:wants?|wanted|would like|'d like|insists?|asks?)"
                        r"\s+to\b[^.;:!?]*$")
 _LET_HIM = re.compile(r"^[^.;:!?]*?\b(?:i'd|i'll|i would|i will|we'd|we'll)\s+(?:just\s+)?let\s+(?:him|her|them)\b"
                       # … or left to them: "… that's on him", "that's his call", "it's up to her"
