@@ -3643,3 +3643,15 @@ def test_off_something_is_not_away(answer, credited):
 ])
 def test_an_act_two_people_want_left_to_them_is_let_happen(answer, violated):
     assert ("force-guard" in violations(answer)) is violated
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzj refiner) "keep Lee on the other side of a closed door until the safe-to-enter light shows" was refused as
+    # "named someone you said is not available": where the trainee keeps someone is the step
+    ("I keep Tom on the other side of the line until Bea comes.", True),
+    ("Tom is on the other side of the site, so I shout.", False),
+])
+def test_where_someone_is_kept_is_not_them_away(answer, credited):
+    d = mixer_with(criterion=[{"id": "keep-back", "text": "Keeps Tom back from the mixer", "required": True,
+                               "cues": ["keep tom + other side", "tom + other side"]}], must_not=[])
+    assert grade(d, answer).criteria["keep-back"].met is credited

@@ -1259,7 +1259,13 @@ def unavailable(sentence: Sentence, end_unit: int) -> bool:
     left to is said not to be available, so the step is not done with them."""
     if not sentence.units[end_unit].keys & _PEOPLE_KEYS:
         return False
+    first = sentence.units[end_unit].first
+    if first > 0 and sentence.words[first - 1] in _KEEPING_SOMEONE:
+        return False  # where the trainee keeps them: "keep Lee on the other side of a closed door" (12zzj refiner)
     return bool(_UNAVAILABLE.match(after_unit(sentence, end_unit)))
+
+
+_KEEPING_SOMEONE = frozenset("keep keeps keeping kept leave leaves hold holds send sends".split())
 
 
 _TOO_MUCH = re.compile(r"\btoo\s+(?:[\w'-]+\s+){1,3}(?:for|to)\s+(?:[\w'-]+\s+){0,2}$"
