@@ -3655,3 +3655,16 @@ def test_where_someone_is_kept_is_not_them_away(answer, credited):
     d = mixer_with(criterion=[{"id": "keep-back", "text": "Keeps Tom back from the mixer", "required": True,
                                "cues": ["keep tom + other side", "tom + other side"]}], must_not=[])
     assert grade(d, answer).criteria["keep-back"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzi dev, a keyword sentence told pass) a frame after the last step of a sentence cut at "then" names all its
+    # steps: "Code Allergy, a Jext in the outer thigh, 999 saying anaphylaxis and then ringing mum are the key to
+    # handling Leo's reaction"
+    ("The stop button, isolating it and then telling Bea are the key to handling a stalled mixer.", False),
+    ("Stop button, isolate and lock it off, then tell Bea are the key steps.", False),
+    ("I press the stop button, isolate it and then I tell Bea, that's the key to it.", True),
+])
+def test_a_frame_after_then_names_every_step_of_its_sentence(answer, credited):
+    g = grade(MIXER, answer)
+    assert (g.criteria["isolate"].met and g.criteria["tell"].met) is credited, g

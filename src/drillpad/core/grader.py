@@ -1862,6 +1862,20 @@ def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sente
                                       or _LISTED_SUBJECT.match(s.text))) or (
                 len(inside) >= 3 and _FRAME.search(s.text[:first - s.start]) and _nobody_does(s, first)):
             out.append(s)
+    # a sentence cut at "then" is read whole for a frame after its last step ("Code Allergy, a Jext in the outer thigh,
+    # 999 saying anaphylaxis and | then ringing mum ARE THE KEY TO handling Leo's reaction": 12zzi dev)
+    group: list[Sentence] = []
+    for s in [*sentences, None]:
+        if s is not None and group and s.cut_at_then():
+            group.append(s)
+            continue
+        if len(group) >= 2 and not set(map(id, group)) <= set(map(id, out)):
+            last = group[-1]
+            inside = [r for r in met if group[0].start <= r.start < last.start + len(last.text)]
+            if len(inside) >= 2 and (m := _meta(last.text)) and not _doing_after(last, last.start + m.end()) \
+                    and not any(w in _DOER_WORDS for g in group for w in g.words):
+                out += [g for g in group if g not in out]
+        group = [s] if s is not None else []
     return out
 
 
