@@ -3668,3 +3668,14 @@ def test_where_someone_is_kept_is_not_them_away(answer, credited):
 def test_a_frame_after_then_names_every_step_of_its_sentence(answer, credited):
     g = grade(MIXER, answer)
     assert (g.criteria["isolate"].met and g.criteria["tell"].met) is credited, g
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzj dev keyword sentences) the steps counted and named as a routine earn nothing
+    ("Stop button, isolate, lock it off, tell Bea: that is the mixer jam routine in four steps.", False),
+    ("Stop button, isolate, lock off and tell Bea: those four steps are what make a jam safe.", False),
+    ("I press the stop button, isolate it and tell Bea. It takes three steps.", True),
+])
+def test_steps_counted_as_a_routine_are_named_not_done(answer, credited):
+    g = grade(MIXER, answer)
+    assert (g.criteria["isolate"].met and g.criteria["tell"].met) is credited, g

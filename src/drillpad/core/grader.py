@@ -166,6 +166,9 @@ _META = re.compile(
     r"\b(?:is|are|were|being)\s+(?:the\s+|all\s+|my\s+)?(?:key|keys|important|essential|vital|crucial|critical|"
     r"pillars?|basics|fundamentals|requirements?|answer|response)\b|\bkey\s+(?:steps?|points?|words?)\b|\bkeys?\s+(?:to|for)\b(?!" + _HANDED_TO + ")"
     r"|\bcomplian(?:ce|t)\b|\bkeywords?\b|\bbest practice\b|\ball that matters\b"
+    # the steps counted and named as a routine: "…: that is the booth clearance routine in five steps", "…: those six
+    # steps are what make a thinners spill safe" (12zzj dev)
+    r"|\b(?:in|those|these|the|its?) (?:two|three|four|five|six|seven|eight|\d) steps\b|\b(?:is|are) what (?:makes?|keeps?)\b"
     # ("the pillars of safety", "four pillars"; not "the eyewash station on the pillar")
     r"|\bpillars? of\b|\b(?:key|main|core|two|three|four|five|six|seven) pillars?\b"
     r"|^\s*(?:response|answer|steps|summary|procedure|solution)\s*[:=]"
