@@ -3679,3 +3679,16 @@ def test_a_frame_after_then_names_every_step_of_its_sentence(answer, credited):
 def test_steps_counted_as_a_routine_are_named_not_done(answer, credited):
     g = grade(MIXER, answer)
     assert (g.criteria["isolate"].met and g.criteria["tell"].met) is credited, g
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzi refiner) a step kept for someone else's judgement ("If Leo's mum thinks it's serious, then I'd use the
+    # Jext"), or for a case put in the past tense ("If Dev knew the password I'd ring mum"), is not done now
+    ("If Bea thinks it's needed, then I'd isolate it.", False),
+    ("If Tom knew the code I'd isolate it.", False),
+    ("If the hook looked bent I'd isolate it.", False),
+    ("The hook looks bent, so I isolate it.", True),
+    ("If it's jammed, isolate it.", True),
+])
+def test_a_step_kept_for_someones_judgement_or_a_past_case_is_not_done(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited

@@ -213,7 +213,12 @@ _IF_ONLY_AFTER = re.compile(
 # the sentence opens with a case that has not happened: "If it got any worse I'd …", "If he passes out, call …"
 _IF_FIRST = re.compile(
     r"^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|had|hadn't|did|didn't|"
-    r"could|got|went|gets? (?:any )?worse|goes wrong|passes out|collapses|starts? to)\b"
+    r"could|got|went|gets? (?:any )?worse|goes wrong|passes out|collapses|starts? to|"
+    # (someone else's judgement: "If Leo's mum thinks it's serious, then I'd use the Jext": 12zzi refiner)
+    r"thinks|reckons|decides|agrees|says so|okays)\b"
+    # (a case in the past tense, with "I'd" after it: "If Dev knew the password I'd ring mum": 12zzi refiner)
+    r"|^\s*(?:and |but |so |then )?if\b[^,.;]{0,60}?\b(?:knew|thought|wanted|looked|seemed|said|came|felt|needed|"
+    r"turned up|showed|answered)\b[^.;]{0,40}?\b(?:i'd|i would|we'd|we would)\b"
     # (or time to spare: "If there's time before 22:00 I'll do eight chains", "if I get time")
     r"|^\s*(?:and |but |so |then )?if\s+(?:there(?:'s|\s+is)|(?:i|we)(?:'ve|\s+have)?\s+(?:got|get|have))\s+"
     r"(?:the\s+|enough\s+)?time\b", re.IGNORECASE)
