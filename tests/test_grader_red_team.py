@@ -3692,3 +3692,19 @@ def test_steps_counted_as_a_routine_are_named_not_done(answer, credited):
 ])
 def test_a_step_kept_for_someones_judgement_or_a_past_case_is_not_done(answer, credited):
     assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzi refiner) an urgent step kept for someone not there by a time, for someone not found yet, or put off with
+    # "but not until …"
+    ("If Tom's not back in a few minutes I'll isolate it. I tell Bea.", False),
+    ("I'll get Kev to isolate it if I haven't found the fault. I tell Bea.", False),
+    ("I would isolate it, but not until I've had a look at the hook. I tell Bea.", False),
+    ("Tom's not back, so I isolate it now. I tell Bea.", True),
+    ("I isolate it now, not waiting until Kev comes. I tell Bea.", True),
+])
+def test_an_urgent_step_kept_for_a_case_or_put_off_is_not_done(answer, credited):
+    d = mixer_with(criterion=[{"id": "isolate", "text": "Isolates the mixer straight away", "required": True,
+                               "cues": ["isolate"]},
+                              {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert grade(d, answer).criteria["isolate"].met is credited

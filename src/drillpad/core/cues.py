@@ -197,7 +197,11 @@ _LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|clos
                # nobody's come back for it in the next ten minutes", "if no one has turned up by six")
                r"(?:(?:hasn't|has not|haven't|have not)\s+(?:[\w-]+ed|gone|stopped|settled|cleared)"
                r"|(?:nobody|no one|no-one|noone)(?:'s|\s+has|\s+have)\s+(?:[\w-]+ed|come|turned|shown|been)"
-               r"(?:\s+[\w'-]+){0,3}?)\s+(?:in|after|by|within)\b")
+               r"(?:\s+[\w'-]+){0,3}?)\s+(?:in|after|by|within)\b"
+               # (someone not back or found by then, or not found yet: "if he's not there in a few minutes", "if I
+               # haven't found him": 12zzi refiner)
+               r"|(?:(?:'s|is|are|'re)\s+not|isn't|aren't)\s+(?:there|back|here|found|about|around)\s+(?:in|after|by|within)\b"
+               r"|(?:haven't|have not|still can't|still cannot)\s+(?:find|found|spot|spotted|seen)\b")
 # from the step on, within its clause (up to a comma, a full stop or "but", "then", "so", "and I" …); an "even if"
 # concedes a case and keeps the step ("we do the e-stop tests even if it was fine yesterday": 12zzg refiner)
 _SAME_CLAUSE = r"^(?:(?!\b(?:but|then|so|and i|and i'd|and we|and if|and when|and once|and in case)\b)[^.;:!?,]){0,60}?"

@@ -592,6 +592,10 @@ def _clause_around(sentence: Sentence, span: Span) -> tuple[str, str]:
             _CLAUSE_END.split(sentence.text[rel_b:], maxsplit=1)[0])
 
 
+# "I would radio Code Amber, but not until I've checked the toilets" (12zzi refiner)
+_BUT_NOT_UNTIL = re.compile(r"[^.;:!?]{0,60}?,?\s*\bbut\s+not\s+(?:until|till|til|before)\b", re.IGNORECASE)
+
+
 def _put_off(sentence: Sentence, span: Span, text: str) -> bool:
     """Whether the clause of a match says it will be done later ("tell Sam at break", "let him know at some
     point", "finish the batch, then tell Sam"), and not also at once ("tell Sam straight away, not at the end of
@@ -599,7 +603,8 @@ def _put_off(sentence: Sentence, span: Span, text: str) -> bool:
     before, after = _clause_around(sentence, span)
     clause = before + " " + after
     later = _later(clause) or bool(_AFTER_BARE.search(after)) \
-        or bool(_FINISH_FIRST.search(text[max(0, span.start - 120):span.start]))
+        or bool(_FINISH_FIRST.search(text[max(0, span.start - 120):span.start])) \
+        or bool(_BUT_NOT_UNTIL.match(text[span.end:]))
     return later and not _URGENT.search(clause)
 
 
