@@ -3708,3 +3708,15 @@ def test_an_urgent_step_kept_for_a_case_or_put_off_is_not_done(answer, credited)
                                "cues": ["isolate"]},
                               {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
     assert grade(d, answer).criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzi refiner) "she'll need to give me the password" was read as someone else doing the step of getting it:
+    # what they give the trainee is the trainee's to get
+    ("I ring Bea and she'll need to give me the isolation code.", True),
+    ("Bea will get the isolation code.", False),
+])
+def test_what_someone_gives_the_trainee_is_the_trainees_step(answer, credited):
+    d = mixer_with(criterion=[{"id": "code", "text": "Gets the isolation code from the shift lead", "required": True,
+                               "cues": ["isolation code"]}], must_not=[])
+    assert grade(d, answer).criteria["code"].met is credited

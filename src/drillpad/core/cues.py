@@ -1458,7 +1458,13 @@ def someone_else_will(sentence: Sentence, first_unit: int) -> bool:
     who = list(_SUBJECT.finditer(part))
     if not who or who[-1].group(0).lower() in ("i", "we", "you") or _WITH_ME.search(part):
         return False
+    if _TO_ME.search(part, who[-1].end()):
+        return False  # what they give the trainee is the trainee's to get: "she'll need to give me the password" (12zzi)
     return bool(_THEY_WILL.match(part, who[-1].start()))
+
+
+_TO_ME = re.compile(r"\b(?:give|gives|tell|tells|show|shows|hand|hands|read|reads|send|sends)\s+(?:me|us)\b",
+                    re.IGNORECASE)
 
 
 _CONDITION_FIRST = re.compile(r"\s*(?:and |but |so )?only (?:if|in case|should|were)\b", re.IGNORECASE)
