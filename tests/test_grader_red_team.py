@@ -3720,3 +3720,15 @@ def test_what_someone_gives_the_trainee_is_the_trainees_step(answer, credited):
     d = mixer_with(criterion=[{"id": "code", "text": "Gets the isolation code from the shift lead", "required": True,
                                "cues": ["isolation code"]}], must_not=[])
     assert grade(d, answer).criteria["code"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzj refiner, voice) "put the air fed hood on not his carbon mask check the air flow and the seal": a "not"
+    # that sets one thing against another does not reach the order after it when voice typing drops the commas
+    ("press the stop button not the guard isolate it and tell bea", True),
+    ("I would not isolate it, I tell Bea.", False),
+    ("I'm not the one to isolate it, I tell Bea.", False),
+    ("Not the guard, isolate it. I tell Bea.", True),
+])
+def test_a_contrast_with_not_does_not_reach_the_next_order(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited

@@ -1001,6 +1001,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
                 and i > 0 and units[i - 1].keys & _PREVENT:
             return True  # "stop Tom climbing on it", "the law stops me giving it to him"
         if u.negator:
+            if word == "not" and not wide and _contrast_then_verb(sentence, i, at):
+                return False  # "put the hood on not his carbon mask CHECK the air flow" (voice, 12zzj refiner)
             if word == "no" and sentence.words[units[i + 1].first] == "no":
                 continue  # "tell craig no no engine": a "no" said twice is one, and the step's own
             if word == "not" and _EMPHATIC_NO.search(sentence.text[:sentence.offsets[u.first][0] - sentence.start]):
@@ -1034,6 +1036,24 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
             if verbs > 1:
                 return False
     return False
+
+
+def _contrast_then_verb(sentence: Sentence, neg: int, at: int) -> bool:
+    """A "not" that sets a thing against another ("the hood, not HIS CARBON MASK"), with a verb after the thing and
+    no comma (voice typing): the verb starts a new order, which the "not" does not reach."""
+    if neg + 2 >= at or sentence.words[sentence.units[neg + 1].first] not in _CONTRAST_DETERMINERS:
+        return False
+    u = sentence.units[at]
+    if sentence.words[u.first - 1] in ("to", "who", "that", "which", "will", "would", "should", "can", "must"):
+        return False  # not a new order: "I'm not the one to isolate it", "not the kind that checks"
+    return sentence.words[u.first] in _BARE_ORDERS and not any(
+        sentence.units[k].keys & VERB_KEYS or sentence.stems[sentence.units[k].first] in _ACTION_STEMS
+        for k in range(neg + 2, at))
+
+
+_CONTRAST_DETERMINERS = frozenset({"his", "her", "their", "the", "my", "your", "our", "a", "an", "that", "this"})
+_BARE_ORDERS = frozenset("check test press call ring radio tell get put take switch turn close shut open keep "
+                         "lock isolate stop wait clear send leave use wear fit load spray wipe".split())
 
 
 # someone stopped doing something: "stop anyone going near it", "prevent Tom from reaching", "keep them from going";
