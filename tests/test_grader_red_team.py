@@ -3732,3 +3732,18 @@ def test_what_someone_gives_the_trainee_is_the_trainees_step(answer, credited):
 ])
 def test_a_contrast_with_not_does_not_reach_the_next_order(answer, credited):
     assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zzj refiner, voice) "… switch the heater off at the isolator outside the door um shut the door put the yellow
+    # keep out a board up leave the extraction on" was reported as switching the extraction off: a forbidden act's words
+    # far apart in a run-on with no punctuation are two clauses
+    ("okay first thing press the stop button and shut the cabinet door um tell tom to stand back by the wall and "
+     "isolate it and tell bea and maintenance can look at the valve", False),
+    ("okay first thing press the stop button and I shut the steam valve myself quick and tell tom to stand back by "
+     "the wall and isolate it and tell bea and wait for maintenance to come", True),
+])
+def test_a_forbidden_acts_words_far_apart_in_a_run_on_are_two_clauses(answer, violated):
+    d = mixer_with(must_not=[{"id": "shut-steam", "text": "Shutting the steam valve themselves",
+                              "cues": ["shut + valve"]}])
+    assert ("shut-steam" in {v.id for v in grade(d, answer).violations}) is violated

@@ -1630,6 +1630,10 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
             spans.append(min(clean) if clean else min(judged))
         else:
             why = next((r for _, _, r in spans if r), "")
+            if suppositions and not why and len(spans) > 1 and _run_on(s) and \
+                    max(y for _, y, _ in spans) - min(x for x, _, _ in spans) > RUN_ON_REACH:
+                continue  # a forbidden act's words far apart in a voice run-on are two clauses ("switch the heater off
+                # at the isolator … um shut the door … leave the extraction on": 12zzj refiner)
             if not why and circumstance(s, min(x for x, _, _ in spans)):
                 why = "circumstance"
             if not why and len(terms) == 1 and _a_thing(cue):
@@ -1641,6 +1645,14 @@ def find_cue(cue: str, sentences: list[Sentence], synonyms: Synonyms, *, supposi
             b = max(s.offsets[s.units[y].last][1] for _, y, _ in spans)
             out.append(Match(Span(s.index, a, b), why))
     return out
+
+
+RUN_ON_REACH = 10  # units: how far apart the terms of a forbidden act's "+" cue may be in a voice run-on
+
+
+def _run_on(s: Sentence) -> bool:
+    """A long sentence with no punctuation inside it: voice typing, whose clauses nothing marks."""
+    return len(s.units) > 25 and not re.search(r"[,;:()]|\s-+\s|[–—]", s.text)
 
 
 # what a thing is said not to be, after "isn't", "is not" …: "that toolbox bolt isn't going in", "… is not getting
