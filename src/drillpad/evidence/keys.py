@@ -171,6 +171,11 @@ def _wrap_key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode())
 
 
+def _associated(header: dict) -> bytes:
+    """The wrap's header as the AEAD's associated data: its parameters and salt cannot be changed unnoticed."""
+    return json.dumps(header, sort_keys=True).encode()
+
+
 def _wrap_identity(identity: str, passphrase: str) -> bytes:
     """The age identity sealed with the passphrase: scrypt (its parameters and salt in the clear, bound as
     associated data) and ChaCha20-Poly1305, as one JSON document."""
@@ -178,8 +183,8 @@ def _wrap_identity(identity: str, passphrase: str) -> bytes:
 
     salt, nonce = os.urandom(16), os.urandom(12)
     header = {"format": WRAP_FORMAT, "kdf": "scrypt", **WRAP_SCRYPT, "salt": base64.b64encode(salt).decode()}
-    aad = json.dumps(header, sort_keys=True).encode()
-    sealed = ChaCha20Poly1305(_wrap_key(passphrase, salt, **WRAP_SCRYPT)).encrypt(nonce, identity.encode(), aad)
+    sealed = ChaCha20Poly1305(_wrap_key(passphrase, salt, **WRAP_SCRYPT)).encrypt(nonce, identity.encode(),
+                                                                                 _associated(header))
     return json.dumps({**header, "nonce": base64.b64encode(nonce).decode(),
                        "sealed": base64.b64encode(sealed).decode()}, indent=1).encode() + b"\n"
 
@@ -202,7 +207,7 @@ def _unwrap_identity(data: bytes, passphrase: str) -> pyrage.x25519.Identity | N
         key = _wrap_key(passphrase, salt, n, r, p)
         plain = ChaCha20Poly1305(key).decrypt(base64.b64decode(doc["nonce"], validate=True),
                                               base64.b64decode(doc["sealed"], validate=True),
-                                              json.dumps(header, sort_keys=True).encode())
+                                              _associated(header))
         return pyrage.x25519.Identity.from_str(plain.decode().strip())
     except (ValueError, TypeError, KeyError, InvalidTag, UnicodeDecodeError, pyrage.IdentityError):
         return None
