@@ -1872,19 +1872,24 @@ def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sente
             out.append(s)
     # a sentence cut at "then" is read whole for a frame after its last step ("Code Allergy, a Jext in the outer thigh,
     # 999 saying anaphylaxis and | then ringing mum ARE THE KEY TO handling Leo's reaction": 12zzi dev)
-    group: list[Sentence] = []
-    for s in [*sentences, None]:
-        if s is not None and group and s.cut_at_then():
-            group.append(s)
-            continue
-        if len(group) >= 2 and not set(map(id, group)) <= set(map(id, out)):
-            last = group[-1]
-            inside = [r for r in met if group[0].start <= r.start < last.start + len(last.text)]
-            if len(inside) >= 2 and (m := _meta(last.text)) and not _doing_after(last, last.start + m.end()) \
-                    and not any(w in _DOER_WORDS for g in group for w in g.words):
-                out += [g for g in group if g not in out]
-        group = [s] if s is not None else []
+    for group in _cut_at_then(sentences):
+        last = group[-1]
+        inside = [r for r in met if group[0].start <= r.start < last.start + len(last.text)]
+        if len(inside) >= 2 and (m := _meta(last.text)) and not _doing_after(last, last.start + m.end()) \
+                and not any(w in _DOER_WORDS for g in group for w in g.words):
+            out += [g for g in group if all(g is not o for o in out)]
     return out
+
+
+def _cut_at_then(sentences: list[Sentence]) -> list[list[Sentence]]:
+    """The runs of two or more sentences that one sentence of the answer was cut into at "then"."""
+    runs: list[list[Sentence]] = []
+    for s in sentences:
+        if runs and s.cut_at_then():
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return [run for run in runs if len(run) >= 2]
 
 
 # what a sentence that names the steps instead of doing them says of them ("Battery safety MEANS …", "Nothing moves
