@@ -3539,6 +3539,12 @@ def test_a_rule_told_in_more_words_is_not_the_step(answer, credited):
     assert grade(MIXER, answer).criteria["isolate"].met is credited
 
 
+# the mixer drill with "tells the shift lead" wanted at once, both steps required
+TELL_AT_ONCE = mixer_with(criterion=[
+    {"id": "isolate", "text": "Isolates the mixer", "required": True, "cues": ["isolate"]},
+    {"id": "tell", "text": "Tells the shift lead straight away", "required": True, "cues": ["tell bea", "mention + bea"]}])
+
+
 @pytest.mark.parametrize("answer, credited", [
     # (12zzh refiner) "mention it to Priya when she's done for the day" puts off an urgent step
     ("I isolate it. I mention it to Bea when she's done for the day.", False),
@@ -3546,10 +3552,8 @@ def test_a_rule_told_in_more_words_is_not_the_step(answer, credited):
     ("I isolate it and tell Bea now.", True),
 ])
 def test_a_step_kept_till_someone_is_done_for_the_day_is_put_off(answer, credited):
-    d = mixer_with(criterion=[{"id": "isolate", "text": "Isolates the mixer", "required": True, "cues": ["isolate"]},
-                              {"id": "tell", "text": "Tells the shift lead straight away", "required": True,
-                               "cues": ["tell bea", "mention + bea"]}])
-    assert grade(d, answer).criteria["tell"].met is credited
+    assert grade(TELL_AT_ONCE, answer).criteria["tell"].met is credited
+
 
 
 @pytest.mark.parametrize("answer", [
@@ -3615,10 +3619,7 @@ def test_a_limit_told_is_not_someone_else_doing_the_step(answer, credited):
     ("I'd tell Bea at the end of the night.", False),
 ])
 def test_someone_elses_break_before_so_is_not_the_step_put_off(answer, credited):
-    d = mixer_with(criterion=[{"id": "isolate", "text": "Isolates the mixer", "required": True, "cues": ["isolate"]},
-                              {"id": "tell", "text": "Tells the shift lead straight away", "required": True,
-                               "cues": ["tell bea"]}])
-    assert grade(d, answer).criteria["tell"].met is credited
+    assert grade(TELL_AT_ONCE, answer).criteria["tell"].met is credited
 
 
 @pytest.mark.parametrize("answer, credited", [
