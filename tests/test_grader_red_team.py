@@ -3748,3 +3748,38 @@ def test_a_forbidden_acts_words_far_apart_in_a_run_on_are_two_clauses(answer, vi
     d = mixer_with(must_not=[{"id": "shut-steam", "text": "Shutting the steam valve themselves",
                               "cues": ["shut + valve"]}])
     assert ("shut-steam" in {v.id for v in grade(d, answer).violations}) is violated
+
+
+def tempted_mixer() -> Drill:
+    """The mixer drill where Tom, quoted in the situation, proposes a forbidden act."""
+    d = mixer_with()
+    return Drill.model_validate({**d.model_dump(), "situation": d.situation + (
+        ' Tom says: "Just force the guard open and pull the dough off, it takes a second."')})
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zzk dev, first cues) "Dev's right, ten minutes. Leave the key where it is, he jiggles the auger …": siding
+    # with the one the situation quotes proposing a forbidden act is doing it, whatever words follow
+    ("Tom's right, it takes a second. We pull the dough off and I tell Bea after.", True),
+    ("Fair enough, Tom. You get the dough off and I'll tell Bea.", True),
+    ("Fair enough Tom, quick then.", True),
+    ("Tom has a point, we're behind. I'll tell Bea after.", True),
+    ("Fair enough, it's only a second. I'll tell Bea after.", True),  # the one person who proposes it
+    ("Ok fine, go on then.", True),
+    # … not when the same sentence turns against it, nor when the agreeing is refused, nor said of something else
+    ("Tom's right that we're behind, but I press the stop and isolate it first.", False),
+    ("Tom is not right. I press the stop, isolate it and tell Bea.", False),
+    ("I don't think Tom's right, I press the stop and isolate it.", False),
+    ("If Bea says it's fine Tom can help me after it's isolated.", False),
+    ("I press the stop, isolate it and tell Bea. Fair enough if Tom watches from the side.", False),
+    # … nor when the act itself is refused in its own words ("Fair enough, Tom, but I won't force the guard")
+    ("Fair enough, Tom. I won't force the guard though, I isolate it first.", False),
+])
+def test_siding_with_the_one_who_proposes_a_forbidden_act_is_doing_it(answer, violated):
+    assert ("force-guard" in {v.id for v in grade(tempted_mixer(), answer).violations}) is violated
+
+
+def test_siding_with_someone_who_proposes_nothing_forbidden_is_no_act():
+    d = Drill.model_validate({**MIXER.model_dump(), "situation": MIXER.situation + (
+        ' Tom says: "Shall I go and get Bea for you?"')})
+    assert grade(d, "Tom's right, he gets Bea. I press the stop and isolate it.").violations == []

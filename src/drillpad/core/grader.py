@@ -417,6 +417,7 @@ class _DrillFacts:
     refuses: dict[str, list[MustNot]]  # the forbidden acts a step of saying no refuses ("Refuses to drive Route 9")
     condition: dict[str, frozenset[str]]  # the content words of each criterion's own "only once …" clause
     turned_down: dict[str, re.Pattern[str]]  # saying no to the one a preventing step stops, who proposes the act
+    sided_with: dict[str, re.Pattern[str]]  # siding with the one the situation quotes proposing a forbidden act
 
 
 _drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, _DrillFacts]] = {}
@@ -510,6 +511,7 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
         condition={c.id: _condition_words(c.text, out) for c in drill.criterion},
         turned_down={c.id: p for c in drill.criterion if c.id in prevents
                      and (p := _saying_no_to(c.text, situation)) is not None},
+        sided_with=_siding_with(drill, situation, out),
     )
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
@@ -1076,6 +1078,14 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             if m.id not in said and (_WAIT_TO_SEE.search(m.text) or _NOT_DOING.match(m.text)):
                 violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
                 said.add(m.id)
+    # siding with the one who proposes a forbidden act is doing it ("Dev's right, ten minutes. Leave the key where it
+    # is …"), unless the act is refused in its own words ("Fair enough, Tom. I won't force the guard though")
+    for mid, pattern in facts.sided_with.items():
+        f = found_forbidden[mid]
+        if mid not in said and not (f.refused == "negated" and f.start >= 0) and (agreed := _sides(pattern, cleaned)):
+            m = next(x for x in drill.must_not if x.id == mid)
+            violations.append(Violation(mid, m.text, agreed.group(0), agreed.start(), agreed.end()))
+            said.add(mid)
 
     # a step that is itself saying no ("Politely refuses to hand the parcel over") takes a negation as part of it; the
     # same words said plainly are the forbidden act it refuses ("so I give him parcel"), not the refusal
@@ -1537,6 +1547,55 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
                       rf"|(?:^|[.!?;:]\s*)no\s+[\w-]+\s+(?:{n})\s*[!.]"
                       rf"|\b(?:nobody|no one|no-one)\b[^.;:!?]{{0,40}},\s*(?:{n})\s*[.!]",
                       re.IGNORECASE)
+
+
+# a clause that turns against what it follows ("Tom's right that we're behind, BUT I isolate it first")
+_TURNING = re.compile(r"\b(?:but|though|however|still|yet)\b", re.IGNORECASE)
+_ON_CONDITION = re.compile(r"[,\s]+(?:if|as long as|provided|once|when|so long as)\b", re.IGNORECASE)
+_NEGATED_BEFORE = re.compile(r"\b(?:not|no|never|won'?t|wouldn'?t|don'?t|isn'?t|doubt)\b|n't\b", re.IGNORECASE)
+
+
+def _siding_with(drill: Drill, situation: str, synonyms: Synonyms) -> dict[str, re.Pattern[str]]:
+    """For each forbidden act someone the *situation* quotes proposes (the first of the acts their quote commits, what
+    they propose to do themselves): how an answer sides with them ("Dev's right", "Fair enough, Callum", "Callum has a
+    point", "go with Ray's plan"); with no name ("Fair enough, …", "Ok fine") when only one person proposes any."""
+    proposed: dict[str, set[str]] = {}
+    for q in _QUOTE.finditer(situation):
+        names = {n for n in re.findall(r"\b[A-Z][a-z]{2,}\b", re.split(r"[.!?]\s", situation[:q.start()])[-1])
+                 if n.lower() not in STOPWORDS and n.lower() not in english_words()}
+        quoted = q.group(0).strip("“”\"")
+        sentences = split_sentences(quoted, synonyms)
+        found = sorted((f.start, m.id) for m in drill.must_not
+                       if (f := _search(m.cues, sentences, synonyms, quoted, forbidden=True)).met)
+        if names and found:
+            proposed.setdefault(found[0][1], set()).update(names)
+    everyone = set().union(*proposed.values()) if proposed else set()
+    out = {}
+    for mid, names in proposed.items():
+        n = "|".join(re.escape(w) for w in sorted(names))
+        alone = (r"|(?:^|[.!?]\s+)(?:fair enough|ok(?:ay)?,? fine|fine,? fine|alright then|fine then)\b"
+                 if len(everyone) == 1 else "")
+        out[mid] = re.compile(rf"\b(?:{n})(?:'s|\s+is|\s+was)\s+(?:right|correct|spot on|got a point)\b"
+                              rf"|\b(?:{n})\s+has\s+a\s+point\b"
+                              rf"|(?:^|[.!?;:]\s*)(?:fair enough|ok(?:ay)?|fine|alright|all right)[,!]?\s+(?:{n})\b"
+                              rf"|\bdo\s+(?:as|what)\s+(?:{n})\s+(?:says?|said|wants?)\b"
+                              rf"|\bgo\s+with\s+(?:{n})(?:'s)?\s+(?:idea|plan|way|suggestion)\b"
+                              rf"|\bagree\s+with\s+(?:{n})\b{alone}", re.IGNORECASE)
+    return out
+
+
+def _sides(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """Where *text* sides with someone in *pattern*'s words: not when the sentence then turns against it, nor when
+    the clause before it says not ("I don't think Dev's right"), nor when it agrees only on a condition ("fair enough
+    if Tom watches from the side")."""
+    for m in pattern.finditer(text):
+        if _ON_CONDITION.match(text, m.end()):
+            continue
+        end = m.end() + re.search(r"[.!?;]|$", text[m.end():]).start()
+        clause = max(text.rfind(p, 0, m.start()) for p in ".!?;:,\n") + 1
+        if not _TURNING.search(text[m.end():end]) and not _NEGATED_BEFORE.search(text[clause:m.start()]):
+            return m
+    return None
 
 
 def _prevented(drill: Drill, c: Criterion, synonyms: Synonyms) -> list[MustNot]:
