@@ -3792,3 +3792,22 @@ def test_siding_with_someone_who_proposes_nothing_forbidden_is_no_act():
     d = Drill.model_validate({**MIXER.model_dump(), "situation": MIXER.situation + (
         ' Tom says: "Shall I go and get Bea for you?"')})
     assert grade(d, "Tom's right, he gets Bea. I press the stop and isolate it.").violations == []
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzm refiner) "I'd hold off on stopping the court and calling 999 until the first aider's had a look" was
+    # credited with both: a step held off is put off
+    ("I'd hold off on telling Bea until maintenance has had a look.", False),
+    ("I'd hold off telling Bea for now, press the stop and isolate it.", False),
+    ("I'd hold off on pressing the stop and telling Bea until maintenance has had a look.", False),
+    # (12zzn refiner) "I'll ring the depot on Monday": a day of the week is later too
+    ("I'll tell Bea on Monday.", False),
+    ("I'll tell Bea over the weekend.", False),
+    ("Tom holds off, I tell Bea straight away.", True),
+    ("I tell Tom to hold off for now and tell Bea.", True),  # his holding off, not the trainee's
+    ("I tell Bea now, not on Monday.", True),
+])
+def test_a_step_held_off_or_kept_for_another_day_is_put_off(answer, credited):
+    d = mixer_with(criterion=[{"id": "tell", "text": "Tells the shift lead straight away", "required": True,
+                               "cues": ["tell bea"]}])
+    assert grade(d, answer).criteria["tell"].met is credited

@@ -551,6 +551,12 @@ _PUT_OFF = re.compile(
     r"next (?:time|shift|week|day)|(?:at|in) the next (?:meeting|briefing|huddle|shift)|"
     # ("mention it to Priya when she's done for the day": 12zzh refiner)
     r"(?:when|once|after)\s+(?:[\w'-]+\s+){0,2}?(?:done|finished)\s+for\s+the\s+(?:day|night|shift)|"
+    # a step held off ("I'd hold off on stopping the court until the first aider's had a look", "hang fire on calling")
+    # or kept for another day ("I'll ring the depot on Monday", 12zzm and 12zzn refiners)
+    # (the trainee's own: not "tell Jordan to hold off for now and radio Sam")
+    r"(?:i|we)(?:'d|'ll|\s+would|\s+will|\s+could)?\s+(?:just\s+|probably\s+)?(?:hold|held|hang)\s+(?:off|fire)|"
+    r"(?:hold|holding|hang|hanging)\s+(?:off|fire)\s+on|"
+    r"(?:on|by|next|this|over the|at the) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)|"
     # "when he's back from lunch", "once she's back"
     r"back from (?:his |her |their )?(?:break|lunch|tea ?break|dinner)|"
     r"(?:when|once|after) \w+(?:'s|'re|\s+is|\s+are|\s+gets|\s+comes)\s+back|"
