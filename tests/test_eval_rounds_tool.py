@@ -47,3 +47,17 @@ def test_skip_leaves_rounds_out_of_the_rows_and_the_pool(capsys):
     assert rows[1].split(" | ")[1:] == rows[2].split(" | ")[1:]
     told = [r for r in lines if r.startswith("answers that commit a forbidden act told pass")]
     assert len(told) == 2 and all(re.search(r": \d+ of [1-9]\d*$", r) for r in told), told
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs the git history")
+def test_split_dev_grades_the_dev_answers_instead(capsys):
+    tool = _tool()
+    others = [p.parent.name.removeprefix("round-2026-") for p in sorted((ROOT / "evaluation").glob("round-*/pack"))]
+    skip = ",".join(r for r in others if r != "12h")
+    assert tool.main(["--skip", skip, "--split", "dev"]) == 0
+    dev = [r for r in capsys.readouterr().out.splitlines() if r.startswith("|")]
+    assert dev[0].startswith("| 12h dev, author's first cues | ")
+    assert tool.main(["--skip", skip]) == 0
+    held = [r for r in capsys.readouterr().out.splitlines() if r.startswith("|")]
+    # (a different set of answers: the counts differ)
+    assert dev[1].split(" | ")[1] != held[1].split(" | ")[1]

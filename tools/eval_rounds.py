@@ -3,6 +3,7 @@
 
     .venv/bin/python tools/eval_rounds.py            # a README table row per round and version, then pooled rows
     .venv/bin/python tools/eval_rounds.py --skip 12zs,12zt   # the same without those rounds (the older sets)
+    .venv/bin/python tools/eval_rounds.py --split dev        # the dev answers instead (what the grader is worked on)
 
 "The author's first cues" are the round's drills/ and pack.toml as first committed (before any answer existed);
 "now" is the working tree (after the author's refinement on the dev answers, if any). Only aggregate figures are
@@ -58,22 +59,27 @@ def row(label: str, reports: list[GradingReport]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Held-out figures of every evaluation round")
     parser.add_argument("--skip", default="", help="rounds to leave out, comma-separated (e.g. 12zs,12zt)")
-    skip = {r for r in parser.parse_args(argv).skip.split(",") if r}
+    parser.add_argument("--split", default="holdout", choices=("holdout", "dev"),
+                        help="which labelled answers to grade (default: the held-out ones)")
+    args = parser.parse_args(argv)
+    skip = {r for r in args.skip.split(",") if r}
+    split = args.split
+    name_of = {"holdout": "held-out", "dev": "dev"}[split]
     rounds = sorted((ROOT / "evaluation").glob("round-*/pack"))
     first_all, now_all = [], []
     for pack_dir in rounds:
         name = pack_dir.parent.name.removeprefix("round-2026-")
         if name in skip:
             continue
-        first = evaluate(load_pack(first_cues(pack_dir), source=str(pack_dir)), split="holdout")
-        now = evaluate(load_pack(read_pack_folder(pack_dir), source=str(pack_dir)), split="holdout")
+        first = evaluate(load_pack(first_cues(pack_dir), source=str(pack_dir)), split=split)
+        now = evaluate(load_pack(read_pack_folder(pack_dir), source=str(pack_dir)), split=split)
         if not now.answers:
-            print(f"| {name}: no held-out answers yet |")
+            print(f"| {name}: no {name_of} answers yet |")
             continue
         first_all.append(first)
         now_all.append(now)
-        print(row(f"{name} held-out, author's first cues", [first]))
-        print(row(f"{name} held-out, cues now", [now]))
+        print(row(f"{name} {name_of}, author's first cues", [first]))
+        print(row(f"{name} {name_of}, cues now", [now]))
     print(row(f"all {len(now_all)}, cues now", now_all))
     print(row(f"all {len(first_all)}, the authors' first cues", first_all))
     for label, reports in (("cues now", now_all), ("the authors' first cues", first_all)):
