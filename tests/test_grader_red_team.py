@@ -3811,3 +3811,21 @@ def test_a_step_held_off_or_kept_for_another_day_is_put_off(answer, credited):
     d = mixer_with(criterion=[{"id": "tell", "text": "Tells the shift lead straight away", "required": True,
                                "cues": ["tell bea"]}])
     assert grade(d, answer).criteria["tell"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzk, 12zzm, 12zzo refiners) "If Kerry gives me the OK, then I'll close the lane", "If the smell gets any
+    # stronger, then I'll get on to the shift lead", "If it comes straight back on, then I radio Jo": a step kept for
+    # someone's say-so or a turn still to come is not done now
+    ("If Bea gives me the OK, then I'll isolate it.", False),
+    ("If Bea gives the go-ahead I'll isolate it.", False),
+    ("If Bea confirms it's real, then I isolate it.", False),
+    ("If the smell gets any stronger, then I'll isolate it.", False),
+    ("If it comes straight back on, then I isolate it.", False),
+    ("I'd isolate it if the noise gets louder.", False),
+    # … not a condition already met, nor the step done at once with a later step kept
+    ("Bea gave me the OK, so I isolate it.", True),
+    ("I isolate it now, and if Bea gives me the OK I restart it after.", True),
+])
+def test_a_step_kept_for_someones_ok_or_a_turn_to_come_is_not_done_now(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited

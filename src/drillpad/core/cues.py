@@ -181,8 +181,14 @@ COUNTERFACTUAL = re.compile(r"\bif\b[^,.;]{0,60}?\b(?:was|were|wasn't|weren't|ha
 # a turn of events that has not happened yet: "if it gets close", "if it doesn't go away after a few minutes", "if it
 # keeps on smoking", "if Bea asks me to"
 _LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|close|nearer|near|out of hand|"
+               # (12zzk, 12zzm, 12zzo refiners: "if the smell gets any stronger", "if it comes straight back on", "if
+               # Kerry gives me the OK", "if Marcus confirms it's a real fire")
+               r"stronger|louder|heavier|hotter|thicker|faster|"
                r"out of control|serious|dangerous|impatient|angry|upset|annoyed|aggressive|agitated|stroppy|arsy|"
                r"shirty|violent|abusive|nasty|pushy|cross|mad|difficult|worried|scared|panicky)|spreads?|"
+               r"comes? (?:straight |right |back )?(?:back )?on|trips? again|"
+               r"gives? (?:me |us )?(?:the |a |his |her |their )?(?:ok|okay|go-ahead|go ahead|nod|green light|thumbs up)|"
+               r"confirms?|approves?|(?:says?|said) (?:ok|okay|yes|so|go)\b|"
                r"keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
                r"calm down|get better|go out)|asks?(?: me)?(?: to)?|asked me to|tells? me to|told me to|wants? me to|"
                r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire|"
