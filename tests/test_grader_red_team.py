@@ -3829,3 +3829,24 @@ def test_a_step_held_off_or_kept_for_another_day_is_put_off(answer, credited):
 ])
 def test_a_step_kept_for_someones_ok_or_a_turn_to_come_is_not_done_now(answer, credited):
     assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+def jo_mixer() -> Drill:
+    """The mixer drill where Jo, a two-letter name, proposes forcing the guard."""
+    d = MIXER.model_dump()
+    return Drill.model_validate({**d, "situation": d["situation"] + (
+        ' Jo, a new starter, says: "Just force the guard open and pull the dough off, it takes a second."'),
+        "criterion": d["criterion"] + [{"id": "stop-jo", "text": "Stops Jo forcing the guard", "required": True,
+                                        "cues": ["stop jo"]}]})
+
+
+@pytest.mark.parametrize("answer, met, violated", [
+    # (12zzp refiner) "Tell Jo no hose no bottle" met nothing: a name of two letters was no name
+    ("Tell Jo no. Press the stop and isolate it.", True, False),
+    ("Jo, no! Press the stop and isolate it.", True, False),
+    ("Jo's right, it takes a second. I tell Bea after.", False, True),
+])
+def test_a_two_letter_name_is_a_name(answer, met, violated):
+    g = grade(jo_mixer(), answer)
+    assert g.criteria["stop-jo"].met is met
+    assert ("force-guard" in {v.id for v in g.violations}) is violated

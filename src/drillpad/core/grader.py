@@ -399,7 +399,11 @@ def _an_order(fragment: str) -> bool:
     return stem(t[0]) in _VERB_STEMS or (len(t) > 1 and t[0] in ("don't", "dont", "never", "do", "no"))
 
 
-_APPOSITIVE = re.compile(r"\b([A-Z][a-z]{2,}),\s+(?:a|an|the|our|your)\s+((?:[a-z-]+\s+){0,3}?[a-z-]{3,})"
+# a person's name in a drill's text: a capitalised word of two letters or more ("Jo", "Kwame"), not a two-letter
+# function word at the head of a sentence ("It", "If", "He")
+_NAME = (r"(?!(?:It|He|If|We|On|No|At|Or|Is|In|Mr|Ms|Do|An|As|Go|So|Re|My|Up|Us|Me|Be|By|To|Of|Oh|Ok|Hi|Am|Pm|Id|"
+         r"Ta|Ah|Eh|Er|Um|Hm)\b)[A-Z][a-z]{1,}")
+_APPOSITIVE = re.compile(r"\b(" + _NAME + r"),\s+(?:a|an|the|our|your)\s+((?:[a-z-]+\s+){0,3}?[a-z-]{3,})"
                          r"(?=\s*(?:[,.;:)]|\s(?:is|was|who|has|on|in|at|from|with)\b))")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _ROLE_KEYS = frozenset(f"lex:{r}" for r in ("supervisor", "first-aider", "maintenance", "security"))
@@ -459,12 +463,12 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
     # a capitalised word is a person's name unless the drill also writes it in lower case ("dock") or it
     # names a place with a number ("Bay 3", "Dock 2")
     lower = set(re.findall(r"\b[a-z][a-z]+\b", " ".join([situation, drill.question, drill.model_answer])))
-    numbered = {n.lower() for n in re.findall(r"\b([A-Z][a-z]{2,})\s+\d", situation)}
+    numbered = {n.lower() for n in re.findall(r"\b(" + _NAME + r")\s+\d", situation)}
     # (what someone says is not who they are: "Lee … says: 'tape it down with gaffer'" makes Lee no boss)
     unquoted = _QUOTED.sub(lambda q: " " * len(q.group(0)), situation)
     for said in re.finditer(r"\S.*?(?:[.!?;](?=\s)|$)", situation, re.DOTALL):
         sentence = said.group(0)
-        names = {n for n in re.findall(r"\b[A-Z][a-z]{2,}\b", sentence)
+        names = {n for n in re.findall(r"\b" + _NAME + r"\b", sentence)
                  if n.lower() not in STOPWORDS and n.lower() not in english_words() and n.lower() not in vocabulary}
         roles = base.meanings(unquoted[said.start():said.end()]) & _ROLE_KEYS
         # one role in the sentence and one person: that person has that role here
@@ -473,7 +477,7 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
         # every person named is someone a cue's "him" or "her" can stand for ("help him up": "help Kofi up"):
         # a capitalised word not written in lower case anywhere in the drill, and an English word ("Morgan")
         # only inside a sentence
-        for m in re.finditer(r"\b[A-Z][a-z]{2,}\b", sentence):
+        for m in re.finditer(r"\b" + _NAME + r"\b", sentence):
             n = m.group(0).lower()
             if n in STOPWORDS or n in lower or n in numbered or (m.start() == 0 and n in english_words()):
                 continue
@@ -1413,7 +1417,7 @@ def two_actions(drill: Drill, c: Criterion, synonyms: Synonyms) -> TwoActions | 
     # words of the scene say nothing about which action was meant ("the bay"), but a person named in
     # the action does ("reports to Sam": "I give my name to Sam")
     scene = frozenset().union(*_content(drill.situation_text(), synonyms))
-    people = [frozenset(stem(n.lower()) for n in re.findall(r"\b[A-Z][a-z]{2,}\b", seg)) for seg in segments]
+    people = [frozenset(stem(n.lower()) for n in re.findall(r"\b" + _NAME + r"\b", seg)) for seg in segments]
     units = [[u - (scene - named) for u in _content(seg, synonyms)] for seg, named in zip(segments, people)]
     keys = [frozenset().union(*u) for u in units]
     keys = [k - frozenset().union(*(o for j, o in enumerate(keys) if j != i)) for i, k in enumerate(keys)]
@@ -1518,7 +1522,7 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
     in the *situation*'s words: how an answer says no to them ("tell Dan no", "say no to Dan", "Dan, no!", "I wouldn't
     let Dan")."""
     quoted_by = {w for _, by in _quotes_by(text, situation) for w in by}
-    names = [w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", text[1:]) if w in quoted_by]
+    names = [w for w in re.findall(r"\b" + _NAME + r"\b", text[1:]) if w in quoted_by]
     if not names:
         return None
     n = "|".join(re.escape(w) for w in names)
@@ -1568,7 +1572,7 @@ def _siding_with(drill: Drill, situation: str, synonyms: Synonyms) -> dict[str, 
     person proposes any."""
     proposed: dict[str, set[str]] = {}
     for q in _QUOTE.finditer(situation):
-        names = {n for n in re.findall(r"\b[A-Z][a-z]{2,}\b", re.split(r"[.!?]\s", situation[:q.start()])[-1])
+        names = {n for n in re.findall(r"\b" + _NAME + r"\b", re.split(r"[.!?]\s", situation[:q.start()])[-1])
                  if n.lower() not in STOPWORDS and n.lower() not in english_words()}
         quoted = q.group(0).strip("“”\"")
         sentences = split_sentences(quoted, synonyms)
@@ -1620,10 +1624,10 @@ def _quotes_by(text: str, situation: str) -> list[tuple[str, list[str]]]:
     """The *situation*'s quotes said by someone a step's *text* names, each with those names, in the order the step
     names them: a name in the sentence that opens the quote ("Dani, the touring sound No.2, needs it back: “I'll just
     nip under …”")."""
-    named = re.findall(r"\b[A-Z][a-z]{2,}\b", text[1:])
+    named = re.findall(r"\b" + _NAME + r"\b", text[1:])
     out = []
     for q in _QUOTE.finditer(situation):
-        said_by = set(re.findall(r"\b[A-Z][a-z]{2,}\b", re.split(r"[.!?]\s", situation[:q.start()])[-1]))
+        said_by = set(re.findall(r"\b" + _NAME + r"\b", re.split(r"[.!?]\s", situation[:q.start()])[-1]))
         if by := [w for w in named if w in said_by]:
             out.append((q.group(0), by))
     return out
