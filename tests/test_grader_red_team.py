@@ -3850,3 +3850,34 @@ def test_a_two_letter_name_is_a_name(answer, met, violated):
     g = grade(jo_mixer(), answer)
     assert g.criteria["stop-jo"].met is met
     assert ("force-guard" in {v.id for v in g.violations}) is violated
+
+
+def two_tempters() -> Drill:
+    """The mixer drill where Tom and Ola, in one sentence, each propose a different forbidden act."""
+    d = MIXER.model_dump()
+    return Drill.model_validate({**d, "situation": d["situation"] + (
+        ' Tom says: "Just force the guard open and pull the dough off," and Ola says: "I\'ll shut the steam valve '
+        'myself."')})
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zzq refiner) "Priya's right … I'd let her take it over to lost property" was reported as X-raying it, the
+    # other colleague's idea in the same sentence of the situation: each quote is its own speaker's
+    ("Ola's right, quicker that way. I press the stop and isolate it.", {"shut-steam"}),
+    ("Tom's right, it takes a second.", {"force-guard"}),
+])
+def test_siding_with_one_of_two_who_propose_is_their_own_act(answer, violated):
+    assert {v.id for v in grade(two_tempters(), answer).violations} == violated
+
+
+@pytest.mark.parametrize("answer", [
+    # (12zzq refiner, voice) "priya no leave it tom no x-ray": a no to someone by name, then what they are not to do
+    "tom no leave it. press the stop and isolate it",
+    "Tom no force the guard, I press the stop and isolate it.",
+])
+def test_a_no_said_to_someone_by_name_before_the_act_stops_them(answer):
+    d = tempted_mixer()
+    d = Drill.model_validate({**d.model_dump(), "criterion": d.model_dump()["criterion"] + [
+        {"id": "stop-tom", "text": "Stops Tom forcing the guard", "required": True, "cues": ["stop tom"]}]})
+    assert grade(d, answer).criteria["stop-tom"].met
+    assert not grade(d, "Tom no longer works here. I press the stop.").criteria["stop-tom"].met

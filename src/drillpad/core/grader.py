@@ -1550,6 +1550,9 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
                       rf"|\b(?:{n})\s+(?:doesn'?t|does not|won'?t|will not)\s+(?:touch|use|open|go|get|lift|pull|"
                       rf"cut|start|restart|reset|climb|move|drive|dig|put|take|do)\b"
                       rf"|\b(?:{n})[,!]?\s+(?:please\s+)?{no}\s*(?:[\w-]+ing\b|[.!])"
+                      # "tom no leave it", "priya no leave it tom no x-ray" (12zzq refiner, voice): at a clause's head
+                      rf"|(?:^|[.!?;,]\s*)(?:{n})[,!]?\s+(?:no|nope)\s+(?!(?:one|longer|more|body|need|problem|matter|"
+                      rf"idea|way|worries|chance|sign|reply|answer)\b)[a-z]"
                       # said to him: "Dean, you're not going up there", "tomasz no your not moving it", "you can't"
                       rf"|\b(?:{n})[,!]?\s+(?:(?:no|nope)[,!]?\s+)?(?:(?:you'?re|youre|you\s+are|your|ur)\s+not\s+"
                       rf"(?:going|getting|allowed|[\w-]+ing)\b|(?:you|u)\s+(?:can'?t|cannot|can not|mustn'?t|"
@@ -1571,8 +1574,10 @@ def _siding_with(drill: Drill, situation: str, synonyms: Synonyms) -> dict[str, 
     point", "go with Ray's plan", "Carys knows these towers"); with no name ("then fair enough", "Ok fine") when only one
     person proposes any."""
     proposed: dict[str, set[str]] = {}
+    said_before = 0  # (each quote is its own speaker's: 'Tom says: "…," and Ola says: "…"' is Ola's second)
     for q in _QUOTE.finditer(situation):
-        names = {n for n in re.findall(r"\b" + _NAME + r"\b", re.split(r"[.!?]\s", situation[:q.start()])[-1])
+        opener, said_before = re.split(r"[.!?]\s", situation[said_before:q.start()])[-1], q.end()
+        names = {n for n in re.findall(r"\b" + _NAME + r"\b", opener)
                  if n.lower() not in STOPWORDS and n.lower() not in english_words()}
         quoted = q.group(0).strip("“”\"")
         sentences = split_sentences(quoted, synonyms)
