@@ -3881,3 +3881,18 @@ def test_a_no_said_to_someone_by_name_before_the_act_stops_them(answer):
         {"id": "stop-tom", "text": "Stops Tom forcing the guard", "required": True, "cues": ["stop tom"]}]})
     assert grade(d, answer).criteria["stop-tom"].met
     assert not grade(d, "Tom no longer works here. I press the stop.").criteria["stop-tom"].met
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzn and 12zzr refiners) "You're meant to keep people back …", "You're supposed to step back, … call 999 … I
+    # wouldn't do all that": what one is supposed to do, told, is not the step done
+    ("You're supposed to press the stop and isolate it, but I wouldn't do all that.", False),
+    ("You're meant to isolate it. I'd just pull the dough off.", False),
+    ("We're supposed to isolate it, but it's only a second.", False),
+    # … unless the trainee then does it, or says it as their own plan
+    ("You're supposed to isolate it, so I isolate it.", True),
+    ("Press the stop and isolate it.", True),
+    ("You press the stop and you isolate it.", True),
+])
+def test_what_one_is_supposed_to_do_told_is_not_the_step(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited

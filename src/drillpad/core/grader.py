@@ -1934,7 +1934,9 @@ _RULE_TOLD = re.compile(r"^\s*(?:but\s+|and\s+)?(?:i\s+know\s+(?:that\s+)?)?"
                         # ("I know the rule is to treat every bite as venomous and call 999, but …": 12zzc refiner)
                         r"(?:says?|states?|is|are that|are)\b"
                         # "By the book it's heat off, sash fully down, red tag, …" (12zzb refiner)
-                        r"|by the book,?\s+(?:it'?s|it is|you)\b)", re.IGNORECASE)
+                        r"|by the book,?\s+(?:it'?s|it is|you)\b"
+                        # "You're meant to keep people back …", "You're supposed to step back …" (12zzn, 12zzr refiners)
+                        r"|(?:you|we)(?:'re|\s+are)\s+(?:supposed|meant)\s+to\b)", re.IGNORECASE)
 
 
 def _naming(sentences: list[Sentence], met: list[CriterionResult]) -> list[Sentence]:
