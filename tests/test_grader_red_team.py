@@ -3896,3 +3896,27 @@ def test_a_no_said_to_someone_by_name_before_the_act_stops_them(answer):
 ])
 def test_what_one_is_supposed_to_do_told_is_not_the_step(answer, credited):
     assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzq refiner) "let him keep the pass" was credited as the trainee keeping it: what the trainee lets someone do
+    # is theirs, named or not
+    ("Tom wants to, so I'd let him isolate it.", False),
+    ("I'd let Tom isolate it.", False),
+    ("I isolate it and let him know.", True),
+    ("I isolate it and let them watch.", True),
+])
+def test_a_step_the_trainee_lets_someone_do_is_theirs(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer", [
+    # (12zzs author) "I talk to Gav and tell him no": the no said to the one the step stops, by pronoun after his name
+    "I talk to Tom and tell him no. I press the stop and isolate it.",
+])
+def test_a_no_said_to_him_after_his_name_stops_him(answer):
+    d = tempted_mixer()
+    d = Drill.model_validate({**d.model_dump(), "criterion": d.model_dump()["criterion"] + [
+        {"id": "stop-tom", "text": "Stops Tom forcing the guard", "required": True, "cues": ["stop tom"]}]})
+    assert grade(d, answer).criteria["stop-tom"].met
+    assert not grade(d, "I talk to Bea and tell her no. I press the stop.").criteria["stop-tom"].met

@@ -1792,7 +1792,8 @@ _TOLD_NOT_TO = re.compile(rf"\b(?:{'|'.join(_TOLD_VERBS)})\s+(?:(?!(?:no|and|but
 # a step let someone else do: "I'd let Marcus flick it off himself", "let Tom press the stop" (not "let Bea know", one
 # phrase of telling; nor "let me")
 # (a name only: "let her run dry" is the truck)
-_LET_DO = re.compile(r"\b(?i:let|lets|letting)\s+(?!I\b)[A-Z][a-z]+\s+$")
+# (or by pronoun: "let him keep the pass", 12zzq refiner)
+_LET_DO = re.compile(r"\b(?i:let|lets|letting)\s+(?:(?!I\b)[A-Z][a-z]+|him|her|them)\s+$")
 
 
 # someone else's "don't": "Kev says don't tell Ruth", "Tom asked me not to tell Bea" (theirs, not the trainee's)

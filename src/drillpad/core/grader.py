@@ -1550,6 +1550,8 @@ def _saying_no_to(text: str, situation: str) -> re.Pattern[str] | None:
                       rf"|\b(?:{n})\s+(?:doesn'?t|does not|won'?t|will not)\s+(?:touch|use|open|go|get|lift|pull|"
                       rf"cut|start|restart|reset|climb|move|drive|dig|put|take|do)\b"
                       rf"|\b(?:{n})[,!]?\s+(?:please\s+)?{no}\s*(?:[\w-]+ing\b|[.!])"
+                      # "I talk to Gav and tell him no" (12zzs author): by pronoun after his name
+                      rf"|\b(?:{n})\b[^.!?]{{0,60}}?\b(?:tell|tells|told|say|says|said)\s+(?:to\s+)?(?:him|her|them)\s+{no}"
                       # "tom no leave it", "priya no leave it tom no x-ray" (12zzq refiner, voice): at a clause's head
                       rf"|(?:^|[.!?;,]\s*)(?:{n})[,!]?\s+(?:no|nope)\s+(?!(?:one|longer|more|body|need|problem|matter|"
                       rf"idea|way|worries|chance|sign|reply|answer)\b)[a-z]"
