@@ -3757,6 +3757,13 @@ def tempted_mixer() -> Drill:
         ' Tom says: "Just force the guard open and pull the dough off, it takes a second."')})
 
 
+def tempted_mixer_stopping_tom() -> Drill:
+    """The tempted mixer drill with a step that stops Tom, who proposes forcing the guard."""
+    d = tempted_mixer().model_dump()
+    return Drill.model_validate({**d, "criterion": d["criterion"] + [
+        {"id": "stop-tom", "text": "Stops Tom forcing the guard", "required": True, "cues": ["stop tom"]}]})
+
+
 @pytest.mark.parametrize("answer, violated", [
     # (12zzk dev, first cues) "Dev's right, ten minutes. Leave the key where it is, he jiggles the auger …": siding
     # with the one the situation quotes proposing a forbidden act is doing it, whatever words follow
@@ -3876,9 +3883,7 @@ def test_siding_with_one_of_two_who_propose_is_their_own_act(answer, violated):
     "Tom no force the guard, I press the stop and isolate it.",
 ])
 def test_a_no_said_to_someone_by_name_before_the_act_stops_them(answer):
-    d = tempted_mixer()
-    d = Drill.model_validate({**d.model_dump(), "criterion": d.model_dump()["criterion"] + [
-        {"id": "stop-tom", "text": "Stops Tom forcing the guard", "required": True, "cues": ["stop tom"]}]})
+    d = tempted_mixer_stopping_tom()
     assert grade(d, answer).criteria["stop-tom"].met
     assert not grade(d, "Tom no longer works here. I press the stop.").criteria["stop-tom"].met
 
@@ -3915,8 +3920,6 @@ def test_a_step_the_trainee_lets_someone_do_is_theirs(answer, credited):
     "I talk to Tom and tell him no. I press the stop and isolate it.",
 ])
 def test_a_no_said_to_him_after_his_name_stops_him(answer):
-    d = tempted_mixer()
-    d = Drill.model_validate({**d.model_dump(), "criterion": d.model_dump()["criterion"] + [
-        {"id": "stop-tom", "text": "Stops Tom forcing the guard", "required": True, "cues": ["stop tom"]}]})
+    d = tempted_mixer_stopping_tom()
     assert grade(d, answer).criteria["stop-tom"].met
     assert not grade(d, "I talk to Bea and tell her no. I press the stop.").criteria["stop-tom"].met
