@@ -3773,6 +3773,10 @@ def tempted_mixer_stopping_tom() -> Drill:
     ("Tom has a point, we're behind. I'll tell Bea after.", True),
     ("Fair enough, it's only a second. I'll tell Bea after.", True),  # the one person who proposes it
     ("Ok fine, go on then.", True),
+    # (12zzv refiner, voice) "okay marek stay in the car and stand back from the doors": "okay" and a name before an
+    # order to them is getting their attention, not agreeing
+    ("Okay Tom, stand back from the mixer. I press the stop and isolate it.", False),
+    ("Alright Tom, stay back. I press the stop.", False),
     # (12zzc, 12zzd, 12zza, 12zzh dev, first cues) "Carys knows these towers. I'd do what she says", "If Dean reckons
     # opening EG4 will ease it, then fair enough, he knows his gate", "I'd let Kasia do what she said"
     ("Tom knows this mixer. I'd do what he says and tell Bea after.", True),

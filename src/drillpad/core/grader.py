@@ -1595,7 +1595,8 @@ def _siding_with(drill: Drill, situation: str, synonyms: Synonyms) -> dict[str, 
                  if len(everyone) == 1 else "")
         out[mid] = re.compile(rf"\b(?:{n})(?:'s|\s+is|\s+was)\s+(?:right|correct|spot on|got a point)\b"
                               rf"|\b(?:{n})\s+has\s+a\s+point\b"
-                              rf"|(?:^|[.!?;:]\s*)(?:fair enough|ok(?:ay)?|fine|alright|all right)[,!]?\s+(?:{n})\b"
+                              # (not "okay Marek, stay in the car": getting his attention for an order, 12zzv)
+                              rf"|(?:^|[.!?;:]\s*)(?:fair enough|fine)[,!]?\s+(?:{n})\b"
                               rf"|\bdo\s+(?:as|what)\s+(?:{n})\s+(?:says?|said|wants?)\b"
                               rf"|\bgo\s+with\s+(?:{n})(?:'s)?\s+(?:idea|plan|way|suggestion)\b"
                               rf"|\bagree\s+with\s+(?:{n})\b"
