@@ -1090,12 +1090,12 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                 said.add(m.id)
     # siding with the one who proposes a forbidden act is doing it ("Dev's right, ten minutes. Leave the key where it
     # is …"), unless the act is refused in its own words ("Fair enough, Tom. I won't force the guard though")
-    for mid, pattern in facts.sided_with.items():
-        f = found_forbidden[mid]
-        if mid not in said and not (f.refused == "negated" and f.start >= 0) and (agreed := _sides(pattern, cleaned)):
-            m = next(x for x in drill.must_not if x.id == mid)
-            violations.append(Violation(mid, m.text, agreed.group(0), agreed.start(), agreed.end()))
-            said.add(mid)
+    for m in drill.must_not:
+        f = found_forbidden[m.id]
+        if (pattern := facts.sided_with.get(m.id)) and m.id not in said \
+                and not (f.refused == "negated" and f.start >= 0) and (agreed := _sides(pattern, cleaned)):
+            violations.append(Violation(m.id, m.text, agreed.group(0), agreed.start(), agreed.end()))
+            said.add(m.id)
 
     # a step that is itself saying no ("Politely refuses to hand the parcel over") takes a negation as part of it; the
     # same words said plainly are the forbidden act it refuses ("so I give him parcel"), not the refusal
