@@ -3927,3 +3927,20 @@ def test_a_no_said_to_him_after_his_name_stops_him(answer):
     d = tempted_mixer_stopping_tom()
     assert grade(d, answer).criteria["stop-tom"].met
     assert not grade(d, "I talk to Bea and tell her no. I press the stop.").criteria["stop-tom"].met
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zw dev) "I'll nip back to the kiosk for five minutes": the lexicon's "go back to" (carrying on) had swallowed
+    # "back to", so the cue "back to the kiosk" was not said. A phrase ending in the first two words of a cue is read
+    # as its words too
+    ("Press the stop, then I'll nip back to the office for five minutes.", {"leave"}),
+    ("Press the stop and go back to the office to ring Bea.", {"leave"}),
+    # … not a phrase ending in a cue's first word alone ("stay back | out of the aisle"), nor one beginning with a
+    # cue's last word
+    ("Press the stop and stay back out of the office doorway.", set()),
+    ("Press the stop and I stay with it, not back to the office.", set()),
+])
+def test_a_cue_inside_a_longer_phrase_of_the_lexicon_is_still_said(answer, violated):
+    d = mixer_with(must_not=[{"id": "leave", "text": "Leaving the mixer to go back to the office",
+                              "cues": ["back to the office", "back out"]}])
+    assert {v.id for v in grade(d, answer).violations} == violated

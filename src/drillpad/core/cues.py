@@ -25,6 +25,7 @@ the SOP's own wording never cancels a step ("put a Do Not Operate tag on": "not"
 
 from __future__ import annotations
 
+import copy
 import gzip
 import re
 from array import array
@@ -475,6 +476,24 @@ class Synonyms:
         out = Synonyms(self.groups, use_lexicon=self.use_lexicon, vocabulary=set(vocabulary) | self.vocabulary)
         for word, keys in (aliases or {}).items():
             out._words.setdefault(stem(word), set()).update(keys)
+        return out
+
+    def splitting_phrases_over(self, cues: Iterable[tuple[str, ...]]) -> "Synonyms":
+        """A copy that reads as their single words the lexicon's phrases that end in the words one of *cues* (each
+        the stems of a cue, in order) begins with: a cue "back to the kiosk" is said in "nip back to the kiosk",
+        which "go back to" (carrying on) would otherwise swallow. The pack's own phrases stay whole; so does a
+        phrase that begins with a cue's last word ("lift | out of use" is no "lift out"). Itself if none is split."""
+        heads = {c[:k] for c in cues for k in range(1, len(c) + 1)}
+
+        def split(p: tuple[str, ...], keys: frozenset[str]) -> bool:
+            return any(k.startswith("lex:") for k in keys) and any(p[k:] in heads for k in range(1, len(p) - 1))
+
+        kept = {first: [(p, k) for p, k in group if not split(p, k)] for first, group in self._phrases.items()}
+        if all(len(kept[f]) == len(g) for f, g in self._phrases.items()):
+            return self
+        out = copy.copy(self)
+        out._phrases = kept
+        out._cue_cache = {}
         return out
 
     def meanings(self, phrase: str) -> frozenset[str]:

@@ -19,13 +19,14 @@ of receiving a guessed grade.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
     COUNTERFACTUAL, DETERMINERS, NEGATORS, NO_WAY_I, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span,
     Synonyms, Unit, english_words, find_cue,
-    is_subject, negated, norm, plain_synonyms, tells,
+    is_subject, negated, norm, plain_synonyms, plain_words, tells,
     pieces, split_sentences, stem, tokens,
 )
 from drillpad.core.pack import Criterion, Drill, MustNot, Prompt
@@ -422,6 +423,9 @@ class _DrillFacts:
     condition: dict[str, frozenset[str]]  # the content words of each criterion's own "only once …" clause
     turned_down: dict[str, re.Pattern[str]]  # saying no to the one a preventing step stops, who proposes the act
     sided_with: dict[str, re.Pattern[str]]  # siding with the one the situation quotes proposing a forbidden act
+    # for a forbidden act whose cue words the lexicon's longer phrases could swallow: the synonyms that read those
+    # phrases as their words
+    split: dict[str, Synonyms]
 
 
 _drill_cache: dict[tuple[int, int], tuple[Drill, Synonyms, _DrillFacts]] = {}
@@ -516,11 +520,19 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
         turned_down={c.id: p for c in drill.criterion if c.id in prevents
                      and (p := _saying_no_to(c.text, situation)) is not None},
         sided_with=_siding_with(drill, situation, out),
+        split={m.id: split for m in drill.must_not
+               if (split := out.splitting_phrases_over(_cue_stems(m.cues))) is not out},
     )
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
     _drill_cache[key] = (drill, base, facts)
     return facts
+
+
+def _cue_stems(cues: Iterable[str]) -> list[tuple[str, ...]]:
+    """The words of each part of each of *cues* (stems, in order), articles left out."""
+    return [tuple(stem(w) for w in plain_words(part) if w not in ("the", "a", "an")) for q in cues
+            for part in q.split("+")]
 
 
 @dataclass(frozen=True)
@@ -978,6 +990,13 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
             results[c.id] = CriterionResult(c.id, False, 0.9, "")
     # each forbidden act looked for once: refused here, said below
     found_forbidden = {m.id: _search(m.cues, sentences, synonyms, cleaned, forbidden=True) for m in drill.must_not}
+    for m in drill.must_not:
+        if found_forbidden[m.id].start < 0 and (split := facts.split.get(m.id)) is not None:
+            # a cue whose words sit inside a longer phrase of the lexicon in the answer: read that phrase as its
+            # words ("I'll nip back to the kiosk" says "back to the kiosk", not only "go back to" = carry on)
+            again = _search(m.cues, split_sentences(cleaned, split), split, cleaned, forbidden=True)
+            if again.met:
+                found_forbidden[m.id] = again
     # a step that stops someone doing something is met by refusing that act in the forbidden act's own words
     # ("Gareth, hold it, not with the bucket" stops the digger from going in with the bucket)
     for cid, prevented in facts.prevents.items():
