@@ -3944,3 +3944,20 @@ def test_a_cue_inside_a_longer_phrase_of_the_lexicon_is_still_said(answer, viola
     d = mixer_with(must_not=[{"id": "leave", "text": "Leaving the mixer to go back to the office",
                               "cues": ["back to the office", "back out"]}])
     assert {v.id for v in grade(d, answer).violations} == violated
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zzx refiner) "If Gary was on the bed I'd stop the lift, but he's only at the headboard so I'd carry on
+    # lowering to him": the if-clause has its own answer ("I'd stop"), and the act after "but" is done, not kept for
+    # once the danger is over
+    ("If the hook was still turning I'd wait till it stops, but it's only creeping so I'd open the lid.", {"open-lid"}),
+    ("If it was turning I'd press the stop, but it's slow so I'd open the lid.", {"open-lid"}),
+    # … while an act kept for once the danger is over stays allowed
+    ("Once it has stopped, I open the lid.", set()),
+    ("I wait till the hook stops, then open the lid.", set()),
+    ("If it's stopped, but only then, I open the lid.", set()),
+])
+def test_an_act_after_but_is_not_kept_by_the_if_clause_before_it(answer, violated):
+    d = mixer_with(must_not=[{"id": "open-lid", "text": "Opening the lid while the hook is still turning",
+                              "cues": ["open the lid"]}])
+    assert {v.id for v in grade(d, answer).violations} == violated

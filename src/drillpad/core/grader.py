@@ -1205,12 +1205,17 @@ _NOT_OVER_YET = re.compile(r"\b(?:nearly|almost|slow\w*|about to|starts?|startin
                            re.IGNORECASE)
 
 
+_BUT_THEN = re.compile(r"\bbut\b(?!\s+only\b)(?!\s+not\s+before\b)", re.IGNORECASE)
+
+
 def _once_clauses(before: str, after: str, words: str = _ONCE_CLAUSE) -> list[str]:
     """The when/once/till clauses about an act (or those opened by other *words*): the last one in the text *before*
     it and one opening the text *after* it ("once the drum has stopped I open it", "I open it once the drum has
-    stopped")."""
+    stopped"). Not one the act follows after a "but": that clause had its own answer ("If Gary was on the bed I'd
+    stop the lift, but he's only at the headboard so I'd carry on lowering")."""
     clauses = [m.group(1) for m in re.finditer(words + r"([^.;:!?]*?)(?=" + words + r"|$)", before,
                                                re.IGNORECASE)][-1:]
+    clauses = [c for c in clauses if not _BUT_THEN.search(c)]
     if (m := re.match(r"^[^.;:!?,]{0,30}?" + words + r"([^.;:!?,]+)", after, re.IGNORECASE)):
         clauses.append(m.group(1))
     return clauses
