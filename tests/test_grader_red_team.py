@@ -3961,3 +3961,16 @@ def test_an_act_after_but_is_not_kept_by_the_if_clause_before_it(answer, violate
     d = mixer_with(must_not=[{"id": "open-lid", "text": "Opening the lid while the hook is still turning",
                               "cues": ["open the lid"]}])
     assert {v.id for v in grade(d, answer).violations} == violated
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzx refiner) "Gary can use the mobile steps to strap them" for "Lets Gary up to strap … using the mobile
+    # steps" was "said someone else will do it": a step of letting someone do it is done by them
+    ("Press the stop. Bea can isolate it once it has stopped.", True),
+    ("Press the stop and let Bea isolate it.", True),
+    ("Press the stop. Bea won't isolate it.", False),
+])
+def test_a_step_of_letting_someone_do_it_is_met_by_them_doing_it(answer, credited):
+    d = mixer_with(criterion=[{"id": "let-bea", "text": "Lets Bea isolate the mixer once it has stopped",
+                               "cues": ["bea + isolate"]}])
+    assert grade(d, answer).criteria["let-bea"].met is credited

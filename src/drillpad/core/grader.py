@@ -771,6 +771,8 @@ _ACCOMPANIED = re.compile(r"\bwith (?:a|an|another|the|a second|someone|somebody
                           r"(?:standing by|stood by|watching|on standby|at the door|outside)\b", re.IGNORECASE)
 # (waiting for someone is having them do it too: "Waits until the signaller confirms": "I wait he confirm")
 _DELEGATED = re.compile(r"\s*(?:has|have|leaves?|hands?(?: over)?|waits?\s+(?:until|till|for)"
+                        # "Lets Gary up to strap" (not "lets go of", "lets the lead know")
+                        r"|lets?(?!\s+go\b)(?!\s+(?:[\w-]+\s+){1,3}?know\b)"
                         # "Gets C6 stopped by the control cabin", "Gets Bea to stop it", "Asks Bea to stop it"
                         r"|gets?\s+(?:[\w-]+\s+){1,4}?(?:to\s+[\w-]+|[\w-]+(?:ed|pt|ne|wn|ut)\s+by)"
                         r"|asks?\s+(?:[\w-]+\s+){1,4}?to\s+[\w-]+)\b", re.IGNORECASE)
