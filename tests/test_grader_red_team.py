@@ -3974,3 +3974,17 @@ def test_a_step_of_letting_someone_do_it_is_met_by_them_doing_it(answer, credite
     d = mixer_with(criterion=[{"id": "let-bea", "text": "Lets Bea isolate the mixer once it has stopped",
                                "cues": ["bea + isolate"]}])
     assert grade(d, answer).criteria["let-bea"].met is credited
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zzw refiner, voice) "she doesnt get charged" was charging her: every "n't" typed without its apostrophe is
+    # the negation it stands for
+    ("press the stop it doesnt get restarted", set()),
+    ("press the stop it wasnt restarted and it hasnt been restarted", set()),
+    ("press the stop we arent getting it restarted", set()),
+    ("press the stop and get it restarted", {"restart"}),
+])
+def test_a_negation_typed_without_its_apostrophe_still_negates(answer, violated):
+    d = mixer_with(must_not=[{"id": "restart", "text": "Starting the mixer again before maintenance has seen it",
+                              "cues": ["get it restarted", "it restarted"]}])
+    assert {v.id for v in grade(d, answer).violations} == violated

@@ -20,7 +20,7 @@ pins its behaviour.
 
 from __future__ import annotations
 
-LEXICON_VERSION = "2026.12.16"
+LEXICON_VERSION = "2026.12.17"
 
 # Each group: a name (never shown to users) and its members. Members are phrases in plain words;
 # they are normalised (lower case, light stemming) exactly as answers are.
@@ -206,7 +206,9 @@ ABBREVIATIONS: dict[str, str] = {
     "u": "you", "ur": "your", "msg": "message", "tl": "team leader", "ppl": "people", "bc": "because",
     "cos": "because", "coz": "because", "cuz": "because", "tho": "though", "wud": "would", "wld": "would",
     "shd": "should", "dont": "don't", "wont": "won't", "cant": "can't", "didnt": "didn't", "wouldnt": "wouldn't",
-    "shouldnt": "shouldn't", "isnt": "isn't", "im": "i'm", "id": "i'd", "ill": "i'll", "ive": "i've",
+    "shouldnt": "shouldn't", "isnt": "isn't", "doesnt": "doesn't", "arent": "aren't", "wasnt": "wasn't",
+    "werent": "weren't", "hasnt": "hasn't", "havent": "haven't", "hadnt": "hadn't", "couldnt": "couldn't",
+    "neednt": "needn't", "mustnt": "mustn't", "aint": "ain't", "im": "i'm", "id": "i'd", "ill": "i'll", "ive": "i've",
     "nxt": "next", "btn": "button", "btns": "buttons",
     "pt": "point", "cyl": "cylinder", "chgr": "charger", "hyd": "hydraulic", "thn": "then", "n": "and", "nd": "and", "yr": "your", "hv": "have", "abt": "about",
     "cba": "can't be bothered", "obvs": "obviously", "1st": "first", "every1": "everyone", "some1": "someone",
