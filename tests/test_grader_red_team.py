@@ -3988,3 +3988,36 @@ def test_a_negation_typed_without_its_apostrophe_still_negates(answer, violated)
     d = mixer_with(must_not=[{"id": "restart", "text": "Starting the mixer again before maintenance has seen it",
                               "cues": ["get it restarted", "it restarted"]}])
     assert {v.id for v in grade(d, answer).violations} == violated
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12zzw dev, voice) "so I stop she doesnt get charged um put her in the holding room": in a run-on with no
+    # comma, a negated verb and then a bare order starts a new order, which the negation does not reach
+    ("i press the stop it doesnt get restarted isolate it and tell bea", True),
+    ("it doesnt get restarted put a lock on it and tell bea", True),
+    ("we dont wait around isolate it", True),
+    # … not the same verb's object or a list the negation joins
+    ("i wouldnt restart or isolate it", False),
+    ("i wont bother to isolate it", False),
+    ("no need to isolate it", False),
+    ("i dont think we isolate it", False),
+])
+def test_a_bare_order_after_a_negated_verb_in_a_run_on_is_a_new_order(answer, credited):
+    assert grade(MIXER, answer).criteria["isolate"].met is credited
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zzw dev, voice) "so I stop she doesnt get charged": a step's cue ("stop + charge") said with the negation
+    # that refuses the forbidden act is no refused safeguard, so no forbidden act
+    ("i stop it doesnt get restarted and tell bea", set()),
+    ("I stop it, it doesn't get restarted. Tell Bea.", set()),
+    # … a safeguard refused in its own words still is one
+    ("No need to stop anything, tell Bea.", {"restart"}),
+])
+def test_a_negation_that_refuses_the_forbidden_act_is_no_refused_safeguard(answer, violated):
+    d = mixer_with(criterion=[{"id": "hold", "text": "Keeps the mixer stopped instead of restarting it",
+                               "cues": ["stop + restart", "keep + stopped"]},
+                              {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}],
+                   must_not=[{"id": "restart", "text": "Restarting the mixer before maintenance has seen it",
+                              "cues": ["restart the mixer", "get it restarted", "it restarted"]}])
+    assert {v.id for v in grade(d, answer).violations} == violated

@@ -1028,6 +1028,8 @@ def negated(sentence: Sentence, at: int, *, wide: bool = False) -> bool:
         if u.negator:
             if word == "not" and not wide and _contrast_then_verb(sentence, i, at):
                 return False  # "put the hood on not his carbon mask CHECK the air flow" (voice, 12zzj refiner)
+            if _negated_verb_then_order(sentence, i, at):
+                return False  # "she doesnt get charged PUT her in the holding room" (voice, 12zzw dev)
             if word == "no" and sentence.words[units[i + 1].first] == "no":
                 continue  # "tell craig no no engine": a "no" said twice is one, and the step's own
             if word == "not" and _EMPHATIC_NO.search(sentence.text[:sentence.offsets[u.first][0] - sentence.start]):
@@ -1074,6 +1076,34 @@ def _contrast_then_verb(sentence: Sentence, neg: int, at: int) -> bool:
     return sentence.words[u.first] in _BARE_ORDERS and not any(
         sentence.units[k].keys & VERB_KEYS or sentence.stems[sentence.units[k].first] in _ACTION_STEMS
         for k in range(neg + 2, at))
+
+
+_NOT_A_NEW_ORDER_AFTER = frozenset("to and or nor will would should can could must might i we you they he she it "
+                                   "me us him her them anyone anybody nobody everyone someone is are was were be "
+                                   "in into on onto at near by from with without of for through the a an my your his "
+                                   "our their this that these those any some no".split())
+
+
+def _negated_verb_then_order(sentence: Sentence, neg: int, at: int) -> bool:
+    """A negated verb, then a bare order with no comma or "and"/"or" between (voice typing): "it doesnt get restarted
+    ISOLATE it". The order starts a new clause, which the negation does not reach; not when the order is the object
+    of a verb of letting ("don't let Tom OPEN it") or follows "to" or a subject ("no need to ISOLATE", "I don't think
+    we ISOLATE it")."""
+    words, units = sentence.words, sentence.units
+    u = units[at]
+    if words[u.first] not in _BARE_ORDERS or neg + 1 >= at or u.first == 0:
+        return False
+    if words[u.first - 1] in _NOT_A_NEW_ORDER_AFTER or units[at - 1].keys & _PERSON_KEYS or units[at - 1].negator:
+        return False
+    between = range(neg + 1, at)
+    if any(words[units[k].first] in ("or", "nor", "and", "let", "make", "help", "bother", "need") for k in between):
+        return False
+    if "," in sentence.text[sentence.offsets[units[neg].last][1] - sentence.start:
+                            sentence.offsets[u.first][0] - sentence.start] or sentence.text[
+            sentence.offsets[u.first - 1][1] - sentence.start:sentence.offsets[u.first][0] - sentence.start].strip():
+        return False  # (nor "open/close buttons")
+    return any(units[k].keys & VERB_KEYS or sentence.stems[units[k].first] in _ACTION_STEMS
+               or words[units[k].last].endswith("ed") for k in between)
 
 
 _CONTRAST_DETERMINERS = frozenset({"his", "her", "their", "the", "my", "your", "our", "a", "an", "that", "this"})

@@ -1086,6 +1086,13 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         for m in facts.guards[cid]:
             # (not a shortcut that is the step's own act done wrongly: "I'm not signing his figure" refuses the signing
             # in "Signing the ullage box without a dip")
+            # (nor a step's cue whose negation is the one refusing the act itself: "stop + charge" in "I stop, she
+            # doesnt get charged"; unless the act is leaving something undone: "Keeping it from Ruth instead of
+            # reporting it" is "I won't tell Ruth")
+            refusal = found_forbidden[m.id]
+            if refusal.refused == "negated" and f.start <= refusal.start < max(f.end, f.start + 1) \
+                    and not _AN_OMISSION.search(_ACT_HEAD.split(m.text, maxsplit=1)[0]):
+                continue
             if m.id not in said and not _same_act(texts[cid], m.text):
                 violations.append(Violation(m.id, m.text, f.evidence, f.start, f.end))
                 said.add(m.id)
@@ -1287,6 +1294,9 @@ def _while_still(forbidden: str, sentences: list[Sentence], start: int) -> bool:
                                             for m in _STILL_STATE.finditer(text))
 
 
+_AN_OMISSION = re.compile(r"\b(?:instead of|rather than|without|not|never|no|skip\w*|keep\w*\s+(?:[\w'-]+\s+){1,3}?"
+                          r"from|fail\w*|forget\w*|ignor\w*)\b", re.IGNORECASE)
+_ACT_HEAD = re.compile(r"\b(?:while|before|until|till|when|if|once|after|as)\b", re.IGNORECASE)  # (… its case)
 _NOT_DOING = re.compile(r"\s*(?:not|never|failing to|failure to)\s+[a-z]+ing\b", re.IGNORECASE)
 _WAIT_TO_SEE = re.compile(r"\bwait(?:s|ing)?\b(?:\s+\w+){0,3}?\s+(?:to see|and see|for|until)\b|\bwait and see\b",
                           re.IGNORECASE)
