@@ -1606,15 +1606,23 @@ _ON_CONDITION = re.compile(r"[,\s]+(?:if|as long as|provided|once|when|so long a
 _NEGATED_BEFORE = re.compile(r"\b(?:not|no|never|won'?t|wouldn'?t|don'?t|isn'?t|doubt)\b|n't\b", re.IGNORECASE)
 
 
+def _quotes_with_openers(situation: str) -> list[tuple[re.Match[str], str]]:
+    """The *situation*'s quotes, each with the words that open it: its sentence, from after the quote before it (each
+    quote is its own speaker's: 'Tom says: "…," and Ola says: "…"' opens Ola's with "and Ola says:")."""
+    out, said_before = [], 0
+    for q in _QUOTE.finditer(situation):
+        out.append((q, re.split(r"[.!?]\s", situation[said_before:q.start()])[-1]))
+        said_before = q.end()
+    return out
+
+
 def _siding_with(drill: Drill, situation: str, synonyms: Synonyms) -> dict[str, re.Pattern[str]]:
     """For each forbidden act someone the *situation* quotes proposes (the first of the acts their quote commits, what
     they propose to do themselves): how an answer sides with them ("Dev's right", "Fair enough, Callum", "Callum has a
     point", "go with Ray's plan", "Carys knows these towers"); with no name ("then fair enough", "Ok fine") when only one
     person proposes any."""
     proposed: dict[str, set[str]] = {}
-    said_before = 0  # (each quote is its own speaker's: 'Tom says: "…," and Ola says: "…"' is Ola's second)
-    for q in _QUOTE.finditer(situation):
-        opener, said_before = re.split(r"[.!?]\s", situation[said_before:q.start()])[-1], q.end()
+    for q, opener in _quotes_with_openers(situation):
         names = {n for n in re.findall(r"\b" + _NAME + r"\b", opener)
                  if n.lower() not in STOPWORDS and n.lower() not in english_words()}
         quoted = q.group(0).strip("“”\"")
@@ -1670,8 +1678,8 @@ def _quotes_by(text: str, situation: str) -> list[tuple[str, list[str]]]:
     nip under …”")."""
     named = re.findall(r"\b" + _NAME + r"\b", text[1:])
     out = []
-    for q in _QUOTE.finditer(situation):
-        said_by = set(re.findall(r"\b" + _NAME + r"\b", re.split(r"[.!?]\s", situation[:q.start()])[-1]))
+    for q, opener in _quotes_with_openers(situation):
+        said_by = set(re.findall(r"\b" + _NAME + r"\b", opener))
         if by := [w for w in named if w in said_by]:
             out.append((q.group(0), by))
     return out
