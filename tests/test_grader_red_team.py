@@ -4021,3 +4021,19 @@ def test_a_negation_that_refuses_the_forbidden_act_is_no_refused_safeguard(answe
                    must_not=[{"id": "restart", "text": "Restarting the mixer before maintenance has seen it",
                               "cues": ["restart the mixer", "get it restarted", "it restarted"]}])
     assert {v.id for v in grade(d, answer).violations} == violated
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zzx refiner) "lock and tag on the isolator … Then … I'd take the tag off, switch it back on and let Lee give
+    # it a tap with a bar": the step that allows the act, undone before it, allows nothing
+    ("Isolate it and lock it off. Then I'd take the lock off, switch it back on and restart the mixer to clear it.",
+     {"restart"}),
+    ("isolate it then unlock it turn it back on and restart the mixer", {"restart"}),
+    # … while the act after the step, still in place, is allowed
+    ("Isolate it and lock it off, and once maintenance are done I restart the mixer.", set()),
+    ("Isolate it and lock it off. I restart the mixer after maintenance take the lock off.", set()),
+])
+def test_a_step_undone_before_the_act_allows_nothing(answer, violated):
+    d = mixer_with(must_not=[{"id": "restart", "text": "Restarting the mixer before it is isolated",
+                              "cues": ["restart the mixer"], "unless_after": ["isolate"]}])
+    assert {v.id for v in grade(d, answer).violations} == violated

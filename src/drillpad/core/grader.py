@@ -1069,6 +1069,7 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
         # a step said both ways excuses nothing; nor does a step done first when the act is said while the danger
         # it guards against lasts ("shout stop … while he's still creeping back I'll nip up to the cab")
         allowed = m.unless_after and all(results[a].met and a not in contradicted and results[a].start < f.start
+                                         and not _undone(cleaned[results[a].end:f.start])
                                          for a in m.unless_after) and not _while_still(m.text, sentences, f.start)
         allowed = allowed or _kept_for_after(m.text, sentences, f.end, cleaned, synonyms) \
             or _kept_till_danger_over(m.text, sentences, f.start, f.end, cleaned)
@@ -1177,6 +1178,21 @@ def grade(drill: Drill, answer: str, synonyms: Synonyms | None = None) -> Grade:
                      feedback=["This answer does not address the situation. Read it again and say what you would do."])
 
     return _finish(drill, results, violations, flags)
+
+
+# a safeguard undone: "take the tag off, switch it back on" (not "I won't take the lock off")
+_UNDO = re.compile(r"\b(?:(?:take|takes|took|taking|pull|pulls|pulled|get|gets|got|whip|whips)\s+(?:the\s+|my\s+|his\s+|her\s+)?"
+                   r"(?:lock|locks|padlock|padlocks|tag|tags|hasp|lock-off)\s+off|(?:remove|removes|removed|removing)\s+"
+                   r"(?:the\s+|my\s+)?(?:lock|locks|padlock|padlocks|tag|tags|hasp|lock-off)|unlock\w*"
+                   r"|(?:switch|switches|switched|turn|turns|turned|put|puts|flick|flicks|power|powers|powered)\s+"
+                   r"(?:it|them|the\s+[\w-]+|[\w-]+)\s+back\s+(?:on|up)|re-?energi[sz]\w*)\b", re.IGNORECASE)
+_UNDO_REFUSED = re.compile(r"(?:\bnot|\bnever|\bno|n't)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def _undone(between: str) -> bool:
+    """Whether the text *between* a step and an act undoes the step ("lock and tag on … then I'd take the tag off,
+    switch it back on and …")."""
+    return any(not _UNDO_REFUSED.search(between[:m.start()]) for m in _UNDO.finditer(between))
 
 
 _SAFEGUARD = re.compile(r"\b(?:before|until|till|without)\s+(.+)", re.IGNORECASE)
