@@ -3947,6 +3947,18 @@ def test_a_cue_inside_a_longer_phrase_of_the_lexicon_is_still_said(answer, viola
 
 
 @pytest.mark.parametrize("answer, violated", [
+    # (12zzw refiner) a cue "open + fire door" missed "open the fire door": the lexicon's "open the doors" (airing it)
+    # read "open … door" with "fire" inside, so neither part was said apart
+    ("I open the fire door to let the smoke out.", {"prop"}),
+    ("Open fire door.", {"prop"}),
+    ("I open the doors for air and shut the fire door.", set()),
+])
+def test_a_phrase_of_the_lexicon_holding_words_of_two_parts_of_a_cue_is_read_as_its_words(answer, violated):
+    d = mixer_with(must_not=[{"id": "prop", "text": "Opening the fire door", "cues": ["open + fire door"]}])
+    assert {v.id for v in grade(d, answer).violations} == violated
+
+
+@pytest.mark.parametrize("answer, violated", [
     # (12zzx refiner) "If Gary was on the bed I'd stop the lift, but he's only at the headboard so I'd carry on
     # lowering to him": the if-clause has its own answer ("I'd stop"), and the act after "but" is done, not kept for
     # once the danger is over

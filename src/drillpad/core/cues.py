@@ -478,15 +478,25 @@ class Synonyms:
             out._words.setdefault(stem(word), set()).update(keys)
         return out
 
-    def splitting_phrases_over(self, cues: Iterable[tuple[str, ...]]) -> "Synonyms":
-        """A copy that reads as their single words the lexicon's phrases that end in the words one of *cues* (each
-        the stems of a cue, in order) begins with: a cue "back to the kiosk" is said in "nip back to the kiosk",
-        which "go back to" (carrying on) would otherwise swallow. The pack's own phrases stay whole; so does a
-        phrase that begins with a cue's last word ("lift | out of use" is no "lift out"). Itself if none is split."""
-        heads = {c[:k] for c in cues for k in range(1, len(c) + 1)}
+    def splitting_phrases_over(self, cues: Iterable[tuple[tuple[str, ...], ...]]) -> "Synonyms":
+        """A copy that reads as their single words the lexicon's phrases that swallow words one of *cues* (each the
+        stems of a cue's " + " parts, in order) needs apart: a phrase ending in the words a part begins with ("back
+        to the kiosk" is said in "nip back to the kiosk", which "go back to", carrying on, would otherwise swallow),
+        or one whose words are in two parts ("open + fire door" in "open the fire door", read as "open … door" with
+        "fire" inside). The pack's own phrases stay whole; so does a phrase that begins with a part's last word ("lift
+        | out of use" is no "lift out"). Itself if none is split."""
+        parts = [part for cue in cues for part in cue]
+        heads = {c[:k] for c in parts for k in range(1, len(c) + 1)}
+        spread = [[set(part) for part in cue] for cue in cues if len(cue) > 1]
+
+        def spans(p: set[str], cue: list[set[str]]) -> bool:
+            # (and cuts a part of several words: "fire door"; not "get + cylinder + out" in "get everyone out")
+            held = [part for part in cue if p & part]
+            return len(held) > 1 and p <= set().union(*cue) and any(len(part) > 1 and not part <= p for part in held)
 
         def split(p: tuple[str, ...], keys: frozenset[str]) -> bool:
-            return any(k.startswith("lex:") for k in keys) and any(p[k:] in heads for k in range(1, len(p) - 1))
+            return any(k.startswith("lex:") for k in keys) and (
+                any(p[k:] in heads for k in range(1, len(p) - 1)) or any(spans(set(p), cue) for cue in spread))
 
         kept = {first: [(p, k) for p, k in group if not split(p, k)] for first, group in self._phrases.items()}
         if all(len(kept[f]) == len(g) for f, g in self._phrases.items()):

@@ -529,10 +529,10 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
     return facts
 
 
-def _cue_stems(cues: Iterable[str]) -> list[tuple[str, ...]]:
-    """The words of each part of each of *cues* (stems, in order), articles left out."""
-    return [tuple(stem(w) for w in plain_words(part) if w not in ("the", "a", "an")) for q in cues
-            for part in q.split("+")]
+def _cue_stems(cues: Iterable[str]) -> list[tuple[tuple[str, ...], ...]]:
+    """The words of each " + " part of each of *cues* (stems, in order), articles left out."""
+    return [tuple(tuple(stem(w) for w in plain_words(part) if w not in ("the", "a", "an")) for part in q.split("+"))
+            for q in cues]
 
 
 @dataclass(frozen=True)
