@@ -4049,3 +4049,43 @@ def test_a_step_undone_before_the_act_allows_nothing(answer, violated):
     d = mixer_with(must_not=[{"id": "restart", "text": "Restarting the mixer before it is isolated",
                               "cues": ["restart the mixer"], "unless_after": ["isolate"]}])
     assert {v.id for v in grade(d, answer).violations} == violated
+
+
+def toddler() -> Drill:
+    """A call for advice at once, and waiting to see as its forbidden act."""
+    return mixer_with(criterion=[{"id": "call-111", "text": "Rings 111 straight away for advice",
+                                  "cues": ["ring 111", "call 111"]}],
+                      must_not=[{"id": "wait-and-see", "text": "Waiting to see if he gets ill before ringing 111",
+                                 "cues": ["wait and see", "see how he goes"]}])
+
+
+@pytest.mark.parametrize("answer", [
+    # (12zzz refiner) "Maria calls the GP if he goes pale", "ring 111 if he looks off colour": a call kept for symptoms
+    # still to come is waiting to see, not the call at once
+    "I'd ring 111 if he goes pale.",
+    "Ring 111 if he looks off colour or starts being sick.",
+    "If he turns drowsy I call 111.",
+    "call 111 if he shows any symptoms",
+])
+def test_a_call_kept_for_symptoms_still_to_come_is_waiting_to_see(answer):
+    g = grade(toddler(), answer)
+    assert not g.criteria["call-111"].met
+    assert {v.id for v in g.violations} == {"wait-and-see"}
+    assert grade(toddler(), "I ring 111 straight away, he looks pale.").criteria["call-111"].met
+
+
+@pytest.mark.parametrize("answer, credited", [
+    # (12n dev) a step whose own text is for when things turn ("Calls 999 … if they become unwell") is met by the call
+    # kept for such a turn ("If he feel bad or is more than 45 minute inside, I call 999"), though a step wanted now is
+    # not done at once by it
+    # (12zzu dev) "If it grows/won't go out: break glass" for "Breaks the glass if the fire spreads"
+    ("If he feels bad I call 999.", True),
+    ("If it spreads or won't go out I call 999.", True),
+    ("I call 999 straight away.", True),
+    ("I wouldn't call 999.", False),
+])
+def test_a_step_for_when_things_turn_is_met_by_the_act_kept_for_a_turn(answer, credited):
+    d = mixer_with(criterion=[{"id": "unwell-999", "text": "Calls 999 if the fire spreads", "cues": ["call 999"],
+                               "required": False},
+                              {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
+    assert grade(d, answer).criteria["unwell-999"].met is credited

@@ -193,6 +193,13 @@ _LATER_TURN = (r"gets? (?:any |a lot |much |really |very )?(?:bigger|closer|clos
                r"keeps? (?:on )?\w+ing|(?:doesn't|does not|don't|won't) (?:go away|stop|settle|"
                r"calm down|get better|go out)|asks?(?: me)?(?: to)?|asked me to|tells? me to|told me to|wants? me to|"
                r"wanted me to|turns? out|(?:starts?|begins?) (?:to \w+|\w+ing)|catch(?:es)? fire|"
+               # (symptoms still to come: "if he goes pale", "if he looks off colour", "if she shows any symptoms":
+               # 12zzz refiner)
+               r"(?:goes|go|turns?|looks?|gets?|seems?|feels?|becomes?|starts? (?:to )?(?:look|looking|feel|feeling|"
+               r"get|getting))\s+(?:a bit |at all |any )?(?:pale|grey|gray|blue|off colour|off color|drowsy|sleepy|"
+               r"floppy|unwell|ill|poorly|sick|worse|funny|dizzy|faint|confused|clammy|breathless|unresponsive|"
+               r"wobbly|peaky|rough|bad)\b|(?:is|gets|being) sick\b|throws? up|vomits?|"
+               r"shows? (?:any )?(?:signs?|symptoms?)|(?:develops?|gets?|has|have) (?:any )?symptoms?|"
                r"(?:goes|go|heads?|comes?|runs?|moves?|gets?|walks?)\s+(?:towards?|for|near|at|closer|into|onto|over to)|"
                # (still so after a while: "if it's still dripping after ten minutes")
                r"(?:still\s+[\w-]+(?:ing|ed)?|still\s+there)\s+(?:(?:after|in|by)\s+(?:a|an|the|my|his|her|our|\d+|ten|"

@@ -674,7 +674,9 @@ def _search(cues: list[str], sentences: list[Sentence], synonyms: Synonyms, text
     that condition ("no all-clear till the cable's stowed", "all clear only when cable stowed") is the step."""
     waived = ({"negated", "declared unnecessary"} if refusing else set()) | (
         {"by someone else"} if delegated else set()) | ({"circumstance"} if timed else set()) | (
-        {"supposed"} if conditional else set())  # (the step's own condition: "if the hook can't reach -> call")
+        {"supposed", "later"} if conditional else set())
+    # (the step's own condition: "if the hook can't reach -> call"; a step for when things turn, kept for a turn: "If
+    # he feel bad or is more than 45 minute inside, I call 999" meets "Calls 999 if they become unwell")
     per_cue = [[replace(m, refused="") if m.refused in waived and not (
                     # (a refusal itself negated is no refusal: "I wouldn't refuse Lee", "I would not stop him")
                     refusing and m.refused == "negated" and (_REFUSING.search(q) or _STOPPING_HEAD.match(q))) or (
