@@ -4089,3 +4089,17 @@ def test_a_step_for_when_things_turn_is_met_by_the_act_kept_for_a_turn(answer, c
                                "required": False},
                               {"id": "tell", "text": "Tells the shift lead", "cues": ["tell bea"]}])
     assert grade(d, answer).criteria["unwell-999"].met is credited
+
+
+@pytest.mark.parametrize("answer, violated", [
+    # (12zzy refiner) "I press stop on ice chute" was "press on" (carrying on) with "stop" inside: pressing or pushing
+    # something on a thing is no carrying on
+    ("I press stop on the mixer and isolate it.", set()),
+    ("push the stop button on M2", set()),
+    ("I press on with the mix.", {"carry-on"}),
+    ("I keep the mixer going.", {"carry-on"}),
+    ("I press hard on with it.", {"carry-on"}),
+])
+def test_pressing_a_button_on_a_thing_is_no_pressing_on(answer, violated):
+    d = mixer_with(must_not=[{"id": "carry-on", "text": "Carrying on mixing", "cues": ["carry on", "keep going"]}])
+    assert {v.id for v in grade(d, answer).violations} == violated

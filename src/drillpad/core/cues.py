@@ -552,7 +552,8 @@ class Synonyms:
                 if tuple(stems[i:i + m]) == phrase:
                     end = i + m - 1
                 elif (stems[i] in _ACTION_STEMS or keys & VERB_KEYS) \
-                        and not (stems[i] == "get" and i + 1 < n and raw[i + 1].endswith("ed")):
+                        and not (stems[i] == "get" and i + 1 < n and raw[i + 1].endswith("ed")) \
+                        and not (phrase in _NO_OBJECT_INSIDE and i + 1 < n and raw[i + 1] not in _HOW_HARD):
                     # a verb phrase with its object inside: "lock it out", "give Jordan a bell", "let my sup know"
                     # (not a thing's name: "forks, turn truck off" holds no "fork truck"; nor keeping oneself clear,
                     # which takes no object: "back the carriage off the log"; nor a passive: "the smoke gets pulled
@@ -1430,6 +1431,10 @@ def circumstance(sentence: Sentence, at: int) -> bool:
 
 
 _POSSESSIVES = frozenset({"my", "his", "her", "your", "their", "our"})
+# phrases that take no object inside: "press STOP on the chute" is no pressing on (12zzy refiner)
+_NO_OBJECT_INSIDE = frozenset({tuple(norm("press on")), tuple(norm("push on"))})
+_HOW_HARD = frozenset("hard harder strong stronger firm firmly tight tightly down well gently really".split())  # ("push
+# strong on the hand" is pressure on it)
 _AUXILIARIES = frozenset({"has", "have", "had", "is", "was", "are", "were", "gets", "got", "does", "did", "will",
                           "'ll", "can", "could", "would", "has been", "been"})
 _ACTION_STEMS = frozenset(stem(v) for v in lexicon.ACTION_VERBS)
