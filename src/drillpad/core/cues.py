@@ -485,16 +485,17 @@ class Synonyms:
             out._words.setdefault(stem(word), set()).update(keys)
         return out
 
-    def splitting_phrases_over(self, cues: Iterable[tuple[tuple[str, ...], ...]]) -> "Synonyms":
-        """A copy that reads as their single words the lexicon's phrases that swallow words one of *cues* (each the
-        stems of a cue's " + " parts, in order) needs apart: a phrase ending in the words a part begins with ("back
-        to the kiosk" is said in "nip back to the kiosk", which "go back to", carrying on, would otherwise swallow),
-        or one whose words are in two parts ("open + fire door" in "open the fire door", read as "open … door" with
-        "fire" inside). The pack's own phrases stay whole; so does a phrase that begins with a part's last word ("lift
-        | out of use" is no "lift out"). Itself if none is split."""
-        parts = [part for cue in cues for part in cue]
-        heads = {c[:k] for c in parts for k in range(1, len(c) + 1)}
-        spread = [[set(part) for part in cue] for cue in cues if len(cue) > 1]
+    def splitting_phrases_over(self, cues: Iterable[str]) -> "Synonyms":
+        """A copy that reads as their single words the lexicon's phrases that swallow words one of *cues* needs apart
+        (each cue read as the stems of its " + " parts, in order, articles left out): a phrase ending in the words a
+        part begins with ("back to the kiosk" is said in "nip back to the kiosk", which "go back to", carrying on,
+        would otherwise swallow), or one whose words are in two parts ("open + fire door" in "open the fire door", read
+        as "open … door" with "fire" inside). The pack's own phrases stay whole; so does a phrase that begins with a
+        part's last word ("lift | out of use" is no "lift out"). Itself if none is split."""
+        read = [tuple(tuple(stem(w) for w in plain_words(part) if w not in ("the", "a", "an")) for part in q.split("+"))
+                for q in cues]
+        heads = {part[:k] for cue in read for part in cue for k in range(1, len(part) + 1)}
+        spread = [[set(part) for part in cue] for cue in read if len(cue) > 1]
 
         def spans(p: set[str], cue: list[set[str]]) -> bool:
             # (and cuts a part of several words: "fire door"; not "get + cylinder + out" in "get everyone out")

@@ -19,14 +19,13 @@ of receiving a guessed grade.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from drillpad.core import lexicon
 from drillpad.core.cues import (
     COUNTERFACTUAL, DETERMINERS, NEGATORS, NO_WAY_I, PERSON, STOPWORDS, VERB_KEYS, Match, Sentence, Span,
     Synonyms, Unit, english_words, find_cue,
-    is_subject, negated, norm, plain_synonyms, plain_words, tells,
+    is_subject, negated, norm, plain_synonyms, tells,
     pieces, split_sentences, stem, tokens,
 )
 from drillpad.core.pack import Criterion, Drill, MustNot, Prompt
@@ -521,18 +520,12 @@ def drill_facts(drill: Drill, synonyms: Synonyms | None) -> _DrillFacts:
                      and (p := _saying_no_to(c.text, situation)) is not None},
         sided_with=_siding_with(drill, situation, out),
         split={m.id: split for m in drill.must_not
-               if (split := out.splitting_phrases_over(_cue_stems(m.cues))) is not out},
+               if (split := out.splitting_phrases_over(m.cues)) is not out},
     )
     while len(_drill_cache) >= DRILL_CACHE_SIZE:
         del _drill_cache[next(iter(_drill_cache))]  # the least recently used goes
     _drill_cache[key] = (drill, base, facts)
     return facts
-
-
-def _cue_stems(cues: Iterable[str]) -> list[tuple[tuple[str, ...], ...]]:
-    """The words of each " + " part of each of *cues* (stems, in order), articles left out."""
-    return [tuple(tuple(stem(w) for w in plain_words(part) if w not in ("the", "a", "an")) for part in q.split("+"))
-            for q in cues]
 
 
 @dataclass(frozen=True)
